@@ -1,0 +1,45 @@
+# Empathy LMS. `make run` starts everything on the embedded default; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test bench lint install install-dev migrate demo schema clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.runtime: requirements.txt constraints.txt | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt -c constraints.txt
+	touch $@
+
+$(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.runtime
+	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
+	touch $@
+
+install: $(VENV)/.runtime
+install-dev: $(VENV)/.dev
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py load_demo
+
+run: demo
+	$(BIN)/python scripts/run.py
+
+test: install-dev
+	$(BIN)/pytest
+
+bench: install-dev
+	$(BIN)/python -m bench
+
+lint: install-dev
+	$(BIN)/ruff check .
+
+schema: install
+	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+
+clean:
+	rm -rf var/broker var/mail

@@ -1,0 +1,190 @@
+"""The back office. Superusers see everything; an org admin sees and edits only their organizations."""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
+from rest_framework_api_key.admin import APIKeyModelAdmin
+from rest_framework_api_key.models import APIKey
+
+from lms import services
+from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.scoping import is_unrestricted, organization_ids_for
+
+admin.site.site_header = "Empathy LMS administration"
+admin.site.site_title = "Empathy LMS"
+admin.site.unregister(APIKey)  # we use organization-scoped keys only
+
+
+def admin_organization_ids(request) -> set[int]:
+    return organization_ids_for(request.user, Role.ORG_ADMIN)
+
+
+class OrgScopedAdmin(admin.ModelAdmin):
+    """Rows reach an org admin only through ``org_field`` pointing at one of their organizations."""
+
+    org_field = "organization"
+
+    def _is_org_admin(self, request) -> bool:
+        return bool(admin_organization_ids(request))
+
+    def get_queryset(self, request) -> QuerySet:
+        queryset = super().get_queryset(request)
+        if is_unrestricted(request.user):
+            return queryset
+        return queryset.filter(**{f"{self.org_field}__in": admin_organization_ids(request)})
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and (request.user.is_superuser or self._is_org_admin(request))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if not is_unrestricted(request.user):
+            org_ids = admin_organization_ids(request)
+            model = db_field.related_model
+            if model is Organization:
+                kwargs["queryset"] = Organization.objects.filter(id__in=org_ids)
+            elif hasattr(model, "organization"):
+                kwargs["queryset"] = model._default_manager.filter(organization_id__in=org_ids)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(Organization)
+class OrganizationAdmin(OrgScopedAdmin):
+    org_field = "id"
+    list_display = ["name", "slug", "timezone", "default_language"]
+    search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(Department)
+class DepartmentAdmin(OrgScopedAdmin):
+    list_display = ["name", "code", "organization"]
+    list_filter = ["organization"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(Membership)
+class MembershipAdmin(OrgScopedAdmin):
+    list_display = ["user", "organization", "department", "manager", "employee_id", "is_learner", "is_instructor",
+                    "is_supervisor", "is_hr", "is_org_admin", "is_active"]
+    list_filter = ["organization", "is_active", "is_learner", "is_instructor", "is_supervisor", "is_hr",
+                   "is_org_admin", "department"]
+    search_fields = ["user__email", "user__first_name", "user__last_name", "employee_id"]
+    list_select_related = ["user", "organization", "department", "manager__user"]
+    autocomplete_fields = ["user"]
+    raw_id_fields = ["manager"]
+
+    def save_model(self, request, obj, form, change):
+        # Writes go through the services so the admin keeps the same rules as the API.
+        roles = [role for role in Role.values if getattr(obj, f"is_{role}")]
+        if change:
+            services.membership_update(membership=obj, roles=roles, department=obj.department, manager=obj.manager,
+                                       employee_id=obj.employee_id, is_active=obj.is_active)
+        else:
+            created = services.membership_create(
+                organization=obj.organization, user=obj.user, roles=roles, department=obj.department,
+                manager=obj.manager, employee_id=obj.employee_id,
+            )
+            obj.pk = created.pk
+
+    def delete_model(self, request, obj):
+        services.membership_delete(membership=obj)
+
+
+@admin.register(OrganizationAPIKey)
+class OrganizationAPIKeyAdmin(OrgScopedAdmin, APIKeyModelAdmin):
+    list_display = [*APIKeyModelAdmin.list_display, "organization", "last_used_at"]
+    list_filter = ["organization", "revoked"]
+    actions = ["revoke_keys"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            return super().save_model(request, obj, form, change)
+        key, raw = services.api_key_create(organization=obj.organization, name=obj.name, expires_at=obj.expiry_date)
+        obj.pk, obj.prefix = key.pk, key.prefix
+        messages.add_message(
+            request, messages.WARNING,
+            f"The API key for {obj.name}: {raw} — copy it now, it is not shown again.",
+        )
+
+    @admin.action(description="Revoke the selected keys")
+    def revoke_keys(self, request, queryset):
+        for key in queryset:
+            services.api_key_revoke(key=key)
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ["organization", "department", "employee_id", "is_learner", "is_instructor", "is_supervisor", "is_hr",
+              "is_org_admin", "is_active"]
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
+    search_fields = ["email", "first_name", "last_name"]
+    fieldsets = (
+        (None, {"fields": ("email", "password")}),
+        ("Profile", {"fields": ("first_name", "last_name", "timezone", "language")}),
+        ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups", "user_permissions")}),
+        ("Dates", {"fields": ("last_login", "date_joined")}),
+    )
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_unrestricted(request.user):
+            return queryset
+        return queryset.filter(memberships__organization_id__in=admin_organization_ids(request)).distinct()
+
+    def get_inlines(self, request, obj):
+        return [MembershipInline] if request.user.is_superuser else []
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser or bool(admin_organization_ids(request))
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_superuser
+
+
+@admin.register(UserToken)
+class UserTokenAdmin(admin.ModelAdmin):
+    list_display = ["prefix", "user", "name", "created_at", "expires_at", "last_used_at", "revoked_at"]
+    readonly_fields = ["prefix", "digest", "user", "created_at", "last_used_at"]
+    search_fields = ["user__email", "prefix"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_superuser
+
+    def has_add_permission(self, request) -> bool:
+        return False

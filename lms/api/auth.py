@@ -1,0 +1,82 @@
+"""Personal API tokens: create with email + password, list, revoke."""
+from __future__ import annotations
+
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lms import selectors, services
+from lms.errors import ApplicationError
+from lms.models import UserToken
+from lms.permissions import IsPerson
+from lms.throttles import StrictThrottle
+
+
+class TokenOutputSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = UserToken
+        fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
+
+
+class TokenCreateApi(APIView):
+    """Exchange an email and password for a personal token (shown once). Strictly throttled."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [StrictThrottle]
+
+    class InputSerializer(serializers.Serializer):
+        email = serializers.EmailField()
+        password = serializers.CharField(max_length=256, trim_whitespace=False)
+        name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+    class OutputSerializer(TokenOutputSerializer):
+        token = serializers.CharField(help_text="The token itself. Shown only in this response.")
+
+        class Meta(TokenOutputSerializer.Meta):
+            fields = [*TokenOutputSerializer.Meta.fields, "token"]
+
+    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, tags=["auth"], auth=[])
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        if user is None:
+            raise ApplicationError("Email or password is wrong.", code="invalid_credentials", status_code=401)
+        token, raw = services.user_token_create(user=user, name=data.validated_data["name"])
+        token.token = raw
+        return Response(self.OutputSerializer(token).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"], auth=[{"TokenAuth": []}])
+    def delete(self, request):
+        """Revoke the token this request is made with (sign out an API client)."""
+        from lms.authentication import UserTokenAuthentication
+
+        result = UserTokenAuthentication().authenticate(request)
+        if result is None:
+            raise ApplicationError("Send the token to revoke in the Authorization header.",
+                                   code="not_authenticated", status_code=401)
+        user, token = result
+        services.user_token_revoke(user=user, token_id=token.pk)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TokenListApi(APIView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=TokenOutputSerializer(many=True), tags=["auth"])
+    def get(self, request):
+        tokens = selectors.user_tokens_of(user=request.user)
+        return Response(TokenOutputSerializer(tokens, many=True).data)
+
+
+class TokenRevokeApi(APIView):
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses={204: None}, tags=["auth"])
+    def delete(self, request, token_id: int):
+        services.user_token_revoke(user=request.user, token_id=token_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

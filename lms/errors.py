@@ -1,0 +1,159 @@
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}} (GUIDE §3).
+
+Services raise ``ApplicationError`` subclasses (each app keeps its own, with stable codes);
+DRF and Django errors are translated here, so a client parses every failure the same way.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, JsonResponse
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+logger = logging.getLogger(__name__)
+
+
+class ApplicationError(Exception):
+    """A rule of the domain was broken. Rendered as a 4xx with a stable code."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    code = "invalid"
+
+    def __init__(
+        self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None,
+        status_code: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        if code:
+            self.code = code
+        if status_code:
+            self.status_code = status_code
+        self.fields = fields or {}
+
+
+class NotFound(ApplicationError):
+    status_code = status.HTTP_404_NOT_FOUND
+    code = "not_found"
+
+
+class Conflict(ApplicationError):
+    status_code = status.HTTP_409_CONFLICT
+    code = "conflict"
+
+
+class Forbidden(ApplicationError):
+    status_code = status.HTTP_403_FORBIDDEN
+    code = "permission_denied"
+
+
+def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
+    return {"error": {"code": code, "message": message, "fields": fields or {}}}
+
+
+def _flatten(detail: Any) -> Any:
+    """DRF ErrorDetail trees -> plain lists/dicts of strings."""
+    if isinstance(detail, dict):
+        return {key: _flatten(value) for key, value in detail.items()}
+    if isinstance(detail, list):
+        return [_flatten(item) for item in detail]
+    return str(detail)
+
+
+def _from_validation(detail: Any) -> tuple[str, dict]:
+    if isinstance(detail, dict):
+        fields = _flatten(detail)
+        general = fields.pop("non_field_errors", None)
+        message = general[0] if isinstance(general, list) and general else "The request has invalid fields."
+        if general:
+            fields["non_field_errors"] = general
+        return message, fields
+    items = _flatten(detail if isinstance(detail, list) else [detail])
+    return (items[0] if items else "Invalid request."), {}
+
+
+def api_exception_handler(exc: Exception, context: dict) -> Response:
+    if isinstance(exc, ApplicationError):
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+    if isinstance(exc, DjangoValidationError):
+        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
+        message = exc.messages[0] if exc.messages else "Invalid request."
+        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            error_body("request_too_large", "The request body is larger than this endpoint accepts."),
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        view = context.get("view")
+        logger.exception("unhandled error in %s", type(view).__name__ if view else "API", exc_info=exc)
+        return Response(
+            error_body("server_error", "Something went wrong on our side. It has been logged."),
+            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
+        )
+
+    assert isinstance(exc, exceptions.APIException)
+    if isinstance(exc, exceptions.ValidationError):
+        message, fields = _from_validation(exc.detail)
+        response.data = error_body("invalid", message, fields)
+    elif isinstance(exc, exceptions.Throttled):
+        response.data = error_body(
+            "throttled", f"Too many requests. Try again in {(exc.wait and int(exc.wait + 0.999)) or 1} seconds."
+        )
+    else:
+        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
+        detail = exc.detail if not isinstance(exc.detail, (list, dict)) else exc.default_detail
+        response.data = error_body(code, str(detail))
+    return response
+
+
+def _json_error(request, code: str, message: str, status_code: int):
+    return JsonResponse(error_body(code, message), status=status_code)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception=None):
+    if _is_api(request):
+        return _json_error(request, "not_found", "Not found.", 404)
+    from django.views.defaults import page_not_found
+
+    return page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return _json_error(request, "server_error", "Something went wrong on our side. It has been logged.", 500)
+    from django.views.defaults import server_error
+
+    return server_error(request)
+
+
+def handler400(request, exception=None):
+    if _is_api(request):
+        return _json_error(request, "bad_request", "Bad request.", 400)
+    from django.views.defaults import bad_request
+
+    return bad_request(request, exception)
+
+
+def handler403(request, exception=None):
+    if _is_api(request):
+        return _json_error(request, "permission_denied", "You do not have permission to perform this action.", 403)
+    from django.views.defaults import permission_denied
+
+    return permission_denied(request, exception)

@@ -1,0 +1,37 @@
+"""Refuse oversized request bodies with a 413 before anything reads them."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import JsonResponse
+
+from lms.errors import error_body
+
+
+class RequestBodyLimitMiddleware:
+    """JSON and form bodies are capped at API_MAX_BODY_BYTES; multipart uploads at UPLOAD_MAX_BYTES.
+
+    The declared Content-Length is checked here; bodies without one are capped by Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE when read, which the API error handler also answers with 413.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            return JsonResponse(error_body("bad_request", "Content-Length is not a number."), status=400)
+        content_type = request.META.get("CONTENT_TYPE", "")
+        limit = settings.UPLOAD_MAX_BYTES if content_type.startswith("multipart/") else settings.API_MAX_BODY_BYTES
+        if request.path.startswith("/admin/"):
+            limit = settings.UPLOAD_MAX_BYTES
+        if length > limit:
+            return JsonResponse(
+                error_body(
+                    "request_too_large",
+                    f"The request body is {length} bytes; this endpoint accepts at most {limit}.",
+                ),
+                status=413,
+            )
+        return self.get_response(request)

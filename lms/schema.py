@@ -1,0 +1,71 @@
+"""OpenAPI customisation: component names for nested serializers, shared error responses."""
+from __future__ import annotations
+
+from drf_spectacular import openapi
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error"],
+    "properties": {
+        "error": {
+            "type": "object",
+            "required": ["code", "message", "fields"],
+            "properties": {
+                "code": {"type": "string", "description": "Stable machine-readable code."},
+                "message": {"type": "string", "description": "A sentence for people."},
+                "fields": {"type": "object", "additionalProperties": True,
+                           "description": "Per-field problems, when the input had any."},
+            },
+        }
+    },
+}
+
+COMMON = {
+    "400": "The input breaks a rule; `error.fields` says which.",
+    "401": "Not signed in, or the token or API key is invalid, expired or revoked.",
+    "403": "Signed in but not allowed (for example an API key trying to write).",
+    "404": "Not found, or outside what the caller may see.",
+    "405": "Method not allowed.",
+    "413": "The request body is too large.",
+    "415": "Unsupported content type.",
+    "429": "Throttled; the `Retry-After` header says how many seconds to wait.",
+    "500": "Unexpected server error (logged).",
+}
+
+
+def add_error_responses(result, generator, request, public):
+    components = result.setdefault("components", {}).setdefault("schemas", {})
+    components["Error"] = ERROR_SCHEMA
+    ref = {"$ref": "#/components/schemas/Error"}
+    for path_item in result.get("paths", {}).values():
+        for method, operation in path_item.items():
+            if method not in {"get", "post", "put", "patch", "delete"}:
+                continue
+            responses = operation.setdefault("responses", {})
+            for code, description in COMMON.items():
+                if code == "413" and method in {"get", "delete"}:
+                    continue
+                if code == "415" and method in {"get", "delete"}:
+                    continue
+                existing = responses.get(code)
+                if existing and "content" in existing:
+                    continue
+                responses[code] = {"content": {"application/json": {"schema": ref}}, "description": description}
+                if code == "429":
+                    responses[code]["headers"] = {
+                        "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
+                    }
+    return result
+
+
+class AutoSchema(openapi.AutoSchema):
+    """Names nested view serializers after their view (``MeApi.OutputSerializer`` -> ``MeOutput``),
+    so the one-view-one-InputSerializer style of GUIDE §7 never produces clashing components."""
+
+    def get_serializer_name(self, serializer, direction):
+        qualname = type(serializer).__qualname__
+        if "." in qualname:
+            outer, inner = qualname.rsplit(".", 1)
+            outer = outer.split(".")[-1].removesuffix("Api")
+            return outer + inner.removesuffix("Serializer")
+        return super().get_serializer_name(serializer, direction)

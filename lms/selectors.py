@@ -1,0 +1,78 @@
+"""Reads for people and credentials, every one scoped through lms.scoping."""
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.db.models import Prefetch, QuerySet
+
+from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.scoping import scope_to_organizations
+
+# Who may read an organization's people, and who may change them.
+PEOPLE_READERS = (Role.ORG_ADMIN, Role.HR)
+PEOPLE_WRITERS = (Role.ORG_ADMIN,)
+
+
+def token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_token_from_raw(*, raw: str) -> UserToken | None:
+    return UserToken.objects.select_related("user").filter(digest=token_digest(raw)).first()
+
+
+def api_key_from_raw(*, raw: str) -> OrganizationAPIKey | None:
+    """A usable (not revoked, not expired) key matching ``raw``, or None."""
+    try:
+        key = OrganizationAPIKey.objects.get_from_key(raw)
+    except OrganizationAPIKey.DoesNotExist:
+        return None
+    return None if key.has_expired else key
+
+
+def user_tokens_of(*, user: User) -> QuerySet[UserToken]:
+    return UserToken.objects.filter(user=user)
+
+
+def organizations_visible_to(*, actor: Any, roles: tuple[str, ...] = ()) -> QuerySet[Organization]:
+    return scope_to_organizations(Organization.objects.all(), actor, roles, field="id")
+
+
+def organization_get(*, actor: Any, slug: str, roles: tuple[str, ...] = ()) -> Organization:
+    """The organization with ``slug`` if the actor holds one of ``roles`` in it; else 404."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(organizations_visible_to(actor=actor, roles=roles), slug=slug)
+
+
+def departments_of(*, organization: Organization) -> QuerySet[Department]:
+    return organization.departments.all()
+
+
+def memberships_of(*, organization: Organization) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(organization=organization)
+        .select_related("user", "department", "manager__user", "organization")
+        .order_by("id")
+    )
+
+
+def memberships_of_user(*, user: User) -> QuerySet[Membership]:
+    """The user's own memberships, for /me/."""
+    return (
+        Membership.objects.filter(user=user, is_active=True)
+        .select_related("organization", "department", "manager__user")
+        .order_by("organization__name", "id")
+    )
+
+
+def user_with_memberships(*, user: User) -> User:
+    return (
+        User.objects.prefetch_related(Prefetch("memberships", queryset=memberships_of_user(user=user)))
+        .get(pk=user.pk)
+    )
+
+
+def api_keys_of(*, organization: Organization) -> QuerySet[OrganizationAPIKey]:
+    return OrganizationAPIKey.objects.filter(organization=organization).order_by("-created")

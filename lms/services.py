@@ -1,0 +1,303 @@
+"""Every write to people and credentials. Keyword-only, atomic, validating (GUIDE §7)."""
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from lms.errors import ApplicationError, Conflict, NotFound
+from lms.models import (
+    ROLE_FIELDS,
+    STAFF_ROLES,
+    Department,
+    HealthProbe,
+    Membership,
+    Organization,
+    OrganizationAPIKey,
+    User,
+    UserToken,
+    role_q,
+    validate_timezone,
+)
+from lms.selectors import token_digest
+
+
+def _clean_email(email: str) -> str:
+    email = (email or "").strip().lower()
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ApplicationError(f"'{email}' is not a valid email address.", code="invalid_email",
+                               fields={"email": ["Enter a valid email address."]}) from None
+    return email
+
+
+# --- users ---------------------------------------------------------------------------------
+
+def user_create(
+    *, email: str, password: str | None = None, first_name: str = "", last_name: str = "",
+    timezone_name: str = "", language: str = "",
+) -> User:
+    email = _clean_email(email)
+    if timezone_name:
+        validate_timezone(timezone_name)
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exists():
+            raise Conflict(f"A user with email {email} already exists.", code="email_taken",
+                           fields={"email": ["Already registered."]})
+        return User.objects.create_user(
+            email=email, password=password, first_name=first_name[:150], last_name=last_name[:150],
+            timezone=timezone_name, language=language,
+        )
+
+
+def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> tuple[User, bool]:
+    email = _clean_email(email)
+    user = User.objects.filter(email__iexact=email).first()
+    if user:
+        return user, False
+    return User.objects.create_user(email=email, first_name=first_name[:150], last_name=last_name[:150]), True
+
+
+def user_update_profile(*, user: User, **fields: Any) -> User:
+    allowed = {"first_name", "last_name", "timezone", "language"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ApplicationError(f"These fields cannot be changed here: {', '.join(sorted(unknown))}.")
+    if fields.get("timezone"):
+        try:
+            validate_timezone(fields["timezone"])
+        except ValidationError as exc:
+            raise ApplicationError(exc.messages[0], code="invalid_timezone",
+                                   fields={"timezone": exc.messages}) from None
+    if "language" in fields and fields["language"] and fields["language"].lower() not in dict(settings.LANGUAGES):
+        raise ApplicationError("Unsupported language.", code="invalid_language",
+                               fields={"language": [f"Choose one of {', '.join(dict(settings.LANGUAGES))}."]})
+    with transaction.atomic():
+        for name, value in fields.items():
+            setattr(user, name, value)
+        user.save(update_fields=list(fields) or None)
+    return user
+
+
+def user_sync_staff_flag(*, user: User) -> None:
+    """People with an instructor, supervisor or org-admin role anywhere may sign in to the admin."""
+    if user.is_superuser:
+        return
+    holds = Membership.objects.filter(role_q(*STAFF_ROLES), user=user, is_active=True).exists()
+    if holds != user.is_staff:
+        User.objects.filter(pk=user.pk).update(is_staff=holds)
+        user.is_staff = holds
+
+
+# --- tokens --------------------------------------------------------------------------------
+
+def user_token_create(*, user: User, name: str = "", ttl: timedelta | None = None) -> tuple[UserToken, str]:
+    """A new personal API token. The raw token is returned once and never stored."""
+    raw = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = UserToken.objects.create(
+            user=user, name=name[:100], prefix=raw[:8], digest=token_digest(raw),
+            expires_at=timezone.now() + (ttl or settings.USER_TOKEN_TTL),
+        )
+    return token, raw
+
+
+def user_token_revoke(*, user: User, token_id: int) -> UserToken:
+    with transaction.atomic():
+        token = UserToken.objects.select_for_update().filter(user=user, pk=token_id).first()
+        if token is None:
+            raise NotFound("No such token.")
+        if token.revoked_at is None:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return token
+
+
+# --- organization API keys -----------------------------------------------------------------
+
+def api_key_create(
+    *, organization: Organization, name: str, expires_at: datetime | None = None
+) -> tuple[OrganizationAPIKey, str]:
+    """A read-only HR key for one organization. The raw key is returned once; only a hash is kept."""
+    if not name.strip():
+        raise ApplicationError("An API key needs a name.", fields={"name": ["This field is required."]})
+    if expires_at is not None and expires_at <= timezone.now():
+        raise ApplicationError("The expiry must be in the future.", fields={"expiry_date": ["Must be in the future."]})
+    with transaction.atomic():
+        return OrganizationAPIKey.objects.create_key(
+            organization=organization, name=name.strip()[:50], expiry_date=expires_at
+        )
+
+
+def api_key_revoke(*, key: OrganizationAPIKey) -> OrganizationAPIKey:
+    with transaction.atomic():
+        if not key.revoked:
+            key.revoked = True
+            key.save(update_fields=["revoked"])
+    return key
+
+
+# --- organizations, departments, memberships ----------------------------------------------
+
+def organization_create(
+    *, slug: str, name: str, timezone_name: str = "UTC", default_language: str = "en"
+) -> Organization:
+    validate_timezone(timezone_name)
+    with transaction.atomic():
+        if Organization.objects.filter(slug=slug).exists():
+            raise Conflict(f"An organization with slug '{slug}' exists.", code="slug_taken")
+        return Organization.objects.create(
+            slug=slug, name=name, timezone=timezone_name, default_language=default_language
+        )
+
+
+def department_create(*, organization: Organization, name: str, code: str = "") -> Department:
+    name = (name or "").strip()
+    if not name:
+        raise ApplicationError("A department needs a name.", fields={"name": ["This field is required."]})
+    try:
+        with transaction.atomic():
+            return Department.objects.create(organization=organization, name=name[:200], code=code.strip()[:64])
+    except IntegrityError:
+        raise Conflict("A department with this name or code exists in the organization.",
+                       code="department_exists") from None
+
+
+def department_update(*, department: Department, name: str | None = None, code: str | None = None) -> Department:
+    if name is not None:
+        if not name.strip():
+            raise ApplicationError("A department needs a name.", fields={"name": ["This field is required."]})
+        department.name = name.strip()[:200]
+    if code is not None:
+        department.code = code.strip()[:64]
+    try:
+        with transaction.atomic():
+            department.save()
+    except IntegrityError:
+        raise Conflict("A department with this name or code exists in the organization.",
+                       code="department_exists") from None
+    return department
+
+
+def department_delete(*, department: Department) -> None:
+    with transaction.atomic():
+        department.delete()
+
+
+def _roles_to_fields(roles: list[str] | None) -> dict[str, bool]:
+    if roles is None:
+        return {}
+    unknown = [role for role in roles if role not in ROLE_FIELDS]
+    if unknown:
+        raise ApplicationError(
+            f"Unknown role(s): {', '.join(unknown)}.", code="invalid_role",
+            fields={"roles": [f"Choose from {', '.join(ROLE_FIELDS)}."]},
+        )
+    return {field: role in roles for role, field in ROLE_FIELDS.items()}
+
+
+def _check_same_organization(
+    organization: Organization, department: Department | None, manager: Membership | None,
+    membership: Membership | None = None,
+) -> None:
+    if department is not None and department.organization_id != organization.id:
+        raise ApplicationError("The department belongs to another organization.", code="invalid_department",
+                               fields={"department": ["Unknown department."]})
+    if manager is not None:
+        if manager.organization_id != organization.id:
+            raise ApplicationError("The manager belongs to another organization.", code="invalid_manager",
+                                   fields={"manager": ["Unknown manager."]})
+        if membership is not None and membership.pk is not None:
+            # Walk up the chain: nobody may end up managing themselves, directly or not.
+            seen, current = {membership.pk}, manager
+            while current is not None:
+                if current.pk in seen:
+                    raise ApplicationError("This manager would create a reporting loop.", code="manager_cycle",
+                                           fields={"manager": ["Creates a loop."]})
+                seen.add(current.pk)
+                current = current.manager
+
+
+def membership_create(
+    *, organization: Organization, user: User, roles: list[str] | None = None,
+    department: Department | None = None, manager: Membership | None = None, employee_id: str = "",
+) -> Membership:
+    _check_same_organization(organization, department, manager)
+    fields = _roles_to_fields(roles if roles is not None else ["learner"])
+    try:
+        with transaction.atomic():
+            membership = Membership.objects.create(
+                organization=organization, user=user, department=department, manager=manager,
+                employee_id=employee_id.strip()[:64], **fields,
+            )
+            user_sync_staff_flag(user=user)
+    except IntegrityError:
+        raise Conflict("This person is already a member, or the employee id is taken.",
+                       code="membership_exists") from None
+    return membership
+
+
+def membership_add_person(
+    *, organization: Organization, email: str, first_name: str = "", last_name: str = "",
+    roles: list[str] | None = None, department: Department | None = None, manager: Membership | None = None,
+    employee_id: str = "",
+) -> Membership:
+    """Add a person by email, creating their account (no password: they reset it) if needed."""
+    with transaction.atomic():
+        user, _ = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
+        return membership_create(organization=organization, user=user, roles=roles, department=department,
+                                 manager=manager, employee_id=employee_id)
+
+
+def membership_update(
+    *, membership: Membership, roles: list[str] | None = None, department: Department | str | None = "unchanged",
+    manager: Membership | str | None = "unchanged", employee_id: str | None = None, is_active: bool | None = None,
+) -> Membership:
+    new_department = membership.department if department == "unchanged" else department
+    new_manager = membership.manager if manager == "unchanged" else manager
+    _check_same_organization(membership.organization, new_department, new_manager, membership)
+    membership.department = new_department
+    membership.manager = new_manager
+    for field, value in _roles_to_fields(roles).items():
+        setattr(membership, field, value)
+    if employee_id is not None:
+        membership.employee_id = employee_id.strip()[:64]
+    if is_active is not None:
+        membership.is_active = is_active
+    try:
+        with transaction.atomic():
+            membership.save()
+            user_sync_staff_flag(user=membership.user)
+    except IntegrityError:
+        raise Conflict("The employee id is taken in this organization.", code="employee_id_taken",
+                       fields={"employee_id": ["Already used by another member."]}) from None
+    return membership
+
+
+def membership_delete(*, membership: Membership) -> None:
+    with transaction.atomic():
+        user = membership.user
+        membership.delete()
+        user_sync_staff_flag(user=user)
+
+
+# --- health --------------------------------------------------------------------------------
+
+def health_probe_create() -> HealthProbe:
+    return HealthProbe.objects.create()
+
+
+def health_probe_answer(*, probe_id: int) -> None:
+    HealthProbe.objects.filter(pk=probe_id, answered_at__isnull=True).update(answered_at=timezone.now())
+
+
+def health_probes_prune(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    deleted, _ = HealthProbe.objects.filter(created_at__lt=timezone.now() - older_than).delete()
+    return deleted

@@ -1,0 +1,36 @@
+"""Throttles: anonymous (by IP), users, API keys (by key), and a strict scope for auth and public endpoints."""
+from __future__ import annotations
+
+from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
+
+
+class AnonymousThrottle(AnonRateThrottle):
+    scope = "anon"
+
+
+class UserThrottle(SimpleRateThrottle):
+    scope = "user"
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated) or getattr(user, "is_api_key", False):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": user.pk}
+
+
+class ApiKeyThrottle(SimpleRateThrottle):
+    scope = "api_key"
+
+    def get_cache_key(self, request, view):
+        if not getattr(request.user, "is_api_key", False):
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": request.user.key.pk}
+
+
+class StrictThrottle(SimpleRateThrottle):
+    """For sign-in, token creation, health and public verification: per client address, whoever calls."""
+
+    scope = "strict"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}

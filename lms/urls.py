@@ -1,0 +1,28 @@
+"""Root URLs: the admin, the v1 API of every app, the schema and offline docs."""
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from lms.api import urls as lms_api_urls
+
+handler400 = "lms.errors.handler400"
+handler403 = "lms.errors.handler403"
+handler404 = "lms.errors.handler404"
+handler500 = "lms.errors.handler500"
+
+api_v1 = [
+    *lms_api_urls.urlpatterns,
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
