@@ -121,7 +121,7 @@ def _validate(organization: Organization, rows: list[_Row]) -> None:
             ids_in_file.setdefault(row.employee_id, []).append(row.line)
     existing = {
         m.user.email.lower(): m
-        for m in Membership.objects.filter(organization=organization).select_related("user")
+        for m in Membership.objects.filter(organization=organization).select_related("user", "manager__user")
     }
     taken_ids = {m.employee_id: email for email, m in existing.items() if m.employee_id}
 
@@ -156,9 +156,18 @@ def _validate(organization: Organization, rows: list[_Row]) -> None:
                 row.errors.append("A person cannot be their own manager.")
             elif row.manager_email not in emails_in_file and row.manager_email not in existing:
                 row.errors.append(f"Manager {row.manager_email} is neither in the file nor a member.")
-        if not row.errors:
-            row.action = "update" if row.email in existing else "create"
         row.department_obj = departments.get(row.department.lower()) if row.department else None
+        if not row.errors:
+            current = existing.get(row.email)
+            # Decided here rather than while writing, so a dry run reports what a real run would do.
+            row.action = "create" if current is None else "unchanged" if _same(current, row) else "update"
+
+
+def _same(membership: Membership, row: _Row) -> bool:
+    manager_email = membership.manager.user.email.lower() if membership.manager else ""
+    return (sorted(membership.roles), membership.department_id, membership.employee_id, manager_email) == (
+        sorted(row.roles or ["learner"]), getattr(row.department_obj, "id", None), row.employee_id, row.manager_email
+    )
 
 
 def _apply(organization: Organization, rows: list[_Row]) -> None:

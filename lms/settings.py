@@ -150,6 +150,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 # Request bodies: JSON and form posts are capped small; file uploads have their own cap.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
+EBOOK_MAX_BYTES = env.int("EBOOK_MAX_BYTES", default=25 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -174,6 +175,10 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
+    if not SECURE_HSTS_PRELOAD:
+        # Preloading is a per-domain commitment its operator opts into (SECURE_HSTS_PRELOAD=1);
+        # without it, check --deploy would warn on every deployment that has not.
+        SILENCED_SYSTEM_CHECKS = ["security.W021"]
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     if len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
@@ -232,7 +237,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/api/v1",
-    "ENUM_NAME_OVERRIDES": {},
+    "ENUM_NAME_OVERRIDES": {
+        "CourseStatusEnum": "courses.models.Course.Status",
+        "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
+        "HealthStatusEnum": ["ok", "failing"],
+    },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
             "ApiKeyAuth": {

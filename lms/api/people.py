@@ -14,17 +14,26 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import imports, selectors, services
-from lms.errors import ApplicationError
+from lms.errors import ApplicationError, Forbidden
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.scoping import is_unrestricted, organization_ids_for
 from lms.selectors import PEOPLE_READERS, PEOPLE_WRITERS
 
 
 def _organization_for(request, slug: str) -> Organization:
-    """Readers (HR, org admins, the org's API key) may GET; only org admins may write."""
-    roles = PEOPLE_READERS if request.method in ("GET", "HEAD", "OPTIONS") else PEOPLE_WRITERS
-    return selectors.organization_get(actor=request.user, slug=slug, roles=roles)
+    """Readers (HR, org admins, the org's API key) may GET; only org admins may write.
+
+    An organization the caller cannot read is a 404; a reader who may not write gets a 403,
+    as an API key does: the organization is no secret to them.
+    """
+    organization = selectors.organization_get(actor=request.user, slug=slug, roles=PEOPLE_READERS)
+    if request.method not in ("GET", "HEAD", "OPTIONS") and not (
+        is_unrestricted(request.user) or organization.id in organization_ids_for(request.user, *PEOPLE_WRITERS)
+    ):
+        raise Forbidden("Only the organization's admins may change its people.")
+    return organization
 
 
 class OrganizationSerializer(serializers.ModelSerializer):

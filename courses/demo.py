@@ -1,0 +1,85 @@
+"""Demo courses and learner progress (loaded after the demo people). Idempotent."""
+from __future__ import annotations
+
+from django.db import transaction
+
+from courses import services
+from courses.models import Activity, Course, Enrollment
+from lms.demo import ORG_SLUG, demo_loader
+from lms.models import Organization, User
+
+INSTRUCTOR = "instructor@acme.example"
+EMPATHY_EN = "power-of-empathy-customer-service"
+
+# learner email -> (course slug, how many of its activities they have finished; None = all)
+DEMO_PROGRESS = [
+    ("learner@acme.example", EMPATHY_EN, None),
+    ("learner2@acme.example", EMPATHY_EN, 4),
+    ("learner3@acme.example", EMPATHY_EN, 0),
+    ("learner2@acme.example", "poder-da-empatia-no-atendimento", 2),
+    ("supervisor@acme.example", EMPATHY_EN, 1),
+]
+
+
+def _build_course(spec: dict, instructor: User | None) -> Course:
+    from courses import demo_content
+
+    fields = {key: spec[key] for key in ("summary", "description", "language", "category", "tags",
+                                         "hours_credited", "passing_score", "validity_months", "due_days")
+              if key in spec}
+    if spec.get("translation_of"):
+        fields["translation_of"] = Course.objects.filter(slug=spec["translation_of"]).first()
+    course = services.course_create(slug=spec["slug"], title=spec["title"], created_by=instructor, **fields)
+    for module_spec in spec["modules"]:
+        module = services.module_create(course=course, title=module_spec["title"])
+        for activity_spec in module_spec["activities"]:
+            lesson = dict(activity_spec.get("lesson") or {})
+            ebook_key = lesson.pop("ebook", None)
+            lesson_type = lesson.pop("type", "article")
+            if "url" in lesson:
+                lesson["video_url"] = lesson.pop("url")
+            if "duration_seconds" in lesson:
+                lesson["video_duration_seconds"] = lesson.pop("duration_seconds")
+            activity = services.activity_create(
+                module=module, title=activity_spec["title"], kind=activity_spec.get("kind", "lesson"),
+                required=activity_spec.get("required", True), weight=activity_spec.get("weight", 1),
+                lesson={"content_type": lesson_type, **lesson} if activity_spec.get("kind", "lesson") == "lesson"
+                else None,
+            )
+            if ebook_key:
+                pdf = demo_content.ebook_pdf(ebook_key)
+                services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
+    services.course_publish(course=course)
+    return course
+
+
+@demo_loader(order=10)
+def load_courses(credentials: dict) -> None:
+    from courses import demo_content
+
+    instructor = User.objects.filter(email__iexact=INSTRUCTOR).first()
+    created = []
+    for spec in demo_content.COURSES:
+        if Course.objects.filter(slug=spec["slug"]).exists():
+            continue
+        with transaction.atomic():
+            created.append(_build_course(spec, instructor).slug)
+    _load_progress()
+    credentials["courses"] = [spec["slug"] for spec in demo_content.COURSES]
+
+
+def _load_progress() -> None:
+    organization = Organization.objects.filter(slug=ORG_SLUG).first()
+    for email, slug, finished in DEMO_PROGRESS:
+        user = User.objects.filter(email__iexact=email).first()
+        course = Course.objects.filter(slug=slug).first()
+        if user is None or course is None or Enrollment.objects.filter(user=user, course=course).exists():
+            continue
+        enrollment, _ = services.enrollment_create(user=user, course=course, organization=organization)
+        lessons = Activity.objects.filter(course=course, kind=Activity.Kind.LESSON).order_by(
+            "module__position", "position", "id")
+        for activity in lessons if finished is None else lessons[:finished]:
+            services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=60 * max(
+                1, activity.estimated_minutes))
+
+

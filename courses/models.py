@@ -1,0 +1,258 @@
+"""What a learner goes through: courses, modules, activities, lessons, enrollments, progress, ratings."""
+from __future__ import annotations
+
+import re
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from lms.models import Organization
+
+BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
+
+
+def validate_language(value: str) -> None:
+    if not BCP47.match(value or ""):
+        raise ValidationError(
+            f"'{value}' is not a BCP 47 language tag such as 'en' or 'pt-BR'.", code="invalid_language"
+        )
+
+
+class Category(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Tag(models.Model):
+    slug = models.SlugField(max_length=64, unique=True)
+    name = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["slug"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Course(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        PUBLISHED = "published", "Published"
+        ARCHIVED = "archived", "Archived"
+
+    slug = models.SlugField(max_length=100, unique=True)
+    title = models.CharField(max_length=200)
+    summary = models.CharField(max_length=500, blank=True)
+    description = models.TextField(blank=True, help_text="Markdown.")
+    description_html = models.TextField(blank=True, editable=False)
+    language = models.CharField(max_length=16, default="en", validators=[validate_language], db_index=True)
+    category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="courses")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="courses")
+    cover_image = models.ImageField(upload_to="courses/covers/", blank=True)
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="courses",
+        help_text="Empty for the public catalog; otherwise only this organization's members see it.",
+    )
+    instructors = models.ManyToManyField(settings.AUTH_USER_MODEL, blank=True, related_name="courses_taught")
+    translation_of = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="translations"
+    )
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    hours_credited = models.DecimalField(max_digits=5, decimal_places=1, default=0,
+                                         validators=[MinValueValidator(0)])
+    passing_score = models.PositiveSmallIntegerField(default=0, validators=[MaxValueValidator(100)],
+                                                     help_text="Final score (0-100) needed to complete.")
+    validity_months = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                       help_text="Certificate validity; empty = never expires.")
+    due_days = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                help_text="Days after enrolling by which the course is due.")
+    estimated_minutes = models.PositiveIntegerField(default=0, editable=False,
+                                                    help_text="Sum of the activities' estimates.")
+    rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
+    rating_count = models.PositiveIntegerField(default=0, editable=False)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["title", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(passing_score__lte=100), name="course_passing_score_range"),
+            models.CheckConstraint(condition=Q(hours_credited__gte=0), name="course_hours_non_negative"),
+        ]
+        indexes = [models.Index(fields=["status", "organization"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Module(models.Model):
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(max_length=200)
+    position = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Activity(models.Model):
+    class Kind(models.TextChoices):
+        LESSON = "lesson", "Lesson"
+        QUIZ = "quiz", "Quiz"
+        ROLEPLAY = "roleplay", "Role-play"
+        WORKSHOP = "workshop", "Workshop"
+        SURVEY = "survey", "Survey"
+
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="activities")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="activities", editable=False)
+    title = models.CharField(max_length=200)
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.LESSON)
+    required = models.BooleanField(default=True)
+    weight = models.PositiveSmallIntegerField(default=1, help_text="Weight in the final score (0 = not scored).")
+    position = models.PositiveIntegerField(default=0)
+    estimated_minutes = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+        verbose_name_plural = "activities"
+        indexes = [models.Index(fields=["course", "required"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Lesson(models.Model):
+    class ContentType(models.TextChoices):
+        ARTICLE = "article", "Article"
+        VIDEO = "video", "Video"
+        EBOOK = "ebook", "E-book"
+
+    activity = models.OneToOneField(Activity, on_delete=models.CASCADE, related_name="lesson")
+    content_type = models.CharField(max_length=16, choices=ContentType.choices, default=ContentType.ARTICLE)
+    body = models.TextField(blank=True, help_text="Markdown (articles).")
+    body_html = models.TextField(blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    reading_minutes = models.PositiveIntegerField(default=0, editable=False)
+    video_url = models.URLField(max_length=500, blank=True)
+    video_duration_seconds = models.PositiveIntegerField(default=0)
+    transcript = models.TextField(blank=True, help_text="Markdown (videos).")
+    transcript_html = models.TextField(blank=True, editable=False)
+    captions = models.FileField(upload_to="lessons/captions/", blank=True)
+    ebook = models.FileField(upload_to="lessons/ebooks/", blank=True)
+    ebook_kind = models.CharField(max_length=8, blank=True, editable=False)
+    ebook_pages = models.PositiveIntegerField(default=0, editable=False)
+    ebook_size = models.PositiveIntegerField(default=0, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.get_content_type_display()}: {self.activity.title}"
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrollments",
+        help_text="The organization the learner took the course for (reports are scoped by it).",
+    )
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(default=now)
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_user_course_unique"),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="enrollment_progress_range"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="enrollment_completed_has_timestamp",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["organization", "updated_at", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+
+class ActivityProgress(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    first_seen_at = models.DateTimeField(default=now)
+    last_seen_at = models.DateTimeField(default=now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "activity progress"
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "activity"], name="progress_enrollment_activity_unique"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="progress_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.activity_id}: {self.status}"
+
+
+class Rating(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="course_ratings")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    review = models.TextField(blank=True, max_length=2000)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="rating_once_per_user_course"),
+            models.CheckConstraint(condition=Q(stars__gte=1) & Q(stars__lte=5), name="rating_stars_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.stars}★ {self.course} by {self.user}"
+
+

@@ -1,0 +1,192 @@
+"""Enrolling, bulk enrolling and withdrawing.
+
+Rules:
+- Self-enrollment: a published course the learner may see. A repeat returns the same
+  enrollment (idempotent).
+- The enrollment's organization (which HR reports see it) is the course's owner for a private
+  course; for a public course, the organization named in the request, else the learner's only
+  (or first) membership.
+- Withdrawing: an active enrollment only (a completed one stays completed). Re-enrolling after
+  withdrawal or expiry reactivates the same row: progress is kept, the due date restarts.
+- Bulk enrollment (instructors of the course, org admins and HR): each row stands alone and is
+  idempotent; only active members of an organization where the caller holds one of those roles
+  can be enrolled, into a course that organization may see.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.errors import CoursesError, EnrollmentConflict
+from courses.models import Course, Enrollment
+from lms.errors import ApplicationError, NotFound
+from lms.models import Membership, Organization, Role, User
+from lms.scoping import is_unrestricted, organization_ids_for
+
+MAX_BULK_ROWS = 5_000
+
+
+def _due_at(course: Course, start):
+    return start + timedelta(days=course.due_days) if course.due_days else None
+
+
+def _default_organization(user: User, course: Course, organization: Organization | None) -> Organization | None:
+    if course.organization_id:
+        return course.organization
+    if organization is not None:
+        if not Membership.objects.filter(user=user, organization=organization, is_active=True).exists():
+            raise CoursesError("You are not a member of that organization.", code="not_a_member",
+                               fields={"organization": ["Not one of your organizations."]})
+        return organization
+    membership = Membership.objects.filter(user=user, is_active=True).select_related("organization").order_by("id")
+    first = membership.first()
+    return first.organization if first else None
+
+
+def _enroll(*, user: User, course: Course, organization: Organization | None, enrolled_by: User | None) -> tuple[
+        Enrollment, str]:
+    """Create or reactivate; returns the enrollment and what happened."""
+    now = timezone.now()
+    existing = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    if existing is not None:
+        if existing.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
+            return existing, "already_enrolled"
+        existing.status = Enrollment.Status.ACTIVE
+        existing.withdrawn_at = None
+        existing.due_at = _due_at(course, now)
+        existing.enrolled_by = enrolled_by or existing.enrolled_by
+        existing.save(update_fields=["status", "withdrawn_at", "due_at", "enrolled_by", "updated_at"])
+        return existing, "reactivated"
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                user=user, course=course, organization=organization, enrolled_by=enrolled_by, enrolled_at=now,
+                due_at=_due_at(course, now),
+            )
+    except IntegrityError:
+        # Two requests raced to enroll the same person: the other one won, which is the same outcome.
+        return Enrollment.objects.get(user=user, course=course), "already_enrolled"
+    return enrollment, "enrolled"
+
+
+def enrollment_create(
+    *, user: User, course: Course, organization: Organization | None = None, enrolled_by: User | None = None
+) -> tuple[Enrollment, bool]:
+    """Self-enroll ``user`` in a published course they can see. Returns (enrollment, created_or_reactivated)."""
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentConflict("This course is not open for enrollment.", code="course_not_published")
+    if course.organization_id and course.organization_id not in organization_ids_for(user) and not \
+            is_unrestricted(user):
+        raise NotFound("No such course.", code="course_not_found")
+    with transaction.atomic():
+        org = _default_organization(user, course, organization)
+        enrollment, outcome = _enroll(user=user, course=course, organization=org, enrolled_by=enrolled_by)
+    return enrollment, outcome != "already_enrolled"
+
+
+def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status == Enrollment.Status.WITHDRAWN:
+            return enrollment
+        if enrollment.status != Enrollment.Status.ACTIVE:
+            raise EnrollmentConflict(f"A {enrollment.status} enrollment cannot be withdrawn.",
+                                     code="cannot_withdraw")
+        enrollment.status = Enrollment.Status.WITHDRAWN
+        enrollment.withdrawn_at = timezone.now()
+        enrollment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return enrollment
+
+
+def bulk_enroll_organizations(*, actor: Any, course: Course) -> set[int]:
+    """Organizations whose members ``actor`` may enroll into ``course``."""
+    if is_unrestricted(actor):
+        allowed = set(Organization.objects.values_list("id", flat=True))
+    else:
+        allowed = organization_ids_for(actor, Role.ORG_ADMIN, Role.HR)
+        if course.instructors.filter(pk=actor.pk).exists():
+            allowed |= organization_ids_for(actor, Role.INSTRUCTOR)
+    if course.organization_id:
+        allowed &= {course.organization_id}
+    return allowed
+
+
+def parse_emails_csv(data: bytes) -> list[str]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError("The file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
+                               code="invalid_encoding") from None
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ApplicationError(f"The CSV cannot be read: {exc}.", code="invalid_csv") from None
+    if not rows:
+        raise ApplicationError("The file is empty.", code="empty_file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "email" not in header:
+        raise ApplicationError("The first line must name the columns and include 'email'.", code="missing_columns")
+    index = header.index("email")
+    return [(row[index] if index < len(row) else "").strip() for row in rows[1:] if any(c.strip() for c in row)]
+
+
+def enrollments_bulk_create(
+    *, actor: User, course: Course, emails: list[str], organization: Organization | None = None
+) -> list[dict]:
+    """Enroll each address, row by row. Returns one result per row, in order."""
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentConflict("Publish the course before enrolling people.", code="course_not_published")
+    if not emails:
+        raise ApplicationError("Send at least one email address.", code="no_rows", fields={"emails": ["Empty."]})
+    if len(emails) > MAX_BULK_ROWS:
+        raise ApplicationError(f"At most {MAX_BULK_ROWS} rows at once.", code="too_many_rows")
+    allowed = bulk_enroll_organizations(actor=actor, course=course)
+    if organization is not None:
+        if organization.pk not in allowed:
+            raise NotFound("No such organization.", code="organization_not_found")
+        allowed = {organization.pk}
+    if not allowed:
+        raise ApplicationError("You cannot enroll people into this course.", code="permission_denied",
+                               status_code=403)
+
+    normalized = [(email or "").strip().lower() for email in emails]
+    memberships: dict[str, Membership] = {}
+    for membership in (
+        Membership.objects.filter(user__email__in=[e for e in normalized if e], organization_id__in=allowed,
+                                  is_active=True)
+        .select_related("user", "organization")
+        .order_by("id")
+    ):
+        memberships.setdefault(membership.user.email.lower(), membership)
+
+    results: list[dict] = []
+    seen: dict[str, int] = {}
+    for number, email in enumerate(normalized, start=1):
+        result: dict = {"row": number, "email": email, "result": "error", "enrollment_id": None, "error": ""}
+        results.append(result)
+        try:
+            validate_email(email)
+        except ValidationError:
+            result["error"] = "Not a valid email address." if email else "Email is missing."
+            continue
+        if email in seen:
+            result["error"] = f"Repeats row {seen[email]}."
+            continue
+        seen[email] = number
+        membership = memberships.get(email)
+        if membership is None:
+            result["error"] = "Not an active member of an organization you can enroll people from."
+            continue
+        with transaction.atomic():
+            enrollment, outcome = _enroll(user=membership.user, course=course,
+                                          organization=course.organization or membership.organization,
+                                          enrolled_by=actor)
+        result.update(result=outcome, enrollment_id=enrollment.pk)
+    return results
