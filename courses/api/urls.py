@@ -1,5 +1,6 @@
 from django.urls import path
 
+import lms.converters  # noqa: F401  (registers <id:...>)
 from courses.api import catalog, enrollments, lessons, ratings
 
 urlpatterns = [
@@ -8,24 +9,24 @@ urlpatterns = [
     path("courses/<slug:slug>/publish/", catalog.CoursePublishApi.as_view(), name="course-publish"),
     path("courses/<slug:slug>/archive/", catalog.CourseArchiveApi.as_view(), name="course-archive"),
     path("courses/<slug:slug>/modules/", catalog.ModuleCreateApi.as_view(), name="course-modules"),
-    path("courses/<slug:slug>/modules/<int:module_id>/activities/", catalog.ActivityCreateApi.as_view(),
+    path("courses/<slug:slug>/modules/<id:module_id>/activities/", catalog.ActivityCreateApi.as_view(),
          name="module-activities"),
     path("courses/<slug:slug>/enroll/", enrollments.EnrollApi.as_view(), name="course-enroll"),
     path("courses/<slug:slug>/enrollments/bulk/", enrollments.BulkEnrollApi.as_view(), name="course-bulk-enroll"),
     path("courses/<slug:slug>/ratings/", ratings.RatingListApi.as_view(), name="course-ratings"),
     path("courses/<slug:slug>/rating/", ratings.MyRatingApi.as_view(), name="course-my-rating"),
     path("enrollments/", enrollments.EnrollmentListApi.as_view(), name="enrollments"),
-    path("enrollments/<int:enrollment_id>/", enrollments.EnrollmentDetailApi.as_view(), name="enrollment"),
-    path("enrollments/<int:enrollment_id>/withdraw/", enrollments.EnrollmentWithdrawApi.as_view(),
+    path("enrollments/<id:enrollment_id>/", enrollments.EnrollmentDetailApi.as_view(), name="enrollment"),
+    path("enrollments/<id:enrollment_id>/withdraw/", enrollments.EnrollmentWithdrawApi.as_view(),
          name="enrollment-withdraw"),
-    path("enrollments/<int:enrollment_id>/activities/<int:activity_id>/complete/",
+    path("enrollments/<id:enrollment_id>/activities/<id:activity_id>/complete/",
          enrollments.ActivityCompleteApi.as_view(), name="activity-complete"),
-    path("enrollments/<int:enrollment_id>/activities/<int:activity_id>/heartbeat/",
+    path("enrollments/<id:enrollment_id>/activities/<id:activity_id>/heartbeat/",
          enrollments.ActivityHeartbeatApi.as_view(), name="activity-heartbeat"),
-    path("activities/<int:activity_id>/lesson/", lessons.LessonApi.as_view(), name="lesson"),
-    path("activities/<int:activity_id>/lesson/ebook/", lessons.EbookDownloadApi.as_view(), name="lesson-ebook"),
-    path("activities/<int:activity_id>/lesson/ebook/upload/", lessons.EbookUploadApi.as_view(),
+    path("activities/<id:activity_id>/lesson/", lessons.LessonApi.as_view(), name="lesson"),
+    path("activities/<id:activity_id>/lesson/ebook/", lessons.EbookDownloadApi.as_view(), name="lesson-ebook"),
+    path("activities/<id:activity_id>/lesson/ebook/upload/", lessons.EbookUploadApi.as_view(),
          name="lesson-ebook-upload"),
-    path("activities/<int:activity_id>/lesson/captions/", lessons.CaptionsUploadApi.as_view(),
+    path("activities/<id:activity_id>/lesson/captions/", lessons.CaptionsUploadApi.as_view(),
          name="lesson-captions"),
 ]
