@@ -29,6 +29,8 @@ class Row:
     name: str
     project: object  # load.Result
     floor: object
+    verified: str = ""  # what the workload's verify hook said ("" if it has none)
+    verify_failed: bool = False
 
 
 def parse_args(workloads: dict, size_defaults: dict[str, int], argv: list[str] | None) -> argparse.Namespace:
@@ -204,10 +206,11 @@ def main(argv: list[str] | None = None) -> int:
             plan = plans[item.name]
             sides = {"project": (plan.project, plan.project_ok), "floor": (plan.floor, plan.floor_ok)}
             bounds = {"concurrency": args.concurrency}
+            warm: dict[str, list] = {"project": [], "floor": []}
             if args.warmup:
-                for factory, ok in sides.values():
-                    load.run(server.HOST, srv.port, factory, requests=args.warmup, duration=args.duration,
-                             ok=ok, **bounds)
+                for side, (factory, ok) in sides.items():
+                    warm[side].append(load.run(server.HOST, srv.port, factory, requests=args.warmup,
+                                               duration=args.duration, ok=ok, **bounds))
             # Rounds alternate project and floor (P F, F P, …) so drift on a shared machine hits both.
             results: dict[str, list] = {"project": [], "floor": []}
             per_round = [args.requests // args.rounds + (r < args.requests % args.rounds) for r in range(args.rounds)]
@@ -223,18 +226,33 @@ def main(argv: list[str] | None = None) -> int:
             project, floor = load.merge(results["project"]), load.merge(results["floor"])
             report(item.name, "project", project)
             report(item.name, "floor", floor)
+            row = Row(item.name, project, floor)
             if plan.verify:
-                plan.verify()
+                everything = {side: results[side] + warm[side] for side in results}
+                outcome = registry.Outcome(
+                    project_ok=sum(r.completed - r.errors for r in everything["project"]),
+                    floor_ok=sum(r.completed - r.errors for r in everything["floor"]),
+                    project_errors=sum(r.errors for r in everything["project"]),
+                    floor_errors=sum(r.errors for r in everything["floor"]),
+                )
+                try:
+                    row.verified = plan.verify(outcome) or "ok"
+                except Exception as exc:  # reported, recorded and turned into exit status 1
+                    row.verified, row.verify_failed = f"FAILED: {exc}", True
                 connection.close()
-            rows.append(Row(item.name, project, floor))
+                print(f"  {item.name} verify  {row.verified}", file=sys.stderr if row.verify_failed else sys.stdout)
+            rows.append(row)
 
     text = table(rows)
+    checks = [f"- verify {row.name}: {row.verified}" for row in rows if row.verified]
+    if checks:
+        text += "\n\n" + "\n".join(checks)
     print()
     print(text)
     if not args.no_record:
         record(text, notes, argv)
         print(f"\nappended to {RESULTS.relative_to(environment.BASE_DIR)}")
-    return 1 if any(r.project.errors or r.floor.errors for r in rows) else 0
+    return 1 if any(r.project.errors or r.floor.errors or r.verify_failed for r in rows) else 0
 
 
 if __name__ == "__main__":

@@ -39,6 +39,16 @@ RequestFactory = Callable[[int], Request]
 
 
 @dataclass(frozen=True)
+class Outcome:
+    """What ``Plan.verify`` gets: successful requests per side, warm-up included (each one hit the server)."""
+
+    project_ok: int
+    floor_ok: int
+    project_errors: int
+    floor_errors: int
+
+
+@dataclass(frozen=True)
 class Plan:
     """What to measure: ``project`` against ``floor``, each a ``RequestFactory``."""
 
@@ -47,8 +57,9 @@ class Plan:
     # Statuses that count as success for each side; anything else is counted as an error.
     project_ok: frozenset[int] = frozenset({200})
     floor_ok: frozenset[int] = frozenset({200})
-    # Called once after both measurements (e.g. to check the writes landed). Optional.
-    verify: Callable[[], None] | None = None
+    # Called once after both measurements with an ``Outcome`` (e.g. to check the writes landed).
+    # Raise to fail the run; a returned string is printed and recorded under the table. Optional.
+    verify: Callable[[Outcome], str | None] | None = None
 
 
 @dataclass(frozen=True)

@@ -156,7 +156,7 @@ class EnrollmentWithdrawApi(APIView):
 
 def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
     enrollment = selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
-    activity = Activity.objects.filter(pk=activity_id, course_id=enrollment.course_id).first()
+    activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
     if activity is None:
         raise NotFound("No such activity in this course.", code="activity_not_found")
     return enrollment, activity
@@ -181,8 +181,7 @@ class ActivityCompleteApi(APIView):
         data.is_valid(raise_exception=True)
         enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)
         progress = services.lesson_complete(enrollment=enrollment, activity=activity, **data.validated_data)
-        enrollment.refresh_from_db()
-        return Response(_progress_body(enrollment, activity, progress))
+        return Response(_progress_body(progress.enrollment, activity, progress))
 
 
 class ActivityHeartbeatApi(APIView):
@@ -199,8 +198,7 @@ class ActivityHeartbeatApi(APIView):
         data.is_valid(raise_exception=True)
         enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)
         progress = services.activity_heartbeat(enrollment=enrollment, activity=activity, **data.validated_data)
-        enrollment.refresh_from_db()
-        return Response(_progress_body(enrollment, activity, progress))
+        return Response(_progress_body(progress.enrollment, activity, progress))
 
 
 def _progress_body(enrollment: Enrollment, activity: Activity, progress) -> dict:

@@ -9,9 +9,11 @@ passing score. Completion hooks (the certificate issuer, for one) run after comm
 Rules:
 - progress percent = weight of passed required activities / weight of all required activities
   (an activity of weight 0 counts as weight 1 here, so it still moves the bar);
-- final score = weighted mean, over activities with weight > 0 that are required or were
-  attempted, of each one's best score (a passed activity without a score counts 100, an
-  unattempted required one 0);
+- final score = weighted mean, over activities with weight > 0 that are required, of each one's
+  best score (a passed activity without a score counts 100, an unattempted required one 0);
+  attempted optional activities join the mean only where they raise it (best first), so
+  optional work never blocks completion nor lowers a score. A course with no required
+  activity treats all of them as required;
 - the best attempt counts: a later failure never undoes a pass or lowers a score;
 - recording the same result again changes nothing but attempts and time: a completed
   enrollment completes exactly once, even when two final results race (the row lock).
@@ -59,7 +61,12 @@ def _run_completion_hooks(enrollment_id: int) -> None:
 
 
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
-    return Enrollment.objects.select_for_update().select_related("course").get(pk=enrollment.pk)
+    # Lock only the enrollment row; the joined rows are read for the caller's response.
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("course", "user", "organization")
+        .get(pk=enrollment.pk)
+    )
 
 
 def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
@@ -72,8 +79,8 @@ def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
         )
 
 
-def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None]:
-    """Progress percent and final score from the enrollment's progress rows (one query each)."""
+def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
+    """Progress percent, final score and "every required activity passed", from two queries."""
     activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
     rows = {
         row["activity_id"]: row
@@ -84,31 +91,33 @@ def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None]:
     done = sum(max(a["weight"], 1) for a in required if rows.get(a["id"], {}).get("status") == "passed")
     percent = int(done * 100 // total) if total else 0
 
-    weighted, weights = Decimal(0), 0
-    for activity in activities:
-        row = rows.get(activity["id"])
-        if activity["weight"] == 0 or (not activity["required"] and row is None):
-            continue
+    def best(activity_id: int) -> Decimal:
+        row = rows.get(activity_id)
         if row is None:
-            score = Decimal(0)
-        elif row["score"] is not None:
-            score = row["score"]
-        else:
-            score = Decimal(100) if row["status"] == "passed" else Decimal(0)
-        weighted += score * activity["weight"]
-        weights += activity["weight"]
+            return Decimal(0)
+        if row["score"] is not None:
+            return row["score"]
+        return Decimal(100) if row["status"] == "passed" else Decimal(0)
+
+    weighted, weights = Decimal(0), 0
+    for activity in required:
+        if activity["weight"]:
+            weighted += best(activity["id"]) * activity["weight"]
+            weights += activity["weight"]
+    required_ids = {a["id"] for a in required}
+    optional = sorted(
+        ((best(a["id"]), a["weight"]) for a in activities
+         if a["id"] not in required_ids and a["weight"] and a["id"] in rows),
+        key=lambda item: item[0], reverse=True,
+    )
+    for score, weight in optional:
+        if weights and score * weights <= weighted:  # would not raise the mean (nor would any after it)
+            break
+        weighted += score * weight
+        weights += weight
     final = (weighted / weights).quantize(Decimal("0.01")) if weights else None
-    return percent, final
-
-
-def _all_required_passed(enrollment: Enrollment) -> bool:
-    required = Activity.objects.filter(course_id=enrollment.course_id, required=True)
-    if not required.exists():
-        required = Activity.objects.filter(course_id=enrollment.course_id)
-    passed = ActivityProgress.objects.filter(
-        enrollment=enrollment, activity__in=required, status=ActivityProgress.Status.PASSED
-    ).count()
-    return passed == required.count() and passed > 0
+    all_passed = bool(required) and all(rows.get(a["id"], {}).get("status") == "passed" for a in required)
+    return percent, final, all_passed
 
 
 def activity_record_result(
@@ -132,6 +141,7 @@ def activity_record_result(
         progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
             enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
         )
+        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
         progress.attempts += 1
         progress.last_seen_at = now
         progress.time_spent_seconds += seconds
@@ -144,13 +154,13 @@ def activity_record_result(
             progress.status = ActivityProgress.Status.FAILED
         progress.save()
 
-        enrollment.progress_percent, enrollment.final_score = _recompute(enrollment)
+        enrollment.progress_percent, enrollment.final_score, all_required_passed = _recompute(enrollment)
         enrollment.last_activity_at = now
         enrollment.time_spent_seconds += seconds
         just_completed = False
         if (
             enrollment.status == Enrollment.Status.ACTIVE
-            and _all_required_passed(enrollment)
+            and all_required_passed
             and (enrollment.final_score or 0) >= enrollment.course.passing_score
         ):
             enrollment.status = Enrollment.Status.COMPLETED
@@ -190,6 +200,7 @@ def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: i
             enrollment=enrollment, activity=activity,
             defaults={"first_seen_at": now, "status": ActivityProgress.Status.IN_PROGRESS},
         )
+        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
         if progress.status == ActivityProgress.Status.NOT_STARTED:
             progress.status = ActivityProgress.Status.IN_PROGRESS
         progress.last_seen_at = now
