@@ -1,0 +1,39 @@
+"""courses.sharing: share links encode the course URL (and title) once, correctly."""
+from __future__ import annotations
+
+from urllib.parse import parse_qs, quote, urlsplit
+
+import pytest
+
+from courses import sharing
+from courses.models import Course
+
+
+@pytest.fixture
+def site(settings):
+    settings.SITE_URL = "https://learn.example.com"
+
+
+def test_course_url(site):
+    assert sharing.course_url(Course(slug="calm-voices")) == "https://learn.example.com/courses/calm-voices/"
+
+
+def test_linkedin_and_whatsapp_encode_the_course_url(site):
+    course = Course(slug="calm-voices", title="Calm voices & kind words: 101 #1?")
+    links = sharing.share_links(course)
+    url = "https://learn.example.com/courses/calm-voices/"
+    assert links["url"] == url
+
+    linkedin = urlsplit(links["linkedin"])
+    assert (linkedin.scheme, linkedin.netloc, linkedin.path) == ("https", "www.linkedin.com",
+                                                                "/sharing/share-offsite/")
+    assert links["linkedin"] == "https://www.linkedin.com/sharing/share-offsite/?url=" + quote(url, safe="")
+    assert parse_qs(linkedin.query) == {"url": [url]}
+    assert linkedin.fragment == ""
+
+    whatsapp = urlsplit(links["whatsapp"])
+    assert (whatsapp.netloc, whatsapp.path) == ("wa.me", "/")
+    assert whatsapp.fragment == ""  # the title's '#' is encoded, not a fragment
+    assert parse_qs(whatsapp.query) == {"text": [f"Calm voices & kind words: 101 #1? {url}"]}
+    assert "&" not in whatsapp.query and "#" not in links["whatsapp"]
+    assert quote(url, safe="") in links["whatsapp"]
