@@ -58,3 +58,17 @@ def member(organization, *roles, **kwargs) -> User:
     """A new user holding ``roles`` in ``organization``."""
     membership = MembershipFactory(organization=organization, roles=list(roles) or ["learner"], **kwargs)
     return membership.user
+
+
+def api_key_for(organization, name: str = "HR system", **kwargs):
+    """A new organization API key: ``(key, raw)``; only ``raw`` authenticates."""
+    from lms import services
+
+    return services.api_key_create(organization=organization, name=name, **kwargs)
+
+
+def token_for(user, **kwargs):
+    """A new personal token for ``user``: ``(token, raw)``."""
+    from lms import services
+
+    return services.user_token_create(user=user, **kwargs)

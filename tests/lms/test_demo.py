@@ -1,0 +1,68 @@
+"""The demo loader (``manage.py load_demo``) can run again and again without piling up data."""
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from rest_framework.test import APIClient
+
+from lms.demo import ORG_SLUG, PEOPLE
+from lms.models import Department, Membership, Organization, OrganizationAPIKey, User, UserToken
+
+pytestmark = pytest.mark.django_db
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count()
+            for model in (Organization, Department, User, Membership, UserToken)}
+
+
+@pytest.fixture
+def demo_var(settings, tmp_path):
+    settings.VAR_DIR = tmp_path  # the credentials file goes here, not into the real var/
+    return tmp_path
+
+
+def _load() -> None:
+    call_command("load_demo", stdout=io.StringIO())
+
+
+def test_load_demo_is_idempotent(demo_var):
+    _load()
+    first = _counts()
+    first_credentials = json.loads((demo_var / "demo-credentials.json").read_text())
+    _load()
+    assert _counts() == first
+    assert first == {**first, "Organization": 1, "Department": 2, "User": len(PEOPLE) + 1,
+                     "Membership": len(PEOPLE)}
+    org = Organization.objects.get(slug=ORG_SLUG)
+    assert OrganizationAPIKey.objects.filter(organization=org).count() == 2
+    assert OrganizationAPIKey.objects.filter(organization=org, revoked=False).count() == 1
+
+    credentials = json.loads((demo_var / "demo-credentials.json").read_text())
+    assert (demo_var / "demo-credentials.json").stat().st_mode & 0o777 == 0o600
+    assert credentials["hr_api_key"] != first_credentials["hr_api_key"]
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {credentials['hr_api_key']}")
+    assert [o["slug"] for o in client.get("/api/v1/organizations/").json()] == [ORG_SLUG]
+    client.credentials(HTTP_AUTHORIZATION=f"Api-Key {first_credentials['hr_api_key']}")
+    assert client.get("/api/v1/organizations/").status_code == 401
+
+
+def test_demo_people_hold_their_roles_and_can_sign_in(demo_var):
+    _load()
+    credentials = json.loads((demo_var / "demo-credentials.json").read_text())
+    logins = {login["email"]: login for login in credentials["logins"]}
+    assert set(logins) == {"superuser@acme.example", *(person[0] for person in PEOPLE)}
+    learner = Membership.objects.select_related("manager__user", "department").get(
+        user__email="learner@acme.example")
+    assert (learner.roles, learner.department.name, learner.manager.user.email) == (
+        ["learner"], "Customer Care", "supervisor@acme.example")
+    assert User.objects.get(email="instructor@acme.example").is_staff is True
+    assert User.objects.get(email="learner@acme.example").is_staff is False
+
+    response = APIClient().post("/api/v1/auth/token/", {
+        "email": "hr@acme.example", "password": logins["hr@acme.example"]["password"]})
+    assert response.status_code == 201
