@@ -29,8 +29,9 @@ demo: migrate
 run: demo
 	$(BIN)/python scripts/run.py
 
+# Tests keep their files (broker queue, mail, media) away from the demo's var/ unless told otherwise.
 test: install-dev
-	$(BIN)/pytest
+	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -191,3 +191,45 @@ def enrollment_can_manage(*, actor: Any, enrollment: Enrollment) -> bool:
     if enrollment.organization_id in organization_ids_for(actor, Role.HR, Role.ORG_ADMIN):
         return True
     return course_can_manage(actor=actor, course=enrollment.course)
+
+
+def certificates_visible_to(*, actor: Any) -> QuerySet:
+    """Certificates of the enrollments the actor may see (own, managed courses, HR's organization, team)."""
+    from courses.models import Certificate
+
+    return Certificate.objects.filter(
+        enrollment__in=Enrollment.objects.filter(enrollment_scope_q(actor)).values("pk")
+    ).select_related("enrollment__course", "enrollment__user", "enrollment__organization")
+
+
+def certificate_get(*, actor: Any, code: str):
+    return get_object_or_404(certificates_visible_to(actor=actor), code=code)
+
+
+def certificate_can_download(*, actor: Any, certificate) -> bool:
+    """The learner, and HR or org admins of the learner's organization (for the enrollment)."""
+    if is_unrestricted(actor):
+        return True
+    enrollment = certificate.enrollment
+    if _user_id(actor) is not None and enrollment.user_id == actor.pk:
+        return True
+    return enrollment.organization_id in organization_ids_for(actor, Role.HR, Role.ORG_ADMIN)
+
+
+def certificate_can_manage(*, actor: Any, certificate) -> bool:
+    """Revoke and reissue: the course's instructors and org admins (of the course's or the enrollment's org)."""
+    if is_unrestricted(actor):
+        return True
+    if _user_id(actor) is None:
+        return False
+    enrollment = certificate.enrollment
+    if enrollment.organization_id in organization_ids_for(actor, Role.ORG_ADMIN):
+        return True
+    return course_can_manage(actor=actor, course=enrollment.course)
+
+
+def certificate_public(*, code: str):
+    """For public verification: the certificate with this code or None (one query either way)."""
+    from courses.models import Certificate
+
+    return Certificate.objects.filter(code=code).first()

@@ -135,6 +135,9 @@ STATIC_ROOT = Path(env.str("STATIC_ROOT", default=str(VAR_DIR / "static")))
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))
+# Open Badges issuer keys (Ed25519 PEM files, one per key id; never in the database). Point it at a
+# mounted secret directory in production; rotation adds a file, older keys keep verifying.
+CREDENTIAL_KEYS_DIR = Path(env.str("CREDENTIAL_KEYS_DIR", default=str(VAR_DIR / "keys")))
 STORAGES = {
     # STORAGE_BACKEND picks any Django storage (e.g. storages.backends.s3.S3Storage); its own
     # settings (bucket, credentials) come from the environment as that backend documents.
@@ -161,6 +164,9 @@ if _email:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+CERTIFICATE_ISSUER_NAME = env.str("CERTIFICATE_ISSUER_NAME", default="Empathy LMS")
+# Public verification answers no faster than this, known code or not (see courses/api/certificates.py).
+VERIFY_MIN_SECONDS = env.float("VERIFY_MIN_SECONDS", default=0.05)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Empathy LMS <no-reply@empathy-lms.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from courses.api import catalog, enrollments, lessons, ratings
+from courses.api import catalog, certificates, enrollments, lessons, ratings
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -23,6 +23,13 @@ urlpatterns = [
          enrollments.ActivityCompleteApi.as_view(), name="activity-complete"),
     path("enrollments/<id:enrollment_id>/activities/<id:activity_id>/heartbeat/",
          enrollments.ActivityHeartbeatApi.as_view(), name="activity-heartbeat"),
+    path("certificates/", certificates.CertificateListApi.as_view(), name="certificates"),
+    path("certificates/<str:code>/", certificates.CertificateDetailApi.as_view(), name="certificate"),
+    path("certificates/<str:code>/pdf/", certificates.CertificatePdfApi.as_view(), name="certificate-pdf"),
+    path("certificates/<str:code>/revoke/", certificates.CertificateRevokeApi.as_view(), name="certificate-revoke"),
+    path("certificates/<str:code>/reissue/", certificates.CertificateReissueApi.as_view(),
+         name="certificate-reissue"),
+    path("verify/<str:code>/", certificates.VerifyApi.as_view(), name="verify"),
     path("activities/<id:activity_id>/lesson/", lessons.LessonApi.as_view(), name="lesson"),
     path("activities/<id:activity_id>/lesson/ebook/", lessons.EbookDownloadApi.as_view(), name="lesson-ebook"),
     path("activities/<id:activity_id>/lesson/ebook/upload/", lessons.EbookUploadApi.as_view(),

@@ -1,0 +1,9 @@
+"""Models of the courses app, one module per area; import them from here."""
+from courses.models.catalog import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
+from courses.models.certificates import Certificate, CertificateEvent
+from courses.models.learning import ActivityProgress, Enrollment, Rating
+
+__all__ = [
+    "BCP47", "Activity", "ActivityProgress", "Category", "Certificate", "CertificateEvent", "Course", "Enrollment",
+    "Lesson", "Module", "Rating", "Tag", "validate_language",
+]

@@ -1,0 +1,63 @@
+"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
+
+Each function finds pending work in the database — never in the queue — and nudges a worker.
+Batches are bounded; whatever is left is found on the next run.
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from courses.certificate_pdf import TEMPLATE_VERSION
+from courses.models import Certificate, Enrollment
+from courses.services.certificates import RENDER_GRACE
+from lms.reconciler import reconciler
+
+BATCH = 500
+
+
+@reconciler("certificates-missing")
+def certificates_missing() -> int:
+    """Completed enrollments without a certificate (e.g. the broker was down at completion)."""
+    from courses.tasks import certificate_issue
+
+    ids = list(
+        Enrollment.objects.filter(status=Enrollment.Status.COMPLETED, certificate__isnull=True)
+        .order_by("completed_at", "id").values_list("id", flat=True)[:BATCH]
+    )
+    for enrollment_id in ids:
+        certificate_issue.apply_async(args=[enrollment_id], retry=False)
+    return len(ids)
+
+
+@reconciler("certificates-unrendered")
+def certificates_unrendered() -> int:
+    """Certificates whose PDF or credential is missing or from an older template."""
+    from django.db.models import Q
+
+    from courses.tasks import certificate_render
+
+    cutoff = timezone.now() - RENDER_GRACE
+    ids = list(
+        Certificate.objects.filter(Q(rendered_at__isnull=True) | Q(template_version__lt=TEMPLATE_VERSION),
+                                   issued_at__lt=cutoff)
+        .order_by("id").values_list("id", flat=True)[:BATCH]
+    )
+    for certificate_id in ids:
+        certificate_render.apply_async(args=[certificate_id], retry=False)
+    return len(ids)
+
+
+@reconciler("certificates-unsent")
+def certificates_unsent() -> int:
+    """Valid, rendered certificates whose issue email was never claimed."""
+    from courses.tasks import certificate_email
+
+    cutoff = timezone.now() - RENDER_GRACE
+    ids = list(
+        Certificate.objects.filter(emailed_at__isnull=True, status=Certificate.Status.VALID,
+                                   rendered_at__isnull=False, rendered_at__lt=cutoff)
+        .order_by("id").values_list("id", flat=True)[:BATCH]
+    )
+    for certificate_id in ids:
+        certificate_email.apply_async(args=[certificate_id], retry=False)
+    return len(ids)
