@@ -40,7 +40,7 @@ lint: install-dev
 	$(BIN)/ruff check .
 
 schema: install
-	$(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
+	mkdir -p var && $(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
 
 clean:
 	rm -rf var/broker var/mail

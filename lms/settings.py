@@ -248,6 +248,9 @@ SPECTACULAR_SETTINGS = {
         "CourseStatusEnum": "courses.models.Course.Status",
         "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
         "HealthStatusEnum": ["ok", "failing"],
+        "ActivityKindEnum": "courses.models.Activity.Kind",
+        "QuestionKindEnum": "assessments.models.Question.Kind",
+        "AttemptStatusEnum": "assessments.models.Attempt.Status",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from assessments.api import urls as assessments_api_urls
 from courses.api import urls as courses_api_urls
 from courses.views import verify_certificate
 from lms.api import urls as lms_api_urls
@@ -16,6 +17,7 @@ handler500 = "lms.errors.handler500"
 api_v1 = [
     *lms_api_urls.urlpatterns,
     *courses_api_urls.urlpatterns,
+    *assessments_api_urls.urlpatterns,
 ]
 
 urlpatterns = [

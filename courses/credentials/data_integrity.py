@@ -12,13 +12,15 @@ Signing (and, mirrored, verifying) one proof:
 3. data = SHA-256(proof config N-Quads) || SHA-256(document N-Quads);
 4. Ed25519 signature over data, as multibase base58btc (``z...``) ``proofValue``.
 
-JSON-LD is processed in "safe mode": a property the contexts do not define makes canonicalization
-fail instead of being silently dropped (a dropped property would not be signed at all).
+JSON-LD is processed in "safe mode": a property the contexts do not define, or a relative IRI
+(``"id": "cert-1"``, an undefined ``type``), makes canonicalization fail instead of being silently
+dropped -- a dropped statement would not be signed at all.
 """
 from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -37,12 +39,56 @@ CRYPTOSUITE = "eddsa-rdfc-2022"
 ASSERTION_METHOD = "assertionMethod"
 
 
+_ABSOLUTE_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s]*$")
+
+
 class _UndefinedTerm(Exception):
     pass
 
 
 def _refuse_dropped(term: str | None) -> None:
-    raise _UndefinedTerm(term)
+    raise _UndefinedTerm(f"Property {term!r} is not defined by the document's JSON-LD contexts")
+
+
+def _is_absolute(iri: str) -> bool:
+    # PyLD resolves relative IRIs against a made-up base when the document has none; treat those
+    # as relative too (other processors would drop them).
+    return bool(_ABSOLUTE_IRI.match(iri)) and not iri.startswith(jsonld.DEFAULT_BASE_IRI)
+
+
+#: Type names that OB 3.0 requires but no pinned context defines. Other JSON-LD processors (jsonld.js,
+#: Titanium) drop such relative type IRIs from the RDF; we drop them too (unsigned, like everyone's)
+#: instead of letting PyLD resolve them against its made-up base, which no other verifier would do.
+UNMAPPED_TYPES = frozenset({"1EdTechJsonSchemaValidator2019"})
+
+
+class _SafeProcessor(jsonld.JsonLdProcessor):
+    """Safe-mode RDF conversion on PyLD (pinned 3.3.0; overrides two of its private methods).
+
+    PyLD silently drops undefined properties (refused here through ``on_property_dropped``) and
+    resolves relative IRIs -- an ``id`` such as ``cert-1``, an undefined ``type`` -- against a
+    made-up base, where other processors drop them. Either way other verifiers would not sign
+    the same statements, so refuse them; only ``UNMAPPED_TYPES`` are dropped, as others do."""
+
+    def __init__(self) -> None:
+        super().__init__(on_property_dropped=_refuse_dropped)
+
+    def _graph_to_rdf(self, graph, issuer, options):
+        for node_id in graph:
+            if not node_id.startswith("_:") and not _is_absolute(node_id):
+                shown = node_id.removeprefix(jsonld.DEFAULT_BASE_IRI)
+                raise _UndefinedTerm(f"Node id {shown!r} is not an absolute IRI")
+        return super()._graph_to_rdf(graph, issuer, options)
+
+    def _object_to_rdf(self, item, issuer, triples, options):
+        if isinstance(item, str) and item.removeprefix(jsonld.DEFAULT_BASE_IRI) in UNMAPPED_TYPES:
+            return None  # an @type value: dropped, as other processors do
+        result = super()._object_to_rdf(item, issuer, triples, options)
+        if result is None or (result["type"] == "IRI" and not _is_absolute(result["value"])):
+            value = item.get("@id", item) if isinstance(item, dict) else item
+            value = value.removeprefix(jsonld.DEFAULT_BASE_IRI) if isinstance(value, str) else value
+            raise _UndefinedTerm(f"Value {value!r} is not an absolute IRI (or a type the contexts do not define)")
+        return result
 
 
 def _root_cause(exc: BaseException) -> BaseException:
@@ -58,15 +104,14 @@ def _root_cause(exc: BaseException) -> BaseException:
 
 def canonicalize(document: dict) -> str:
     """RDFC-1.0 canonical N-Quads of a JSON-LD document, contexts from the local loader only."""
-    processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
     try:
-        return processor.normalize(
+        return _SafeProcessor().normalize(
             document,
             {"algorithm": "URDNA2015", "format": "application/n-quads", "documentLoader": document_loader},
         )
     except _UndefinedTerm as exc:
         raise CredentialError(
-            f"Property {exc.args[0]!r} is not defined by the document's JSON-LD contexts.",
+            f"{exc.args[0]}: it would not be signed.",
             code="canonicalization_failed",
         ) from None
     except jsonld.JsonLdError as exc:
@@ -75,7 +120,7 @@ def canonicalize(document: dict) -> str:
             raise cause from None
         if isinstance(cause, _UndefinedTerm):
             raise CredentialError(
-                f"Property {cause.args[0]!r} is not defined by the document's JSON-LD contexts.",
+                f"{cause.args[0]}: it would not be signed.",
                 code="canonicalization_failed",
             ) from None
         raise CredentialError(f"JSON-LD canonicalization failed: {cause}", code="canonicalization_failed") from None
@@ -224,6 +269,8 @@ def _check_proof(
         return fail("unknown_context", exc.message)
     except CredentialError as exc:
         return fail(exc.code, exc.message)
+    except Exception as exc:  # malformed JSON-LD PyLD rejects with something other than JsonLdError
+        return fail("canonicalization_failed", f"JSON-LD canonicalization failed: {type(exc).__name__}: {exc}")
     try:
         key.verify(signature, data)
     except InvalidSignature:
@@ -250,7 +297,7 @@ def verify(
     proofs = document.get("proof")
     if proofs is None or proofs == []:
         return VerificationResult(False, error="no_proof", message="The document has no proof.")
-    if "@context" not in document:
+    if document.get("@context") is None:
         return VerificationResult(False, error="invalid_proof", message="The document has no @context.")
     unsecured = {key: value for key, value in document.items() if key != "proof"}
     checks = tuple(

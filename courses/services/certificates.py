@@ -194,7 +194,8 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
     The code never changes. A revoked certificate stays revoked.
     """
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().select_related(
+        # Lock only the certificate row: PostgreSQL refuses FOR UPDATE on the nullable (outer-joined) organizations.
+        certificate = Certificate.objects.select_for_update(of=("self",)).select_related(
             "enrollment__user", "enrollment__course__organization", "enrollment__organization").get(pk=certificate.pk)
         if certificate.status == Certificate.Status.REVOKED:
             raise Conflict("A revoked certificate cannot be reissued.", code="certificate_revoked")

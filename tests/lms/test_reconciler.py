@@ -6,6 +6,7 @@ from lms.tasks import reconcile
 
 @pytest.fixture
 def isolated_registry(monkeypatch):
+    reconciler.registered()  # import the apps' reconcilers first, so they register into the real registry
     monkeypatch.setattr(reconciler, "_registry", {})
     return reconciler._registry
 
