@@ -321,26 +321,23 @@ class CertificateAdmin(admin.ModelAdmin):
             certificate_services.certificate_reissue(certificate=obj, actor=request.user,
                                                      reason="score display changed in the admin")
 
-    @admin.action(description="Reissue (current name and title, same code)")
-    def reissue(self, request, queryset):
+    def _for_each_managed(self, request, queryset, change) -> None:
+        """Apply ``change(certificate)`` to each selected certificate the user may manage, reporting refusals."""
         for certificate in queryset:
             if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
                 self.message_user(request, f"{certificate.code}: not allowed.", messages.ERROR)
                 continue
             try:
-                certificate_services.certificate_reissue(certificate=certificate, actor=request.user,
-                                                         reason="admin action")
+                change(certificate)
             except ApplicationError as exc:
                 self.message_user(request, f"{certificate.code}: {exc.message}", messages.ERROR)
 
+    @admin.action(description="Reissue (current name and title, same code)")
+    def reissue(self, request, queryset):
+        self._for_each_managed(request, queryset, lambda certificate: certificate_services.certificate_reissue(
+            certificate=certificate, actor=request.user, reason="admin action"))
+
     @admin.action(description="Revoke (reason: revoked by an administrator)")
     def revoke(self, request, queryset):
-        for certificate in queryset:
-            if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
-                self.message_user(request, f"{certificate.code}: not allowed.", messages.ERROR)
-                continue
-            try:
-                certificate_services.certificate_revoke(certificate=certificate, actor=request.user,
-                                                        reason="revoked by an administrator")
-            except ApplicationError as exc:
-                self.message_user(request, f"{certificate.code}: {exc.message}", messages.ERROR)
+        self._for_each_managed(request, queryset, lambda certificate: certificate_services.certificate_revoke(
+            certificate=certificate, actor=request.user, reason="revoked by an administrator"))
