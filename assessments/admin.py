@@ -23,70 +23,36 @@ from assessments import selectors, services
 from assessments.errors import QuizAuthoringError
 from assessments.models import Attempt, Choice, Question, Quiz
 from assessments.services.authoring import QUIZ_FIELDS, clean_question
-from courses import selectors as course_selectors
+from courses.admin import CourseScopedAdmin, is_course_staff, managed_course_ids
 from courses.models import Activity
 from lms.errors import ApplicationError
-from lms.scoping import is_unrestricted, organization_ids_for
-
-
-def _managed_course_ids(request) -> QuerySet:
-    return course_selectors.courses_manageable_by(actor=request.user).values("pk")
-
-
-def _is_course_staff(request) -> bool:
-    return request.user.is_active and request.user.is_staff and (
-        request.user.is_superuser or bool(organization_ids_for(request.user, "instructor", "org_admin"))
-    )
+from lms.scoping import is_unrestricted
 
 
 class CourseStaffInline:
     """Inlines follow the course-staff rule too (instructors hold no Django model permissions)."""
 
     def has_view_permission(self, request, obj=None) -> bool:
-        return _is_course_staff(request)
+        return is_course_staff(request)
 
     def has_change_permission(self, request, obj=None) -> bool:
-        return _is_course_staff(request)
+        return is_course_staff(request)
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return _is_course_staff(request)
+        return is_course_staff(request)
 
     def has_add_permission(self, request, obj=None) -> bool:
-        return _is_course_staff(request)
+        return is_course_staff(request)
 
 
-class CourseStaffAdmin(admin.ModelAdmin):
+class CourseStaffAdmin(CourseScopedAdmin):
     course_field = "activity__course"
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if is_unrestricted(request.user):
-            return queryset
-        return queryset.filter(**{f"{self.course_field}__in": _managed_course_ids(request)})
-
-    def _is_course_staff(self, request) -> bool:
-        return _is_course_staff(request)
-
-    def has_module_permission(self, request) -> bool:
-        return self._is_course_staff(request)
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self._is_course_staff(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self._is_course_staff(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self._is_course_staff(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return self._is_course_staff(request)
 
 
 def _quiz_activities(request) -> QuerySet:
     activities = Activity.objects.filter(kind=Activity.Kind.QUIZ).select_related("course")
     if not is_unrestricted(request.user):
-        activities = activities.filter(course__in=_managed_course_ids(request))
+        activities = activities.filter(course__in=managed_course_ids(request))
     return activities.order_by("course__title", "module__position", "position")
 
 
@@ -295,7 +261,7 @@ class QuestionAdmin(CourseStaffAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "quiz" and not is_unrestricted(request.user):
-            kwargs["queryset"] = Quiz.objects.filter(activity__course__in=_managed_course_ids(request))
+            kwargs["queryset"] = Quiz.objects.filter(activity__course__in=managed_course_ids(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):

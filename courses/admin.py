@@ -29,23 +29,31 @@ from lms.errors import ApplicationError
 from lms.scoping import is_unrestricted, organization_ids_for
 
 
-def _staff_course_ids(request) -> QuerySet:
+def managed_course_ids(request) -> QuerySet:
+    """Ids of the courses the signed-in user manages (for admin querysets of any app)."""
     return selectors.courses_manageable_by(actor=request.user).values("pk")
 
 
+def is_course_staff(request) -> bool:
+    """May use the course back office: active staff who are instructors or org admins somewhere."""
+    return request.user.is_active and request.user.is_staff and (
+        request.user.is_superuser or bool(organization_ids_for(request.user, "instructor", "org_admin"))
+    )
+
+
 class CourseScopedAdmin(admin.ModelAdmin):
+    """Rows reach course staff only through ``course_field`` pointing at a course they manage."""
+
     course_field = "course"
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if is_unrestricted(request.user):
             return queryset
-        return queryset.filter(**{f"{self.course_field}__in": _staff_course_ids(request)})
+        return queryset.filter(**{f"{self.course_field}__in": managed_course_ids(request)})
 
     def _is_course_staff(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and (
-            request.user.is_superuser or bool(organization_ids_for(request.user, "instructor", "org_admin"))
-        )
+        return is_course_staff(request)
 
     def has_module_permission(self, request) -> bool:
         return self._is_course_staff(request)
