@@ -53,6 +53,18 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
     return course
 
 
+@demo_loader(order=5)
+def ensure_credential_key(credentials: dict) -> None:
+    """Certificates of the demo are signed Open Badges credentials: make a key if there is none
+    (in production, run ``manage.py credential_keys generate`` once; see the README)."""
+    from courses import certificate_credentials
+    from courses.credentials import keys
+
+    if not certificate_credentials.signing_enabled():
+        keys.key_generate()
+    credentials["credential_issuer"] = certificate_credentials.issuer_id()
+
+
 @demo_loader(order=10)
 def load_courses(credentials: dict) -> None:
     from courses import demo_content

@@ -31,15 +31,19 @@ def certificates_missing() -> int:
 
 @reconciler("certificates-unrendered")
 def certificates_unrendered() -> int:
-    """Certificates whose PDF or credential is missing or from an older template."""
+    """Certificates whose PDF or credential is missing or from an older template (a credential is
+    missing only once a signing key exists: certificates issued before the first key get one then)."""
     from django.db.models import Q
 
+    from courses import certificate_credentials
     from courses.tasks import certificate_render
 
     cutoff = timezone.now() - RENDER_GRACE
+    pending = Q(rendered_at__isnull=True) | Q(template_version__lt=TEMPLATE_VERSION)
+    if certificate_credentials.signing_enabled():
+        pending |= Q(credential__isnull=True)
     ids = list(
-        Certificate.objects.filter(Q(rendered_at__isnull=True) | Q(template_version__lt=TEMPLATE_VERSION),
-                                   issued_at__lt=cutoff)
+        Certificate.objects.filter(pending, issued_at__lt=cutoff)
         .order_by("id").values_list("id", flat=True)[:BATCH]
     )
     for certificate_id in ids:

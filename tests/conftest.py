@@ -6,8 +6,10 @@ from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_isolated(settings):
+def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No signing key unless a test makes one (courses.credentials.keys.key_generate) in its own folder.
+    settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential-keys"
     cache.clear()  # throttle counters must not leak between tests
     yield
     cache.clear()

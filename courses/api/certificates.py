@@ -13,7 +13,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses import selectors
+from courses import certificate_credentials, selectors
 from courses.models import Certificate
 from courses.services import certificates as certificate_services
 from lms.errors import Forbidden, NotFound
@@ -47,7 +47,7 @@ class CertificateSerializer(serializers.ModelSerializer):
         return f"{settings.SITE_URL}/api/v1/certificates/{obj.code}/pdf/" if obj.pdf else None
 
     def get_credential_url(self, obj: Certificate) -> str | None:
-        return f"{settings.SITE_URL}/api/v1/certificates/{obj.code}/credential.json" if obj.credential else None
+        return certificate_credentials.credential_url(obj.code) if obj.credential else None
 
     def get_linkedin_add_url(self, obj: Certificate) -> str:
         return certificate_services.linkedin_add_url(obj)

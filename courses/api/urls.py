@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from courses.api import catalog, certificates, enrollments, lessons, ratings
+from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -29,7 +29,12 @@ urlpatterns = [
     path("certificates/<str:code>/revoke/", certificates.CertificateRevokeApi.as_view(), name="certificate-revoke"),
     path("certificates/<str:code>/reissue/", certificates.CertificateReissueApi.as_view(),
          name="certificate-reissue"),
+    path("certificates/<str:code>/credential.json", credentials.CertificateCredentialApi.as_view(),
+         name="certificate-credential"),
     path("verify/<str:code>/", certificates.VerifyApi.as_view(), name="verify"),
+    path("credentials/issuer.json", credentials.IssuerProfileApi.as_view(), name="credential-issuer"),
+    path("credentials/status/<id:number>.json", credentials.StatusListApi.as_view(), name="credential-status-list"),
+    path("credentials/verify/", credentials.CredentialVerifyApi.as_view(), name="credential-verify"),
     path("activities/<id:activity_id>/lesson/", lessons.LessonApi.as_view(), name="lesson"),
     path("activities/<id:activity_id>/lesson/ebook/", lessons.EbookDownloadApi.as_view(), name="lesson-ebook"),
     path("activities/<id:activity_id>/lesson/ebook/upload/", lessons.EbookUploadApi.as_view(),

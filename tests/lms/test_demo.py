@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
+from courses.credentials import keys as credential_keys
 from lms.demo import ORG_SLUG, PEOPLE
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, User, UserToken
 
@@ -42,6 +43,8 @@ def test_load_demo_is_idempotent(demo_var):
     assert OrganizationAPIKey.objects.filter(organization=org, revoked=False).count() == 1
 
     credentials = json.loads((demo_var / "demo-credentials.json").read_text())
+    assert credentials["credential_issuer"].endswith("/api/v1/credentials/issuer.json")
+    assert len(credential_keys.list_keys()) == 1  # made on the first load only
     assert (demo_var / "demo-credentials.json").stat().st_mode & 0o777 == 0o600
     assert credentials["hr_api_key"] != first_credentials["hr_api_key"]
     client = APIClient()
