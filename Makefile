@@ -35,6 +35,7 @@ test: install-dev
 
 bench: install-dev
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.certificates
 
 lint: install-dev
 	$(BIN)/ruff check .

@@ -1,0 +1,301 @@
+"""``python -m bench.certificates``: how fast certificates are made, and that bulk issuing makes each once.
+
+Two measurements, on the bench PostgreSQL database and Redis (bench/environment.py):
+
+1. **Per worker process.** What one worker does per certificate — issue (the row, under the
+   enrollment's lock), then render: PDF with the QR code, the signed Open Badges credential
+   (eddsa-rdfc-2022), the file saved through Django storage — run in this process, one certificate
+   after another, against the **floor**: a bare one-page A4 reportlab PDF with one line of text,
+   the least any certificate PDF costs. Rounds alternate project and floor (P F, F P, ...) so a busy
+   machine slows both alike.
+2. **Bulk issue with real workers.** N completed enrollments appear at once (a bulk completion); the
+   completion hook's task is enqueued for each, and halfway through the reconciler also re-enqueues
+   every enrollment still without a certificate (duplicate deliveries on purpose). ``--workers``
+   Celery worker processes (prefork, concurrency 1 each) drain the queue. Reported: the time until
+   every certificate exists, is rendered and signed, and the duplicates: enrollments with more than
+   one certificate, certificates issued, rendered or emailed more than once, PDF files beyond one per
+   certificate. All must be 0.
+
+Figures are appended to bench/RESULTS.md (``--no-record`` to skip).
+"""
+from __future__ import annotations
+
+import argparse
+import io
+import os
+import platform
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import environment
+
+COURSE_SLUG = "bench-certificates"
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.certificates", description=__doc__.splitlines()[0])
+    parser.add_argument("--per-worker", type=int, default=200, help="certificates made in-process (default 200)")
+    parser.add_argument("--rounds", type=int, default=4, help="alternating project/floor rounds (default 4)")
+    parser.add_argument("--certificates", type=int, default=5000, help="bulk issue size (default 5000)")
+    parser.add_argument("--workers", type=int, default=2, help="worker processes for the bulk issue (default 2)")
+    parser.add_argument("--timeout", type=float, default=1800, help="give up on the bulk issue after this (s)")
+    parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    if min(args.per_worker, args.rounds, args.certificates, args.workers) < 1:
+        parser.error("sizes must be at least 1")
+    return args
+
+
+def setup_django() -> None:
+    env = environment.configure()
+    os.environ["CREDENTIAL_KEYS_DIR"] = str(environment.VAR_DIR / "keys")
+    os.environ["MEDIA_ROOT"] = str(environment.VAR_DIR / "media")
+    env.update(CREDENTIAL_KEYS_DIR=os.environ["CREDENTIAL_KEYS_DIR"], MEDIA_ROOT=os.environ["MEDIA_ROOT"])
+    import django
+
+    django.setup()
+
+
+def fresh_enrollments(count: int, prefix: str):
+    """``count`` completed enrollments in the bench course, none with a certificate yet (a bulk completion)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from bench import data
+    from courses import services
+    from courses.models import Certificate, Course, Enrollment
+
+    org = data.organization()
+    course = Course.objects.filter(slug=COURSE_SLUG).first()
+    if course is None:
+        with transaction.atomic():
+            course = services.course_create(slug=COURSE_SLUG, title="Listening Before Solving", organization=org,
+                                            description="Bench course for certificate issuing.",
+                                            hours_credited=4)
+            module = services.module_create(course=course, title="Module 1")
+            services.activity_create(module=module, title="The one lesson",
+                                     lesson={"content_type": "article", "body": "Listen first."})
+            services.course_publish(course=course)
+    learners = data.people(org, count, prefix=prefix, roles=("learner",))
+    old = Enrollment.objects.filter(course=course, user__in=learners)
+    Certificate.objects.filter(enrollment__in=old).delete()
+    old.delete()
+    now = timezone.now()
+    rows = data.bulk(Enrollment, [
+        Enrollment(user=user, course=course, organization=org, status=Enrollment.Status.COMPLETED, enrolled_at=now,
+                   completed_at=now, progress_percent=100, final_score=92) for user in learners
+    ], f"completed enrollments ({prefix})")
+    return [row.pk for row in rows]
+
+
+def bare_page(i: int) -> bytes:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=landscape(A4))
+    page.setFont("Helvetica", 24)
+    page.drawString(72, 300, f"Certificate {i}")
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def per_worker(args) -> dict:
+    from courses.models import Certificate
+    from courses.services import certificates as certificate_services
+
+    warmup, *ids = fresh_enrollments(args.per_worker + 1, "certbench-solo")
+    chunks = [ids[i::args.rounds] for i in range(args.rounds)]
+    project_time = floor_time = 0.0
+    floor_done = 0
+
+    def project(chunk):
+        for enrollment_id in chunk:
+            certificate = certificate_services.certificate_issue(enrollment_id=enrollment_id)
+            certificate_services.certificate_render(certificate_id=certificate.pk)
+
+    def floor(n):
+        for i in range(n):
+            bare_page(i)
+
+    project([warmup])  # load fonts, keys and code paths once, outside the measurement
+    floor(1)
+    for round_no, chunk in enumerate(chunks):
+        order = ("project", "floor") if round_no % 2 == 0 else ("floor", "project")
+        for side in order:
+            started = time.perf_counter()
+            if side == "project":
+                project(chunk)
+                project_time += time.perf_counter() - started
+            else:
+                floor(len(chunk))
+                floor_done += len(chunk)
+                floor_time += time.perf_counter() - started
+    made = Certificate.objects.filter(enrollment_id__in=ids, rendered_at__isnull=False, credential__isnull=False)
+    if made.count() != len(ids):
+        raise AssertionError(f"{made.count()} of {len(ids)} certificates rendered and signed")
+    return {"certificates": len(ids), "project_rate": len(ids) / project_time, "floor_rate": floor_done / floor_time}
+
+
+class Worker:
+    def __init__(self, n: int, log_dir: Path) -> None:
+        self.log_path = log_dir / f"cert-worker-{n}.log"
+        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
+        self.process = subprocess.Popen(  # noqa: S603 - our own celery app, fixed arguments
+            [sys.executable, "-m", "celery", "-A", "lms", "worker", "-Q", "default", "-c", "1", "--pool", "prefork",
+             "-n", f"certbench{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+             "--loglevel", "INFO"],
+            cwd=str(environment.BASE_DIR), env=os.environ.copy(), stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def ready(self) -> bool:
+        if self.process.poll() is not None:
+            raise RuntimeError(f"worker exited: see {self.log_path}")
+        return " ready." in self.log_path.read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait()
+        self._log.close()
+
+
+def bulk_issue(args) -> dict:
+    from django.conf import settings
+    from django.db.models import Count, Q
+
+    from courses.models import Certificate, CertificateEvent, Enrollment
+    from courses.reconcilers import certificates_missing
+    from courses.services import certificates as certificate_services
+    from lms.celery import app
+
+    ids = fresh_enrollments(args.certificates, "certbench-bulk")
+    with app.connection_for_write() as conn:
+        conn.default_channel.queue_purge("default")
+    shutil.rmtree(Path(settings.MEDIA_ROOT) / "certificates", ignore_errors=True)
+    log_dir = environment.VAR_DIR
+    log_dir.mkdir(parents=True, exist_ok=True)
+    workers = [Worker(n, log_dir) for n in range(args.workers)]
+    try:
+        deadline = time.monotonic() + 60
+        while not all(w.ready() for w in workers):
+            if time.monotonic() > deadline:
+                raise RuntimeError("workers did not start within 60 s")
+            time.sleep(0.2)
+        done = Certificate.objects.filter(enrollment_id__in=ids, rendered_at__isnull=False,
+                                          credential__isnull=False)
+        started = time.monotonic()
+        for enrollment_id in ids:  # what each completion's on-commit hook does
+            certificate_services.schedule_certificate_issue(enrollment_id)
+        enqueued = time.monotonic() - started
+        duplicates_sent = 0
+        while True:
+            count = done.count()
+            if count >= len(ids):
+                break
+            if not duplicates_sent and count >= len(ids) // 2:
+                # The reconciler's batches re-deliver enrollments still without a certificate, some of
+                # which are already queued: duplicate deliveries, on purpose.
+                duplicates_sent = certificates_missing() or -1
+            if time.monotonic() - started > args.timeout:
+                raise RuntimeError(f"only {count} of {len(ids)} certificates after {args.timeout} s")
+            time.sleep(0.25)
+        elapsed = time.monotonic() - started
+    finally:
+        for worker in workers:
+            worker.stop()
+    certificates = Certificate.objects.filter(enrollment_id__in=ids)
+    events = CertificateEvent.objects.filter(certificate__in=certificates).values("certificate").annotate(
+        issued=Count("id", filter=Q(kind="issued")), rendered=Count("id", filter=Q(kind="rendered")),
+        emailed=Count("id", filter=Q(kind="emailed")))
+    pdfs = list((Path(settings.MEDIA_ROOT) / "certificates").glob("*.pdf"))
+    return {
+        "certificates": certificates.count(), "enrollments": len(ids), "workers": args.workers,
+        "seconds": elapsed, "enqueue_seconds": enqueued, "duplicate_deliveries": max(0, duplicates_sent),
+        "rate": len(ids) / elapsed,
+        "dup_enrollments": Enrollment.objects.filter(pk__in=ids).annotate(n=Count("certificate")).filter(
+            n__gt=1).count(),
+        "dup_issued": events.filter(issued__gt=1).count(),
+        "dup_rendered": events.filter(rendered__gt=1).count(),
+        "dup_emailed": events.filter(emailed__gt=1).count(),
+        "extra_pdfs": len(pdfs) - certificates.count(),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    setup_django()
+    from bench.__main__ import check_redis, prepare_database
+    from courses import certificate_credentials
+    from courses.credentials import keys
+
+    prepare_database(False)
+    check_redis()
+    if not certificate_credentials.signing_enabled():
+        keys.key_generate()
+
+    solo = per_worker(args)
+    ratio = solo["project_rate"] / solo["floor_rate"]
+    print(f"per worker: {solo['project_rate']:.1f} certificates/s vs floor {solo['floor_rate']:.1f} bare pages/s "
+          f"(ratio {ratio:.3f}) over {solo['certificates']} certificates")
+    bulk = bulk_issue(args)
+    duplicates = sum(bulk[k] for k in ("dup_enrollments", "dup_issued", "dup_rendered", "dup_emailed"))
+    duplicates += max(0, bulk["extra_pdfs"])
+    print(f"bulk: {bulk['certificates']}/{bulk['enrollments']} certificates by {bulk['workers']} workers in "
+          f"{bulk['seconds']:.1f} s ({bulk['rate']:.1f}/s), {bulk['duplicate_deliveries']} duplicate deliveries "
+          f"injected, duplicates {duplicates}")
+    failed = bulk["certificates"] != bulk["enrollments"] or duplicates != 0
+    if not args.no_record:
+        record(args, argv, solo, ratio, bulk, duplicates)
+    return 1 if failed else 0
+
+
+def record(args, argv, solo, ratio, bulk, duplicates) -> None:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = " ".join(["python -m bench.certificates", *argv])
+    lines = [
+        f"\n## {stamp} — `{command}`\n",
+        f"- nproc {os.cpu_count()}, {platform.machine()}, Linux {platform.release()}; Python "
+        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}",
+        "",
+        "| measurement | project | floor | ratio |",
+        "|:--|--:|--:|--:|",
+        f"| certificates per second, one process (issue + PDF + QR + signed credential + storage) vs bare "
+        f"one-page reportlab PDFs per second | {solo['project_rate']:.1f} | {solo['floor_rate']:.1f} | {ratio:.3f} |",
+        "",
+        f"- bulk issue: {bulk['enrollments']:,} enrollments completed at once, {bulk['workers']} worker processes "
+        f"(prefork, concurrency 1): **{bulk['seconds']:.1f} s** until every certificate was issued, rendered "
+        f"and signed ({bulk['rate']:.1f}/s overall, {bulk['rate'] / bulk['workers']:.1f}/s per worker; enqueueing "
+        f"took {bulk['enqueue_seconds']:.1f} s of it); {bulk['duplicate_deliveries']:,} duplicate deliveries "
+        f"injected by a reconciler run halfway.",
+        f"- duplicates: **{duplicates}** (enrollments with more than one certificate {bulk['dup_enrollments']}, "
+        f"certificates issued twice {bulk['dup_issued']}, rendered twice {bulk['dup_rendered']}, emailed twice "
+        f"{bulk['dup_emailed']}, PDF files beyond one per certificate {max(0, bulk['extra_pdfs'])}).",
+        "",
+    ]
+    with RESULTS.open("a") as out:
+        out.write("\n".join(lines))
+    print(f"appended to {RESULTS.relative_to(environment.BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
