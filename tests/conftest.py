@@ -1,8 +1,28 @@
+import os
+
 import pytest
-from django.core.cache import cache
+from django.conf import settings as django_settings
+from django.core.cache import cache, caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from tests import factories
+
+# Parallel test processes (pytest -n) may share one Redis cache: each keeps to its own key prefix
+# and clears only its own keys, so one process's clear never resets another's throttle counters.
+_PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+django_settings.CACHES["default"]["KEY_PREFIX"] = _PREFIX
+
+
+def _clear_cache() -> None:
+    backend = caches["default"]
+    if isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{_PREFIX}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    else:
+        cache.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -10,9 +30,9 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No signing key unless a test makes one (courses.credentials.keys.key_generate) in its own folder.
     settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential-keys"
-    cache.clear()  # throttle counters must not leak between tests
+    _clear_cache()  # throttle counters must not leak between tests
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
