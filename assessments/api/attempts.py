@@ -79,9 +79,9 @@ class AttemptSubmitApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=AttemptDetailSerializer, tags=["quizzes"])
     def post(self, request, attempt_id: int):
+        attempt = selectors.attempt_own(user=request.user, attempt_id=attempt_id)  # 404 before judging input
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        attempt = selectors.attempt_own(user=request.user, attempt_id=attempt_id)
         services.attempt_submit(attempt=attempt, answers=data.validated_data["answers"])
         attempt = selectors.attempt_own(user=request.user, attempt_id=attempt_id)
         return Response(AttemptDetailSerializer(selectors.attempt_detail(attempt=attempt, actor=request.user)).data)

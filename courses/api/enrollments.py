@@ -194,9 +194,9 @@ class ActivityHeartbeatApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=ActivityCompleteApi.OutputSerializer, tags=["enrollments"])
     def post(self, request, enrollment_id: int, activity_id: int):
+        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)  # 404 first
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)
         progress = services.activity_heartbeat(enrollment=enrollment, activity=activity, **data.validated_data)
         return Response(_progress_body(progress.enrollment, activity, progress))
 

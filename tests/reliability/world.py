@@ -1,0 +1,142 @@
+"""One organization with a person in every role, and the objects the API's URLs name, so the
+permission matrix and the fuzzer can call every endpoint with real identifiers.
+
+Roles, in the order the permission table lists them:
+anon, learner, instructor, supervisor, hr, api_key (the organization's HR key), org_admin, and
+outsider (a learner of another organization).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from rest_framework.test import APIClient
+
+from assessments import services as quiz_services
+from courses import services as course_services
+from courses.credentials import keys as credential_keys
+from courses.models import Activity, Certificate, Course, Enrollment
+from courses.services import certificates as certificate_services
+from lms.models import Department, Membership, Organization, User
+from tests import factories as people
+from tests.courses.factories import build_course
+
+ROLES = ("anon", "learner", "instructor", "supervisor", "hr", "api_key", "org_admin", "outsider")
+
+
+@dataclass
+class World:
+    org: Organization
+    other: Organization
+    users: dict[str, User]
+    raw_tokens: dict[str, str]
+    api_key: str
+    department: Department
+    membership: Membership
+    course: Course
+    lesson: Activity
+    quiz_activity: Activity
+    enrollment: Enrollment
+    attempt_id: int
+    certificate: Certificate
+    token_id: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def client(self, role: str) -> APIClient:
+        client = APIClient()
+        if role == "api_key":
+            client.credentials(HTTP_AUTHORIZATION=f"Api-Key {self.api_key}")
+        elif role != "anon":
+            client.credentials(HTTP_AUTHORIZATION=f"Token {self.raw_tokens[role]}")
+        return client
+
+    def headers(self, role: str) -> dict[str, str]:
+        if role == "api_key":
+            return {"Authorization": f"Api-Key {self.api_key}"}
+        if role == "anon":
+            return {}
+        return {"Authorization": f"Token {self.raw_tokens[role]}"}
+
+
+def build_world() -> World:
+    org = people.OrganizationFactory(slug="acme", name="Acme Support")
+    other = people.OrganizationFactory(slug="elsewhere", name="Elsewhere Inc")
+    department = people.DepartmentFactory(organization=org, name="Customer Care")
+    users = {
+        "supervisor": people.member(org, "supervisor", department=department),
+        "instructor": people.member(org, "instructor"),
+        "hr": people.member(org, "hr"),
+        "org_admin": people.member(org, "org_admin"),
+        "outsider": people.member(other, "learner"),
+    }
+    manager = Membership.objects.get(user=users["supervisor"], organization=org)
+    users["learner"] = people.member(org, "learner", department=department, manager=manager)
+    membership = Membership.objects.get(user=users["learner"], organization=org)
+    raw_tokens = {role: people.token_for(user)[1] for role, user in users.items()}
+    _, api_key = people.api_key_for(org)
+
+    course = build_course(slug="listening-first", publish=False, organization=org,
+                          activities=[{"title": "Why listening comes first",
+                                       "lesson": {"content_type": "article", "body": "Listen, then answer."}}])
+    course.instructors.add(users["instructor"])
+    quiz = quiz_services.quiz_activity_create(module=course.modules.get(), title="Check your listening")
+    quiz_services.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
+        {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
+    course_services.course_publish(course=course)
+    lesson = course.activities.get(kind=Activity.Kind.LESSON)
+    enrollment, _ = course_services.enrollment_create(user=users["learner"], course=course, organization=org)
+    attempt, _ = quiz_services.attempt_start(quiz=quiz, enrollment=enrollment)
+
+    finished = build_course(slug="calm-voices", organization=org, activities=[{"title": "Only step"}])
+    finished.instructors.add(users["instructor"])
+    done, _ = course_services.enrollment_create(user=users["learner"], course=finished, organization=org)
+    for activity in finished.activities.all():
+        course_services.activity_record_result(enrollment=done, activity=activity, passed=True, score=100)
+    credential_keys.key_generate()  # into the test's own CREDENTIAL_KEYS_DIR (tests/conftest.py)
+    certificate = certificate_services.certificate_issue(enrollment_id=done.pk)
+    certificate = certificate_services.certificate_render(certificate_id=certificate.pk)
+    token_id = users["learner"].api_tokens.values_list("pk", flat=True).get()
+    return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
+                 membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
+                 enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id)
+
+
+# --- URL parameters ---------------------------------------------------------------------------------
+
+# (route pattern, parameter) -> how to get its value from the world; the first match wins. A route
+# with a parameter no rule covers fails the matrix test (add a rule when you add an endpoint).
+PARAMETER_RULES: list[tuple[str, str, Any]] = [
+    (r"^organizations/", "slug", lambda w: w.org.slug),
+    (r"^courses/", "slug", lambda w: w.course.slug),
+    (r"/quiz/", "activity_id", lambda w: w.quiz_activity.pk),
+    (r"", "activity_id", lambda w: w.lesson.pk),
+    (r"", "module_id", lambda w: w.course.modules.get().pk),
+    (r"", "enrollment_id", lambda w: w.enrollment.pk),
+    (r"", "attempt_id", lambda w: w.attempt_id),
+    (r"", "code", lambda w: w.certificate.code),
+    (r"", "number", lambda w: 0),
+    (r"", "token_id", lambda w: w.token_id),
+    (r"", "department_id", lambda w: w.department.pk),
+    (r"", "membership_id", lambda w: w.membership.pk),
+]
+
+_PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
+
+
+def route_template(route: str) -> str:
+    """``courses/<slug:slug>/`` -> ``courses/{slug}/``"""
+    return _PARAM.sub(lambda m: "{" + m.group("name") + "}", route)
+
+
+def fill(route: str, world: World) -> str:
+    """The concrete path for an API route (relative to /api/v1/) in this world."""
+
+    def value(match: re.Match) -> str:
+        name = match.group("name")
+        for pattern, parameter, getter in PARAMETER_RULES:
+            if parameter == name and re.search(pattern, route):
+                return str(getter(world))
+        raise LookupError(f"No rule in tests/reliability/world.py PARAMETER_RULES gives <{name}> for {route!r}.")
+
+    return "/api/v1/" + _PARAM.sub(value, route)
