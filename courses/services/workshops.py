@@ -322,7 +322,7 @@ def registration_create(*, session: WorkshopSession, user: User, actor: User | N
         ticket = session.next_ticket
         session.next_ticket += 1
         session.save(update_fields=["next_ticket"])
-        registration = existing or Registration(session=session, user=user, status=status)
+        registration = existing or Registration(session=session, user=user, status=status, sequence=1)
         registration.enrollment = enrollment
         registration.ticket = ticket
         registration.registered_at = now
