@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from courses import services
-from courses.admin import CourseScopedAdmin
+from courses.admin import CourseScopedAdmin, is_course_staff
 from courses.models import (
     AttendanceMark,
     Registration,
@@ -25,7 +25,23 @@ SESSION_FIELDS = ["title", "timezone", "venue", "online_url", "capacity", "waitl
                   "registration_closes_at", "cancellation_cutoff_hours"]
 
 
-class SessionInline(admin.TabularInline):
+class StaffInline(admin.TabularInline):
+    """Course staff hold no Django model permissions; the parent admin's scope decides."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+
+class SessionInline(StaffInline):
     """Sessions are listed here and edited on their own page (parts, roster, attendance)."""
 
     model = WorkshopSession
@@ -74,13 +90,13 @@ class WorkshopAdmin(CourseScopedAdmin):
         obj.pk = created.pk
 
 
-class PartInline(admin.TabularInline):
+class PartInline(StaffInline):
     model = SessionPart
     extra = 1
     fields = ["starts_at", "ends_at", "required"]
 
 
-class RosterInline(admin.TabularInline):
+class RosterInline(StaffInline):
     """The roster, in arrival order."""
 
     model = Registration
@@ -89,6 +105,9 @@ class RosterInline(admin.TabularInline):
     readonly_fields = fields
     can_delete = False
     ordering = ["ticket"]
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
     verbose_name_plural = "roster"
 
     def has_add_permission(self, request, obj=None) -> bool:
@@ -99,6 +118,8 @@ class RosterInline(admin.TabularInline):
 
 
 class SessionForm(forms.ModelForm):
+    online_url = forms.URLField(max_length=500, required=False, assume_scheme="https")
+
     class Meta:
         model = WorkshopSession
         fields = ["workshop", *SESSION_FIELDS, "instructors"]
@@ -146,7 +167,11 @@ class WorkshopSessionAdmin(CourseScopedAdmin):
         """Saved with its parts in save_related, through the services."""
 
     def save_related(self, request, form, formsets, change):
-        parts_formset = next(fs for fs in formsets if fs.model is SessionPart)
+        for formset in formsets:  # saved by the service below; the change message reads these
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        parts_formset = next((fs for fs in formsets if fs.model is SessionPart), None)
+        if parts_formset is None:
+            return
         parts = [{"id": f.instance.pk, "starts_at": f.cleaned_data["starts_at"], "ends_at": f.cleaned_data["ends_at"],
                   "required": f.cleaned_data.get("required", True)}
                  for f in parts_formset.forms
@@ -188,7 +213,7 @@ class WorkshopSessionAdmin(CourseScopedAdmin):
             services.session_cancel(session=session, actor=request.user, reason="cancelled in the back office")
 
 
-class EventInline(admin.TabularInline):
+class EventInline(StaffInline):
     model = RegistrationEvent
     extra = 0
     can_delete = False
@@ -199,7 +224,7 @@ class EventInline(admin.TabularInline):
         return False
 
 
-class MarkInline(admin.TabularInline):
+class MarkInline(StaffInline):
     model = AttendanceMark
     extra = 0
     can_delete = False

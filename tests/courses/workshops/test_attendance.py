@@ -38,7 +38,7 @@ def progress_of(registration) -> ActivityProgress | None:
 
 
 def test_attending_every_required_part_completes_the_activity(held, instructor):
-    session, regs, (first, second, optional) = held
+    session, regs, (first, second, _optional) = held
     marks = [
         {"registration": regs[0].pk, "part": first.pk, "status": "attended"},
         {"registration": regs[0].pk, "part": second.pk, "status": "late"},

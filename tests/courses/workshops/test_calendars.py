@@ -63,7 +63,7 @@ def test_uid_stays_and_sequence_rises_on_every_change(lisbon_session):
         first = events(parse(session_ics(lisbon_session)))[0]
         return str(first["UID"]), int(first["SEQUENCE"]), first.decoded("DTSTART")
 
-    uid, sequence, start = read()
+    uid, sequence, _start = read()
     assert sequence == 0
     part = lisbon_session.parts.order_by("starts_at").first()
     moved = datetime(2027, 3, 21, 14, tzinfo=UTC)
@@ -96,7 +96,7 @@ def test_emails_carry_request_and_cancel_invitations(session, learners, mailoutb
                      (learners[2].email, "A seat opened up — you are booked")]
     sequences = {}
     for message in mailoutbox:
-        (name, content, mimetype), = message.attachments
+        (_name, content, mimetype), = message.attachments
         assert mimetype.startswith("text/calendar; method=")
         calendar = parse(content)
         (event,) = events(calendar)
