@@ -95,3 +95,67 @@ def _load_progress() -> None:
                 1, activity.estimated_minutes))
 
 
+
+
+# --- workshops ---------------------------------------------------------------------------------
+
+WORKSHOP_TITLE = "Role-playing difficult conversations"
+WORKSHOP_DESCRIPTION = (
+    "A live practice session in groups of three: one person plays the customer, one answers, one "
+    "observes with the empathy checklist. Each round ends with two minutes of feedback, then the roles "
+    "rotate. Bring one real conversation that went badly; we will replay it until it goes well."
+)
+
+
+@demo_loader(order=30)
+def load_workshops(credentials: dict) -> None:
+    """An optional live workshop in the empathy course: one past session with attendance, one
+    upcoming session with three of its four seats taken."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import Module, Workshop
+
+    course = Course.objects.filter(slug=EMPATHY_EN).first()
+    instructor = User.objects.filter(email__iexact=INSTRUCTOR).first()
+    if course is None or instructor is None or Workshop.objects.filter(activity__course=course).exists():
+        return
+    learners = {email: User.objects.get(email__iexact=email) for email in (
+        "learner@acme.example", "learner2@acme.example", "learner3@acme.example", "supervisor@acme.example")}
+    with transaction.atomic():
+        module = Module.objects.filter(course=course).order_by("-position", "-id").first()
+        activity = services.activity_create(module=module, title=WORKSHOP_TITLE, kind=Activity.Kind.WORKSHOP,
+                                            required=False, weight=0, estimated_minutes=180)
+        workshop = services.workshop_create(activity=activity, description=WORKSHOP_DESCRIPTION,
+                                            instructors=[instructor])
+        today = timezone.now().replace(minute=0, second=0, microsecond=0)
+
+        # The past session: registered while it was ahead, then dated to when it took place.
+        ahead = today + timedelta(days=30)
+        past = services.session_create(
+            workshop=workshop, capacity=12, timezone="America/Sao_Paulo", online_url="https://meet.example.com/empathy",
+            parts=[{"starts_at": ahead, "ends_at": ahead + timedelta(hours=2)},
+                   {"starts_at": ahead + timedelta(days=7), "ends_at": ahead + timedelta(days=7, hours=1)}])
+        registrations = {email: services.registration_create(session=past, user=user)[0]
+                         for email, user in learners.items() if email != "learner3@acme.example"}
+        held = today - timedelta(days=14)
+        first, second = past.parts.order_by("starts_at")
+        past = services.session_update(session=past, actor=instructor, parts=[
+            {"id": first.pk, "starts_at": held, "ends_at": held + timedelta(hours=2)},
+            {"id": second.pk, "starts_at": held + timedelta(days=7), "ends_at": held + timedelta(days=7, hours=1)}])
+        sheet = {"learner@acme.example": ("attended", "attended"), "learner2@acme.example": ("late", "attended"),
+                 "supervisor@acme.example": ("absent", "absent")}
+        services.attendance_record(session=past, actor=instructor, marks=[
+            {"registration": registrations[email].pk, "part": part.pk, "status": status}
+            for email, statuses in sheet.items() for part, status in zip((first, second), statuses, strict=True)])
+        services.session_update(session=past, actor=instructor, status="completed")
+
+        # The upcoming session: four seats, three taken.
+        start = (today + timedelta(days=10)).replace(hour=13)
+        upcoming = services.session_create(
+            workshop=workshop, capacity=4, timezone="America/Sao_Paulo", venue="Acme Support, room 3 (São Paulo)",
+            parts=[{"starts_at": start, "ends_at": start + timedelta(hours=3)}])
+        for email in ("learner3@acme.example", "learner@acme.example", "supervisor@acme.example"):
+            services.registration_create(session=upcoming, user=learners[email])
+    credentials["workshop_sessions"] = [past.pk, upcoming.pk]

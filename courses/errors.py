@@ -26,3 +26,19 @@ class ContentError(CoursesError):
     """
 
     code = "invalid_content"
+
+
+class WorkshopError(CoursesError):
+    """A workshop, session, registration or attendance rule was broken (400 unless said otherwise).
+
+    Codes: ``invalid_session`` (times, capacity, time zone), ``not_a_workshop``, ``session_not_open``
+    (cancelled, completed, started, outside the registration window), ``session_full``,
+    ``overlapping_session``, ``not_enrolled``, ``cancellation_closed``, ``capacity_below_bookings``,
+    ``not_session_instructor``, ``invalid_attendance``, ``part_not_started``.
+    """
+
+    code = "invalid_workshop"
+
+
+class WorkshopConflict(Conflict):
+    code = "workshop_conflict"

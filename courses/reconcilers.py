@@ -65,3 +65,17 @@ def certificates_unsent() -> int:
     for certificate_id in ids:
         certificate_email.apply_async(args=[certificate_id], retry=False)
     return len(ids)
+
+
+@reconciler("workshop-emails-unsent")
+def workshop_emails_unsent() -> int:
+    """Workshop emails logged but never claimed (e.g. the broker was down after the change)."""
+    from courses.models import WorkshopEmail
+    from courses.tasks import workshop_email_send
+
+    cutoff = timezone.now() - RENDER_GRACE
+    ids = list(WorkshopEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+               .order_by("id").values_list("id", flat=True)[:BATCH])
+    for email_id in ids:
+        workshop_email_send.apply_async(args=[email_id], retry=False)
+    return len(ids)

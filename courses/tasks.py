@@ -31,3 +31,10 @@ def certificate_render(certificate_id: int) -> None:
 @shared_task(name="courses.certificate_email", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def certificate_email(certificate_id: int) -> bool:
     return certificate_services.certificate_send_issue_email(certificate_id=certificate_id)
+
+
+@shared_task(name="courses.workshop_email_send", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def workshop_email_send(email_id: int) -> bool:
+    from courses.services.workshop_mail import workshop_email_send as send
+
+    return send(email_id=email_id)

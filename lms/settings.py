@@ -164,6 +164,8 @@ if _email:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# Workshop reminders go out this many hours before a session starts (the reminders issue sends them).
+WORKSHOP_REMINDER_HOURS = env.list("WORKSHOP_REMINDER_HOURS", cast=float, default=[24.0, 1.0])
 CERTIFICATE_ISSUER_NAME = env.str("CERTIFICATE_ISSUER_NAME", default="Empathy LMS")
 # Public verification answers no faster than this, known code or not (see courses/api/certificates.py).
 VERIFY_MIN_SECONDS = env.float("VERIFY_MIN_SECONDS", default=0.05)
@@ -251,6 +253,9 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "courses.models.Activity.Kind",
         "QuestionKindEnum": "assessments.models.Question.Kind",
         "AttemptStatusEnum": "assessments.models.Attempt.Status",
+        "WorkshopSessionStatusEnum": "courses.models.WorkshopSession.Status",
+        "RegistrationStatusEnum": "courses.models.Registration.Status",
+        "AttendanceMarkStatusEnum": "courses.models.AttendanceMark.Status",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

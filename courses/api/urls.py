@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings
+from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings, workshops
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -41,4 +41,29 @@ urlpatterns = [
          name="lesson-ebook-upload"),
     path("activities/<id:activity_id>/lesson/captions/", lessons.CaptionsUploadApi.as_view(),
          name="lesson-captions"),
+    path("workshops/", workshops.WorkshopListApi.as_view(), name="workshops"),
+    path("workshops/<id:workshop_id>/", workshops.WorkshopDetailApi.as_view(), name="workshop"),
+    path("workshops/sessions/", workshops.SessionListApi.as_view(), name="workshop-sessions"),
+    path("workshops/sessions/<id:session_id>/", workshops.SessionDetailApi.as_view(), name="workshop-session"),
+    path("workshops/sessions/<id:session_id>/register/", workshops.RegisterApi.as_view(),
+         name="workshop-session-register"),
+    path("workshops/sessions/<id:session_id>/cancel/", workshops.SessionCancelApi.as_view(),
+         name="workshop-session-cancel"),
+    path("workshops/sessions/<id:session_id>/ics/", workshops.SessionIcsApi.as_view(), name="workshop-session-ics"),
+    path("workshops/sessions/<id:session_id>/attendance/", workshops.AttendanceApi.as_view(),
+         name="workshop-session-attendance"),
+    path("workshops/sessions/<id:session_id>/roster/", workshops.RosterApi.as_view(), name="workshop-session-roster"),
+    path("workshops/sessions/<id:session_id>/roster/csv/", workshops.RosterCsvApi.as_view(),
+         name="workshop-session-roster-csv"),
+    path("workshops/registrations/", workshops.RegistrationListApi.as_view(), name="workshop-registrations"),
+    path("workshops/registrations/<id:registration_id>/", workshops.RegistrationDetailApi.as_view(),
+         name="workshop-registration"),
+    path("workshops/registrations/<id:registration_id>/cancel/", workshops.RegistrationCancelApi.as_view(),
+         name="workshop-registration-cancel"),
+    path("workshops/registrations/<id:registration_id>/approve/", workshops.RegistrationApproveApi.as_view(),
+         name="workshop-registration-approve"),
+    path("workshops/registrations/<id:registration_id>/decline/", workshops.RegistrationDeclineApi.as_view(),
+         name="workshop-registration-decline"),
+    path("workshops/calendar-feed/", workshops.CalendarFeedApi.as_view(), name="workshop-calendar-feed"),
+    path("workshops/feed/<str:token>.ics", workshops.CalendarFeedIcsApi.as_view(), name="workshop-feed"),
 ]

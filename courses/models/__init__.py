@@ -2,8 +2,37 @@
 from courses.models.catalog import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
 from courses.models.certificates import Certificate, CertificateEvent
 from courses.models.learning import ActivityProgress, Enrollment, Rating
+from courses.models.workshops import (
+    AttendanceMark,
+    CalendarFeedToken,
+    Registration,
+    RegistrationEvent,
+    SessionPart,
+    Workshop,
+    WorkshopEmail,
+    WorkshopSession,
+)
 
 __all__ = [
-    "BCP47", "Activity", "ActivityProgress", "Category", "Certificate", "CertificateEvent", "Course", "Enrollment",
-    "Lesson", "Module", "Rating", "Tag", "validate_language",
+    "BCP47",
+    "Activity",
+    "ActivityProgress",
+    "AttendanceMark",
+    "CalendarFeedToken",
+    "Category",
+    "Certificate",
+    "CertificateEvent",
+    "Course",
+    "Enrollment",
+    "Lesson",
+    "Module",
+    "Rating",
+    "Registration",
+    "RegistrationEvent",
+    "SessionPart",
+    "Tag",
+    "Workshop",
+    "WorkshopEmail",
+    "WorkshopSession",
+    "validate_language",
 ]

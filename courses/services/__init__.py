@@ -23,11 +23,47 @@ from courses.services.progress import (
     on_enrollment_completed,
 )
 from courses.services.ratings import rating_delete, rating_upsert
+from courses.services.workshop_attendance import attendance_record
+from courses.services.workshop_mail import calendar_feed_create, calendar_feed_revoke, workshop_email_send
+from courses.services.workshops import (
+    registration_cancel,
+    registration_create,
+    registration_decide,
+    session_cancel,
+    session_create,
+    session_update,
+    workshop_create,
+)
 
 __all__ = [
-    "activity_create", "activity_heartbeat", "activity_record_result", "course_archive", "course_create",
-    "course_publish", "course_recompute_estimate", "course_update", "enrollment_create", "enrollment_withdraw",
-    "enrollments_bulk_create", "lesson_attach_captions", "lesson_attach_ebook", "lesson_complete", "lesson_update",
+    "activity_create",
+    "activity_heartbeat",
+    "activity_record_result",
+    "attendance_record",
+    "calendar_feed_create",
+    "calendar_feed_revoke",
+    "course_archive",
+    "course_create",
+    "course_publish",
+    "course_recompute_estimate",
+    "course_update",
+    "enrollment_create",
+    "enrollment_withdraw",
+    "enrollments_bulk_create",
+    "lesson_attach_captions",
+    "lesson_attach_ebook",
+    "lesson_complete",
+    "lesson_update",
     "module_create",
-    "on_enrollment_completed", "rating_delete", "rating_upsert",
+    "on_enrollment_completed",
+    "rating_delete",
+    "rating_upsert",
+    "registration_cancel",
+    "registration_create",
+    "registration_decide",
+    "session_cancel",
+    "session_create",
+    "session_update",
+    "workshop_create",
+    "workshop_email_send",
 ]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from assessments import services as quiz_services
@@ -80,6 +82,8 @@ def build_world() -> World:
                           activities=[{"title": "Why listening comes first",
                                        "lesson": {"content_type": "article", "body": "Listen, then answer."}}])
     course.instructors.add(users["instructor"])
+    workshop_activity = course_services.activity_create(module=course.modules.get(), title="Live practice",
+                                                        kind=Activity.Kind.WORKSHOP, required=False)
     quiz = quiz_services.quiz_activity_create(module=course.modules.get(), title="Check your listening")
     quiz_services.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
         {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
@@ -87,6 +91,12 @@ def build_world() -> World:
     lesson = course.activities.get(kind=Activity.Kind.LESSON)
     enrollment, _ = course_services.enrollment_create(user=users["learner"], course=course, organization=org)
     attempt, _ = quiz_services.attempt_start(quiz=quiz, enrollment=enrollment)
+    workshop = course_services.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
+    start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
+    session = course_services.session_create(workshop=workshop, capacity=10,
+                                             parts=[{"starts_at": start, "ends_at": start + timedelta(hours=2)}])
+    registration, _ = course_services.registration_create(session=session, user=users["learner"])
+    _, feed_token = course_services.calendar_feed_create(user=users["learner"])
 
     finished = build_course(slug="calm-voices", organization=org, activities=[{"title": "Only step"}])
     finished.instructors.add(users["instructor"])
@@ -99,7 +109,9 @@ def build_world() -> World:
     token_id = users["learner"].api_tokens.values_list("pk", flat=True).get()
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
-                 enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id)
+                 enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
+                 extra={"workshop": workshop, "session": session, "registration": registration,
+                        "feed_token": feed_token})
 
 
 # --- URL parameters ---------------------------------------------------------------------------------
@@ -119,6 +131,10 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "token_id", lambda w: w.token_id),
     (r"", "department_id", lambda w: w.department.pk),
     (r"", "membership_id", lambda w: w.membership.pk),
+    (r"", "workshop_id", lambda w: w.extra["workshop"].pk),
+    (r"", "session_id", lambda w: w.extra["session"].pk),
+    (r"", "registration_id", lambda w: w.extra["registration"].pk),
+    (r"^workshops/feed/", "token", lambda w: w.extra["feed_token"]),
 ]
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
