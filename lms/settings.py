@@ -252,6 +252,10 @@ SPECTACULAR_SETTINGS = {
         "ActivityKindEnum": "courses.models.Activity.Kind",
         "QuestionKindEnum": "assessments.models.Question.Kind",
         "AttemptStatusEnum": "assessments.models.Attempt.Status",
+        "PerformanceKindEnum": "assessments.models.Performance.Kind",
+        "PerformanceStatusEnum": "assessments.models.Performance.Status",
+        "ReviewerRoleEnum": "assessments.models.ReviewerRole",
+        "ReviewAsRoleEnum": ["self", "peer", "supervisor", "partner"],
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
