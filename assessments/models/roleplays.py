@@ -219,8 +219,8 @@ class ReviewAssignment(models.Model):
     class Meta:
         ordering = ["due_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["performance", "reviewer"], condition=~Q(status="reassigned"),
-                                    name="assignment_once_per_reviewer"),
+            models.UniqueConstraint(fields=["performance", "reviewer", "role"], condition=~Q(status="reassigned"),
+                                    name="assignment_once_per_reviewer_role"),
         ]
         indexes = [models.Index(fields=["reviewer", "status"]), models.Index(fields=["status", "due_at"])]
 
