@@ -23,9 +23,11 @@ class World:
     enrollments: list[Enrollment] = field(default_factory=list)
 
 
-def roleplay_course(*, organization, instructor=None, **scenario_fields: Any) -> tuple[Course, Scenario]:
+def roleplay_course(*, organization, instructor=None, public: bool = False, **scenario_fields: Any) -> tuple[
+        Course, Scenario]:
+    """A published course (private to ``organization`` unless ``public``) with one role-play activity."""
     instructor = instructor or people.member(organization, "instructor")
-    course = build_course(publish=False, created_by=instructor, organization=organization)
+    course = build_course(publish=False, created_by=instructor, organization=None if public else organization)
     course.instructors.add(instructor)
     rubric = scenario_fields.pop("rubric", None) or services.default_rubric_ensure()
     scenario_fields.setdefault("opportunities", [{"key": "party", "cue": "The gift is for a party tomorrow."},
