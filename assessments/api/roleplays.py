@@ -35,12 +35,13 @@ def _managed_scenario(request, scenario_id: int):
 
 def _detail(request, performance: Performance) -> dict:
     body = selectors.performance_detail(actor=request.user, performance=performance)
-    data = out.PerformanceSerializer(body["performance"]).data
     p = body["performance"]
+    data = dict(out.PerformanceSerializer(p).data)
     data.update({"performer": body["performer"], "transcript": p.transcript, "link": p.link,
                  "session_reference": p.session_reference, "media_type": p.media_type, "media_size": p.media_size,
-                 "reviews": body["reviews"], "breakdown": body["breakdown"]})
-    return out.PerformanceDetailSerializer(data).data
+                 "reviews": out.ReviewSerializer(body["reviews"], many=True).data,
+                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None})
+    return data
 
 
 class ScenarioListApi(GenericAPIView):

@@ -312,9 +312,11 @@ def roleplays_sweep(*, now: datetime | None = None) -> dict[str, int]:
                 continue
             performance = Performance.objects.select_for_update().select_related(
                 "scenario", "enrollment__course").get(pk=performance_id)
+            owed = performance.assignments.filter(role=ReviewerRole.SUPERVISOR).exclude(
+                status__in=[ReviewAssignment.Status.REASSIGNED, ReviewAssignment.Status.EXPIRED]).exists()
             created = _ensure_supervisor_assignment(performance, reason=ReviewAssignment.Reason.LATE_PEERS,
                                                     due_at=now + timedelta(days=performance.scenario.review_days))
-            if created is not None and created.reason == ReviewAssignment.Reason.LATE_PEERS:
+            if created is not None and not owed:
                 counts["fallbacks"] += 1
             if not performance.fallback_reason:
                 performance.fallback_reason = ReviewAssignment.Reason.LATE_PEERS
