@@ -88,8 +88,7 @@ def _survey_body(survey: Survey, enrollment: Enrollment | None) -> dict:
     instrument = Instrument.objects.prefetch_related("items").select_related("organization").get(
         pk=survey.instrument_id)
     return {"activity_id": survey.activity_id, "timing": survey.timing, "open": is_open,
-            "instrument": out.InstrumentSerializer(instrument).data,
-            "response": out.ResponseSerializer(response).data if response else None}
+            "instrument": instrument, "response": response}
 
 
 class SurveyApi(APIView):
