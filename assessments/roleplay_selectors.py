@@ -176,7 +176,8 @@ def review_queue(*, actor: Any) -> dict[str, Any]:
     user_id = _user_id(actor)
     assignments = list(ReviewAssignment.objects.filter(reviewer_id=user_id, status=ReviewAssignment.Status.PENDING)
                        .select_related("performance__scenario__activity__course").order_by("due_at", "id"))
-    peer_scenarios = {a.performance.scenario_id for a in assignments if a.role == ReviewerRole.PEER}
+    peer_scenarios = ReviewAssignment.objects.filter(reviewer_id=user_id, status=ReviewAssignment.Status.PENDING,
+                                                     role=ReviewerRole.PEER).values("performance__scenario_id")
     scored = Review.objects.filter(reviewer_id=user_id, performance_id=OuterRef("performance_id"))
     examples = list(CalibrationExample.objects.filter(scenario_id__in=peer_scenarios)
                     .annotate(done=Exists(scored)).filter(done=False)
