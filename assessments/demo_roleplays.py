@@ -132,6 +132,10 @@ def _review_round(scenario: Scenario, performances: dict[int, tuple[Performance,
 def load_roleplays(credentials: dict) -> None:
     course = Course.objects.filter(slug=EMPATHY_SLUG_EN).first()
     organization = Organization.objects.filter(slug=ORG_SLUG).first()
+    logins = credentials.setdefault("logins", [])
+    for email, *_ in COHORT:
+        if User.objects.filter(email__iexact=email).exists() or course is not None:
+            logins.append({"email": email, "password": DEMO_PASSWORD, "roles": ["learner"]})
     if course is None or organization is None or Scenario.objects.filter(activity__course=course).exists():
         return
     rubric = services.default_rubric_ensure()

@@ -223,7 +223,7 @@ def peer_allocate(*, scenario: Scenario, cohort: str = "", due_at: datetime | No
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)
     with transaction.atomic():
-        scenario = Scenario.objects.select_for_update().select_related("activity").get(pk=scenario.pk)
+        scenario = Scenario.objects.select_for_update(of=("self",)).select_related("activity").get(pk=scenario.pk)
         waiting = Performance.objects.filter(scenario=scenario, is_reference=False, status=Performance.Status.SUBMITTED)
         if cohort:
             waiting = waiting.filter(cohort=cohort)
@@ -265,8 +265,8 @@ def peer_allocate(*, scenario: Scenario, cohort: str = "", due_at: datetime | No
 def assignment_reassign(*, assignment: ReviewAssignment, reviewer: User) -> ReviewAssignment:
     """Give a pending review to someone else (same role, same deadline, or a week from now if it has passed)."""
     with transaction.atomic():
-        assignment = ReviewAssignment.objects.select_for_update().select_related("performance__enrollment").get(
-            pk=assignment.pk)
+        assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
+            "performance__enrollment").get(pk=assignment.pk)
         if assignment.status not in (ReviewAssignment.Status.PENDING, ReviewAssignment.Status.EXPIRED):
             raise RoleplayConflict("Only a pending or late review can be reassigned.", code="assignment_closed")
         performance = assignment.performance
@@ -310,7 +310,7 @@ def roleplays_sweep(*, now: datetime | None = None) -> dict[str, int]:
             touched.add(performance_id)
             if role != ReviewerRole.PEER:
                 continue
-            performance = Performance.objects.select_for_update().select_related(
+            performance = Performance.objects.select_for_update(of=("self",)).select_related(
                 "scenario", "enrollment__course").get(pk=performance_id)
             owed = performance.assignments.filter(role=ReviewerRole.SUPERVISOR).exclude(
                 status__in=[ReviewAssignment.Status.REASSIGNED, ReviewAssignment.Status.EXPIRED]).exists()

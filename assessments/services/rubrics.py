@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils.text import slugify
 
 from assessments.errors import RoleplayConflict, RoleplayError
@@ -141,7 +140,8 @@ def rubric_document(rubric: Rubric) -> list[dict[str, Any]]:
 def rubric_new_version(*, rubric: Rubric) -> Rubric:
     """A copy of ``rubric`` as the next version of its slug (editable until it is used)."""
     with transaction.atomic():
-        top = Rubric.objects.select_for_update().filter(slug=rubric.slug).aggregate(top=Max("version"))["top"]
+        versions = list(Rubric.objects.select_for_update().filter(slug=rubric.slug).values_list("version", flat=True))
+        top = max(versions, default=0)
         copy = Rubric.objects.create(slug=rubric.slug, version=(top or 0) + 1, title=rubric.title,
                                      description=rubric.description, organization=rubric.organization,
                                      previous=rubric)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from assessments import services
-from assessments.models import ReviewAssignment
+from assessments.models import ReviewAssignment, ReviewScore
 from tests import factories as people
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 from tests.helpers import assert_error
@@ -82,8 +82,6 @@ def test_agreement_report_matches_the_package_and_shows_leniency(org, client_for
     assert response.status_code == 200, response.content
     body = response.json()
     # The same figure from the package, over raters x (performance, criterion) units.
-    from assessments.models import ReviewScore
-
     rows = list(ReviewScore.objects.values_list("review__reviewer_id", "review__performance_id", "criterion_id",
                                                 "points"))
     raters = sorted({r[0] for r in rows})

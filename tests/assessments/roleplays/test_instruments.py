@@ -9,7 +9,6 @@ import pytest
 from assessments import services
 from assessments.errors import RoleplayError
 from assessments.models import Instrument, InstrumentItem, InstrumentResponse
-from assessments.roleplay_content import DEFAULT_INSTRUMENT
 from assessments.services.instruments import score_answers
 from courses import services as course_services
 from courses.models import ActivityProgress

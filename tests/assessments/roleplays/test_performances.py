@@ -1,13 +1,11 @@
 """Performing a scenario: transcript, audio/video recognised by content and size, https link, live session."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.media import sniff_media
 from assessments.errors import RoleplayError
+from assessments.media import sniff_media
 from assessments.models import Performance, ReviewAssignment
 from tests import factories as people
 from tests.assessments.roleplays.factories import world

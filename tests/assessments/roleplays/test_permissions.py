@@ -51,7 +51,7 @@ def test_learner_sees_all_reviews_of_their_performance_with_peers_anonymous(clie
 
 
 def test_peer_sees_only_what_was_allocated_and_only_their_own_review(client_for, reviewed):
-    w, performances, target, peers = reviewed
+    _, performances, target, peers = reviewed
     peer = peers[0]
     client = client_for(peer)
     body = _detail(client, target).json()
@@ -102,7 +102,7 @@ def test_hr_api_key_reaches_no_individual_data(api_client, reviewed, org):
 
 
 def test_staff_only_actions_are_refused_to_learners(client_for, reviewed):
-    w, _, target, _ = reviewed
+    w, _, _, _ = reviewed
     learner = client_for(w.learners[1])
     assert_error(learner.post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/allocate/", {}, format="json"), 403)
     assert_error(learner.get(f"/api/v1/roleplays/rubrics/{w.scenario.rubric_id}/agreement/"), 404)

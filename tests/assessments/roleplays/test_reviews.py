@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from assessments import services
+from assessments.errors import RoleplayError
 from assessments.models import Performance, Review, ReviewAssignment, ReviewerCalibration, ReviewScore
 from courses.models import ActivityProgress
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
@@ -60,13 +61,13 @@ def test_out_of_range_and_incomplete_scores_are_400_and_nothing_is_written(clien
 
 
 def test_points_between_a_criterions_levels_are_rejected(org):
-    rubric = services.rubric_create(slug="gapped", title="Gapped", criteria=[{"key": "x", "title": "X", "levels": [
-        {"points": 0, "label": "No", "descriptor": "Absent"}, {"points": 10, "label": "Yes", "descriptor": "Present"}]}])
+    levels = [{"points": 0, "label": "No", "descriptor": "Absent"},
+              {"points": 10, "label": "Yes", "descriptor": "Present"}]
+    rubric = services.rubric_create(slug="gapped", title="Gapped",
+                                    criteria=[{"key": "x", "title": "X", "levels": levels}])
     w = world(org, learners=1, rubric=rubric)
     performance = perform(w, 0)
     criterion = criteria_of(w.scenario)[0]
-    from assessments.errors import RoleplayError
-
     with pytest.raises(RoleplayError) as error:
         services.review_submit(performance=performance, reviewer=w.learners[0],
                                scores=[{"criterion": criterion.pk, "points": 5}])
