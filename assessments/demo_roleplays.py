@@ -1,9 +1,10 @@
 """Demo role-play and empathy measures in the English empathy course (loaded after the quizzes). Idempotent.
 
 The course gains an optional role-play scenario scored with our default rubric, and optional before and
-after surveys with our short instrument. A demo cohort of six more learners joins learner@, learner2@
-and learner3@; everyone answers the opening survey, the cohort works through the course (lessons and
-quizzes through the same services a browser uses) and answers the closing survey. Everyone performs
+after surveys with our short instrument. The demo cohort (learner4@ to learner9@, from lms.demo)
+joins learner@, learner2@ and learner3@; everyone answers the opening survey, the cohort works through
+the course (lessons and quizzes through the same services a browser uses) and answers the closing
+survey. Everyone performs
 the role-play twice (a first try and a better second one); peers calibrate on a reference example and
 review what they were allocated, the supervisor and the partner review too, so the agreement report
 and the empathy-growth report show real figures. Scores follow a fixed pattern, not a random draw, so
@@ -19,19 +20,14 @@ from assessments.models import Criterion, Performance, ReviewAssignment, Reviewe
 from courses import services as course_services
 from courses.demo_content import EMPATHY_SLUG_EN
 from courses.models import Activity, Course, Enrollment
-from lms import services as lms_services
-from lms.demo import DEMO_PASSWORD, ORG_SLUG, demo_loader
-from lms.models import Department, Membership, Organization, User
+from lms.demo import ORG_SLUG, demo_loader
+from lms.models import Organization, User
 
-COHORT = [
-    # email, first, last, department, cohort
-    ("learner4@acme.example", "Maya", "Costa", "Customer Care", "spring"),
-    ("learner5@acme.example", "Tomas", "Novak", "Customer Care", "spring"),
-    ("learner6@acme.example", "Ruth", "Mensah", "Customer Care", "spring"),
-    ("learner7@acme.example", "Kenji", "Mori", "Technical Support", "autumn"),
-    ("learner8@acme.example", "Ana", "Lima", "Technical Support", "autumn"),
-    ("learner9@acme.example", "Omar", "Haddad", "Technical Support", "autumn"),
-]
+# The demo people (lms.demo) who perform the role-play, with their cohort label; the last six work
+# through the whole course so their closing survey opens.
+COHORT = [("learner4@acme.example", "spring"), ("learner5@acme.example", "spring"),
+          ("learner6@acme.example", "spring"), ("learner7@acme.example", "autumn"),
+          ("learner8@acme.example", "autumn"), ("learner9@acme.example", "autumn")]
 FIRST_LEARNERS = [("learner@acme.example", "spring"), ("learner2@acme.example", "autumn"),
                   ("learner3@acme.example", "spring")]
 
@@ -83,22 +79,9 @@ def _transcript(first_name: str, attempt: int) -> str:
             "by noon, or a refund right now, help more?")
 
 
-def _people(organization: Organization) -> list[tuple[User, str]]:
-    supervisor = Membership.objects.filter(organization=organization, user__email="supervisor@acme.example").first()
-    departments = {d.name: d for d in Department.objects.filter(organization=organization)}
-    people = []
-    for email, first, last, department, cohort in COHORT:
-        user = User.objects.filter(email__iexact=email).first() or lms_services.user_create(
-            email=email, password=DEMO_PASSWORD, first_name=first, last_name=last)
-        if not Membership.objects.filter(user=user, organization=organization).exists():
-            lms_services.membership_create(organization=organization, user=user, roles=["learner"],
-                                           department=departments.get(department), manager=supervisor)
-        people.append((user, cohort))
-    for email, cohort in FIRST_LEARNERS:
-        user = User.objects.filter(email__iexact=email).first()
-        if user is not None:
-            people.insert(len(people) - len(COHORT), (user, cohort))
-    return people
+def _people() -> list[tuple[User, str]]:
+    by_email = {u.email: u for u in User.objects.filter(email__in=[e for e, _ in FIRST_LEARNERS + COHORT])}
+    return [(by_email[email], cohort) for email, cohort in FIRST_LEARNERS + COHORT if email in by_email]
 
 
 def _answers(instrument, level: int, index: int) -> dict[str, int]:
@@ -132,10 +115,6 @@ def _review_round(scenario: Scenario, performances: dict[int, tuple[Performance,
 def load_roleplays(credentials: dict) -> None:
     course = Course.objects.filter(slug=EMPATHY_SLUG_EN).first()
     organization = Organization.objects.filter(slug=ORG_SLUG).first()
-    logins = credentials.setdefault("logins", [])
-    for email, *_ in COHORT:
-        if User.objects.filter(email__iexact=email).exists() or course is not None:
-            logins.append({"email": email, "password": DEMO_PASSWORD, "roles": ["learner"]})
     if course is None or organization is None or Scenario.objects.filter(activity__course=course).exists():
         return
     rubric = services.default_rubric_ensure()
@@ -155,14 +134,14 @@ def load_roleplays(credentials: dict) -> None:
         services.calibration_example_create(scenario=scenario, title=title, transcript=transcript, expert=instructor,
                                             scores=[{"criterion": c.pk, "points": p} for c, p in
                                                     zip(criteria, expert, strict=True)])
-    people = _people(organization)
+    people = _people()
     enrollments: list[tuple[Enrollment, str]] = []
     for index, (user, cohort) in enumerate(people):
         enrollment, _ = course_services.enrollment_create(user=user, course=course, organization=organization)
         services.survey_respond(survey=before, enrollment=enrollment,
                                 answers=_answers(instrument, 2 + index % 2, index))
         enrollments.append((enrollment, cohort))
-    cohort_ids = {u.pk for u, _ in people[-len(COHORT):]}
+    cohort_ids = {u.pk for u, _ in people if u.email in dict(COHORT)}
     for enrollment, _ in enrollments:
         if enrollment.user_id in cohort_ids:
             lessons = Activity.objects.filter(course=course, kind=Activity.Kind.LESSON).order_by(
