@@ -329,3 +329,6 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+
+from assessments import admin_roleplays  # noqa: E402,F401  (role-play screens, registered on import)

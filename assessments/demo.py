@@ -228,3 +228,6 @@ def load_quizzes(credentials: dict) -> None:
         if _add_quizzes(course):
             _refresh_progress(course)
         _pass_quizzes(course)
+
+
+from assessments import demo_roleplays  # noqa: E402,F401  (registers the role-play demo loader)

@@ -32,6 +32,15 @@ PEOPLE = [
     ("learner2@acme.example", "Bruno", "Souza", [Role.LEARNER], "Customer Care", "supervisor@acme.example", "A-102"),
     ("learner3@acme.example", "Aiko", "Tanaka", [Role.LEARNER], "Technical Support", "supervisor@acme.example",
      "A-103"),
+    # A role-play cohort (assessments' demo): enough peers for real rater-agreement and growth figures.
+    ("learner4@acme.example", "Maya", "Costa", [Role.LEARNER], "Customer Care", "supervisor@acme.example", "A-104"),
+    ("learner5@acme.example", "Tomas", "Novak", [Role.LEARNER], "Customer Care", "supervisor@acme.example", "A-105"),
+    ("learner6@acme.example", "Ruth", "Mensah", [Role.LEARNER], "Customer Care", "supervisor@acme.example", "A-106"),
+    ("learner7@acme.example", "Kenji", "Mori", [Role.LEARNER], "Technical Support", "supervisor@acme.example",
+     "A-107"),
+    ("learner8@acme.example", "Ana", "Lima", [Role.LEARNER], "Technical Support", "supervisor@acme.example", "A-108"),
+    ("learner9@acme.example", "Omar", "Haddad", [Role.LEARNER], "Technical Support", "supervisor@acme.example",
+     "A-109"),
 ]
 DEPARTMENTS = [("Customer Care", "CC"), ("Technical Support", "TS")]
 

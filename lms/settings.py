@@ -154,6 +154,7 @@ WHITENOISE_USE_FINDERS = DEBUG
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 EBOOK_MAX_BYTES = env.int("EBOOK_MAX_BYTES", default=25 * 1024 * 1024)
+ROLEPLAY_MEDIA_MAX_BYTES = env.int("ROLEPLAY_MEDIA_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
@@ -256,6 +257,10 @@ SPECTACULAR_SETTINGS = {
         "WorkshopSessionStatusEnum": "courses.models.WorkshopSession.Status",
         "RegistrationStatusEnum": "courses.models.Registration.Status",
         "AttendanceMarkStatusEnum": "courses.models.AttendanceMark.Status",
+        "PerformanceKindEnum": "assessments.models.Performance.Kind",
+        "PerformanceStatusEnum": "assessments.models.Performance.Status",
+        "ReviewerRoleEnum": "assessments.models.ReviewerRole",
+        "ReviewAsRoleEnum": ["self", "peer", "supervisor", "partner"],
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -35,7 +35,7 @@ def _ics_response(data: bytes, filename: str) -> HttpResponse:
 
 # --- serializers -----------------------------------------------------------------------------
 
-class PersonSerializer(serializers.Serializer):
+class WorkshopPersonSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
 
@@ -58,7 +58,7 @@ class SessionSerializer(serializers.ModelSerializer):
     activity = serializers.IntegerField(source="workshop.activity_id")
     course = serializers.CharField(source="workshop.activity.course.slug")
     parts = PartSerializer(many=True)
-    instructors = PersonSerializer(many=True)
+    instructors = WorkshopPersonSerializer(many=True)
     booked = serializers.IntegerField(source="booked_count")
     waitlisted = serializers.IntegerField(source="waitlist_count")
     seats_left = serializers.SerializerMethodField()
@@ -89,7 +89,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
     activity = serializers.IntegerField(source="activity_id")
     course = serializers.CharField(source="activity.course.slug")
     required = serializers.BooleanField(source="activity.required")
-    instructors = PersonSerializer(many=True)
+    instructors = WorkshopPersonSerializer(many=True)
     upcoming_sessions = serializers.IntegerField()
 
     class Meta:
@@ -122,7 +122,7 @@ class RegistrationSerializer(serializers.ModelSerializer):
 
 
 class RegistrationDetailSerializer(RegistrationSerializer):
-    learner = PersonSerializer(source="user")
+    learner = WorkshopPersonSerializer(source="user")
     history = EventSerializer(source="events", many=True)
 
     class Meta(RegistrationSerializer.Meta):
@@ -135,7 +135,7 @@ class MarkSerializer(serializers.Serializer):
 
 
 class RosterRowSerializer(serializers.ModelSerializer):
-    learner = PersonSerializer(source="user")
+    learner = WorkshopPersonSerializer(source="user")
     email = serializers.EmailField(source="user.email")
     marks = MarkSerializer(many=True)
 

@@ -84,13 +84,33 @@ def build_world() -> World:
     course.instructors.add(users["instructor"])
     workshop_activity = course_services.activity_create(module=course.modules.get(), title="Live practice",
                                                         kind=Activity.Kind.WORKSHOP, required=False)
-    quiz = quiz_services.quiz_activity_create(module=course.modules.get(), title="Check your listening")
+    module = course.modules.get()
+    scenario = quiz_services.roleplay_activity_create(
+        module=module, title="The broken gift", rubric=quiz_services.default_rubric_ensure(), required=False,
+        persona="A parent whose gift arrived broken.", situation="The party is tomorrow.",
+        opportunities=[{"key": "party", "cue": "The gift is for a party tomorrow."}])
+    survey = quiz_services.survey_activity_create(module=module, title="Before we start", required=False,
+                                                  instrument=quiz_services.default_instrument_ensure(), timing="before")
+    quiz = quiz_services.quiz_activity_create(module=module, title="Check your listening")
     quiz_services.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
         {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
     course_services.course_publish(course=course)
     lesson = course.activities.get(kind=Activity.Kind.LESSON)
     enrollment, _ = course_services.enrollment_create(user=users["learner"], course=course, organization=org)
     attempt, _ = quiz_services.attempt_start(quiz=quiz, enrollment=enrollment)
+    peer = people.member(org, "learner", department=department, manager=manager)
+    course_services.enrollment_create(user=peer, course=course, organization=org)
+    performance = quiz_services.performance_submit(enrollment=enrollment, scenario=scenario,
+                                                   transcript="Agent: I hear the party is tomorrow.")
+    quiz_services.performance_submit(enrollment=Enrollment.objects.get(user=peer, course=course), scenario=scenario,
+                                     transcript="Agent: Let me look at the order.")
+    quiz_services.peer_allocate(scenario=scenario, seed=1)
+    criteria = scenario.rubric.criteria.order_by("position", "id")
+    review = quiz_services.review_submit(performance=performance, reviewer=users["learner"], role="self",
+                                         scores=[{"criterion": c.pk, "points": 3} for c in criteria])
+    example = quiz_services.calibration_example_create(
+        scenario=scenario, title="A calm answer", transcript="Agent: That sounds stressful.",
+        expert=users["instructor"], scores=[{"criterion": c.pk, "points": 2} for c in criteria])
     workshop = course_services.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     session = course_services.session_create(workshop=workshop, capacity=10,
@@ -110,7 +130,9 @@ def build_world() -> World:
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
-                 extra={"workshop": workshop, "session": session, "registration": registration,
+                 extra={"scenario": scenario, "survey": survey, "performance": performance, "review": review,
+                        "example": example, "assignment": performance.assignments.order_by("pk").first(),
+                        "workshop": workshop, "session": session, "registration": registration,
                         "feed_token": feed_token})
 
 
@@ -122,6 +144,7 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"^organizations/", "slug", lambda w: w.org.slug),
     (r"^courses/", "slug", lambda w: w.course.slug),
     (r"/quiz/", "activity_id", lambda w: w.quiz_activity.pk),
+    (r"/survey/", "activity_id", lambda w: w.extra["survey"].activity_id),
     (r"", "activity_id", lambda w: w.lesson.pk),
     (r"", "module_id", lambda w: w.course.modules.get().pk),
     (r"", "enrollment_id", lambda w: w.enrollment.pk),
@@ -131,6 +154,12 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "token_id", lambda w: w.token_id),
     (r"", "department_id", lambda w: w.department.pk),
     (r"", "membership_id", lambda w: w.membership.pk),
+    (r"", "scenario_id", lambda w: w.extra["scenario"].pk),
+    (r"", "performance_id", lambda w: w.extra["performance"].pk),
+    (r"", "review_id", lambda w: w.extra["review"].pk),
+    (r"", "example_id", lambda w: w.extra["example"].pk),
+    (r"", "assignment_id", lambda w: w.extra["assignment"].pk),
+    (r"", "rubric_id", lambda w: w.extra["scenario"].rubric_id),
     (r"", "workshop_id", lambda w: w.extra["workshop"].pk),
     (r"", "session_id", lambda w: w.extra["session"].pk),
     (r"", "registration_id", lambda w: w.extra["registration"].pk),

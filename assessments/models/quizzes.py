@@ -1,4 +1,4 @@
-"""How learning is measured. Quizzes: a quiz belongs to a quiz activity; attempts belong to an enrollment.
+"""Quizzes: a quiz belongs to a quiz activity; attempts belong to an enrollment.
 
 An attempt stores what it showed (``layout``: the drawn questions in order, each with its choices
 in order) and its seed, so the order a learner saw is stable for the attempt and can be audited.

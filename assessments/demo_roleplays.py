@@ -1,0 +1,171 @@
+"""Demo role-play and empathy measures in the English empathy course (loaded after the quizzes). Idempotent.
+
+The course gains an optional role-play scenario scored with our default rubric, and optional before and
+after surveys with our short instrument. The demo cohort (learner4@ to learner9@, from lms.demo)
+joins learner@, learner2@ and learner3@; everyone answers the opening survey, the cohort works through
+the course (lessons and quizzes through the same services a browser uses) and answers the closing
+survey. Everyone performs
+the role-play twice (a first try and a better second one); peers calibrate on a reference example and
+review what they were allocated, the supervisor and the partner review too, so the agreement report
+and the empathy-growth report show real figures. Scores follow a fixed pattern, not a random draw, so
+the demo is the same on every machine.
+"""
+from __future__ import annotations
+
+from django.db import transaction
+
+from assessments import services
+from assessments.demo import _pass_quizzes
+from assessments.models import Criterion, Performance, ReviewAssignment, ReviewerRole, Scenario
+from courses import services as course_services
+from courses.demo_content import EMPATHY_SLUG_EN
+from courses.models import Activity, Course, Enrollment
+from lms.demo import ORG_SLUG, demo_loader
+from lms.models import Organization, User
+
+# The demo people (lms.demo) who perform the role-play, with their cohort label; the last six work
+# through the whole course so their closing survey opens.
+COHORT = [("learner4@acme.example", "spring"), ("learner5@acme.example", "spring"),
+          ("learner6@acme.example", "spring"), ("learner7@acme.example", "autumn"),
+          ("learner8@acme.example", "autumn"), ("learner9@acme.example", "autumn")]
+FIRST_LEARNERS = [("learner@acme.example", "spring"), ("learner2@acme.example", "autumn"),
+                  ("learner3@acme.example", "spring")]
+
+SCENARIO = {
+    "title": "Role-play: the broken birthday gift",
+    "persona": "Dana, a parent who ordered a birthday present online. The parcel arrived with the toy broken, "
+               "and the party is tomorrow afternoon. Dana has already written once and got an automatic reply.",
+    "situation": "Dana calls the support line, tired and close to giving up on the shop. The agent can offer "
+                 "an express replacement, a refund, or both options side by side.",
+    "opportunities": [
+        {"key": "party-tomorrow", "cue": "\"The party is tomorrow and I have nothing to give.\""},
+        {"key": "second-contact", "cue": "\"I already wrote to you and got a robot answer.\""},
+        {"key": "embarrassment", "cue": "\"My kid is going to be so disappointed, I feel awful.\""},
+    ],
+    "learner_instructions": "Play the agent for five to eight minutes. Solve the problem, and respond to how "
+                            "Dana feels along the way. Paste the transcript or upload the recording.",
+    "partner_instructions": "Play Dana. Bring up the three cues above when it feels natural, and afterwards "
+                            "rate how cared-for you felt from 1 to 5.",
+    "role_weights": {"peer": 2, "supervisor": 1, "partner": 1},
+    "peer_aggregation": "calibrated_mean",
+}
+
+REFERENCE = ("Reference: a strong call",
+             "Agent: Hello Dana, I'm sorry the gift arrived broken - and with the party tomorrow, that's stressful.\n"
+             "Dana: I already wrote and got a robot answer.\n"
+             "Agent: That must have felt like nobody was listening. I'm here now and I'll stay on it. What "
+             "matters most: having a gift for tomorrow, or getting your money back?\n"
+             "Dana: A gift for tomorrow.\n"
+             "Agent: Then I can send a replacement by express courier to arrive by noon, or refund you now so you "
+             "can buy one nearby today. Which helps more?", [4, 3, 3, 4, 4, 3])
+
+
+def _quality(index: int, attempt: int, criterion: int) -> int:
+    """The 'true' level of a demo performance: learners differ, second tries are better."""
+    return max(0, min(4, 1 + (index + criterion) % 3 + attempt))
+
+
+def _bias(reviewer_id: int) -> int:
+    """A fixed leniency for some demo reviewers, so the report has something to show."""
+    return (reviewer_id % 5 == 0) - (reviewer_id % 7 == 0)
+
+
+def _transcript(first_name: str, attempt: int) -> str:
+    if attempt == 0:
+        return (f"Agent ({first_name}): Order number please.\nDana: It's 5521, the toy is broken and the party is "
+                "tomorrow.\nAgent: A replacement ships in five days.")
+    return (f"Agent ({first_name}): Oh no, with the party tomorrow that's really stressful. Let's fix it today.\n"
+            "Dana: I already wrote once.\nAgent: I'm sorry nobody answered properly. Would an express replacement "
+            "by noon, or a refund right now, help more?")
+
+
+def _people() -> list[tuple[User, str]]:
+    by_email = {u.email: u for u in User.objects.filter(email__in=[e for e, _ in FIRST_LEARNERS + COHORT])}
+    return [(by_email[email], cohort) for email, cohort in FIRST_LEARNERS + COHORT if email in by_email]
+
+
+def _answers(instrument, level: int, index: int) -> dict[str, int]:
+    answers = {}
+    for position, item in enumerate(instrument.items.all()):
+        value = max(1, min(5, level + (index + position) % 2))
+        answers[item.key] = 6 - value if item.reverse else value
+    return answers
+
+
+def _review_round(scenario: Scenario, performances: dict[int, tuple[Performance, int]], attempt: int) -> None:
+    criteria = list(Criterion.objects.filter(rubric_id=scenario.rubric_id).order_by("position", "id"))
+    pending = ReviewAssignment.objects.filter(performance__in=[p for p, _ in performances.values()],
+                                              status=ReviewAssignment.Status.PENDING).select_related("performance")
+    for assignment in pending.order_by("id"):
+        performance, index = performances[assignment.performance_id]
+        if assignment.role == ReviewerRole.PARTNER:
+            services.review_submit(performance=performance, reviewer=assignment.reviewer, cared_for=3 + attempt,
+                                   role=ReviewerRole.PARTNER,
+                                   comments="I felt listened to." if attempt else "It felt rushed.")
+            continue
+        bias = 0 if assignment.role == ReviewerRole.SUPERVISOR else _bias(assignment.reviewer_id)
+        scores = [{"criterion": c.pk, "points": max(0, min(4, _quality(index, attempt, n) + bias))}
+                  for n, c in enumerate(criteria)]
+        services.review_submit(performance=performance, reviewer=assignment.reviewer, scores=scores,
+                               role=assignment.role, opportunity_codes={"party-tomorrow": "explored" if attempt
+                                                                        else "perfunctory"})
+
+
+@demo_loader(order=30)
+def load_roleplays(credentials: dict) -> None:
+    course = Course.objects.filter(slug=EMPATHY_SLUG_EN).first()
+    organization = Organization.objects.filter(slug=ORG_SLUG).first()
+    if course is None or organization is None or Scenario.objects.filter(activity__course=course).exists():
+        return
+    rubric = services.default_rubric_ensure()
+    instrument = services.default_instrument_ensure()
+    modules = list(course.modules.order_by("position", "id"))
+    with transaction.atomic():
+        before = services.survey_activity_create(module=modules[0], title="Before you start: how you listen today",
+                                                 instrument=instrument, timing="before", required=False, position=0)
+        scenario = services.roleplay_activity_create(module=modules[-1], title=SCENARIO["title"], rubric=rubric,
+                                                     required=False, **{k: v for k, v in SCENARIO.items()
+                                                                        if k != "title"})
+        after = services.survey_activity_create(module=modules[-1], title="After the course: how you listen now",
+                                                instrument=instrument, timing="after", required=False)
+        instructor = course.instructors.order_by("id").first() or User.objects.get(email="instructor@acme.example")
+        title, transcript, expert = REFERENCE
+        criteria = list(Criterion.objects.filter(rubric=rubric).order_by("position", "id"))
+        services.calibration_example_create(scenario=scenario, title=title, transcript=transcript, expert=instructor,
+                                            scores=[{"criterion": c.pk, "points": p} for c, p in
+                                                    zip(criteria, expert, strict=True)])
+    people = _people()
+    enrollments: list[tuple[Enrollment, str]] = []
+    for index, (user, cohort) in enumerate(people):
+        enrollment, _ = course_services.enrollment_create(user=user, course=course, organization=organization)
+        services.survey_respond(survey=before, enrollment=enrollment,
+                                answers=_answers(instrument, 2 + index % 2, index))
+        enrollments.append((enrollment, cohort))
+    cohort_ids = {u.pk for u, _ in people if u.email in dict(COHORT)}
+    for enrollment, _ in enrollments:
+        if enrollment.user_id in cohort_ids:
+            lessons = Activity.objects.filter(course=course, kind=Activity.Kind.LESSON).order_by(
+                "module__position", "position", "id")
+            for activity in lessons:
+                course_services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=300)
+    _pass_quizzes(course)
+    example = scenario.calibration_examples.get()
+    for user, _ in people:
+        bias = _bias(user.pk)
+        services.calibration_review_submit(example=example, reviewer=user, scores=[
+            {"criterion": c.pk, "points": max(0, min(4, p + bias))} for c, p in zip(criteria, expert, strict=True)])
+    for attempt in range(2):
+        performances = {}
+        for index, (enrollment, cohort) in enumerate(enrollments):
+            partner = enrollments[(index + 1) % len(enrollments)][0].user
+            performance = services.performance_submit(
+                enrollment=enrollment, scenario=scenario, transcript=_transcript(enrollment.user.first_name, attempt),
+                partner=partner, cohort=cohort)
+            performances[performance.pk] = (performance, index)
+        services.peer_allocate(scenario=scenario, seed=2026 + attempt, actor=instructor)
+        _review_round(scenario, performances, attempt)
+    for index, (enrollment, _) in enumerate(enrollments):
+        enrollment.refresh_from_db()
+        if services.instruments.survey_is_open(survey=after, enrollment=enrollment):
+            services.survey_respond(survey=after, enrollment=enrollment,
+                                    answers=_answers(instrument, 3 + (index % 3 == 0), index + 1))
