@@ -9,7 +9,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
@@ -90,6 +90,10 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
             error_body("request_too_large", "The request body is larger than this endpoint accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
+    if isinstance(exc, SuspiciousOperation):
+        # e.g. TooManyFieldsSent / TooManyFilesSent from the multipart parser: the client's fault.
+        return Response(error_body("bad_request", "The request was refused: " + (str(exc) or "malformed.")),
+                        status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -27,6 +27,7 @@ COMMON = {
     "404": "Not found, or outside what the caller may see.",
     "405": "Method not allowed.",
     "413": "The request body is too large.",
+    "409": "Conflicts with the current state (already done, closed, full, in use...); `error.code` says which.",
     "415": "Unsupported content type.",
     "429": "Throttled; the `Retry-After` header says how many seconds to wait.",
     "500": "Unexpected server error (logged).",
@@ -46,6 +47,8 @@ def add_error_responses(result, generator, request, public):
                 if code == "413" and method in {"get", "delete"}:
                     continue
                 if code == "415" and method in {"get", "delete"}:
+                    continue
+                if code == "409" and method == "get":
                     continue
                 existing = responses.get(code)
                 if existing and "content" in existing:

@@ -13,8 +13,8 @@ from lms.permissions import IsPerson
 
 class MyMembershipSerializer(serializers.ModelSerializer):
     organization = serializers.SerializerMethodField()
-    department = serializers.CharField(source="department.name", default=None, read_only=True)
-    manager = serializers.EmailField(source="manager.user.email", default=None, read_only=True)
+    department = serializers.CharField(source="department.name", default=None, read_only=True, allow_null=True)
+    manager = serializers.EmailField(source="manager.user.email", default=None, read_only=True, allow_null=True)
     roles = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:

@@ -135,3 +135,14 @@ def test_django_errors_are_translated(api_client):
     assert error["fields"] == {"timezone": ["'Mars/Olympus' is not an IANA time zone name."]}
     assert_error(api_client.get("/api/test/django-permission/"), 403, "permission_denied")
     assert_error(api_client.get("/api/test/django-404/"), 404, "not_found")
+
+
+def test_400_multipart_with_too_many_fields_writes_nothing(client_for, person, org, settings):
+    """Django's multipart parser refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields (found by the fuzzer)."""
+    membership = factories.MembershipFactory(organization=org, roles=["org_admin"])
+    before = Membership.objects.count()
+    payload = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 5)}
+    response = client_for(membership.user).post(f"/api/v1/organizations/{org.slug}/departments/", payload,
+                                                format="multipart")
+    assert_error(response, 400, "bad_request")
+    assert Membership.objects.count() == before
