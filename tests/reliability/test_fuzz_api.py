@@ -13,9 +13,9 @@ import os
 
 import pytest
 import schemathesis
-from schemathesis import checks
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
+from schemathesis import checks
 
 from lms.wsgi import application
 from tests.reliability.permission_table import SERVER_ERRORS_ALLOWED
