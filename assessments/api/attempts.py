@@ -17,6 +17,7 @@ from assessments.api.serializers import (
 )
 from assessments.models import Attempt
 from assessments.services.attempts import MAX_ANSWERS
+from lms.filters import StrictBooleanFilter
 from lms.pagination import CursorPagination
 from lms.permissions import IsPerson
 
@@ -25,7 +26,7 @@ class AttemptFilter(django_filters.FilterSet):
     course = django_filters.CharFilter(field_name="quiz__activity__course__slug", help_text="A course's slug.")
     activity = django_filters.NumberFilter(field_name="quiz__activity_id", min_value=0, max_value=MAX_ID)
     status = django_filters.ChoiceFilter(choices=Attempt.Status.choices, field_name="status")
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only the caller's own attempts.")
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only the caller's own attempts.")
 
     class Meta:
         model = Attempt

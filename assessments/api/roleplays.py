@@ -19,6 +19,7 @@ from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.models import CalibrationExample, Performance, ReviewAssignment
 from courses import selectors as course_selectors
 from lms.errors import Forbidden, NotFound
+from lms.filters import StrictBooleanFilter
 from lms.models import User
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.permissions import IsPerson
@@ -115,7 +116,7 @@ class PerformanceCreateApi(APIView):
 class PerformanceFilter(django_filters.FilterSet):
     scenario = django_filters.NumberFilter(field_name="scenario_id", min_value=0, max_value=MAX_ID)
     status = django_filters.ChoiceFilter(choices=Performance.Status.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only your own performances.")
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only your own performances.")
 
     class Meta:
         model = Performance

@@ -14,6 +14,7 @@ from courses.api.serializers import ActivityProgressSerializer, EnrollmentDetail
 from courses.models import Activity, Enrollment
 from courses.services.enrollments import parse_emails_csv
 from lms.errors import ApplicationError, NotFound
+from lms.filters import StrictBooleanFilter
 from lms.models import Organization
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
@@ -100,7 +101,7 @@ class BulkEnrollApi(APIView):
 class EnrollmentFilter(django_filters.FilterSet):
     course = django_filters.CharFilter(field_name="course__slug")
     status = django_filters.ChoiceFilter(choices=Enrollment.Status.choices)
-    mine = django_filters.BooleanFilter(method="filter_mine", help_text="Only the caller's own enrollments.")
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only the caller's own enrollments.")
 
     class Meta:
         model = Enrollment

@@ -8,9 +8,9 @@ from courses.models import Activity, ActivityProgress, Course, Enrollment, Lesso
 
 
 class CourseCardSerializer(serializers.ModelSerializer):
-    category = serializers.CharField(source="category.slug", default=None, read_only=True)
+    category = serializers.CharField(source="category.slug", default=None, read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
-    organization = serializers.CharField(source="organization.slug", default=None, read_only=True)
+    organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
     rating = serializers.SerializerMethodField()
     is_enrolled = serializers.BooleanField(read_only=True, default=False)
 
@@ -25,7 +25,7 @@ class CourseCardSerializer(serializers.ModelSerializer):
 
 
 class ActivitySerializer(serializers.ModelSerializer):
-    lesson_type = serializers.CharField(source="lesson.content_type", default=None, read_only=True)
+    lesson_type = serializers.CharField(source="lesson.content_type", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Activity
@@ -95,7 +95,7 @@ class ActivityProgressSerializer(serializers.Serializer):
 class EnrollmentSerializer(serializers.ModelSerializer):
     course = serializers.SerializerMethodField()
     learner = serializers.SerializerMethodField()
-    organization = serializers.CharField(source="organization.slug", default=None, read_only=True)
+    organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
 
     class Meta:
         model = Enrollment

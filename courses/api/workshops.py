@@ -19,6 +19,7 @@ from courses.models import AttendanceMark, Registration, RegistrationEvent, Work
 from courses.services import workshop_mail
 from courses.services.workshop_attendance import session_is_instructor
 from lms.errors import Forbidden, NotFound
+from lms.filters import StrictBooleanFilter
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
 from lms.spreadsheets import csv_bytes
@@ -171,12 +172,12 @@ class WorkshopDetailApi(APIView):
 # --- sessions --------------------------------------------------------------------------------
 
 class SessionFilter(django_filters.FilterSet):
-    upcoming = django_filters.BooleanFilter(method="filter_upcoming",
+    upcoming = StrictBooleanFilter(method="filter_upcoming",
                                             help_text="true: scheduled and not started yet; false: the others.")
     course = django_filters.CharFilter(field_name="workshop__activity__course__slug", help_text="A course's slug.")
     workshop = django_filters.NumberFilter(field_name="workshop_id")
     instructor = django_filters.CharFilter(method="filter_instructor", help_text="A user id, or 'me'.")
-    has_seats = django_filters.BooleanFilter(method="filter_has_seats",
+    has_seats = StrictBooleanFilter(method="filter_has_seats",
                                              help_text="true: scheduled, not started, with a free seat.")
     status = django_filters.ChoiceFilter(choices=WorkshopSession.Status.choices)
 

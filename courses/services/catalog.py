@@ -145,7 +145,8 @@ def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any]) -> None:
     if lesson.video_duration_seconds < 0 or lesson.video_duration_seconds > 24 * 3600:
         raise CoursesError("A video lasts between 0 seconds and 24 hours.", code="invalid_duration",
                            fields={"video_duration_seconds": ["Out of range."]})
-    if lesson.content_type == Lesson.ContentType.VIDEO:
+    if lesson.content_type == Lesson.ContentType.VIDEO or lesson.video_url:
+        # Checked whenever present: an article may keep a video link, but never an arbitrary string.
         lesson.video_url = content.validate_video_url(lesson.video_url)
     lesson.body_html = content.render_markdown(lesson.body or "")
     lesson.word_count = content.count_words(lesson.body or "")

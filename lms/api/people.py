@@ -216,7 +216,8 @@ class MembershipImportApi(APIView):
         dry_run = serializers.BooleanField(required=False, default=False)
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses={200: imports.ImportReportSerializer,
-                   400: imports.ImportReportSerializer}, tags=["people"])
+                   400: {"oneOf": [{"$ref": "#/components/schemas/ImportReport"},
+                                   {"$ref": "#/components/schemas/Error"}]}}, tags=["people"])
     def post(self, request, slug: str):
         organization = _organization_for(request, slug)
         data = self.InputSerializer(data=request.data)

@@ -111,6 +111,7 @@ def test_lesson_estimate_ignores_the_given_minutes(module):
     ({"title": "X", "weight": 101}, "invalid"),
     ({"title": "X", "lesson": {"content_type": "podcast"}}, "invalid_lesson_type"),
     ({"title": "X", "lesson": {"content_type": "video", "video_url": "javascript:alert(1)"}}, "invalid_video_url"),
+    ({"title": "X", "lesson": {"content_type": "article", "video_url": "Creates a loop."}}, "invalid_video_url"),
     ({"title": "X", "lesson": {"content_type": "video", "video_duration_seconds": -1}}, "invalid_duration"),
     ({"title": "X", "lesson": {"colour": "red"}}, "invalid"),
 ])

@@ -142,7 +142,14 @@ def test_400_multipart_with_too_many_fields_writes_nothing(client_for, person, o
     membership = factories.MembershipFactory(organization=org, roles=["org_admin"])
     before = Membership.objects.count()
     payload = {f"field{n}": "x" for n in range(settings.DATA_UPLOAD_MAX_NUMBER_FIELDS + 5)}
-    response = client_for(membership.user).post(f"/api/v1/organizations/{org.slug}/departments/", payload,
+    response = client_for(membership.user).post(f"/api/v1/organizations/{org.slug}/memberships/import/", payload,
                                                 format="multipart")
     assert_error(response, 400, "bad_request")
     assert Membership.objects.count() == before
+
+
+def test_415_form_encoding_on_a_json_endpoint(client_for, person, org):
+    """Form encodings read "" as "not sent"; JSON endpoints refuse them instead of guessing."""
+    response = client_for(person).post(f"/api/v1/organizations/{org.slug}/departments/", {"name": ""},
+                                       format="multipart")
+    assert_error(response, 415)
