@@ -248,7 +248,7 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
         if moment.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError
-    except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
         raise ReportError("The cursor is not valid.", code="invalid_cursor",
                           fields={"cursor": ["Use the cursor a previous page returned."]}) from None
     return moment, pk

@@ -173,12 +173,12 @@ class CompletionsApi(JSONErrorsMixin, APIView):
         filters = query.to_filters(request.user)
         options = query.validated_data
         output = request.accepted_renderer.format
-        report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.COMPLETIONS,
-                                            organization=filters.organization, format=output,
-                                            filters=filters.as_json())
         queryset = reports.completions_queryset(actor=request.user, filters=filters)
         if options.get("cursor"):
             queryset = reports.after_cursor(queryset, options["cursor"])
+        report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.COMPLETIONS,
+                                            organization=filters.organization, format=output,
+                                            filters=filters.as_json())
         if output == "json":
             size = options["page_size"]
             rows = reports.page_rows(queryset, limit=size + 1)
