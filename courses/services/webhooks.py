@@ -292,14 +292,14 @@ def webhook_deliver(*, delivery_id: int) -> str:
         return "not due"
     body = json.dumps({"id": delivery.pk, **delivery.payload}, separators=(",", ":"), sort_keys=True).encode()
     timestamp = int(time.time())
-    headers = {
-        "Content-Type": "application/json", "User-Agent": "EmpathyLMS-Webhooks/1",
-        "X-Empathy-Event": delivery.event_type, "X-Empathy-Delivery": str(delivery.pk),
-        SIGNATURE_HEADER: sign(decrypt_secret(endpoint.secret_encrypted), timestamp, body),
-    }
     started = time.monotonic()
     status_code, error = None, ""
     try:
+        headers = {
+            "Content-Type": "application/json", "User-Agent": "EmpathyLMS-Webhooks/1",
+            "X-Empathy-Event": delivery.event_type, "X-Empathy-Delivery": str(delivery.pk),
+            SIGNATURE_HEADER: sign(decrypt_secret(endpoint.secret_encrypted), timestamp, body),
+        }
         _check_url(endpoint.url)
         status_code = _post(endpoint.url, body, headers, settings.REPORTS_WEBHOOK_TIMEOUT_SECONDS)
         if not 200 <= status_code < 300:
