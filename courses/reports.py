@@ -417,13 +417,9 @@ def completions_by_month(*, organization: Organization, months: int = 12) -> tup
     """Completions per calendar month (UTC) and department, for the dashboard chart: month labels and
     one series per department."""
     now = timezone.now()
-    first = (now.replace(day=1, hour=0, minute=0, second=0, microsecond=0) - timedelta(days=31 * (months - 1))
-             ).replace(day=1)
-    labels = []
-    cursor = first
-    while len(labels) < months:
-        labels.append(cursor.strftime("%Y-%m"))
-        cursor = (cursor + timedelta(days=32)).replace(day=1)
+    months_back = [(now.year * 12 + now.month - 1) - back for back in range(months - 1, -1, -1)]
+    labels = [f"{index // 12:04d}-{index % 12 + 1:02d}" for index in months_back]
+    first = datetime(months_back[0] // 12, months_back[0] % 12 + 1, 1, tzinfo=UTC)
     rows = (
         Enrollment.objects.using(reports_database())
         .alias(member=FilteredRelation("user__memberships",

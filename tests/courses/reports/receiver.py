@@ -36,7 +36,7 @@ def receiver(script: list | None = None) -> Iterator[Receiver]:
         state.script = list(script)
 
     class Handler(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's naming
+        def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
             with state.lock:
                 state.requests.append(Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body))

@@ -230,9 +230,9 @@ def test_reconciler_records_events_the_hook_missed_and_resends_due_ones(world, n
 def test_a_500_is_retried_by_the_worker_until_delivered(private_queue, settings,  # noqa: F811
                                                          django_capture_on_commit_callbacks):
     settings.REPORTS_WEBHOOK_RETRY_BASE_SECONDS = 0.5
-    from tests.courses.reports.conftest import add_member, enroll
-    from tests.courses.factories import build_course
     from lms.models import Organization
+    from tests.courses.factories import build_course
+    from tests.courses.reports.conftest import add_member, enroll
 
     org = Organization.objects.create(slug="hooks-org", name="Hooks")
     course = build_course(slug="hooks-course", activities=[{"title": "Read"}])
