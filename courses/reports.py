@@ -187,7 +187,11 @@ def completions_queryset(*, actor: Any, filters: Filters) -> QuerySet:
 
 
 def _format_datetime(value: datetime | None) -> str | None:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z") if value is not None else None
+    if value is None:
+        return None
+    if value.utcoffset():  # the database hands back UTC; anything else is converted first
+        value = value.astimezone(UTC)
+    return value.isoformat().replace("+00:00", "Z")
 
 
 def _name(first: str | None, last: str | None) -> str:
