@@ -268,3 +268,15 @@ def test_query_count_is_the_same_at_10_and_1000_rows(world, client_for, django_a
     client = client_for(User.objects.get(pk=world.hr.pk))
     with django_assert_num_queries(3):
         body(client.get(URL, {"format": output, "page_size": 1000}))
+
+
+def test_reports_have_their_own_throttle(world, client_for, settings, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    assert SimpleRateThrottle.THROTTLE_RATES["reports"] == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["reports"]
+    monkeypatch.setitem(SimpleRateThrottle.THROTTLE_RATES, "reports", "2/min")
+    client = client_for(world.hr)
+    assert client.get(URL).status_code == 200 and client.get(URL).status_code == 200
+    response = client.get(URL, {"format": "csv"})
+    assert_error(response, 429, "throttled")
+    assert int(response["Retry-After"]) > 0
