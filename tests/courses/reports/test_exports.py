@@ -199,11 +199,9 @@ def test_reconciler_restarts_exports_nobody_is_running(world, monkeypatch):
 def routes_to_private_queue(private_queue):  # noqa: F811
     """Exports go to the 'long' queue in production; here, to the test's own queue."""
     previous = celery_app.conf.task_routes
-    celery_app.conf.task_routes = {}
-    celery_app.amqp.flush_routes()
+    celery_app.conf.update(task_routes={})  # update() also rebuilds the app's cached router
     yield private_queue
-    celery_app.conf.task_routes = previous
-    celery_app.amqp.flush_routes()
+    celery_app.conf.update(task_routes=previous)
 
 
 @pytest.mark.integration
