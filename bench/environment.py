@@ -11,7 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-DB_NAME = "lms_bench"
+DB_NAME = os.environ.get("BENCH_DB_NAME", "lms_bench")  # e.g. a database of your own for one area
 POSTGRES_URL = os.environ.get("BENCH_POSTGRES_URL", "postgres://postgres@127.0.0.1:5432").rstrip("/")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 VAR_DIR = BASE_DIR / "var" / "bench"

@@ -12,3 +12,11 @@ class CoursesConfig(AppConfig):
         from courses.services.progress import on_enrollment_completed
 
         on_enrollment_completed(schedule_certificate_issue)
+
+        # HR reports: completions reach webhooks, and changes to people reach incremental sync.
+        from courses.services.reports import people_changed
+        from courses.services.webhooks import on_enrollment_completed_emit
+        from lms.services import on_people_changed
+
+        on_enrollment_completed(on_enrollment_completed_emit)
+        on_people_changed(people_changed)

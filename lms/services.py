@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,6 +27,25 @@ from lms.models import (
     validate_timezone,
 )
 from lms.selectors import token_digest
+
+PeopleHook = Callable[..., None]
+_people_hooks: list[PeopleHook] = []
+
+
+def on_people_changed(func: PeopleHook) -> PeopleHook:
+    """Register ``func(user_ids=[...])``, run inside the transaction that changed what other apps show
+    about these people (name, membership, department, manager). The courses app bumps their
+    enrollments' ``updated_at`` so HR's incremental sync sees the change."""
+    if func not in _people_hooks:
+        _people_hooks.append(func)
+    return func
+
+
+def _people_changed(user_ids) -> None:
+    ids = sorted({pk for pk in user_ids if pk})
+    if ids:
+        for hook in list(_people_hooks):
+            hook(user_ids=ids)
 
 
 def _clean_email(email: str) -> str:
@@ -83,6 +103,9 @@ def user_update_profile(*, user: User, **fields: Any) -> User:
         for name, value in fields.items():
             setattr(user, name, value)
         user.save(update_fields=list(fields) or None)
+        if {"first_name", "last_name"} & set(fields):
+            managed = Membership.objects.filter(manager__user=user).values_list("user_id", flat=True)
+            _people_changed([user.pk, *managed])
     return user
 
 
@@ -180,6 +203,7 @@ def department_update(*, department: Department, name: str | None = None, code: 
     try:
         with transaction.atomic():
             department.save()
+            _people_changed(department.memberships.values_list("user_id", flat=True))
     except IntegrityError:
         raise Conflict("A department with this name or code exists in the organization.",
                        code="department_exists") from None
@@ -188,7 +212,9 @@ def department_update(*, department: Department, name: str | None = None, code: 
 
 def department_delete(*, department: Department) -> None:
     with transaction.atomic():
+        members = list(department.memberships.values_list("user_id", flat=True))
         department.delete()
+        _people_changed(members)
 
 
 def _roles_to_fields(roles: list[str] | None) -> dict[str, bool]:
@@ -238,6 +264,7 @@ def membership_create(
                 employee_id=employee_id.strip()[:64], **fields,
             )
             user_sync_staff_flag(user=user)
+            _people_changed([user.pk])
     except IntegrityError:
         raise Conflict("This person is already a member, or the employee id is taken.",
                        code="membership_exists") from None
@@ -275,6 +302,7 @@ def membership_update(
         with transaction.atomic():
             membership.save()
             user_sync_staff_flag(user=membership.user)
+            _people_changed([membership.user_id])
     except IntegrityError:
         raise Conflict("The employee id is taken in this organization.", code="employee_id_taken",
                        fields={"employee_id": ["Already used by another member."]}) from None
@@ -284,8 +312,10 @@ def membership_update(
 def membership_delete(*, membership: Membership) -> None:
     with transaction.atomic():
         user = membership.user
+        managed = list(Membership.objects.filter(manager=membership).values_list("user_id", flat=True))
         membership.delete()
         user_sync_staff_flag(user=user)
+        _people_changed([user.pk, *managed])
 
 
 # --- health --------------------------------------------------------------------------------

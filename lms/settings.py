@@ -95,6 +95,12 @@ TEMPLATES = [
 
 # --- Database ----------------------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'lms.sqlite3'}")}
+if env.str("REPORTS_DATABASE_URL", default=""):
+    # A read replica for HR reports (courses/reports.py reads through it; never migrated, never written).
+    DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
+    DATABASES["reports"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+    DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["courses.routers.ReportsReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file; a busy timeout makes writers
     # queue instead of failing with "database is locked".
@@ -211,6 +217,7 @@ REST_FRAMEWORK = {
         "user": env.str("THROTTLE_USER", default="600/min"),
         "api_key": env.str("THROTTLE_API_KEY", default="1200/min"),
         "strict": env.str("THROTTLE_STRICT", default="10/min"),
+        "reports": env.str("THROTTLE_REPORTS", default="120/min"),
     },
     "DEFAULT_PAGINATION_CLASS": "lms.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
@@ -259,6 +266,12 @@ SPECTACULAR_SETTINGS = {
         "PerformanceStatusEnum": "assessments.models.Performance.Status",
         "ReviewerRoleEnum": "assessments.models.ReviewerRole",
         "ReviewAsRoleEnum": ["self", "peer", "supervisor", "partner"],
+        "ReportExportFormatEnum": "courses.models.ReportExport.Format",
+        "ReportExportStatusEnum": "courses.models.ReportExport.Status",
+        "WebhookDeliveryStatusEnum": "courses.models.WebhookDelivery.Status",
+        "WebhookEventEnum": "courses.models.WebhookEndpoint.Event",
+        "VerificationStatusEnum": ["valid", "revoked", "expired"],
+        "FormatEnum": ["empathy-lms/quiz"],
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {
@@ -313,7 +326,29 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_BEAT_SCHEDULE = {
     "reconcile": {"task": "lms.reconcile", "schedule": env.float("RECONCILE_EVERY_SECONDS", default=300.0)},
 }
+CELERY_BEAT_SCHEDULE["reports-cleanup"] = {
+    "task": "courses.reports_cleanup", "schedule": env.float("REPORTS_CLEANUP_EVERY_SECONDS", default=3600.0),
+}
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=5.0)
+
+# --- HR reports (courses/reports.py) ---------------------------------------------------------
+# Rows changed in the last few seconds are held back from reports, so a transaction that stamped
+# updated_at but had not committed yet cannot slip behind a sync cursor.
+REPORTS_SYNC_LAG_SECONDS = env.float("REPORTS_SYNC_LAG_SECONDS", default=5.0)
+REPORTS_WORK_DIR = env.str("REPORTS_WORK_DIR", default=str(VAR_DIR / "exports-work"))
+REPORTS_EXPORT_TTL_HOURS = env.int("REPORTS_EXPORT_TTL_HOURS", default=24)
+REPORTS_DOWNLOAD_URL_TTL_SECONDS = env.int("REPORTS_DOWNLOAD_URL_TTL_SECONDS", default=3600)
+REPORTS_WEBHOOK_RETRY_BASE_SECONDS = env.float("REPORTS_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+REPORTS_WEBHOOK_RETRY_MAX_SECONDS = env.float("REPORTS_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+REPORTS_WEBHOOK_RETRY_INLINE_MAX_SECONDS = 300.0  # longer waits are left to the reconciler
+REPORTS_WEBHOOK_MAX_ATTEMPTS = env.int("REPORTS_WEBHOOK_MAX_ATTEMPTS", default=10)
+REPORTS_WEBHOOK_DISABLE_AFTER = env.int("REPORTS_WEBHOOK_DISABLE_AFTER", default=25)
+REPORTS_WEBHOOK_TIMEOUT_SECONDS = env.float("REPORTS_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+REPORTS_WEBHOOK_LOOKBACK_HOURS = env.int("REPORTS_WEBHOOK_LOOKBACK_HOURS", default=72)
+# Plain http:// to a loopback address, for test receivers only; refused outside DEBUG.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
+if WEBHOOKS_ALLOW_HTTP_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_HTTP_LOOPBACK is for tests; it cannot be on with DEBUG off.")
 
 LOGGING = {
     "version": 1,

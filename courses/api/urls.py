@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings, workshops
+from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings, reports, workshops
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -66,4 +66,17 @@ urlpatterns = [
          name="workshop-registration-decline"),
     path("workshops/calendar-feed/", workshops.CalendarFeedApi.as_view(), name="workshop-calendar-feed"),
     path("workshops/feed/<str:token>.ics", workshops.CalendarFeedIcsApi.as_view(), name="workshop-feed"),
+    # HR reports. Each path is spelled out: /reports/ is shared with other apps (no catch-all here).
+    path("reports/completions/", reports.CompletionsApi.as_view(), name="report-completions"),
+    path("reports/summary/", reports.SummaryApi.as_view(), name="report-summary"),
+    path("reports/exports/", reports.ExportsApi.as_view(), name="report-exports"),
+    path("reports/exports/<id:export_id>/", reports.ExportDetailApi.as_view(), name="report-export"),
+    path("reports/exports/<id:export_id>/download/", reports.ExportDownloadApi.as_view(),
+         name="report-export-download"),
+    path("reports/webhooks/", reports.WebhooksApi.as_view(), name="report-webhooks"),
+    path("reports/webhooks/<id:endpoint_id>/", reports.WebhookDetailApi.as_view(), name="report-webhook"),
+    path("reports/webhooks/<id:endpoint_id>/deliveries/", reports.WebhookDeliveriesApi.as_view(),
+         name="report-webhook-deliveries"),
+    path("reports/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/",
+         reports.WebhookDeliveryReplayApi.as_view(), name="report-webhook-delivery-replay"),
 ]

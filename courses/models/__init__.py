@@ -2,6 +2,7 @@
 from courses.models.catalog import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
 from courses.models.certificates import Certificate, CertificateEvent
 from courses.models.learning import ActivityProgress, Enrollment, Rating
+from courses.models.reports import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.models.workshops import (
     AttendanceMark,
     CalendarFeedToken,
@@ -29,8 +30,12 @@ __all__ = [
     "Rating",
     "Registration",
     "RegistrationEvent",
+    "ReportAuditEntry",
+    "ReportExport",
     "SessionPart",
     "Tag",
+    "WebhookDelivery",
+    "WebhookEndpoint",
     "Workshop",
     "WorkshopEmail",
     "WorkshopSession",

@@ -82,11 +82,17 @@ def course_create(*, slug: str, title: str, created_by: User | None = None, **fi
 
 
 def course_update(*, course: Course, **fields: Any) -> Course:
+    from courses.services.reports import enrollments_touch
+
+    shown_in_reports = ("slug", "title", "language")
+    before = {name: getattr(course, name) for name in shown_in_reports} if course.pk else {}
     tags = _apply_course_fields(course, fields)
     with transaction.atomic():
         course.save()
         if tags is not None:
             course.tags.set(tags)
+        if before and any(getattr(course, name) != before[name] for name in shown_in_reports):
+            enrollments_touch(course_id=course.pk)  # the report rows show these: incremental sync must see it
     return course
 
 

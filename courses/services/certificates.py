@@ -22,6 +22,8 @@ from django.utils import timezone
 from courses.certificate_pdf import TEMPLATE_VERSION, CertificateContent, render_certificate_pdf
 from courses.errors import CoursesError
 from courses.models import Certificate, CertificateEvent, Enrollment
+from courses.services.reports import enrollments_touch
+from courses.services.webhooks import webhook_events_emit
 from lms.errors import Conflict
 from lms.models import User
 
@@ -81,6 +83,10 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
                 )
                 CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.ISSUED,
                                                 detail={"enrollment": enrollment.pk})
+                enrollments_touch(enrollment_ids=[enrollment.pk])
+                certificate_id = certificate.pk
+                transaction.on_commit(lambda: webhook_events_emit(
+                    event_type="certificate.issued", object_id=certificate_id))
         except IntegrityError:
             # Another worker won a race the lock could not prevent (e.g. SQLite): same outcome.
             return Certificate.objects.get(enrollment=enrollment)
@@ -185,6 +191,9 @@ def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: 
         certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason", "updated_at"])
         CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.REVOKED, actor=actor,
                                         detail={"reason": reason[:500]})
+        enrollments_touch(enrollment_ids=[certificate.enrollment_id])
+        certificate_id = certificate.pk
+        transaction.on_commit(lambda: webhook_events_emit(event_type="certificate.revoked", object_id=certificate_id))
     return certificate
 
 
@@ -206,6 +215,7 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
         certificate.course_title = enrollment.course.title
         certificate.issuer_name = _issuer_name(enrollment)
         certificate.save(update_fields=["learner_name", "course_title", "issuer_name", "updated_at"])
+        enrollments_touch(enrollment_ids=[certificate.enrollment_id])
         after = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
                  "issuer_name": certificate.issuer_name}
         CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.REISSUED, actor=actor,

@@ -74,5 +74,5 @@ def test_token_creation_is_strictly_throttled_and_throttled_requests_write_nothi
 def test_default_rates_come_from_settings():
     from django.conf import settings
 
-    assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user", "api_key", "strict"}
+    assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user", "api_key", "strict", "reports"}
     assert SimpleRateThrottle.THROTTLE_RATES["strict"] == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["strict"]

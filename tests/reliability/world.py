@@ -111,6 +111,14 @@ def build_world() -> World:
     example = quiz_services.calibration_example_create(
         scenario=scenario, title="A calm answer", transcript="Agent: That sounds stressful.",
         expert=users["instructor"], scores=[{"criterion": c.pk, "points": 2} for c in criteria])
+    from courses import reports as report_queries
+    from courses.services import reports as report_services
+    from courses.services import webhooks as webhook_services
+
+    export, _ = report_services.report_export_request(actor=users["hr"], organization=org, export_format="csv",
+                                                      filters=report_queries.Filters(organization=org))
+    endpoint, _ = webhook_services.webhook_endpoint_create(
+        organization=org, url="https://hooks.example.com/lms", event_types=["certificate.issued"])
     workshop = course_services.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     session = course_services.session_create(workshop=workshop, capacity=10,
@@ -127,11 +135,14 @@ def build_world() -> World:
     certificate = certificate_services.certificate_issue(enrollment_id=done.pk)
     certificate = certificate_services.certificate_render(certificate_id=certificate.pk)
     token_id = users["learner"].api_tokens.values_list("pk", flat=True).get()
+    webhook_services.webhook_events_emit(event_type="certificate.issued", object_id=certificate.pk)
+    delivery = endpoint.deliveries.get()
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
                  extra={"scenario": scenario, "survey": survey, "performance": performance, "review": review,
                         "example": example, "assignment": performance.assignments.order_by("pk").first(),
+                        "export": export, "endpoint": endpoint, "delivery": delivery,
                         "workshop": workshop, "session": session, "registration": registration,
                         "feed_token": feed_token})
 
@@ -160,6 +171,9 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "example_id", lambda w: w.extra["example"].pk),
     (r"", "assignment_id", lambda w: w.extra["assignment"].pk),
     (r"", "rubric_id", lambda w: w.extra["scenario"].rubric_id),
+    (r"", "export_id", lambda w: w.extra["export"].pk),
+    (r"", "endpoint_id", lambda w: w.extra["endpoint"].pk),
+    (r"", "delivery_id", lambda w: w.extra["delivery"].pk),
     (r"", "workshop_id", lambda w: w.extra["workshop"].pk),
     (r"", "session_id", lambda w: w.extra["session"].pk),
     (r"", "registration_id", lambda w: w.extra["registration"].pk),

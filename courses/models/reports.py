@@ -1,0 +1,162 @@
+"""HR reporting: export jobs, the audit log of report requests, webhook endpoints and deliveries."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from lms.models import Organization
+
+
+class ReportExport(models.Model):
+    """An asynchronous export of the completions report. The row is the job: a worker (re)starts it
+    from what the row records, so a lost message or a killed worker never loses the job."""
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel (XLSX)"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+        EXPIRED = "expired", "Expired (file removed)"
+
+    ACTIVE = (Status.PENDING, Status.RUNNING)
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="report_exports")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    api_key_prefix = models.CharField(max_length=16, blank=True)
+    format = models.CharField(max_length=8, choices=Format.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    request_key = models.CharField(max_length=64, help_text="Digest of organization, format and filters.")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    rows_total = models.PositiveIntegerField(null=True, blank=True)
+    rows_done = models.PositiveIntegerField(default=0)
+    checkpoint_id = models.BigIntegerField(default=0, help_text="Last enrollment id written (CSV resumes after it).")
+    checkpoint_bytes = models.BigIntegerField(default=0, help_text="Size of the work file at the checkpoint.")
+    runs = models.PositiveSmallIntegerField(default=0, help_text="How many times a worker started or resumed it.")
+    file = models.FileField(upload_to="exports/", blank=True)
+    error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "request_key"],
+                                    condition=Q(status__in=["pending", "running"]),
+                                    name="report_export_one_active_per_request"),
+            models.CheckConstraint(condition=Q(format__in=["csv", "xlsx"]), name="report_export_format_valid"),
+        ]
+        indexes = [models.Index(fields=["status", "heartbeat_at"]), models.Index(fields=["status", "expires_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} export {self.pk} ({self.status})"
+
+
+class ReportAuditEntry(models.Model):
+    """Who asked for which report, when, with which filters (one row per report request or export)."""
+
+    class Kind(models.TextChoices):
+        COMPLETIONS = "completions", "Completions report"
+        SUMMARY = "summary", "Summary"
+        EXPORT = "export", "Export requested"
+        DOWNLOAD = "download", "Export downloaded"
+        DASHBOARD = "dashboard", "Dashboard viewed"
+
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                             related_name="+")
+    api_key_prefix = models.CharField(max_length=16, blank=True)
+    format = models.CharField(max_length=8, blank=True)
+    filters = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = "report audit entry"
+        verbose_name_plural = "report audit log"
+        indexes = [models.Index(fields=["organization", "at"])]
+
+    def __str__(self) -> str:
+        who = self.user or (f"API key {self.api_key_prefix}" if self.api_key_prefix else "?")
+        return f"{self.kind} by {who} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class WebhookEndpoint(models.Model):
+    """An HR system's https URL that receives signed events of one organization."""
+
+    class Event(models.TextChoices):
+        ENROLLMENT_COMPLETED = "enrollment.completed", "Enrollment completed"
+        CERTIFICATE_ISSUED = "certificate.issued", "Certificate issued"
+        CERTIFICATE_REVOKED = "certificate.revoked", "Certificate revoked"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="webhook_endpoints")
+    url = models.URLField(max_length=500)
+    description = models.CharField(max_length=200, blank=True)
+    secret_encrypted = models.TextField(help_text="The signing secret, encrypted with a key derived from SECRET_KEY.")
+    event_types = models.JSONField(default=list)
+    is_active = models.BooleanField(default=True)
+    consecutive_failures = models.PositiveIntegerField(default=0)
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+        indexes = [models.Index(fields=["organization", "is_active"])]
+
+    def __str__(self) -> str:
+        return f"{self.url} ({'active' if self.is_active else 'disabled'})"
+
+
+class WebhookDelivery(models.Model):
+    """One event for one endpoint. Written before anything is sent; unique per (endpoint, event, object),
+    so an event is queued once whatever reports it (the hook, the reconciler, a retry)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SUCCEEDED = "succeeded", "Delivered"
+        FAILED = "failed", "Failed (gave up)"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    event_type = models.CharField(max_length=32, choices=WebhookEndpoint.Event.choices)
+    object_id = models.BigIntegerField(help_text="The enrollment (enrollment.*) or certificate (certificate.*) id.")
+    payload = models.JSONField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=now)
+    last_attempt_at = models.DateTimeField(null=True, blank=True)
+    last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    log = models.JSONField(default=list, blank=True, help_text="The latest attempts: when, status, error.")
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    replays = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [
+            models.UniqueConstraint(fields=["endpoint", "event_type", "object_id"],
+                                    name="webhook_delivery_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.event_key} -> endpoint {self.endpoint_id} ({self.status})"
+
+    @property
+    def event_key(self) -> str:
+        return f"{self.event_type}:{self.object_id}"

@@ -1,0 +1,102 @@
+"""The HR dashboard page, the admin screens of reports and webhooks, the replica router, the demo."""
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings as django_settings
+from django.core.management import call_command
+from django.test import Client
+
+from courses.models import ReportAuditEntry, WebhookDelivery
+from courses.services import webhooks as webhook_services
+from tests import factories as people
+from tests.courses.reports.conftest import complete
+
+URL = "/reports/dashboard/"
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_dashboard_shows_summary_chart_and_csv_button(world):
+    complete(world.enrollments["alice"])
+    complete(world.enrollments["cleo_acme"])
+    response = _client(world.hr).get(URL)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Completions — Acme" in html and "Listening well" in html and "Staying calm" in html
+    assert "<svg" in html and "<polyline" in html and ">Support<" in html and ">Sales<" in html
+    assert "/api/v1/reports/completions/?format=csv&amp;bom=true&amp;organization=acme" in html
+    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
+    assert "Globex" not in html  # nothing of the other organization
+    assert ReportAuditEntry.objects.filter(kind="dashboard", user=world.hr).count() == 1
+    # The button's link works with the same session.
+    csv_response = _client(world.hr).get("/api/v1/reports/completions/", {"format": "csv", "bom": "true",
+                                                                         "organization": "acme"})
+    assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
+
+
+def test_dashboard_needs_an_hr_login_and_stays_in_scope(world):
+    assert Client().get(URL).status_code == 302  # to the login page
+    assert _client(world.alice).get(URL).status_code == 404
+    assert _client(world.hr).get(URL, {"organization": "globex"}).status_code == 404
+
+
+def test_admin_screens_and_the_replay_action(world, monkeypatch, django_capture_on_commit_callbacks):
+    sent = []
+    monkeypatch.setattr(webhook_services, "schedule_delivery", lambda pk, countdown=0: sent.append(pk))
+    endpoint, _ = webhook_services.webhook_endpoint_create(organization=world.acme, url="https://hr.example/h",
+                                                          event_types=["enrollment.completed"])
+    complete(world.enrollments["alice"])
+    [delivery_id] = webhook_services.webhook_events_emit(event_type="enrollment.completed",
+                                                         object_id=world.enrollments["alice"].pk)
+    WebhookDelivery.objects.filter(pk=delivery_id).update(status="failed")
+    admin = people.UserFactory(is_superuser=True, is_staff=True)
+    client = _client(admin)
+    for path in ("reportexport", "reportauditentry", "webhookendpoint", "webhookdelivery"):
+        assert client.get(f"/admin/courses/{path}/").status_code == 200, path
+    page = client.get(f"/admin/courses/webhookendpoint/{endpoint.pk}/change/").content.decode()
+    assert "secret_encrypted" not in page and endpoint.secret_encrypted not in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/courses/webhookdelivery/", {"action": "replay",
+                                                                   "_selected_action": [delivery_id]})
+    assert response.status_code == 302
+    assert WebhookDelivery.objects.get(pk=delivery_id).status == "pending" and sent == [delivery_id]
+
+
+def test_replica_router_and_setting():
+    from courses.routers import ReportsReplicaRouter
+
+    router = ReportsReplicaRouter()
+    assert router.allow_migrate("reports", "courses") is False and router.allow_migrate("default", "courses")
+    assert router.db_for_write(object) == "default"
+    script = ("import django; django.setup(); from django.conf import settings; from courses import reports; "
+              "print(settings.DATABASES['reports']['NAME'], reports.reports_database())")
+    env = {**os.environ, "REPORTS_DATABASE_URL": "postgres://reader@replica.example:5432/lms_replica",
+           "DJANGO_SETTINGS_MODULE": "lms.settings"}
+    out = subprocess.run([sys.executable, "-c", script], env=env, cwd=str(django_settings.BASE_DIR),  # noqa: S603
+                         capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["lms_replica", "reports"]
+
+
+def test_without_a_replica_reports_read_the_default_database():
+    from courses import reports
+
+    assert reports.reports_database() == "default"
+
+
+def test_demo_hr_sees_a_populated_dashboard(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    call_command("load_demo", stdout=io.StringIO())
+    from lms.models import User
+
+    html = _client(User.objects.get(email="hr@acme.example")).get(URL).content.decode()
+    assert "<polyline" in html and "No completions" not in html and "No enrollments yet" not in html
