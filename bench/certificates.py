@@ -147,8 +147,8 @@ def per_worker(args) -> dict:
 class Worker:
     def __init__(self, n: int, log_dir: Path) -> None:
         self.log_path = log_dir / f"cert-worker-{n}.log"
-        self._log = open(self.log_path, "wb")  # noqa: SIM115 - closed in stop()
-        self.process = subprocess.Popen(  # noqa: S603 - our own celery app, fixed arguments
+        self._log = open(self.log_path, "wb")
+        self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "lms", "worker", "-Q", "default", "-c", "1", "--pool", "prefork",
              "-n", f"certbench{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "--loglevel", "INFO"],

@@ -349,3 +349,5 @@ class CertificateAdmin(admin.ModelAdmin):
     def revoke(self, request, queryset):
         self._for_each_managed(request, queryset, lambda certificate: certificate_services.certificate_revoke(
             certificate=certificate, actor=request.user, reason="revoked by an administrator"))
+
+from courses import admin_reminders  # noqa: E402,F401  (registers the reminder admin)

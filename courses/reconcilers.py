@@ -65,3 +65,14 @@ def certificates_unsent() -> int:
     for certificate_id in ids:
         certificate_email.apply_async(args=[certificate_id], retry=False)
     return len(ids)
+
+
+@reconciler("reminders")
+def reminders_pending() -> int:
+    """Pending reminders whose send was never enqueued or whose message was lost; and rows a killed
+    worker left in ``sending``, which are failed rather than risked twice."""
+    from courses.services import reminders
+
+    reminders.reminders_fail_stale()
+    result = reminders.reminders_dispatch()
+    return result["sent"]

@@ -31,3 +31,20 @@ def certificate_render(certificate_id: int) -> None:
 @shared_task(name="courses.certificate_email", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def certificate_email(certificate_id: int) -> bool:
     return certificate_services.certificate_send_issue_email(certificate_id=certificate_id)
+
+
+# --- reminders ------------------------------------------------------------------------------------
+# The sweep runs on the long queue (its name matches "*.long.*"); sends are short and stay on default.
+
+@shared_task(name="courses.long.reminders_sweep", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reminders_sweep() -> dict:
+    from courses.services import reminders
+
+    return reminders.reminders_sweep()
+
+
+@shared_task(name="courses.reminders_send", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def reminders_send(log_ids: list[int]) -> dict:
+    from courses.services import reminders
+
+    return reminders.reminders_send(log_ids=[int(i) for i in log_ids])
