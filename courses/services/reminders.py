@@ -446,7 +446,7 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
     rendered = render_messages(ready)
     max_attempts = _setting("REMINDER_MAX_ATTEMPTS", 5)
     retry: list[int] = []
-    smtp = get_connection()
+    smtp = _open_connection()
     try:
         for log in ready:
             message, language = rendered.get(log.pk, (None, "en"))
@@ -458,8 +458,8 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
                 build_email(log, message, language, connection=smtp).send()
             except (smtplib.SMTPException, OSError) as exc:
                 permanent, detail = _smtp_failure(exc)
-                _close_quietly(smtp)
-                smtp = get_connection()
+                _close_quietly(smtp)  # its state after a failure is unknown: start afresh
+                smtp = _open_connection()
                 if permanent or log.attempts >= max_attempts:
                     ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail=detail[:500])
                     counts["failed"] += 1
@@ -480,6 +480,17 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
         attempts = max(log.attempts for log in ready if log.pk in set(retry))
         _enqueue_send(retry, countdown=retry_delay(attempts))
     return counts
+
+
+def _open_connection():
+    """One connection for the whole batch (the backend would otherwise open one per message). If it
+    cannot open now, each send tries again and its failure is handled like any other."""
+    smtp = get_connection()
+    try:
+        smtp.open()
+    except (smtplib.SMTPException, OSError):
+        logger.warning("could not connect to the mail server", exc_info=True)
+    return smtp
 
 
 def _close_quietly(smtp) -> None:

@@ -51,3 +51,81 @@ def learner(organization, **user_fields):
 
 def logged(**filters) -> list[tuple]:
     return sorted(ReminderLog.objects.filter(**filters).values_list("recipient__email", "kind", "status"))
+
+
+# --- a real SMTP server on loopback ---------------------------------------------------------------
+
+class RecordingHandler:
+    """aiosmtpd handler: keeps every accepted message; ``script[address]`` is a list of answers to give
+    that recipient on its next attempts (an SMTP reply such as "451 ..." or None to accept)."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.lock = threading.Lock()
+        self.messages: list = []
+        self.sessions: set[int] = set()
+        self.script: dict[str, list[str | None]] = {}
+        self.refusals: list[tuple[str, str]] = []
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        with self.lock:
+            answers = self.script.get(address.lower())
+            answer = answers.pop(0) if answers else None
+            if answer:
+                self.refusals.append((address, answer))
+                return answer
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        from email import message_from_bytes, policy
+
+        parsed = message_from_bytes(envelope.content, policy=policy.default)
+        with self.lock:
+            self.messages.append(parsed)
+            self.sessions.add(id(session))
+        return "250 Message accepted for delivery"
+
+    def received(self) -> list:
+        with self.lock:
+            return list(self.messages)
+
+
+class SmtpServer:
+    def __init__(self) -> None:
+        from aiosmtpd.controller import Controller
+
+        from tests.courses.certificates.conftest import free_port
+
+        self.handler = RecordingHandler()
+        self.port = free_port()
+        self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+
+    @property
+    def url(self) -> str:
+        return f"smtp://127.0.0.1:{self.port}"
+
+
+@pytest.fixture
+def smtp_server():
+    import logging
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    server = SmtpServer()
+    server.controller.start()
+    try:
+        yield server
+    finally:
+        server.controller.stop()
+
+
+@pytest.fixture
+def smtp_backend(settings, smtp_server):
+    """Django's SMTP backend pointed at the loopback server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", smtp_server.port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_TIMEOUT = 10
+    return smtp_server
