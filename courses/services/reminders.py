@@ -543,7 +543,7 @@ def notification_preference_update(*, user: User, email_enabled: bool | None = N
     if unknown:
         raise CoursesError("Unknown reminder kinds.", code="invalid_kind",
                            fields={"kinds": [f"'{kind}' is not a reminder kind." for kind in unknown]})
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         if email_enabled is not None:
             preference.email_enabled = email_enabled
@@ -576,7 +576,7 @@ def reminder_policy_upsert(*, organization: Organization, kind: str, course: Cou
                            fields={"course": ["Leave it empty for this kind."]})
     if course is not None and course.organization_id not in (None, organization.pk):
         raise NotFound("Course not found.", code="course_not_found")
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         policy, created = ReminderPolicy.objects.select_for_update().get_or_create(
             organization=organization, course=course, kind=kind, defaults={"enabled": enabled, "days": days})
         if not created:
@@ -587,7 +587,7 @@ def reminder_policy_upsert(*, organization: Organization, kind: str, course: Cou
 
 
 def reminder_policy_update(*, policy: ReminderPolicy, **fields) -> ReminderPolicy:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
         for name in ("enabled", "days"):
             if name in fields:
@@ -598,12 +598,12 @@ def reminder_policy_update(*, policy: ReminderPolicy, **fields) -> ReminderPolic
 
 
 def reminder_policy_delete(*, policy: ReminderPolicy) -> None:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         ReminderPolicy.objects.filter(pk=policy.pk).delete()
 
 
 def reminder_settings_update(*, organization: Organization, **fields) -> ReminderSettings:
-    with transaction.atomic(durable=True):
+    with transaction.atomic():
         current, _ = ReminderSettings.objects.select_for_update().get_or_create(organization=organization)
         for name in ("from_email", "reply_to", "quiet_start", "quiet_end", "quiet_days", "daily_cap"):
             if name in fields:

@@ -8,6 +8,7 @@ import pytest
 
 from courses.models import Enrollment, ReminderLog, ReminderSettings
 from tests import factories as people
+from tests.courses.certificates.conftest import private_queue  # noqa: F401  (a fixture, shared)
 from tests.courses.factories import build_course
 
 NOW = datetime.datetime(2026, 11, 25, 15, 0, tzinfo=datetime.UTC)  # a Wednesday, 12:00 in São Paulo, 00:00 Tokyo

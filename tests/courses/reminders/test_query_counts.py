@@ -48,7 +48,7 @@ def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capt
     courses = [build_course(title=f"Course {n}", activities=[{}]) for n in range(4)]
 
     population(org, courses, 10, "small")
-    small, small_result, small_sql = sweep_queries(django_capture_on_commit_callbacks)
+    small, small_result, _ = sweep_queries(django_capture_on_commit_callbacks)
     assert small_result["inserted"]["inactivity"] == 10
     assert all(small_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), small_result
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from courses.models import Enrollment, NotificationPreference, ReminderLog
 from courses.services import reminders
 from courses.tasks import reminders_sweep
-from tests.courses.certificates.conftest import WorkerProcess, postgres_only, private_queue, wait_for  # noqa: F401
+from tests.courses.certificates.conftest import WorkerProcess, postgres_only, wait_for
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import always_open, enroll, learner
 
@@ -22,7 +22,7 @@ Status = ReminderLog.Status
 
 
 @pytest.fixture
-def workers(private_queue, smtp_server, tmp_path, monkeypatch):  # noqa: F811
+def workers(private_queue, smtp_server, tmp_path, monkeypatch):
     """Start worker processes on demand, with mail to the loopback server; stopped at the end."""
     monkeypatch.setenv("EMAIL_URL", smtp_server.url)
     monkeypatch.setenv("SITE_URL", "https://lms.example.test")
