@@ -151,6 +151,7 @@ def generate(enrollments: int) -> dict:
 
 def sweep_rounds(rounds: int) -> dict:
     from django.db import connection
+    from django.db.models import Count
     from django.utils import timezone
 
     from courses.models import ReminderLog
@@ -182,8 +183,7 @@ def sweep_rounds(rounds: int) -> dict:
     started = time.perf_counter()
     again = sum(reminders.reminders_select(now=now).values())
     resweep = time.perf_counter() - started
-    by_kind = dict(ReminderLog.objects.values_list("kind").annotate(n=__import__("django.db.models",
-                                                                               fromlist=["Count"]).Count("id")))
+    by_kind = dict(ReminderLog.objects.values_list("kind").annotate(n=Count("id")))
     if inserted != due or again != 0:
         raise AssertionError(f"inserted {inserted} rows for {due} due, re-sweep inserted {again}")
     return {"due": due, "by_kind": by_kind, "project": min(project_times), "floor": min(floor_times),
@@ -274,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     sweep = sweep_rounds(args.rounds)
     print(f"sweep over {data['enrollments']:,} enrollments: {sweep['due']:,} reminders due; INSERT ... SELECT "
           f"{sweep['project']:.2f} s vs floor SELECT count(*) {sweep['floor']:.2f} s "
-          f"(ratio {sweep['floor'] / sweep['project']:.2f}); re-sweep {sweep['resweep']:.2f} s; by kind {sweep['by_kind']}")
+          f"(ratio {sweep['floor'] / sweep['project']:.2f}); re-sweep {sweep['resweep']:.2f} s; "
+          f"by kind {sweep['by_kind']}")
     dispatch = dispatch_batch()
     print(f"dispatch of one batch: {dispatch}")
     mailed = mail(args.emails)
