@@ -45,29 +45,23 @@ def _setting(name: str, default):
 
 # --- policies -------------------------------------------------------------------------------------
 
-def _with_course_rules(result: dict[str, KindPolicies], rows: list[ReminderPolicy]) -> None:
-    for policy in rows:
-        kind_policies = result.get(policy.kind)
-        if kind_policies is None or policy.course_id is None:
-            continue
-        base = kind_policies.by_org.get(policy.organization_id, kind_policies.default)
-        kind_policies.by_course[(policy.organization_id, policy.course_id)] = Rule(
-            policy.enabled, policy.days if policy.days is not None else base.days)
-
-
 def effective_policies() -> dict[str, KindPolicies]:
-    rows = list(ReminderPolicy.objects.all())
+    """Every kind's rules: its defaults, then the organizations' rules, then the courses' rules (which
+    take their days from the organization's rule when they leave days empty). One query."""
+    rows = sorted(ReminderPolicy.objects.all(), key=lambda policy: policy.course_id is not None)
     result = {kind: KindPolicies(default=Rule(src.default_enabled, src.default_days))
               for kind, src in sources().items()}
-    for policy in rows:
-        if policy.course_id is None and policy.kind in result:
-            default = result[policy.kind].default
-            result[policy.kind].by_org[policy.organization_id] = Rule(
-                policy.enabled, policy.days if policy.days is not None else default.days)
-    _with_course_rules(result, rows)
-    for kind, src in sources().items():
-        if not src.per_course:
-            result[kind].by_course.clear()
+    for policy in rows:  # organization rules first, so course rules can inherit from them
+        kind_policies = result.get(policy.kind)
+        if kind_policies is None:
+            continue  # a kind whose module is gone
+        if policy.course_id is None:
+            days = policy.days if policy.days is not None else kind_policies.default.days
+            kind_policies.by_org[policy.organization_id] = Rule(policy.enabled, days)
+        elif sources()[policy.kind].per_course:
+            base = kind_policies.by_org.get(policy.organization_id, kind_policies.default)
+            days = policy.days if policy.days is not None else base.days
+            kind_policies.by_course[(policy.organization_id, policy.course_id)] = Rule(policy.enabled, days)
     return result
 
 

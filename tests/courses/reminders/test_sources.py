@@ -122,3 +122,10 @@ def test_selecting_twice_logs_each_reminder_once(org, course):
     assert first["inactivity"] == 1 and first["overdue"] == 1
     assert sum(second.values()) == 0
     assert ReminderLog.objects.count() == 2
+
+
+def test_a_course_rule_without_days_takes_the_organizations_days(org, course):
+    idle = enroll(learner(org), course, org, enrolled_days_ago=30, idle_days=4)
+    reminders.reminder_policy_upsert(organization=org, kind="inactivity", enabled=False, days=3)
+    reminders.reminder_policy_upsert(organization=org, kind="inactivity", course=course, enabled=True)
+    assert {row[1] for row in selected("inactivity")} == {idle.pk}
