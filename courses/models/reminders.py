@@ -125,8 +125,10 @@ class ReminderLog(models.Model):
         SUPPRESSED = "suppressed", "Suppressed"
         FOLDED = "folded", "Folded into a digest"
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders")
-    kind = models.CharField(max_length=32, db_index=True)
+    # No separate index on recipient or kind: the unique key's index starts with them.
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders",
+                                  db_index=False)
+    kind = models.CharField(max_length=32)
     subject_id = models.BigIntegerField(help_text="What the reminder is about (an enrollment, certificate, "
                                                   "membership or person, by kind).")
     period = models.CharField(max_length=32, help_text="The window in which it is sent once (a date, a week, once).")
@@ -135,7 +137,9 @@ class ReminderLog(models.Model):
                                      related_name="+")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=now)
-    not_before = models.DateTimeField(null=True, blank=True, help_text="Deferred (quiet hours, retry) until then.")
+    not_before = models.DateTimeField(default=now,
+                                      help_text="Not sent before this moment (when it was logged, or deferred "
+                                                "for quiet time, the daily cap or a retry).")
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
@@ -150,7 +154,8 @@ class ReminderLog(models.Model):
                                     name="reminder_log_once_per_period"),
         ]
         indexes = [
-            models.Index(fields=["status", "not_before"], name="reminder_log_due"),
+            # The dispatch walks pending rows in this order and stops at "now": deferred rows cost nothing.
+            models.Index(fields=["not_before", "id"], condition=Q(status="pending"), name="reminder_log_ready"),
             models.Index(fields=["recipient", "claimed_at"], name="reminder_log_recipient_claims"),
         ]
 

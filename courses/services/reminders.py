@@ -77,15 +77,22 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
         raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
     quote = connection.ops.quote_name
     table = quote(ReminderLog._meta.db_table)
-    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["kind", "status", "created_at", "attempts",
-                                                           "digest_period", "detail"]
+    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["kind", "status", "created_at", "not_before",
+                                                           "attempts", "digest_period", "detail"]
     picked = ", ".join(f"due.{quote(alias)}" for alias in aliases)
-    # Identifiers come from the model and quote_name; values travel as parameters.
-    # "WHERE true" keeps SQLite's parser from reading ON CONFLICT as part of the SELECT.
+    key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
+                       for alias in ("r_recipient", "r_subject", "r_period"))
+    # Identifiers come from the model and quote_name; values travel as parameters. The NOT EXISTS
+    # skips rows already logged in one anti-join (a re-sweep is mostly those); ON CONFLICT settles
+    # the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as part
+    # of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-           f"SELECT {picked}, %s, %s, %s, 0, '', '' FROM ({select_sql}) due WHERE true ON CONFLICT DO NOTHING")
+           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM ({select_sql}) due "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) "
+           f"ON CONFLICT DO NOTHING")
     with connection.cursor() as cursor:
-        cursor.execute(sql, [kind, Status.PENDING, connection.ops.adapt_datetimefield_value(now), *params])
+        moment = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, kind])
         return max(cursor.rowcount, 0)
 
 
@@ -198,10 +205,9 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
     now = now or timezone.now()
     batch = batch or _setting("REMINDER_DISPATCH_BATCH", 5000)
     rows = list(
-        ReminderLog.objects.filter(status=Status.PENDING)
-        .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+        ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
         .select_related("recipient__notification_preference", "organization__reminder_settings", "enrollment")
-        .order_by("created_at", "id")[:batch]
+        .order_by("not_before", "id")[:batch]
     )
     if not rows:
         return {"sent": 0, "deferred": 0, "suppressed": 0, "folded": 0}
@@ -252,7 +258,7 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
             period = today.isoformat()
             folded.setdefault(period, []).extend(row.pk for row in own[room - 1:])
             digests.append(ReminderLog(recipient_id=recipient_id, kind=DIGEST, subject_id=recipient_id, period=period,
-                                       organization_id=own[0].organization_id, created_at=now))
+                                       organization_id=own[0].organization_id, created_at=now, not_before=now))
 
     pending = Q(status=Status.PENDING)
     for reason, ids in suppressed.items():
@@ -299,8 +305,7 @@ def reminders_claim(*, log_ids: list[int], now: datetime.datetime | None = None)
     now = now or timezone.now()
     with transaction.atomic():
         ids = list(ReminderLog.objects.select_for_update(skip_locked=True)
-                   .filter(pk__in=log_ids, status=Status.PENDING)
-                   .filter(Q(not_before__isnull=True) | Q(not_before__lte=now))
+                   .filter(pk__in=log_ids, status=Status.PENDING, not_before__lte=now)
                    .values_list("pk", flat=True))
         if ids:
             ReminderLog.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now,
