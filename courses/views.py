@@ -56,7 +56,7 @@ def unsubscribe_page(request, token: str):
     context: dict = {}
     status = 200
     try:
-        _, kind = signing_payload_kind(token)
+        _, kind = reminders.unsubscribe_token_read(token)
     except ApplicationError:
         context["invalid"], status = True, 400
     else:
@@ -73,14 +73,3 @@ def unsubscribe_page(request, token: str):
     response["Cache-Control"] = "no-store"
     return response
 
-
-def signing_payload_kind(token: str) -> tuple[int, str]:
-    from django.core import signing
-
-    from courses.services.reminders import UNSUBSCRIBE_SALT
-
-    try:
-        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        return int(payload["u"]), str(payload["k"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise ApplicationError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token") from None

@@ -513,14 +513,22 @@ def address_pause(*, user: User, reason: str) -> None:
 
 # --- people's choices -----------------------------------------------------------------------------
 
-def notification_unsubscribe(*, token: str, all_kinds: bool = False) -> tuple[User, str]:
-    """One click: the token names the person and the kind ("*" = all). Tampered or unknown: 400."""
+def unsubscribe_token_read(token: str) -> tuple[int, str]:
+    """(user id, kind) from a token we signed; anything else is a 400 ``invalid_unsubscribe_token``."""
     try:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
-        user = User.objects.get(pk=int(payload["u"]))
-        kind = ALL_KINDS if all_kinds else str(payload["k"])
-    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
+        return int(payload["u"]), str(payload["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token") from None
+
+
+def notification_unsubscribe(*, token: str, all_kinds: bool = False) -> tuple[User, str]:
+    """One click: the token names the person and the kind ("*" = all). Tampered or unknown: 400."""
+    user_id, kind = unsubscribe_token_read(token)
+    kind = ALL_KINDS if all_kinds else kind
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token")
     with transaction.atomic():
         preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         if kind == ALL_KINDS or kind == DIGEST or source(kind) is None:

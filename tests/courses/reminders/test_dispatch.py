@@ -176,3 +176,13 @@ def test_rows_left_sending_by_a_killed_worker_are_failed_not_resent(org, course)
     ReminderLog.objects.update(status=Status.SENDING, claimed_at=NOW - datetime.timedelta(hours=2))
     assert reminders.reminders_fail_stale() == 1
     assert ReminderLog.objects.get().status == Status.FAILED
+
+
+def test_a_persons_own_quiet_hours_override_the_organizations(org, course):
+    always_open(org)  # the organization has no quiet time at all
+    night_owl = learner(org, timezone="America/Sao_Paulo")  # 12:00 there
+    enroll(night_owl, course, org, enrolled_days_ago=30, idle_days=10)
+    reminders.notification_preference_update(user=night_owl, quiet_hours={
+        "quiet_start": datetime.time(11, 0), "quiet_end": datetime.time(13, 30), "quiet_days": []})
+    assert sweep()["deferred"] == 1
+    assert ReminderLog.objects.get().not_before == datetime.datetime(2026, 11, 25, 16, 30, tzinfo=UTC)
