@@ -237,7 +237,7 @@ def mail(emails: int) -> dict:
                                               status=ReminderLog.Status.PENDING)
                    .order_by("id").values_list("pk", flat=True)[:emails])
         with connection.cursor() as cursor:
-            cursor.execute(f"UPDATE {ReminderLog._meta.db_table} SET not_before = NULL WHERE id = ANY(%s)", [ids])
+            cursor.execute(f"UPDATE {ReminderLog._meta.db_table} SET not_before = now() WHERE id = ANY(%s)", [ids])
         sample = ReminderLog.objects.select_related("recipient", "organization", "enrollment__course",
                                                     "enrollment__user").get(pk=ids[0])
         message, language = reminders.render_messages([sample])[sample.pk]

@@ -204,11 +204,15 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
     are one per distinct reason, deferral instant or digest day."""
     now = now or timezone.now()
     batch = batch or _setting("REMINDER_DISPATCH_BATCH", 5000)
+    # Ids first, walking the partial index of pending rows, then the rows with their joins: joining
+    # before the LIMIT would make PostgreSQL join and sort every pending row when its statistics lag.
+    ids = list(ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
+               .order_by("not_before", "id").values_list("pk", flat=True)[:batch])
     rows = list(
-        ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
+        ReminderLog.objects.filter(pk__in=ids)
         .select_related("recipient__notification_preference", "organization__reminder_settings", "enrollment")
-        .order_by("not_before", "id")[:batch]
-    )
+        .order_by("not_before", "id")
+    ) if ids else []
     if not rows:
         return {"sent": 0, "deferred": 0, "suppressed": 0, "folded": 0}
     recipients = {row.recipient_id for row in rows}
