@@ -49,7 +49,7 @@ class OrgAdminScoped(admin.ModelAdmin):
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(OrgAdminScoped):
     list_display = ["organization", "kind", "course", "enabled", "days", "updated_at"]
-    list_filter = ["kind", "enabled", "organization"]
+    list_filter = ["kind", "enabled", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organization", "course"]
     raw_id_fields = ["course"]
 
@@ -85,7 +85,7 @@ class ReminderLogAdmin(admin.ModelAdmin):
 
     list_display = ["created_at", "kind", "recipient", "status", "period", "organization", "attempts", "sent_at",
                     "detail"]
-    list_filter = ["kind", "status", "organization"]
+    list_filter = ["kind", "status", ("organization", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["recipient__email"]
     date_hierarchy = "created_at"
     list_select_related = ["recipient", "organization"]
