@@ -148,3 +148,17 @@ def test_the_manager_hears_of_a_certificate_and_gets_the_weekly_digest(org, cour
     assert all(m.to == [boss.user.email] for m in mailoutbox)
     assert f"/verify/{certificate.code}/" in by_subject["Bia Lima earned a certificate: Calm calls"].body
     assert "Caio Reis" in by_subject["Your team this week: 1 behind schedule"].body
+
+
+def test_the_one_click_header_of_a_received_message_unsubscribes_its_recipient(org, course, smtp_backend,
+                                                                               api_client):
+    always_open(org)
+    person = learner(org)
+    enroll(person, course, org, enrolled_days_ago=30, idle_days=10)
+    sweep_and_send()
+    [message] = smtp_backend.handler.received()
+    url = str(message["List-Unsubscribe"]).strip().strip("<>")
+    response = api_client.post(url.removeprefix("https://lms.example.test"), "List-Unsubscribe=One-Click",
+                               content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200 and response.json() == {"unsubscribed": "inactivity"}
+    assert NotificationPreference.objects.get(user=person).disabled_kinds == ["inactivity"]
