@@ -1,8 +1,26 @@
+import os
+
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
+from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
 from tests import factories
+
+
+def _clear_cache() -> None:
+    """Forget throttle counters between tests. A Redis cache is shared by the xdist workers, and
+    clear() is a FLUSHDB that would reset another worker's counters in the middle of its throttle
+    test: there, delete only this worker's keys (its own KEY_PREFIX, set below)."""
+    backend = caches["default"]
+    prefix = backend.key_prefix
+    if prefix and isinstance(backend, RedisCache):
+        client = backend._cache.get_client(write=True)
+        keys = list(client.scan_iter(match=f"{prefix}:*"))
+        if keys:
+            client.delete(*keys)
+    else:
+        backend.clear()
 
 
 @pytest.fixture(autouse=True)
@@ -10,9 +28,12 @@ def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # No signing key unless a test makes one (courses.credentials.keys.key_generate) in its own folder.
     settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential-keys"
-    cache.clear()  # throttle counters must not leak between tests
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker and "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        settings.CACHES = {**settings.CACHES, "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{worker}"}}
+    _clear_cache()  # throttle counters must not leak between tests
     yield
-    cache.clear()
+    _clear_cache()
 
 
 @pytest.fixture
