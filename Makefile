@@ -36,6 +36,7 @@ test: install-dev
 bench: install-dev
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.certificates
+	$(BIN)/python -m bench.reminders
 
 lint: install-dev
 	$(BIN)/ruff check .

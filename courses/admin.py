@@ -426,3 +426,4 @@ class WebhookDeliveryAdmin(ReadOnlyOrgAdmin):
         for delivery in queryset:
             webhook_services.webhook_delivery_replay(delivery=delivery)
         self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)
+from courses import admin_reminders  # noqa: E402,F401  (registers the reminder admin)

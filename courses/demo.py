@@ -159,3 +159,45 @@ def load_workshops(credentials: dict) -> None:
         for email in ("learner3@acme.example", "learner@acme.example", "supervisor@acme.example"):
             services.registration_create(session=upcoming, user=learners[email])
     credentials["workshop_sessions"] = [past.pk, upcoming.pk]
+
+
+@demo_loader(order=40)
+def load_reminders(credentials: dict) -> None:
+    """Reminder settings and policies for Acme, and a first sweep so the log has rows: three demo
+    enrollments are placed back in time (idle, not started, overdue) the first time only."""
+    import datetime
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from courses.models import ReminderLog
+    from courses.services import reminders
+
+    organization = Organization.objects.filter(slug=ORG_SLUG).first()
+    if organization is None:
+        return
+    reminders.reminder_settings_update(
+        organization=organization, reply_to="hr@acme.example", quiet_start=datetime.time(21, 0),
+        quiet_end=datetime.time(8, 0), quiet_days=[6, 7], daily_cap=3)
+    reminders.reminder_policy_upsert(organization=organization, kind="inactivity", days=5)
+    portuguese = Course.objects.filter(slug="poder-da-empatia-no-atendimento").first()
+    if portuguese is not None:
+        reminders.reminder_policy_upsert(organization=organization, kind="due_soon", course=portuguese, days=7)
+    if ReminderLog.objects.filter(organization=organization).exists():
+        return
+    now = timezone.now()
+    # Demo history, not a workflow: move three enrollments back in time so reminders are due.
+    aged = {"learner2@acme.example": {"last_activity_at": now - timedelta(days=8)},
+            "supervisor@acme.example": {"due_at": now - timedelta(days=2)}}
+    # "Not started" needs an enrollment with nothing done: HR takes the English course too.
+    hr = User.objects.filter(email__iexact="hr@acme.example").first()
+    english = Course.objects.filter(slug=EMPATHY_EN).first()
+    if hr is not None and english is not None:
+        services.enrollment_create(user=hr, course=english, organization=organization)
+        aged["hr@acme.example"] = {"enrolled_at": now - timedelta(days=4)}
+    for email, fields in aged.items():
+        Enrollment.objects.filter(user__email__iexact=email, course__slug=EMPATHY_EN,
+                                  status=Enrollment.Status.ACTIVE).update(**fields)
+    reminders.reminders_select(now=now)
+    reminders.reminders_dispatch(now=now)  # the worker sends them (to var/mail/ by default)
+    credentials["reminders_logged"] = ReminderLog.objects.filter(organization=organization).count()

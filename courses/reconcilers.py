@@ -149,3 +149,12 @@ def webhooks_unrecorded() -> int:
                 webhook_events_emit(event_type=event_type, object_id=object_id)
             found += len(missing)
     return found
+@reconciler("reminders")
+def reminders_pending() -> int:
+    """Pending reminders whose send was never enqueued or whose message was lost; and rows a killed
+    worker left in ``sending``, which are failed rather than risked twice."""
+    from courses.services import reminders
+
+    reminders.reminders_fail_stale()
+    result = reminders.reminders_dispatch()
+    return result["sent"]

@@ -14,8 +14,18 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from courses.models import Activity, ActivityProgress, Course, Enrollment, Lesson, Module, Rating
-from lms.models import Membership, Role
+from courses.models import (
+    Activity,
+    ActivityProgress,
+    Course,
+    Enrollment,
+    Lesson,
+    Module,
+    Rating,
+    ReminderLog,
+    ReminderPolicy,
+)
+from lms.models import Membership, Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
 
 
@@ -233,3 +243,29 @@ def certificate_public(*, code: str):
     from courses.models import Certificate
 
     return Certificate.objects.filter(code=code).first()
+
+
+# --- reminders ------------------------------------------------------------------------------------
+
+def reminder_organization_get(*, actor: Any, slug: str) -> Organization:
+    """An organization whose reminders the actor manages (org admin or superuser); else 404."""
+    from lms import selectors as people_selectors
+
+    return people_selectors.organization_get(actor=actor, slug=slug, roles=(Role.ORG_ADMIN,))
+
+
+def reminder_policies_of(*, organization: Organization) -> QuerySet[ReminderPolicy]:
+    return ReminderPolicy.objects.filter(organization=organization).select_related("course").order_by(
+        "kind", "course_id", "id")
+
+
+def reminder_policy_get(*, organization: Organization, policy_id: int) -> ReminderPolicy:
+    return get_object_or_404(reminder_policies_of(organization=organization), pk=policy_id)
+
+
+def reminder_logs_visible_to(*, actor: Any) -> QuerySet[ReminderLog]:
+    """The log for the admin: everything for superusers, their organizations' rows for org admins."""
+    rows = ReminderLog.objects.select_related("recipient", "organization", "enrollment__course")
+    if is_unrestricted(actor):
+        return rows
+    return rows.filter(organization_id__in=organization_ids_for(actor, Role.ORG_ADMIN))

@@ -60,3 +60,18 @@ def webhook_deliver(delivery_id: int) -> str:
     from courses.services import webhooks
 
     return webhooks.webhook_deliver(delivery_id=delivery_id)
+# --- reminders ------------------------------------------------------------------------------------
+# The sweep runs on the long queue (its name matches "*.long.*"); sends are short and stay on default.
+
+@shared_task(name="courses.long.reminders_sweep", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reminders_sweep() -> dict:
+    from courses.services import reminders
+
+    return reminders.reminders_sweep()
+
+
+@shared_task(name="courses.reminders_send", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def reminders_send(log_ids: list[int]) -> dict:
+    from courses.services import reminders
+
+    return reminders.reminders_send(log_ids=[int(i) for i in log_ids])

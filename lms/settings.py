@@ -176,6 +176,12 @@ WORKSHOP_REMINDER_HOURS = env.list("WORKSHOP_REMINDER_HOURS", cast=float, defaul
 CERTIFICATE_ISSUER_NAME = env.str("CERTIFICATE_ISSUER_NAME", default="Empathy LMS")
 # Public verification answers no faster than this, known code or not (see courses/api/certificates.py).
 VERIFY_MIN_SECONDS = env.float("VERIFY_MIN_SECONDS", default=0.05)
+# Reminders (courses/reminders): see README "Reminders".
+REMINDER_SEND_BATCH = env.int("REMINDER_SEND_BATCH", default=50)
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=5000)
+REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60.0)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+LEARNER_ACTIVITY_URL = env.str("LEARNER_ACTIVITY_URL", default="")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Empathy LMS <no-reply@empathy-lms.local>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from assessments.api import urls as assessments_api_urls
 from courses.api import urls as courses_api_urls
 from courses.dashboard import reports_dashboard
-from courses.views import verify_certificate
+from courses.views import unsubscribe_page, verify_certificate
 from lms.api import urls as lms_api_urls
 
 handler400 = "lms.errors.handler400"
@@ -25,6 +25,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),
     path("reports/dashboard/", reports_dashboard, name="reports-dashboard"),
+    path("unsubscribe/<str:token>/", unsubscribe_page, name="unsubscribe"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings, reports, workshops
+from courses.api import catalog, certificates, credentials, enrollments, lessons, ratings, reminders, reports, workshops
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -79,4 +79,13 @@ urlpatterns = [
          name="report-webhook-deliveries"),
     path("reports/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/",
          reports.WebhookDeliveryReplayApi.as_view(), name="report-webhook-delivery-replay"),
+    path("me/notification-preferences/", reminders.NotificationPreferencesApi.as_view(),
+         name="notification-preferences"),
+    path("notifications/unsubscribe/<str:token>/", reminders.UnsubscribeApi.as_view(), name="unsubscribe"),
+    path("organizations/<slug:slug>/reminder-policies/", reminders.ReminderPolicyListApi.as_view(),
+         name="reminder-policies"),
+    path("organizations/<slug:slug>/reminder-policies/<id:policy_id>/", reminders.ReminderPolicyDetailApi.as_view(),
+         name="reminder-policy"),
+    path("organizations/<slug:slug>/reminder-settings/", reminders.ReminderSettingsApi.as_view(),
+         name="reminder-settings"),
 ]

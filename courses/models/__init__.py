@@ -2,6 +2,7 @@
 from courses.models.catalog import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
 from courses.models.certificates import Certificate, CertificateEvent
 from courses.models.learning import ActivityProgress, Enrollment, Rating
+from courses.models.reminders import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.models.reports import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.models.workshops import (
     AttendanceMark,
@@ -27,9 +28,13 @@ __all__ = [
     "Enrollment",
     "Lesson",
     "Module",
+    "NotificationPreference",
     "Rating",
     "Registration",
     "RegistrationEvent",
+    "ReminderLog",
+    "ReminderPolicy",
+    "ReminderSettings",
     "ReportAuditEntry",
     "ReportExport",
     "SessionPart",

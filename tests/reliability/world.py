@@ -119,6 +119,11 @@ def build_world() -> World:
                                                       filters=report_queries.Filters(organization=org))
     endpoint, _ = webhook_services.webhook_endpoint_create(
         organization=org, url="https://hooks.example.com/lms", event_types=["certificate.issued"])
+    from courses.models import ReminderPolicy
+    from courses.services import reminders as reminder_services
+
+    policy = ReminderPolicy.objects.create(organization=org, kind="inactivity", days=5)
+    unsubscribe = reminder_services.unsubscribe_token(users["learner"].pk, "inactivity")
     workshop = course_services.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     session = course_services.session_create(workshop=workshop, capacity=10,
@@ -142,6 +147,7 @@ def build_world() -> World:
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
                  extra={"scenario": scenario, "survey": survey, "performance": performance, "review": review,
                         "example": example, "assignment": performance.assignments.order_by("pk").first(),
+                        "policy": policy, "unsubscribe": unsubscribe,
                         "export": export, "endpoint": endpoint, "delivery": delivery,
                         "workshop": workshop, "session": session, "registration": registration,
                         "feed_token": feed_token})
@@ -178,6 +184,8 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "session_id", lambda w: w.extra["session"].pk),
     (r"", "registration_id", lambda w: w.extra["registration"].pk),
     (r"^workshops/feed/", "token", lambda w: w.extra["feed_token"]),
+    (r"^notifications/unsubscribe/", "token", lambda w: w.extra["unsubscribe"]),
+    (r"", "policy_id", lambda w: w.extra["policy"].pk),
 ]
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

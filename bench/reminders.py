@@ -1,0 +1,329 @@
+"""``python -m bench.reminders``: how fast the reminder sweep selects and logs, and how fast reminders are mailed.
+
+Two measurements, on PostgreSQL database ``lms_reminders_bench`` and the bench Redis (BENCH_REDIS_URL):
+
+1. **Sweep.** ``--enrollments`` enrollments (default 1,000,000; 5 per learner over 20 courses, a mix of
+   active, completed and withdrawn, started or not, with and without due dates, learners in three time
+   zones and teams of ten under a manager) generated set-based with ``INSERT ... SELECT generate_series``.
+   The project side is ``reminders_select``: for every kind one ``INSERT INTO reminder log SELECT <due
+   rows> ON CONFLICT DO NOTHING`` into an empty log (truncated before each round). The **floor** is
+   PostgreSQL's ``SELECT count(*)`` over each kind's same due-rows query: the least any sweep could
+   do is find the rows. Rounds alternate project and floor. A re-sweep (log already full: every row a
+   conflict) and the first dispatch batch are timed too.
+2. **Mail.** ``--emails`` reminders sent by ``reminders_send`` in batches of ``REMINDER_SEND_BATCH`` (one
+   SMTP connection per batch, as a worker does: claim, render HTML + text, send, record) to a local
+   aiosmtpd on loopback, against the floor of ``smtplib`` pushing the same number of pre-rendered
+   messages of the same size over one connection.
+
+Figures are appended to bench/RESULTS.md (``--no-record`` to skip).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import smtplib
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bench import environment
+
+DB_NAME = "lms_reminders_bench"
+ORG_SLUG = "reminders-bench"
+COURSES = 20
+PER_LEARNER = 5
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m bench.reminders", description=__doc__.splitlines()[0])
+    parser.add_argument("--enrollments", type=int, default=1_000_000, help="enrollments (default 1,000,000)")
+    parser.add_argument("--rounds", type=int, default=3, help="alternating project/floor rounds (default 3)")
+    parser.add_argument("--emails", type=int, default=2000, help="reminders mailed (default 2000)")
+    parser.add_argument("--reset-db", action="store_true", help=f"drop and recreate {DB_NAME}")
+    parser.add_argument("--no-record", action="store_true", help="do not append to bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    if min(args.enrollments, args.rounds, args.emails) < 1:
+        parser.error("sizes must be at least 1")
+    return args
+
+
+def setup_django(reset: bool) -> None:
+    import psycopg
+    from psycopg import sql
+
+    environment.configure()
+    os.environ["DATABASE_URL"] = environment.database_url(DB_NAME)
+    with psycopg.connect(environment.database_url("postgres"), autocommit=True, connect_timeout=5) as conn:
+        if reset:
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DB_NAME)))
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DB_NAME]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DB_NAME)))
+            print(f"created database {DB_NAME}")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+
+
+def generate(enrollments: int) -> dict:
+    """Learners, memberships with managers, and enrollments, set-based; reused when already there."""
+    from django.db import connection, transaction
+
+    from courses import services
+    from courses.models import Course, Enrollment
+    from lms.models import Membership, Organization, User
+
+    org, _ = Organization.objects.get_or_create(slug=ORG_SLUG, defaults={"name": "Reminders Bench",
+                                                                         "timezone": "UTC"})
+    courses = list(Course.objects.filter(slug__startswith="reminders-bench-").order_by("id"))
+    for n in range(len(courses), COURSES):
+        with transaction.atomic():
+            course = services.course_create(slug=f"reminders-bench-{n}", title=f"Bench course {n}",
+                                            organization=org)
+            module = services.module_create(course=course, title="Module 1")
+            services.activity_create(module=module, title="Lesson", lesson={"content_type": "article",
+                                                                          "body": "Listen first."})
+            services.course_publish(course=course)
+        courses.append(course)
+    learners = -(-enrollments // PER_LEARNER)
+    have = Enrollment.objects.filter(organization=org).count()
+    if have == learners * PER_LEARNER:
+        print(f"reusing {have:,} enrollments")
+        return {"org": org, "enrollments": have}
+    started = time.monotonic()
+    Enrollment.objects.filter(organization=org).delete()
+    users, members, enrollment_table = User._meta.db_table, Membership._meta.db_table, Enrollment._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {members} WHERE organization_id = %s", [org.pk])
+        cursor.execute(f"DELETE FROM {users} WHERE email LIKE 'rb-%%@bench.example'")
+        print(f"learners: {learners:,}")
+        cursor.execute(f"""
+            INSERT INTO {users} (password, is_superuser, first_name, last_name, email, is_staff, is_active,
+                                 date_joined, timezone, language)
+            SELECT '!', false, 'Learner' || g, 'Bench', 'rb-' || g || '@bench.example', false, true, now(),
+                   (ARRAY['', 'Asia/Tokyo', 'America/Sao_Paulo'])[1 + mod(g, 3)],
+                   CASE WHEN mod(g, 4) = 0 THEN 'pt-BR' ELSE '' END
+            FROM generate_series(1, %s) g""", [learners])
+        cursor.execute(f"""
+            INSERT INTO {members} (user_id, organization_id, employee_id, is_learner, is_instructor, is_supervisor,
+                                   is_hr, is_org_admin, is_active, created_at, updated_at)
+            SELECT id, %s, '', true, false, false, false, false, true, now(), now()
+            FROM {users} WHERE email LIKE 'rb-%%@bench.example' ORDER BY id""", [org.pk])
+        # Teams of ten: the first membership of each block of ten manages the other nine.
+        cursor.execute(f"""
+            UPDATE {members} m SET manager_id = first.min_id + ((m.id - first.min_id) / 10) * 10
+            FROM (SELECT min(id) AS min_id FROM {members} WHERE organization_id = %s) first
+            WHERE m.organization_id = %s AND mod(m.id - first.min_id, 10) <> 0""", [org.pk, org.pk])
+        print(f"enrollments: {learners * PER_LEARNER:,}")
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(f"""
+            INSERT INTO {enrollment_table} (user_id, course_id, organization_id, status, enrolled_at, due_at,
+                                            completed_at, withdrawn_at, last_activity_at, progress_percent,
+                                            time_spent_seconds, updated_at)
+            SELECT u.user_id, c.ids[1 + mod(u.n + k, {COURSES})], %s, s.status, s.enrolled_at,
+                   CASE WHEN s.r4 < 0.5 THEN s.enrolled_at + interval '30 days' END,
+                   CASE WHEN s.status = 'completed' THEN now() END,
+                   CASE WHEN s.status = 'withdrawn' THEN now() END,
+                   CASE WHEN s.r3 < 0.25 THEN NULL
+                        ELSE s.enrolled_at + (now() - s.enrolled_at) * s.r3 END,
+                   CASE WHEN s.r3 < 0.25 THEN 0 ELSE (s.r3 * 90)::int END, 0, now()
+            FROM (SELECT user_id, row_number() OVER (ORDER BY user_id) AS n FROM {members}
+                  WHERE organization_id = %s) u
+            CROSS JOIN generate_series(0, {PER_LEARNER - 1}) k
+            CROSS JOIN (SELECT array_agg(id ORDER BY id) AS ids FROM courses_course
+                        WHERE slug LIKE 'reminders-bench-%%') c
+            CROSS JOIN LATERAL (
+                SELECT CASE WHEN r1 < 0.2 THEN 'completed' WHEN r1 < 0.25 THEN 'withdrawn' ELSE 'active' END
+                       AS status, now() - interval '60 days' * r2 AS enrolled_at, r2, r3, r4
+                FROM (SELECT random() + 0 * k AS r1, random() + 0 * u.n AS r2, random() + 0 * k AS r3,
+                             random() + 0 * k AS r4) r
+            ) s""", [org.pk, org.pk])
+        cursor.execute(f"ANALYZE {enrollment_table}")
+        cursor.execute(f"ANALYZE {members}")
+    print(f"generated in {time.monotonic() - started:.1f} s")
+    return {"org": org, "enrollments": Enrollment.objects.filter(organization=org).count()}
+
+
+def sweep_rounds(rounds: int) -> dict:
+    from django.db import connection
+    from django.db.models import Count
+    from django.utils import timezone
+
+    from courses.models import ReminderLog
+    from courses.reminders.registry import sources
+    from courses.services import reminders
+
+    now = timezone.now()
+    policies = reminders.effective_policies()
+
+    def floor() -> int:
+        return sum(src.due(now=now, policies=policies[kind]).count() for kind, src in sources().items())
+
+    def project() -> int:
+        with connection.cursor() as cursor:
+            cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
+        return sum(reminders.reminders_select(now=now).values())
+
+    project_times, floor_times = [], []
+    due = inserted = 0
+    for round_no in range(rounds):
+        for side in (("project", "floor") if round_no % 2 == 0 else ("floor", "project")):
+            started = time.perf_counter()
+            if side == "project":
+                inserted = project()
+                project_times.append(time.perf_counter() - started)
+            else:
+                due = floor()
+                floor_times.append(time.perf_counter() - started)
+    started = time.perf_counter()
+    again = sum(reminders.reminders_select(now=now).values())
+    resweep = time.perf_counter() - started
+    by_kind = dict(ReminderLog.objects.values_list("kind").annotate(n=Count("id")))
+    if inserted != due or again != 0:
+        raise AssertionError(f"inserted {inserted} rows for {due} due, re-sweep inserted {again}")
+    return {"due": due, "by_kind": by_kind, "project": min(project_times), "floor": min(floor_times),
+            "project_all": project_times, "floor_all": floor_times, "resweep": resweep}
+
+
+def dispatch_batch() -> dict:
+    from django.db import transaction
+
+    from courses.services import reminders
+
+    started = time.perf_counter()
+    with transaction.atomic():  # the send tasks it would enqueue on commit are dropped by the rollback
+        result = reminders.reminders_dispatch()
+        transaction.set_rollback(True)
+    return {"seconds": time.perf_counter() - started, **result}
+
+
+def mail(emails: int) -> dict:
+    from aiosmtpd.controller import Controller
+    from django.conf import settings
+    from django.db import connection
+
+    from courses.models import ReminderLog
+    from courses.services import reminders
+
+    class Counter:
+        def __init__(self) -> None:
+            self.count = 0
+
+        async def handle_DATA(self, server, session, envelope):
+            self.count += 1
+            return "250 OK"
+
+    import logging
+    import socket
+
+    logging.getLogger("mail.log").setLevel(logging.WARNING)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    handler = Counter()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+        ids = list(ReminderLog.objects.filter(kind__in=["inactivity", "not_started", "overdue", "due_soon"],
+                                              status=ReminderLog.Status.PENDING)
+                   .order_by("id").values_list("pk", flat=True)[:emails])
+        with connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {ReminderLog._meta.db_table} SET not_before = now() WHERE id = ANY(%s)", [ids])
+        sample = ReminderLog.objects.select_related("recipient", "organization", "enrollment__course",
+                                                    "enrollment__user").get(pk=ids[0])
+        message, language = reminders.render_messages([sample])[sample.pk]
+        raw = reminders.build_email(sample, message, language).message().as_bytes(linesep="\r\n")
+        batch = settings.REMINDER_SEND_BATCH
+
+        started = time.perf_counter()
+        sent = 0
+        for i in range(0, len(ids), batch):
+            sent += reminders.reminders_send(log_ids=ids[i:i + batch])["sent"]
+        project = time.perf_counter() - started
+
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", port) as smtp:
+            for n in range(len(ids)):
+                smtp.sendmail("bench@bench.example", [f"rb-{n}@bench.example"], raw)
+        floor = time.perf_counter() - started
+    finally:
+        controller.stop()
+    if sent != len(ids) or handler.count != 2 * len(ids):
+        raise AssertionError(f"sent {sent} of {len(ids)}, server received {handler.count}")
+    return {"emails": len(ids), "project_rate": len(ids) / project, "floor_rate": len(ids) / floor,
+            "bytes": len(raw), "batch": batch}
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    args = parse_args(argv)
+    setup_django(args.reset_db)
+    from bench.__main__ import check_redis
+
+    check_redis()
+    data = generate(args.enrollments)
+    sweep = sweep_rounds(args.rounds)
+    print(f"sweep over {data['enrollments']:,} enrollments: {sweep['due']:,} reminders due; INSERT ... SELECT "
+          f"{sweep['project']:.2f} s vs floor SELECT count(*) {sweep['floor']:.2f} s "
+          f"(ratio {sweep['floor'] / sweep['project']:.2f}); re-sweep {sweep['resweep']:.2f} s; "
+          f"by kind {sweep['by_kind']}")
+    dispatch = dispatch_batch()
+    print(f"dispatch of one batch: {dispatch}")
+    mailed = mail(args.emails)
+    print(f"mail: {mailed['project_rate']:.1f} reminders/s vs floor {mailed['floor_rate']:.1f} raw messages/s "
+          f"(ratio {mailed['project_rate'] / mailed['floor_rate']:.2f}) over {mailed['emails']} messages")
+    if not args.no_record:
+        record(argv, data, sweep, dispatch, mailed)
+    return 0
+
+
+def record(argv, data, sweep, dispatch, mailed) -> None:
+    import django
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW server_version")
+        pg = cursor.fetchone()[0]
+    stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    command = " ".join(["python -m bench.reminders", *argv])
+    kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(sweep["by_kind"].items()))
+    lines = [
+        f"\n## {stamp} — `{command}`\n",
+        f"- nproc {os.cpu_count()}, {platform.machine()}, Linux {platform.release()}; Python "
+        f"{platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}; database {DB_NAME}",
+        "",
+        "| measurement | project | floor | ratio (floor ÷ project time, or project ÷ floor rate) |",
+        "|:--|--:|--:|--:|",
+        f"| sweep over {data['enrollments']:,} enrollments: INSERT ... SELECT ... ON CONFLICT DO NOTHING for every "
+        f"kind into an empty log vs `SELECT count(*)` of the same due rows, best of {len(sweep['project_all'])} "
+        f"(seconds) | {sweep['project']:.2f} | {sweep['floor']:.2f} | {sweep['floor'] / sweep['project']:.2f} |",
+        f"| reminders mailed per second to aiosmtpd on loopback (claim + render HTML/text + send + record, "
+        f"{mailed['batch']} per connection) vs smtplib sending the same {mailed['bytes']:,}-byte message over one "
+        f"connection | {mailed['project_rate']:.1f} | {mailed['floor_rate']:.1f} | "
+        f"{mailed['project_rate'] / mailed['floor_rate']:.2f} |",
+        "",
+        f"- due rows logged: {sweep['due']:,} ({kinds}); all rounds project "
+        f"{', '.join(f'{t:.2f}' for t in sweep['project_all'])} s, floor "
+        f"{', '.join(f'{t:.2f}' for t in sweep['floor_all'])} s.",
+        f"- re-sweep with the log already full (every row a conflict, nothing inserted): {sweep['resweep']:.2f} s.",
+        f"- dispatch of the first batch ({dispatch['sent'] + dispatch['deferred'] + dispatch['suppressed']:,} "
+        f"rows: {dispatch['sent']:,} to send, {dispatch['deferred']:,} deferred, {dispatch['folded']:,} folded into "
+        f"digests): {dispatch['seconds']:.2f} s.",
+        "",
+    ]
+    with RESULTS.open("a") as out:
+        out.write("\n".join(lines))
+    print(f"appended to {RESULTS.relative_to(environment.BASE_DIR)}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""The shared shape of the reminders about one enrollment (inactivity, not started, due soon, overdue)."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from django.db.models import CharField, F, Q, QuerySet
+from django.db.models.functions import Cast, TruncDate
+
+from courses.models import Enrollment
+from courses.reminders.copy import format_date, next_activity_links
+from courses.reminders.registry import KindPolicies, Message, ReminderSource, due_columns
+
+
+def date_period(field: str):
+    """The UTC date of a timestamp as text (YYYY-MM-DD), computed in SQL."""
+    return Cast(TruncDate(field), CharField())
+
+
+class EnrollmentReminder(ReminderSource):
+    """Subclasses give ``condition(now, days)`` (a Q on Enrollment), ``period()`` and ``copy``."""
+
+    copy: ClassVar[dict[str, dict[str, str]]]
+
+    def condition(self, now: datetime, days: int) -> Q:
+        raise NotImplementedError
+
+    def period(self):
+        raise NotImplementedError
+
+    def due(self, *, now: datetime, policies: KindPolicies) -> QuerySet:
+        rules = policies.q(lambda days: self.condition(now, days), org_field="organization_id",
+                           course_field="course_id")
+        return (Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).filter(rules)
+                .annotate(**due_columns(recipient=F("user_id"), subject=F("id"), enrollment=F("id"),
+                                        organization=F("organization_id"), period=self.period()))
+                .values("r_recipient", "r_subject", "r_enrollment", "r_organization", "r_period"))
+
+    def load(self, logs: list) -> dict[int, Any]:
+        enrollments = [log.enrollment for log in logs if log.enrollment is not None]
+        links = next_activity_links(enrollments)
+        return {log.pk: {"enrollment": log.enrollment, "link": links.get(log.enrollment_id, "")}
+                for log in logs if log.enrollment is not None}
+
+    def message(self, log, data: Any, language: str) -> Message:
+        enrollment = data["enrollment"]
+        words = self.copy[language]
+        fields = {
+            "course": enrollment.course.title,
+            "due": format_date(enrollment.due_at, language) if enrollment.due_at else "",
+            "progress": enrollment.progress_percent,
+        }
+        return Message(subject=words["subject"].format(**fields),
+                       paragraphs=[p.format(**fields) for p in words["body"].split("\n")],
+                       action_label=words["action"], action_url=data["link"])

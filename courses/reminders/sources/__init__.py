@@ -1,0 +1,1 @@
+"""One module per kind of reminder; every module here is imported by the registry."""

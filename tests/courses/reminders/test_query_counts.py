@@ -1,0 +1,64 @@
+"""The sweep's query count does not grow with the number of enrollments (10 vs 1,000), with every
+outcome present at both sizes: sent, deferred (quiet hours), suppressed (opted out), folded (cap)."""
+from __future__ import annotations
+
+import datetime
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from courses.models import Enrollment, NotificationPreference, ReminderLog
+from courses.services import reminders
+from lms.models import Membership, User
+from tests.courses.factories import build_course
+from tests.courses.reminders.conftest import NOW, always_open
+
+pytestmark = pytest.mark.django_db
+
+
+def population(org, courses, size: int, tag: str) -> None:
+    """``size`` enrollments: a fifth in Tokyo (quiet now), a fifth opted out, one learner with several
+    courses (over the daily cap), the rest plain; all idle long enough for the inactivity reminder."""
+    heavy = len(courses)
+    users = User.objects.bulk_create([
+        User(email=f"{tag}-{n}@example.com", first_name=f"L{n}", timezone="Asia/Tokyo" if n % 5 == 1 else "")
+        for n in range(size - heavy + 1)])
+    Membership.objects.bulk_create([Membership(user=user, organization=org) for user in users])
+    NotificationPreference.objects.bulk_create([NotificationPreference(user=user, email_enabled=False)
+                                                for n, user in enumerate(users) if n % 5 == 2])
+    rows = [Enrollment(user=users[0], course=course, organization=org) for course in courses]
+    rows += [Enrollment(user=user, course=courses[n % heavy], organization=org) for n, user in enumerate(users[1:])]
+    for row in rows:
+        row.enrolled_at, row.last_activity_at, row.progress_percent = (NOW - timedelta(days=30),
+                                                                      NOW - timedelta(days=10), 40)
+    Enrollment.objects.bulk_create(rows)
+    assert Enrollment.objects.filter(user__email__startswith=f"{tag}-").count() == size
+
+
+def sweep_queries(django_capture_on_commit_callbacks) -> tuple[int, dict, list[str]]:
+    with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as queries:
+        result = reminders.reminders_sweep(now=NOW)
+    return len(queries), result, [q["sql"] for q in queries.captured_queries]
+
+
+def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capture_on_commit_callbacks):
+    always_open(org, daily_cap=2, quiet_start=datetime.time(21, 0), quiet_end=datetime.time(8, 0))
+    courses = [build_course(title=f"Course {n}", activities=[{}]) for n in range(4)]
+
+    population(org, courses, 10, "small")
+    small, small_result, _ = sweep_queries(django_capture_on_commit_callbacks)
+    assert small_result["inserted"]["inactivity"] == 10
+    assert all(small_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), small_result
+
+    ReminderLog.objects.all().delete()
+    Enrollment.objects.all().delete()
+    population(org, courses, 1000, "large")
+    large, large_result, large_sql = sweep_queries(django_capture_on_commit_callbacks)
+    assert large_result["inserted"]["inactivity"] == 1000
+    assert all(large_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), large_result
+    assert large == small, "\n".join(large_sql)
+    # 1 for the policies, 3 per kind (an INSERT ... SELECT in its own transaction), 8 for the dispatch
+    # (ids, rows, recent claims, one UPDATE per reason, deferral instant and digest day, the digests).
+    assert small <= 30, small
