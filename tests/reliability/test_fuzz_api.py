@@ -14,6 +14,8 @@ import re
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from rest_framework.throttling import SimpleRateThrottle
 from schemathesis import GenerationMode, checks
@@ -34,7 +36,15 @@ def world(db, settings, tmp_path, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES",
                         dict.fromkeys(SimpleRateThrottle.THROTTLE_RATES, "100000/min"))
     settings.MEDIA_ROOT = str(tmp_path / "media")
-    return build_world()
+    # Calls go through the real WSGI handler, whose request signals would close the database
+    # connection in the middle of the test's transaction; Django's test client detaches them too.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield build_world()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 def _real_path_parameters(case, world) -> dict:
