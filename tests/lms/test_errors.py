@@ -153,3 +153,14 @@ def test_415_form_encoding_on_a_json_endpoint(client_for, person, org):
     response = client_for(person).post(f"/api/v1/organizations/{org.slug}/departments/", {"name": ""},
                                        format="multipart")
     assert_error(response, 415)
+
+
+@pytest.mark.parametrize("path", ["/verify/AAAAAAAAAAAAAAAAAAAA/", "/api/v1/", "/admin/login/"])
+def test_pages_and_api_carry_the_security_headers(client, path):
+    response = client.get(path)
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self';" in policy and "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert "unsafe-inline" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert "camera=()" in response["Permissions-Policy"]
