@@ -113,7 +113,7 @@ def _empty_query_parameter(failure, case) -> bool:
 
 def _too_large(failure) -> bool:
     """A 413 is a refusal too (the body limit answers before the schema is read)."""
-    return isinstance(failure, AcceptedNegativeData) and "[413]" in str(failure)
+    return isinstance(failure, AcceptedNegativeData) and failure.status_code == 413
 
 
 def _json_coercion(failure) -> bool:
