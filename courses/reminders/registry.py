@@ -5,8 +5,11 @@ set-based query, which (recipient, subject, period) rows are due now for its kin
 per-organization and per-course policies it is handed; it loads what its messages need for a batch
 of log rows in a constant number of queries; and it words its message in each language.
 
-Adding a kind (e.g. workshop sessions soon, peer reviews owed) is one new module in ``sources/``:
-the package imports every module in it, so nothing else changes and no migration is needed.
+Adding a kind of the courses app is one new module in ``sources/``: the package imports every module
+in it, so nothing else changes and no migration is needed. Another app (one that courses must not
+import, such as assessments) registers its kinds in its own ``<app>/reminders.py``: the registry
+imports that module of every installed app (as lms/reconciler.py does with ``reconcilers.py``), and
+the app's ``ready()`` may import it too.
 """
 from __future__ import annotations
 
@@ -113,6 +116,11 @@ def _discover() -> None:
 
     for module in pkgutil.iter_modules(sources.__path__):
         importlib.import_module(f"{sources.__name__}.{module.name}")
+    # Every installed app's ``reminders`` module (courses' own is this package): apps that depend on
+    # courses add their kinds without courses importing them.
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("reminders")
     _discovered = True
 
 

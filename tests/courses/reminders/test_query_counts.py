@@ -18,7 +18,7 @@ from tests.courses.reminders.conftest import NOW, always_open
 pytestmark = pytest.mark.django_db
 
 
-def population(org, courses, size: int, tag: str) -> None:
+def population(org, courses, size: int, tag: str, extras=None) -> None:
     """``size`` enrollments: a fifth in Tokyo (quiet now), a fifth opted out, one learner with several
     courses (over the daily cap), the rest plain; all idle long enough for the inactivity reminder."""
     heavy = len(courses)
@@ -34,6 +34,8 @@ def population(org, courses, size: int, tag: str) -> None:
         row.enrolled_at, row.last_activity_at, row.progress_percent = (NOW - timedelta(days=30),
                                                                       NOW - timedelta(days=10), 40)
     Enrollment.objects.bulk_create(rows)
+    if extras is not None:
+        extras(rows)
     assert Enrollment.objects.filter(user__email__startswith=f"{tag}-").count() == size
 
 
@@ -43,22 +45,54 @@ def sweep_queries(django_capture_on_commit_callbacks) -> tuple[int, dict, list[s
     return len(queries), result, [q["sql"] for q in queries.captured_queries]
 
 
+def workshop_and_reviews(org, courses):
+    """The kinds of workshops and of another app present at both sizes: every learner of the first
+    course booked in a session starting in 5 hours; every learner of the second owing a peer review."""
+    from assessments.models import ReviewAssignment, ReviewerRole
+    from courses.models import Registration, SessionPart, WorkshopSession
+    from tests.assessments.roleplays.factories import perform, world
+    from tests.courses.workshops.conftest import make_workshop
+
+    workshop = make_workshop(course=build_course(title="Workshop course", activities=[{"kind": "workshop"}]))
+    session = WorkshopSession.objects.create(workshop=workshop, capacity=100_000, starts_at=NOW + timedelta(hours=5),
+                                             ends_at=NOW + timedelta(hours=7))
+    SessionPart.objects.create(session=session, starts_at=session.starts_at, ends_at=session.ends_at)
+    w = world(org, learners=1)
+    performance = perform(w, 0)
+    ReviewAssignment.objects.all().delete()
+
+    def add(rows):
+        first, second = rows[::2], rows[1::2]
+        Registration.objects.bulk_create([Registration(session=session, user_id=e.user_id, enrollment=e,
+                                                       status=Registration.Status.BOOKED, ticket=n + 1)
+                                          for n, e in enumerate(first)], ignore_conflicts=True)
+        ReviewAssignment.objects.bulk_create([ReviewAssignment(performance=performance, reviewer_id=e.user_id,
+                                                               role=ReviewerRole.PEER, due_at=NOW + timedelta(days=1))
+                                              for e in second], ignore_conflicts=True)
+
+    return add
+
+
 def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capture_on_commit_callbacks):
     always_open(org, daily_cap=2, quiet_start=datetime.time(21, 0), quiet_end=datetime.time(8, 0))
     courses = [build_course(title=f"Course {n}", activities=[{}]) for n in range(4)]
 
-    population(org, courses, 10, "small")
+    extras = workshop_and_reviews(org, courses)
+    population(org, courses, 10, "small", extras)
     small, small_result, _ = sweep_queries(django_capture_on_commit_callbacks)
     assert small_result["inserted"]["inactivity"] == 10
+    assert small_result["inserted"]["workshop_session_soon"] > 0 and small_result["inserted"]["peer_reviews_owed"] > 0
     assert all(small_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), small_result
 
     ReminderLog.objects.all().delete()
-    Enrollment.objects.all().delete()
-    population(org, courses, 1000, "large")
+    Enrollment.objects.filter(user__email__startswith="small-").delete()  # the role-play's enrollment stays
+    population(org, courses, 1000, "large", extras)
     large, large_result, large_sql = sweep_queries(django_capture_on_commit_callbacks)
     assert large_result["inserted"]["inactivity"] == 1000
+    assert large_result["inserted"]["workshop_session_soon"] >= 400
+    assert large_result["inserted"]["peer_reviews_owed"] >= 400
     assert all(large_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), large_result
     assert large == small, "\n".join(large_sql)
     # 1 for the policies, 3 per kind (an INSERT ... SELECT in its own transaction), 8 for the dispatch
     # (ids, rows, recent claims, one UPDATE per reason, deferral instant and digest day, the digests).
-    assert small <= 30, small
+    assert small <= 35, small
