@@ -356,20 +356,7 @@ from courses import admin_workshops  # noqa: E402, F401  (registers the workshop
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from courses.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint  # noqa: E402
 from courses.services import webhooks as webhook_services  # noqa: E402
-from lms.admin import OrgScopedAdmin  # noqa: E402
-
-
-class ReadOnlyOrgAdmin(OrgScopedAdmin):
-    """Rows written by the services only; superusers and the organization's admins read them."""
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
+from lms.admin import ReadOnlyOrgAdmin  # noqa: E402
 
 
 @admin.register(ReportExport)

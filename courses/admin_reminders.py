@@ -5,53 +5,28 @@ Org admins see their organizations' rows; superusers all. Saves go through the r
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.db.models import Q
 
-from courses import selectors
-from courses.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
+from courses.models import Course, NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.services import reminders as services
+from lms.admin import OrgScopedAdmin, ReadOnlyOrgAdmin, admin_organization_ids
 from lms.errors import ApplicationError
-from lms.models import Role
-from lms.scoping import is_unrestricted, organization_ids_for
-
-
-class OrgAdminScoped(admin.ModelAdmin):
-    def _org_ids(self, request) -> set[int]:
-        return organization_ids_for(request.user, Role.ORG_ADMIN)
-
-    def get_queryset(self, request):
-        rows = super().get_queryset(request)
-        return rows if is_unrestricted(request.user) else rows.filter(organization_id__in=self._org_ids(request))
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and (
-            request.user.is_superuser or bool(self._org_ids(request)))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return self.has_module_permission(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organization" and not is_unrestricted(request.user):
-            from lms.models import Organization
-
-            kwargs["queryset"] = Organization.objects.filter(pk__in=self._org_ids(request))
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+from lms.scoping import is_unrestricted
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(OrgAdminScoped):
+class ReminderPolicyAdmin(OrgScopedAdmin):
     list_display = ["organization", "kind", "course", "enabled", "days", "updated_at"]
     list_filter = ["kind", "enabled", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organization", "course"]
     raw_id_fields = ["course"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "course" and not is_unrestricted(request.user):
+            # A policy may name the organization's own courses or a public one its learners take.
+            kwargs["queryset"] = Course.objects.filter(
+                Q(organization__isnull=True) | Q(organization_id__in=admin_organization_ids(request)))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request, obj, form, change):
         try:
@@ -69,7 +44,7 @@ class ReminderPolicyAdmin(OrgAdminScoped):
 
 
 @admin.register(ReminderSettings)
-class ReminderSettingsAdmin(OrgAdminScoped):
+class ReminderSettingsAdmin(OrgScopedAdmin):
     list_display = ["organization", "from_email", "reply_to", "quiet_start", "quiet_end", "quiet_days", "daily_cap"]
     list_select_related = ["organization"]
 
@@ -80,7 +55,7 @@ class ReminderSettingsAdmin(OrgAdminScoped):
 
 
 @admin.register(ReminderLog)
-class ReminderLogAdmin(admin.ModelAdmin):
+class ReminderLogAdmin(ReadOnlyOrgAdmin):
     """Every reminder ever due, with what became of it. Read-only: the log is history."""
 
     list_display = ["created_at", "kind", "recipient", "status", "period", "organization", "attempts", "sent_at",
@@ -91,25 +66,6 @@ class ReminderLogAdmin(admin.ModelAdmin):
     list_select_related = ["recipient", "organization"]
     readonly_fields = [f.name for f in ReminderLog._meta.fields]
     raw_id_fields = ["recipient", "enrollment"]
-
-    def get_queryset(self, request):
-        return selectors.reminder_logs_visible_to(actor=request.user)
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff and (
-            request.user.is_superuser or bool(organization_ids_for(request.user, Role.ORG_ADMIN)))
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(NotificationPreference)

@@ -22,7 +22,6 @@ from courses.models import (
     Lesson,
     Module,
     Rating,
-    ReminderLog,
     ReminderPolicy,
 )
 from lms.models import Membership, Organization, Role
@@ -261,11 +260,3 @@ def reminder_policies_of(*, organization: Organization) -> QuerySet[ReminderPoli
 
 def reminder_policy_get(*, organization: Organization, policy_id: int) -> ReminderPolicy:
     return get_object_or_404(reminder_policies_of(organization=organization), pk=policy_id)
-
-
-def reminder_logs_visible_to(*, actor: Any) -> QuerySet[ReminderLog]:
-    """The log for the admin: everything for superusers, their organizations' rows for org admins."""
-    rows = ReminderLog.objects.select_related("recipient", "organization", "enrollment__course")
-    if is_unrestricted(actor):
-        return rows
-    return rows.filter(organization_id__in=organization_ids_for(actor, Role.ORG_ADMIN))

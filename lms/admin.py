@@ -53,11 +53,25 @@ class OrgScopedAdmin(admin.ModelAdmin):
         if not is_unrestricted(request.user):
             org_ids = admin_organization_ids(request)
             model = db_field.related_model
+            # A subclass that narrowed the choices itself keeps its queryset.
             if model is Organization:
-                kwargs["queryset"] = Organization.objects.filter(id__in=org_ids)
+                kwargs.setdefault("queryset", Organization.objects.filter(id__in=org_ids))
             elif hasattr(model, "organization"):
-                kwargs["queryset"] = model._default_manager.filter(organization_id__in=org_ids)
+                kwargs.setdefault("queryset", model._default_manager.filter(organization_id__in=org_ids))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class ReadOnlyOrgAdmin(OrgScopedAdmin):
+    """Rows only the services write (logs, exports, deliveries): scoped like ``OrgScopedAdmin``, read-only."""
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Organization)

@@ -86,3 +86,20 @@ def test_the_demo_has_reminder_policies_and_log_rows(settings, tmp_path, django_
     with django_capture_on_commit_callbacks(execute=False):
         call_command("load_demo", stdout=io.StringIO())
     assert ReminderLog.objects.count() == before
+
+
+def test_admin_policies_name_own_or_public_courses_only(org, other_org):
+    from tests.courses.factories import CourseFactory
+
+    org_admin = people.member(org, "org_admin", user__is_staff=True)
+    client = admin_client(org_admin)
+    public, own, foreign = (CourseFactory(organization=None), CourseFactory(organization=org),
+                            CourseFactory(organization=other_org))
+    for course in (public, own):
+        response = client.post("/admin/courses/reminderpolicy/add/", {
+            "organization": org.pk, "kind": "due_soon", "course": course.pk, "enabled": "on", "days": "5"})
+        assert response.status_code == 302, response.content[:2000]
+    response = client.post("/admin/courses/reminderpolicy/add/", {
+        "organization": org.pk, "kind": "due_soon", "course": foreign.pk, "enabled": "on", "days": "5"})
+    assert response.status_code == 200  # the form refuses another organization's course
+    assert set(ReminderPolicy.objects.values_list("course_id", flat=True)) == {public.pk, own.pk}
