@@ -158,6 +158,14 @@ _DECOY = Certificate(code="-" * 20, learner_name="-", course_title="-", course_l
                      hours_credited=0)
 
 
+def pad_to_minimum(started: float) -> None:
+    """Let a public lookup that started at ``started`` (``time.monotonic()``) last at least
+    VERIFY_MIN_SECONDS, so found and not-found answers take the same time."""
+    remaining = settings.VERIFY_MIN_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
 def verification_payload(code: str) -> dict | None:
     """What the public may know about a certificate: status, name, course, dates, issuer. Nothing else.
 
@@ -173,9 +181,7 @@ def verification_payload(code: str) -> dict | None:
         "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
         "hours_credited": subject.hours_credited,
     }).data
-    remaining = settings.VERIFY_MIN_SECONDS - (time.monotonic() - started)
-    if remaining > 0:
-        time.sleep(remaining)
+    pad_to_minimum(started)
     return payload if certificate is not None else None
 
 

@@ -316,3 +316,9 @@ def test_verify_credential_command_refuses_non_json(tmp_path, key_id):
     path.write_text("{not json", encoding="utf-8")
     with pytest.raises(CommandError, match="is not JSON"):
         call_command("verify_credential", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_credential_json_is_one_query_found_or_not(certificate, django_assert_num_queries):
+    for code in (certificate.code, UNKNOWN):
+        with django_assert_num_queries(1):
+            APIClient().get(f"/api/v1/certificates/{code}/credential.json")
