@@ -23,7 +23,7 @@ from schemathesis.core.failures import AcceptedNegativeData, FailureGroup
 
 from lms.wsgi import application
 from tests.reliability.permission_table import SERVER_ERRORS_ALLOWED
-from tests.reliability.world import ROLES, build_world, fill
+from tests.reliability.world import ROLES, build_world, parameter
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "8"))
 schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", application)
@@ -49,22 +49,7 @@ def world(db, settings, tmp_path, monkeypatch):
 
 def _real_path_parameters(case, world) -> dict:
     route = case.operation.path.removeprefix("/api/v1/")
-    names = list(case.path_parameters or {})
-    if not names:
-        return {}
-    django_route = route
-    for name in names:
-        django_route = django_route.replace("{" + name + "}", f"<{name}>")
-    concrete = fill(django_route, world).removeprefix("/api/v1/")
-    # Read the values back out of the filled path, segment by segment.
-    values = {}
-    for template, value in zip(route.split("/"), concrete.split("/"), strict=False):
-        for name in names:
-            token = "{" + name + "}"
-            if token in template:
-                prefix, _, suffix = template.partition(token)
-                values[name] = value[len(prefix):len(value) - len(suffix) if suffix else None]
-    return values
+    return {name: parameter(route, name, world) for name in case.path_parameters}
 
 
 @schema.parametrize()

@@ -196,14 +196,14 @@ def route_template(route: str) -> str:
     return _PARAM.sub(lambda m: "{" + m.group("name") + "}", route)
 
 
+def parameter(route: str, name: str, world: World) -> str:
+    """The world's value for the URL parameter ``name`` of ``route`` (relative to /api/v1/)."""
+    for pattern, parameter_name, getter in PARAMETER_RULES:
+        if parameter_name == name and re.search(pattern, route):
+            return str(getter(world))
+    raise LookupError(f"No rule in tests/reliability/world.py PARAMETER_RULES gives <{name}> for {route!r}.")
+
+
 def fill(route: str, world: World) -> str:
     """The concrete path for an API route (relative to /api/v1/) in this world."""
-
-    def value(match: re.Match) -> str:
-        name = match.group("name")
-        for pattern, parameter, getter in PARAMETER_RULES:
-            if parameter == name and re.search(pattern, route):
-                return str(getter(world))
-        raise LookupError(f"No rule in tests/reliability/world.py PARAMETER_RULES gives <{name}> for {route!r}.")
-
-    return "/api/v1/" + _PARAM.sub(value, route)
+    return "/api/v1/" + _PARAM.sub(lambda match: parameter(route, match.group("name"), world), route)

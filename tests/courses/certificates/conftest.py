@@ -253,3 +253,21 @@ class WorkerProcess:
                     pass
         finally:
             self._log.close()
+
+
+def drop_unacknowledged(queue: str) -> None:
+    """A SIGKILLed worker leaves its message in kombu's 'unacked' hash until the visibility timeout;
+    remove ours, so it does not reappear in a deleted queue an hour later."""
+    import json
+
+    import redis
+
+    client = redis.Redis.from_url(celery_app.conf.broker_url)
+    for tag, raw in client.hgetall("unacked").items():
+        try:
+            routing_key = json.loads(raw)[2]
+        except (ValueError, IndexError, TypeError):
+            continue
+        if routing_key == queue:
+            client.hdel("unacked", tag)
+            client.zrem("unacked_index", tag)

@@ -3,7 +3,6 @@ enrollments, and a worker SIGKILLed mid-batch. Skipped on the embedded configura
 process cannot open the in-memory SQLite test database)."""
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import timedelta
 from pathlib import Path
@@ -22,6 +21,7 @@ from tests.courses.certificates.conftest import (
     WorkerProcess,
     complete,
     delete_queue,
+    drop_unacknowledged,
     one_step_course,
     queue_length,
     wait_for,
@@ -61,22 +61,6 @@ def workers(var_dir):
     yield start
     for process in started:
         process.stop(timeout=30)
-
-
-def _drop_unacknowledged(queue: str) -> None:
-    """A SIGKILLed worker leaves its message in kombu's 'unacked' hash until the visibility timeout;
-    remove ours, so it does not reappear in a deleted queue an hour later."""
-    import redis
-
-    client = redis.Redis.from_url(celery_app.conf.broker_url)
-    for tag, raw in client.hgetall("unacked").items():
-        try:
-            routing_key = json.loads(raw)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
 
 
 def _diagnose(*processes: WorkerProcess) -> str:
@@ -177,7 +161,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(private_queue, work
         wait_for(lambda: queue_length(private_queue) == 0, timeout=WAIT, what="the reconciled work to drain")
         assert survivor.failures() == []
     finally:
-        _drop_unacknowledged(private_queue)
+        drop_unacknowledged(private_queue)
 
     certificates = Certificate.objects.filter(enrollment_id__in=ids)
     assert certificates.count() == 50

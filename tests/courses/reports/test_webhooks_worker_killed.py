@@ -11,7 +11,13 @@ from courses.services import webhooks as webhook_services
 from lms.celery import app as celery_app
 from lms.models import Organization
 from lms.reconciler import reconcile_all
-from tests.courses.certificates.conftest import WorkerProcess, private_queue, queue_length, wait_for  # noqa: F401
+from tests.courses.certificates.conftest import (  # noqa: F401
+    WorkerProcess,
+    drop_unacknowledged,
+    private_queue,
+    queue_length,
+    wait_for,
+)
 from tests.courses.factories import build_course
 from tests.courses.reports.conftest import add_member, complete, enroll
 from tests.courses.reports.receiver import receiver
@@ -68,26 +74,9 @@ def test_no_delivery_is_lost_when_the_worker_is_killed_mid_delivery(private_queu
     finally:
         for process in started:
             process.stop(timeout=30)
-        _drop_unacknowledged(private_queue)
+        drop_unacknowledged(private_queue)
     delivery.refresh_from_db()
     assert delivery.attempts == 2 and [entry["status_code"] for entry in delivery.log] == [200]
     assert len(requests) >= 2
     assert {check_signature(r)["id"] for r in requests} == {delivery.pk}  # the same delivery, signed each time
     assert WebhookDelivery.objects.count() == 1
-
-
-def _drop_unacknowledged(queue: str) -> None:
-    """A SIGKILLed worker leaves its message in kombu's 'unacked' hash until the visibility timeout; drop ours."""
-    import json
-
-    import redis
-
-    client = redis.Redis.from_url(celery_app.conf.broker_url)
-    for tag, raw in client.hgetall("unacked").items():
-        try:
-            routing_key = json.loads(raw)[2]
-        except (ValueError, IndexError, TypeError):
-            continue
-        if routing_key == queue:
-            client.hdel("unacked", tag)
-            client.zrem("unacked_index", tag)
