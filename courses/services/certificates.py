@@ -33,7 +33,12 @@ CODE_BYTES = 15  # 120 random bits -> 20 URL-safe characters
 
 
 def new_certificate_code() -> str:
-    return secrets.token_urlsafe(CODE_BYTES)
+    """120 random bits, URL-safe. The first character is a letter or digit: a code starting with
+    "-" would be taken for a formula by spreadsheets (and neutralised with a quote in CSV exports)."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if code[0].isalnum():
+            return code
 
 
 def verify_url(code: str) -> str:

@@ -299,3 +299,9 @@ def test_bulk_command_reissue_keeps_codes_and_skips_revoked(capsys):
     assert names == {enrollments[0].pk: "New Name0", enrollments[1].pk: "New Name1", enrollments[2].pk: "Old Name2"}
     events = CertificateEvent.objects.filter(kind=CertificateEvent.Kind.REISSUED)
     assert events.count() == 2 and all(event.detail["reason"] == "rebrand" for event in events)
+
+
+def test_codes_never_start_with_a_spreadsheet_formula_character():
+    codes = {certificate_services.new_certificate_code() for _ in range(3000)}
+    assert len(codes) == 3000
+    assert all(len(code) == 20 and code[0].isalnum() for code in codes)
