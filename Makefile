@@ -17,8 +17,16 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.run
 	$(BIN)/pip install -q -r requirements-dev.txt -c constraints.txt
 	touch $@
 
+# Translations are compiled on every install (pure Python, only stale catalogues).
 install: $(VENV)/.runtime
-install-dev: $(VENV)/.dev
+	$(BIN)/python manage.py compiletranslations
+install-dev: $(VENV)/.dev tests/browser/node_modules/.installed
+	$(BIN)/python manage.py compiletranslations
+
+# axe-core for the browser tests' accessibility check, from the npm registry (pinned by package-lock.json).
+tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund -q && touch $@; \
+	else echo "npm not found: the browser tests' accessibility check will be skipped"; fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput

@@ -1,4 +1,4 @@
-"""Public HTML pages of the courses app (the learner pages are a separate issue)."""
+"""Public HTML pages of the courses app that need no sign-in (the learner pages are in courses.pages)."""
 from __future__ import annotations
 
 from django.shortcuts import render
@@ -7,20 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.api.certificates import verification_payload
 from lms.errors import ApplicationError
-from lms.throttles import StrictThrottle
-
-
-class _ThrottleView:
-    """Lets the API's strict throttle guard a plain Django view."""
-
-    throttle_scope = "strict"
-
-
-def _throttled(request) -> int | None:
-    throttle = StrictThrottle()
-    if throttle.allow_request(request, _ThrottleView()):
-        return None
-    return int(throttle.wait() or 1) + 1
+from lms.throttles import page_throttle_wait as _throttled
 
 
 @require_GET

@@ -126,7 +126,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-LOGIN_URL = "/admin/login/"
+LOGIN_URL = "pages:sign-in"
+LOGIN_REDIRECT_URL = "pages:my-learning"
+LOGOUT_REDIRECT_URL = "pages:catalog"
+PASSWORD_RESET_TIMEOUT = 60 * 60 * 24
 
 # --- Internationalisation ------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -34,3 +34,17 @@ class StrictThrottle(SimpleRateThrottle):
 
     def get_cache_key(self, request, view):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+class _PageView:
+    """Lets a throttle guard a plain Django view (DRF throttles ask the view for its scope)."""
+
+    throttle_scope = "strict"
+
+
+def page_throttle_wait(request) -> int | None:
+    """None when a public page may answer; otherwise the seconds to put in Retry-After."""
+    throttle = StrictThrottle()
+    if throttle.allow_request(request, _PageView()):
+        return None
+    return int(throttle.wait() or 1) + 1

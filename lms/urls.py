@@ -1,14 +1,17 @@
-"""Root URLs: the admin, the v1 API of every app, the schema and offline docs."""
+"""Root URLs: the admin, the v1 API of every app, the schema and offline docs, and the learner pages."""
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from assessments.api import urls as assessments_api_urls
+from assessments.pages import urls as assessments_pages_urls
 from courses.api import urls as courses_api_urls
 from courses.dashboard import reports_dashboard
+from courses.pages import urls as courses_pages_urls
 from courses.views import unsubscribe_page, verify_certificate
 from lms.api import urls as lms_api_urls
+from lms.pages import urls as lms_pages_urls
 
 handler400 = "lms.errors.handler400"
 handler403 = "lms.errors.handler403"
@@ -21,14 +24,23 @@ api_v1 = [
     *assessments_api_urls.urlpatterns,
 ]
 
+# The learner pages of every app share one namespace, so templates say {% url 'pages:course' slug %}.
+pages = [
+    *lms_pages_urls.urlpatterns,
+    *courses_pages_urls.urlpatterns,
+    *assessments_pages_urls.urlpatterns,
+]
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),
     path("reports/dashboard/", reports_dashboard, name="reports-dashboard"),
     path("unsubscribe/<str:token>/", unsubscribe_page, name="unsubscribe"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    path("", include((pages, "pages"), namespace="pages")),
 ]
 
 if settings.DEBUG:

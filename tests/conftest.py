@@ -14,6 +14,13 @@ _PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 django_settings.CACHES["default"]["KEY_PREFIX"] = _PREFIX
 
 
+def pytest_sessionstart(session):
+    # `make test` compiles the catalogues too; this keeps a bare `pytest` run translated.
+    from lms.translations import compile_translations
+
+    compile_translations()
+
+
 def _clear_cache() -> None:
     backend = caches["default"]
     if isinstance(backend, RedisCache):

@@ -1,0 +1,1 @@
+"""The learner pages of the courses app: server-rendered views over the same services and selectors as the API."""

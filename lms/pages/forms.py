@@ -1,0 +1,67 @@
+"""Form plumbing shared by every learner page: accessible errors and the sign-in form."""
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+logger = logging.getLogger(__name__)
+
+
+class AccessibleFormMixin:
+    """Ties each field to its help text and errors (aria-describedby, aria-invalid)."""
+
+    def _describe(self) -> None:
+        for name, field in self.fields.items():
+            bound = self[name]
+            ids = []
+            if field.help_text:
+                ids.append(f"{bound.auto_id}_help")
+            if self.is_bound and name in self.errors:
+                ids.append(f"{bound.auto_id}_errors")
+                field.widget.attrs["aria-invalid"] = "true"
+            else:
+                field.widget.attrs.pop("aria-invalid", None)
+            if ids:
+                field.widget.attrs["aria-describedby"] = " ".join(ids)
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        self._describe()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._describe()
+
+
+class SignInForm(AccessibleFormMixin, AuthenticationForm):
+    username = forms.EmailField(label=_("Email address"), max_length=254,
+                                widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
+    password = forms.CharField(label=_("Password"), strip=False,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+    error_messages = {
+        "invalid_login": _("That email address and password do not match an account. Passwords are "
+                           "case-sensitive."),
+        "inactive": _("This account is inactive."),
+    }
+
+
+class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
+    email = forms.EmailField(label=_("Email address"), max_length=254,
+                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def send_mail(self, *args, **kwargs) -> None:
+        # A mail server that is down must not turn the request into a 500, nor tell the visitor
+        # whether the address has an account: the page says "on its way" either way.
+        try:
+            super().send_mail(*args, **kwargs)
+        except (OSError, smtplib.SMTPException) as exc:
+            logger.warning("password reset mail not sent: %s", exc.__class__.__name__)
+
+
+class ResetPasswordForm(AccessibleFormMixin, SetPasswordForm):
+    pass

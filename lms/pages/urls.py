@@ -1,0 +1,13 @@
+"""Page URLs of the lms app, mounted in the `pages` namespace by lms/urls.py."""
+from django.urls import path
+
+from lms.pages import views
+
+urlpatterns = [
+    path("sign-in/", views.SignInView.as_view(), name="sign-in"),
+    path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
+    path("password-reset/", views.ResetRequestView.as_view(), name="password-reset"),
+    path("password-reset/sent/", views.ResetSentView.as_view(), name="password-reset-sent"),
+    path("password-reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password-reset-confirm"),
+    path("password-reset/done/", views.ResetDoneView.as_view(), name="password-reset-done"),
+]

@@ -1,0 +1,57 @@
+"""Sign in, sign out and password reset, on Django's auth views with our templates and a throttle."""
+from __future__ import annotations
+
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters
+
+from lms.pages.forms import ResetPasswordForm, ResetRequestForm, SignInForm
+from lms.throttles import page_throttle_wait
+
+
+class _ThrottledPostMixin:
+    """POSTs share the strict per-address throttle of the API's sign-in endpoint; 429 with Retry-After."""
+
+    def post(self, request, *args, **kwargs):
+        wait = page_throttle_wait(request)
+        if wait is not None:
+            response = render(request, "lms/throttled.html", {"wait": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        return super().post(request, *args, **kwargs)
+
+
+@method_decorator(sensitive_post_parameters("password"), name="dispatch")
+class SignInView(_ThrottledPostMixin, auth_views.LoginView):
+    template_name = "lms/auth/sign_in.html"
+    authentication_form = SignInForm
+    redirect_authenticated_user = True
+
+
+class SignOutView(auth_views.LogoutView):
+    pass
+
+
+class ResetRequestView(_ThrottledPostMixin, auth_views.PasswordResetView):
+    template_name = "lms/auth/reset_request.html"
+    form_class = ResetRequestForm
+    email_template_name = "lms/auth/reset_email.txt"
+    subject_template_name = "lms/auth/reset_subject.txt"
+    success_url = reverse_lazy("pages:password-reset-sent")
+
+
+class ResetSentView(auth_views.PasswordResetDoneView):
+    template_name = "lms/auth/reset_sent.html"
+
+
+@method_decorator(sensitive_post_parameters("new_password1", "new_password2"), name="dispatch")
+class ResetConfirmView(_ThrottledPostMixin, auth_views.PasswordResetConfirmView):
+    template_name = "lms/auth/reset_confirm.html"
+    form_class = ResetPasswordForm
+    success_url = reverse_lazy("pages:password-reset-done")
+
+
+class ResetDoneView(auth_views.PasswordResetCompleteView):
+    template_name = "lms/auth/reset_done.html"

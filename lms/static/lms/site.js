@@ -1,0 +1,47 @@
+// Progressive enhancement for the learner pages; every page works without it.
+(function () {
+  "use strict";
+  function ready(fn) {
+    if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
+  }
+  ready(function () {
+    // The language menu submits itself; its button stays for people without JavaScript.
+    document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
+      var button = select.form && select.form.querySelector("button[type=submit]");
+      if (button) { button.classList.add("visually-hidden"); }
+      select.addEventListener("change", function () { select.form.submit(); });
+    });
+    // A form with errors moves focus to its summary so screen readers announce it.
+    var summary = document.querySelector("[data-focus]");
+    if (summary) { summary.focus(); }
+    // Countdown for timed work (the server enforces the limit; this only shows it).
+    document.querySelectorAll("[data-deadline]").forEach(function (node) {
+      var deadline = Date.parse(node.getAttribute("data-deadline"));
+      if (isNaN(deadline)) { return; }
+      function tick() {
+        var left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+        var minutes = Math.floor(left / 60), seconds = left % 60;
+        node.textContent = minutes + ":" + (seconds < 10 ? "0" : "") + seconds;
+        if (left > 0) { window.setTimeout(tick, 1000); }
+      }
+      tick();
+    });
+    // Copy-link buttons (share a course, a certificate).
+    document.querySelectorAll("[data-copy]").forEach(function (button) {
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        if (navigator.clipboard) {
+          navigator.clipboard.writeText(button.getAttribute("data-copy")).then(function () {
+            button.textContent = button.getAttribute("data-copied") || button.textContent;
+          });
+        }
+      });
+    });
+    // Confirm destructive actions (cancel a registration, withdraw).
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { event.preventDefault(); }
+      });
+    });
+  });
+})();
