@@ -12,7 +12,13 @@ from lms.throttles import page_throttle_wait
 
 
 class _ThrottledPostMixin:
-    """POSTs share the strict per-address throttle of the API's sign-in endpoint; 429 with Retry-After."""
+    """POSTs share the strict per-address throttle of the API's sign-in endpoint (429 with Retry-After),
+    and a form with errors comes back with 400, like every other bad input."""
+
+    def form_invalid(self, form):
+        response = super().form_invalid(form)
+        response.status_code = 400
+        return response
 
     def post(self, request, *args, **kwargs):
         wait = page_throttle_wait(request)

@@ -51,7 +51,7 @@ def test_sign_in_never_redirects_off_site(client, learner):
 ])
 def test_bad_sign_in_shows_errors_and_signs_nobody_in(client, learner, data, field, message):
     response = client.post(reverse("pages:sign-in"), data)
-    assert response.status_code == 200
+    assert response.status_code == 400
     html = response.content.decode()
     assert message in html
     assert 'role="alert"' in html
@@ -76,7 +76,7 @@ def test_csrf_is_enforced_on_sign_in(learner):
 def test_sign_in_is_throttled_per_address(client, learner, monkeypatch):
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "strict": "2/min"})
     for _ in range(2):
-        assert client.post(reverse("pages:sign-in"), {"username": learner.email, "password": "no"}).status_code == 200
+        assert client.post(reverse("pages:sign-in"), {"username": learner.email, "password": "no"}).status_code == 400
     response = client.post(reverse("pages:sign-in"), {"username": learner.email, "password": PASSWORD})
     assert response.status_code == 429
     assert int(response["Retry-After"]) > 0
@@ -115,7 +115,7 @@ def test_weak_new_password_is_refused_with_a_field_error(client, learner):
     link = re.search(r"https?://[^/]+(/password-reset/[^\s]+/)", mail.outbox[0].body).group(1)
     form_url = client.get(link, follow=True).redirect_chain[-1][0]
     response = client.post(form_url, {"new_password1": "123", "new_password2": "123"})
-    assert response.status_code == 200
+    assert response.status_code == 400
     assert b'id="id_new_password2_errors"' in response.content
     learner.refresh_from_db()
     assert learner.check_password(PASSWORD)
