@@ -41,6 +41,7 @@ def print_banner() -> None:
     lines = [
         "",
         "Empathy LMS is running (Ctrl-C stops the web server, the worker and beat).",
+        f"  Learning:   {base}/ (catalog, courses, quizzes, role-plays, workshops, my learning)",
         f"  API:        {base}/api/v1/",
         f"  API docs:   {base}/api/docs/",
         f"  Admin:      {base}/admin/",
