@@ -15,4 +15,7 @@ urlpatterns = [
     path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
     path("my/", my_learning.my_learning, name="my-learning"),
     path("my/notifications/", my_learning.notification_preferences, name="notifications"),
+    path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
+    path("courses/<slug:slug>/activities/<int:activity_id>/captions/", lessons.lesson_captions,
+         name="lesson-captions"),
 ]
