@@ -200,7 +200,7 @@ def test_portuguese_interface(course, learner, enrolled):
     client = portuguese(browser(learner))
     html = main_html(client.get(page_url(course)))
     assert "Seu progresso" in html and "Conteúdo do curso" in html and ">Continuar</a>" in html
-    assert "Compartilhar no LinkedIn" in html and "Obrigatória" in html
+    assert "Compartilhar no LinkedIn" in html and "Obrigatória" in html and "0% concluído" in html
     html = main_html(portuguese(browser()).get(page_url(course)))
     assert "Entre para se inscrever" in html
 
