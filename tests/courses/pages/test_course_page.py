@@ -14,7 +14,7 @@ from courses import services
 from courses.models import Course, Enrollment, Rating
 from tests import factories as people
 from tests.courses.factories import CategoryFactory, CourseFactory, build_course, words
-from tests.courses.pages.conftest import browser, lesson_course, main_html, portuguese
+from tests.courses.pages.conftest import browser, main_html, portuguese
 
 pytestmark = pytest.mark.django_db
 
@@ -257,8 +257,8 @@ def _grow(course, modules: int) -> None:
     for n in range(modules):
         module = services.module_create(course=course, title=f"Extra {n}")
         for kind in ("lesson", "quiz", "lesson"):
-            services.activity_create(module=module, title=f"{kind} {n}", kind=kind,
-                                     lesson={"content_type": "article", "body": words(30)} if kind == "lesson" else None)
+            lesson = {"content_type": "article", "body": words(30)} if kind == "lesson" else None
+            services.activity_create(module=module, title=f"{kind} {n}", kind=kind, lesson=lesson)
 
 
 def _queries(client, url) -> int:
