@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import template
+from django.conf import settings
 from django.utils.formats import number_format
 from django.utils.translation import get_language_info, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -40,6 +41,9 @@ def duration(minutes) -> str:
 @register.filter
 def language_name(code: str) -> str:
     """A course language in its own words ("pt-BR" -> "Português (Brasil)"); the code when unknown."""
+    named = {key.lower(): name for key, name in settings.LANGUAGES}  # the names the language menu shows
+    if (code or "").lower() in named:
+        return named[code.lower()]
     try:
         return get_language_info((code or "").lower())["name_local"]
     except KeyError:

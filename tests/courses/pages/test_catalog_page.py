@@ -51,7 +51,7 @@ def test_card_shows_language_category_time_and_rating():
                   rating_average=Decimal("4.50"), rating_count=2)
     CourseFactory(title="Short one", estimated_minutes=45)
     html = main_html(browser().get(URL))
-    assert "Português" in html and 'lang="pt-BR"' in html
+    assert "Português (Brasil)" in html and 'lang="pt-BR"' in html
     assert "Customer service" in html
     assert "1 h 35 min" in html and "45 min" in html
     assert "4.5 out of 5 (2 ratings)" in html and "No ratings yet" in html

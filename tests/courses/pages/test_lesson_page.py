@@ -302,3 +302,39 @@ def test_the_reader_works_for_a_course_built_through_the_factories(learner):
     response = browser(learner).get(url("activity", course, activity))
     assert response.status_code == 200 and "This lesson has no content yet." in main_html(response)
     assert re.search(r">Mark as complete<", main_html(response))
+
+
+@pytest.mark.parametrize("name", ["activity", "lesson-complete", "lesson-ebook", "lesson-captions"])
+def test_an_id_too_large_for_the_database_is_404(course, learner, enrolled, name):
+    path = reverse(f"pages:{name}", args=[course.slug, 1]).replace("/1/", "/" + "9" * 30 + "/")
+    client = browser(learner)
+    response = client.post(path) if name == "lesson-complete" else client.get(path)
+    assert response.status_code == 404
+
+
+# session, user, roles, course, tags, modules, activities (+lesson), instructors, enrollment, progress
+MAX_LESSON_PAGE_QUERIES = 10
+
+
+def test_lesson_page_query_count_does_not_grow_with_the_course(course, steps, learner, enrolled,
+                                                               django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def grow(count: int) -> None:
+        module = services.module_create(course=course, title=f"More {count}")
+        for n in range(count):
+            activity = services.activity_create(module=module, title=f"Extra {n}", kind="lesson",
+                                                lesson={"content_type": "article", "body": "Listen."})
+            services.lesson_complete(enrollment=enrolled, activity=activity)
+
+    client = browser(learner)
+    counts = []
+    for size in (3, 6):
+        grow(size)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url("activity", course, steps[0])).status_code == 200
+        counts.append(len(captured))
+    assert counts[0] == counts[1]
+    with django_assert_max_num_queries(MAX_LESSON_PAGE_QUERIES):
+        client.get(url("activity", course, steps[0]))
