@@ -70,7 +70,7 @@ _EN_UNDERSTANDING = """
     them: "A double charge right before rent is due is stressful. Let me check both payments with
     you now." Sympathy can sound polite and still leave people feeling processed.
 
-    | | Sympathy | Empathy |
+    | Aspect | Sympathy | Empathy |
     |:--|:--|:--|
     | Stance | Feels sorry for the customer | Works to understand the customer |
     | Typical phrase | "Sorry for the inconvenience." | "That must have wrecked your morning." |
@@ -297,7 +297,7 @@ _PT_UNDERSTANDING = """
     pagamentos juntos agora." A simpatia pode soar educada e, mesmo assim, deixar a pessoa se
     sentindo só mais um número.
 
-    | | Simpatia | Empatia |
+    | Aspecto | Simpatia | Empatia |
     |:--|:--|:--|
     | Postura | Sente pena do cliente | Busca entender o cliente |
     | Frase típica | "Lamentamos o transtorno." | "Isso deve ter estragado a sua manhã." |

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.shortcuts import get_object_or_404
 
 from courses.models import (
     Activity,
     ActivityProgress,
+    Category,
     Course,
     Enrollment,
     Lesson,
@@ -63,6 +64,41 @@ def course_catalog(*, actor: Any) -> QuerySet[Course]:
     return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
 
 
+MAX_SEARCH_WORDS = 8
+
+
+def courses_search(queryset: QuerySet[Course], text: str) -> QuerySet[Course]:
+    """Courses whose title, summary or a tag name holds every word of ``text`` (at most 8 words count)."""
+    condition = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(tags__name__icontains=word)
+    # Through a subquery, so the tag join never repeats a course.
+    return queryset.filter(pk__in=Course.objects.filter(condition).values("pk"))
+
+
+def courses_filter(queryset: QuerySet[Course], *, search: str = "", language: str = "",
+                   category: str = "") -> QuerySet[Course]:
+    """The catalog's filters, shared by the API and the catalog page; empty values filter nothing."""
+    if search.strip():
+        queryset = courses_search(queryset, search)
+    if language:
+        queryset = queryset.filter(language__iexact=language)
+    if category:
+        queryset = queryset.filter(category__slug=category)
+    return queryset
+
+
+def catalog_facets(*, actor: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """The languages and (slug, name) categories of the courses the actor may see, for the filter menus."""
+    visible = courses_visible_to(actor=actor)
+    languages = sorted(visible.order_by().values_list("language", flat=True).distinct(), key=str.lower)
+    categories = list(
+        Category.objects.filter(pk__in=visible.filter(category__isnull=False).values("category_id"))
+        .order_by("name").values_list("slug", "name")
+    )
+    return languages, categories
+
+
 def course_get(*, actor: Any, slug: str) -> Course:
     return get_object_or_404(courses_visible_to(actor=actor), slug=slug)
 
@@ -100,6 +136,18 @@ def related_courses(*, actor: Any, course: Course, limit: int = 4) -> list[Cours
                        -(c.rating_average or 0), c.title),
     )
     return ranked[:limit]
+
+
+def course_translations(*, actor: Any, course: Course) -> list[Course]:
+    """The same course in other languages: its original and every translation of either, visible and published."""
+    original_id = course.translation_of_id or course.pk
+    return list(
+        courses_visible_to(actor=actor)
+        .filter(status=Course.Status.PUBLISHED)
+        .filter(Q(pk=original_id) | Q(translation_of_id=original_id))
+        .exclude(pk=course.pk)
+        .order_by("language", "title", "id")
+    )
 
 
 def enrollment_scope_q(actor: Any) -> Q:
@@ -157,6 +205,23 @@ def user_enrollment(*, user: Any, course: Course) -> Enrollment | None:
     return Enrollment.objects.filter(user_id=user.pk, course=course).first()
 
 
+def progress_of(*, enrollment: Enrollment | None) -> dict[int, ActivityProgress]:
+    """{activity id: progress row} of an enrollment (empty without one)."""
+    if enrollment is None:
+        return {}
+    return {row.activity_id: row for row in ActivityProgress.objects.filter(enrollment=enrollment)}
+
+
+def enrollment_is_open(enrollment: Enrollment | None) -> bool:
+    """Active or completed: the learner may read the lessons and record progress."""
+    return enrollment is not None and enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+
+
+def lesson_readable(*, actor: Any, course: Course, enrollment: Enrollment | None) -> bool:
+    """Lessons of a course the actor sees are for its open enrollments and for the people managing it."""
+    return enrollment_is_open(enrollment) or course_can_manage(actor=actor, course=course)
+
+
 def lesson_for(*, actor: Any, activity_id: int) -> tuple[Lesson, Enrollment | None]:
     """A lesson the actor may read: enrolled (active or completed) in its course, or managing it."""
     lesson = get_object_or_404(
@@ -166,8 +231,7 @@ def lesson_for(*, actor: Any, activity_id: int) -> tuple[Lesson, Enrollment | No
     if not courses_visible_to(actor=actor).filter(pk=course.pk).exists():
         raise_not_found()
     enrollment = user_enrollment(user=actor, course=course)
-    readable = enrollment is not None and enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
-    if not readable and not course_can_manage(actor=actor, course=course):
+    if not lesson_readable(actor=actor, course=course, enrollment=enrollment):
         raise_not_found()
     return lesson, enrollment
 
@@ -183,13 +247,16 @@ def ratings_of(*, course: Course) -> QuerySet[Rating]:
 
 
 def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Course]:
-    """Annotate whether the actor is enrolled (for catalog cards) without a query per course."""
+    """Annotate the actor's enrollment in each course (for catalog cards) without a query per course:
+    ``is_enrolled`` (active or completed), ``my_status`` and ``my_progress`` (None when never enrolled)."""
     user_id = _user_id(actor)
     if user_id is None:
         return queryset
+    mine = Enrollment.objects.filter(course=OuterRef("pk"), user_id=user_id)
     return queryset.annotate(
-        is_enrolled=Exists(Enrollment.objects.filter(course=OuterRef("pk"), user_id=user_id,
-                                                     status__in=["active", "completed"]))
+        is_enrolled=Exists(mine.filter(status__in=["active", "completed"])),
+        my_status=Subquery(mine.values("status")[:1]),
+        my_progress=Subquery(mine.values("progress_percent")[:1]),
     )
 
 

@@ -18,4 +18,8 @@ def share_links(course: Course) -> dict[str, str]:
         "url": url,
         "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
         "whatsapp": "https://wa.me/?" + urlencode({"text": f"{course.title} {url}"}),
+        "x": "https://x.com/intent/post?" + urlencode({"text": course.title, "url": url}),
+        "facebook": "https://www.facebook.com/sharer/sharer.php?" + urlencode({"u": url}),
+        # mailto wants %20 for spaces (a '+' would stay a '+' in most mail programs).
+        "email": "mailto:?" + urlencode({"subject": course.title, "body": url}, quote_via=quote),
     }

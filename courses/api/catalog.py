@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.db.models import Q
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.filters import OrderingFilter
@@ -41,10 +40,7 @@ class CourseFilter(django_filters.FilterSet):
         return queryset.filter(organization__slug=value)
 
     def filter_search(self, queryset, name, value):
-        condition = Q()
-        for word in value.split()[:8]:
-            condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(tags__name__icontains=word)
-        return queryset.filter(pk__in=Course.objects.filter(condition).values("pk"))
+        return selectors.courses_search(queryset, value)
 
 
 class CourseListApi(GenericAPIView):

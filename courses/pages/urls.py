@@ -2,17 +2,21 @@
 from django.urls import path
 
 from courses.pages import catalog, lessons, my_learning, workshops
+from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
 
 urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_page, name="course"),
     path("courses/<slug:slug>/enroll/", catalog.course_enroll, name="course-enroll"),
-    path("courses/<slug:slug>/activities/<int:activity_id>/", lessons.activity_page, name="activity"),
-    path("courses/<slug:slug>/activities/<int:activity_id>/complete/", lessons.lesson_complete,
+    path("courses/<slug:slug>/activities/<id:activity_id>/", lessons.activity_page, name="activity"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/complete/", lessons.lesson_complete,
          name="lesson-complete"),
-    path("courses/<slug:slug>/activities/<int:activity_id>/ebook/", lessons.lesson_ebook, name="lesson-ebook"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/ebook/", lessons.lesson_ebook, name="lesson-ebook"),
     path("workshops/", workshops.workshop_list, name="workshops"),
     path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
     path("my/", my_learning.my_learning, name="my-learning"),
     path("my/notifications/", my_learning.notification_preferences, name="notifications"),
+    path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/captions/", lessons.lesson_captions,
+         name="lesson-captions"),
 ]

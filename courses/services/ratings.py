@@ -23,17 +23,20 @@ def _refresh_course_rating(course: Course) -> None:
     course.rating_average, course.rating_count = average, stats["count"]
 
 
+def rating_eligible(enrollment: Enrollment | None) -> bool:
+    """Completed the course, or still active at ``RATING_MIN_PROGRESS`` percent or more."""
+    return enrollment is not None and (
+        enrollment.status == Enrollment.Status.COMPLETED
+        or (enrollment.status == Enrollment.Status.ACTIVE and enrollment.progress_percent >= RATING_MIN_PROGRESS)
+    )
+
+
 def rating_upsert(*, user: User, course: Course, stars: int, review: str = "") -> tuple[Rating, bool]:
     if not isinstance(stars, int) or not 1 <= stars <= 5:
         raise CoursesError("Rate from 1 to 5 stars.", code="invalid_rating", fields={"stars": ["1 to 5."]})
     if len(review) > 2000:
         raise CoursesError("A review is at most 2,000 characters.", fields={"review": ["Too long."]})
-    enrollment = Enrollment.objects.filter(user=user, course=course).first()
-    eligible = enrollment is not None and (
-        enrollment.status == Enrollment.Status.COMPLETED
-        or (enrollment.status == Enrollment.Status.ACTIVE and enrollment.progress_percent >= RATING_MIN_PROGRESS)
-    )
-    if not eligible:
+    if not rating_eligible(Enrollment.objects.filter(user=user, course=course).first()):
         raise CoursesError(
             f"You can rate a course once you have completed it or reached {RATING_MIN_PROGRESS}%.",
             code="rating_not_allowed", status_code=403,
