@@ -15,4 +15,9 @@ urlpatterns = [
     path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
     path("my/", my_learning.my_learning, name="my-learning"),
     path("my/notifications/", my_learning.notification_preferences, name="notifications"),
+    path("workshops/sessions/<int:session_id>/register/", workshops.session_register, name="workshop-register"),
+    path("workshops/sessions/<int:session_id>/cancel/", workshops.session_cancel_registration,
+         name="workshop-cancel"),
+    path("workshops/calendar-feed/", workshops.calendar_feed_create, name="workshop-calendar-feed"),
+    path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
 ]
