@@ -122,6 +122,8 @@ class NotificationPreferencesForm(AccessibleFormMixin, forms.Form):
         if paused:
             self.fields["resume"] = forms.BooleanField(
                 required=False, label=pgettext_lazy(CONTEXT, "Resume sending reminders to my address"))
+        # The mixin's __init__ already validated a bound form, before these fields and choices existed.
+        self._errors = None
         self._describe()
 
     @property
