@@ -196,3 +196,39 @@ def test_course_titles_are_escaped(learner):
     page = signed_in(learner).get(reverse("pages:my-learning")).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     assert "<img src=x" not in page and "&lt;img src=x onerror=alert(2)&gt;" in page
+
+
+SAME_IN_PORTUGUESE = {"Links"}
+MY_TEMPLATES = ["workshops.html", "workshop_session.html", "_when.html", "my_learning.html", "notifications.html"]
+
+
+def _template_strings() -> list[tuple[str, str, str | None]]:
+    """(context, msgid, plural) of every translate/blocktranslate tag in these pages' templates."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    found = []
+    for name in MY_TEMPLATES:
+        source = (Path(settings.BASE_DIR) / "courses/templates/courses/pages" / name).read_text()
+        for match in re.finditer(r'{%\s*translate\s+"([^"]*)"\s+context\s+"([^"]*)"\s*%}', source):
+            found.append((match.group(2), match.group(1), None))
+        for match in re.finditer(r"{%\s*blocktranslate\b(.*?)%}(.*?){%\s*endblocktranslate\s*%}", source, re.S):
+            context = re.search(r'context\s+"([^"]*)"', match.group(1)).group(1)
+            singular, _, plural = (re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", part.replace("%", "%%"))
+                                   for part in match.group(2).partition("{% plural %}"))
+            found.append((context, singular, plural or None))
+        assert not re.search(r'{%\s*translate\s+"[^"]*"\s*%}', source), f"{name}: a translate tag without context"
+    return found
+
+
+def test_every_string_of_these_pages_has_a_portuguese_translation():
+    from django.utils import translation
+
+    strings = _template_strings()
+    assert len(strings) > 80
+    with translation.override("pt-br"):
+        missing = [(context, msgid) for context, msgid, plural in strings if msgid not in SAME_IN_PORTUGUESE
+                   and (translation.npgettext(context, msgid, plural, 2) if plural
+                        else translation.pgettext(context, msgid)) in (msgid, plural)]
+    assert missing == []

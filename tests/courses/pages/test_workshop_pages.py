@@ -98,6 +98,12 @@ def test_list_shows_upcoming_sessions_in_the_viewers_time_zone(workshop, learner
     assert "2 seats left" in body and "You: Booked" in body
 
 
+def test_a_session_with_its_own_title_names_its_workshop_and_course(workshop, learner):
+    make_session(workshop, title="Evening round")
+    body = text(signed_in(learner).get(reverse("pages:workshops")))
+    assert "Evening round" in body and f"Live practice · {workshop.activity.course.title}" in body
+
+
 def test_the_organizations_time_zone_is_used_when_the_person_has_none(workshop, org):
     org.timezone = "America/Sao_Paulo"
     org.save(update_fields=["timezone"])
