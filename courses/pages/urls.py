@@ -19,4 +19,9 @@ urlpatterns = [
     path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
     path("courses/<slug:slug>/activities/<id:activity_id>/captions/", lessons.lesson_captions,
          name="lesson-captions"),
+    path("workshops/sessions/<int:session_id>/register/", workshops.session_register, name="workshop-register"),
+    path("workshops/sessions/<int:session_id>/cancel/", workshops.session_cancel_registration,
+         name="workshop-cancel"),
+    path("workshops/calendar-feed/", workshops.calendar_feed_create, name="workshop-calendar-feed"),
+    path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
 ]

@@ -275,6 +275,16 @@ def _check_open(session: WorkshopSession, now: datetime) -> None:
         raise WorkshopConflict("Registration for this session has closed.", code="registration_closed")
 
 
+def registration_refusal(*, session: WorkshopSession, now: datetime | None = None) -> WorkshopConflict | None:
+    """Why registering for the session would be refused now (the same check registering makes), or None:
+    lets a page say so before anyone presses a button."""
+    try:
+        _check_open(session, now or timezone.now())
+    except WorkshopConflict as error:
+        return error
+    return None
+
+
 def _check_no_overlap(session: WorkshopSession, user: User) -> None:
     parts = list(session.parts.all())
     overlap = Q(pk__in=[])
