@@ -129,9 +129,12 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
                         "scores": [{"title": titles.get(s["criterion"], ""), "points": s["points"]}
                                    for s in review["scores"]]})
     own = performance.enrollment.user_id == request.user.pk
+    breakdown = body["breakdown"]
+    if breakdown and not breakdown["roles"] and all(row["self"] is None for row in breakdown["criteria"]):
+        breakdown = None  # nothing scored yet: no table of dashes
     context = {
         "nav": "my-learning", "performance": performance, "scenario": scenario, "activity": scenario.activity,
-        "course": scenario.activity.course, "breakdown": body["breakdown"], "reviews": reviews, "own": own,
+        "course": scenario.activity.course, "breakdown": breakdown, "reviews": reviews, "own": own,
         "performer": body["performer"],
         "self_reviewed": any(r["role"] == ReviewerRole.SELF for r in body["reviews"]),
         "roles": [{"label": role_label(role), "score": score, "weight": body["breakdown"]["role_weights"].get(role)}

@@ -82,6 +82,7 @@ def test_a_transcript_is_submitted_and_awaits_reviews(w):
     assert (performance.kind, performance.enrollment_id) == ("transcript", w.enrollments[0].pk)
     html = client.get(response["Location"]).content.decode()
     assert "Waiting for reviewers" in html and "Agent: I hear the party is tomorrow." in html
+    assert "Review your own performance" in html and "Scores by criterion" not in html
     # The scenario page now shows the status and no second form.
     html = client.get(activity_url(w.scenario)).content.decode()
     assert "Submit role-play" not in html and "waiting for its reviews" in html
@@ -192,4 +193,4 @@ def test_scenario_page_query_count(w, django_assert_max_num_queries):
     client = signed_in(w.learners[0])
     with django_assert_max_num_queries(14):
         html = client.get(activity_url(w.scenario)).content.decode()
-    assert len(re.findall("Results of your performance", html)) == 3
+    assert len(re.findall("Results of performance", html)) == 3
