@@ -75,6 +75,47 @@ def scenario_get(*, actor: Any, scenario_id: int) -> Scenario:
     return scenario
 
 
+def scenario_for_activity(*, actor: Any, activity_id: int) -> Scenario:
+    """The scenario of a role-play activity, with its rubric, for whoever may see it (``scenario_get``'s rule)."""
+    scenario = scenarios_visible_to(actor=actor).prefetch_related(rubric_prefetch()).filter(
+        activity_id=activity_id).first()
+    if scenario is None:
+        raise Http404
+    return scenario
+
+
+def rubric_criteria(*, rubric_id: int) -> list[Criterion]:
+    """A rubric's criteria in order, each with its levels (lowest first): two queries."""
+    levels = Level.objects.order_by("points", "id")
+    return list(Criterion.objects.filter(rubric_id=rubric_id).order_by("position", "id")
+                .prefetch_related(Prefetch("levels", queryset=levels)))
+
+
+def own_performances(*, actor: Any, scenario: Scenario | None = None) -> QuerySet[Performance]:
+    """The caller's own performances (of one scenario, if given), newest first."""
+    performances = Performance.objects.filter(is_reference=False, enrollment__user_id=_user_id(actor)).select_related(
+        "scenario__activity__course")
+    if scenario is not None:
+        performances = performances.filter(scenario=scenario)
+    return performances.order_by("-submitted_at", "-id")
+
+
+def own_review(*, actor: Any, performance: Performance, role: str | None = None) -> Review | None:
+    """The caller's review of a performance (in ``role``, if given), with its scores."""
+    reviews = Review.objects.filter(performance=performance, reviewer_id=_user_id(actor)).prefetch_related("scores")
+    if role is not None:
+        reviews = reviews.filter(role=role)
+    return reviews.order_by("id").first()
+
+
+def reviews_given(*, actor: Any) -> QuerySet[Review]:
+    """The reviews the caller wrote of learners' performances (calibration and expert scores left out), newest
+    first."""
+    return (Review.objects.filter(reviewer_id=_user_id(actor), performance__is_reference=False)
+            .select_related("performance__scenario__activity__course", "assignment")
+            .order_by("-created_at", "-id"))
+
+
 def scenario_can_manage(*, actor: Any, scenario: Scenario) -> bool:
     return course_selectors.course_can_manage(actor=actor, course=scenario.activity.course)
 
@@ -183,6 +224,15 @@ def review_queue(*, actor: Any) -> dict[str, Any]:
                     .annotate(done=Exists(scored)).filter(done=False)
                     .select_related("scenario__activity").order_by("scenario_id", "id"))
     return {"calibration": examples, "assignments": assignments}
+
+
+def calibration_example_get(*, actor: Any, example_id: int) -> CalibrationExample:
+    """A calibration example of a scenario the caller may see (its transcript, never the expert scores)."""
+    example = CalibrationExample.objects.select_related("scenario__activity__course", "performance").filter(
+        pk=example_id, scenario__in=scenarios_visible_to(actor=actor).values("pk")).first()
+    if example is None:
+        raise Http404
+    return example
 
 
 def calibration_examples_for(*, actor: Any, scenario: Scenario, can_manage: bool) -> list[dict[str, Any]]:

@@ -89,6 +89,11 @@ def learner_summary(*, quiz: Quiz, enrollment: Enrollment) -> dict[str, Any]:
             "open_attempt": open_id}
 
 
+def learner_attempts(*, quiz: Quiz, enrollment: Enrollment) -> QuerySet[Attempt]:
+    """One learner's attempts at a quiz, first to last (for the quiz page's history)."""
+    return Attempt.objects.filter(quiz=quiz, enrollment=enrollment).order_by("number", "id")
+
+
 def question_count(*, quiz: Quiz) -> int:
     """How many questions one attempt shows."""
     total = quiz.questions.count()

@@ -1,12 +1,20 @@
 """Page URLs of the assessments app, mounted in the `pages` namespace by lms/urls.py.
 
 Quizzes and role-plays themselves are drawn at the course's activity address (courses.pages.activities
-registry, registered in AssessmentsConfig.ready); these are the pages around them.
+registry, registered in AssessmentsConfig.ready); these are the pages around them and their writes.
 """
 from django.urls import path
 
-from assessments.pages import reviews
+import lms.converters  # noqa: F401  (registers <id:...>)
+from assessments.pages import quizzes, reviews, roleplays
 
 urlpatterns = [
     path("reviews/", reviews.review_list, name="reviews"),
+    path("reviews/performances/<id:performance_id>/", reviews.review_page, name="review"),
+    path("reviews/calibration/<id:example_id>/", reviews.calibration_page, name="review-calibration"),
+    path("quizzes/<id:activity_id>/start/", quizzes.quiz_start, name="quiz-start"),
+    path("quizzes/attempts/<id:attempt_id>/", quizzes.quiz_result, name="quiz-result"),
+    path("quizzes/attempts/<id:attempt_id>/submit/", quizzes.quiz_submit, name="quiz-submit"),
+    path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
+    path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
 ]
