@@ -8,6 +8,8 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
+from lms.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -20,7 +22,8 @@ class AccessibleFormMixin:
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
-            if self.is_bound and name in self.errors:
+            # _errors, not errors: reading .errors here would validate before subclasses add fields.
+            if self._errors is not None and name in self._errors:
                 ids.append(f"{bound.auto_id}_errors")
                 field.widget.attrs["aria-invalid"] = "true"
             else:
@@ -53,6 +56,12 @@ class SignInForm(AccessibleFormMixin, AuthenticationForm):
 class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
     email = forms.EmailField(label=_("Email address"), max_length=254,
                              widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+
+    def get_users(self, email):
+        # People added by an admin or an HR import have no password yet (lms.services.
+        # membership_add_person): this link is how they set their first one, so unlike Django's
+        # default, accounts without a usable password get it too. Inactive accounts never do.
+        return User.objects.filter(email__iexact=email, is_active=True)
 
     def send_mail(self, *args, **kwargs) -> None:
         # A mail server that is down must not turn the request into a 500, nor tell the visitor

@@ -128,3 +128,20 @@ def test_language_switch_shows_portuguese(client):
     html = page.content.decode()
     assert '<html lang="pt-BR">' in html
     assert "Esqueceu a senha?" in html and "Endereço de e-mail" in html
+
+
+def test_a_member_added_without_a_password_sets_one_through_the_reset_link(client):
+    from lms import services
+    from tests.factories import OrganizationFactory
+
+    services.membership_add_person(organization=OrganizationFactory(), email="new@example.com")
+    response = client.post(reverse("pages:password-reset"), {"email": "New@Example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["new@example.com"]
+
+
+def test_an_inactive_account_gets_no_reset_link(client, learner):
+    learner.is_active = False
+    learner.save()
+    client.post(reverse("pages:password-reset"), {"email": learner.email})
+    assert mail.outbox == []
