@@ -129,7 +129,8 @@ class CeleryProcess:
         )
 
     def log(self) -> str:
-        self._log.flush()
+        if not self._log.closed:
+            self._log.flush()
         return self.log_path.read_text(errors="replace")
 
     def count(self, pattern: str) -> int:
