@@ -11,12 +11,19 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import InterfaceError as DatabaseInterfaceError
+from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 logger = logging.getLogger(__name__)
+
+# Seconds a client is told to wait when the database dropped or refused its connection: long enough
+# for a restart or failover to finish, short enough that a retrying client is not kept waiting.
+DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ApplicationError(Exception):
@@ -94,6 +101,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         # e.g. TooManyFieldsSent / TooManyFilesSent from the multipart parser: the client's fault.
         return Response(error_body("bad_request", "The request was refused: " + (str(exc) or "malformed.")),
                         status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (DatabaseOperationalError, DatabaseInterfaceError)):
+        return _database_unavailable(exc, context)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -121,6 +130,22 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         detail = exc.detail if not isinstance(exc.detail, (list, dict)) else exc.default_detail
         response.data = error_body(code, str(detail))
     return response
+
+
+def _database_unavailable(exc: Exception, context: dict) -> Response:
+    """A dropped or refused database connection (restart, failover, a killed backend): the request's
+    transaction was rolled back, so nothing was half-written and the same request may simply be sent
+    again. Django discards the broken connection at the end of the request (CONN_HEALTH_CHECKS checks
+    the next one), so the retry gets a fresh one."""
+    view = context.get("view")
+    logger.error("database unavailable in %s", type(view).__name__ if view else "API", exc_info=exc)
+    set_rollback()
+    return Response(
+        error_body("service_unavailable",
+                   "The database is unavailable for a moment; nothing was saved. Try again shortly."),
+        status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
+    )
 
 
 def _json_error(request, code: str, message: str, status_code: int):

@@ -31,6 +31,8 @@ COMMON = {
     "415": "Unsupported content type.",
     "429": "Throttled; the `Retry-After` header says how many seconds to wait.",
     "500": "Unexpected server error (logged).",
+    "503": "A backing service (the database) is unavailable for a moment; nothing was saved. Send the same "
+           "request again after `Retry-After` seconds.",
 }
 
 
@@ -54,7 +56,7 @@ def add_error_responses(result, generator, request, public):
                 if existing and "content" in existing:
                     continue
                 responses[code] = {"content": {"application/json": {"schema": ref}}, "description": description}
-                if code == "429":
+                if code in ("429", "503"):
                     responses[code]["headers"] = {
                         "Retry-After": {"schema": {"type": "integer"}, "description": "Seconds to wait."}
                     }

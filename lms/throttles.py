@@ -1,14 +1,36 @@
-"""Throttles: anonymous (by IP), users, API keys (by key), and a strict scope for auth and public endpoints."""
+"""Throttles: anonymous (by IP), users, API keys (by key), and a strict scope for auth and public endpoints.
+
+Counters live in the cache (Redis in production). When the cache cannot be reached, a throttle lets the
+request through and logs it: a cache outage must not turn every request, saved writes included, into an
+error. The database-backed rules (permissions, scope, validation) still apply in full.
+"""
 from __future__ import annotations
 
+import logging
+
+from redis.exceptions import RedisError
 from rest_framework.throttling import AnonRateThrottle, SimpleRateThrottle
 
+logger = logging.getLogger(__name__)
 
-class AnonymousThrottle(AnonRateThrottle):
+CACHE_ERRORS = (RedisError, OSError)
+
+
+class FailOpenThrottle(SimpleRateThrottle):
+    def allow_request(self, request, view) -> bool:
+        try:
+            return super().allow_request(request, view)
+        except CACHE_ERRORS:
+            logger.warning("throttle cache unavailable: %s request let through unthrottled", self.scope,
+                           exc_info=True)
+            return True
+
+
+class AnonymousThrottle(FailOpenThrottle, AnonRateThrottle):
     scope = "anon"
 
 
-class UserThrottle(SimpleRateThrottle):
+class UserThrottle(FailOpenThrottle):
     scope = "user"
 
     def get_cache_key(self, request, view):
@@ -18,7 +40,7 @@ class UserThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": user.pk}
 
 
-class ApiKeyThrottle(SimpleRateThrottle):
+class ApiKeyThrottle(FailOpenThrottle):
     scope = "api_key"
 
     def get_cache_key(self, request, view):
@@ -27,7 +49,7 @@ class ApiKeyThrottle(SimpleRateThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.key.pk}
 
 
-class StrictThrottle(SimpleRateThrottle):
+class StrictThrottle(FailOpenThrottle):
     """For sign-in, token creation, health and public verification: per client address, whoever calls."""
 
     scope = "strict"

@@ -14,7 +14,6 @@ from rest_framework import renderers, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny, BasePermission
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 
 from courses import reports
@@ -25,13 +24,14 @@ from lms.errors import NotFound
 from lms.models import Role
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.permissions import HasOrgRole, IsPerson
+from lms.throttles import FailOpenThrottle
 
 TAG = ["reports"]
 ReportReader = HasOrgRole.of(Role.HR, Role.ORG_ADMIN, allow_api_key=True)
 ReportAdmin = HasOrgRole.of(Role.HR, Role.ORG_ADMIN)
 
 
-class ReportsThrottle(SimpleRateThrottle):
+class ReportsThrottle(FailOpenThrottle):
     """Reports are heavier than other reads: their own budget per user or API key."""
 
     scope = "reports"

@@ -3,8 +3,10 @@ fold), the send (claim, render, deliver, retry or fail), preferences, policies a
 
 At most once rests on the database: a log row per (recipient, kind, subject, period) under a unique
 constraint is inserted before anything is sent (concurrent sweeps insert it once), and a worker
-sends only rows it moved from pending to sending itself (a twice-delivered task claims nothing).
-A row left in ``sending`` by a killed worker is never retried: we cannot know whether it left.
+sends only rows it moved from pending to sending itself (a twice-delivered task claims nothing), one
+row at a time, just before handing it to the mail server. A row left in ``sending`` by a killed worker
+(the one message in flight) is never retried: we cannot know whether it left; the rest of its batch
+is still pending and goes out with the next sweep.
 """
 from __future__ import annotations
 
@@ -303,18 +305,13 @@ def _enqueue_send(ids: list[int], countdown: float | None = None) -> None:
 
 # --- sending --------------------------------------------------------------------------------------
 
-def reminders_claim(*, log_ids: list[int], now: datetime.datetime | None = None) -> list[int]:
-    """Move pending rows to sending; returns the ids this caller won. Row locks (skipped when taken) on
-    PostgreSQL, the write lock of IMMEDIATE transactions on SQLite: no two callers win the same row."""
-    now = now or timezone.now()
-    with transaction.atomic():
-        ids = list(ReminderLog.objects.select_for_update(skip_locked=True)
-                   .filter(pk__in=log_ids, status=Status.PENDING, not_before__lte=now)
-                   .values_list("pk", flat=True))
-        if ids:
-            ReminderLog.objects.filter(pk__in=ids).update(status=Status.SENDING, claimed_at=now,
-                                                          attempts=F("attempts") + 1)
-    return ids
+def reminder_claim(*, log_id: int, now: datetime.datetime) -> bool:
+    """Move one pending, due row to sending; True when this caller won it. One conditional UPDATE: of
+    two callers, the second finds the row no longer pending, so no two callers win the same row. A batch
+    claims each row just before handing it to the mail server, so a worker killed mid-batch leaves at
+    most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them."""
+    return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
+                .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
 
 
 def unsubscribe_token(user_id: int, kind: str) -> str:
@@ -429,21 +426,22 @@ def retry_delay(attempts: int) -> float:
 
 
 def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) -> dict[str, int]:
-    """Claim, render and send a batch over one SMTP connection. Each outcome is written per message."""
+    """Render and send a batch over one SMTP connection, claiming each message just before it is sent.
+    Each outcome is written per message."""
     now = now or timezone.now()
-    claimed = reminders_claim(log_ids=log_ids, now=now)
     counts = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
-    if not claimed:
+    logs = list(ReminderLog.objects.filter(pk__in=log_ids, status=Status.PENDING, not_before__lte=now)
+                .select_related("recipient__notification_preference", "organization__reminder_settings",
+                                "enrollment__course", "enrollment__user").order_by("id"))
+    if not logs:
         return counts
-    logs = list(ReminderLog.objects.filter(pk__in=claimed).select_related(
-        "recipient__notification_preference", "organization__reminder_settings", "enrollment__course",
-        "enrollment__user").order_by("id"))
     ready = []
     for log in logs:
         reason = _suppression(log, _preference(log.recipient))
         if reason:  # completed, withdrawn or opted out since the sweep
-            ReminderLog.objects.filter(pk=log.pk).update(status=Status.SUPPRESSED, detail=reason[:500])
-            counts["suppressed"] += 1
+            if ReminderLog.objects.filter(pk=log.pk, status=Status.PENDING).update(status=Status.SUPPRESSED,
+                                                                                    detail=reason[:500]):
+                counts["suppressed"] += 1
         else:
             ready.append(log)
     rendered = render_messages(ready)
@@ -452,6 +450,9 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
     smtp = _open_connection()
     try:
         for log in ready:
+            if not reminder_claim(log_id=log.pk, now=now):
+                continue  # another worker has it (a task delivered twice, or two sweeps)
+            log.attempts += 1
             message, language = rendered.get(log.pk, (None, "en"))
             if message is None:
                 ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")

@@ -1,6 +1,7 @@
 """A test-only URLconf: the real URLs plus views that fail on purpose, for the error-shape tests."""
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from django.urls import path
 from rest_framework.permissions import AllowAny
@@ -34,5 +35,7 @@ urlpatterns = [
         error=DjangoValidationError({"timezone": ["'Mars/Olympus' is not an IANA time zone name."]}))),
     path("api/test/django-permission/", _Failing.as_view(error=PermissionDenied("nope"))),
     path("api/test/django-404/", _Failing.as_view(error=Http404("nothing"))),
+    path("api/test/database-gone/", _Failing.as_view(
+        error=OperationalError("server closed the connection unexpectedly: secret internal detail"))),
     *lms_urlpatterns,
 ]

@@ -137,6 +137,13 @@ def test_django_errors_are_translated(api_client):
     assert_error(api_client.get("/api/test/django-404/"), 404, "not_found")
 
 
+@pytest.mark.urls("tests.lms.error_urls")
+def test_a_dropped_database_connection_is_a_503_with_retry_after(api_client):
+    error = assert_error(api_client.get("/api/test/database-gone/"), 503, "service_unavailable")
+    assert "secret" not in error["message"] and "Try again" in error["message"]
+    assert int(api_client.get("/api/test/database-gone/")["Retry-After"]) >= 1
+
+
 def test_400_multipart_with_too_many_fields_writes_nothing(client_for, person, org, settings):
     """Django's multipart parser refuses more than DATA_UPLOAD_MAX_NUMBER_FIELDS fields (found by the fuzzer)."""
     membership = factories.MembershipFactory(organization=org, roles=["org_admin"])

@@ -76,3 +76,22 @@ def test_default_rates_come_from_settings():
 
     assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user", "api_key", "strict", "reports"}
     assert SimpleRateThrottle.THROTTLE_RATES["strict"] == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["strict"]
+
+
+def test_an_unreachable_cache_lets_requests_through_instead_of_failing_them(rates, org, settings, caplog):
+    from tests.courses.certificates.conftest import free_port
+
+    working = settings.CACHES
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": f"redis://127.0.0.1:{free_port()}/0",  # nothing listens there
+                                   "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}}}
+    try:
+        _, raw = factories.token_for(factories.member(org))
+        client = APIClient()
+        client.credentials(HTTP_AUTHORIZATION=f"Token {raw}")
+        for _ in range(5):  # beyond the 3/min rate: nothing counts while the cache is away
+            assert client.get("/api/v1/me/").status_code == 200
+        assert APIClient().get("/api/v1/").status_code == 200
+    finally:
+        settings.CACHES = working  # the shared teardown clears the cache
+    assert any("throttle cache unavailable" in record.getMessage() for record in caplog.records)

@@ -150,7 +150,7 @@ def redis_broker(private_queue, tmp_path) -> Iterator[RedisServer]:
 
 @pytest.mark.slow
 def test_broker_outage_at_completion_is_repaired_by_the_reconciler(client_for, org, redis_broker, private_queue,
-                                                                   mailoutbox, settings):
+                                                                   mailoutbox, settings, figure):
     settings.CELERY_BROKER_URL = redis_broker.url  # for anything that reads the setting, not the app
     course = one_step_course()
     learner = people.member(org)
@@ -158,6 +158,7 @@ def test_broker_outage_at_completion_is_repaired_by_the_reconciler(client_for, o
     enrollment_id = _enroll_via_api(client, course)
 
     redis_broker.stop()
+    figure("faults injected", 1)
     body = _complete_via_api(client, enrollment_id, course)  # the hook fails to publish; the request does not
     assert body["enrollment"]["status"] == "completed"
     assert Enrollment.objects.get(pk=enrollment_id).status == Enrollment.Status.COMPLETED
@@ -172,6 +173,8 @@ def test_broker_outage_at_completion_is_repaired_by_the_reconciler(client_for, o
                  what="the reconciled certificate")
         assert reconcile_all()["certificates-missing"] == 0
 
+    figure("rows lost", 1 - min(Certificate.objects.filter(enrollment_id=enrollment_id).count(), 1))
+    figure("exactly-once checks", 1)
     assert Certificate.objects.filter(enrollment_id=enrollment_id).count() == 1
     assert CertificateEvent.objects.filter(kind=CertificateEvent.Kind.ISSUED).count() == 1
     assert len(mailoutbox) == 1

@@ -126,7 +126,7 @@ def test_two_worker_processes_racing_on_the_same_enrollments_issue_each_once(pri
     assert mailed == Counter({code: 1 for code in certificates.values_list("code", flat=True)})
 
 
-def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(private_queue, workers, var_dir, monkeypatch):
+def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(private_queue, workers, var_dir, monkeypatch, figure):
     enrollments = _completed_enrollments(50)  # fifty issue nudges wait in the queue
     ids = [enrollment.pk for enrollment in enrollments]
     try:
@@ -138,6 +138,7 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(private_queue, work
 
         wait_for(mid_batch, timeout=WAIT, interval=0.005, what="the worker to be part-way through the batch")
         victim.kill()
+        figure("faults injected", 1)
         issued_before = Certificate.objects.count()
         assert issued_before < 50, "the worker finished before it could be killed; nothing was tested"
 
@@ -164,16 +165,20 @@ def test_a_worker_killed_mid_batch_loses_and_doubles_nothing(private_queue, work
         drop_unacknowledged(private_queue)
 
     certificates = Certificate.objects.filter(enrollment_id__in=ids)
+    issued = Counter(CertificateEvent.objects.filter(kind=CertificateEvent.Kind.ISSUED)
+                     .values_list("certificate_id", flat=True))
+    figure("rows lost", 50 - certificates.values("enrollment_id").distinct().count())
+    figure("rows doubled", certificates.count() - certificates.values("enrollment_id").distinct().count())
+    figure("exactly-once checks", len(issued))
     assert certificates.count() == 50
     assert certificates.values("enrollment_id").distinct().count() == 50
     assert not certificates.filter(rendered_at__isnull=True).exists()
     assert all(certificate.pdf for certificate in certificates)
-    issued = Counter(CertificateEvent.objects.filter(kind=CertificateEvent.Kind.ISSUED)
-                     .values_list("certificate_id", flat=True))
     assert sorted(issued.values()) == [1] * 50
     emailed = Counter(CertificateEvent.objects.filter(kind=CertificateEvent.Kind.EMAILED)
                       .values_list("certificate_id", flat=True))
     assert all(count == 1 for count in emailed.values())  # at most once, even across the kill
     mailed = _mailed_codes(var_dir)
+    figure("messages lost in flight (at most once by design)", 50 - len(mailed))
     assert all(count == 1 for count in mailed.values())
     assert len(mailed) >= 49  # only a message whose claim the kill interrupted may be lost

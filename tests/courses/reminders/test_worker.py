@@ -96,7 +96,7 @@ def test_a_sweep_sends_exactly_the_expected_messages_and_a_second_sends_none(org
     assert worker.failures() == []
 
 
-def test_two_concurrent_sweeps_send_each_message_once(org, workers, private_queue, smtp_server):
+def test_two_concurrent_sweeps_send_each_message_once(org, workers, private_queue, smtp_server, figure):
     always_open(org, daily_cap=10)
     now = timezone.now()
     courses = [build_course(title=f"Course {n}", activities=[{}]) for n in range(2)]
@@ -115,6 +115,8 @@ def test_two_concurrent_sweeps_send_each_message_once(org, workers, private_queu
     wait_for(settled, timeout=WAIT, what="every send task")
 
     received = [(m["To"], m["X-LMS-Reminder"]) for m in smtp_server.handler.received()]
+    figure("rows doubled", len(received) - len(set(received)))
+    figure("exactly-once checks", len(set(received)))
     assert len(received) == expected
     assert len(set(received)) == expected  # no duplicates
     assert ReminderLog.objects.filter(status=Status.SENT).count() == expected

@@ -107,13 +107,14 @@ def _no_filters():
 
 
 def test_csv_export_resumes_after_a_killed_run_without_losing_or_doubling_rows(world, client_for, api_client,
-                                                                              monkeypatch):
+                                                                              monkeypatch, figure):
     _learners(world, 23)
     monkeypatch.setattr(report_services, "EXPORT_CHUNK_ROWS", 5)
     export, _ = report_services.report_export_request(actor=world.hr, organization=world.acme,
                                                       export_format="csv", filters=_no_filters())
     with pytest.raises(SystemExit):  # the worker dies after two chunks
         report_services.report_export_run(export_id=export.pk, stop_after_chunks=2)
+    figure("faults injected", 1)
     export.refresh_from_db()
     assert (export.status, export.rows_done, export.runs) == ("running", 10, 1)
     # A live run (fresh heartbeat) is not taken twice; a stale one is resumed.
@@ -124,6 +125,8 @@ def test_csv_export_resumes_after_a_killed_run_without_losing_or_doubling_rows(w
     done = report_services.report_export_run(export_id=export.pk)
     assert (done.status, done.rows_done, done.rows_total, done.runs) == ("done", 27, 27, 2)
     rows = _csv(_body(_download(api_client, report_services.download_url(done))))
+    figure("rows lost", 27 - len({row["enrollment_id"] for row in rows}))
+    figure("rows doubled", len(rows) - len({row["enrollment_id"] for row in rows}))
     assert len(rows) == 27 and list(rows[0]) == COLUMNS
     assert len({row["enrollment_id"] for row in rows}) == 27
     assert [int(r["enrollment_id"]) for r in rows] == sorted(int(r["enrollment_id"]) for r in rows)
