@@ -46,6 +46,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         parser.error("--duration is 0 < seconds <= 600")
     if args.users < 1 or args.learners < 0 or args.think < 0:
         parser.error("--users must be at least 1, --learners and --think not negative")
+    if args.learners and args.learners < args.users:
+        parser.error("--learners must be at least --users (each user is a learner of its own)")
+    if min(args.courses, args.lessons, args.questions) < 1:
+        parser.error("--courses, --lessons and --questions must be at least 1")
     return args
 
 

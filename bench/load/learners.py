@@ -106,6 +106,7 @@ class Report:
     rows_unexplained: int = 0
     problems: list[str] = field(default_factory=list)
     drained_in: float | None = None  # seconds after the load until every certificate was rendered
+    phases: dict[str, float] = field(default_factory=dict)  # wall-clock seconds of each part of the run
 
     @property
     def requests(self) -> int:
@@ -153,6 +154,7 @@ class Report:
         if self.drained_in is not None:
             lines.append(f"worker drained {self.drained_in:.1f} s after the load: every completed enrollment has "
                          "exactly one rendered certificate")
+        lines.append("phases: " + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in self.phases.items()))
         lines.extend(f"PROBLEM: {p}" for p in self.problems)
         lines.extend(f"error sample: {s}" for s in self.ledger["error_samples"][:5])
         return lines
@@ -431,12 +433,22 @@ def run(config: Config) -> Report:
     from courses import certificate_credentials
     from courses.credentials import keys
 
+    phases: dict[str, float] = {}
+    clock = time.monotonic()
+
+    def phase(name: str) -> None:
+        nonlocal clock
+        now = time.monotonic()
+        phases[name] = now - clock
+        clock = now
+
     config.var_dir.mkdir(parents=True, exist_ok=True)
     if not certificate_credentials.signing_enabled():
         keys.key_generate()
     print(f"preparing {config.courses} courses and {config.learners} learners", flush=True)
     prepared = prepare(config)
     connection.close()  # the server and worker take over; this process only reads afterwards
+    phase("prepare")
 
     queue = f"load-{uuid.uuid4().hex[:10]}"
     env = process_env(config, queue, Path(settings.CREDENTIAL_KEYS_DIR))
@@ -444,22 +456,31 @@ def run(config: Config) -> Report:
                         ready_path="/api/v1/enrollments/", log_dir=config.var_dir)
     worker = Worker(0, config.var_dir, queue=queue, name="load", env={**os.environ, **env, "LOG_LEVEL": "INFO"})
     try:
-        deadline = time.monotonic() + 60
-        while " ready." not in worker.log_path.read_text(errors="replace"):
-            if worker.process.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the worker did not start; see {worker.log_path}")
-            time.sleep(0.2)
-        with srv:
+        with srv:  # gunicorn boots while the worker does
+            deadline = time.monotonic() + 60
+            while " ready." not in worker.log_path.read_text(errors="replace"):
+                if worker.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"the worker did not start; see {worker.log_path}")
+                time.sleep(0.2)
+            phase("server and worker start")
             print(f"load: {config.users} users for {config.duration:g} s against {srv.describe} on "
                   f"{LOOPBACK}:{srv.port}", flush=True)
             ledger = run_locust(config, srv.port, prepared.plan)
-        report = Report(config=config, stats=ledger.pop("stats"), ledger=ledger,
-                        elapsed=ledger["elapsed"] or config.duration, server=srv.describe)
-        report.drained_in = drain(prepared, config, queue, worker)
-        if report.drained_in is None:
-            report.problems.append(f"the worker did not issue every certificate within {config.drain_timeout:g} s")
+            phase("locust")
+            srv.process.terminate()  # graceful; it winds down while the worker drains
+            report = Report(config=config, stats=ledger.pop("stats"), ledger=ledger,
+                            elapsed=ledger["elapsed"] or config.duration, server=srv.describe)
+            report.drained_in = drain(prepared, config, queue, worker)
+            phase("drain")
+            if report.drained_in is None:
+                report.problems.append(f"the worker did not issue every certificate within "
+                                       f"{config.drain_timeout:g} s")
+        phase("server stop")
     finally:
         worker.stop()
         delete_queue(config.broker_url, queue)
+    phase("worker stop")
     verify(prepared, report)
+    phase("verify")
+    report.phases = phases
     return report
