@@ -76,7 +76,8 @@ def machine_notes(report) -> list[str]:
         redis_version = "?"
     config = report.config
     return [
-        f"nproc {os.cpu_count()}, CPU {cpu}, {platform.system()} {platform.release()}",
+        f"nproc {os.cpu_count()}, CPU {cpu}, {platform.system()} {platform.release()}; 1-minute load average "
+        f"{report.load_average:.1f} when the run began (other work on the machine shares its cores)",
         f"Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}, Redis {redis_version}, "
         f"gunicorn {metadata.version('gunicorn')}, locust {metadata.version('locust')}, "
         f"celery {metadata.version('celery')}",

@@ -20,9 +20,12 @@ both call ``run``. What a run does:
    a passed progress row whose ``attempts`` counts it once; a quiz start that got 201 is an attempt row;
    a submit that got 200 is a submitted attempt with the same pass/fail and one attempt on the quiz's
    progress row; an enrollment whose every step succeeded is completed, and has exactly one certificate
-   (rendered by the worker); nothing else exists. *Rows lost*: successful writes whose effect is
-   missing. *Rows unexplained*: effects no successful response accounts for (a doubled write, or a
-   write the client counted as failed that landed anyway).
+   (rendered by the worker); nothing else exists. *Rows lost*: successful writes whose row is missing
+   (progress increments, attempts, submits, completions, certificates). *Rows unexplained*: rows or
+   increments no successful response accounts for (a doubled write, or a write the client counted as
+   failed that landed anyway). Consistency checks of rows already counted (seconds credited, answers
+   graded, the quiz's progress row) and the client's books against locust's statistics only add
+   problems. A run passes with no error, no row lost or unexplained and no problem.
 """
 from __future__ import annotations
 
@@ -49,6 +52,7 @@ LEARNER_PREFIX = "load-learner"
 TOKEN_NAME = "load"
 KINDS = ("catalog", "course detail", "lesson complete", "quiz start", "quiz submit")
 WRITES = ("lesson complete", "quiz start", "quiz submit")
+LESSON_SECONDS = 60  # time_spent_seconds each lesson completion reports (the locustfile sends it)
 LOOPBACK = "127.0.0.1"
 
 
@@ -107,6 +111,7 @@ class Report:
     problems: list[str] = field(default_factory=list)
     drained_in: float | None = None  # seconds after the load until every certificate was rendered
     phases: dict[str, float] = field(default_factory=dict)  # wall-clock seconds of each part of the run
+    load_average: float = 0.0  # the machine's 1-minute load average when the run began
 
     @property
     def requests(self) -> int:
@@ -235,6 +240,7 @@ def prepare(config: Config) -> Prepared:
     per_learner = [[row.pk for row in rows[i * len(courses):(i + 1) * len(courses)]] for i in range(len(learners))]
     plan = {
         "think_seconds": config.think,
+        "lesson_seconds": LESSON_SECONDS,
         "courses": plan_courses,
         "learners": [{"token": raw, "enrollments": per_learner[i], "fails_first_quiz": i % config.fail_every == 0}
                      for i, raw in enumerate(raw_tokens)],
@@ -261,8 +267,11 @@ def process_env(config: Config, queue: str, keys_dir: Path) -> dict[str, str]:
         "DATABASE_URL": config.database_url,
         "CELERY_BROKER_URL": config.broker_url,
         "CACHE_URL": config.cache_url,
+        # Every throttle but the strict one (sign-in, token creation), which the load never meets.
         "THROTTLE_USER": "1000000/min",
         "THROTTLE_ANON": "1000000/min",
+        "THROTTLE_API_KEY": "1000000/min",
+        "THROTTLE_REPORTS": "1000000/min",
         "VAR_DIR": str(config.var_dir),
         "MEDIA_ROOT": str(config.var_dir / "media"),
         "CREDENTIAL_KEYS_DIR": str(keys_dir),
@@ -334,35 +343,41 @@ def drain(prepared: Prepared, config: Config, queue: str, worker) -> float | Non
 
 def verify(prepared: Prepared, report: Report) -> None:
     """Compare the database with the ledger, effect by effect; fills ``report``'s effects, rows and problems."""
-    from assessments.models import Attempt
+    from assessments.models import Attempt, AttemptAnswer
     from courses.models import ActivityProgress, Certificate, Enrollment
 
     ledger = report.ledger
+    config_questions = report.config.questions
     lost = unexplained = 0
 
-    def compare(name: str, client: set | Counter, database: set | Counter) -> None:
+    def compare(name: str, client: set | Counter, database: set | Counter, *, rows: bool = True) -> None:
+        """``rows``: a difference is rows lost or unexplained; otherwise (a consistency check of rows already
+        counted) only a problem."""
         nonlocal lost, unexplained
         if isinstance(client, Counter):
-            lost += sum((client - database).values())
-            unexplained += sum((database - client).values())
+            missing, extra = sum((client - database).values()), sum((database - client).values())
             report.effects[name] = (sum(client.values()), sum(database.values()))
         else:
-            lost += len(client - database)
-            unexplained += len(database - client)
+            missing, extra = len(client - database), len(database - client)
             report.effects[name] = (len(client), len(database))
+        if rows:
+            lost, unexplained = lost + missing, unexplained + extra
         if client != database:
             report.problems.append(f"{name}: the client's successful writes and the database differ")
 
     ids = prepared.enrollment_ids
     progress = list(ActivityProgress.objects.filter(enrollment_id__in=ids)
-                    .values_list("enrollment_id", "activity_id", "status", "attempts"))
+                    .values_list("enrollment_id", "activity_id", "status", "attempts", "time_spent_seconds"))
 
     # Lesson completions: one passed row per (enrollment, lesson), its attempts = the 200s it got.
     completions = Counter(tuple(pair) for pair in ledger["completed"])
-    lesson_rows = Counter({(e, a): n for e, a, status, n in progress
+    lesson_rows = Counter({(e, a): n for e, a, status, n, _s in progress
                            if a in prepared.lesson_ids and status == ActivityProgress.Status.PASSED})
     compare("lesson completions", completions, lesson_rows)
-    stray = [row for row in progress if row[1] in prepared.lesson_ids and row[2] != ActivityProgress.Status.PASSED]
+    # ... and the time each reported is credited once: a total, as a reporting query would sum it.
+    compare("lesson seconds credited", Counter({"seconds": LESSON_SECONDS * sum(completions.values())}),
+            Counter({"seconds": sum(s for _e, a, _st, _n, s in progress if a in prepared.lesson_ids)}), rows=False)
+    stray = [row[:3] for row in progress if row[1] in prepared.lesson_ids and row[2] != ActivityProgress.Status.PASSED]
     if stray:
         unexplained += len(stray)
         report.problems.append(f"{len(stray)} lesson progress rows that are not passed: {stray[:3]}")
@@ -373,16 +388,21 @@ def verify(prepared: Prepared, report: Report) -> None:
     compare("quiz attempts started", set(ledger["started"]), {pk for pk, *_ in attempts})
     compare("quiz attempts submitted", {(pk, passed) for pk, _e, _a, passed in ledger["submitted"]},
             {(pk, passed) for pk, status, passed, _e, _a in attempts if status == Attempt.Status.SUBMITTED})
+    # Each submitted attempt graded every question it showed, once.
+    submitted_ids = [pk for pk, _e, _a, _passed in ledger["submitted"]]
+    compare("quiz answers recorded", Counter({pk: config_questions for pk in submitted_ids}),
+            Counter(AttemptAnswer.objects.filter(attempt__enrollment_id__in=ids)
+                    .values_list("attempt_id", flat=True)), rows=False)
     resumed_unknown = set(ledger["resumed"]) - {pk for pk, *_ in attempts}
     if resumed_unknown:
         report.problems.append(f"starts resumed attempts the database does not have: {sorted(resumed_unknown)[:5]}")
 
     # The quiz's progress row counts each submitted attempt once, and is passed once one passed.
     submits = Counter((e, a) for _pk, e, a, _passed in ledger["submitted"])
-    quiz_rows = Counter({(e, a): n for e, a, _status, n in progress if a in prepared.quiz_activity_ids})
-    compare("quiz results recorded", submits, quiz_rows)
+    quiz_rows = Counter({(e, a): n for e, a, _status, n, _s in progress if a in prepared.quiz_activity_ids})
+    compare("quiz results recorded", submits, quiz_rows, rows=False)
     passed_quizzes = {(e, a) for _pk, e, a, passed in ledger["submitted"] if passed}
-    quiz_passed_rows = {(e, a) for e, a, status, _n in progress
+    quiz_passed_rows = {(e, a) for e, a, status, _n, _s in progress
                         if a in prepared.quiz_activity_ids and status == ActivityProgress.Status.PASSED}
     if passed_quizzes != quiz_passed_rows:
         report.problems.append("quiz progress rows passed do not match the passing submits")
@@ -435,6 +455,7 @@ def run(config: Config) -> Report:
 
     phases: dict[str, float] = {}
     clock = time.monotonic()
+    load_average = os.getloadavg()[0]
 
     def phase(name: str) -> None:
         nonlocal clock
@@ -480,6 +501,11 @@ def run(config: Config) -> Report:
         worker.stop()
         delete_queue(config.broker_url, queue)
     phase("worker stop")
+    failures = [line for line in worker.log_path.read_text(errors="replace").splitlines()
+                if "Traceback" in line or " ERROR" in line or "CRITICAL" in line or "raised unexpected" in line]
+    if failures:
+        report.problems.append(f"{len(failures)} error lines in {worker.log_path}: {failures[:3]}")
+    report.load_average = load_average
     verify(prepared, report)
     phase("verify")
     report.phases = phases

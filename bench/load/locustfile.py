@@ -182,7 +182,7 @@ class Learner(FastHttpUser):
     def complete_lesson(self, enrollment: int, activity: int) -> bool:
         answer = self.call(
             "lesson complete", "POST", f"/api/v1/enrollments/{enrollment}/activities/{activity}/complete/",
-            expect=frozenset({200}), payload={"time_spent_seconds": 60},
+            expect=frozenset({200}), payload={"time_spent_seconds": PLAN["lesson_seconds"]},
             check=lambda body: body["activity"]["status"] == "passed" and body["activity"]["activity_id"] == activity,
         )
         if answer is None:
