@@ -45,6 +45,7 @@ bench: install-dev
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
+	$(BIN)/python -m bench.load --duration 30 --users 20
 
 lint: install-dev
 	$(BIN)/ruff check .

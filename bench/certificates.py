@@ -145,15 +145,22 @@ def per_worker(args) -> dict:
 
 
 class Worker:
-    def __init__(self, n: int, log_dir: Path) -> None:
-        self.log_path = log_dir / f"cert-worker-{n}.log"
+    """One ``celery worker`` process (prefork, concurrency 1) in its own process group.
+
+    ``env`` defaults to this process's environment; ``queue`` and ``name`` let other runners
+    (bench/load) start one on a queue of their own.
+    """
+
+    def __init__(self, n: int, log_dir: Path, *, queue: str = "default", name: str = "certbench",
+                 env: dict[str, str] | None = None) -> None:
+        self.log_path = log_dir / f"{'cert' if name == 'certbench' else name}-worker-{n}.log"
         self._log = open(self.log_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "lms", "worker", "-Q", "default", "-c", "1", "--pool", "prefork",
-             "-n", f"certbench{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
+            [sys.executable, "-m", "celery", "-A", "lms", "worker", "-Q", queue, "-c", "1", "--pool", "prefork",
+             "-n", f"{name}{n}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat",
              "--loglevel", "INFO"],
-            cwd=str(environment.BASE_DIR), env=os.environ.copy(), stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
+            cwd=str(environment.BASE_DIR), env=os.environ.copy() if env is None else env, stdout=self._log,
+            stderr=subprocess.STDOUT, start_new_session=True,
         )
 
     def ready(self) -> bool:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,8 +33,14 @@ def default_workers() -> tuple[int, int]:
 
 @dataclass
 class Server:
+    """``env`` replaces the bench environment (a run with other settings, database or broker); the
+    server is ready when ``ready_path`` answers 401 or 403 without credentials on every worker."""
+
     workers: int
     threads: int
+    env: Mapping[str, str] | None = None
+    ready_path: str = "/bench/floor/"
+    log_dir: Path | None = None
     port: int = 0
     process: subprocess.Popen | None = None
     log_path: Path | None = None
@@ -44,8 +51,9 @@ class Server:
 
     def start(self, timeout: float = 30.0) -> Server:
         self.port = free_port()
-        environment.VAR_DIR.mkdir(parents=True, exist_ok=True)
-        self.log_path = environment.VAR_DIR / "gunicorn.log"
+        log_dir = self.log_dir or environment.VAR_DIR
+        log_dir.mkdir(parents=True, exist_ok=True)
+        self.log_path = log_dir / "gunicorn.log"
         command = [
             sys.executable, "-m", "gunicorn", "lms.wsgi:application",
             "--bind", f"{HOST}:{self.port}",
@@ -59,7 +67,7 @@ class Server:
             "--log-level", "warning",
             "--error-logfile", str(self.log_path),
         ]
-        env = {**os.environ, **environment.bench_env()}
+        env = {**os.environ, **(environment.bench_env() if self.env is None else self.env)}
         self.process = subprocess.Popen(
             command, cwd=environment.BASE_DIR, env=env, stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
@@ -76,14 +84,14 @@ class Server:
                 raise RuntimeError(f"gunicorn exited early; see {self.log_path}")
             try:
                 conn = http.client.HTTPConnection(HOST, self.port, timeout=5)
-                conn.request("GET", "/bench/floor/", headers={"Accept": "application/json"})
+                conn.request("GET", self.ready_path, headers={"Accept": "application/json"})
                 status = conn.getresponse().status
                 conn.close()
             except OSError:
                 time.sleep(0.1)
                 continue
             if status not in (401, 403):
-                raise RuntimeError(f"/bench/floor/ answered {status} without credentials; see {self.log_path}")
+                raise RuntimeError(f"{self.ready_path} answered {status} without credentials; see {self.log_path}")
             answered += 1
             if answered >= self.workers * 2:
                 return

@@ -2,6 +2,7 @@
 
 A measurement stops at ``requests`` requests or ``duration`` seconds, whichever comes first.
 Every response body is read in full; latency is from sending the request to the last body byte.
+(The package's other modules are the learner load test, ``python -m bench.load``: see __main__.py.)
 """
 from __future__ import annotations
 
