@@ -10,6 +10,7 @@ from courses.api import urls as courses_api_urls
 from courses.dashboard import reports_dashboard
 from courses.pages import urls as courses_pages_urls
 from courses.views import unsubscribe_page, verify_certificate
+from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.pages import urls as lms_pages_urls
 
@@ -32,6 +33,8 @@ pages = [
 ]
 
 urlpatterns = [
+    # Before the admin's own URLs, so its login form sits behind the per-address throttle.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),

@@ -2,11 +2,17 @@
 from __future__ import annotations
 
 import logging
+import math
 import smtplib
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_variables
+
+from lms import lockout
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +43,28 @@ class AccessibleFormMixin:
         self._describe()
 
 
-class SignInForm(AccessibleFormMixin, AuthenticationForm):
+class LockoutMessageMixin:
+    """For forms built on AuthenticationForm: a locked account gets its own message instead of
+    "wrong password" (the lockout itself is enforced by lms.lockout.LockoutModelBackend)."""
+
+    @sensitive_variables()
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = lockout.seconds_locked(self.cleaned_data.get("username"))
+            if not wait:
+                raise
+            minutes = max(1, math.ceil(wait / 60))
+            raise ValidationError(
+                ngettext("Too many failed sign-ins for this account. Try again in %(minutes)d minute.",
+                         "Too many failed sign-ins for this account. Try again in %(minutes)d minutes.",
+                         minutes) % {"minutes": minutes},
+                code="locked",
+            ) from None
+
+
+class SignInForm(AccessibleFormMixin, LockoutMessageMixin, AuthenticationForm):
     username = forms.EmailField(label=_("Email address"), max_length=254,
                                 widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), strip=False,

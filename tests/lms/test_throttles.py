@@ -76,3 +76,17 @@ def test_default_rates_come_from_settings():
 
     assert set(settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]) == {"anon", "user", "api_key", "strict", "reports"}
     assert SimpleRateThrottle.THROTTLE_RATES["strict"] == settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["strict"]
+
+
+def test_admin_login_is_strictly_throttled_per_address(rates):
+    from django.test import Client
+
+    factories.UserFactory(email="boss@example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    for _ in range(2):
+        response = client.post("/admin/login/", {"username": "boss@example.com", "password": "guess"})
+        assert response.status_code == 200 and b"Please enter the correct" in response.content
+    response = client.post("/admin/login/", {"username": "boss@example.com", "password": "correct horse battery"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # reading the form is not counted
