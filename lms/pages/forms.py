@@ -21,12 +21,15 @@ class AccessibleFormMixin:
     """Ties each field to its help text and errors (aria-describedby, aria-invalid)."""
 
     def _describe(self) -> None:
+        # self._errors, not self.errors: describing must never start validation (from __init__ that
+        # would run authentication inside the constructor, with the raw POST data in its frame).
+        errors = self._errors or {}
         for name, field in self.fields.items():
             bound = self[name]
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
-            if self.is_bound and name in self.errors:
+            if name in errors:
                 ids.append(f"{bound.auto_id}_errors")
                 field.widget.attrs["aria-invalid"] = "true"
             else:

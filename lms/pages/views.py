@@ -5,7 +5,7 @@ from django.contrib.auth import views as auth_views
 from django.shortcuts import render
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from lms.pages.forms import ResetPasswordForm, ResetRequestForm, SignInForm
 from lms.throttles import page_throttle_wait
@@ -57,6 +57,12 @@ class ResetConfirmView(_ThrottledPostMixin, auth_views.PasswordResetConfirmView)
     template_name = "lms/auth/reset_confirm.html"
     form_class = ResetPasswordForm
     success_url = reverse_lazy("pages:password-reset-done")
+
+    @method_decorator(sensitive_variables())
+    def dispatch(self, *args, **kwargs):
+        # Django's dispatch holds the reset token (from the URL or the session) in local variables;
+        # under this wrapper the error reporter leaves every frame below it out.
+        return super().dispatch(*args, **kwargs)
 
 
 class ResetDoneView(auth_views.PasswordResetCompleteView):
