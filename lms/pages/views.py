@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from lms.pages.forms import ResetPasswordForm, ResetRequestForm, SignInForm
 from lms.throttles import page_throttle_wait
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names no icon (the admin among them)."""
+    return HttpResponsePermanentRedirect(static("lms/favicon.svg"))
 
 
 class _ThrottledPostMixin:
