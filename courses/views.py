@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_GET, require_http_methods
 
 from courses.api.certificates import verification_payload
@@ -30,6 +31,7 @@ def verify_certificate(request, code: str):
 
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
+@sensitive_variables()  # the token is the credential
 def unsubscribe_page(request, token: str):
     """The page behind the link in a reminder: GET asks (mail scanners open links), POST unsubscribes."""
     from courses.services import reminders

@@ -2,18 +2,40 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import QuerySet
+from django.shortcuts import render
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from lms import services
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.pages.forms import LockoutMessageMixin
 from lms.scoping import is_unrestricted, organization_ids_for
+from lms.throttles import page_throttle_wait
 
 admin.site.site_header = "Empathy LMS administration"
 admin.site.site_title = "Empathy LMS"
 admin.site.unregister(APIKey)  # we use organization-scoped keys only
+
+
+class AdminSignInForm(LockoutMessageMixin, AdminAuthenticationForm):
+    """The admin login says so when an account is locked (lms.lockout), like the learner sign-in page."""
+
+
+admin.site.login_form = AdminSignInForm
+
+
+def admin_login(request, extra_context=None):
+    """The admin's login behind the same strict per-address throttle as the learner sign-in page."""
+    if request.method == "POST":
+        wait = page_throttle_wait(request)
+        if wait is not None:
+            response = render(request, "lms/throttled.html", {"wait": wait}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+    return admin.site.login(request, extra_context)
 
 
 def admin_organization_ids(request) -> set[int]:

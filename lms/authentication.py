@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
@@ -52,6 +53,7 @@ def _credentials(request, keyword: str) -> str | None:
 class UserTokenAuthentication(authentication.BaseAuthentication):
     keyword = "Token"
 
+    @sensitive_variables()  # the raw token stays out of error reports
     def authenticate(self, request):
         raw = _credentials(request, self.keyword) or _credentials(request, "Bearer")
         if raw is None:
@@ -72,6 +74,7 @@ class UserTokenAuthentication(authentication.BaseAuthentication):
 class OrganizationAPIKeyAuthentication(authentication.BaseAuthentication):
     keyword = "Api-Key"
 
+    @sensitive_variables()  # the raw key stays out of error reports
     def authenticate(self, request):
         raw = _credentials(request, self.keyword)
         if raw is None:

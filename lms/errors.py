@@ -34,10 +34,11 @@ class ApplicationError(Exception):
 
     def __init__(
         self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None,
-        status_code: int | None = None,
+        status_code: int | None = None, headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
+        self.headers = headers or {}
         if code:
             self.code = code
         if status_code:
@@ -87,7 +88,8 @@ def _from_validation(detail: Any) -> tuple[str, dict]:
 
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code)
+        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code,
+                        headers=getattr(exc, "headers", None) or None)
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = exc.messages[0] if exc.messages else "Invalid request."

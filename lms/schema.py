@@ -55,6 +55,8 @@ def add_error_responses(result, generator, request, public):
                 existing = responses.get(code)
                 if existing and "content" in existing:
                     continue
+                # A view may word a shared response for itself (OpenApiResponse with a description only).
+                description = (existing or {}).get("description") or description
                 responses[code] = {"content": {"application/json": {"schema": ref}}, "description": description}
                 if code in ("429", "503"):
                     responses[code]["headers"] = {

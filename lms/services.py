@@ -7,10 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from lms.errors import ApplicationError, Conflict, NotFound
 from lms.models import (
@@ -60,6 +62,7 @@ def _clean_email(email: str) -> str:
 
 # --- users ---------------------------------------------------------------------------------
 
+@sensitive_variables("password")
 def user_create(
     *, email: str, password: str | None = None, first_name: str = "", last_name: str = "",
     timezone_name: str = "", language: str = "",
@@ -67,6 +70,8 @@ def user_create(
     email = _clean_email(email)
     if timezone_name:
         validate_timezone(timezone_name)
+    if password is not None:
+        _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
             raise Conflict(f"A user with email {email} already exists.", code="email_taken",
@@ -75,6 +80,15 @@ def user_create(
             email=email, password=password, first_name=first_name[:150], last_name=last_name[:150],
             timezone=timezone_name, language=language,
         )
+
+
+@sensitive_variables("password")
+def _check_password(password: str, user: User) -> None:
+    """AUTH_PASSWORD_VALIDATORS, as the sign-in pages and the admin apply them."""
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise ApplicationError(exc.messages[0], code="weak_password", fields={"password": exc.messages}) from None
 
 
 def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> tuple[User, bool]:

@@ -133,6 +133,13 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Every door that checks a password (learner sign-in page, admin login, API tokens) goes through this
+# backend, which locks an address after LOGIN_LOCKOUT_FAILURES failures within LOGIN_LOCKOUT_MINUTES.
+AUTHENTICATION_BACKENDS = ["lms.lockout.LockoutModelBackend"]
+LOGIN_LOCKOUT_FAILURES = env.int("LOGIN_LOCKOUT_FAILURES", default=5)
+LOGIN_LOCKOUT_MINUTES = env.float("LOGIN_LOCKOUT_MINUTES", default=15.0)
+if LOGIN_LOCKOUT_FAILURES < 1 or LOGIN_LOCKOUT_MINUTES <= 0:
+    raise ImproperlyConfigured("LOGIN_LOCKOUT_FAILURES must be at least 1 and LOGIN_LOCKOUT_MINUTES above 0.")
 LOGIN_URL = "pages:sign-in"
 LOGIN_REDIRECT_URL = "pages:my-learning"
 LOGOUT_REDIRECT_URL = "pages:catalog"
@@ -198,6 +205,10 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # --- Security ------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
+# Lax: cookies go with top-level navigations from other sites (links in mail) but not with their
+# cross-site POSTs or embedded requests. The CSRF cookie stays readable by our own scripts.
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -367,11 +378,30 @@ WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=
 if WEBHOOKS_ALLOW_HTTP_LOOPBACK and not DEBUG:
     raise ImproperlyConfigured("WEBHOOKS_ALLOW_HTTP_LOOPBACK is for tests; it cannot be on with DEBUG off.")
 
+# Every handler masks credentials that slip into a message (lms/log_filters.py). Django's own "django"
+# logger is given the same masked mail handler instead of its defaults, and propagates to the console.
+# SQL logging stays at WARNING whatever LOG_LEVEL says: statements carry token digests and session data;
+# template logging stays at INFO (see below).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {
+        "redact_secrets": {"()": "lms.log_filters.RedactSecretsFilter"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
+                        "filters": ["require_debug_false", "redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO", "propagate": True},
+        "django.db.backends": {"level": "WARNING"},
+        # At DEBUG it dumps whole template contexts (requests, forms, error-report frames) into the log.
+        "django.template": {"level": "INFO"},
+    },
 }
+DEFAULT_EXCEPTION_REPORTER = "lms.log_filters.RedactingExceptionReporter"
+ADMINS = [("Operations", address) for address in env.list("ADMINS", default=[])]

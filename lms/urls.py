@@ -2,7 +2,7 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments.api import urls as assessments_api_urls
 from assessments.pages import urls as assessments_pages_urls
@@ -10,6 +10,7 @@ from courses.api import urls as courses_api_urls
 from courses.dashboard import reports_dashboard
 from courses.pages import urls as courses_pages_urls
 from courses.views import unsubscribe_page, verify_certificate
+from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.pages import urls as lms_pages_urls
 
@@ -32,6 +33,8 @@ pages = [
 ]
 
 urlpatterns = [
+    # Before the admin's own URLs, so its login form sits behind the per-address throttle.
+    path("admin/login/", admin_login, name="admin-login"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),
@@ -39,7 +42,8 @@ urlpatterns = [
     path("unsubscribe/<str:token>/", unsubscribe_page, name="unsubscribe"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+    # The split view serves Swagger UI's start-up script from its own URL, so the page needs no inline script.
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),
     path("", include((pages, "pages"), namespace="pages")),
 ]
 

@@ -1,6 +1,7 @@
 """Reminders: your notification preferences, one-click unsubscribe, and organization policies."""
 from __future__ import annotations
 
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -94,6 +95,7 @@ class UnsubscribeApi(APIView):
 
     @extend_schema(request=None, auth=[], tags=TAGS, responses={200: inline_serializer(
         "UnsubscribeResult", {"unsubscribed": serializers.CharField(help_text="The kind, or * for all.")})})
+    @sensitive_variables()  # the token is the credential
     def post(self, request, token: str):
         _, kind = services.notification_unsubscribe(token=token)
         return Response({"unsubscribed": kind})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
@@ -380,6 +381,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
         return self.get_paginated_response(WebhookEndpointSerializer(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer}, tags=TAG)
+    @sensitive_variables()  # the signing secret stays out of error reports
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -410,6 +412,7 @@ class WebhookDetailApi(JSONErrorsMixin, APIView):
         return Response(WebhookEndpointSerializer(self._endpoint(request, endpoint_id)).data)
 
     @extend_schema(request=InputSerializer, responses=WebhookEndpointSerializer, tags=TAG)
+    @sensitive_variables()  # the signing secret stays out of error reports
     def patch(self, request, endpoint_id: int):
         endpoint = self._endpoint(request, endpoint_id)
         data = self.InputSerializer(data=request.data, partial=True)

@@ -5,6 +5,7 @@ import django_filters
 from django.db.models import F, Q
 from django.http import HttpResponse
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
@@ -520,6 +521,7 @@ class CalendarFeedIcsApi(APIView):
     permission_classes = [AllowAny]
 
     @extend_schema(responses=CALENDAR, tags=["workshops"], auth=[])
+    @sensitive_variables()  # the feed's secret is its URL
     def get(self, request, token: str):
         feed = selectors.calendar_feed_token_from_raw(raw=token)
         if feed is None:

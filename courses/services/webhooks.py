@@ -36,6 +36,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 from courses.models import Certificate, Enrollment, WebhookDelivery, WebhookEndpoint
 from courses.reports import ReportError
@@ -117,6 +118,7 @@ def _check_events(event_types: list[str]) -> list[str]:
     return sorted(set(event_types))
 
 
+@sensitive_variables("secret")
 def webhook_endpoint_create(*, organization: Organization, url: str, event_types: list[str], secret: str = "",
                             description: str = "", created_by=None) -> tuple[WebhookEndpoint, str]:
     """A new endpoint and its secret (generated if not given). The secret is shown to the caller once."""
@@ -133,6 +135,7 @@ def webhook_endpoint_create(*, organization: Organization, url: str, event_types
     return endpoint, secret
 
 
+@sensitive_variables("secret")
 def webhook_endpoint_update(*, endpoint: WebhookEndpoint, url: str | None = None, event_types: list[str] | None = None,
                             description: str | None = None, is_active: bool | None = None,
                             secret: str | None = None) -> WebhookEndpoint:

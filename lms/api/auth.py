@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms import selectors, services
+from lms import lockout, selectors, services
 from lms.errors import ApplicationError
 from lms.models import UserToken
 from lms.permissions import IsPerson
@@ -22,7 +23,9 @@ class TokenOutputSerializer(serializers.ModelSerializer):
 
 
 class TokenCreateApi(APIView):
-    """Exchange an email and password for a personal token (shown once). Strictly throttled."""
+    """Exchange an email and password for a personal token (shown once). Strictly throttled per client
+    address; after LOGIN_LOCKOUT_FAILURES failed attempts for one address, that account is locked for
+    LOGIN_LOCKOUT_MINUTES (429, code `account_locked`, with Retry-After), even with the right password."""
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -39,12 +42,26 @@ class TokenCreateApi(APIView):
         class Meta(TokenOutputSerializer.Meta):
             fields = [*TokenOutputSerializer.Meta.fields, "token"]
 
-    @extend_schema(request=InputSerializer, responses={201: OutputSerializer}, tags=["auth"], auth=[])
+    @extend_schema(
+        request=InputSerializer, tags=["auth"], auth=[],
+        responses={
+            201: OutputSerializer,
+            429: OpenApiResponse(description=(
+                "Throttled (`throttled`), or the account is locked after too many failed sign-ins "
+                "(`account_locked`; any address, known or not, locks the same way). The `Retry-After` "
+                "header says how many seconds to wait.")),
+        },
+    )
+    @sensitive_variables()  # the password and the new token stay out of error reports
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        user = authenticate(request, email=data.validated_data["email"], password=data.validated_data["password"])
+        email = data.validated_data["email"]
+        user = authenticate(request, email=email, password=data.validated_data["password"])
         if user is None:
+            wait = lockout.seconds_locked(email)
+            if wait:
+                raise lockout.AccountLocked(wait)
             raise ApplicationError("Email or password is wrong.", code="invalid_credentials", status_code=401)
         token, raw = services.user_token_create(user=user, name=data.validated_data["name"])
         token.token = raw

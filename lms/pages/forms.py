@@ -2,12 +2,17 @@
 from __future__ import annotations
 
 import logging
+import math
 import smtplib
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_variables
 
+from lms import lockout
 from lms.models import User
 
 logger = logging.getLogger(__name__)
@@ -17,13 +22,15 @@ class AccessibleFormMixin:
     """Ties each field to its help text and errors (aria-describedby, aria-invalid)."""
 
     def _describe(self) -> None:
+        # self._errors, not self.errors: describing must never start validation (from __init__ that
+        # would run authentication inside the constructor, with the raw POST data in its frame).
+        errors = self._errors or {}
         for name, field in self.fields.items():
             bound = self[name]
             ids = []
             if field.help_text:
                 ids.append(f"{bound.auto_id}_help")
-            # _errors, not errors: reading .errors here would validate before subclasses add fields.
-            if self._errors is not None and name in self._errors:
+            if name in errors:
                 ids.append(f"{bound.auto_id}_errors")
                 field.widget.attrs["aria-invalid"] = "true"
             else:
@@ -40,7 +47,28 @@ class AccessibleFormMixin:
         self._describe()
 
 
-class SignInForm(AccessibleFormMixin, AuthenticationForm):
+class LockoutMessageMixin:
+    """For forms built on AuthenticationForm: a locked account gets its own message instead of
+    "wrong password" (the lockout itself is enforced by lms.lockout.LockoutModelBackend)."""
+
+    @sensitive_variables()
+    def clean(self):
+        try:
+            return super().clean()
+        except ValidationError:
+            wait = lockout.seconds_locked(self.cleaned_data.get("username"))
+            if not wait:
+                raise
+            minutes = max(1, math.ceil(wait / 60))
+            raise ValidationError(
+                ngettext("Too many failed sign-ins for this account. Try again in %(minutes)d minute.",
+                         "Too many failed sign-ins for this account. Try again in %(minutes)d minutes.",
+                         minutes) % {"minutes": minutes},
+                code="locked",
+            ) from None
+
+
+class SignInForm(AccessibleFormMixin, LockoutMessageMixin, AuthenticationForm):
     username = forms.EmailField(label=_("Email address"), max_length=254,
                                 widget=forms.EmailInput(attrs={"autocomplete": "email", "autofocus": True}))
     password = forms.CharField(label=_("Password"), strip=False,

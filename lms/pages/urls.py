@@ -4,6 +4,7 @@ from django.urls import path
 from lms.pages import views
 
 urlpatterns = [
+    path("favicon.ico", views.favicon, name="favicon"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("password-reset/", views.ResetRequestView.as_view(), name="password-reset"),

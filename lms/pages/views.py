@@ -2,13 +2,20 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponsePermanentRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse_lazy
 from django.utils.decorators import method_decorator
-from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from lms.pages.forms import ResetPasswordForm, ResetRequestForm, SignInForm
 from lms.throttles import page_throttle_wait
+
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on every page that names no icon (the admin among them)."""
+    return HttpResponsePermanentRedirect(static("lms/favicon.svg"))
 
 
 class _ThrottledPostMixin:
@@ -57,6 +64,12 @@ class ResetConfirmView(_ThrottledPostMixin, auth_views.PasswordResetConfirmView)
     template_name = "lms/auth/reset_confirm.html"
     form_class = ResetPasswordForm
     success_url = reverse_lazy("pages:password-reset-done")
+
+    @method_decorator(sensitive_variables())
+    def dispatch(self, *args, **kwargs):
+        # Django's dispatch holds the reset token (from the URL or the session) in local variables;
+        # under this wrapper the error reporter leaves every frame below it out.
+        return super().dispatch(*args, **kwargs)
 
 
 class ResetDoneView(auth_views.PasswordResetCompleteView):

@@ -12,7 +12,7 @@ from assessments.demo_roleplays import SCENARIO
 from courses.demo_content import EMPATHY_SLUG_EN
 from tests.browser.conftest import axe_serious, csp_violations, new_page
 
-DEMO_PASSWORD = "empathy-demo-2026"  # noqa: S105 - the published demo login
+DEMO_PASSWORD = "empathy-demo-2026"
 
 
 def _sign_in(page, email: str) -> None:

@@ -57,18 +57,47 @@ def test_check_deploy_fails_in_debug(tmp_path):
     assert "security.W018" in result.stderr  # DEBUG on in deployment
 
 
-def test_production_turns_on_secure_cookies_hsts_and_https(tmp_path):
-    code = (
-        "import json; from django.conf import settings as s; print(json.dumps({k: getattr(s, k) for k in "
-        "['DEBUG', 'SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', "
-        "'ALLOWED_HOSTS']}))"
-    )
+COOKIE_SETTINGS = ["SESSION_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "SESSION_COOKIE_SAMESITE",
+                   "CSRF_COOKIE_SECURE", "CSRF_COOKIE_SAMESITE"]
+
+
+def _production_settings(tmp_path, names: list[str]) -> dict:
+    code = ("import json; from django.conf import settings as s; "
+            f"print(json.dumps({{k: getattr(s, k) for k in {names!r}}}))")
     result = _manage(tmp_path, "shell", "-c", code, **_production())
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {
-        "DEBUG": False, "SESSION_COOKIE_SECURE": True, "CSRF_COOKIE_SECURE": True, "SECURE_SSL_REDIRECT": True,
-        "SECURE_HSTS_SECONDS": 31_536_000, "ALLOWED_HOSTS": ["lms.example.com"],
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_production_turns_on_secure_cookies_hsts_and_https(tmp_path):
+    names = ["DEBUG", *COOKIE_SETTINGS, "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "ALLOWED_HOSTS",
+             "SECURE_CONTENT_TYPE_NOSNIFF", "SECURE_REFERRER_POLICY", "X_FRAME_OPTIONS", "AUTHENTICATION_BACKENDS"]
+    assert _production_settings(tmp_path, names) == {
+        "DEBUG": False, "SESSION_COOKIE_SECURE": True, "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax", "CSRF_COOKIE_SECURE": True, "CSRF_COOKIE_SAMESITE": "Lax",
+        "SECURE_SSL_REDIRECT": True,
+        "SECURE_HSTS_SECONDS": 31_536_000, "ALLOWED_HOSTS": ["lms.example.com"], "SECURE_CONTENT_TYPE_NOSNIFF": True,
+        "SECURE_REFERRER_POLICY": "same-origin", "X_FRAME_OPTIONS": "DENY",
+        "AUTHENTICATION_BACKENDS": ["lms.lockout.LockoutModelBackend"],
     }
+
+
+@pytest.mark.django_db
+def test_production_cookies_leave_the_server_secure_httponly_and_samesite(tmp_path, settings, client):
+    """The cookie settings production computes, applied here: what a browser receives after signing in."""
+    from tests.factories import UserFactory
+
+    for name, value in _production_settings(tmp_path, COOKIE_SETTINGS).items():
+        setattr(settings, name, value)
+    UserFactory(email="ana@example.com")
+    page = client.get("/sign-in/", secure=True)
+    token = page.cookies["csrftoken"].value
+    response = client.post("/sign-in/", {"username": "ana@example.com", "password": "correct horse battery",
+                                         "csrfmiddlewaretoken": token}, secure=True)
+    assert response.status_code == 302
+    session, csrf = response.cookies["sessionid"], page.cookies["csrftoken"]
+    assert session["secure"] and session["httponly"] and session["samesite"] == "Lax"
+    assert csrf["secure"] and csrf["samesite"] == "Lax"
 
 
 def test_debug_off_without_secret_key_refuses_to_start(tmp_path):

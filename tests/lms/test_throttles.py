@@ -95,3 +95,15 @@ def test_an_unreachable_cache_lets_requests_through_instead_of_failing_them(rate
     finally:
         settings.CACHES = working  # the shared teardown clears the cache
     assert any("throttle cache unavailable" in record.getMessage() for record in caplog.records)
+def test_admin_login_is_strictly_throttled_per_address(rates):
+    from django.test import Client
+
+    factories.UserFactory(email="boss@example.com", is_staff=True, is_superuser=True)
+    client = Client()
+    for _ in range(2):
+        response = client.post("/admin/login/", {"username": "boss@example.com", "password": "guess"})
+        assert response.status_code == 200 and b"Please enter the correct" in response.content
+    response = client.post("/admin/login/", {"username": "boss@example.com", "password": "correct horse battery"})
+    assert response.status_code == 429 and int(response["Retry-After"]) > 0
+    assert "_auth_user_id" not in client.session
+    assert client.get("/admin/login/").status_code == 200  # reading the form is not counted
