@@ -14,12 +14,15 @@ import functools
 import pytest
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.test import Client
 from drf_spectacular.generators import SchemaGenerator
 
 from tests.reliability.bad_input import bad_inputs as catalogue
 from tests.reliability.bad_input.conftest import row_counts
+from tests.reliability.permission_table import SERVER_ERRORS_ALLOWED
 from tests.reliability.routes import api_operations
 from tests.reliability.world import fill
+from tests.reliability.world import parameter as catalogue_parameter
 
 WRITES = [op for op in api_operations() if op.method in {"POST", "PUT", "PATCH"}]
 MUST_REFUSE = object()  # the case's answer must be a 4xx
@@ -167,3 +170,54 @@ def test_the_catalogue_has_a_valid_body_for_every_json_write():
     missing = [op.key for op in WRITES if _body_schema(op)[1] and op.key not in catalogue.VALID_BODIES
                and not any(p.get("format") == "binary" for p in _body_schema(op)[1].values())]
     assert not missing, missing
+
+
+READS = [op for op in api_operations() if op.method == "GET" and op.key not in SERVER_ERRORS_ALLOWED]
+
+
+def _query_parameters(operation) -> list[str]:
+    path = "/api/v1/" + operation.key.split(" /api/v1/", 1)[1]
+    entry = _schema()["paths"][path]["get"]
+    return [p["name"] for p in entry.get("parameters", []) if p.get("in") == "query"]
+
+
+def test_nul_bytes_and_markup_in_query_strings_and_paths(world, figure):
+    """Every read and public page, with a NUL (and markup) in each query parameter and text path
+    parameter: PostgreSQL cannot compare text with a NUL, so it must be stopped before the query."""
+    problems, cases = [], 0
+    for operation in READS:
+        role = "hr" if "/reports/" in operation.route else "instructor"
+        client = world.client(role)
+        path = fill(operation.route, world)
+        names = [*_query_parameters(operation), "unknown"]
+        queries = [{name: "\x00" for name in names}, {name: catalogue.SCRIPT for name in names}]
+        for name in names:
+            queries.append({name: "a\x00b"})
+        for query in queries:
+            cases += 1
+            with transaction.atomic():
+                response = client.get(path, query)
+                transaction.set_rollback(True)
+            if response.status_code >= 500:
+                problems.append(f"{operation.key} ?{list(query)}: {response.status_code}")
+        for name in ("slug", "code", "token"):
+            if f":{name}>" in operation.route or f"<{name}>" in operation.route:
+                cases += 1
+                spoiled = fill(operation.route, world).replace(
+                    catalogue_parameter(operation.route, name, world), "bad%00value", 1)
+                with transaction.atomic():
+                    response = client.get(spoiled)
+                    transaction.set_rollback(True)
+                if response.status_code >= 500:
+                    problems.append(f"{operation.key} with a NUL in <{name}>: {response.status_code}")
+    pages = Client()
+    pages.force_login(world.users["hr"])
+    for url in ["/verify/bad%00code/", "/unsubscribe/bad%00token/", "/reports/dashboard/?organization=%00",
+                "/api/v1/verify/bad%00code/", "/api/v1/certificates/bad%00code/credential.json"]:
+        cases += 1
+        response = pages.get(url)
+        if response.status_code >= 500:
+            problems.append(f"{url}: {response.status_code}")
+    figure("bad-input cases", cases)
+    figure("bad-input server errors", len(problems))
+    assert not problems, "\n".join(problems)
