@@ -34,6 +34,7 @@ from assessments.roleplay_content import DEFAULT_INSTRUMENT, DEFAULT_INSTRUMENT_
 from courses import services as course_services
 from courses.models import Activity, ActivityProgress, Enrollment, Module
 from lms.models import Organization
+from lms.text import find_unstorable
 
 DOCUMENT_FORMAT = "empathy-lms/instrument"
 MAX_ITEMS = 100
@@ -52,8 +53,11 @@ def clean_instrument(document: Any) -> dict[str, Any]:
     if isinstance(document, (bytes, str)):
         try:
             document = json.loads(document)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise _invalid("The file is not JSON.", "document") from None
+    unstorable = find_unstorable(document)
+    if unstorable:
+        raise _invalid(unstorable[1], "document")
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT or document.get("version") != 1:
         raise _invalid(f'Expected {{"format": "{DOCUMENT_FORMAT}", "version": 1, ...}}.', "format")
     slug, title = document.get("slug"), document.get("title")
