@@ -221,3 +221,38 @@ def test_nul_bytes_and_markup_in_query_strings_and_paths(world, figure):
     figure("bad-input cases", cases)
     figure("bad-input server errors", len(problems))
     assert not problems, "\n".join(problems)
+
+
+ROUND_TRIPS = [
+    # (role, write method, path template, field, read path template, where the value is read back)
+    ("learner", "PATCH", "/api/v1/me/", "first_name", "/api/v1/me/", ("first_name",)),
+    ("org_admin", "PATCH", "/api/v1/organizations/{org}/departments/{department}/", "name",
+     "/api/v1/organizations/{org}/departments/{department}/", ("name",)),
+    ("instructor", "PATCH", "/api/v1/courses/{course}/", "title", "/api/v1/courses/{course}/", ("title",)),
+    ("instructor", "PATCH", "/api/v1/workshops/sessions/{session}/", "venue", "/api/v1/workshops/sessions/{session}/",
+     ("venue",)),
+    ("learner", "PUT", "/api/v1/courses/{course}/rating/", "review", "/api/v1/courses/{course}/rating/", ("review",)),
+]
+
+
+@pytest.mark.parametrize("oddity", list(catalogue.UNICODE_ODDITIES))
+def test_unusual_but_valid_text_round_trips_intact(world, oddity, figure):
+    """Right-to-left text, decomposed accents, emoji sequences, astral characters and zero-width
+    spaces are accepted and come back exactly as sent (not normalised, not mangled)."""
+    from courses import services as course_services
+
+    course_services.activity_record_result(enrollment=world.enrollment, activity=world.lesson, passed=True)
+    value = catalogue.UNICODE_ODDITIES[oddity]
+    names = {"org": world.org.slug, "department": world.department.pk, "course": world.course.slug,
+             "session": world.extra["session"].pk}
+    for role, method, write, field, read, key in ROUND_TRIPS:
+        client = world.client(role)
+        body = {field: value, **({"stars": 4} if field == "review" else {})}
+        response = client.generic(method, write.format(**names), catalogue.dump(body),
+                                  content_type="application/json")
+        assert response.status_code in (200, 201), (write, response.status_code, response.content[:300])
+        got = client.get(read.format(**names)).json()
+        for step in key:
+            got = got[step]
+        assert got == value, (write, field, got, value)
+    figure("bad-input cases", len(ROUND_TRIPS))
