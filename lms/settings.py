@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "lms.middleware.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "lms.middleware.RequestBodyLimitMiddleware",
+    "lms.middleware.NulCharacterMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",

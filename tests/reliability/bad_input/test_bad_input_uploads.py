@@ -71,7 +71,6 @@ class Uploader:
             counts = row_counts()
             response = client.generic(method, path, **multipart(field, filename, data, content_type, extra or {}))
             status = response.status_code
-            self.last = response.json() if response["Content-Type"].startswith("application/json") else None
             if 400 <= status < 500 and row_counts() != counts:
                 self.problems.append(f"{name}: {status} but rows changed")
             transaction.set_rollback(True)
@@ -188,12 +187,8 @@ def test_csv_imports(world, uploader, settings):
                       extra=extra, refuse=True)
         uploader.send(f"{path}: a PNG labelled as CSV", role, "POST", path, "file", "people.csv", PNG, "text/csv",
                       extra=extra, refuse=True)
-        status = uploader.send(f"{path}: CSV with a NUL", role, "POST", path, "file", "people.csv",
-                               b"email\nnul\x00@example.com\n", "text/csv", extra=extra)
-        if path == enrollments:  # the bulk enrollment answers per row: that row is an error, nobody enrolled
-            assert status == 400 or (uploader.last["errors"] == 1 and uploader.last["enrolled"] == 0), uploader.last
-        else:
-            assert status == 400, status
+        uploader.send(f"{path}: CSV with a NUL", role, "POST", path, "file", "people.csv",
+                      b"email\nnul\x00@example.com\n", "text/csv", extra=extra, refuse=True)
         uploader.send(f"{path}: UTF-16 CSV", role, "POST", path, "file", "people.csv", "email\nx@example.com\n".encode(
             "utf-16"), "text/csv", extra=extra)
     settings.UPLOAD_MAX_BYTES = 10_000
