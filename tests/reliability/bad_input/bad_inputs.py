@@ -205,7 +205,7 @@ def _instrument(world: World) -> dict:
     return {"organization": world.org.slug, "document": document}
 
 
-def _scores(world: World) -> list[dict]:
+def scores(world: World) -> list[dict]:
     return [{"criterion": criterion.pk, "points": 2}
             for criterion in world.extra["scenario"].rubric.criteria.order_by("position", "id")]
 
@@ -323,17 +323,17 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "url": "https://hooks.example.com/moved", "event_types": ["certificate.issued"], "secret": "t" * 32,
         "description": "HRIS", "is_active": True},
     "POST /api/v1/roleplays/assignments/{assignment_id}/reassign/": _peer_reviewer,
-    "POST /api/v1/roleplays/calibration-examples/{example_id}/reviews/": lambda w: {"scores": _scores(w)},
+    "POST /api/v1/roleplays/calibration-examples/{example_id}/reviews/": lambda w: {"scores": scores(w)},
     "POST /api/v1/roleplays/performances/{performance_id}/reviews/": lambda w: {
-        "scores": _scores(w), "comments": "Warm opening.", "opportunity_codes": {"party": "explored"},
+        "scores": scores(w), "comments": "Warm opening.", "opportunity_codes": {"party": "explored"},
         "role": "supervisor"},
     "PUT /api/v1/roleplays/reviews/{review_id}/": lambda w: {
-        "scores": _scores(w), "comments": "Better now.", "opportunity_codes": {"party": "acknowledged"}},
+        "scores": scores(w), "comments": "Better now.", "opportunity_codes": {"party": "acknowledged"}},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/allocate/": lambda w: {
         "cohort": "spring", "due_at": "2099-01-01T00:00:00Z"},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/calibration-examples/": lambda w: {
         "title": "A rushed answer", "transcript": "Agent: Next.", "link": "https://example.com/clip",
-        "scores": _scores(w)},
+        "scores": scores(w)},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/performances/": lambda w: {
         "transcript": "Agent: Tell me about the party.", "link": "", "session_reference": "", "cohort": "spring"},
     "POST /api/v1/workshops/registrations/{registration_id}/approve/": lambda w: {"reason": "Seat found."},

@@ -48,7 +48,8 @@ def ok(response, *statuses):
 @pytest.fixture
 def poisoned(world):
     """Markup in the learner's name, both courses' texts, the lesson, a module and activity title, the
-    workshop session, a role-play transcript and review, the department and organization names."""
+    workshop session's title and venue, a role-play transcript (a calibration example) and a review's
+    comments, the department and organization names."""
     learner, instructor, admin_client = world.client("learner"), world.client("instructor"), world.client("org_admin")
     ok(learner.patch("/api/v1/me/", {"first_name": NAME, "last_name": catalogue.SCRIPT}, format="json"))
     for slug in (world.course.slug, world.certificate.enrollment.course.slug):
@@ -65,6 +66,9 @@ def poisoned(world):
     review = world.extra["review"]
     ok(learner.put(f"/api/v1/roleplays/reviews/{review.pk}/", {"comments": PAYLOAD, "scores": [
         {"criterion": s.criterion_id, "points": s.points} for s in review.scores.all()]}, format="json"))
+    example = {"title": PAYLOAD, "transcript": PAYLOAD, "scores": catalogue.scores(world)}
+    ok(instructor.post(f"/api/v1/roleplays/scenarios/{world.extra['scenario'].pk}/calibration-examples/", example,
+                       format="json"), 201)
     ok(admin_client.patch(f"/api/v1/organizations/{world.org.slug}/departments/{world.department.pk}/",
                           {"name": PAYLOAD}, format="json"))
     Organization.objects.filter(pk=world.org.pk).update(name=PAYLOAD)  # named in the admin only
