@@ -38,6 +38,10 @@ SERVICE_ENV = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "REPORTS_DATABA
 
 def pytest_collection_modifyitems(config, items):
     here = Path(__file__).parent
+    for item in items:
+        if Path(str(item.fspath)).is_relative_to(here):
+            # Under `pytest -n --dist loadgroup` one worker runs them all, against one stack.
+            item.add_marker(pytest.mark.xdist_group("browser"))
     reasons = []
     if not Path(CHROMIUM).exists():
         reasons.append(f"Chromium is not installed at {CHROMIUM} (.ci/run installs Debian's chromium)")
