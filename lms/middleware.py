@@ -1,8 +1,11 @@
-"""Refuse oversized request bodies with a 413 before anything reads them."""
+"""Refuse oversized request bodies (413) and NUL characters in addresses (400) before any view runs;
+security headers on every response."""
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import HttpResponseBadRequest, JsonResponse
 
 from lms.errors import error_body
 
@@ -34,6 +37,23 @@ class RequestBodyLimitMiddleware:
                 ),
                 status=413,
             )
+        return self.get_response(request)
+
+
+class NulCharacterMiddleware:
+    """A NUL character in the path or the query string is a 400 before any view runs: PostgreSQL
+    cannot compare text with one (every lookup by code, slug, token or filter would fail with a
+    500), and no identifier or filter of ours contains one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
+            if request.path.startswith("/api/"):
+                return JsonResponse(error_body(
+                    "bad_request", "The path or the query string contains a NUL character (%00)."), status=400)
+            return HttpResponseBadRequest("The address contains a NUL character (%00).", content_type="text/plain")
         return self.get_response(request)
 
 

@@ -7,7 +7,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +22,7 @@ from lms.errors import Forbidden, NotFound
 from lms.filters import StrictBooleanFilter
 from lms.models import User
 from lms.pagination import CursorPagination, PageNumberPagination
+from lms.parsers import JSONParser
 from lms.permissions import IsPerson
 
 TAGS = ["role-plays"]

@@ -34,6 +34,7 @@ from assessments.roleplay_content import DEFAULT_INSTRUMENT, DEFAULT_INSTRUMENT_
 from courses import services as course_services
 from courses.models import Activity, ActivityProgress, Enrollment, Module
 from lms.models import Organization
+from lms.text import find_unstorable
 
 DOCUMENT_FORMAT = "empathy-lms/instrument"
 MAX_ITEMS = 100
@@ -52,8 +53,11 @@ def clean_instrument(document: Any) -> dict[str, Any]:
     if isinstance(document, (bytes, str)):
         try:
             document = json.loads(document)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):
             raise _invalid("The file is not JSON.", "document") from None
+    unstorable = find_unstorable(document)
+    if unstorable:
+        raise _invalid(unstorable[1], "document")
     if not isinstance(document, dict) or document.get("format") != DOCUMENT_FORMAT or document.get("version") != 1:
         raise _invalid(f'Expected {{"format": "{DOCUMENT_FORMAT}", "version": 1, ...}}.', "format")
     slug, title = document.get("slug"), document.get("title")
@@ -77,8 +81,9 @@ def clean_instrument(document: Any) -> dict[str, Any]:
     scoring = document.get("scoring", Instrument.Scoring.MEAN)
     max_missing = document.get("max_missing", 0)
     if not isinstance(allow_na, bool) or scoring not in Instrument.Scoring.values or not _is_int(max_missing) \
-            or max_missing < 0:
-        raise _invalid("allow_na is true or false, scoring is mean or sum, max_missing a whole number >= 0.", "scoring")
+            or not 0 <= max_missing <= MAX_ITEMS:
+        raise _invalid(f"allow_na is true or false, scoring is mean or sum, max_missing a whole number from 0 to "
+                       f"{MAX_ITEMS}.", "scoring")
     items = document.get("items")
     if not isinstance(items, list) or not 2 <= len(items) <= MAX_ITEMS:
         raise _invalid(f"2 to {MAX_ITEMS} items.", "items")
@@ -89,7 +94,7 @@ def clean_instrument(document: Any) -> dict[str, Any]:
                 or not isinstance(item.get("text"), str) or not item["text"].strip() or len(item["text"]) > 1000 \
                 or not isinstance(item.get("reverse", False), bool) \
                 or not isinstance(item.get("subscale", ""), str) or slugify(item.get("subscale", "")) != item.get(
-                "subscale", ""):
+                "subscale", "") or len(item.get("subscale", "")) > 40:
             raise _invalid(f"Item {number} needs a distinct slug key, a text, and optional reverse and subscale.",
                            "items")
         keys.add(item["key"])

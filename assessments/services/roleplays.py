@@ -44,6 +44,7 @@ from assessments.models import AllocationRound, Performance, ReviewAssignment, R
 from courses import services as course_services
 from courses.models import Activity, Enrollment, Module
 from lms.models import Membership, User
+from lms.uploads import upload_stem
 
 TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 WEIGHTED_ROLES = ("peer", "supervisor", "partner")
@@ -201,7 +202,7 @@ def performance_submit(
         if media:
             performance.media_size = len(media[0])
             extension = media_type.split("/")[1].replace("mpeg", "mp3").replace("quicktime", "mov")
-            performance.media.save(f"{slugify(media[1].rsplit('.', 1)[0])[:40] or 'recording'}.{extension}",
+            performance.media.save(f"{upload_stem(media[1], default='recording', max_length=40)}.{extension}",
                                    ContentFile(media[0]), save=False)
         performance.save()
         if partner is not None:

@@ -29,6 +29,7 @@ from assessments.selectors import DOCUMENT_FORMAT as FORMAT
 from assessments.selectors import DOCUMENT_VERSION as VERSION
 from assessments.services.authoring import MAX_QUESTIONS, QUIZ_FIELDS, clean_question, clean_quiz_fields
 from courses.models import Activity
+from lms.text import find_unstorable
 
 MAX_DOCUMENT_BYTES = 1024 * 1024
 DOCUMENT_KEYS = {"format", "version", "title", "questions", *QUIZ_FIELDS}
@@ -43,8 +44,13 @@ def _load(document: dict[str, Any] | str | bytes) -> dict[str, Any]:
             document = json.loads(document)
         except (UnicodeDecodeError, ValueError) as exc:
             raise QuizAuthoringError(f"The file is not valid JSON: {exc}.", code="invalid_import") from None
+        except RecursionError:
+            raise QuizAuthoringError("The file is nested too deeply.", code="invalid_import") from None
     if not isinstance(document, dict):
         raise QuizAuthoringError("A quiz document is a JSON object.", code="invalid_import")
+    unstorable = find_unstorable(document)
+    if unstorable:
+        raise QuizAuthoringError(unstorable[1], code="invalid_import", fields={unstorable[0]: [unstorable[1]]})
     return document
 
 

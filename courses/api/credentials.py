@@ -7,7 +7,6 @@ import time
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -16,6 +15,7 @@ from courses import certificate_credentials
 from courses.api.certificates import pad_to_minimum
 from courses.models import Certificate
 from lms.errors import NotFound
+from lms.parsers import JSONParser
 from lms.throttles import AnonymousThrottle, StrictThrottle
 
 JSON_LD = "application/ld+json"

@@ -5,7 +5,7 @@ import django_filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +17,7 @@ from lms.errors import ApplicationError, NotFound
 from lms.filters import StrictBooleanFilter
 from lms.models import Organization
 from lms.pagination import PageNumberPagination
+from lms.parsers import JSONParser
 from lms.permissions import IsPerson
 
 

@@ -208,7 +208,7 @@ class ReminderSettingsApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         from_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
-        reply_to = serializers.EmailField(required=False, allow_blank=True)
+        reply_to = serializers.EmailField(required=False, allow_blank=True, max_length=254)
         quiet_start = LocalTimeField(required=False)
         quiet_end = LocalTimeField(required=False)
         quiet_days = WeekdaysField(required=False)

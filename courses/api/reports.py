@@ -78,10 +78,10 @@ _FILTER_FIELDS = set(reports.Filters.__dataclass_fields__) - {"organization"}
 
 
 class ReportFilterSerializer(serializers.Serializer):
-    organization = serializers.SlugField(required=False, help_text="Only this organization (its slug).")
-    course = serializers.SlugField(required=False, help_text="Course slug.")
+    organization = serializers.SlugField(required=False, max_length=64, help_text="Only this organization (its slug).")
+    course = serializers.SlugField(required=False, max_length=100, help_text="Course slug.")
     department = serializers.IntegerField(required=False, min_value=1, help_text="Department id.")
-    manager = serializers.EmailField(required=False, help_text="The manager's email address.")
+    manager = serializers.EmailField(required=False, max_length=254, help_text="The manager's email address.")
     status = serializers.ChoiceField(choices=Enrollment.Status.choices, required=False)
     overdue = serializers.ChoiceField(choices=BOOLEAN, required=False,
                                       help_text="true: active and past the due date; false: the others.")

@@ -17,6 +17,7 @@ from courses.errors import CoursesError
 from courses.models import Activity, Category, Course, Lesson, Module, Tag, validate_language
 from lms.errors import Conflict
 from lms.models import User
+from lms.uploads import upload_stem
 
 COURSE_FIELDS = {"title", "summary", "description", "language", "category", "tags", "organization", "hours_credited",
                  "passing_score", "validity_months", "due_days", "translation_of"}
@@ -206,7 +207,7 @@ def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
 def lesson_attach_ebook(*, lesson: Lesson, data: bytes, filename: str) -> Lesson:
     """Validate an uploaded PDF or EPUB by its content and store it under a safe name."""
     info = content.inspect_ebook(data, max_bytes=settings.EBOOK_MAX_BYTES)
-    safe_stem = slugify(filename.rsplit(".", 1)[0])[:60] or "ebook"
+    safe_stem = upload_stem(filename, default="ebook", max_length=60)
     with transaction.atomic():
         old = lesson.ebook.name if lesson.ebook else ""
         lesson.content_type = Lesson.ContentType.EBOOK

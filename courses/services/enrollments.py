@@ -124,6 +124,8 @@ def parse_emails_csv(data: bytes) -> list[str]:
     except UnicodeDecodeError:
         raise ApplicationError("The file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
                                code="invalid_encoding") from None
+    if "\x00" in text:
+        raise ApplicationError("The file holds NUL characters: it is not a text CSV.", code="invalid_csv")
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

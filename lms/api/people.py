@@ -119,7 +119,7 @@ class MembershipSerializer(serializers.ModelSerializer):
 
 
 class MembershipInputSerializer(serializers.Serializer):
-    email = serializers.EmailField(help_text="Creates the user if no one has this email yet.")
+    email = serializers.EmailField(max_length=254, help_text="Creates the user if no one has this email yet.")
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_FIELDS)), default=["learner"])

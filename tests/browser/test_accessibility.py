@@ -56,8 +56,8 @@ def test_main_pages_have_no_serious_accessibility_violations(demo_stack, chromiu
     public = [("sign in", "/sign-in/"), ("password reset", "/password-reset/")]
     if language != "en":
         page.goto("/sign-in/")
-        page.locator("#language-select").select_option(language)
-        page.wait_for_load_state()
+        with page.expect_navigation():
+            page.locator("#language-select").select_option(language)
     found = {}
     for name, path in public:
         page.goto(path, wait_until="domcontentloaded")

@@ -68,7 +68,9 @@ def concrete(route: str, learner) -> str:
     """A real address for a route: real tokens where the page reads one, made-up ids elsewhere
     (an unknown id must answer with the headers too)."""
     values = {
-        "slug": "empathy-basics", "activity_id": "1", "session_id": "1", "code": "NOTACODE42",
+        "slug": "empathy-basics", "code": "NOTACODE42",
+        **{name: "1" for name in ("activity_id", "session_id", "attempt_id", "performance_id", "scenario_id",
+                                  "example_id")},
         "uidb64": urlsafe_base64_encode(force_bytes(learner.pk)),
         "token": reminders.unsubscribe_token(learner.pk, "inactivity") if route.startswith("unsubscribe/")
         else "not-a-reset-token",
