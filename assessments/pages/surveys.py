@@ -100,8 +100,9 @@ def _results(state: selectors.SurveyState) -> dict:
         else:
             shown = f"{value} · {labels[str(value)]}" if labels.get(str(value)) else str(value)
         answers.append({"text": item.text, "answer": shown})
+    ranges = {(row["low"], row["high"]) for row in scores}
     return {"scores": scores, "answers": answers, "earlier": earlier, "missing": response.missing,
-            "scored": response.score is not None}
+            "scored": response.score is not None, "range": ranges.pop() if len(ranges) == 1 else None}
 
 
 def _render_survey(request: HttpRequest, course, activity, survey: Survey | None, enrollment, *,

@@ -157,7 +157,7 @@ def test_the_opening_survey_is_answered_once_then_shows_the_result(learner_clien
     assert "Thank you for your answers" in html and "Answered" in html
     assert "Send answers" not in html and 'type="radio"' not in html
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
-    assert "Overall 4.25 1 to 5" in text and "Noticing 4.5 1 to 5" in text and "Responding 4 1 to 5" in text
+    assert "Overall 4.25 Noticing 4.5 Responding 4 Scores run from 1 to 5." in text
     assert "Statement number 1. 5 · Always" in text and "Statement number 2. 2 · Rarely" in text
 
     again = client.post(answer_url(before), full_answers(before, "1"), follow=True)
@@ -199,7 +199,7 @@ def test_the_closing_survey_opens_after_the_required_activities(learner_client):
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(page_url(after)).content.decode()))
     # Next to the learner's own opening answers (theirs to see at that survey too).
     # Before: 2, 4 (reversed: 2), 2, 2 -> 2; now: 5, 5 (reversed: 1), 5, 5 -> 4.
-    assert "At the start of the course" in text and "Overall 2 4 1 to 5" in text
+    assert "Part At the start of the course Now Overall 2 4 " in text
 
 
 def test_the_opening_survey_closes_once_the_closing_one_is_answered(learner_client):
@@ -253,6 +253,15 @@ def test_not_applicable_where_the_instrument_allows_it(learner_client):
     assert InstrumentResponse.objects.get().answers["item-4"] is None
     assert "Statement number 4. Not applicable" in re.sub(
         r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(page_url(before)).content.decode()))
+
+
+def test_a_summed_instrument_shows_each_part_with_its_own_range(learner_client):
+    course, before, _after = surveyed_course(items=3, scoring="sum")
+    client, _ = learner_client(course)
+    assert client.post(answer_url(before), full_answers(before, "3")).status_code == 302
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", client.get(page_url(before)).content.decode()))
+    # Three items of 1-5 summed: 3 to 15 overall; two "noticing" items (2 to 10), one "responding" (1 to 5).
+    assert "Possible range Overall 9 3 to 15 Noticing 6 2 to 10 Responding 3 1 to 5" in text
 
 
 def test_csrf_is_enforced():
