@@ -9,9 +9,10 @@ class AssessmentsConfig(AppConfig):
         # Registers this app's reminder kinds (peer reviews owed) with the courses registry, which
         # also discovers ``<app>.reminders`` itself; courses never imports assessments.
         from assessments import reminders  # noqa: F401
-        from assessments.pages import quizzes, roleplays
+        from assessments.pages import quizzes, roleplays, surveys
         from courses.pages.activities import register_activity_page
 
-        # The course's activity address draws quizzes and role-plays with these pages.
+        # The course's activity address draws quizzes, role-plays and surveys with these pages.
         register_activity_page("quiz")(quizzes.quiz_page)
         register_activity_page("roleplay")(roleplays.roleplay_page)
+        register_activity_page("survey")(surveys.survey_page)

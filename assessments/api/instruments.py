@@ -8,11 +8,11 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments import reports, services
+from assessments import reports, services, survey_selectors
 from assessments.api import roleplay_serializers as out
 from assessments.api.serializers import StrictIntegerField
 from assessments.errors import RoleplayConflict
-from assessments.models import Instrument, InstrumentResponse, Survey
+from assessments.models import Instrument, Survey
 from assessments.services.instruments import MAX_ITEMS
 from courses import selectors as course_selectors
 from courses.models import Enrollment
@@ -69,7 +69,7 @@ class InstrumentImportApi(APIView):
 
 
 def _survey_access(request, activity_id: int) -> tuple[Survey, Enrollment | None]:
-    survey = Survey.objects.select_related("activity__course", "instrument").filter(activity_id=activity_id).first()
+    survey = survey_selectors.survey_for_activity(activity_id=activity_id)
     if survey is None:
         raise Http404
     course = survey.activity.course
@@ -82,13 +82,9 @@ def _survey_access(request, activity_id: int) -> tuple[Survey, Enrollment | None
 
 
 def _survey_body(survey: Survey, enrollment: Enrollment | None) -> dict:
-    response = InstrumentResponse.objects.filter(survey=survey, enrollment=enrollment).first() if enrollment else None
-    is_open = bool(enrollment) and response is None and services.instruments.survey_is_open(
-        survey=survey, enrollment=enrollment)
-    instrument = Instrument.objects.prefetch_related("items").select_related("organization").get(
-        pk=survey.instrument_id)
-    return {"activity_id": survey.activity_id, "timing": survey.timing, "open": is_open,
-            "instrument": instrument, "response": response}
+    state = survey_selectors.survey_state(survey=survey, enrollment=enrollment)
+    return {"activity_id": survey.activity_id, "timing": survey.timing, "open": state.is_open,
+            "instrument": state.instrument, "response": state.response}
 
 
 class SurveyApi(APIView):

@@ -1,12 +1,12 @@
 """Page URLs of the assessments app, mounted in the `pages` namespace by lms/urls.py.
 
-Quizzes and role-plays themselves are drawn at the course's activity address (courses.pages.activities
+Quizzes, role-plays and surveys themselves are drawn at the course's activity address (courses.pages.activities
 registry, registered in AssessmentsConfig.ready); these are the pages around them and their writes.
 """
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from assessments.pages import quizzes, reviews, roleplays
+from assessments.pages import quizzes, reviews, roleplays, surveys
 
 urlpatterns = [
     path("reviews/", reviews.review_list, name="reviews"),
@@ -17,4 +17,5 @@ urlpatterns = [
     path("quizzes/attempts/<id:attempt_id>/submit/", quizzes.quiz_submit, name="quiz-submit"),
     path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
     path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
+    path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
 ]

@@ -2,7 +2,7 @@
 
 Every activity has one address, /courses/<slug>/activities/<id>/, so the course outline and the
 next/previous links never need to know the kind. Lessons and workshops are drawn here; other apps
-register their kinds in their AppConfig.ready (assessments: quiz, roleplay), so courses never
+register their kinds in their AppConfig.ready (assessments: quiz, roleplay, survey), so courses never
 imports them.
 """
 from __future__ import annotations
