@@ -38,8 +38,10 @@ run: demo
 	$(BIN)/python scripts/run.py
 
 # Tests keep their files (broker queue, mail, media) away from the demo's var/ unless told otherwise.
+# Two processes by default (TEST_WORKERS=0 runs in one); the browser tests share one of them.
+TEST_WORKERS ?= 2
 test: install-dev
-	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest
+	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: install-dev
 	$(BIN)/python -m bench

@@ -36,6 +36,7 @@ def _main_pages(page) -> list[tuple[str, str]]:
         ("course", course),
         ("lesson", link("What empathy means at the service desk")),
         ("video lesson", link("Sympathy, empathy and the space between")),
+        ("survey", link("Before you start: how you listen today")),
         ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][0])),
         ("role-play", link(SCENARIO["title"])),
     ]
@@ -64,7 +65,7 @@ def test_main_pages_have_no_serious_accessibility_violations(demo_stack, chromiu
         found[name] = axe_serious(page)
     _sign_in(page, "learner@acme.example")
     pages = _main_pages(page)
-    assert len(pages) >= 11
+    assert len(pages) >= 12
     for name, path in pages:
         page.goto(path, wait_until="domcontentloaded")
         found[name] = axe_serious(page)
