@@ -82,7 +82,10 @@ class DemoStack:
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {key: value for key, value in os.environ.items() if key not in SERVICE_ENV}
         self.env.update(VAR_DIR=str(var_dir), HOST="127.0.0.1", PORT=str(self.port), DEBUG="1",
-                        PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="lms.settings")
+                        PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="lms.settings",
+                        # Every browser test signs in from 127.0.0.1; the per-address sign-in throttle
+                        # (proven by its own tests) would otherwise start refusing them within a minute.
+                        THROTTLE_STRICT="600/min")
         self.log_path = var_dir / "stack.log"
         self.process: subprocess.Popen | None = None
 
@@ -154,8 +157,11 @@ def demo_stack(tmp_path_factory) -> Iterator[DemoStack]:
         stack.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def chromium():
+    """A browser for one test. Playwright's sync API runs an event loop while it is open, and Django
+    refuses database work in a thread with a running loop, so it must not outlive the test: the
+    tests that share this process afterwards use the database."""
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
