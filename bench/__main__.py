@@ -10,18 +10,13 @@ PostgreSQL (database ``lms_bench``, created and migrated if needed) and Redis db
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import shlex
 import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench import environment
-
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
+from bench import environment, machine
 
 
 @dataclass
@@ -88,30 +83,13 @@ def check_redis() -> None:
 
 
 def machine_notes(srv_describe: str, args: argparse.Namespace) -> list[str]:
-    import django
     from django.db import connection
 
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
+    software = machine.software_line()
     connection.close()
-    try:
-        import redis
-
-        redis_version = redis.Redis.from_url(environment.REDIS_URL).info("server").get("redis_version", "?")
-    except Exception:  # only a note
-        redis_version = "?"
     return [
-        f"nproc {os.cpu_count()}, CPU {cpu}, {platform.system()} {platform.release()}",
-        f"Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}, Redis {redis_version}",
+        machine.hardware_line(),
+        software,
         f"server: {srv_describe}, DEBUG=1 (JSON renderer via Accept), throttles raised out of reach",
         f"load: {args.concurrency} keep-alive connections on loopback, {args.requests} requests per side "
         f"(cap {args.duration:g} s), in {args.rounds} alternating rounds after {args.warmup} warm-up requests",
@@ -142,17 +120,15 @@ def table(rows: list[Row]) -> str:
 
 
 def record(text: str, notes: list[str], argv: list[str]) -> None:
-    if not RESULTS.exists():
-        RESULTS.write_text(
+    if not machine.RESULTS.exists():
+        machine.RESULTS.write_text(
             "# Benchmark results\n\nAppended by `python -m bench` (newest last). *ratio* is project ÷ floor "
             "throughput; the floor is the same kind of request, with the same authentication, to a trivial "
             "view in the same run. `*` after a request count: stopped by the time cap.\n"
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench", *map(shlex.quote, argv)])
-    section = [f"\n## {stamp} — `{command}`\n", *(f"- {n}" for n in notes), "", text, ""]
-    with RESULTS.open("a") as out:
-        out.write("\n".join(section))
+    machine.append_results([f"\n## {stamp} — `{command}`\n", *(f"- {n}" for n in notes), "", text, ""])
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -251,7 +227,6 @@ def main(argv: list[str] | None = None) -> int:
     print(text)
     if not args.no_record:
         record(text, notes, argv)
-        print(f"\nappended to {RESULTS.relative_to(environment.BASE_DIR)}")
     return 1 if any(r.project.errors or r.floor.errors or r.verify_failed for r in rows) else 0
 
 

@@ -32,10 +32,9 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import environment
+from bench import environment, machine
 
 COURSE_SLUG = "bench-certificates"
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -272,11 +271,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def record(args, argv, solo, ratio, bulk, duplicates) -> None:
     import django
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
+    pg = machine.postgres_version()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench.certificates", *argv])
     lines = [
@@ -299,9 +295,7 @@ def record(args, argv, solo, ratio, bulk, duplicates) -> None:
         f"{bulk['dup_emailed']}, PDF files beyond one per certificate {max(0, bulk['extra_pdfs'])}).",
         "",
     ]
-    with RESULTS.open("a") as out:
-        out.write("\n".join(lines))
-    print(f"appended to {RESULTS.relative_to(environment.BASE_DIR)}")
+    machine.append_results(lines)
 
 
 if __name__ == "__main__":

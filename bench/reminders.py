@@ -26,15 +26,13 @@ import smtplib
 import sys
 import time
 from datetime import UTC, datetime
-from pathlib import Path
 
-from bench import environment
+from bench import environment, machine
 
 DB_NAME = "lms_reminders_bench"
 ORG_SLUG = "reminders-bench"
 COURSES = 20
 PER_LEARNER = 5
-RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -288,11 +286,8 @@ def main(argv: list[str] | None = None) -> int:
 
 def record(argv, data, sweep, dispatch, mailed) -> None:
     import django
-    from django.db import connection
 
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
+    pg = machine.postgres_version()
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench.reminders", *argv])
     kinds = ", ".join(f"{kind} {count:,}" for kind, count in sorted(sweep["by_kind"].items()))
@@ -320,9 +315,7 @@ def record(argv, data, sweep, dispatch, mailed) -> None:
         f"digests): {dispatch['seconds']:.2f} s.",
         "",
     ]
-    with RESULTS.open("a") as out:
-        out.write("\n".join(lines))
-    print(f"appended to {RESULTS.relative_to(environment.BASE_DIR)}")
+    machine.append_results(lines)
 
 
 if __name__ == "__main__":

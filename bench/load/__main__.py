@@ -14,16 +14,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import platform
 import shlex
 import sys
 from datetime import UTC, datetime
 from importlib import metadata
-from pathlib import Path
 
-from bench import environment
-
-RESULTS = environment.BASE_DIR / "bench" / "RESULTS.md"
+from bench import environment, machine
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
@@ -54,31 +50,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
 
 def machine_notes(report) -> list[str]:
-    import django
-    from django.db import connection
-
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        pg = cursor.fetchone()[0]
-    try:
-        import redis
-
-        redis_version = redis.Redis.from_url(environment.REDIS_URL).info("server").get("redis_version", "?")
-    except Exception:  # only a note
-        redis_version = "?"
     config = report.config
     return [
-        f"nproc {os.cpu_count()}, CPU {cpu}, {platform.system()} {platform.release()}; 1-minute load average "
+        f"{machine.hardware_line()}; 1-minute load average "
         f"{report.load_average:.1f} when the run began (other work on the machine shares its cores)",
-        f"Python {platform.python_version()}, Django {django.get_version()}, PostgreSQL {pg}, Redis {redis_version}, "
+        f"{machine.software_line()}, "
         f"gunicorn {metadata.version('gunicorn')}, locust {metadata.version('locust')}, "
         f"celery {metadata.version('celery')}",
         f"server: {report.server}, DEBUG=0, project settings from the environment (user and anonymous throttles "
@@ -97,8 +73,7 @@ def record(report, argv: list[str]) -> None:
     section = [f"\n## {stamp} — load test: mixed learner workload — `{command}`\n",
                *(f"- {n}" for n in machine_notes(report)), "", report.table(), "",
                *(f"- {line}" for line in report.summary()), ""]
-    with RESULTS.open("a") as out:
-        out.write("\n".join(section))
+    machine.append_results(section)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -128,7 +103,6 @@ def main(argv: list[str] | None = None) -> int:
         print(line, file=sys.stdout if report.passed else sys.stderr)
     if not args.no_record:
         record(report, argv)
-        print(f"\nappended to {RESULTS.relative_to(environment.BASE_DIR)}")
     print(f"\nload figures: requests sent {report.requests}, errors {report.errors}, rows lost {report.rows_lost}")
     return 0 if report.passed else 1
 
