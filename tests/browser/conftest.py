@@ -14,15 +14,15 @@ import os
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.courses.certificates.conftest import free_port, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = ROOT / "var" / "screenshots"
@@ -55,30 +55,12 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_until(condition: Callable[[], object], *, timeout: float, what: str) -> object:
-    """Poll until truthy; an upper bound for slow machines, not a timing assertion."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = condition()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            pytest.fail(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(0.25)
-
-
 class DemoStack:
     """`make run` in miniature: migrate, load the demo, start web + worker + beat; stop them all."""
 
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
-        self.port = _free_port()
+        self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = {key: value for key, value in os.environ.items() if key not in SERVICE_ENV}
         self.env.update(VAR_DIR=str(var_dir), HOST="127.0.0.1", PORT=str(self.port), DEBUG="1",
@@ -111,7 +93,7 @@ class DemoStack:
                 pytest.fail(f"the stack exited early:\n{self.log_path.read_text()[-4000:]}")
             return "Empathy LMS is running" in self.log_path.read_text()
 
-        wait_until(serving, timeout=90, what="the web server, worker and beat to start")
+        wait_for(serving, timeout=90, what="the web server, worker and beat to start")
 
     def stop(self) -> None:
         if self.process is None or self.process.poll() is not None:
@@ -205,12 +187,17 @@ def new_page(chromium, demo_stack: DemoStack, *, locale: str = "en-US", width: i
         "e.violatedDirective + ' ' + e.blockedURI));"
     )
     page = context.new_page()
+    # Kept for the page's whole life, across navigations (window.__cspViolations starts afresh on
+    # each document): script errors, and Chromium's console report of anything the CSP blocked.
     page.problems = []
     page.on("pageerror", lambda error: page.problems.append(f"page error: {error}"))
+    page.on("console", lambda message: page.problems.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text else None)
     return page
 
 
 def csp_violations(page) -> list[str]:
+    """What the CSP blocked on the current document (page.problems has the whole visit)."""
     return page.evaluate("window.__cspViolations || []")
 
 

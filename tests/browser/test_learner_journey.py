@@ -17,7 +17,8 @@ from playwright.sync_api import expect
 
 from assessments.demo import QUIZZES
 from courses.demo_content import EMPATHY_SLUG_EN
-from tests.browser.conftest import Steps, csp_violations, new_page, wait_until
+from tests.browser.conftest import Steps, csp_violations, new_page
+from tests.courses.certificates.conftest import wait_for
 
 COURSE_TITLE = "The Power of Empathy in Customer Service"
 PASSWORD = "a-journey-passphrase-2026"
@@ -77,7 +78,7 @@ def journey(page, steps: Steps, words: Words, stack, *, email: str, reset_passwo
         page.get_by_role("button", name=words("Send the link")).click()
         expect(page.get_by_role("heading", name=words("Check your email"))).to_be_visible()
         steps.shot("reset link sent")
-        mail = wait_until(lambda: stack.mail_to(email), timeout=30, what="the password reset mail")[-1]
+        mail = wait_for(lambda: stack.mail_to(email), timeout=30, what="the password reset mail")[-1]
         link = re.search(r"https?://\S+/password-reset/\S+/", mail.replace("=\n", "")).group(0)
         page.goto(re.sub(r"^https?://[^/]+", "", link))
         page.locator("#id_new_password1").fill(PASSWORD)
@@ -165,7 +166,7 @@ def journey(page, steps: Steps, words: Words, stack, *, email: str, reset_passwo
         page.goto("/my/")
         return page.get_by_role("link", name=words("Download PDF", "my learning")).count() > 0
 
-    wait_until(certificate_listed, timeout=90, what="the worker to issue the certificate")
+    wait_for(certificate_listed, timeout=90, what="the worker to issue the certificate")
     steps.shot("my learning with the certificate")
     with page.expect_download() as download_info:
         page.get_by_role("link", name=words("Download PDF", "my learning")).first.click()
