@@ -23,9 +23,6 @@ class CatalogFilterForm(AccessibleFormMixin, forms.Form):
         self.fields["language"].choices = [("", _("Any language")),
                                            *((code, language_name(code)) for code in languages)]
         self.fields["category"].choices = [("", _("Any category")), *categories]
-        # AccessibleFormMixin.__init__ looks at self.errors, which validates a bound form before the
-        # choices above exist: forget that result so is_valid() checks against the real choices.
-        self._errors = None
 
 
 class RatingForm(AccessibleFormMixin, forms.Form):
@@ -39,4 +36,3 @@ class RatingForm(AccessibleFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["stars"].choices = [
             (n, ngettext("%(count)s star", "%(count)s stars", n) % {"count": n}) for n in range(1, 6)]
-        self._errors = None  # see CatalogFilterForm

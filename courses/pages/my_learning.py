@@ -122,9 +122,7 @@ class NotificationPreferencesForm(AccessibleFormMixin, forms.Form):
         if paused:
             self.fields["resume"] = forms.BooleanField(
                 required=False, label=pgettext_lazy(CONTEXT, "Resume sending reminders to my address"))
-        # The mixin's __init__ already validated a bound form, before these fields and choices existed.
-        self._errors = None
-        self._describe()
+        self._describe()  # the fields added here get their help and error ids too
 
     @property
     def kind_fields(self):
