@@ -10,11 +10,13 @@ from typing import Any
 
 from django.db import transaction
 
-from assessments import services
-from assessments.models import Attempt, Question, Quiz
-from courses import services as course_services
+from assessments.quizzes.models import Attempt, Question, Quiz
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from courses.catalog.models import Activity, Course
 from courses.demo_content import EMPATHY_SLUG_EN, EMPATHY_SLUG_PT
-from courses.models import Activity, ActivityProgress, Course, Enrollment
+from courses.enrollments import services as course_services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.demo import demo_loader
 
 
@@ -171,10 +173,10 @@ def _add_quizzes(course: Course) -> bool:
         if module.activities.filter(kind=Activity.Kind.QUIZ).exists():
             continue
         with transaction.atomic():
-            quiz = services.quiz_activity_create(module=module, title=title, required=True, estimated_minutes=5,
+            quiz = quiz_authoring.quiz_activity_create(module=module, title=title, required=True, estimated_minutes=5,
                                                  passing_score=70, **settings)
             for question in questions:
-                services.question_create(quiz=quiz, **question)
+                quiz_authoring.question_create(quiz=quiz, **question)
         added = True
     return added
 
@@ -218,8 +220,8 @@ def _pass_quizzes(course: Course) -> None:
         for quiz in quizzes:
             if Attempt.objects.filter(quiz=quiz, enrollment=enrollment, passed=True).exists():
                 continue
-            attempt, _ = services.attempt_start(quiz=quiz, enrollment=enrollment)
-            services.attempt_submit(attempt=attempt, answers=_correct_answers(attempt))
+            attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
+            quiz_attempts.attempt_submit(attempt=attempt, answers=_correct_answers(attempt))
 
 
 @demo_loader(order=20)

@@ -14,12 +14,16 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from assessments import services
 from assessments.demo import _pass_quizzes
-from assessments.models import Criterion, Performance, ReviewAssignment, ReviewerRole, Scenario
-from courses import services as course_services
+from assessments.instruments import services as instrument_services
+from assessments.roleplays.models import Criterion, Performance, ReviewAssignment, ReviewerRole, Scenario
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
+from assessments.roleplays.services import rubrics as roleplay_rubrics
+from courses.catalog.models import Activity, Course
 from courses.demo_content import EMPATHY_SLUG_EN
-from courses.models import Activity, Course, Enrollment
+from courses.enrollments import services as course_services
+from courses.enrollments.models import Enrollment
 from lms.demo import ORG_SLUG, demo_loader
 from lms.models import Organization, User
 
@@ -99,14 +103,14 @@ def _review_round(scenario: Scenario, performances: dict[int, tuple[Performance,
     for assignment in pending.order_by("id"):
         performance, index = performances[assignment.performance_id]
         if assignment.role == ReviewerRole.PARTNER:
-            services.review_submit(performance=performance, reviewer=assignment.reviewer, cared_for=3 + attempt,
+            roleplay_reviews.review_submit(performance=performance, reviewer=assignment.reviewer, cared_for=3 + attempt,
                                    role=ReviewerRole.PARTNER,
                                    comments="I felt listened to." if attempt else "It felt rushed.")
             continue
         bias = 0 if assignment.role == ReviewerRole.SUPERVISOR else _bias(assignment.reviewer_id)
         scores = [{"criterion": c.pk, "points": max(0, min(4, _quality(index, attempt, n) + bias))}
                   for n, c in enumerate(criteria)]
-        services.review_submit(performance=performance, reviewer=assignment.reviewer, scores=scores,
+        roleplay_reviews.review_submit(performance=performance, reviewer=assignment.reviewer, scores=scores,
                                role=assignment.role, opportunity_codes={"party-tomorrow": "explored" if attempt
                                                                         else "perfunctory"})
 
@@ -117,28 +121,28 @@ def load_roleplays(credentials: dict) -> None:
     organization = Organization.objects.filter(slug=ORG_SLUG).first()
     if course is None or organization is None or Scenario.objects.filter(activity__course=course).exists():
         return
-    rubric = services.default_rubric_ensure()
-    instrument = services.default_instrument_ensure()
+    rubric = roleplay_rubrics.default_rubric_ensure()
+    instrument = instrument_services.default_instrument_ensure()
     modules = list(course.modules.order_by("position", "id"))
     with transaction.atomic():
-        before = services.survey_activity_create(module=modules[0], title="Before you start: how you listen today",
+        before = instrument_services.survey_activity_create(module=modules[0], title="Before you start: how you listen today",
                                                  instrument=instrument, timing="before", required=False, position=0)
-        scenario = services.roleplay_activity_create(module=modules[-1], title=SCENARIO["title"], rubric=rubric,
+        scenario = roleplay_performances.roleplay_activity_create(module=modules[-1], title=SCENARIO["title"], rubric=rubric,
                                                      required=False, **{k: v for k, v in SCENARIO.items()
                                                                         if k != "title"})
-        after = services.survey_activity_create(module=modules[-1], title="After the course: how you listen now",
+        after = instrument_services.survey_activity_create(module=modules[-1], title="After the course: how you listen now",
                                                 instrument=instrument, timing="after", required=False)
         instructor = course.instructors.order_by("id").first() or User.objects.get(email="instructor@acme.example")
         title, transcript, expert = REFERENCE
         criteria = list(Criterion.objects.filter(rubric=rubric).order_by("position", "id"))
-        services.calibration_example_create(scenario=scenario, title=title, transcript=transcript, expert=instructor,
+        roleplay_reviews.calibration_example_create(scenario=scenario, title=title, transcript=transcript, expert=instructor,
                                             scores=[{"criterion": c.pk, "points": p} for c, p in
                                                     zip(criteria, expert, strict=True)])
     people = _people()
     enrollments: list[tuple[Enrollment, str]] = []
     for index, (user, cohort) in enumerate(people):
         enrollment, _ = course_services.enrollment_create(user=user, course=course, organization=organization)
-        services.survey_respond(survey=before, enrollment=enrollment,
+        instrument_services.survey_respond(survey=before, enrollment=enrollment,
                                 answers=_answers(instrument, 2 + index % 2, index))
         enrollments.append((enrollment, cohort))
     cohort_ids = {u.pk for u, _ in people if u.email in dict(COHORT)}
@@ -152,20 +156,20 @@ def load_roleplays(credentials: dict) -> None:
     example = scenario.calibration_examples.get()
     for user, _ in people:
         bias = _bias(user.pk)
-        services.calibration_review_submit(example=example, reviewer=user, scores=[
+        roleplay_reviews.calibration_review_submit(example=example, reviewer=user, scores=[
             {"criterion": c.pk, "points": max(0, min(4, p + bias))} for c, p in zip(criteria, expert, strict=True)])
     for attempt in range(2):
         performances = {}
         for index, (enrollment, cohort) in enumerate(enrollments):
             partner = enrollments[(index + 1) % len(enrollments)][0].user
-            performance = services.performance_submit(
+            performance = roleplay_performances.performance_submit(
                 enrollment=enrollment, scenario=scenario, transcript=_transcript(enrollment.user.first_name, attempt),
                 partner=partner, cohort=cohort)
             performances[performance.pk] = (performance, index)
-        services.peer_allocate(scenario=scenario, seed=2026 + attempt, actor=instructor)
+        roleplay_performances.peer_allocate(scenario=scenario, seed=2026 + attempt, actor=instructor)
         _review_round(scenario, performances, attempt)
     for index, (enrollment, _) in enumerate(enrollments):
         enrollment.refresh_from_db()
-        if services.instruments.survey_is_open(survey=after, enrollment=enrollment):
-            services.survey_respond(survey=after, enrollment=enrollment,
+        if instrument_services.survey_is_open(survey=after, enrollment=enrollment):
+            instrument_services.survey_respond(survey=after, enrollment=enrollment,
                                     answers=_answers(instrument, 3 + (index % 3 == 0), index + 1))

@@ -1,27 +1,3 @@
-"""What the reconciler nudges for the assessments app (see lms/reconciler.py): the role-play sweep.
-
-The work is found in the database — reviews past their deadline, performances waiting unallocated
-for more than a day (the shortest review period) — and only then is a worker asked to sweep; the
-sweep is idempotent, so a duplicate nudge finds nothing to do.
+"""Reconcilers of the assessments app, imported here so ``lms.reconciler`` registers them.
 """
-from __future__ import annotations
-
-from datetime import timedelta
-
-from django.utils import timezone
-
-from assessments.models import Performance, ReviewAssignment
-from lms.reconciler import reconciler
-
-
-@reconciler("roleplay-reviews")
-def roleplay_reviews() -> int:
-    from assessments.tasks import roleplays_sweep
-
-    now = timezone.now()
-    late = ReviewAssignment.objects.filter(status=ReviewAssignment.Status.PENDING, due_at__lt=now).count()
-    waiting = Performance.objects.filter(is_reference=False, status=Performance.Status.SUBMITTED,
-                                         submitted_at__lt=now - timedelta(days=1)).count()
-    if late or waiting:
-        roleplays_sweep.apply_async(retry=False)
-    return late + waiting
+import assessments.roleplays.reconcilers  # noqa: F401

@@ -1,12 +1,3 @@
-"""Thin Celery tasks of the assessments app."""
-from __future__ import annotations
-
-from celery import shared_task
-
-from assessments import services
-
-
-@shared_task(name="assessments.roleplays_sweep")
-def roleplays_sweep() -> dict:
-    """Expire late reviews (supervisor fallback), allocate stale performances, score complete ones."""
-    return services.roleplays_sweep()
+"""Celery tasks of the assessments app, one module per domain, imported here so the worker registers them.
+"""
+import assessments.roleplays.tasks  # noqa: F401

@@ -67,8 +67,10 @@ def fresh_enrollments(count: int, prefix: str):
     from django.utils import timezone
 
     from bench import data
-    from courses import services
-    from courses.models import Certificate, Course, Enrollment
+    from courses.catalog import services
+    from courses.catalog.models import Course
+    from courses.certificates.models import Certificate
+    from courses.enrollments.models import Enrollment
 
     org = data.organization()
     course = Course.objects.filter(slug=COURSE_SLUG).first()
@@ -107,8 +109,8 @@ def bare_page(i: int) -> bytes:
 
 
 def per_worker(args) -> dict:
-    from courses.models import Certificate
-    from courses.services import certificates as certificate_services
+    from courses.certificates import services as certificate_services
+    from courses.certificates.models import Certificate
 
     warmup, *ids = fresh_enrollments(args.per_worker + 1, "certbench-solo")
     chunks = [ids[i::args.rounds] for i in range(args.rounds)]
@@ -182,9 +184,10 @@ def bulk_issue(args) -> dict:
     from django.conf import settings
     from django.db.models import Count, Q
 
-    from courses.models import Certificate, CertificateEvent, Enrollment
-    from courses.reconcilers import certificates_missing
-    from courses.services import certificates as certificate_services
+    from courses.certificates import services as certificate_services
+    from courses.certificates.models import Certificate, CertificateEvent
+    from courses.certificates.reconcilers import certificates_missing
+    from courses.enrollments.models import Enrollment
     from lms.celery import app
 
     ids = fresh_enrollments(args.certificates, "certbench-bulk")
@@ -245,8 +248,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     setup_django()
     from bench.__main__ import check_redis, prepare_database
-    from courses import certificate_credentials
-    from courses.credentials import keys
+    from courses.certificates import open_badges as certificate_credentials
+    from courses.certificates.credentials import keys
 
     prepare_database(False)
     check_redis()

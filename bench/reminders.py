@@ -72,8 +72,9 @@ def generate(enrollments: int) -> dict:
     """Learners, memberships with managers, and enrollments, set-based; reused when already there."""
     from django.db import connection, transaction
 
-    from courses import services
-    from courses.models import Course, Enrollment
+    from courses.catalog import services
+    from courses.catalog.models import Course
+    from courses.enrollments.models import Enrollment
     from lms.models import Membership, Organization, User
 
     org, _ = Organization.objects.get_or_create(slug=ORG_SLUG, defaults={"name": "Reminders Bench",
@@ -152,9 +153,9 @@ def sweep_rounds(rounds: int) -> dict:
     from django.db.models import Count
     from django.utils import timezone
 
-    from courses.models import ReminderLog
+    from courses.reminders import services as reminders
+    from courses.reminders.models import ReminderLog
     from courses.reminders.registry import sources
-    from courses.services import reminders
 
     now = timezone.now()
     policies = reminders.effective_policies()
@@ -191,7 +192,7 @@ def sweep_rounds(rounds: int) -> dict:
 def dispatch_batch() -> dict:
     from django.db import transaction
 
-    from courses.services import reminders
+    from courses.reminders import services as reminders
 
     started = time.perf_counter()
     with transaction.atomic():  # the send tasks it would enqueue on commit are dropped by the rollback
@@ -205,8 +206,8 @@ def mail(emails: int) -> dict:
     from django.conf import settings
     from django.db import connection
 
-    from courses.models import ReminderLog
-    from courses.services import reminders
+    from courses.reminders import services as reminders
+    from courses.reminders.models import ReminderLog
 
     class Counter:
         def __init__(self) -> None:

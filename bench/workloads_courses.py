@@ -7,8 +7,10 @@ from django.utils import timezone
 
 from bench import data
 from bench.registry import Context, Outcome, Plan, Request, workload
-from courses import services
-from courses.models import Activity, ActivityProgress, Course, Enrollment, Lesson
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Course, Lesson
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.models import Organization
 
 COURSE_SLUG = "bench-progress-write"
@@ -31,14 +33,14 @@ def _course(org: Organization, activities: int) -> Course:
         course.delete()
     progress = data.Progress("course activities", activities)
     with transaction.atomic():
-        course = services.course_create(slug=COURSE_SLUG, title="Bench: progress write", organization=org,
+        course = catalog_services.course_create(slug=COURSE_SLUG, title="Bench: progress write", organization=org,
                                         description="Lessons that learners mark done during the benchmark.")
-        module = services.module_create(course=course, title="Module 1")
+        module = catalog_services.module_create(course=course, title="Module 1")
         for n in range(activities):
-            services.activity_create(module=module, title=f"Lesson {n + 1}",
+            catalog_services.activity_create(module=module, title=f"Lesson {n + 1}",
                                      lesson={"content_type": "article", "body": LESSON_BODY})
             progress.advance()
-        services.course_publish(course=course)
+        catalog_services.course_publish(course=course)
     course.refresh_from_db()
     return course
 
@@ -82,7 +84,7 @@ def progress_write(ctx: Context) -> Plan:
     seeding = data.Progress("head starts (lesson_complete)", sum(lane % activity_count for lane in range(lanes)))
     for lane in range(lanes):
         for activity in activity_rows[:lane % activity_count]:
-            services.lesson_complete(enrollment=enrollment_rows[lane], activity=activity,
+            enrollment_services.lesson_complete(enrollment=enrollment_rows[lane], activity=activity,
                                      time_spent_seconds=TIME_SPENT["time_spent_seconds"])
             seeded += 1
             seeding.advance()

@@ -26,8 +26,9 @@ from django.utils import timezone
 from bench import data, environment
 from bench.registry import Context, Outcome, Plan, Request, workload
 from bench.server import HOST, Server
-from courses import reports
-from courses.models import Course, Enrollment
+from courses.catalog.models import Course
+from courses.enrollments.models import Enrollment
+from courses.hr_reports import queries as reports
 from lms import services as people_services
 from lms.models import Organization
 

@@ -3,8 +3,12 @@ from __future__ import annotations
 
 from django.db import transaction
 
-from courses import services
-from courses.models import Activity, Course, Enrollment
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Course
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
+from courses.workshops.services import attendance as workshop_attendance
+from courses.workshops.services import sessions as workshop_sessions
 from lms.demo import ORG_SLUG, demo_loader
 from lms.models import Organization, User
 
@@ -29,9 +33,9 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
               if key in spec}
     if spec.get("translation_of"):
         fields["translation_of"] = Course.objects.filter(slug=spec["translation_of"]).first()
-    course = services.course_create(slug=spec["slug"], title=spec["title"], created_by=instructor, **fields)
+    course = catalog_services.course_create(slug=spec["slug"], title=spec["title"], created_by=instructor, **fields)
     for module_spec in spec["modules"]:
-        module = services.module_create(course=course, title=module_spec["title"])
+        module = catalog_services.module_create(course=course, title=module_spec["title"])
         for activity_spec in module_spec["activities"]:
             lesson = dict(activity_spec.get("lesson") or {})
             ebook_key = lesson.pop("ebook", None)
@@ -40,7 +44,7 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
                 lesson["video_url"] = lesson.pop("url")
             if "duration_seconds" in lesson:
                 lesson["video_duration_seconds"] = lesson.pop("duration_seconds")
-            activity = services.activity_create(
+            activity = catalog_services.activity_create(
                 module=module, title=activity_spec["title"], kind=activity_spec.get("kind", "lesson"),
                 required=activity_spec.get("required", True), weight=activity_spec.get("weight", 1),
                 lesson={"content_type": lesson_type, **lesson} if activity_spec.get("kind", "lesson") == "lesson"
@@ -48,8 +52,8 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
             )
             if ebook_key:
                 pdf = demo_content.ebook_pdf(ebook_key)
-                services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
-    services.course_publish(course=course)
+                catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
+    catalog_services.course_publish(course=course)
     return course
 
 
@@ -57,8 +61,8 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
 def ensure_credential_key(credentials: dict) -> None:
     """Certificates of the demo are signed Open Badges credentials: make a key if there is none
     (in production, run ``manage.py credential_keys generate`` once; see the README)."""
-    from courses import certificate_credentials
-    from courses.credentials import keys
+    from courses.certificates import open_badges as certificate_credentials
+    from courses.certificates.credentials import keys
 
     if not certificate_credentials.signing_enabled():
         keys.key_generate()
@@ -87,11 +91,11 @@ def _load_progress() -> None:
         course = Course.objects.filter(slug=slug).first()
         if user is None or course is None or Enrollment.objects.filter(user=user, course=course).exists():
             continue
-        enrollment, _ = services.enrollment_create(user=user, course=course, organization=organization)
+        enrollment, _ = enrollment_services.enrollment_create(user=user, course=course, organization=organization)
         lessons = Activity.objects.filter(course=course, kind=Activity.Kind.LESSON).order_by(
             "module__position", "position", "id")
         for activity in lessons if finished is None else lessons[:finished]:
-            services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=60 * max(
+            enrollment_services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=60 * max(
                 1, activity.estimated_minutes))
 
 
@@ -115,7 +119,8 @@ def load_workshops(credentials: dict) -> None:
 
     from django.utils import timezone
 
-    from courses.models import Module, Workshop
+    from courses.catalog.models import Module
+    from courses.workshops.models import Workshop
 
     course = Course.objects.filter(slug=EMPATHY_EN).first()
     instructor = User.objects.filter(email__iexact=INSTRUCTOR).first()
@@ -125,39 +130,39 @@ def load_workshops(credentials: dict) -> None:
         "learner@acme.example", "learner2@acme.example", "learner3@acme.example", "supervisor@acme.example")}
     with transaction.atomic():
         module = Module.objects.filter(course=course).order_by("-position", "-id").first()
-        activity = services.activity_create(module=module, title=WORKSHOP_TITLE, kind=Activity.Kind.WORKSHOP,
+        activity = catalog_services.activity_create(module=module, title=WORKSHOP_TITLE, kind=Activity.Kind.WORKSHOP,
                                             required=False, weight=0, estimated_minutes=180)
-        workshop = services.workshop_create(activity=activity, description=WORKSHOP_DESCRIPTION,
+        workshop = workshop_sessions.workshop_create(activity=activity, description=WORKSHOP_DESCRIPTION,
                                             instructors=[instructor])
         today = timezone.now().replace(minute=0, second=0, microsecond=0)
 
         # The past session: registered while it was ahead, then dated to when it took place.
         ahead = today + timedelta(days=30)
-        past = services.session_create(
+        past = workshop_sessions.session_create(
             workshop=workshop, capacity=12, timezone="America/Sao_Paulo", online_url="https://meet.example.com/empathy",
             parts=[{"starts_at": ahead, "ends_at": ahead + timedelta(hours=2)},
                    {"starts_at": ahead + timedelta(days=7), "ends_at": ahead + timedelta(days=7, hours=1)}])
-        registrations = {email: services.registration_create(session=past, user=user)[0]
+        registrations = {email: workshop_sessions.registration_create(session=past, user=user)[0]
                          for email, user in learners.items() if email != "learner3@acme.example"}
         held = today - timedelta(days=14)
         first, second = past.parts.order_by("starts_at")
-        past = services.session_update(session=past, actor=instructor, parts=[
+        past = workshop_sessions.session_update(session=past, actor=instructor, parts=[
             {"id": first.pk, "starts_at": held, "ends_at": held + timedelta(hours=2)},
             {"id": second.pk, "starts_at": held + timedelta(days=7), "ends_at": held + timedelta(days=7, hours=1)}])
         sheet = {"learner@acme.example": ("attended", "attended"), "learner2@acme.example": ("late", "attended"),
                  "supervisor@acme.example": ("absent", "absent")}
-        services.attendance_record(session=past, actor=instructor, marks=[
+        workshop_attendance.attendance_record(session=past, actor=instructor, marks=[
             {"registration": registrations[email].pk, "part": part.pk, "status": status}
             for email, statuses in sheet.items() for part, status in zip((first, second), statuses, strict=True)])
-        services.session_update(session=past, actor=instructor, status="completed")
+        workshop_sessions.session_update(session=past, actor=instructor, status="completed")
 
         # The upcoming session: four seats, three taken.
         start = (today + timedelta(days=10)).replace(hour=13)
-        upcoming = services.session_create(
+        upcoming = workshop_sessions.session_create(
             workshop=workshop, capacity=4, timezone="America/Sao_Paulo", venue="Acme Support, room 3 (São Paulo)",
             parts=[{"starts_at": start, "ends_at": start + timedelta(hours=3)}])
         for email in ("learner3@acme.example", "learner@acme.example", "supervisor@acme.example"):
-            services.registration_create(session=upcoming, user=learners[email])
+            workshop_sessions.registration_create(session=upcoming, user=learners[email])
     credentials["workshop_sessions"] = [past.pk, upcoming.pk]
 
 
@@ -170,8 +175,8 @@ def load_reminders(credentials: dict) -> None:
 
     from django.utils import timezone
 
-    from courses.models import ReminderLog
-    from courses.services import reminders
+    from courses.reminders import services as reminders
+    from courses.reminders.models import ReminderLog
 
     organization = Organization.objects.filter(slug=ORG_SLUG).first()
     if organization is None:
@@ -193,7 +198,7 @@ def load_reminders(credentials: dict) -> None:
     hr = User.objects.filter(email__iexact="hr@acme.example").first()
     english = Course.objects.filter(slug=EMPATHY_EN).first()
     if hr is not None and english is not None:
-        services.enrollment_create(user=hr, course=english, organization=organization)
+        enrollment_services.enrollment_create(user=hr, course=english, organization=organization)
         aged["hr@acme.example"] = {"enrolled_at": now - timedelta(days=4)}
     for email, fields in aged.items():
         Enrollment.objects.filter(user__email__iexact=email, course__slug=EMPATHY_EN,

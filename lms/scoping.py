@@ -1,4 +1,4 @@
-"""The one scoping helper every selector uses (GUIDE §3).
+"""The one scoping helper every selector uses.
 
 ``organization_ids_for(actor, *roles)`` answers "in which organizations does this caller
 hold one of these roles?"; ``scope_to_organizations`` filters a queryset to them. A caller is a
@@ -16,6 +16,11 @@ from django.db.models import QuerySet
 from lms.models import ROLE_FIELDS, Membership, Role
 
 _CACHE_ATTR = "_lms_roles_by_org"
+
+
+def person_id(actor: Any) -> int | None:
+    """The user id of a signed-in person; None for an organization API key or an anonymous visitor."""
+    return None if getattr(actor, "is_api_key", False) else getattr(actor, "pk", None)
 
 
 def roles_by_organization(actor: Any) -> dict[int, frozenset[str]]:

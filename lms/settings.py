@@ -102,7 +102,7 @@ if env.str("REPORTS_DATABASE_URL", default=""):
     DATABASES["reports"] = env.db("REPORTS_DATABASE_URL")
     DATABASES["reports"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["reports"]["TEST"] = {"MIRROR": "default"}
-DATABASE_ROUTERS = ["courses.routers.ReportsReplicaRouter"]
+DATABASE_ROUTERS = ["courses.hr_reports.routers.ReportsReplicaRouter"]
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web server, the worker and beat share the file; a busy timeout makes writers
     # queue instead of failing with "database is locked".

@@ -4,12 +4,13 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from assessments.api import urls as assessments_api_urls
-from assessments.pages import urls as assessments_pages_urls
-from courses.api import urls as courses_api_urls
-from courses.dashboard import reports_dashboard
-from courses.pages import urls as courses_pages_urls
-from courses.views import unsubscribe_page, verify_certificate
+from assessments import urls_api as assessments_api_urls
+from assessments import urls_pages as assessments_pages_urls
+from courses import urls_api as courses_api_urls
+from courses import urls_pages as courses_pages_urls
+from courses.certificates.pages import verify_certificate
+from courses.hr_reports.pages import reports_dashboard
+from courses.reminders.pages import unsubscribe_page
 from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.pages import urls as lms_pages_urls

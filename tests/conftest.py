@@ -36,7 +36,7 @@ def _clear_cache() -> None:
 @pytest.fixture(autouse=True)
 def _fast_and_isolated(settings, tmp_path):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # No signing key unless a test makes one (courses.credentials.keys.key_generate) in its own folder.
+    # No signing key unless a test makes one (courses.certificates.credentials.keys.key_generate) in its own folder.
     settings.CREDENTIAL_KEYS_DIR = tmp_path / "credential-keys"
     _clear_cache()  # throttle counters must not leak between tests
     yield

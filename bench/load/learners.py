@@ -173,8 +173,9 @@ def _ms(value) -> str:
 
 def _drop_previous(org) -> None:
     """Remove the previous run's load courses and everything learners did in them."""
-    from assessments.models import AttemptAnswer
-    from courses.models import Certificate, Course
+    from assessments.quizzes.models import AttemptAnswer
+    from courses.catalog.models import Course
+    from courses.certificates.models import Certificate
 
     courses = Course.objects.filter(slug__startswith=COURSE_PREFIX)
     if not courses.exists():
@@ -186,9 +187,9 @@ def _drop_previous(org) -> None:
 
 
 def _course(org, n: int, config: Config):
-    from assessments import services as assessment_services
-    from courses import services
-    from courses.models import Activity
+    from assessments.quizzes.services import authoring as assessment_services
+    from courses.catalog import services
+    from courses.catalog.models import Activity
 
     course = services.course_create(slug=f"{COURSE_PREFIX}{n}", title=f"Load {n + 1}: listening under pressure",
                                     organization=org, description="A course learners take during the load test.",
@@ -220,7 +221,7 @@ def _course(org, n: int, config: Config):
 
 def prepare(config: Config) -> Prepared:
     """Courses, learners, tokens and enrollments for one run (the previous run's load courses are dropped)."""
-    from courses.models import Enrollment
+    from courses.enrollments.models import Enrollment
 
     org = data.organization(slug=ORG_SLUG, name="Load Org")
     _drop_previous(org)
@@ -325,7 +326,8 @@ def delete_queue(broker_url: str, queue: str) -> None:
 def drain(prepared: Prepared, config: Config, queue: str, worker) -> float | None:
     """Wait (at most ``drain_timeout``) until every completed load enrollment has a rendered certificate and
     the queue is empty; the seconds it took, or None."""
-    from courses.models import Certificate, Enrollment
+    from courses.certificates.models import Certificate
+    from courses.enrollments.models import Enrollment
 
     started = time.monotonic()
     completed = Enrollment.objects.filter(pk__in=prepared.enrollment_ids, status=Enrollment.Status.COMPLETED)
@@ -343,8 +345,9 @@ def drain(prepared: Prepared, config: Config, queue: str, worker) -> float | Non
 
 def verify(prepared: Prepared, report: Report) -> None:
     """Compare the database with the ledger, effect by effect; fills ``report``'s effects, rows and problems."""
-    from assessments.models import Attempt, AttemptAnswer
-    from courses.models import ActivityProgress, Certificate, Enrollment
+    from assessments.quizzes.models import Attempt, AttemptAnswer
+    from courses.certificates.models import Certificate
+    from courses.enrollments.models import ActivityProgress, Enrollment
 
     ledger = report.ledger
     config_questions = report.config.questions
@@ -450,8 +453,8 @@ def run(config: Config) -> Report:
     from django.db import connection
 
     from bench.certificates import Worker
-    from courses import certificate_credentials
-    from courses.credentials import keys
+    from courses.certificates import open_badges as certificate_credentials
+    from courses.certificates.credentials import keys
 
     phases: dict[str, float] = {}
     clock = time.monotonic()

@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('summary', models.CharField(blank=True, max_length=500)),
                 ('description', models.TextField(blank=True, help_text='Markdown.')),
                 ('description_html', models.TextField(blank=True, editable=False)),
-                ('language', models.CharField(db_index=True, default='en', max_length=16, validators=[courses.models.validate_language])),
+                ('language', models.CharField(db_index=True, default='en', max_length=16, validators=[courses.catalog.models.validate_language])),
                 ('cover_image', models.ImageField(blank=True, upload_to='courses/covers/')),
                 ('status', models.CharField(choices=[('draft', 'Draft'), ('published', 'Published'), ('archived', 'Archived')], db_index=True, default='draft', max_length=16)),
                 ('published_at', models.DateTimeField(blank=True, null=True)),

@@ -4,7 +4,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.utils import formats, translation
 
-from courses.models import Activity, ActivityProgress, Enrollment
+from courses.catalog.models import Activity
+from courses.enrollments.models import ActivityProgress, Enrollment
 
 COMMON = {
     "en": {

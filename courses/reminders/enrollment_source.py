@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from django.db.models import CharField, F, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 
-from courses.models import Enrollment
+from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date, next_activity_links
 from courses.reminders.registry import KindPolicies, Message, ReminderSource, due_columns
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from assessments import services
-from assessments.models import Attempt, Question, Quiz
-from courses import services as course_services
-from courses.models import Course, Enrollment
+from assessments.quizzes.models import Attempt, Question, Quiz
+from assessments.quizzes.services import authoring as services
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Course
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
 from tests import factories as people
 from tests.courses.factories import build_course
 
@@ -17,7 +19,7 @@ def quiz_course(*, questions: int = 0, instructor=None, organization=None, **qui
     module = course.modules.get()
     quiz = services.quiz_activity_create(module=module, title="Check your understanding", **quiz_fields)
     add_single_choice(quiz, questions)
-    course_services.course_publish(course=course)
+    catalog_services.course_publish(course=course)
     return course, quiz
 
 
@@ -34,7 +36,7 @@ def add_single_choice(quiz: Quiz, count: int, *, choices: int = 3) -> list[Quest
 
 def enroll(course: Course, user=None) -> Enrollment:
     user = user or people.UserFactory()
-    enrollment, _ = course_services.enrollment_create(user=user, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=user, course=course)
     return enrollment
 
 

@@ -8,8 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from assessments import selectors, services
-from assessments.models import Question, Quiz
+from assessments.quizzes import selectors
+from assessments.quizzes.models import Question, Quiz
+from assessments.quizzes.services import authoring as services
 from lms import services as lms_services
 from tests.assessments.factories import quiz_course
 

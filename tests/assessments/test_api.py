@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from assessments import services
-from assessments.models import Attempt, AttemptAnswer, Quiz
-from courses.models import ActivityProgress
+from assessments.quizzes.models import Attempt, AttemptAnswer, Quiz
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from courses.enrollments.models import ActivityProgress
 from tests import factories as people
 from tests.assessments.factories import enroll, quiz_course, right_answers, wrong_answers
 from tests.helpers import assert_error
@@ -17,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def world(org, other_org):
     instructor = people.member(org, "instructor")
     course, quiz = quiz_course(questions=3, instructor=instructor, max_attempts=3)
-    services.question_create(quiz=quiz, kind="short_text", prompt="Name it.", accepted_answers=["empathy"],
+    quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="Name it.", accepted_answers=["empathy"],
                              feedback="It is empathy.")
     learner, other_learner = people.member(org), people.member(org)
     return {"instructor": instructor, "course": course, "quiz": quiz, "learner": learner,
@@ -78,7 +79,7 @@ def test_submit_grades_reveals_and_double_submit_is_idempotent(client_for, world
     (Quiz.Reveal.AFTER_PASSING_OR_LAST, False, True),
 ])
 def test_reveal_policy(client_for, world, policy, revealed_after_fail, revealed_after_pass):
-    services.quiz_update(quiz=world["quiz"], reveal_answers=policy)
+    quiz_authoring.quiz_update(quiz=world["quiz"], reveal_answers=policy)
     client = client_for(world["learner"])
     first = _start(client, world["quiz"]).json()["id"]
     failed = _submit(client, first, wrong_answers(Attempt.objects.get(pk=first))).json()
@@ -95,7 +96,7 @@ def test_reveal_policy(client_for, world, policy, revealed_after_fail, revealed_
 
 
 def test_after_last_attempt_reveals(client_for, world):
-    services.quiz_update(quiz=world["quiz"], reveal_answers=Quiz.Reveal.AFTER_PASSING_OR_LAST, max_attempts=2)
+    quiz_authoring.quiz_update(quiz=world["quiz"], reveal_answers=Quiz.Reveal.AFTER_PASSING_OR_LAST, max_attempts=2)
     client = client_for(world["learner"])
     bodies = []
     for _ in range(2):
@@ -106,7 +107,7 @@ def test_after_last_attempt_reveals(client_for, world):
 
 
 def test_attempt_scope(client_for, world):
-    attempt, _ = services.attempt_start(quiz=world["quiz"], enrollment=world["enrollment"])
+    attempt, _ = quiz_attempts.attempt_start(quiz=world["quiz"], enrollment=world["enrollment"])
     mine = client_for(world["learner"])
     assert mine.get(f"/api/v1/quiz-attempts/{attempt.pk}/").status_code == 200
     for outsider in ("other_learner", "stranger_instructor", "outsider"):
@@ -121,10 +122,10 @@ def test_attempt_scope(client_for, world):
 
 
 def test_attempt_lists(client_for, world):
-    services.attempt_start(quiz=world["quiz"], enrollment=world["enrollment"])
-    services.attempt_start(quiz=world["quiz"], enrollment=world["other_enrollment"])
+    quiz_attempts.attempt_start(quiz=world["quiz"], enrollment=world["enrollment"])
+    quiz_attempts.attempt_start(quiz=world["quiz"], enrollment=world["other_enrollment"])
     _, elsewhere = quiz_course(questions=1)
-    services.attempt_start(quiz=elsewhere, enrollment=enroll(elsewhere.activity.course))
+    quiz_attempts.attempt_start(quiz=elsewhere, enrollment=enroll(elsewhere.activity.course))
 
     def emails(user, query=""):
         body = client_for(user).get(f"/api/v1/quiz-attempts/{query}").json()
@@ -191,8 +192,8 @@ def test_domain_errors_through_the_api(client_for, world):
 
 def test_statistics_for_staff_only(client_for, world):
     for enrollment, answers in ((world["enrollment"], right_answers), (world["other_enrollment"], wrong_answers)):
-        attempt, _ = services.attempt_start(quiz=world["quiz"], enrollment=enrollment)
-        services.attempt_submit(attempt=attempt, answers=answers(attempt))
+        attempt, _ = quiz_attempts.attempt_start(quiz=world["quiz"], enrollment=enrollment)
+        quiz_attempts.attempt_submit(attempt=attempt, answers=answers(attempt))
     url = f"/api/v1/activities/{world['quiz'].activity_id}/quiz/statistics/"
     body = client_for(world["instructor"]).get(url).json()
     assert (body["attempts"], body["learners"], body["passed"], body["average_score"]) == (2, 2, 1, 50.0)
@@ -208,7 +209,7 @@ def test_export_and_import_over_the_api(client_for, world):
     assert export.status_code == 200 and export["Content-Disposition"].startswith("attachment")
     document = export.json()
     assert len(document["questions"]) == 4
-    from assessments.services import quiz_activity_create
+    from assessments.quizzes.services.authoring import quiz_activity_create
 
     target = quiz_activity_create(module=world["course"].modules.get(), title="Copy").activity
     response = staff.put(f"/api/v1/activities/{target.pk}/quiz/import/", document, format="json")

@@ -1,14 +1,17 @@
-"""assessments.services.authoring and transfer: question rules, and JSON export/import round trips."""
+"""assessments.quizzes.services.authoring and transfer: question rules, and JSON export/import round trips."""
 from __future__ import annotations
 
 import json
 
 import pytest
 
-from assessments import selectors, services
 from assessments.errors import QuizAuthoringError, QuizConflict
-from assessments.models import Choice, Question, Quiz
-from courses.models import Activity
+from assessments.quizzes import selectors
+from assessments.quizzes.models import Choice, Question, Quiz
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from assessments.quizzes.services import transfer as quiz_transfer
+from courses.catalog.models import Activity
 from tests.assessments.factories import enroll, quiz_course, right_answers
 from tests.courses.factories import activities_of, build_course
 
@@ -27,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def test_question_rules(kind, extra, field):
     _, quiz = quiz_course()
     with pytest.raises(QuizAuthoringError) as error:
-        services.question_create(quiz=quiz, kind=kind, prompt="Why?", **extra)
+        quiz_authoring.question_create(quiz=quiz, kind=kind, prompt="Why?", **extra)
     assert field in error.value.fields
     assert not Question.objects.exists() and not Choice.objects.exists()
 
@@ -36,10 +39,10 @@ def test_quiz_needs_a_quiz_activity_and_only_one():
     course = build_course(activities=[{"title": "Read"}, {"title": "Check", "kind": "quiz"}])
     lesson, quiz_activity = activities_of(course)
     with pytest.raises(QuizConflict):
-        services.quiz_create(activity=lesson)
-    services.quiz_create(activity=quiz_activity)
+        quiz_authoring.quiz_create(activity=lesson)
+    quiz_authoring.quiz_create(activity=quiz_activity)
     with pytest.raises(QuizConflict):
-        services.quiz_create(activity=quiz_activity)
+        quiz_authoring.quiz_create(activity=quiz_activity)
 
 
 @pytest.mark.parametrize(("fields", "name"), [
@@ -50,7 +53,7 @@ def test_quiz_needs_a_quiz_activity_and_only_one():
 def test_quiz_setting_rules(fields, name):
     course = build_course(activities=[{"title": "Check", "kind": "quiz"}])
     with pytest.raises(QuizAuthoringError) as error:
-        services.quiz_create(activity=activities_of(course)[0], **fields)
+        quiz_authoring.quiz_create(activity=activities_of(course)[0], **fields)
     assert name in error.value.fields
     assert not Quiz.objects.exists()
 
@@ -59,7 +62,7 @@ def test_question_update_keeps_choice_ids_it_is_given():
     _, quiz = quiz_course(questions=1)
     question = quiz.questions.get()
     first, second, third = question.choices.all()
-    services.question_update(question=question, prompt="Reworded", choices=[
+    quiz_authoring.question_update(question=question, prompt="Reworded", choices=[
         {"id": second.pk, "text": "B", "correct": True}, {"id": first.pk, "text": "A", "correct": False},
         {"text": "New", "correct": False}])
     question.refresh_from_db()
@@ -87,7 +90,7 @@ def _document() -> dict:
 def test_import_then_export_round_trips():
     course = build_course(activities=[{"title": "Check", "kind": "quiz"}])
     activity = activities_of(course)[0]
-    quiz, created = services.quiz_import_json(activity=activity, document=json.dumps(_document()).encode())
+    quiz, created = quiz_transfer.quiz_import_json(activity=activity, document=json.dumps(_document()).encode())
     assert created and quiz.questions.count() == 4
     exported = selectors.quiz_document(quiz=quiz)
     assert exported["passing_score"] == 60 and exported["reveal_answers"] == "never"
@@ -95,10 +98,10 @@ def test_import_then_export_round_trips():
                                                    {"text": "False", "correct": True, "feedback": ""}]
     # Export -> import into another activity gives the same document.
     other = build_course(activities=[{"title": "Check", "kind": "quiz"}])
-    copy, _ = services.quiz_import_json(activity=activities_of(other)[0], document=exported)
+    copy, _ = quiz_transfer.quiz_import_json(activity=activities_of(other)[0], document=exported)
     assert selectors.quiz_document(quiz=copy) == {**exported, "title": "Check"}
     # Replacing is allowed while nobody has attempted the quiz.
-    replaced, created = services.quiz_import_json(activity=activity, document={**_document(), "questions": [
+    replaced, created = quiz_transfer.quiz_import_json(activity=activity, document={**_document(), "questions": [
         {"kind": "true_false", "prompt": "Only one", "correct": True}]})
     assert not created and replaced.pk == quiz.pk and replaced.questions.count() == 1
 
@@ -117,17 +120,17 @@ def test_import_then_export_round_trips():
 def test_import_is_all_or_nothing(mutate):
     course = build_course(activities=[{"title": "Check", "kind": "quiz"}])
     with pytest.raises(QuizAuthoringError) as error:
-        services.quiz_import_json(activity=activities_of(course)[0], document=mutate(_document()))
+        quiz_transfer.quiz_import_json(activity=activities_of(course)[0], document=mutate(_document()))
     assert error.value.status_code == 400
     assert not Quiz.objects.exists() and not Question.objects.exists()
 
 
 def test_import_never_replaces_an_attempted_quiz():
     course, quiz = quiz_course(questions=2)
-    attempt, _ = services.attempt_start(quiz=quiz, enrollment=enroll(course))
-    services.attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enroll(course))
+    quiz_attempts.attempt_submit(attempt=attempt, answers=right_answers(attempt))
     with pytest.raises(QuizConflict) as error:
-        services.quiz_import_json(activity=quiz.activity, document=_document())
+        quiz_transfer.quiz_import_json(activity=quiz.activity, document=_document())
     assert error.value.code == "quiz_has_attempts"
     assert quiz.questions.count() == 2
 
@@ -135,5 +138,5 @@ def test_import_never_replaces_an_attempted_quiz():
 def test_import_onto_a_lesson_is_refused():
     course = build_course(activities=[{"title": "Read"}])
     with pytest.raises(QuizConflict):
-        services.quiz_import_json(activity=activities_of(course)[0], document=_document())
+        quiz_transfer.quiz_import_json(activity=activities_of(course)[0], document=_document())
     assert Activity.objects.get().kind == "lesson"

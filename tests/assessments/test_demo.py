@@ -6,9 +6,10 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessments.models import Attempt, Question, Quiz
+from assessments.quizzes.models import Attempt, Question, Quiz
+from courses.catalog.models import Activity
 from courses.demo_content import EMPATHY_SLUG_EN, EMPATHY_SLUG_PT
-from courses.models import Activity, Enrollment
+from courses.enrollments.models import Enrollment
 
 pytestmark = pytest.mark.django_db
 

@@ -1,11 +1,11 @@
-"""assessments.grading: the rules for each kind of question."""
+"""assessments.quizzes.grading: the rules for each kind of question."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
 
-from assessments.grading import grade, normalise_text, score_percent
+from assessments.quizzes.grading import grade, normalise_text, score_percent
 
 
 def test_single_choice_all_or_nothing():

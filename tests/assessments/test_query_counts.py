@@ -10,8 +10,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import services
-from assessments.models import Attempt
+from assessments.quizzes.models import Attempt
+from assessments.quizzes.services import attempts as services
 from lms.models import User
 from tests import factories as people
 from tests.assessments.factories import enroll, quiz_course, right_answers

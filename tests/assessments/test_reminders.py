@@ -7,10 +7,10 @@ from datetime import timedelta
 
 import pytest
 
-from assessments.models import ReviewAssignment, ReviewerRole
-from courses.models import ReminderLog
+from assessments.roleplays.models import ReviewAssignment, ReviewerRole
 from courses.reminders import registry
-from courses.services import reminders
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog
 from tests import factories as people
 from tests.assessments.roleplays.factories import perform, world
 
@@ -26,7 +26,7 @@ def _site(settings):
 
 def test_the_registry_lists_the_kind_of_another_app():
     assert KIND in registry.sources()
-    assert registry.source(KIND).__class__.__module__ == "assessments.reminders"
+    assert registry.source(KIND).__class__.__module__ == "assessments.roleplays.reminders"
 
 
 def selected(now=NOW) -> set[tuple[str, int, str]]:

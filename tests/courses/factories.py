@@ -13,9 +13,11 @@ from typing import Any
 import factory
 from django.utils import timezone
 
-from courses import services
-from courses.models import Activity, Category, Course, Enrollment, Lesson, Module, Tag
-from courses.services import progress as progress_service
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
+from courses.enrollments import services as enrollment_services
+from courses.enrollments import services as progress_service
+from courses.enrollments.models import Enrollment
 from tests.factories import UserFactory
 
 
@@ -117,18 +119,18 @@ def build_course(*, slug: str | None = None, activities: list[dict[str, Any]] = 
     """A course built through the services: ``activities`` are ``activity_create`` keyword sets
     (``title`` defaults; ``module`` is an index into the course's modules), all in order."""
     slug = slug or f"built-{Course.objects.count() + 1}-{timezone.now().strftime('%H%M%S%f')}"
-    course = services.course_create(slug=slug, title=course_fields.pop("title", slug.replace("-", " ").title()),
+    course = catalog_services.course_create(slug=slug, title=course_fields.pop("title", slug.replace("-", " ").title()),
                                     **course_fields)
-    created = [services.module_create(course=course, title=f"Module {n + 1}") for n in range(modules)]
+    created = [catalog_services.module_create(course=course, title=f"Module {n + 1}") for n in range(modules)]
     for number, spec in enumerate(activities, start=1):
         spec = dict(spec)
         module = created[spec.pop("module", 0)]
         spec.setdefault("title", f"Step {number}")
         if spec.get("kind", Activity.Kind.LESSON) == Activity.Kind.LESSON:
             spec.setdefault("lesson", {"content_type": "article", "body": words(10)})
-        services.activity_create(module=module, **spec)
+        catalog_services.activity_create(module=module, **spec)
     if publish:
-        services.course_publish(course=course)
+        catalog_services.course_publish(course=course)
     course.refresh_from_db()
     return course
 
@@ -147,7 +149,7 @@ def completion_hook(func=None) -> Iterator[list[int]]:
         calls.append(enrollment_id)
 
     hook = func or record
-    services.on_enrollment_completed(hook)
+    enrollment_services.on_enrollment_completed(hook)
     try:
         yield calls
     finally:

@@ -6,8 +6,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from rest_framework.test import APIClient
 
-from courses import services
-from courses.models import Activity, Course, Module
+from courses.catalog.models import Activity, Course, Module
+from courses.enrollments import services
 from tests import factories as people
 from tests.courses.factories import CategoryFactory, CourseFactory, TagFactory, build_course
 from tests.helpers import assert_error

@@ -7,8 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from rest_framework.test import APIClient
 
-from courses import services
-from courses.models import ActivityProgress, Enrollment
+from courses.enrollments import services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.models import Membership
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course, completion_hook

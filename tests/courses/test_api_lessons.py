@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
-from courses import content, services
-from courses.models import Course, Lesson
+from courses.catalog import lesson_content as content
+from courses.catalog.models import Course, Lesson
+from courses.enrollments import services
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course, words
 from tests.courses.markup import MALICIOUS, assert_safe, parsed

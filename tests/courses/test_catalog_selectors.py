@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from courses import selectors, services
-from courses.models import Course
+from courses.catalog import selectors
+from courses.catalog.models import Course
+from courses.enrollments import services
 from tests import factories as people
 from tests.courses.factories import CategoryFactory, CourseFactory, TagFactory
 

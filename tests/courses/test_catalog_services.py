@@ -1,11 +1,12 @@
-"""courses.services.catalog: authoring, rendering and the derived estimates."""
+"""courses.catalog.services: authoring, rendering and the derived estimates."""
 from __future__ import annotations
 
 import pytest
 
-from courses import content, services
+from courses.catalog import lesson_content as content
+from courses.catalog import services
+from courses.catalog.models import Activity, Course, Lesson
 from courses.errors import CoursesError
-from courses.models import Activity, Course, Lesson
 from lms.errors import Conflict
 from tests import factories as people
 from tests.courses.factories import build_course, words

@@ -1,4 +1,4 @@
-"""Lesson content rules (courses.content): sanitization, reading time, video, captions, ebooks."""
+"""Lesson content rules (courses.catalog.lesson_content): sanitization, reading time, video, captions, ebooks."""
 from __future__ import annotations
 
 import io
@@ -9,8 +9,8 @@ from html.parser import HTMLParser
 import pytest
 from reportlab.pdfgen import canvas
 
-from courses import content
-from courses.content import (
+from courses.catalog import lesson_content as content
+from courses.catalog.lesson_content import (
     CHARS_PER_PAGE,
     WORDS_PER_MINUTE,
     count_words,

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from courses.content import (
+from courses.catalog.lesson_content import (
     count_words,
     inspect_ebook,
     render_markdown,

@@ -1,14 +1,14 @@
-"""courses.services.enrollments: enrolling, re-enrolling, withdrawing and bulk enrolling."""
+"""courses.enrollments.services: enrolling, re-enrolling, withdrawing and bulk enrolling."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
-from courses import services
+from courses.enrollments import services
+from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.services import parse_emails_csv
 from courses.errors import CoursesError, EnrollmentConflict
-from courses.models import ActivityProgress, Enrollment
-from courses.services.enrollments import parse_emails_csv
 from lms.errors import ApplicationError, NotFound
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course

@@ -1,4 +1,4 @@
-"""courses.services.progress: the one door into progress (activity_record_result)."""
+"""courses.enrollments.services: the one door into progress (activity_record_result)."""
 from __future__ import annotations
 
 import threading
@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from django.db import connection, connections
 
-from courses import services
+from courses.enrollments import services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.errors import EnrollmentConflict, ProgressError
-from courses.models import ActivityProgress, Enrollment
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course, completion_hook
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import Rating
+from courses.ratings.models import Rating
 from lms.models import User
 from tests import factories as people
 from tests.courses.factories import (
@@ -139,7 +139,7 @@ def test_enrollment_list_as_hr(client_for, django_assert_max_num_queries, org, o
 
 
 def test_enrollment_detail(client_for, django_assert_max_num_queries, org):
-    from courses import services
+    from courses.enrollments import services
 
     learner = people.member(org)
     small_course, big_course = CourseFactory(slug="small"), CourseFactory(slug="big")

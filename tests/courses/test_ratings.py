@@ -1,13 +1,15 @@
-"""Ratings: courses.services.ratings and /api/v1/courses/{slug}/rating(s)/."""
+"""Ratings: courses.ratings.services and /api/v1/courses/{slug}/rating(s)/."""
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
 
-from courses import services
+from courses.catalog.models import Course
+from courses.enrollments import services as enrollment_services
 from courses.errors import CoursesError
-from courses.models import Course, Rating
+from courses.ratings import services as rating_services
+from courses.ratings.models import Rating
 from lms.errors import NotFound
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
@@ -24,9 +26,9 @@ def course(db):
 def learner_at(course, org, steps: int):
     """A learner enrolled in ``course`` who has passed its first ``steps`` lessons."""
     learner = people.member(org)
-    enrollment, _ = services.enrollment_create(user=learner, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
     for activity in activities_of(course)[:steps]:
-        services.lesson_complete(enrollment=enrollment, activity=activity)
+        enrollment_services.lesson_complete(enrollment=enrollment, activity=activity)
     enrollment.refresh_from_db()
     assert enrollment.progress_percent == steps * 25
     return learner
@@ -51,7 +53,7 @@ def test_not_enrolled_cannot_rate(client_for, course, org):
 
 def test_withdrawn_learner_cannot_rate_even_past_half_way(client_for, course, org):
     learner = learner_at(course, org, 3)
-    services.enrollment_withdraw(enrollment=learner.enrollments.get())
+    enrollment_services.enrollment_withdraw(enrollment=learner.enrollments.get())
     assert_error(client_for(learner).put(URL, {"stars": 4}, format="json"), 403, "rating_not_allowed")
 
 
@@ -124,14 +126,14 @@ def test_rating_a_course_one_cannot_see_is_a_404(client_for, org, other_org):
 def test_service_rules(course, org):
     learner = learner_at(course, org, 2)
     with pytest.raises(CoursesError) as excinfo:
-        services.rating_upsert(user=learner, course=course, stars=6)
+        rating_services.rating_upsert(user=learner, course=course, stars=6)
     assert excinfo.value.code == "invalid_rating"
     with pytest.raises(CoursesError):
-        services.rating_upsert(user=learner, course=course, stars=3, review="x" * 2001)
-    rating, created = services.rating_upsert(user=learner, course=course, stars=3)
-    again, created_again = services.rating_upsert(user=learner, course=course, stars=4, review="Better")
+        rating_services.rating_upsert(user=learner, course=course, stars=3, review="x" * 2001)
+    rating, created = rating_services.rating_upsert(user=learner, course=course, stars=3)
+    again, created_again = rating_services.rating_upsert(user=learner, course=course, stars=4, review="Better")
     assert (created, created_again, again.pk) == (True, False, rating.pk)
     assert (course.rating_average, course.rating_count) == (Decimal("4.00"), 1)
-    services.rating_delete(user=learner, course=course)
+    rating_services.rating_delete(user=learner, course=course)
     with pytest.raises(NotFound):
-        services.rating_delete(user=learner, course=course)
+        rating_services.rating_delete(user=learner, course=course)

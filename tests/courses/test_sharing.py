@@ -1,12 +1,12 @@
-"""courses.sharing: share links encode the course URL (and title) once, correctly."""
+"""courses.catalog.sharing: share links encode the course URL (and title) once, correctly."""
 from __future__ import annotations
 
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
-from courses import sharing
-from courses.models import Course
+from courses.catalog import sharing
+from courses.catalog.models import Course
 
 
 @pytest.fixture

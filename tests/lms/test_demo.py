@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from rest_framework.test import APIClient
 
-from courses.credentials import keys as credential_keys
+from courses.certificates.credentials import keys as credential_keys
 from lms.demo import ORG_SLUG, PEOPLE
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, User, UserToken
 

@@ -12,11 +12,13 @@ import pytest
 from django.utils import timezone
 from django_celery_beat.models import IntervalSchedule, PeriodicTask
 
-from courses import services
-from courses.models import Certificate, CertificateEvent, ReminderLog, ReportExport, WebhookDelivery
-from courses.reports import Filters
-from courses.services import reports as report_services
-from courses.services import webhooks as webhook_services
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.enrollments import services
+from courses.hr_reports.models import ReportExport, WebhookDelivery
+from courses.hr_reports.queries import Filters
+from courses.hr_reports.services import exports as report_services
+from courses.hr_reports.services import webhooks as webhook_services
+from courses.reminders.models import ReminderLog
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.certificates.conftest import (  # noqa: F401 (private_queue: a fixture, shared)

@@ -19,8 +19,8 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.db import connection
 from django.test.client import RequestFactory
 
-from courses import services
-from courses.models import ActivityProgress, Enrollment
+from courses.enrollments import services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue  # noqa: F401 (a fixture, shared)
 from tests.courses.factories import activities_of, build_course

@@ -12,8 +12,10 @@ import redis
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from courses.models import Certificate, CertificateEvent, Enrollment, ReportExport, WebhookDelivery
-from courses.services import webhooks as webhook_services
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.enrollments.models import Enrollment
+from courses.hr_reports.models import ReportExport, WebhookDelivery
+from courses.hr_reports.services import webhooks as webhook_services
 from lms.celery import app as celery_app
 from lms.reconciler import reconcile_all
 from tests import factories as people

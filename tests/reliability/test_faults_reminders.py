@@ -13,8 +13,8 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.utils import timezone
 
-from courses.models import ReminderLog
-from courses.services import reminders
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog
 from lms.reconciler import reconcile_all
 from tests.courses.certificates.conftest import (  # noqa: F401 (private_queue: a fixture, shared)
     drop_unacknowledged,

@@ -16,11 +16,12 @@ from urllib.parse import quote
 import pytest
 from django.db import connection
 
-from assessments import services as assessment_services
-from assessments.models import Quiz
-from courses import services as course_services
-from courses.models import Activity, Enrollment
-from courses.services import certificates as certificate_services
+from assessments.quizzes.models import Quiz
+from assessments.quizzes.services import attempts as assessment_services
+from courses.catalog.models import Activity
+from courses.certificates import services as certificate_services
+from courses.enrollments import services as course_services
+from courses.enrollments.models import Enrollment
 from lms.celery import app as celery_app
 
 needs_postgres_and_redis = pytest.mark.skipif(

@@ -207,7 +207,7 @@ def test_api_key_creation_in_the_admin_and_an_unhandled_error_under_it(person, o
     monkeypatch.setattr("lms.api.people.OrganizationListApi.get", fail)
     assert capture.response("fault in the view", hr.get("/api/v1/organizations/")).status_code == 500
     # A page (not the API) failing under the same header goes through Django's own 500 handling.
-    monkeypatch.setattr("courses.views.verification_payload", fail)
+    monkeypatch.setattr("courses.certificates.pages.verification_payload", fail)
     response = capture.response("fault on a page", _browser().get("/verify/ABCDEFGHJK/",
                                                                   HTTP_AUTHORIZATION=f"Api-Key {raw}"))
     assert response.status_code == 500
@@ -244,7 +244,7 @@ def test_webhook_endpoint_creation(org, capture, monkeypatch, figure):
     capture.response("chosen", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": chosen}),
                      shows_secret=True)
     capture.response("too short", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": "whsec_short"}))
-    monkeypatch.setattr("courses.services.webhooks._fernet", fail)  # inside encrypt_secret(secret)
+    monkeypatch.setattr("courses.hr_reports.services.webhooks._fernet", fail)  # inside encrypt_secret(secret)
     response = capture.response("fault", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": chosen + "2"}))
     assert response.status_code == 500
     capture.assert_clean([generated, chosen, "whsec_short"], figure)
@@ -258,7 +258,7 @@ def test_calendar_feed(person, capture, monkeypatch, figure):
     token = url.rsplit("/", 1)[1].removesuffix(".ics")
     path = f"/api/v1/workshops/feed/{token}.ics"
     assert capture.response("read", _api().get(path)).status_code == 200
-    monkeypatch.setattr("courses.workshop_selectors.calendar_feed_token_from_raw", fail)
+    monkeypatch.setattr("courses.workshops.selectors.calendar_feed_token_from_raw", fail)
     assert capture.response("fault", _api().get(path)).status_code == 500
     monkeypatch.undo()
     learner.delete("/api/v1/workshops/calendar-feed/")
@@ -267,13 +267,13 @@ def test_calendar_feed(person, capture, monkeypatch, figure):
 
 
 def test_unsubscribe_link(person, capture, monkeypatch, figure):
-    from courses.services import reminders
+    from courses.reminders import services as reminders
 
     token = reminders.unsubscribe_token(person.pk, "inactivity")
     browser = _browser()
     assert capture.response("page", browser.get(f"/unsubscribe/{token}/")).status_code == 200
     capture.response("bad", browser.get(f"/unsubscribe/{token}x/"))
-    monkeypatch.setattr("courses.services.reminders.unsubscribe_token_read", fail)
+    monkeypatch.setattr("courses.reminders.services.unsubscribe_token_read", fail)
     assert capture.response("fault", browser.get(f"/unsubscribe/{token}/")).status_code == 500
     capture.assert_clean([token], figure)
 

@@ -16,7 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from courses.services import reminders
+from courses.reminders import services as reminders
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -141,7 +141,7 @@ def test_error_pages_carry_the_security_headers(monkeypatch):
     def broken(*args, **kwargs):
         raise RuntimeError("injected fault")
 
-    monkeypatch.setattr("courses.views.verification_payload", broken)
+    monkeypatch.setattr("courses.certificates.pages.verification_payload", broken)
     response = client.get("/verify/NOTACODE42/")
     assert response.status_code == 500
     assert_security_headers("/verify/NOTACODE42/", response)

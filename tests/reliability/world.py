@@ -15,11 +15,21 @@ from typing import Any
 from django.utils import timezone
 from rest_framework.test import APIClient
 
-from assessments import services as quiz_services
-from courses import services as course_services
-from courses.credentials import keys as credential_keys
-from courses.models import Activity, Certificate, Course, Enrollment
-from courses.services import certificates as certificate_services
+from assessments.instruments import services as instrument_services
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
+from assessments.roleplays.services import rubrics as roleplay_rubrics
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Course
+from courses.certificates import services as certificate_services
+from courses.certificates.credentials import keys as credential_keys
+from courses.certificates.models import Certificate
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
+from courses.workshops.services import mail as workshop_mail
+from courses.workshops.services import sessions as workshop_sessions
 from lms.models import Department, Membership, Organization, User
 from tests import factories as people
 from tests.courses.factories import build_course
@@ -82,60 +92,60 @@ def build_world() -> World:
                           activities=[{"title": "Why listening comes first",
                                        "lesson": {"content_type": "article", "body": "Listen, then answer."}}])
     course.instructors.add(users["instructor"])
-    workshop_activity = course_services.activity_create(module=course.modules.get(), title="Live practice",
+    workshop_activity = catalog_services.activity_create(module=course.modules.get(), title="Live practice",
                                                         kind=Activity.Kind.WORKSHOP, required=False)
     module = course.modules.get()
-    scenario = quiz_services.roleplay_activity_create(
-        module=module, title="The broken gift", rubric=quiz_services.default_rubric_ensure(), required=False,
+    scenario = roleplay_performances.roleplay_activity_create(
+        module=module, title="The broken gift", rubric=roleplay_rubrics.default_rubric_ensure(), required=False,
         persona="A parent whose gift arrived broken.", situation="The party is tomorrow.",
         opportunities=[{"key": "party", "cue": "The gift is for a party tomorrow."}])
-    survey = quiz_services.survey_activity_create(module=module, title="Before we start", required=False,
-                                                  instrument=quiz_services.default_instrument_ensure(), timing="before")
-    quiz = quiz_services.quiz_activity_create(module=module, title="Check your listening")
-    quiz_services.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
+    survey = instrument_services.survey_activity_create(module=module, title="Before we start", required=False,
+                                                  instrument=instrument_services.default_instrument_ensure(), timing="before")
+    quiz = quiz_authoring.quiz_activity_create(module=module, title="Check your listening")
+    quiz_authoring.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
         {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
-    course_services.course_publish(course=course)
+    catalog_services.course_publish(course=course)
     lesson = course.activities.get(kind=Activity.Kind.LESSON)
-    enrollment, _ = course_services.enrollment_create(user=users["learner"], course=course, organization=org)
-    attempt, _ = quiz_services.attempt_start(quiz=quiz, enrollment=enrollment)
+    enrollment, _ = enrollment_services.enrollment_create(user=users["learner"], course=course, organization=org)
+    attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
     peer = people.member(org, "learner", department=department, manager=manager)
-    course_services.enrollment_create(user=peer, course=course, organization=org)
-    performance = quiz_services.performance_submit(enrollment=enrollment, scenario=scenario,
+    enrollment_services.enrollment_create(user=peer, course=course, organization=org)
+    performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario,
                                                    transcript="Agent: I hear the party is tomorrow.")
-    quiz_services.performance_submit(enrollment=Enrollment.objects.get(user=peer, course=course), scenario=scenario,
+    roleplay_performances.performance_submit(enrollment=Enrollment.objects.get(user=peer, course=course), scenario=scenario,
                                      transcript="Agent: Let me look at the order.")
-    quiz_services.peer_allocate(scenario=scenario, seed=1)
+    roleplay_performances.peer_allocate(scenario=scenario, seed=1)
     criteria = scenario.rubric.criteria.order_by("position", "id")
-    review = quiz_services.review_submit(performance=performance, reviewer=users["learner"], role="self",
+    review = roleplay_reviews.review_submit(performance=performance, reviewer=users["learner"], role="self",
                                          scores=[{"criterion": c.pk, "points": 3} for c in criteria])
-    example = quiz_services.calibration_example_create(
+    example = roleplay_reviews.calibration_example_create(
         scenario=scenario, title="A calm answer", transcript="Agent: That sounds stressful.",
         expert=users["instructor"], scores=[{"criterion": c.pk, "points": 2} for c in criteria])
-    from courses import reports as report_queries
-    from courses.services import reports as report_services
-    from courses.services import webhooks as webhook_services
+    from courses.hr_reports import queries as report_queries
+    from courses.hr_reports.services import exports as report_services
+    from courses.hr_reports.services import webhooks as webhook_services
 
     export, _ = report_services.report_export_request(actor=users["hr"], organization=org, export_format="csv",
                                                       filters=report_queries.Filters(organization=org))
     endpoint, _ = webhook_services.webhook_endpoint_create(
         organization=org, url="https://hooks.example.com/lms", event_types=["certificate.issued"])
-    from courses.models import ReminderPolicy
-    from courses.services import reminders as reminder_services
+    from courses.reminders import services as reminder_services
+    from courses.reminders.models import ReminderPolicy
 
     policy = ReminderPolicy.objects.create(organization=org, kind="inactivity", days=5)
     unsubscribe = reminder_services.unsubscribe_token(users["learner"].pk, "inactivity")
-    workshop = course_services.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
+    workshop = workshop_sessions.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
-    session = course_services.session_create(workshop=workshop, capacity=10,
+    session = workshop_sessions.session_create(workshop=workshop, capacity=10,
                                              parts=[{"starts_at": start, "ends_at": start + timedelta(hours=2)}])
-    registration, _ = course_services.registration_create(session=session, user=users["learner"])
-    _, feed_token = course_services.calendar_feed_create(user=users["learner"])
+    registration, _ = workshop_sessions.registration_create(session=session, user=users["learner"])
+    _, feed_token = workshop_mail.calendar_feed_create(user=users["learner"])
 
     finished = build_course(slug="calm-voices", organization=org, activities=[{"title": "Only step"}])
     finished.instructors.add(users["instructor"])
-    done, _ = course_services.enrollment_create(user=users["learner"], course=finished, organization=org)
+    done, _ = enrollment_services.enrollment_create(user=users["learner"], course=finished, organization=org)
     for activity in finished.activities.all():
-        course_services.activity_record_result(enrollment=done, activity=activity, passed=True, score=100)
+        enrollment_services.activity_record_result(enrollment=done, activity=activity, passed=True, score=100)
     credential_keys.key_generate()  # into the test's own CREDENTIAL_KEYS_DIR (tests/conftest.py)
     certificate = certificate_services.certificate_issue(enrollment_id=done.pk)
     certificate = certificate_services.certificate_render(certificate_id=certificate.pk)

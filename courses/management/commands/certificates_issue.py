@@ -1,7 +1,9 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.models import Certificate, Course, Enrollment
-from courses.services import certificates as certificate_services
+from courses.catalog.models import Course
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from courses.enrollments.models import Enrollment
 
 
 class Command(BaseCommand):

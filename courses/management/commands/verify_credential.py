@@ -4,8 +4,8 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
-from courses import certificate_credentials
-from courses.models import Certificate
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates.models import Certificate
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Certificate issued: tells the learner's manager that a team member earned a certificate.
 
 The learner's own "your certificate is ready" email stays with the certificates app
-(``courses.services.certificates.certificate_send_issue_email``): it is transactional (it carries the
+(``courses.certificates.services.certificate_send_issue_email``): it is transactional (it carries the
 download, verify and LinkedIn links), is sent right after rendering, is claimed in the database before
 it is sent, and must reach a learner who opted out of reminders. Sending it again from here would
 mail the learner twice; so this kind reuses that email for the learner and adds the manager's
@@ -15,10 +15,11 @@ from typing import Any
 
 from django.db.models import F, OuterRef, QuerySet, Subquery, Value
 
-from courses.models import Certificate, Enrollment
+from courses.certificates.models import Certificate
+from courses.certificates.services import verify_url
+from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date
 from courses.reminders.registry import Message, ReminderSource, due_columns, reminder_source
-from courses.services.certificates import verify_url
 from lms.models import Membership
 
 

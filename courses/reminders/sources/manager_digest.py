@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 
-from courses.models import Enrollment
+from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date
 from courses.reminders.registry import Message, ReminderSource, due_columns, null_id, reminder_source
 from lms.models import Membership

@@ -23,9 +23,10 @@ from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
 from django.utils import formats, translation
 
-from courses.models import Enrollment, Registration, WorkshopSession
+from courses.enrollments.models import Enrollment
 from courses.reminders.registry import Message, ReminderSource, due_columns, reminder_source
-from courses.workshop_selectors import reminder_leads
+from courses.workshops.models import Registration, WorkshopSession
+from courses.workshops.selectors import reminder_leads
 
 
 def lead_label(lead: timedelta) -> str:

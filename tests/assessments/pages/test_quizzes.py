@@ -10,12 +10,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from assessments import services
 from assessments.demo import QUIZZES
-from assessments.models import Attempt, AttemptAnswer, Question
-from courses import services as course_services
+from assessments.quizzes.models import Attempt, AttemptAnswer, Question
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from courses.catalog import services as course_services
 from courses.demo_content import EMPATHY_SLUG_EN
-from courses.models import ActivityProgress, Enrollment
+from courses.enrollments.models import ActivityProgress, Enrollment
 from tests.assessments.factories import enroll, quiz_course, right_answers, wrong_answers
 from tests.courses.factories import build_course
 from tests.factories import UserFactory
@@ -103,11 +104,11 @@ def test_starting_twice_resumes_one_attempt(learner_client):
 
 def test_question_kinds_draw_their_inputs(learner_client):
     course, quiz = quiz_course()
-    services.question_create(quiz=quiz, kind="multiple_choice", prompt="Pick two",
+    quiz_authoring.question_create(quiz=quiz, kind="multiple_choice", prompt="Pick two",
                              choices=[{"text": "A", "correct": True}, {"text": "B", "correct": True},
                                       {"text": "C", "correct": False}])
-    services.question_create(quiz=quiz, kind="true_false", prompt="Sky is blue", correct=True)
-    services.question_create(quiz=quiz, kind="short_text", prompt="One word", accepted_answers=["empathy"])
+    quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="Sky is blue", correct=True)
+    quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="One word", accepted_answers=["empathy"])
     client, _ = learner_client(course)
     start(client, quiz)
     html = client.get(activity_url(quiz)).content.decode()
@@ -241,8 +242,8 @@ def test_open_attempt_result_link_leads_back_to_the_questions(learner_client):
 
 def test_result_links_to_the_next_activity(learner_client):
     course = build_course(activities=[{"title": "Intro"}], publish=False)
-    quiz = services.quiz_activity_create(module=course.modules.get(), title="Check")
-    services.question_create(quiz=quiz, kind="true_false", prompt="Yes?", correct=True)
+    quiz = quiz_authoring.quiz_activity_create(module=course.modules.get(), title="Check")
+    quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="Yes?", correct=True)
     course_services.activity_create(module=course.modules.get(), title="Wrap-up lesson",
                                     lesson={"content_type": "article", "body": "The end."})
     course_services.course_publish(course=course)
@@ -273,9 +274,9 @@ def _answers_by_text(attempt: Attempt, spec: list[dict]) -> dict:
 def test_the_demo_quiz_passes_through_the_pages(learner_client):
     title, settings, spec = QUIZZES[EMPATHY_SLUG_EN][0]
     course = build_course(publish=False)
-    quiz = services.quiz_activity_create(module=course.modules.get(), title=title, passing_score=70, **settings)
+    quiz = quiz_authoring.quiz_activity_create(module=course.modules.get(), title=title, passing_score=70, **settings)
     for question in spec:
-        services.question_create(quiz=quiz, **question)
+        quiz_authoring.question_create(quiz=quiz, **question)
     course_services.course_publish(course=course)
     client, enrollment = learner_client(course)
     attempt = start(client, quiz)
@@ -289,7 +290,7 @@ def test_the_demo_quiz_passes_through_the_pages(learner_client):
 
 def test_question_text_is_escaped(learner_client):
     course, quiz = quiz_course()
-    services.question_create(quiz=quiz, kind="single_choice", prompt="<script>alert(1)</script>",
+    quiz_authoring.question_create(quiz=quiz, kind="single_choice", prompt="<script>alert(1)</script>",
                              choices=[{"text": "<b>bold</b>", "correct": True}, {"text": "plain", "correct": False}])
     client, _ = learner_client(course)
     start(client, quiz)
@@ -320,8 +321,8 @@ def test_quiz_page_queries_do_not_grow_with_attempts(learner_client, django_asse
     course, quiz = quiz_course(questions=2)
     client, enrollment = learner_client(course)
     for _ in range(15):
-        attempt, _ = services.attempt_start(quiz=quiz, enrollment=enrollment)
-        services.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
+        attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
+        quiz_attempts.attempt_submit(attempt=attempt, answers=wrong_answers(attempt))
     with django_assert_max_num_queries(16):
         response = client.get(activity_url(quiz))
     assert response.content.decode().count("Results of attempt") == 15

@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
-from assessments.models import Review, ReviewAssignment, ReviewerCalibration, ReviewScore
+from assessments.roleplays.models import Review, ReviewAssignment, ReviewerCalibration, ReviewScore
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from tests.assessments.roleplays.factories import add_learner, criteria_of, perform, scores, world
 from tests.factories import member
 
@@ -35,7 +36,7 @@ def rubric_post(scenario, points=3, **extra) -> dict:
 def allocated(org):
     w = world(org, learners=4, role_weights={"peer": 1, "supervisor": 1})
     performances = [perform(w, i) for i in range(4)]
-    services.peer_allocate(scenario=w.scenario, seed=3)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=3)
     return w, performances
 
 
@@ -169,7 +170,7 @@ def test_the_partner_rates_how_cared_for_they_felt(org):
 
 def test_calibration_comes_before_peer_reviews(allocated):
     w, performances = allocated
-    example = services.calibration_example_create(scenario=w.scenario, title="A strong call",
+    example = roleplay_reviews.calibration_example_create(scenario=w.scenario, title="A strong call",
                                                   transcript="Agent: <b>great</b> call", expert=w.instructor,
                                                   scores=scores(w.scenario, 3))
     assignment = peer_assignment(performances[0])
@@ -222,10 +223,10 @@ def test_portuguese_interface(allocated):
 def test_reviews_list_queries_stay_flat(org, django_assert_max_num_queries):
     w = world(org, learners=8, peer_count=3)
     performances = [perform(w, i) for i in range(8)]
-    services.peer_allocate(scenario=w.scenario, seed=5)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=5)
     reviewer = w.supervisor  # owes a supervisor review of each of the eight performances
     for performance in performances[:4]:
-        services.review_submit(performance=performance, reviewer=reviewer, scores=scores(w.scenario, 2))
+        roleplay_reviews.review_submit(performance=performance, reviewer=reviewer, scores=scores(w.scenario, 2))
     client = signed_in(reviewer)
     with django_assert_max_num_queries(12):
         html = client.get(reverse("pages:reviews")).content.decode()

@@ -8,8 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
-from assessments.models import Performance, ReviewAssignment
+from assessments.roleplays.models import Performance, ReviewAssignment
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 from tests.factories import member
 
@@ -140,9 +141,9 @@ def test_csrf_is_enforced_on_submit(w):
 def _scored(w):
     """Four performances, peers allocated, every review in: the first learner's performance is scored."""
     performances = [perform(w, i) for i in range(4)]
-    services.peer_allocate(scenario=w.scenario, seed=7)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=7)
     for assignment in ReviewAssignment.objects.filter(status="pending").select_related("performance"):
-        services.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
+        roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
                                scores=scores(w.scenario, 3), role=assignment.role,
                                comments="<script>alert('x')</script> Nice opening.")
     return performances[0]
@@ -150,7 +151,7 @@ def _scored(w):
 
 def test_results_show_scores_self_gap_and_anonymous_peers(w):
     performance = _scored(w)
-    services.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 4))
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 4))
     performance.refresh_from_db()
     assert performance.status == "scored"
     html = signed_in(w.learners[0]).get(reverse("pages:roleplay-result", args=[performance.pk])).content.decode()

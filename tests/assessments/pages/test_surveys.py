@@ -11,12 +11,14 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from assessments import services
 from assessments.errors import RoleplayConflict
-from assessments.models import InstrumentResponse, Survey
-from courses import services as course_services
+from assessments.instruments import services
+from assessments.instruments.models import InstrumentResponse, Survey
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Course
 from courses.demo_content import EMPATHY_SLUG_EN
-from courses.models import Activity, ActivityProgress, Course, Enrollment
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import ActivityProgress, Enrollment
 from tests import factories as people
 from tests.assessments.factories import enroll
 from tests.courses.factories import build_course
@@ -46,7 +48,7 @@ def surveyed_course(*, items: int = 4, organization=None, **changes) -> tuple[Co
                                              timing="before", required=False, position=0)
     after = services.survey_activity_create(module=module, title="How you listen now", instrument=instrument,
                                             timing="after", required=False)
-    course_services.course_publish(course=course)
+    catalog_services.course_publish(course=course)
     course.refresh_from_db()
     return course, before, after
 
@@ -191,7 +193,7 @@ def test_the_closing_survey_opens_after_the_required_activities(learner_client):
 
     services.survey_respond(survey=before, enrollment=enrollment,
                             answers={"item-1": 2, "item-2": 4, "item-3": 2, "item-4": 2})
-    course_services.lesson_complete(enrollment=enrollment, activity=Activity.objects.get(kind="lesson"))
+    enrollment_services.lesson_complete(enrollment=enrollment, activity=Activity.objects.get(kind="lesson"))
     assert "Send answers" in client.get(page_url(after)).content.decode()
     response = client.post(answer_url(after), full_answers(after, "5"))
     # Nothing left to do: back to the course.
@@ -205,7 +207,7 @@ def test_the_closing_survey_opens_after_the_required_activities(learner_client):
 def test_the_opening_survey_closes_once_the_closing_one_is_answered(learner_client):
     course, before, after = surveyed_course()
     client, enrollment = learner_client(course)
-    course_services.lesson_complete(enrollment=enrollment, activity=Activity.objects.get(kind="lesson"))
+    enrollment_services.lesson_complete(enrollment=enrollment, activity=Activity.objects.get(kind="lesson"))
     services.survey_respond(survey=after, enrollment=enrollment, answers={"item-1": 3, "item-2": 3})
     html = client.get(page_url(before)).content.decode()
     assert "It closed when you answered the survey at the end of the course." in html

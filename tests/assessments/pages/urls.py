@@ -1,7 +1,7 @@
 """The project's URLs with a minimal activity address in front of the courses app's one.
 
 The assessments pages are drawn at /courses/<slug>/activities/<id>/ through the courses registry
-(``courses.pages.activities.render_activity``). These tests exercise that hand-over directly, so
+(``courses.catalog.pages.activities.render_activity``). These tests exercise that hand-over directly, so
 they do not depend on how the courses app's lesson page treats other kinds: the course must be
 visible to the caller and the activity part of it, else 404, exactly the registry's contract.
 """
@@ -9,16 +9,17 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import path
 
-from courses import selectors as course_selectors
-from courses.models import Activity
-from courses.pages.activities import render_activity
+from courses.catalog import selectors as catalog_selectors
+from courses.catalog.models import Activity
+from courses.catalog.pages.activities import render_activity
+from courses.enrollments import selectors as enrollment_selectors
 from lms import urls as project_urls
 
 
 def activity_page(request, slug, activity_id):
-    course = course_selectors.course_get(actor=request.user, slug=slug)
+    course = catalog_selectors.course_get(actor=request.user, slug=slug)
     activity = get_object_or_404(Activity, pk=activity_id, course=course)
-    enrollment = course_selectors.user_enrollment(user=request.user, course=course)
+    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
     response = render_activity(request, course, activity, enrollment)
     if response is None:
         raise Http404

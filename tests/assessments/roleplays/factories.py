@@ -4,10 +4,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from assessments import services
-from assessments.models import Criterion, Performance, Scenario
-from courses import services as course_services
-from courses.models import Course, Enrollment
+from assessments.roleplays.models import Criterion, Performance, Scenario
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import rubrics as roleplay_rubrics
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Course
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
 from lms.models import Membership, User
 from tests import factories as people
 from tests.courses.factories import build_course
@@ -29,13 +32,13 @@ def roleplay_course(*, organization, instructor=None, public: bool = False, **sc
     instructor = instructor or people.member(organization, "instructor")
     course = build_course(publish=False, created_by=instructor, organization=None if public else organization)
     course.instructors.add(instructor)
-    rubric = scenario_fields.pop("rubric", None) or services.default_rubric_ensure()
+    rubric = scenario_fields.pop("rubric", None) or roleplay_rubrics.default_rubric_ensure()
     scenario_fields.setdefault("opportunities", [{"key": "party", "cue": "The gift is for a party tomorrow."},
                                                  {"key": "again", "cue": "Third time calling."}])
-    scenario = services.roleplay_activity_create(
+    scenario = roleplay_performances.roleplay_activity_create(
         module=course.modules.get(), title="Broken birthday gift", rubric=rubric,
         persona="A parent whose gift arrived broken.", situation="The party is tomorrow.", **scenario_fields)
-    course_services.course_publish(course=course)
+    catalog_services.course_publish(course=course)
     return course, scenario
 
 
@@ -48,7 +51,7 @@ def world(organization, *, learners: int = 4, department=None, **scenario_fields
     for _ in range(learners):
         membership = people.MembershipFactory(organization=organization, manager=supervisor_membership,
                                               department=department)
-        enrollment, _ = course_services.enrollment_create(user=membership.user, course=course)
+        enrollment, _ = enrollment_services.enrollment_create(user=membership.user, course=course)
         result.learners.append(membership.user)
         result.enrollments.append(enrollment)
     return result
@@ -56,7 +59,7 @@ def world(organization, *, learners: int = 4, department=None, **scenario_fields
 
 def add_learner(w: World, organization, **membership_fields) -> Enrollment:
     membership = people.MembershipFactory(organization=organization, **membership_fields)
-    enrollment, _ = course_services.enrollment_create(user=membership.user, course=w.course)
+    enrollment, _ = enrollment_services.enrollment_create(user=membership.user, course=w.course)
     w.learners.append(membership.user)
     w.enrollments.append(enrollment)
     return enrollment
@@ -74,7 +77,7 @@ def scores(scenario: Scenario, points: int | list[int] = 3) -> list[dict[str, in
 
 def perform(w: World, index: int, **fields: Any) -> Performance:
     fields.setdefault("transcript", "Agent: I hear the party is tomorrow. Let's fix this today.")
-    return services.performance_submit(enrollment=w.enrollments[index], scenario=w.scenario, **fields)
+    return roleplay_performances.performance_submit(enrollment=w.enrollments[index], scenario=w.scenario, **fields)
 
 
 def membership_of(user: User, organization) -> Membership:

@@ -7,8 +7,10 @@ import json
 import pytest
 from django.test import Client
 
-from assessments import services
-from assessments.models import CalibrationExample, ReviewAssignment, Rubric
+from assessments.instruments import services as instrument_services
+from assessments.roleplays.models import CalibrationExample, ReviewAssignment, Rubric
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from tests import factories as people
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 
@@ -30,7 +32,7 @@ def test_rubric_admin_new_version_action_and_frozen_inlines(org):
     rubric = w.scenario.rubric
     page = client.get(f"/admin/assessments/rubric/{rubric.pk}/change/")
     assert page.status_code == 200 and b"criteria-0-title" in page.content  # editable while unused
-    services.review_submit(performance=perform(w, 0), reviewer=w.learners[0], scores=scores(w.scenario, 2))
+    roleplay_reviews.review_submit(performance=perform(w, 0), reviewer=w.learners[0], scores=scores(w.scenario, 2))
     page = client.get(f"/admin/assessments/rubric/{rubric.pk}/change/")
     assert page.status_code == 200 and b'name="criteria-0-title"' not in page.content  # frozen once used
     response = client.post("/admin/assessments/rubric/", {"action": "new_version", "_selected_action": [rubric.pk]})
@@ -52,7 +54,7 @@ def test_reassign_from_the_admin(org):
     w = world(org, learners=4)
     for i in range(4):
         perform(w, i)
-    services.peer_allocate(scenario=w.scenario, seed=2)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=2)
     assignment = ReviewAssignment.objects.filter(role="peer").first()
     newcomer = people.member(org)
     client = _signed_in(w.instructor)
@@ -80,7 +82,7 @@ def test_calibration_example_from_the_admin(org):
 
 
 def test_instruments_are_listed(org):
-    services.default_instrument_ensure()
+    instrument_services.default_instrument_ensure()
     instructor = people.member(org, "instructor")
     response = _signed_in(instructor).get("/admin/assessments/instrument/")
     assert response.status_code == 200 and b"Service empathy check" in response.content

@@ -7,9 +7,9 @@ from collections import Counter
 
 import pytest
 
-from assessments import services
-from assessments.allocation import allocate_group
-from assessments.models import Performance, ReviewAssignment
+from assessments.roleplays.allocation import allocate_group
+from assessments.roleplays.models import Performance, ReviewAssignment
+from assessments.roleplays.services import performances as services
 from tests import factories as people
 from tests.assessments.roleplays.factories import add_learner, membership_of, perform, world
 

@@ -5,8 +5,9 @@ import krippendorff
 import numpy as np
 import pytest
 
-from assessments import services
-from assessments.models import ReviewAssignment, ReviewScore
+from assessments.roleplays.models import ReviewAssignment, ReviewScore
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from tests import factories as people
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 from tests.helpers import assert_error
@@ -50,7 +51,7 @@ def test_reassign_a_review(org, client_for):
     w = world(org, learners=4)
     for i in range(4):
         perform(w, i)
-    services.peer_allocate(scenario=w.scenario, seed=9)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=9)
     assignment = ReviewAssignment.objects.filter(role="peer").first()
     newcomer = people.member(org)
     url = f"/api/v1/roleplays/assignments/{assignment.pk}/reassign/"
@@ -69,14 +70,14 @@ def test_reassign_a_review(org, client_for):
 def test_agreement_report_matches_the_package_and_shows_leniency(org, client_for):
     w = world(org, learners=5, role_weights={"peer": 1, "supervisor": 1})
     performances = [perform(w, i, cohort="spring" if i < 3 else "autumn") for i in range(5)]
-    services.peer_allocate(scenario=w.scenario, seed=4)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=4)
     criteria = criteria_of(w.scenario)
     lenient = w.learners[0]
     for assignment in ReviewAssignment.objects.select_related("performance").order_by("id"):
         index = performances.index(assignment.performance)
         base = [(index + n) % 4 for n in range(len(criteria))]
         bump = 1 if assignment.reviewer == lenient else 0
-        services.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
+        roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
                                scores=scores(w.scenario, [min(4, b + bump) for b in base]), role=assignment.role)
     response = client_for(w.instructor).get(f"/api/v1/roleplays/rubrics/{w.scenario.rubric_id}/agreement/")
     assert response.status_code == 200, response.content
@@ -108,9 +109,9 @@ def test_agreement_report_matches_the_package_and_shows_leniency(org, client_for
 def test_disagreement_is_flagged(org, client_for):
     w = world(org, learners=4, role_weights={"peer": 1, "supervisor": 0})
     performances = [perform(w, i) for i in range(4)]
-    services.peer_allocate(scenario=w.scenario, seed=1)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=1)
     for number, assignment in enumerate(ReviewAssignment.objects.order_by("id")):
-        services.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
+        roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
                                scores=scores(w.scenario, [0, 4][number % 2]))
     body = client_for(w.instructor).get(f"/api/v1/roleplays/rubrics/{w.scenario.rubric_id}/agreement/").json()
     assert body["overall"]["flagged"] is True

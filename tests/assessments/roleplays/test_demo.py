@@ -7,10 +7,11 @@ import io
 import pytest
 from django.core.management import call_command
 
-from assessments import reports
-from assessments import roleplay_selectors as selectors
-from assessments.models import InstrumentResponse, Performance, Review, Scenario
-from assessments.roleplay_content import DEFAULT_RUBRIC_SLUG
+from assessments.instruments import growth_report as reports
+from assessments.instruments.models import InstrumentResponse
+from assessments.roleplays import selectors
+from assessments.roleplays.default_content import DEFAULT_RUBRIC_SLUG
+from assessments.roleplays.models import Performance, Review, Scenario
 from courses.demo_content import EMPATHY_SLUG_EN
 from lms.models import User
 

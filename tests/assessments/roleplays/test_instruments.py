@@ -6,12 +6,13 @@ from decimal import Decimal
 
 import pytest
 
-from assessments import services
 from assessments.errors import RoleplayError
-from assessments.models import Instrument, InstrumentItem, InstrumentResponse
-from assessments.services.instruments import score_answers
-from courses import services as course_services
-from courses.models import ActivityProgress
+from assessments.instruments import services
+from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse
+from assessments.instruments.services import score_answers
+from courses.catalog import services as catalog_services
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import ActivityProgress
 from tests import factories as people
 from tests.courses.factories import build_course
 from tests.helpers import assert_error
@@ -101,9 +102,9 @@ def surveyed(org):
     before = services.survey_activity_create(module=module, title="Before", instrument=instrument, timing="before",
                                              position=0)
     after = services.survey_activity_create(module=module, title="After", instrument=instrument, timing="after")
-    course_services.course_publish(course=course)
+    catalog_services.course_publish(course=course)
     learner = people.member(org)
-    enrollment, _ = course_services.enrollment_create(user=learner, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
     return course, before, after, learner, enrollment
 
 
@@ -123,7 +124,7 @@ def test_before_at_enrollment_and_after_at_completion(client_for, surveyed):
     assert_error(client.post(f"/api/v1/activities/{before.activity_id}/survey/responses/", {"answers": answers},
                              format="json"), 409, "survey_answered")
     lesson = course.activities.get(kind="lesson")
-    course_services.lesson_complete(enrollment=enrollment, activity=lesson)
+    enrollment_services.lesson_complete(enrollment=enrollment, activity=lesson)
     done = client.post(f"/api/v1/activities/{after.activity_id}/survey/responses/",
                        {"answers": {"a": 5, "b": 1, "c": 4, "d": 4}}, format="json")
     assert done.status_code == 201 and done.json()["response"]["score"] == "4.5000"

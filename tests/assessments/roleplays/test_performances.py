@@ -5,8 +5,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from assessments.errors import RoleplayError
-from assessments.media import sniff_media
-from assessments.models import Performance, ReviewAssignment
+from assessments.roleplays.media import sniff_media
+from assessments.roleplays.models import Performance, ReviewAssignment
 from tests import factories as people
 from tests.assessments.roleplays.factories import world
 from tests.helpers import assert_error

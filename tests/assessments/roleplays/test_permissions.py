@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from assessments import services
-from assessments.models import ReviewAssignment
+from assessments.roleplays.models import ReviewAssignment
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from tests import factories as people
 from tests.assessments.roleplays.factories import membership_of, perform, scores, world
 from tests.helpers import assert_error
@@ -17,14 +18,14 @@ pytestmark = pytest.mark.django_db
 def reviewed(org):
     w = world(org, learners=5, role_weights={"peer": 1, "supervisor": 1})
     performances = [perform(w, i) for i in range(5)]
-    services.peer_allocate(scenario=w.scenario, seed=11)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=11)
     target = performances[0]
     peer_rows = list(ReviewAssignment.objects.filter(performance=target, role="peer").select_related("reviewer"))
     for assignment in peer_rows:
-        services.review_submit(performance=target, reviewer=assignment.reviewer, scores=scores(w.scenario, 3),
+        roleplay_reviews.review_submit(performance=target, reviewer=assignment.reviewer, scores=scores(w.scenario, 3),
                                comments="You named the worry early.")
-    services.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 4))
-    services.review_submit(performance=target, reviewer=w.learners[0], scores=scores(w.scenario, 4))
+    roleplay_reviews.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 4))
+    roleplay_reviews.review_submit(performance=target, reviewer=w.learners[0], scores=scores(w.scenario, 4))
     return w, performances, target, [a.reviewer for a in peer_rows]
 
 

@@ -5,8 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from assessments import services
-from assessments.models import ReviewAssignment
+from assessments.roleplays.models import ReviewAssignment
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
 from lms.models import User
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 
@@ -20,11 +21,11 @@ MAX_AGREEMENT = 7
 
 def _world(org, learners: int):
     w = world(org, learners=learners, peer_count=3)
-    services.calibration_example_create(scenario=w.scenario, title="Ref", transcript="x", expert=w.instructor,
+    roleplay_reviews.calibration_example_create(scenario=w.scenario, title="Ref", transcript="x", expert=w.instructor,
                                         scores=scores(w.scenario, 3))
     for i in range(learners):
         perform(w, i)
-    services.peer_allocate(scenario=w.scenario, seed=learners)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=learners)
     return w
 
 
@@ -55,10 +56,10 @@ def _review_all(w):
     criteria = criteria_of(w.scenario)
     for example in w.scenario.calibration_examples.all():
         for learner in w.learners:
-            services.calibration_review_submit(example=example, reviewer=learner, scores=scores(w.scenario, 3))
+            roleplay_reviews.calibration_review_submit(example=example, reviewer=learner, scores=scores(w.scenario, 3))
     for n, assignment in enumerate(ReviewAssignment.objects.filter(performance__scenario=w.scenario,
                                                                    status="pending").order_by("id")):
-        services.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
+        roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
                                scores=scores(w.scenario, [(n + i) % 5 for i in range(len(criteria))]),
                                role=assignment.role)
 

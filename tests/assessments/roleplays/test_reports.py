@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from assessments import services
-from assessments.models import Instrument, InstrumentResponse, Performance, Survey
-from courses.models import Activity
+from assessments.instruments import services
+from assessments.instruments.models import Instrument, InstrumentResponse, Survey
+from assessments.roleplays.models import Performance
+from courses.catalog.models import Activity
 from tests import factories as people
 from tests.assessments.roleplays.factories import world
 from tests.helpers import assert_error

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments import services
 from assessments.errors import RoleplayError
-from assessments.models import Performance, Review, ReviewAssignment, ReviewerCalibration, ReviewScore
-from courses.models import ActivityProgress
+from assessments.roleplays.models import Performance, Review, ReviewAssignment, ReviewerCalibration, ReviewScore
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
+from assessments.roleplays.services import rubrics as roleplay_rubrics
+from courses.enrollments.models import ActivityProgress
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 from tests.helpers import assert_error
 
@@ -25,7 +27,7 @@ def _url(performance):
 def allocated(org):
     w = world(org, learners=4, role_weights={"peer": 1, "supervisor": 1})
     performances = [perform(w, i) for i in range(4)]
-    services.peer_allocate(scenario=w.scenario, seed=3)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=3)
     return w, performances
 
 
@@ -63,16 +65,16 @@ def test_out_of_range_and_incomplete_scores_are_400_and_nothing_is_written(clien
 def test_points_between_a_criterions_levels_are_rejected(org):
     levels = [{"points": 0, "label": "No", "descriptor": "Absent"},
               {"points": 10, "label": "Yes", "descriptor": "Present"}]
-    rubric = services.rubric_create(slug="gapped", title="Gapped",
+    rubric = roleplay_rubrics.rubric_create(slug="gapped", title="Gapped",
                                     criteria=[{"key": "x", "title": "X", "levels": levels}])
     w = world(org, learners=1, rubric=rubric)
     performance = perform(w, 0)
     criterion = criteria_of(w.scenario)[0]
     with pytest.raises(RoleplayError) as error:
-        services.review_submit(performance=performance, reviewer=w.learners[0],
+        roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0],
                                scores=[{"criterion": criterion.pk, "points": 5}])
     assert error.value.code == "invalid_level" and not Review.objects.exists()
-    services.review_submit(performance=performance, reviewer=w.learners[0],
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0],
                            scores=[{"criterion": criterion.pk, "points": 10}])
 
 
@@ -125,19 +127,19 @@ def test_partner_rates_how_cared_for_they_felt(org, client_for):
 def test_final_score_is_recorded_through_activity_progress(allocated):
     w, performances = allocated
     for assignment in ReviewAssignment.objects.filter(role="peer"):
-        services.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
+        roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
                                scores=scores(w.scenario, 2))
     performance = performances[0]
     performance.refresh_from_db()
     assert performance.status == "in_review"  # the supervisor's review is still pending
-    services.review_submit(performance=performance, reviewer=w.supervisor, scores=scores(w.scenario, 4))
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.supervisor, scores=scores(w.scenario, 4))
     performance.refresh_from_db()
     # Peers all 2 -> 50; supervisor 4 -> 100; weights 1:1 -> 75 >= pass threshold 60.
     assert (performance.status, performance.final_score, performance.passed) == ("scored", 75, True)
     progress = ActivityProgress.objects.get(enrollment=w.enrollments[0], activity=w.scenario.activity)
     assert (progress.status, progress.score) == ("passed", 75)
     # A self-review never changes it.
-    services.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 0))
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 0))
     performance.refresh_from_db()
     assert performance.final_score == 75
 
@@ -145,12 +147,12 @@ def test_final_score_is_recorded_through_activity_progress(allocated):
 def test_too_few_peers_falls_to_the_supervisor_and_is_recorded(org):
     w = world(org, learners=1, role_weights={"peer": 1, "supervisor": 0})
     performance = perform(w, 0)
-    services.peer_allocate(scenario=w.scenario)
+    roleplay_performances.peer_allocate(scenario=w.scenario)
     performance.refresh_from_db()
     assert (performance.peer_shortfall, performance.fallback_reason) == (3, "too_few_peers")
     fallback = ReviewAssignment.objects.get(performance=performance)
     assert (fallback.reviewer, fallback.role, fallback.reason) == (w.supervisor, "supervisor", "too_few_peers")
-    services.review_submit(performance=performance, reviewer=w.supervisor, scores=scores(w.scenario, 3))
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.supervisor, scores=scores(w.scenario, 3))
     performance.refresh_from_db()
     assert (performance.status, performance.final_score) == ("scored", 75)  # the supervisor took the peers' weight
 
@@ -158,24 +160,24 @@ def test_too_few_peers_falls_to_the_supervisor_and_is_recorded(org):
 def test_late_peers_expire_and_the_review_falls_to_the_supervisor(org):
     w = world(org, learners=4, role_weights={"peer": 1, "supervisor": 0})
     performances = [perform(w, i) for i in range(4)]
-    services.peer_allocate(scenario=w.scenario, seed=5)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=5)
     target = performances[0]
     on_time = ReviewAssignment.objects.filter(performance=target, role="peer").first()
-    services.review_submit(performance=target, reviewer=on_time.reviewer, scores=scores(w.scenario, 4))
-    counts = services.roleplays_sweep(now=timezone.now() + timedelta(days=8))
+    roleplay_reviews.review_submit(performance=target, reviewer=on_time.reviewer, scores=scores(w.scenario, 4))
+    counts = roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=8))
     assert counts["expired"] == 11 and counts["fallbacks"] == 4
     target.refresh_from_db()
     assert target.fallback_reason == "late_peers" and target.status == "in_review"
     fallback = ReviewAssignment.objects.get(performance=target, role="supervisor")
     assert (fallback.reviewer, fallback.reason, fallback.status) == (w.supervisor, "late_peers", "pending")
-    assert services.roleplays_sweep(now=timezone.now() + timedelta(days=8))["expired"] == 0  # idempotent
-    services.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 2))
+    assert roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=8))["expired"] == 0  # idempotent
+    roleplay_reviews.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 2))
     target.refresh_from_db()
     # One on-time peer (4 -> 100) and the supervisor (2 -> 50, weight 0 since a peer did review): 100.
     assert (target.status, target.final_score) == ("scored", 100)
     # The supervisor's own deadline passing scores what is there, so nobody waits forever.
     other = performances[1]
-    counts = services.roleplays_sweep(now=timezone.now() + timedelta(days=30))
+    counts = roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=30))
     other.refresh_from_db()
     assert other.status == "in_review" and counts["expired"] >= 1  # nothing to score without any review
 
@@ -183,19 +185,19 @@ def test_late_peers_expire_and_the_review_falls_to_the_supervisor(org):
 def test_stale_waiting_performances_are_allocated_by_the_sweep(org):
     w = world(org, learners=3)
     performances = [perform(w, i) for i in range(3)]
-    assert services.roleplays_sweep()["allocated"] == 0
-    assert services.roleplays_sweep(now=timezone.now() + timedelta(days=8))["allocated"] == 3
+    assert roleplay_performances.roleplays_sweep()["allocated"] == 0
+    assert roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=8))["allocated"] == 3
     assert {p.status for p in Performance.objects.filter(pk__in=[p.pk for p in performances])} == {"in_review"}
 
 
 def test_calibration_comes_first_and_weights_peers(org, client_for):
     w = world(org, learners=3, peer_aggregation="calibrated_mean", role_weights={"peer": 1, "supervisor": 0})
     criteria = criteria_of(w.scenario)
-    example = services.calibration_example_create(
+    example = roleplay_reviews.calibration_example_create(
         scenario=w.scenario, title="Reference", transcript="Agent: ...", expert=w.instructor,
         scores=[{"criterion": c.pk, "points": 4} for c in criteria])
     performances = [perform(w, i) for i in range(3)]
-    services.peer_allocate(scenario=w.scenario, seed=1)
+    roleplay_performances.peer_allocate(scenario=w.scenario, seed=1)
     assignment = ReviewAssignment.objects.filter(performance=performances[0], role="peer").first()
     client = client_for(assignment.reviewer)
     queue = client.get("/api/v1/roleplays/queue/").json()
@@ -214,7 +216,7 @@ def test_calibration_comes_first_and_weights_peers(org, client_for):
     # A reviewer far from the experts is flagged and counts half: all 0 -> agreement 0 -> weight 0.
     other = ReviewAssignment.objects.filter(performance=performances[0], role="peer").exclude(
         reviewer=assignment.reviewer).first()
-    flagged = services.calibration_review_submit(example=example, reviewer=other.reviewer,
+    flagged = roleplay_reviews.calibration_review_submit(example=example, reviewer=other.reviewer,
                                                  scores=scores(w.scenario, 0))
     assert (flagged.flagged, float(flagged.agreement), float(flagged.weight)) == (True, 0.0, 0.0)
     assert ReviewerCalibration.objects.count() == 2

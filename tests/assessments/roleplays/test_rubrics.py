@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from assessments import services
 from assessments.errors import RoleplayConflict, RoleplayError
-from assessments.models import Criterion, Level, ReviewScore, Rubric
-from assessments.roleplay_content import DEFAULT_RUBRIC_SLUG
+from assessments.roleplays.default_content import DEFAULT_RUBRIC_SLUG
+from assessments.roleplays.models import Criterion, Level, ReviewScore, Rubric
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
+from assessments.roleplays.services import rubrics as roleplay_rubrics
 from tests.assessments.roleplays.factories import perform, scores, world
 
 pytestmark = pytest.mark.django_db
@@ -18,8 +20,8 @@ def _two_levels(key="a"):
 
 
 def test_default_rubric_has_six_criteria_levels_zero_to_four_and_is_created_once():
-    rubric = services.default_rubric_ensure()
-    assert services.default_rubric_ensure() == rubric
+    rubric = roleplay_rubrics.default_rubric_ensure()
+    assert roleplay_rubrics.default_rubric_ensure() == rubric
     assert (rubric.slug, rubric.version, rubric.title) == (DEFAULT_RUBRIC_SLUG, 1, "Empathic customer conversation")
     criteria = list(rubric.criteria.prefetch_related("levels"))
     assert [c.key for c in criteria] == ["notices-cue", "names-feeling", "open-questions", "listens-actively",
@@ -42,26 +44,26 @@ def test_default_rubric_has_six_criteria_levels_zero_to_four_and_is_created_once
 ])
 def test_invalid_rubrics_are_rejected_and_nothing_is_written(criteria):
     with pytest.raises(RoleplayError):
-        services.rubric_create(slug="bad", title="Bad", criteria=criteria)
+        roleplay_rubrics.rubric_create(slug="bad", title="Bad", criteria=criteria)
     assert not Rubric.objects.filter(slug="bad").exists()
 
 
 def test_a_rubric_in_use_is_never_changed_and_a_new_version_is_made_instead(org):
     w = world(org, learners=1)
     rubric = w.scenario.rubric
-    services.rubric_update(rubric=rubric, title="Empathic conversation")  # wording: always allowed
+    roleplay_rubrics.rubric_update(rubric=rubric, title="Empathic conversation")  # wording: always allowed
     performance = perform(w, 0)
-    services.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 2))
+    roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0], scores=scores(w.scenario, 2))
     before = list(ReviewScore.objects.values_list("criterion_id", "points"))
     levels_before = Level.objects.count()
     with pytest.raises(RoleplayConflict) as error:
-        services.rubric_update(rubric=rubric, criteria=_two_levels())
+        roleplay_rubrics.rubric_update(rubric=rubric, criteria=_two_levels())
     assert error.value.code == "rubric_in_use"
     assert Level.objects.count() == levels_before
-    copy = services.rubric_new_version(rubric=rubric)
+    copy = roleplay_rubrics.rubric_new_version(rubric=rubric)
     assert (copy.slug, copy.version, copy.previous_id) == (rubric.slug, 2, rubric.pk)
     assert copy.criteria.count() == rubric.criteria.count() == 6
-    services.rubric_update(rubric=copy, criteria=_two_levels())  # the new version is editable
+    roleplay_rubrics.rubric_update(rubric=copy, criteria=_two_levels())  # the new version is editable
     assert list(copy.criteria.values_list("key", flat=True)) == ["a"]
     assert list(ReviewScore.objects.values_list("criterion_id", "points")) == before  # past scores untouched
     assert Criterion.objects.filter(rubric=rubric).count() == 6
@@ -69,9 +71,9 @@ def test_a_rubric_in_use_is_never_changed_and_a_new_version_is_made_instead(org)
 
 def test_scenario_rubric_changes_only_before_any_performance(org):
     w = world(org, learners=1)
-    newer = services.rubric_new_version(rubric=w.scenario.rubric)
-    services.scenario_update(scenario=w.scenario, rubric=newer)
+    newer = roleplay_rubrics.rubric_new_version(rubric=w.scenario.rubric)
+    roleplay_performances.scenario_update(scenario=w.scenario, rubric=newer)
     perform(w, 0)
     with pytest.raises(RoleplayConflict) as error:
-        services.scenario_update(scenario=w.scenario, rubric=services.rubric_new_version(rubric=newer))
+        roleplay_performances.scenario_update(scenario=w.scenario, rubric=roleplay_rubrics.rubric_new_version(rubric=newer))
     assert error.value.code == "scenario_has_performances"

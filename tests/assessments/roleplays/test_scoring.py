@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.scoring import CriterionSpec, calibration_weight, final_score
+from assessments.roleplays.scoring import CriterionSpec, calibration_weight, final_score
 
 CRITERIA = [CriterionSpec(1, 1.0, 0, 4), CriterionSpec(2, 2.0, 0, 4)]
 

@@ -8,12 +8,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from assessments.statistics import (
-    krippendorff_alpha_ordinal,
-    normalized_gain,
-    paired_summary,
-    t_quantile,
-)
+from assessments.roleplays.statistics import krippendorff_alpha_ordinal, normalized_gain, paired_summary, t_quantile
 
 
 def _random_reliability_data(rng: random.Random) -> list[list[int | None]]:

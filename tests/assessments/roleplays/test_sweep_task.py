@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments import reconcilers, tasks
-from assessments.models import Performance, ReviewAssignment
+from assessments.roleplays import reconcilers, tasks
+from assessments.roleplays.models import Performance, ReviewAssignment
 from lms.reconciler import registered
 from tests.assessments.roleplays.factories import perform, world
 

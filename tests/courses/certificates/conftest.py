@@ -19,9 +19,11 @@ from django.db import connection
 from kombu import Exchange, Queue
 from kombu import pools as kombu_pools
 
-from courses import services
-from courses.models import Certificate, Course, Enrollment
-from courses.services import certificates as certificate_services
+from courses.catalog.models import Course
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from courses.enrollments import services
+from courses.enrollments.models import Enrollment
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from courses.models import Certificate, CertificateEvent
+from courses.certificates.models import Certificate, CertificateEvent
 from lms import services as people_services
 from lms.models import User
 from tests.courses.certificates.conftest import completed_enrollment, issued

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from courses.models import Certificate, CertificateEvent
+from courses.certificates.models import Certificate, CertificateEvent
 from lms.models import User
 from tests import factories as people
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course, pdf_text

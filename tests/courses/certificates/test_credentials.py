@@ -13,13 +13,13 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from courses import certificate_credentials
-from courses.credentials import keys as credential_keys
-from courses.credentials.data_integrity import verify
-from courses.credentials.status_list import is_revoked
-from courses.models import Certificate
-from courses.reconcilers import certificates_unrendered
-from courses.services import certificates as certificate_services
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates import services as certificate_services
+from courses.certificates.credentials import keys as credential_keys
+from courses.certificates.credentials.data_integrity import verify
+from courses.certificates.credentials.status_list import is_revoked
+from courses.certificates.models import Certificate
+from courses.certificates.reconcilers import certificates_unrendered
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.courses.credentials.test_achievement import validator
 from tests.helpers import assert_error

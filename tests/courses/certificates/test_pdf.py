@@ -10,8 +10,8 @@ import zxingcpp
 from django.conf import settings
 from pypdf import PdfReader
 
-from courses.certificate_pdf import CertificateContent, render_certificate_pdf
-from courses.services import certificates as certificate_services
+from courses.certificates import services as certificate_services
+from courses.certificates.pdf import CertificateContent, render_certificate_pdf
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course, pdf_text
 
 pytestmark = pytest.mark.django_db

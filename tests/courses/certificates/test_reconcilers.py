@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import reconcilers, services, tasks
-from courses.models import Certificate
-from courses.services import certificates as certificate_services
+from courses.certificates import reconcilers, tasks
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from courses.enrollments import services
 from lms.reconciler import registered
 from tests import factories as people
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course

@@ -10,9 +10,10 @@ from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import call_command
 
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.enrollments.models import Enrollment
 from courses.errors import CoursesError
-from courses.models import Certificate, CertificateEvent, Enrollment
-from courses.services import certificates as certificate_services
 from lms.errors import Conflict
 from lms.models import User
 from tests import factories as people
@@ -52,7 +53,7 @@ def test_issue_freezes_what_was_certified(org):
 
 @pytest.mark.parametrize("status", [Enrollment.Status.ACTIVE, Enrollment.Status.WITHDRAWN])
 def test_no_certificate_for_an_enrollment_that_is_not_completed(status):
-    from courses import services
+    from courses.enrollments import services
 
     enrollment, _ = services.enrollment_create(user=people.UserFactory(), course=one_step_course())
     Enrollment.objects.filter(pk=enrollment.pk).update(status=status)
@@ -255,7 +256,7 @@ def test_reissue_after_a_name_change_keeps_the_code_and_regenerates_the_pdf():
 # --- the bulk command ------------------------------------------------------------------------------
 
 def test_bulk_command_issues_missing_certificates_once(capsys):
-    from courses import services
+    from courses.enrollments import services
 
     course = one_step_course(slug="bulk-course")
     done = [completed_enrollment(course=course) for _ in range(3)]

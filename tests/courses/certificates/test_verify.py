@@ -11,8 +11,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 from rest_framework.throttling import SimpleRateThrottle
 
-from courses.models import Certificate
-from courses.services import certificates as certificate_services
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.helpers import assert_error
 
@@ -185,7 +185,7 @@ def test_html_known_and_unknown_codes_run_the_same_queries(certificate, django_a
 
 def test_verification_pads_known_and_unknown_codes_to_the_same_minimum(certificate, settings, monkeypatch):
     """The padding is computed, not timed: both paths ask to sleep up to VERIFY_MIN_SECONDS."""
-    from courses.api import certificates as certificate_api
+    from courses.certificates.api import certificates as certificate_api
 
     settings.VERIFY_MIN_SECONDS = 5.0
     slept: list[float] = []

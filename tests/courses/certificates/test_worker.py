@@ -10,9 +10,10 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 from django.db import OperationalError
 
-from courses import services
-from courses.models import Certificate, CertificateEvent, Enrollment
-from courses.tasks import certificate_issue
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.certificates.tasks import certificate_issue
+from courses.enrollments import services
+from courses.enrollments.models import Enrollment
 from lms.celery import app as celery_app
 from lms.reconciler import reconcile_all
 from tests import factories as people

@@ -11,9 +11,10 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from courses import reconcilers
-from courses.models import Certificate, CertificateEvent, Enrollment
-from courses.tasks import certificate_issue
+from courses.certificates import reconcilers
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.certificates.tasks import certificate_issue
+from courses.enrollments.models import Enrollment
 from lms.celery import app as celery_app
 from lms.reconciler import reconcile_all
 from tests import factories as people
@@ -69,7 +70,7 @@ def _diagnose(*processes: WorkerProcess) -> str:
 
 
 def _completed_enrollments(count: int) -> list[Enrollment]:
-    from courses import services
+    from courses.enrollments import services
 
     course = one_step_course()
     enrollments = []

@@ -9,15 +9,15 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from courses.credentials import CredentialError, keys, status_list
-from courses.credentials.achievement import (
+from courses.certificates.credentials import CredentialError, keys, status_list
+from courses.certificates.credentials.achievement import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA_URL,
     build_achievement_credential,
     embedded_issuer,
     issuer_profile,
     validity_problem,
 )
-from courses.credentials.data_integrity import canonicalize, sign, verify
+from courses.certificates.credentials.data_integrity import canonicalize, sign, verify
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 ISSUER_ID = "https://lms.example/credentials/issuer"

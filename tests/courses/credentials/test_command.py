@@ -3,7 +3,7 @@ import stat
 
 from django.core.management import call_command
 
-from courses.credentials import keys
+from courses.certificates.credentials import keys
 
 
 def run(*args) -> str:

@@ -4,8 +4,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from courses.credentials import CredentialError, keys
-from courses.credentials.data_integrity import VerificationResult, canonicalize, sign, verify
+from courses.certificates.credentials import CredentialError, keys
+from courses.certificates.credentials.data_integrity import VerificationResult, canonicalize, sign, verify
 
 from .conftest import EXAMPLES, example_json
 

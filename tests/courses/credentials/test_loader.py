@@ -2,8 +2,8 @@ import hashlib
 
 import pytest
 
-from courses.credentials import UnknownContext, loader
-from courses.credentials.data_integrity import canonicalize
+from courses.certificates.credentials import UnknownContext, loader
+from courses.certificates.credentials.data_integrity import canonicalize
 
 from .conftest import REFERENCE
 

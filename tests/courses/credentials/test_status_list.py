@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from courses.credentials import CredentialError, status_list
-from courses.credentials.data_integrity import canonicalize, sign, verify
+from courses.certificates.credentials import CredentialError, status_list
+from courses.certificates.credentials.data_integrity import canonicalize, sign, verify
 
 LIST_URL = "https://lms.example/credentials/status/1"
 ISSUER = "https://lms.example/credentials/issuer"

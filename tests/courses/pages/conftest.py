@@ -9,8 +9,8 @@ from django.test import Client
 from reportlab.lib.pagesizes import A5
 from reportlab.pdfgen import canvas
 
-from courses import services
-from courses.models import Activity
+from courses.catalog.models import Activity
+from courses.enrollments import services
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course, words
 

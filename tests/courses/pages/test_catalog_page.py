@@ -9,9 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses import services
-from courses.models import Course
-from courses.pages.catalog import CATALOG_PAGE_SIZE
+from courses.catalog.models import Course
+from courses.catalog.pages.catalog import CATALOG_PAGE_SIZE
+from courses.enrollments import services
 from tests import factories as people
 from tests.courses.factories import CategoryFactory, CourseFactory, EnrollmentFactory, TagFactory
 from tests.courses.pages.conftest import browser, main_html, portuguese
@@ -146,7 +146,7 @@ def test_portuguese_interface():
 
 
 def test_services_keep_catalog_and_api_search_the_same(client_for, org):
-    """The API's ?search= and the page's search share courses.selectors.courses_search."""
+    """The API's ?search= and the page's search share courses.catalog.selectors.courses_search."""
     CourseFactory(slug="calm", title="Calm voices")
     CourseFactory(slug="other", title="Other")
     api = client_for(people.member(org)).get("/api/v1/courses/?search=calm voices").json()

@@ -10,8 +10,11 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from courses import services
-from courses.models import Course, Enrollment, Rating
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Course
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
+from courses.ratings.models import Rating
 from tests import factories as people
 from tests.courses.factories import CategoryFactory, CourseFactory, build_course, words
 from tests.courses.pages.conftest import browser, main_html, portuguese
@@ -45,7 +48,7 @@ def test_anonymous_visitor_sees_the_course_and_a_sign_in_link_back(course, steps
 
 
 def test_meta_description_and_hours(course):
-    services.course_update(course=course, description="We **listen**.\n\n<script>alert(1)</script>")
+    catalog_services.course_update(course=course, description="We **listen**.\n\n<script>alert(1)</script>")
     Course.objects.filter(pk=course.pk).update(hours_credited=1.5)
     html = main_html(browser().get(page_url(course)))
     assert "<strong>listen</strong>" in html and "<script>alert(1)" not in html
@@ -132,8 +135,8 @@ def test_a_draft_cannot_be_enrolled_even_by_its_instructor(org):
 
 
 def test_withdrawn_learner_enrolls_again_and_keeps_progress(course, steps, learner, enrolled):
-    services.lesson_complete(enrollment=enrolled, activity=steps[0])
-    services.enrollment_withdraw(enrollment=enrolled)
+    enrollment_services.lesson_complete(enrollment=enrolled, activity=steps[0])
+    enrollment_services.enrollment_withdraw(enrollment=enrolled)
     client = browser(learner)
     html = main_html(client.get(page_url(course)))
     assert "You withdrew from this course." in html and ">Enroll</button>" in html
@@ -148,7 +151,7 @@ def test_withdrawn_learner_enrolls_again_and_keeps_progress(course, steps, learn
 
 def test_completed_course_shows_completed_and_done_states(course, steps, learner, enrolled):
     for step in steps:
-        services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=90)
+        enrollment_services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=90)
     html = main_html(browser(learner).get(page_url(course)))
     assert "You have completed this course." in html and "100% complete" in html
     assert html.count(">Done<") == len(steps)
@@ -214,7 +217,7 @@ def rate_url(course) -> str:
 @pytest.fixture
 def finished(course, steps, enrolled):
     for step in steps:
-        services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=100)
+        enrollment_services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=100)
     return enrolled
 
 
@@ -255,10 +258,10 @@ def test_learners_who_have_not_got_far_enough_cannot_rate(course, learner, enrol
 
 def _grow(course, modules: int) -> None:
     for n in range(modules):
-        module = services.module_create(course=course, title=f"Extra {n}")
+        module = catalog_services.module_create(course=course, title=f"Extra {n}")
         for kind in ("lesson", "quiz", "lesson"):
             lesson = {"content_type": "article", "body": words(30)} if kind == "lesson" else None
-            services.activity_create(module=module, title=f"{kind} {n}", kind=kind, lesson=lesson)
+            catalog_services.activity_create(module=module, title=f"{kind} {n}", kind=kind, lesson=lesson)
 
 
 def _queries(client, url) -> int:

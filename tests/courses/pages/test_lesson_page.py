@@ -10,9 +10,12 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import services
-from courses.models import Activity, ActivityProgress, Course, Enrollment
-from courses.pages import activities as activity_pages
+from courses.catalog import services as catalog_services
+from courses.catalog.models import Activity, Course
+from courses.catalog.pages import activities as activity_pages
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.workshops.services import sessions as workshop_sessions
 from tests import factories as people
 from tests.courses.factories import CourseFactory, activities_of, build_course
 from tests.courses.pages.conftest import browser, lesson_course, main_html, make_pdf, portuguese
@@ -48,7 +51,7 @@ def test_previous_and_next_follow_course_order_across_modules(course, steps, lea
 
 def test_video_lesson_embeds_the_privacy_friendly_player_with_transcript_and_captions(course, steps, learner,
                                                                                      enrolled, media):
-    services.lesson_attach_captions(lesson=steps[1].lesson, data=VTT)
+    catalog_services.lesson_attach_captions(lesson=steps[1].lesson, data=VTT)
     client = browser(learner)
     html = main_html(client.get(url("activity", course, steps[1])))
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abcdefghijk"' in html
@@ -63,7 +66,7 @@ def test_video_lesson_embeds_the_privacy_friendly_player_with_transcript_and_cap
 def test_a_video_that_cannot_be_embedded_is_linked_instead(learner):
     course = build_course(activities=[{"title": "Clip", "lesson": {
         "content_type": "video", "video_url": "https://videos.example.com/clip.mp4"}}])
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     html = main_html(browser(learner).get(url("activity", course, activities_of(course)[0])))
     assert "<iframe" not in html
     assert 'href="https://videos.example.com/clip.mp4"' in html and "Open the video on its own site" in html
@@ -96,7 +99,7 @@ def test_instructors_read_lessons_without_enrolling(org):
 
 
 def test_withdrawn_learner_sees_no_content(course, steps, learner, enrolled):
-    services.enrollment_withdraw(enrollment=enrolled)
+    enrollment_services.enrollment_withdraw(enrollment=enrolled)
     html = main_html(browser(learner).get(url("activity", course, steps[0])))
     assert "<h2>Cues</h2>" not in html and "Mark as complete" not in html and ">Enroll</button>" in html
 
@@ -130,8 +133,8 @@ def test_completing_a_lesson_records_progress_once_and_moves_on(course, steps, l
 
 
 def test_completing_the_last_lesson_completes_the_course(course, steps, learner, enrolled):
-    services.lesson_complete(enrollment=enrolled, activity=steps[0])
-    services.activity_record_result(enrollment=enrolled, activity=steps[2], passed=True, score=100)
+    enrollment_services.lesson_complete(enrollment=enrolled, activity=steps[0])
+    enrollment_services.activity_record_result(enrollment=enrolled, activity=steps[2], passed=True, score=100)
     response = browser(learner).post(url("lesson-complete", course, steps[1]), follow=True)
     assert response.redirect_chain[-1][0] == reverse("pages:course", args=[course.slug])
     assert "you completed the course" in main_html(response)
@@ -155,7 +158,7 @@ def test_only_enrolled_learners_complete_lessons(course, steps, learner):
 
 
 def test_withdrawn_learner_cannot_complete(course, steps, learner, enrolled):
-    services.enrollment_withdraw(enrollment=enrolled)
+    enrollment_services.enrollment_withdraw(enrollment=enrolled)
     browser(learner).post(url("lesson-complete", course, steps[0]))
     assert not ActivityProgress.objects.exists()
 
@@ -182,7 +185,7 @@ def test_complete_is_post_only_with_csrf_and_in_scope(course, steps, learner, en
 
 @pytest.fixture
 def ebook(course, steps, media):
-    lesson = services.lesson_attach_ebook(lesson=steps[3].lesson, data=make_pdf(3), filename="../Hand book?.pdf")
+    lesson = catalog_services.lesson_attach_ebook(lesson=steps[3].lesson, data=make_pdf(3), filename="../Hand book?.pdf")
     return lesson.activity
 
 
@@ -204,10 +207,10 @@ def test_ebook_download_is_scoped(course, steps, learner, ebook, org, media):
     anonymous = browser().get(download)
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/sign-in/?next=")
     other = lesson_course()
-    services.enrollment_create(user=learner, course=other)
+    enrollment_services.enrollment_create(user=learner, course=other)
     wrong_course = reverse("pages:lesson-ebook", args=[other.slug, ebook.pk])
     assert browser(learner).get(wrong_course).status_code == 404
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     assert browser(learner).get(url("lesson-ebook", course, steps[0])).status_code == 404  # no ebook there
     assert browser(learner).get(download).status_code == 200
 
@@ -216,7 +219,7 @@ def test_course_staff_download_the_ebook_like_the_api_allows(org, media):
     instructor = people.member(org, "instructor")
     course = build_course(created_by=instructor, activities=[{"title": "Book"}])
     activity = activities_of(course)[0]
-    services.lesson_attach_ebook(lesson=activity.lesson, data=make_pdf(1), filename="book.pdf")
+    catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=make_pdf(1), filename="book.pdf")
     assert browser(instructor).get(url("lesson-ebook", course, activity)).status_code == 200
     assert browser(people.member(org)).get(url("lesson-ebook", course, activity)).status_code == 404
 
@@ -234,11 +237,11 @@ def test_workshop_activity_lists_its_upcoming_sessions(learner):
 
     workshop = make_workshop()
     course = workshop.activity.course
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     soon = make_session(workshop, start=timezone.now() + timedelta(days=5), capacity=8, timezone="America/Sao_Paulo")
     cancelled = make_session(workshop, start=timezone.now() + timedelta(days=9))
-    services.session_cancel(session=cancelled, actor=workshop.instructors.get())
-    services.registration_create(session=soon, user=learner)
+    workshop_sessions.session_cancel(session=cancelled, actor=workshop.instructors.get())
+    workshop_sessions.registration_create(session=soon, user=learner)
     html = main_html(browser(learner).get(url("activity", course, workshop.activity)))
     assert "Practise hard calls." in html
     assert f'href="{reverse("pages:workshop-session", args=[soon.pk])}"' in html
@@ -276,7 +279,7 @@ def test_a_kind_nobody_draws_is_404(course, steps, learner, enrolled, monkeypatc
 def test_titles_are_escaped_in_the_reader(learner):
     course = build_course(title="<script>alert(1)</script>", activities=[
         {"title": '<img src=x onerror="alert(2)">'}, {"title": "<b>next</b>"}])
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     html = browser(learner).get(url("activity", course, activities_of(course)[0])).content.decode()
     assert "<script>alert(1)" not in html and "<img src=x" not in html and "<b>next</b>" not in html
     assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in html
@@ -298,7 +301,7 @@ def test_the_reader_works_for_a_course_built_through_the_factories(learner):
 
     course = CourseFactory()
     activity = ActivityFactory(module=ModuleFactory(course=course), kind=Activity.Kind.LESSON)
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     response = browser(learner).get(url("activity", course, activity))
     assert response.status_code == 200 and "This lesson has no content yet." in main_html(response)
     assert re.search(r">Mark as complete<", main_html(response))
@@ -322,11 +325,11 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(course, steps, le
     from django.test.utils import CaptureQueriesContext
 
     def grow(count: int) -> None:
-        module = services.module_create(course=course, title=f"More {count}")
+        module = catalog_services.module_create(course=course, title=f"More {count}")
         for n in range(count):
-            activity = services.activity_create(module=module, title=f"Extra {n}", kind="lesson",
+            activity = catalog_services.activity_create(module=module, title=f"Extra {n}", kind="lesson",
                                                 lesson={"content_type": "article", "body": "Listen."})
-            services.lesson_complete(enrollment=enrolled, activity=activity)
+            enrollment_services.lesson_complete(enrollment=enrolled, activity=activity)
 
     client = browser(learner)
     counts = []

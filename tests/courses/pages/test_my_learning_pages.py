@@ -11,10 +11,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import services
-from courses.credentials import keys as credential_keys
-from courses.models import Enrollment
-from courses.services import certificates as certificate_services
+from courses.certificates import services as certificate_services
+from courses.certificates.credentials import keys as credential_keys
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
+from courses.workshops.services import sessions as workshop_sessions
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
 from tests.courses.workshops.conftest import enrolled, make_session, make_workshop
@@ -45,9 +46,9 @@ def three_step_course(**fields):
 def certified(user, *, render: bool = True, **course_fields):
     """A completed enrollment of ``user`` with its certificate (rendered to PDF unless told otherwise)."""
     course = build_course(activities=[{"title": "Only step"}], **course_fields)
-    enrollment, _ = services.enrollment_create(user=user, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=user, course=course)
     for activity in activities_of(course):
-        services.activity_record_result(enrollment=enrollment, activity=activity, passed=True, score=90)
+        enrollment_services.activity_record_result(enrollment=enrollment, activity=activity, passed=True, score=90)
     certificate = certificate_services.certificate_issue(enrollment_id=enrollment.pk)
     if render:
         certificate = certificate_services.certificate_render(certificate_id=certificate.pk)
@@ -67,9 +68,9 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 
 def test_enrollments_show_progress_due_date_and_the_next_step(learner):
     course = three_step_course(title="Listening well", due_days=30)
-    enrollment, _ = services.enrollment_create(user=learner, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
     first, second, _third = activities_of(course)
-    services.activity_record_result(enrollment=enrollment, activity=first, passed=True, score=100)
+    enrollment_services.activity_record_result(enrollment=enrollment, activity=first, passed=True, score=100)
     enrollment.refresh_from_db()
 
     response = signed_in(learner).get(reverse("pages:my-learning"))
@@ -86,7 +87,7 @@ def test_enrollments_show_progress_due_date_and_the_next_step(learner):
 
 def test_overdue_enrollments_are_flagged(learner):
     course = three_step_course(due_days=10)
-    enrollment, _ = services.enrollment_create(user=learner, course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
     Enrollment.objects.filter(pk=enrollment.pk).update(due_at=timezone.now() - timedelta(days=2))  # time passes
     response = signed_in(learner).get(reverse("pages:my-learning"))
     assert '<span class="badge bad">Overdue</span>' in response.content.decode()
@@ -143,11 +144,11 @@ def test_upcoming_workshop_places_are_listed(learner):
     workshop = make_workshop()
     enrolled(workshop.activity.course, learner)
     booked = make_session(workshop, capacity=1, title="Morning practice")
-    services.registration_create(session=booked, user=learner)
+    workshop_sessions.registration_create(session=booked, user=learner)
     full = make_session(workshop, capacity=1, title="Evening practice",
                         start=timezone.now() + timedelta(days=9))
-    services.registration_create(session=full, user=enrolled(workshop.activity.course))
-    services.registration_create(session=full, user=learner)
+    workshop_sessions.registration_create(session=full, user=enrolled(workshop.activity.course))
+    workshop_sessions.registration_create(session=full, user=learner)
     response = signed_in(learner).get(reverse("pages:my-learning"))
     page, body = response.content.decode(), text(response)
     assert f'href="{reverse("pages:workshop-session", args=[booked.pk])}"' in page
@@ -160,16 +161,16 @@ def test_queries_stay_flat_with_many_rows(learner, django_assert_max_num_queries
         certified(learner, render=False)
     for number in range(15):
         course = three_step_course()
-        enrollment, _ = services.enrollment_create(user=learner, course=course)
-        services.activity_record_result(enrollment=enrollment, activity=activities_of(course)[number % 3],
+        enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
+        enrollment_services.activity_record_result(enrollment=enrollment, activity=activities_of(course)[number % 3],
                                         passed=True, score=80)
     workshop = make_workshop()
     enrolled(workshop.activity.course, learner)
     for day in range(1, 9):
         session = make_session(workshop, start=timezone.now() + timedelta(days=day), capacity=1)
         if day % 2:
-            services.registration_create(session=session, user=enrolled(workshop.activity.course))
-        services.registration_create(session=session, user=learner)
+            workshop_sessions.registration_create(session=session, user=enrolled(workshop.activity.course))
+        workshop_sessions.registration_create(session=session, user=learner)
     client = signed_in(learner)
     with django_assert_max_num_queries(9):
         response = client.get(reverse("pages:my-learning"))
@@ -191,7 +192,7 @@ def test_portuguese(learner):
 
 def test_course_titles_are_escaped(learner):
     course = three_step_course(title="<script>alert(1)</script>")
-    services.enrollment_create(user=learner, course=course)
+    enrollment_services.enrollment_create(user=learner, course=course)
     certified(learner, title="<img src=x onerror=alert(2)>")
     page = signed_in(learner).get(reverse("pages:my-learning")).content.decode()
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page

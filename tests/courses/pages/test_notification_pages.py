@@ -9,9 +9,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from courses.models import NotificationPreference
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference
 from courses.reminders.registry import sources
-from courses.services import reminders
 from lms.errors import ApplicationError
 from tests import factories as people
 

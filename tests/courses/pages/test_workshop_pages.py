@@ -10,8 +10,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from courses import services
-from courses.models import CalendarFeedToken, Registration, WorkshopSession
+from courses.workshops.models import CalendarFeedToken, Registration, WorkshopSession
+from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import at, enrolled, make_session, make_workshop, workshop_course
 

@@ -6,7 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from courses.models import Enrollment, ReminderLog, ReminderSettings
+from courses.enrollments.models import Enrollment
+from courses.reminders.models import ReminderLog, ReminderSettings
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue  # noqa: F401  (a fixture, shared)
 from tests.courses.factories import build_course

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
-from courses.models import ReminderLog, ReminderPolicy
-from courses.services import reminders
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog, ReminderPolicy
 from lms.reconciler import registered
 from tests import factories as people
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from courses.models import NotificationPreference, ReminderPolicy, ReminderSettings
-from courses.services import reminders
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference, ReminderPolicy, ReminderSettings
 from tests import factories as people
 from tests.helpers import assert_error
 

@@ -5,8 +5,9 @@ import datetime
 
 import pytest
 
-from courses.models import Enrollment, NotificationPreference, ReminderLog
-from courses.services import reminders
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference, ReminderLog
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner
 

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses.models import Enrollment, NotificationPreference, ReminderLog
-from courses.services import reminders
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference, ReminderLog
 from lms.models import Membership, User
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import NOW, always_open
@@ -48,8 +49,8 @@ def sweep_queries(django_capture_on_commit_callbacks) -> tuple[int, dict, list[s
 def workshop_and_reviews(org, courses):
     """The kinds of workshops and of another app present at both sizes: every learner of the first
     course booked in a session starting in 5 hours; every learner of the second owing a peer review."""
-    from assessments.models import ReviewAssignment, ReviewerRole
-    from courses.models import Registration, SessionPart, WorkshopSession
+    from assessments.roleplays.models import ReviewAssignment, ReviewerRole
+    from courses.workshops.models import Registration, SessionPart, WorkshopSession
     from tests.assessments.roleplays.factories import perform, world
     from tests.courses.workshops.conftest import make_workshop
 

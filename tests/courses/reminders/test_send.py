@@ -6,8 +6,8 @@ import datetime
 
 import pytest
 
-from courses.models import NotificationPreference, ReminderLog
-from courses.services import reminders
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference, ReminderLog
 from tests.courses.factories import activities_of, build_course
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner
 
@@ -28,11 +28,11 @@ def test_a_reminder_in_brazilian_portuguese_with_its_links_sender_and_headers(or
                           activities=[{"title": "Ouvir"}, {"title": "Refletir"}])
     person = learner(org, language="pt-BR", first_name="Ana")
     enrollment = enroll(person, course, org, enrolled_days_ago=30, idle_days=10)
-    from courses import services
+    from courses.enrollments import services
 
     services.activity_record_result(enrollment=enrollment, activity=activities_of(course)[0], passed=True)
     enrollment.refresh_from_db()
-    from courses.models import Enrollment
+    from courses.enrollments.models import Enrollment
 
     Enrollment.objects.filter(pk=enrollment.pk).update(last_activity_at=NOW - datetime.timedelta(days=10))
 

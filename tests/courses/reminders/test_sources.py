@@ -1,14 +1,16 @@
 """Each kind's selection: who is due now, who is not, and how policies per organization and course
-change it (courses.services.reminders.reminders_select)."""
+change it (courses.reminders.services.reminders_select)."""
 from __future__ import annotations
 
 from datetime import timedelta
 
 import pytest
 
-from courses.models import Certificate, Enrollment, ReminderLog
+from courses.certificates.models import Certificate
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog
 from courses.reminders.registry import sources
-from courses.services import reminders
 from tests import factories as people
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import NOW, enroll, learner

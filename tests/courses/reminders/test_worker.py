@@ -8,9 +8,10 @@ import pytest
 from django.conf import settings as django_settings
 from django.utils import timezone
 
-from courses.models import Enrollment, NotificationPreference, ReminderLog
-from courses.services import reminders
-from courses.tasks import reminders_sweep
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import NotificationPreference, ReminderLog
+from courses.reminders.tasks import reminders_sweep
 from tests.courses.certificates.conftest import WorkerProcess, postgres_only, wait_for
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import always_open, enroll, learner

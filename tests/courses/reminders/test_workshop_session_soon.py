@@ -9,10 +9,12 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services as course_services
-from courses.models import Enrollment, Registration, ReminderLog
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog
 from courses.reminders.registry import source
-from courses.services import reminders
+from courses.workshops.models import Registration
+from courses.workshops.services import sessions as course_services
 from tests import factories as people
 from tests.courses.workshops.conftest import enrolled, make_session, make_workshop, workshop_course
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services
-from courses.models import Course, Enrollment
+from courses.catalog.models import Course
+from courses.enrollments import services
+from courses.enrollments.models import Enrollment
 from lms import services as people_services
 from lms.models import Department, Membership, Organization, User
 from tests import factories as people

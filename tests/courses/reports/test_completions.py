@@ -10,8 +10,9 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from courses.models import Enrollment, ReportAuditEntry
-from courses.reports import COLUMNS
+from courses.enrollments.models import Enrollment
+from courses.hr_reports.models import ReportAuditEntry
+from courses.hr_reports.queries import COLUMNS
 from lms import services as people_services
 from tests import factories as people
 from tests.courses.reports.conftest import add_member, complete
@@ -145,7 +146,7 @@ def test_bad_filters_are_400_in_every_format(world, client_for, params):
 
 def test_json_csv_and_ndjson_agree(world, client_for):
     complete(world.enrollments["alice"])
-    from courses.services import certificates as certificate_services
+    from courses.certificates import services as certificate_services
 
     certificate_services.certificate_issue(enrollment_id=world.enrollments["alice"].pk)
     client = client_for(world.hr)
@@ -227,7 +228,7 @@ def _many(world, count: int, start: int = 0) -> None:
     """``count`` more enrollments in Acme, each with its own learner, department, manager and certificate."""
     from django.contrib.auth.hashers import make_password
 
-    from courses.models import Certificate
+    from courses.certificates.models import Certificate
     from lms.models import Membership, User
 
     users = User.objects.bulk_create([User(email=f"bulk{n}@acme.example", first_name="Bulk", last_name=str(n),

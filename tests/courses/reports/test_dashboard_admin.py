@@ -11,8 +11,8 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
-from courses.models import ReportAuditEntry, WebhookDelivery
-from courses.services import webhooks as webhook_services
+from courses.hr_reports.models import ReportAuditEntry, WebhookDelivery
+from courses.hr_reports.services import webhooks as webhook_services
 from tests import factories as people
 from tests.courses.reports.conftest import complete
 
@@ -73,12 +73,12 @@ def test_admin_screens_and_the_replay_action(world, monkeypatch, django_capture_
 
 
 def test_replica_router_and_setting():
-    from courses.routers import ReportsReplicaRouter
+    from courses.hr_reports.routers import ReportsReplicaRouter
 
     router = ReportsReplicaRouter()
     assert router.allow_migrate("reports", "courses") is False and router.allow_migrate("default", "courses")
     assert router.db_for_write(object) == "default"
-    script = ("import django; django.setup(); from django.conf import settings; from courses import reports; "
+    script = ("import django; django.setup(); from django.conf import settings; from courses.hr_reports import queries as reports; "
               "print(settings.DATABASES['reports']['NAME'], reports.reports_database())")
     env = {**os.environ, "REPORTS_DATABASE_URL": "postgres://reader@replica.example:5432/lms_replica",
            "DJANGO_SETTINGS_MODULE": "lms.settings"}
@@ -88,7 +88,7 @@ def test_replica_router_and_setting():
 
 
 def test_without_a_replica_reports_read_the_default_database():
-    from courses import reports
+    from courses.hr_reports import queries as reports
 
     assert reports.reports_database() == "default"
 

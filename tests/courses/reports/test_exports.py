@@ -13,9 +13,9 @@ from celery.contrib.testing.worker import start_worker
 from django.core import signing
 from django.utils import timezone
 
-from courses.models import ReportAuditEntry, ReportExport
-from courses.reports import COLUMNS
-from courses.services import reports as report_services
+from courses.hr_reports.models import ReportAuditEntry, ReportExport
+from courses.hr_reports.queries import COLUMNS
+from courses.hr_reports.services import exports as report_services
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue, wait_for  # noqa: F401 (fixture)
@@ -101,7 +101,7 @@ def test_export_bad_input_and_scope(world, client_for, api_client):
 
 
 def _no_filters():
-    from courses.reports import Filters
+    from courses.hr_reports.queries import Filters
 
     return Filters()
 
@@ -186,7 +186,7 @@ def test_cleanup_removes_expired_files_and_orphan_work_files(world, settings):
 
 
 def test_reconciler_restarts_exports_nobody_is_running(world, monkeypatch):
-    from courses import reconcilers
+    from courses.hr_reports import reconcilers
 
     nudged = []
     monkeypatch.setattr(report_services, "schedule_export", nudged.append)

@@ -6,8 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses.models import Certificate, Enrollment
-from courses.services import certificates as certificate_services
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from courses.enrollments.models import Enrollment
 from tests import factories as people
 from tests.courses.reports.conftest import complete
 from tests.helpers import assert_error

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services
-from courses.models import Enrollment
-from courses.services import certificates as certificate_services
+from courses.catalog import services as catalog_services
+from courses.certificates import services as certificate_services
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import Enrollment
 from lms import services as people_services
 from lms.models import Membership
 from tests.courses.factories import activities_of
@@ -47,7 +48,7 @@ def test_paging_while_rows_change_skips_and_repeats_nothing(world, client_for):
             complete(Enrollment.objects.get(pk=first_id))  # an already-read row changes
         if pages == 2:
             ahead = Enrollment.objects.filter(user=learners[-1].user).get()
-            services.activity_heartbeat(enrollment=ahead, activity=activities_of(world.course)[0], seconds=30)
+            enrollment_services.activity_heartbeat(enrollment=ahead, activity=activities_of(world.course)[0], seconds=30)
             member = add_member(world.acme, email="late@acme.example")
             created.append(enroll(member.user, world.other_course, world.acme).pk)  # a new row
         if pages == 3:
@@ -98,11 +99,11 @@ def test_every_change_shown_in_a_row_reaches_incremental_sync(world, client_for,
     elif change == "manager_renamed":
         people_services.user_update_profile(user=world.boss.user, last_name="Bossley")
     elif change == "course_renamed":
-        services.course_update(course=world.course, title="Listening, really")
+        catalog_services.course_update(course=world.course, title="Listening, really")
         expected = {world.enrollments[n].pk for n in ("alice", "bob", "cleo_acme")}
     elif change == "progress":
         bob = world.enrollments["bob"]
-        services.activity_heartbeat(enrollment=bob, activity=activities_of(world.course)[0], seconds=60)
+        enrollment_services.activity_heartbeat(enrollment=bob, activity=activities_of(world.course)[0], seconds=60)
         expected = {bob.pk}
     rows = _page(client, cursor, page_size=1000)["results"]
     assert expected <= {row["enrollment_id"] for row in rows}

@@ -12,9 +12,9 @@ import pytest
 from celery.contrib.testing.worker import start_worker
 from django.utils import timezone
 
-from courses.models import WebhookDelivery, WebhookEndpoint
-from courses.services import certificates as certificate_services
-from courses.services import webhooks as webhook_services
+from courses.certificates import services as certificate_services
+from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.services import webhooks as webhook_services
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue, wait_for  # noqa: F401 (fixture)
@@ -204,10 +204,10 @@ def test_replay_sends_the_same_delivery_again(world, client_for, nudges, django_
 
 
 def test_reconciler_records_events_the_hook_missed_and_resends_due_ones(world, nudges):
-    from courses import reconcilers
+    from courses.hr_reports import reconcilers
 
     old = complete(world.enrollments["bob"])  # before the endpoint existed: not sent
-    from courses.models import Enrollment
+    from courses.enrollments.models import Enrollment
 
     Enrollment.objects.filter(pk=old.pk).update(completed_at=timezone.now() - timedelta(minutes=5))
     endpoint = _endpoint(world, "https://hr.example.com/h", ["enrollment.completed"])

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from django.db import connection
 
-from courses.models import WebhookDelivery
-from courses.services import webhooks as webhook_services
+from courses.hr_reports.models import WebhookDelivery
+from courses.hr_reports.services import webhooks as webhook_services
 from lms.celery import app as celery_app
 from lms.models import Organization
 from lms.reconciler import reconcile_all

@@ -6,8 +6,10 @@ from datetime import datetime, timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services
-from courses.models import Activity, Workshop, WorkshopSession
+from courses.catalog.models import Activity
+from courses.enrollments import services as enrollment_services
+from courses.workshops.models import Workshop, WorkshopSession
+from courses.workshops.services import sessions as workshop_sessions
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
 
@@ -21,7 +23,7 @@ def make_workshop(*, course=None, instructors=None, requires_approval: bool = Fa
     course = course or workshop_course()
     activity = next(a for a in activities_of(course) if a.kind == Activity.Kind.WORKSHOP)
     instructors = instructors if instructors is not None else [people.UserFactory()]
-    return services.workshop_create(activity=activity, description="Practise hard calls.", instructors=instructors,
+    return workshop_sessions.workshop_create(activity=activity, description="Practise hard calls.", instructors=instructors,
                                     requires_approval=requires_approval)
 
 
@@ -34,12 +36,12 @@ def make_session(workshop: Workshop, *, start: datetime | None = None, hours: fl
                  parts: list[dict] | None = None, **fields) -> WorkshopSession:
     start = start or at(3, hour=10)
     parts = parts or [{"starts_at": start, "ends_at": start + timedelta(hours=hours)}]
-    return services.session_create(workshop=workshop, parts=parts, capacity=capacity, **fields)
+    return workshop_sessions.session_create(workshop=workshop, parts=parts, capacity=capacity, **fields)
 
 
 def enrolled(course, user=None):
     user = user or people.UserFactory()
-    services.enrollment_create(user=user, course=course)
+    enrollment_services.enrollment_create(user=user, course=course)
     return user
 
 

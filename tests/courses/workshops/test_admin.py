@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from courses import services
-from courses.models import AttendanceMark, WorkshopSession
+from courses.workshops.models import AttendanceMark, WorkshopSession
+from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import at, make_session
 

@@ -9,8 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from courses import services
-from courses.models import AttendanceMark, Registration, WorkshopSession
+from courses.enrollments import services as enrollment_services
+from courses.workshops.models import AttendanceMark, Registration, WorkshopSession
+from courses.workshops.services import sessions as workshop_sessions
 from lms.models import User
 from tests import factories as people
 from tests.courses.factories import build_course
@@ -37,7 +38,7 @@ def test_learner_registers_and_cancels_through_the_api(client_for, session, lear
 
 def test_bad_registrations_get_the_error_shape(client_for, workshop, learners):
     full = make_session(workshop, capacity=1, waitlist_enabled=False)
-    services.registration_create(session=full, user=learners[1])
+    workshop_sessions.registration_create(session=full, user=learners[1])
     past = make_session(workshop, start=at(-2))
     client = client_for(learners[0])
     assert_error(client.post(f"/api/v1/workshops/sessions/{full.pk}/register/"), 409, "session_full")
@@ -47,7 +48,7 @@ def test_bad_registrations_get_the_error_shape(client_for, workshop, learners):
 
 def test_cancel_after_cutoff_via_api(client_for, workshop, learners):
     soon = make_session(workshop, start=at(0.2), cancellation_cutoff_hours=12)
-    registration, _ = services.registration_create(session=soon, user=learners[0])
+    registration, _ = workshop_sessions.registration_create(session=soon, user=learners[0])
     assert_error(client_for(learners[0]).post(f"/api/v1/workshops/registrations/{registration.pk}/cancel/"),
                  409, "cancellation_closed")
     assert Registration.objects.get(pk=registration.pk).status == "booked"
@@ -67,7 +68,7 @@ def test_sessions_outside_scope_are_404(client_for, org, other_org):
 
 
 def test_someone_elses_registration_is_404(client_for, session, learners):
-    registration, _ = services.registration_create(session=session, user=learners[0])
+    registration, _ = workshop_sessions.registration_create(session=session, user=learners[0])
     assert_error(client_for(learners[1]).post(f"/api/v1/workshops/registrations/{registration.pk}/cancel/"), 404)
     assert_error(client_for(learners[1]).get(f"/api/v1/workshops/registrations/{registration.pk}/"), 404)
 
@@ -78,7 +79,7 @@ def test_session_filters(client_for, workshop, learners):
     with_seats = make_session(workshop, capacity=5, start=at(3, hour=9))
     past = make_session(workshop, start=at(-3))
     elsewhere = make_session(other, start=at(4, hour=9))
-    services.registration_create(session=upcoming, user=learners[0])
+    workshop_sessions.registration_create(session=upcoming, user=learners[0])
     client = client_for(learners[1])
 
     def ids(query: str) -> list[int]:
@@ -107,9 +108,9 @@ def test_workshop_list(client_for, workshop, learners):
 
 def _held(workshop, learners):
     session = make_session(workshop, capacity=10)
-    regs = [services.registration_create(session=session, user=u)[0] for u in learners]
+    regs = [workshop_sessions.registration_create(session=session, user=u)[0] for u in learners]
     part = session.parts.get()
-    services.session_update(session=session, parts=[{"id": part.pk, "starts_at": at(-1), "ends_at": at(-0.9)}])
+    workshop_sessions.session_update(session=session, parts=[{"id": part.pk, "starts_at": at(-1), "ends_at": at(-0.9)}])
     return session, regs, part
 
 
@@ -135,8 +136,8 @@ def test_roster_json_and_csv_are_for_staff_and_safe(client_for, workshop, instru
     course = course_of(workshop)
     sneaky = enrolled(course, people.UserFactory(first_name="=HYPERLINK(\"http://x\")", last_name="+1"))
     other = enrolled(course, people.UserFactory(first_name="Ana", last_name="-Lima"))
-    services.registration_create(session=session, user=sneaky)
-    services.registration_create(session=session, user=other)
+    workshop_sessions.registration_create(session=session, user=sneaky)
+    workshop_sessions.registration_create(session=session, user=other)
     roster = client_for(instructor).get(f"/api/v1/workshops/sessions/{session.pk}/roster/").json()
     assert [(r["ticket"], r["status"]) for r in roster["results"]] == [(1, "booked"), (2, "waitlisted")]
     response = client_for(instructor).get(f"/api/v1/workshops/sessions/{session.pk}/roster/csv/")
@@ -163,7 +164,7 @@ def test_staff_create_update_and_cancel_sessions(client_for, workshop, instructo
     assert_error(bad, 400, "invalid_session")
     assert WorkshopSession.objects.count() == 1
     for user in learners[:2]:
-        services.registration_create(session=WorkshopSession.objects.get(pk=session_id), user=user)
+        workshop_sessions.registration_create(session=WorkshopSession.objects.get(pk=session_id), user=user)
     assert_error(client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"capacity": 1}), 409,
                  "capacity_below_bookings")
     assert_error(client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"timezone": "Nowhere/Else"}), 400)
@@ -179,7 +180,7 @@ def test_approve_via_api(client_for, org):
     manager = people.MembershipFactory(organization=org, roles=["supervisor"])
     learner = people.member(org, manager=manager)
     workshop = make_workshop(requires_approval=True)
-    services.enrollment_create(user=learner, course=course_of(workshop), organization=org)
+    enrollment_services.enrollment_create(user=learner, course=course_of(workshop), organization=org)
     session = make_session(workshop)
     registration_id = client_for(learner).post(f"/api/v1/workshops/sessions/{session.pk}/register/").json()["id"]
     assert_error(client_for(learner).post(f"/api/v1/workshops/registrations/{registration_id}/approve/"), 403)
@@ -208,7 +209,7 @@ def _sessions(workshop, count: int, offset: int, learner) -> None:
         start = at(2 + offset + n, hour=9)
         session = make_session(workshop, capacity=3, start=start, instructors=[people.UserFactory()])
         if n % 2:
-            services.registration_create(session=session, user=learner)
+            workshop_sessions.registration_create(session=session, user=learner)
 
 
 def test_session_list_queries_are_constant(client_for, workshop, learners, django_assert_num_queries):
@@ -231,11 +232,11 @@ def test_roster_queries_are_constant(client_for, workshop, instructor, django_as
     session = make_session(workshop, capacity=300)
     course = course_of(workshop)
     for _ in range(100):
-        services.registration_create(session=session, user=enrolled(course))
+        workshop_sessions.registration_create(session=session, user=enrolled(course))
     small, body = _count(client_for, instructor.pk, f"/api/v1/workshops/sessions/{session.pk}/roster/?page_size=200")
     assert body["count"] == 100
     for _ in range(100):
-        services.registration_create(session=session, user=enrolled(course))
+        workshop_sessions.registration_create(session=session, user=enrolled(course))
     large, body = _count(client_for, instructor.pk, f"/api/v1/workshops/sessions/{session.pk}/roster/?page_size=200")
     assert len(body["results"]) == 200
     assert small == large

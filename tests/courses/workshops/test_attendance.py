@@ -5,9 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from courses import services
+from courses.enrollments import services as enrollment_services
+from courses.enrollments.models import ActivityProgress
 from courses.errors import WorkshopError
-from courses.models import ActivityProgress, AttendanceMark, Registration
+from courses.workshops.models import AttendanceMark, Registration
+from courses.workshops.services import attendance as workshop_attendance
+from courses.workshops.services import sessions as workshop_sessions
 from lms.errors import Forbidden
 from tests import factories as people
 from tests.courses.workshops.conftest import at, course_of, enrolled, make_session, make_workshop
@@ -23,10 +26,10 @@ def held(workshop, learners):
         {"starts_at": start, "ends_at": start + timedelta(hours=2)},
         {"starts_at": start + timedelta(days=1), "ends_at": start + timedelta(days=1, hours=2)},
         {"starts_at": start + timedelta(days=2), "ends_at": start + timedelta(days=2, hours=1), "required": False}])
-    registrations = [services.registration_create(session=session, user=user)[0] for user in learners]
+    registrations = [workshop_sessions.registration_create(session=session, user=user)[0] for user in learners]
     past = at(-3, hour=9)
     parts = list(session.parts.order_by("starts_at"))
-    session = services.session_update(session=session, parts=[
+    session = workshop_sessions.session_update(session=session, parts=[
         {"id": part.pk, "starts_at": past + timedelta(days=n), "ends_at": past + timedelta(days=n, hours=1),
          "required": part.required} for n, part in enumerate(parts)])
     return session, registrations, parts
@@ -48,7 +51,7 @@ def test_attending_every_required_part_completes_the_activity(held, instructor):
         {"registration": regs[2].pk, "part": second.pk, "status": "absent"},
         {"registration": regs[3].pk, "part": first.pk, "status": "excused"},
     ]
-    counts = services.attendance_record(session=session, actor=instructor, marks=marks)
+    counts = workshop_attendance.attendance_record(session=session, actor=instructor, marks=marks)
     assert counts == {"created": 7, "changed": 0, "unchanged": 0}
     outcome = dict(Registration.objects.values_list("pk", "attendance"))
     assert [outcome[r.pk] for r in regs] == ["completed", "incomplete", "no_show", "pending"]
@@ -58,12 +61,12 @@ def test_attending_every_required_part_completes_the_activity(held, instructor):
     assert progress_of(regs[3]) is None
 
     # Marking the same sheet again records nothing new and does not count another attempt.
-    again = services.attendance_record(session=session, actor=instructor, marks=marks)
+    again = workshop_attendance.attendance_record(session=session, actor=instructor, marks=marks)
     assert again == {"created": 0, "changed": 0, "unchanged": 7}
     assert progress_of(regs[0]).attempts == 1
 
     # A correction: the absent learner did come to the second part.
-    services.attendance_record(session=session, actor=instructor, marks=[
+    workshop_attendance.attendance_record(session=session, actor=instructor, marks=[
         {"registration": regs[1].pk, "part": second.pk, "status": "attended"}])
     assert Registration.objects.get(pk=regs[1].pk).attendance == "completed"
     assert progress_of(regs[1]).status == "passed"
@@ -72,18 +75,18 @@ def test_attending_every_required_part_completes_the_activity(held, instructor):
 
 
 def test_required_workshop_completes_the_enrollment(instructor, workshop):
-    from courses.models import Enrollment
+    from courses.enrollments.models import Enrollment
     from tests.courses.factories import activities_of
 
     course = course_of(workshop)
     learner = enrolled(course)
     enrollment = Enrollment.objects.get(user=learner, course=course)
-    services.lesson_complete(enrollment=enrollment, activity=activities_of(course)[0])
+    enrollment_services.lesson_complete(enrollment=enrollment, activity=activities_of(course)[0])
     session = make_session(workshop)
-    registration, _ = services.registration_create(session=session, user=learner)
+    registration, _ = workshop_sessions.registration_create(session=session, user=learner)
     part = session.parts.get()
-    services.session_update(session=session, parts=[{"id": part.pk, "starts_at": at(-1), "ends_at": at(-0.9)}])
-    services.attendance_record(session=session, actor=instructor, marks=[
+    workshop_sessions.session_update(session=session, parts=[{"id": part.pk, "starts_at": at(-1), "ends_at": at(-0.9)}])
+    workshop_attendance.attendance_record(session=session, actor=instructor, marks=[
         {"registration": registration.pk, "part": part.pk, "status": "attended"}])
     enrollment.refresh_from_db()
     assert enrollment.status == "completed" and enrollment.progress_percent == 100
@@ -112,7 +115,7 @@ def test_only_the_sessions_instructors_take_attendance(held, who, org):
         actor = ApiKeyPrincipal(people.api_key_for(org)[0])
     before = _nothing_written(session)
     with pytest.raises(Forbidden):
-        services.attendance_record(session=session, actor=actor, marks=[
+        workshop_attendance.attendance_record(session=session, actor=actor, marks=[
             {"registration": regs[0].pk, "part": parts[0].pk, "status": "attended"}])
     assert _nothing_written(session) == before
 
@@ -137,20 +140,20 @@ def test_bad_marks_are_refused_and_nothing_is_saved(held, instructor, bad):
     }[bad]
     before = _nothing_written(session)
     with pytest.raises(WorkshopError) as error:
-        services.attendance_record(session=session, actor=instructor, marks=marks)
+        workshop_attendance.attendance_record(session=session, actor=instructor, marks=marks)
     assert error.value.code == "invalid_attendance"
     assert _nothing_written(session) == before
 
 
 def test_a_part_not_started_takes_only_excused(workshop, instructor, learners):
     session = make_session(workshop)
-    registration, _ = services.registration_create(session=session, user=learners[0])
+    registration, _ = workshop_sessions.registration_create(session=session, user=learners[0])
     part = session.parts.get()
     with pytest.raises(WorkshopError) as error:
-        services.attendance_record(session=session, actor=instructor, marks=[
+        workshop_attendance.attendance_record(session=session, actor=instructor, marks=[
             {"registration": registration.pk, "part": part.pk, "status": "attended"}])
     assert "has not started" in str(error.value.fields)
-    services.attendance_record(session=session, actor=instructor, marks=[
+    workshop_attendance.attendance_record(session=session, actor=instructor, marks=[
         {"registration": registration.pk, "part": part.pk, "status": "excused"}])
     assert AttendanceMark.objects.get().status == "excused"
 
@@ -159,16 +162,16 @@ def test_a_cancelled_session_takes_no_attendance(held, instructor):
     from courses.errors import WorkshopConflict
 
     session, regs, parts = held
-    services.session_cancel(session=session)
+    workshop_sessions.session_cancel(session=session)
     with pytest.raises(WorkshopConflict):
-        services.attendance_record(session=session, actor=instructor, marks=[
+        workshop_attendance.attendance_record(session=session, actor=instructor, marks=[
             {"registration": regs[0].pk, "part": parts[0].pk, "status": "attended"}])
 
 
 def test_superusers_may_mark_too(held):
     session, regs, parts = held
     admin = people.UserFactory(is_superuser=True, is_staff=True)
-    services.attendance_record(session=session, actor=admin, marks=[
+    workshop_attendance.attendance_record(session=session, actor=admin, marks=[
         {"registration": regs[0].pk, "part": parts[0].pk, "status": "attended"}])
     assert AttendanceMark.objects.get().marked_by == admin
 

@@ -7,8 +7,9 @@ from datetime import UTC, datetime, timedelta
 import icalendar
 import pytest
 
-from courses import services
-from courses.models import CalendarFeedToken, WorkshopEmail
+from courses.workshops.models import CalendarFeedToken, WorkshopEmail
+from courses.workshops.services import mail as workshop_mail
+from courses.workshops.services import sessions as workshop_sessions
 from tests.courses.workshops.conftest import at, course_of, enrolled, make_session
 from tests.helpers import assert_error
 
@@ -57,7 +58,7 @@ def test_session_ics_round_trips_across_daylight_saving(client_for, lisbon_sessi
 
 
 def test_uid_stays_and_sequence_rises_on_every_change(lisbon_session):
-    from courses.calendars import session_ics
+    from courses.workshops.calendars import session_ics
 
     def read():
         first = events(parse(session_ics(lisbon_session)))[0]
@@ -67,14 +68,14 @@ def test_uid_stays_and_sequence_rises_on_every_change(lisbon_session):
     assert sequence == 0
     part = lisbon_session.parts.order_by("starts_at").first()
     moved = datetime(2027, 3, 21, 14, tzinfo=UTC)
-    lisbon_session = services.session_update(session=lisbon_session, venue="Room 2", parts=[
+    lisbon_session = workshop_sessions.session_update(session=lisbon_session, venue="Room 2", parts=[
         {"id": part.pk, "starts_at": moved, "ends_at": moved + timedelta(hours=2)},
         *[{"id": p.pk, "starts_at": p.starts_at, "ends_at": p.ends_at} for p in lisbon_session.parts.all()[1:]]])
     uid2, sequence2, start2 = read()
     assert (uid2, sequence2) == (uid, 1) and start2.astimezone(UTC) == moved
-    lisbon_session = services.session_update(session=lisbon_session, capacity=20)
+    lisbon_session = workshop_sessions.session_update(session=lisbon_session, capacity=20)
     assert read()[:2] == (uid, 2)
-    services.session_cancel(session=lisbon_session)
+    workshop_sessions.session_cancel(session=lisbon_session)
     lisbon_session.refresh_from_db()
     cancelled = events(parse(session_ics(lisbon_session)))
     assert {str(e["STATUS"]) for e in cancelled} == {"CANCELLED"}
@@ -83,13 +84,13 @@ def test_uid_stays_and_sequence_rises_on_every_change(lisbon_session):
 
 
 def test_emails_carry_request_and_cancel_invitations(session, learners, mailoutbox):
-    booked, _ = services.registration_create(session=session, user=learners[0])
-    services.registration_create(session=session, user=learners[1])
-    waiting, _ = services.registration_create(session=session, user=learners[2])
-    services.registration_cancel(registration=booked, actor=learners[0])
+    booked, _ = workshop_sessions.registration_create(session=session, user=learners[0])
+    workshop_sessions.registration_create(session=session, user=learners[1])
+    waiting, _ = workshop_sessions.registration_create(session=session, user=learners[2])
+    workshop_sessions.registration_cancel(registration=booked, actor=learners[0])
     for email in WorkshopEmail.objects.order_by("id"):
-        assert services.workshop_email_send(email_id=email.pk) is True
-        assert services.workshop_email_send(email_id=email.pk) is False  # at most once
+        assert workshop_mail.workshop_email_send(email_id=email.pk) is True
+        assert workshop_mail.workshop_email_send(email_id=email.pk) is False  # at most once
     kinds = [(m.to[0], m.subject.split(":")[0]) for m in mailoutbox]
     assert kinds == [(learners[0].email, "You are booked"), (learners[1].email, "You are booked"),
                      (learners[0].email, "Your place is cancelled"),
@@ -110,7 +111,7 @@ def test_emails_carry_request_and_cancel_invitations(session, learners, mailoutb
 
 
 def test_a_failed_send_releases_the_claim(session, learners, monkeypatch):
-    services.registration_create(session=session, user=learners[0])
+    workshop_sessions.registration_create(session=session, user=learners[0])
     email = WorkshopEmail.objects.get()
 
     def broken(self, fail_silently=False):
@@ -118,18 +119,18 @@ def test_a_failed_send_releases_the_claim(session, learners, monkeypatch):
 
     monkeypatch.setattr("django.core.mail.EmailMessage.send", broken)
     with pytest.raises(ConnectionError):
-        services.workshop_email_send(email_id=email.pk)
+        workshop_mail.workshop_email_send(email_id=email.pk)
     email.refresh_from_db()
     assert email.sent_at is None
 
 
 def test_reconciler_resends_unclaimed_emails(session, learners, monkeypatch):
-    from courses.reconcilers import workshop_emails_unsent
+    from courses.workshops.reconcilers import workshop_emails_unsent
 
-    services.registration_create(session=session, user=learners[0])
+    workshop_sessions.registration_create(session=session, user=learners[0])
     WorkshopEmail.objects.update(created_at=at(-1))
     sent = []
-    monkeypatch.setattr("courses.tasks.workshop_email_send.apply_async", lambda args, retry: sent.append(args))
+    monkeypatch.setattr("courses.workshops.tasks.workshop_email_send.apply_async", lambda args, retry: sent.append(args))
     assert workshop_emails_unsent() == 1
     assert sent == [[WorkshopEmail.objects.get().pk]]
 
@@ -146,14 +147,14 @@ def test_personal_feed_is_secret_revocable_and_shows_changes(api_client, client_
     assert not CalendarFeedToken.objects.filter(digest__contains=raw).exists()  # only a digest is stored
     path = url.split("127.0.0.1:8000", 1)[-1]
 
-    registration, _ = services.registration_create(session=session, user=learner)
+    registration, _ = workshop_sessions.registration_create(session=session, user=learner)
     feed = api_client.get(path)  # no credentials but the secret
     assert feed.status_code == 200
     (event,) = events(parse(feed.content))
     assert (str(event["STATUS"]), int(event["SEQUENCE"])) == ("CONFIRMED", 1)
     uid = str(event["UID"])
 
-    services.registration_cancel(registration=registration, actor=learner)
+    workshop_sessions.registration_cancel(registration=registration, actor=learner)
     (event,) = events(parse(api_client.get(path).content))
     assert (str(event["UID"]), str(event["STATUS"]), int(event["SEQUENCE"])) == (uid, "CANCELLED", 2)
 
@@ -171,7 +172,7 @@ def test_instructor_feed_lists_the_sessions_they_run(api_client, client_for, wor
     second = make_session(workshop, start=at(4, hour=9))
     url = client_for(instructor).post("/api/v1/workshops/calendar-feed/").json()["url"]
     calendar = parse(api_client.get(url.split("127.0.0.1:8000", 1)[-1]).content)
-    from courses.calendars import part_uid
+    from courses.workshops.calendars import part_uid
 
     assert [str(e["UID"]) for e in events(calendar)] == [part_uid(first, first.parts.get().pk),
                                                         part_uid(second, second.parts.get().pk)]
@@ -181,8 +182,8 @@ def test_instructor_feed_lists_the_sessions_they_run(api_client, client_for, wor
 def test_waitlisted_places_stay_out_of_the_feed(api_client, client_for, workshop):
     session = make_session(workshop, capacity=1)
     course = course_of(workshop)
-    services.registration_create(session=session, user=enrolled(course))
+    workshop_sessions.registration_create(session=session, user=enrolled(course))
     waiting = enrolled(course)
-    services.registration_create(session=session, user=waiting)
+    workshop_sessions.registration_create(session=session, user=waiting)
     url = client_for(waiting).post("/api/v1/workshops/calendar-feed/").json()["url"]
     assert events(parse(api_client.get(url.split("127.0.0.1:8000", 1)[-1]).content)) == []

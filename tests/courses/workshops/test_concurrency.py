@@ -6,8 +6,8 @@ import threading
 import pytest
 from django.db import connection, connections
 
-from courses import services
-from courses.models import Registration, RegistrationEvent, WorkshopSession
+from courses.workshops.models import Registration, RegistrationEvent, WorkshopSession
+from courses.workshops.services import sessions as services
 from tests.courses.workshops.conftest import enrolled, make_session, make_workshop
 
 postgres_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks race only on PostgreSQL")

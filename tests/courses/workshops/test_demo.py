@@ -6,7 +6,7 @@ import io
 import pytest
 from django.core.management import call_command
 
-from courses.models import AttendanceMark, Registration, Workshop
+from courses.workshops.models import AttendanceMark, Registration, Workshop
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services
-from courses import workshop_selectors as selectors
+from courses.workshops import selectors
+from courses.workshops.services import sessions as services
 from tests.courses.workshops.conftest import make_session
 
 pytestmark = pytest.mark.django_db

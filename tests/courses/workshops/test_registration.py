@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from courses import services
+from courses.enrollments import services as enrollment_services
 from courses.errors import WorkshopConflict, WorkshopError
-from courses.models import Registration, RegistrationEvent, SessionPart, WorkshopEmail, WorkshopSession
+from courses.workshops.models import Registration, RegistrationEvent, SessionPart, WorkshopEmail, WorkshopSession
+from courses.workshops.services import sessions as workshop_sessions
 from lms.errors import Forbidden
 from tests import factories as people
 from tests.courses.workshops.conftest import at, course_of, enrolled, make_session, make_workshop
@@ -28,7 +29,7 @@ def snapshot(session) -> tuple:
 
 
 def test_seats_then_waitlist_in_arrival_order(session, learners):
-    results = [services.registration_create(session=session, user=user)[0] for user in learners]
+    results = [workshop_sessions.registration_create(session=session, user=user)[0] for user in learners]
     assert [r.status for r in results] == ["booked", "booked", "waitlisted", "waitlisted"]
     assert [r.ticket for r in results] == [1, 2, 3, 4]
     # Booked learners get a REQUEST email logged; waitlisted ones none yet.
@@ -37,18 +38,18 @@ def test_seats_then_waitlist_in_arrival_order(session, learners):
 
 
 def test_registering_again_returns_the_same_place(session, learners):
-    first, created = services.registration_create(session=session, user=learners[0])
-    again, created_again = services.registration_create(session=session, user=learners[0])
+    first, created = workshop_sessions.registration_create(session=session, user=learners[0])
+    again, created_again = workshop_sessions.registration_create(session=session, user=learners[0])
     assert (created, created_again) == (True, False)
     assert again.pk == first.pk and Registration.objects.count() == 1
 
 
 def test_cancelling_a_seat_promotes_the_waitlist_in_order(session, learners):
-    regs = [services.registration_create(session=session, user=user)[0] for user in learners]
-    services.registration_cancel(registration=regs[1], actor=learners[1])
+    regs = [workshop_sessions.registration_create(session=session, user=user)[0] for user in learners]
+    workshop_sessions.registration_cancel(registration=regs[1], actor=learners[1])
     statuses = dict(Registration.objects.values_list("user_id", "status"))
     assert [statuses[u.pk] for u in learners] == ["booked", "cancelled", "booked", "waitlisted"]
-    services.registration_cancel(registration=regs[0], actor=learners[0])
+    workshop_sessions.registration_cancel(registration=regs[0], actor=learners[0])
     statuses = dict(Registration.objects.values_list("user_id", "status"))
     assert [statuses[u.pk] for u in learners] == ["cancelled", "cancelled", "booked", "booked"]
     promoted = RegistrationEvent.objects.filter(kind="promoted").order_by("id")
@@ -58,17 +59,17 @@ def test_cancelling_a_seat_promotes_the_waitlist_in_order(session, learners):
 
 
 def test_cancelling_a_waitlisted_place_promotes_nobody(session, learners):
-    regs = [services.registration_create(session=session, user=user)[0] for user in learners]
-    services.registration_cancel(registration=regs[2], actor=learners[2])
+    regs = [workshop_sessions.registration_create(session=session, user=user)[0] for user in learners]
+    workshop_sessions.registration_cancel(registration=regs[2], actor=learners[2])
     assert [r.status for r in Registration.objects.order_by("ticket")] == ["booked", "booked", "cancelled",
                                                                            "waitlisted"]
 
 
 def test_history_is_kept_across_cancel_and_register_again(session, learners):
     user = learners[0]
-    registration, _ = services.registration_create(session=session, user=user)
-    services.registration_cancel(registration=registration, actor=user)
-    again, created = services.registration_create(session=session, user=user)
+    registration, _ = workshop_sessions.registration_create(session=session, user=user)
+    workshop_sessions.registration_cancel(registration=registration, actor=user)
+    again, created = workshop_sessions.registration_create(session=session, user=user)
     assert created and again.pk == registration.pk and again.status == "booked" and again.ticket == 2
     kinds = list(RegistrationEvent.objects.filter(registration=registration).values_list("kind", "actor_id"))
     assert kinds == [("booked", user.pk), ("cancelled", user.pk), ("booked", user.pk)]
@@ -91,23 +92,23 @@ def test_refused_registrations_change_nothing(workshop, case, code):
         session = make_session(workshop, start=at(-1))
     elif case == "cancelled":
         session = make_session(workshop)
-        services.session_cancel(session=session)
+        workshop_sessions.session_cancel(session=session)
     elif case == "completed":
         session = make_session(workshop)
-        services.session_update(session=session, status="completed")
+        workshop_sessions.session_update(session=session, status="completed")
     elif case == "not_open":
         session = make_session(workshop, registration_opens_at=at(1))
     elif case == "closed":
         session = make_session(workshop, registration_closes_at=at(-0.1))
     elif case == "full_no_waitlist":
         session = make_session(workshop, capacity=1, waitlist_enabled=False)
-        services.registration_create(session=session, user=enrolled(course))
+        workshop_sessions.registration_create(session=session, user=enrolled(course))
     else:
         session = make_session(workshop)
         learner = people.UserFactory()
     before = snapshot(session)
     with pytest.raises(WorkshopConflict) as error:
-        services.registration_create(session=session, user=learner)
+        workshop_sessions.registration_create(session=session, user=learner)
     assert error.value.code == code and error.value.status_code == 409
     assert snapshot(session) == before
 
@@ -118,13 +119,13 @@ def test_no_double_booking_of_overlapping_sessions(workshop, learners):
     overlapping = make_session(workshop, start=start + timedelta(hours=2), hours=2)
     later_same_day = make_session(workshop, start=start + timedelta(hours=3), hours=1)
     user = learners[0]
-    services.registration_create(session=first, user=user)
+    workshop_sessions.registration_create(session=first, user=user)
     before = snapshot(overlapping)
     with pytest.raises(WorkshopConflict) as error:
-        services.registration_create(session=overlapping, user=user)
+        workshop_sessions.registration_create(session=overlapping, user=user)
     assert error.value.code == "overlapping_session"
     assert snapshot(overlapping) == before
-    assert services.registration_create(session=later_same_day, user=user)[0].status == "booked"  # touching is fine
+    assert workshop_sessions.registration_create(session=later_same_day, user=user)[0].status == "booked"  # touching is fine
 
 
 def test_overlap_checks_every_part(workshop, learners):
@@ -132,29 +133,29 @@ def test_overlap_checks_every_part(workshop, learners):
     two_days = make_session(workshop, parts=[{"starts_at": day1, "ends_at": day1 + timedelta(hours=2)},
                                              {"starts_at": day8, "ends_at": day8 + timedelta(hours=2)}])
     clash_on_day8 = make_session(workshop, start=day8 + timedelta(hours=1))
-    services.registration_create(session=two_days, user=learners[0])
+    workshop_sessions.registration_create(session=two_days, user=learners[0])
     with pytest.raises(WorkshopConflict, match="overlapping"):
-        services.registration_create(session=clash_on_day8, user=learners[0])
+        workshop_sessions.registration_create(session=clash_on_day8, user=learners[0])
     # Once the first place is cancelled, the other session is free to book.
-    services.registration_cancel(registration=Registration.objects.get(session=two_days), actor=learners[0])
-    assert services.registration_create(session=clash_on_day8, user=learners[0])[0].status == "booked"
+    workshop_sessions.registration_cancel(registration=Registration.objects.get(session=two_days), actor=learners[0])
+    assert workshop_sessions.registration_create(session=clash_on_day8, user=learners[0])[0].status == "booked"
 
 
 def test_cancelling_after_the_cutoff_is_refused(workshop, learners):
     session = make_session(workshop, start=at(0.5), cancellation_cutoff_hours=24)
-    registration, _ = services.registration_create(session=session, user=learners[0])
+    registration, _ = workshop_sessions.registration_create(session=session, user=learners[0])
     before = snapshot(session)
     with pytest.raises(WorkshopConflict) as error:
-        services.registration_cancel(registration=registration, actor=learners[0])
+        workshop_sessions.registration_cancel(registration=registration, actor=learners[0])
     assert error.value.code == "cancellation_closed"
     assert snapshot(session) == before
 
 
 def test_cancelling_twice_is_refused(session, learners):
-    registration, _ = services.registration_create(session=session, user=learners[0])
-    services.registration_cancel(registration=registration, actor=learners[0])
+    registration, _ = workshop_sessions.registration_create(session=session, user=learners[0])
+    workshop_sessions.registration_cancel(registration=registration, actor=learners[0])
     with pytest.raises(WorkshopConflict, match="already cancelled"):
-        services.registration_cancel(registration=registration, actor=learners[0])
+        workshop_sessions.registration_cancel(registration=registration, actor=learners[0])
 
 
 def test_manager_approval(org):
@@ -163,19 +164,19 @@ def test_manager_approval(org):
     stranger = people.member(org)
     workshop = make_workshop(requires_approval=True)
     course = course_of(workshop)
-    services.enrollment_create(user=learner, course=course, organization=org)
+    enrollment_services.enrollment_create(user=learner, course=course, organization=org)
     session = make_session(workshop, capacity=1)
-    registration, _ = services.registration_create(session=session, user=learner)
+    registration, _ = workshop_sessions.registration_create(session=session, user=learner)
     assert registration.status == "pending_approval" and WorkshopEmail.objects.count() == 0
     with pytest.raises(Forbidden):
-        services.registration_decide(registration=registration, actor=stranger, approve=True)
-    registration = services.registration_decide(registration=registration, actor=manager.user, approve=True)
+        workshop_sessions.registration_decide(registration=registration, actor=stranger, approve=True)
+    registration = workshop_sessions.registration_decide(registration=registration, actor=manager.user, approve=True)
     assert registration.status == "booked"
     assert list(registration.events.values_list("kind", "actor_id")) == [
         ("requested", learner.pk), ("approved", manager.user_id)]
     assert WorkshopEmail.objects.get().kind == "booked"
     with pytest.raises(WorkshopConflict, match="not waiting"):
-        services.registration_decide(registration=registration, actor=manager.user, approve=False)
+        workshop_sessions.registration_decide(registration=registration, actor=manager.user, approve=False)
 
 
 def test_approval_when_full_waitlists_and_decline(workshop, learners):
@@ -183,13 +184,13 @@ def test_approval_when_full_waitlists_and_decline(workshop, learners):
     workshop.save()
     session = make_session(workshop, capacity=1)
     instructor = workshop.instructors.get()
-    first, _ = services.registration_create(session=session, user=learners[0])
-    second, _ = services.registration_create(session=session, user=learners[1])
-    third, _ = services.registration_create(session=session, user=learners[2])
-    services.session_update(session=session, instructors=[instructor])
-    assert services.registration_decide(registration=first, actor=instructor, approve=True).status == "booked"
-    assert services.registration_decide(registration=second, actor=instructor, approve=True).status == "waitlisted"
-    assert services.registration_decide(registration=third, actor=instructor, approve=False).status == "declined"
+    first, _ = workshop_sessions.registration_create(session=session, user=learners[0])
+    second, _ = workshop_sessions.registration_create(session=session, user=learners[1])
+    third, _ = workshop_sessions.registration_create(session=session, user=learners[2])
+    workshop_sessions.session_update(session=session, instructors=[instructor])
+    assert workshop_sessions.registration_decide(registration=first, actor=instructor, approve=True).status == "booked"
+    assert workshop_sessions.registration_decide(registration=second, actor=instructor, approve=True).status == "waitlisted"
+    assert workshop_sessions.registration_decide(registration=third, actor=instructor, approve=False).status == "declined"
 
 
 # --- authoring ------------------------------------------------------------------------------
@@ -210,7 +211,7 @@ def test_bad_parts_are_refused(workshop, parts, field):
         "naive": [{"starts_at": start.replace(tzinfo=None), "ends_at": start.replace(tzinfo=None)}],
     }[parts]
     with pytest.raises(WorkshopError) as error:
-        services.session_create(workshop=workshop, parts=specs, capacity=5)
+        workshop_sessions.session_create(workshop=workshop, parts=specs, capacity=5)
     assert field in error.value.fields
     assert WorkshopSession.objects.count() == 0 and SessionPart.objects.count() == 0
 
@@ -225,10 +226,10 @@ def test_bad_session_fields_are_refused(workshop):
 
 def test_capacity_below_bookings_is_refused_and_nothing_changes(session, learners):
     for user in learners[:2]:
-        services.registration_create(session=session, user=user)
+        workshop_sessions.registration_create(session=session, user=user)
     before = snapshot(session)
     with pytest.raises(WorkshopConflict) as error:
-        services.session_update(session=session, capacity=1, venue="Room 9")
+        workshop_sessions.session_update(session=session, capacity=1, venue="Room 9")
     assert error.value.code == "capacity_below_bookings"
     assert snapshot(session) == before
     session.refresh_from_db()
@@ -239,7 +240,7 @@ def test_end_before_start_on_update_changes_nothing(session):
     part = session.parts.get()
     before = (part.starts_at, part.ends_at, session.sequence)
     with pytest.raises(WorkshopError):
-        services.session_update(session=session, parts=[{"id": part.pk, "starts_at": part.ends_at,
+        workshop_sessions.session_update(session=session, parts=[{"id": part.pk, "starts_at": part.ends_at,
                                                          "ends_at": part.starts_at}])
     part.refresh_from_db()
     session.refresh_from_db()
@@ -248,23 +249,23 @@ def test_end_before_start_on_update_changes_nothing(session):
 
 def test_more_capacity_promotes_from_the_waitlist(session, learners):
     for user in learners:
-        services.registration_create(session=session, user=user)
-    services.session_update(session=session, capacity=3)
+        workshop_sessions.registration_create(session=session, user=user)
+    workshop_sessions.session_update(session=session, capacity=3)
     assert [r.status for r in Registration.objects.order_by("ticket")] == ["booked", "booked", "booked",
                                                                            "waitlisted"]
 
 
 def test_cancelling_a_session_cancels_every_place(session, learners):
     for user in learners:
-        services.registration_create(session=session, user=user)
-    services.session_cancel(session=session, reason="Trainer ill")
+        workshop_sessions.registration_create(session=session, user=user)
+    workshop_sessions.session_cancel(session=session, reason="Trainer ill")
     session.refresh_from_db()
     assert session.status == "cancelled" and session.sequence == 1
     assert set(Registration.objects.values_list("status", flat=True)) == {"cancelled"}
     assert sorted(WorkshopEmail.objects.filter(kind="session_cancelled").values_list("to", flat=True)) == sorted(
         u.email for u in learners[:2])
     with pytest.raises(WorkshopConflict):
-        services.session_update(session=session, capacity=5)
+        workshop_sessions.session_update(session=session, capacity=5)
 
 
 def test_workshop_needs_a_workshop_activity():
@@ -272,7 +273,7 @@ def test_workshop_needs_a_workshop_activity():
 
     course = build_course(activities=[{"title": "Lesson"}])
     with pytest.raises(WorkshopError) as error:
-        services.workshop_create(activity=activities_of(course)[0])
+        workshop_sessions.workshop_create(activity=activities_of(course)[0])
     assert error.value.code == "not_a_workshop"
 
 

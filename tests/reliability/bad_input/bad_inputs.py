@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from assessments.roleplay_content import DEFAULT_INSTRUMENT
+from assessments.roleplays.default_content import DEFAULT_INSTRUMENT
 from tests.reliability.permission_table import EXPECTED
 from tests.reliability.world import ROLES, World
 
@@ -243,7 +243,7 @@ def _attendance(world: World) -> dict:
 
 
 def _quiz_answers(world: World) -> dict:
-    from assessments.models import Question
+    from assessments.quizzes.models import Question
 
     question = Question.objects.filter(quiz__activity=world.quiz_activity).order_by("pk").first()
     return {"answers": [{"question": question.pk, "choices": [question.choices.order_by("pk").first().pk],

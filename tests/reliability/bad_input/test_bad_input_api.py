@@ -241,7 +241,7 @@ ROUND_TRIPS = [
 def test_unusual_but_valid_text_round_trips_intact(world, oddity, figure):
     """Right-to-left text, decomposed accents, emoji sequences, astral characters and zero-width
     spaces are accepted and come back exactly as sent (not normalised, not mangled)."""
-    from courses import services as course_services
+    from courses.enrollments import services as course_services
 
     course_services.activity_record_result(enrollment=world.enrollment, activity=world.lesson, passed=True)
     value = catalogue.UNICODE_ODDITIES[oddity]

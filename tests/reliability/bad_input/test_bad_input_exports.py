@@ -15,8 +15,8 @@ from xml.etree import ElementTree
 
 import pytest
 
-from courses.models import ReportExport
-from courses.services import reports as report_services
+from courses.hr_reports.models import ReportExport
+from courses.hr_reports.services import exports as report_services
 from lms.models import Membership, User
 from tests.reliability.bad_input import bad_inputs as catalogue
 

@@ -18,9 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from courses.models import Certificate, Enrollment, ReminderLog, ReminderSettings
-from courses.services import certificates as certificate_services
-from courses.services import reminders
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog, ReminderSettings
 from lms.models import Organization
 from tests import factories as people
 from tests.courses.markup import MALICIOUS, assert_safe
@@ -215,7 +217,7 @@ def test_javascript_urls_are_refused_in_link_fields(world, role, method, templat
 
 
 def test_a_performance_link_must_be_https(world, figure):
-    from assessments.models import Performance
+    from assessments.roleplays.models import Performance
 
     Performance.objects.filter(pk=world.extra["performance"].pk).delete()  # the learner may perform again
     client = world.client("learner")

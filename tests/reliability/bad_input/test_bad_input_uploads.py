@@ -18,8 +18,8 @@ from django.db import transaction
 from django.test import Client
 from reportlab.pdfgen import canvas
 
-from assessments.models import Performance
-from courses.models import Lesson
+from assessments.roleplays.models import Performance
+from courses.catalog.models import Lesson
 from tests import factories as people
 from tests.reliability.bad_input import bad_inputs as catalogue
 from tests.reliability.bad_input.conftest import row_counts

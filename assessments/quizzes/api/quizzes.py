@@ -1,0 +1,115 @@
+"""A quiz activity: its settings for enrolled learners and staff, starting attempts, and for the
+course's staff the per-question statistics and JSON export/import."""
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments.quizzes import selectors
+from assessments.quizzes.api.serializers import (
+    AttemptDetailSerializer,
+    QuizDocumentSerializer,
+    QuizSerializer,
+    QuizStatisticsSerializer,
+)
+from assessments.quizzes.models import SUBMIT_GRACE, Quiz
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import transfer as quiz_transfer
+from lms.errors import Forbidden
+from lms.permissions import IsPerson
+
+
+def _quiz_body(access: selectors.QuizAccess) -> dict:
+    quiz, activity = access.quiz, access.quiz.activity
+    return {
+        "activity_id": activity.pk, "title": activity.title, "course": activity.course.slug,
+        "module": activity.module.title, "required": activity.required, "instructions": quiz.instructions,
+        "passing_score": quiz.passing_score, "max_attempts": quiz.max_attempts,
+        "time_limit_seconds": quiz.time_limit_seconds, "submit_grace_seconds": int(SUBMIT_GRACE.total_seconds()),
+        "questions_per_attempt": quiz.questions_per_attempt, "question_count": selectors.question_count(quiz=quiz),
+        "shuffle_questions": quiz.shuffle_questions, "shuffle_choices": quiz.shuffle_choices,
+        "reveal_answers": quiz.reveal_answers,
+        "you": selectors.learner_summary(quiz=quiz, enrollment=access.enrollment) if access.enrollment else None,
+    }
+
+
+def _managed(request, activity_id: int) -> Quiz:
+    access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
+    if not access.can_manage:
+        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
+    return access.quiz
+
+
+class QuizApi(APIView):
+    """The quiz's settings and your attempts so far (never its questions' answers)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=QuizSerializer, tags=["quizzes"])
+    def get(self, request, activity_id: int):
+        access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
+        return Response(QuizSerializer(_quiz_body(access)).data)
+
+
+class AttemptStartApi(APIView):
+    """Start an attempt (201), or resume your open one (200). The questions come without answers."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses={200: AttemptDetailSerializer, 201: AttemptDetailSerializer},
+                   tags=["quizzes"])
+    def post(self, request, activity_id: int):
+        access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
+        if access.enrollment is None:
+            from assessments.errors import AttemptConflict
+
+            raise AttemptConflict("Enroll in the course to take this quiz.", code="enrollment_required")
+        attempt, created = quiz_attempts.attempt_start(quiz=access.quiz, enrollment=access.enrollment)
+        attempt = selectors.attempt_own(user=request.user, attempt_id=attempt.pk)
+        body = selectors.attempt_detail(attempt=attempt, actor=request.user)
+        return Response(AttemptDetailSerializer(body).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class QuizStatisticsApi(APIView):
+    """Per-question results over submitted attempts, to find confusing questions (course staff)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=QuizStatisticsSerializer, tags=["quizzes"])
+    def get(self, request, activity_id: int):
+        quiz = _managed(request, activity_id)
+        return Response(QuizStatisticsSerializer(selectors.quiz_statistics(quiz=quiz)).data)
+
+
+class QuizExportApi(APIView):
+    """The quiz as a JSON document, answers included (course staff)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=QuizDocumentSerializer, tags=["quizzes"])
+    def get(self, request, activity_id: int):
+        quiz = _managed(request, activity_id)
+        response = Response(selectors.quiz_document(quiz=quiz))
+        response["Content-Disposition"] = f'attachment; filename="quiz-{activity_id}.json"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class QuizImportApi(APIView):
+    """Create (201) or replace (200) the quiz of a quiz activity from a JSON document, all or
+    nothing (course staff). A quiz learners have attempted is not replaced (409)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=QuizDocumentSerializer, responses={200: QuizDocumentSerializer,
+                                                              201: QuizDocumentSerializer}, tags=["quizzes"])
+    def put(self, request, activity_id: int):
+        activity, can_manage = selectors.quiz_activity_access(actor=request.user, activity_id=activity_id)
+        if not can_manage:
+            raise Forbidden("Only the course's instructors and its organization's admins may import quizzes.")
+        quiz, created = quiz_transfer.quiz_import_json(activity=activity, document=request.data)
+        return Response(selectors.quiz_document(quiz=quiz),
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -1,0 +1,354 @@
+"""Role-plays: scenarios, performances, the reviewer's queue, reviews, calibration, allocation, agreement."""
+from __future__ import annotations
+
+import django_filters
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from assessments.errors import RoleplayConflict, RoleplayError
+from assessments.quizzes.api.serializers import MAX_ID
+from assessments.roleplays import selectors
+from assessments.roleplays.api import serializers as out
+from assessments.roleplays.models import CalibrationExample, Performance, ReviewAssignment
+from assessments.roleplays.services import performances as roleplay_performances
+from assessments.roleplays.services import reviews as roleplay_reviews
+from courses.catalog import selectors as catalog_selectors
+from courses.enrollments import selectors as enrollment_selectors
+from lms.errors import Forbidden, NotFound
+from lms.filters import StrictBooleanFilter
+from lms.models import User
+from lms.pagination import CursorPagination, PageNumberPagination
+from lms.parsers import JSONParser
+from lms.permissions import IsPerson
+
+TAGS = ["role-plays"]
+
+
+def _managed_scenario(request, scenario_id: int):
+    scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
+    if not selectors.scenario_can_manage(actor=request.user, scenario=scenario):
+        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
+    return scenario
+
+
+def _detail(request, performance: Performance) -> dict:
+    body = selectors.performance_detail(actor=request.user, performance=performance)
+    p = body["performance"]
+    data = dict(out.PerformanceSerializer(p).data)
+    data.update({"performer": body["performer"], "transcript": p.transcript, "link": p.link,
+                 "session_reference": p.session_reference, "media_type": p.media_type, "media_size": p.media_size,
+                 "reviews": out.ReviewSerializer(body["reviews"], many=True).data,
+                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None})
+    return data
+
+
+class ScenarioListApi(GenericAPIView):
+    """Role-play scenarios of the courses you are enrolled in or manage."""
+
+    permission_classes = [IsPerson]
+    serializer_class = out.ScenarioSerializer
+    pagination_class = PageNumberPagination
+
+    def get_queryset(self):
+        return selectors.scenarios_visible_to(actor=self.request.user).order_by("id")
+
+    @extend_schema(responses=out.ScenarioSerializer(many=True), tags=TAGS)
+    def get(self, request):
+        page = self.paginate_queryset(self.get_queryset())
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class ScenarioDetailApi(APIView):
+    """A scenario with its persona, empathic opportunities, instructions, weights and full rubric."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=out.ScenarioDetailSerializer, tags=TAGS)
+    def get(self, request, scenario_id: int):
+        return Response(out.ScenarioDetailSerializer(
+            selectors.scenario_get(actor=request.user, scenario_id=scenario_id)).data)
+
+
+class PerformanceCreateApi(APIView):
+    """Perform the scenario: a transcript, an audio or video file (multipart, checked by content), an https
+    link, or a live performance's workshop session reference."""
+
+    permission_classes = [IsPerson]
+    parser_classes = [JSONParser, MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        transcript = serializers.CharField(required=False, allow_blank=True, max_length=50_000, trim_whitespace=False)
+        media = serializers.FileField(required=False, help_text="Audio or video (multipart).")
+        link = serializers.CharField(required=False, allow_blank=True, max_length=500)
+        session_reference = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                                  help_text="The workshop session of a live performance.")
+        partner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
+                                           help_text="The colleague who played the customer.")
+        cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
+
+    @extend_schema(request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+                   responses={201: out.PerformanceDetailSerializer}, tags=TAGS)
+    def post(self, request, scenario_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
+        enrollment = enrollment_selectors.user_enrollment(user=request.user, course=scenario.activity.course)
+        if enrollment is None:
+            raise RoleplayConflict("Enroll in the course to perform this scenario.", code="enrollment_required")
+        partner = None
+        if "partner" in values:
+            partner = User.objects.filter(pk=values.pop("partner")).first()
+            if partner is None:
+                raise RoleplayError("The partner must be another member of your organization.",
+                                    code="invalid_performance", fields={"partner": ["Unknown."]})
+        upload = values.pop("media", None)
+        media = (upload.read(), upload.name) if upload is not None else None
+        performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario, media=media,
+                                                  partner=partner, **values)
+        performance = selectors.performance_get(actor=request.user, performance_id=performance.pk)
+        return Response(_detail(request, performance), status=status.HTTP_201_CREATED)
+
+
+class PerformanceFilter(django_filters.FilterSet):
+    scenario = django_filters.NumberFilter(field_name="scenario_id", min_value=0, max_value=MAX_ID)
+    status = django_filters.ChoiceFilter(choices=Performance.Status.choices)
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only your own performances.")
+
+    class Meta:
+        model = Performance
+        fields = ["scenario", "status", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        condition = {"enrollment__user_id": getattr(self.request.user, "pk", None)}
+        return queryset.filter(**condition) if value else queryset.exclude(**condition)
+
+
+class PerformanceListApi(GenericAPIView):
+    """Your performances; those allocated to you; your team's (supervisors); your courses' (instructors)."""
+
+    permission_classes = [IsPerson]
+    serializer_class = out.PerformanceSerializer
+    pagination_class = CursorPagination
+    filterset_class = PerformanceFilter
+    queryset = Performance.objects.none()
+
+    def get_queryset(self):
+        return selectors.performances_visible_to(actor=self.request.user).order_by("-id")
+
+    @extend_schema(responses=out.PerformanceSerializer(many=True), tags=TAGS)
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class PerformanceDetailApi(APIView):
+    """One performance and the reviews you may see (peers anonymous to the performer), with the per-criterion
+    breakdown and the self-review gap for the performer and staff."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=out.PerformanceDetailSerializer, tags=TAGS)
+    def get(self, request, performance_id: int):
+        return Response(_detail(request, selectors.performance_get(actor=request.user, performance_id=performance_id)))
+
+
+class PerformanceMediaApi(APIView):
+    """The uploaded recording, for whoever may see the performance."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAGS)
+    def get(self, request, performance_id: int):
+        performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
+        if not performance.media:
+            raise NotFound("This performance has no recording.", code="no_media")
+        response = FileResponse(performance.media.open("rb"), content_type=performance.media_type)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+class ReviewInputSerializer(serializers.Serializer):
+    scores = out.ReviewScoreSerializer(many=True, required=False, max_length=50,
+                                       help_text="Every criterion, each with one of its levels' points.")
+    comments = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    cared_for = serializers.IntegerField(required=False, allow_null=True, min_value=1, max_value=5,
+                                         help_text="Partner only: how cared-for you felt, 1-5.")
+    opportunity_codes = serializers.DictField(child=serializers.CharField(max_length=20), required=False,
+                                              help_text="{opportunity key: dismissed|perfunctory|acknowledged|"
+                                                        "explored|confirmed}.")
+
+
+class ReviewCreateApi(APIView):
+    """Review a performance once: as its performer (self), an allocated peer, its partner, or its supervisor or
+    instructor. Editable until the deadline with PUT /roleplays/reviews/{id}/."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(ReviewInputSerializer):
+        role = serializers.ChoiceField(choices=["self", "peer", "supervisor", "partner"], required=False,
+                                       help_text="When you could review in more than one role.")
+
+    @extend_schema(request=InputSerializer, responses={201: out.PerformanceDetailSerializer}, tags=TAGS)
+    def post(self, request, performance_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
+        roleplay_reviews.review_submit(performance=performance, reviewer=request.user, scores=values.get("scores", []),
+                               comments=values.get("comments", ""), cared_for=values.get("cared_for"),
+                               opportunity_codes=values.get("opportunity_codes"), role=values.get("role"))
+        performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
+        return Response(_detail(request, performance), status=status.HTTP_201_CREATED)
+
+
+class ReviewUpdateApi(APIView):
+    """Replace your review's scores, comments and codes, until its deadline."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=ReviewInputSerializer, responses=out.PerformanceDetailSerializer, tags=TAGS)
+    def put(self, request, review_id: int):
+        data = ReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        review = selectors.review_get(actor=request.user, review_id=review_id)
+        if review.performance.is_reference:
+            raise NotFound("Not found.")
+        roleplay_reviews.review_update(review=review, scores=values.get("scores", []), comments=values.get("comments"),
+                               cared_for=values.get("cared_for"), opportunity_codes=values.get("opportunity_codes"))
+        performance = selectors.performance_get(actor=request.user, performance_id=review.performance_id)
+        return Response(_detail(request, performance))
+
+
+class QueueApi(APIView):
+    """What you owe and by when: calibration examples first, then pending reviews, soonest deadline first."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=out.QueueSerializer, tags=TAGS)
+    def get(self, request):
+        return Response(out.QueueSerializer(selectors.review_queue(actor=request.user)).data)
+
+
+class CalibrationExamplesApi(APIView):
+    """A scenario's calibration examples (expert scores for staff only); staff add one with its expert scores."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        title = serializers.CharField(max_length=200)
+        transcript = serializers.CharField(max_length=50_000)
+        link = serializers.URLField(required=False, allow_blank=True, max_length=500)
+        scores = out.ReviewScoreSerializer(many=True, max_length=50, help_text="The experts' score per criterion.")
+
+    @extend_schema(responses=out.CalibrationExampleSerializer(many=True), tags=TAGS)
+    def get(self, request, scenario_id: int):
+        scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
+        can_manage = selectors.scenario_can_manage(actor=request.user, scenario=scenario)
+        rows = selectors.calibration_examples_for(actor=request.user, scenario=scenario, can_manage=can_manage)
+        return Response(out.CalibrationExampleSerializer(rows, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: out.CalibrationExampleSerializer(many=True)}, tags=TAGS)
+    def post(self, request, scenario_id: int):
+        scenario = _managed_scenario(request, scenario_id)  # 404/403 before judging the body
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        roleplay_reviews.calibration_example_create(scenario=scenario, expert=request.user, **data.validated_data)
+        rows = selectors.calibration_examples_for(actor=request.user, scenario=scenario, can_manage=True)
+        return Response(out.CalibrationExampleSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
+
+
+class CalibrationReviewApi(APIView):
+    """Score a calibration example (once); returns your agreement with the experts and your weight."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        scores = out.ReviewScoreSerializer(many=True, max_length=50)
+
+    @extend_schema(request=InputSerializer, responses={201: out.CalibrationSerializer}, tags=TAGS)
+    def post(self, request, example_id: int):
+        example = CalibrationExample.objects.select_related("scenario").filter(pk=example_id).first()
+        if example is None or not selectors.scenarios_visible_to(actor=request.user).filter(
+                pk=example.scenario_id).exists():
+            raise NotFound("Not found.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        calibration = roleplay_reviews.calibration_review_submit(example=example, reviewer=request.user,
+                                                         scores=data.validated_data["scores"])
+        return Response(out.CalibrationSerializer(calibration).data, status=status.HTTP_201_CREATED)
+
+
+class AllocateApi(APIView):
+    """Allocate peers to the scenario's waiting performances (staff). Too few peers: the supervisor stands in,
+    recorded on each performance."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        cohort = serializers.CharField(required=False, allow_blank=True, max_length=100,
+                                       help_text="Only this cohort's performances.")
+        due_at = serializers.DateTimeField(required=False, help_text="Default: now + the scenario's review days.")
+
+    @extend_schema(request=InputSerializer, responses={201: out.RoundSerializer}, tags=TAGS)
+    def post(self, request, scenario_id: int):
+        scenario = _managed_scenario(request, scenario_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        round_ = roleplay_performances.peer_allocate(scenario=scenario, actor=request.user, **data.validated_data)
+        return Response(out.RoundSerializer(round_).data, status=status.HTTP_201_CREATED)
+
+
+class AssignmentReassignApi(APIView):
+    """Give a pending or late review to someone else in the performer's organization (staff)."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        reviewer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
+
+    @extend_schema(request=InputSerializer, responses={201: out.AssignmentSerializer}, tags=TAGS)
+    def post(self, request, assignment_id: int):
+        assignment = ReviewAssignment.objects.select_related("performance__scenario__activity__course").filter(
+            pk=assignment_id).first()
+        if assignment is None or not catalog_selectors.course_can_manage(
+                actor=request.user, course=assignment.performance.scenario.activity.course):
+            raise NotFound("Not found.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        reviewer = User.objects.filter(pk=data.validated_data["reviewer"]).first()
+        if reviewer is None:
+            raise NotFound("No such reviewer.", code="reviewer_not_found")
+        created = roleplay_performances.assignment_reassign(assignment=assignment, reviewer=reviewer)
+        created = ReviewAssignment.objects.select_related("performance__scenario__activity__course").get(pk=created.pk)
+        return Response(out.AssignmentSerializer(created).data, status=status.HTTP_201_CREATED)
+
+
+class AgreementApi(APIView):
+    """Rater agreement on a rubric in the courses you manage: Krippendorff's alpha (ordinal) overall, per
+    criterion and per cohort, units and raters counted, flagged under 0.667; each reviewer's leniency."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(parameters=[
+        OpenApiParameter("scenario", int, description="Only this scenario's performances."),
+        OpenApiParameter("cohort", str, description="Only this cohort's performances."),
+    ], responses=out.AgreementSerializer, tags=TAGS)
+    def get(self, request, rubric_id: int):
+        rubric = selectors.rubric_for_report(actor=request.user, rubric_id=rubric_id)
+        scenario = request.query_params.get("scenario")
+        if scenario is not None and (not scenario.isdigit() or len(scenario) > 18):
+            raise RoleplayError("scenario is an id.", fields={"scenario": ["A whole number."]})
+        cohort = request.query_params.get("cohort")
+        body = selectors.agreement_report(actor=request.user, rubric=rubric,
+                                          scenario_id=int(scenario) if scenario else None, cohort=cohort)
+        body["rubric_obj"] = rubric
+        return Response(out.AgreementSerializer(body).data)

@@ -1,0 +1,337 @@
+"""Reads for role-plays, scoped to the caller (GUIDE §3).
+
+Who sees what:
+- a scenario (with its rubric): learners with an active or completed enrollment in its course, and
+  the course's managers (its instructors and its organization's admins);
+- a performance: its performer; the peers allocated to it and its partner (the performance, and
+  of its reviews only their own); the performer's supervisor (a manager of their membership in the
+  enrollment's organization) and the course's managers (everything, with names). The performer
+  sees every review of their performance but peers stay anonymous ("Peer 1", "Peer 2", ...);
+- HR sees no individual performance or review: only the aggregates of the empathy-growth report.
+Superusers see all. Anything else is absent: 404.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import mean
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.http import Http404
+
+from assessments.roleplays.models import (
+    CalibrationExample,
+    Criterion,
+    Level,
+    Performance,
+    Review,
+    ReviewAssignment,
+    ReviewerCalibration,
+    ReviewerRole,
+    ReviewScore,
+    Rubric,
+    Scenario,
+)
+from assessments.roleplays.services.reviews import performance_score
+from assessments.roleplays.statistics import ALPHA_THRESHOLD, krippendorff_alpha_ordinal
+from courses.catalog import selectors as course_selectors
+from courses.catalog.models import Course
+from courses.enrollments.models import Enrollment
+from lms.models import Membership, User
+from lms.scoping import is_unrestricted, person_id
+
+READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+LENIENCY_MARGIN = 0.5  # points: beyond this from the consensus, a reviewer reads as lenient or severe
+
+
+
+def _managed_courses(actor: Any) -> QuerySet:
+    return Course.objects.filter(course_selectors.course_manage_q(actor)).values("pk")
+
+
+def rubric_prefetch() -> Prefetch:
+    levels = Level.objects.order_by("points", "id")
+    return Prefetch("rubric__criteria", queryset=Criterion.objects.order_by("position", "id").prefetch_related(
+        Prefetch("levels", queryset=levels)))
+
+
+def scenarios_visible_to(*, actor: Any) -> QuerySet[Scenario]:
+    base = Scenario.objects.select_related("activity__course", "rubric")
+    if is_unrestricted(actor):
+        return base
+    user_id = person_id(actor)
+    if user_id is None:
+        return base.none()
+    enrolled = Enrollment.objects.filter(user_id=user_id, status__in=READABLE).values("course_id")
+    return base.filter(Q(activity__course_id__in=enrolled) | Q(activity__course_id__in=_managed_courses(actor)))
+
+
+def scenario_get(*, actor: Any, scenario_id: int) -> Scenario:
+    scenario = scenarios_visible_to(actor=actor).prefetch_related(rubric_prefetch()).filter(pk=scenario_id).first()
+    if scenario is None:
+        raise Http404
+    return scenario
+
+
+def scenario_for_activity(*, actor: Any, activity_id: int) -> Scenario:
+    """The scenario of a role-play activity, with its rubric, for whoever may see it (``scenario_get``'s rule)."""
+    scenario = scenarios_visible_to(actor=actor).prefetch_related(rubric_prefetch()).filter(
+        activity_id=activity_id).first()
+    if scenario is None:
+        raise Http404
+    return scenario
+
+
+def rubric_criteria(*, rubric_id: int) -> list[Criterion]:
+    """A rubric's criteria in order, each with its levels (lowest first): two queries."""
+    levels = Level.objects.order_by("points", "id")
+    return list(Criterion.objects.filter(rubric_id=rubric_id).order_by("position", "id")
+                .prefetch_related(Prefetch("levels", queryset=levels)))
+
+
+def own_performances(*, actor: Any, scenario: Scenario | None = None) -> QuerySet[Performance]:
+    """The caller's own performances (of one scenario, if given), newest first."""
+    performances = Performance.objects.filter(is_reference=False, enrollment__user_id=person_id(actor)).select_related(
+        "scenario__activity__course")
+    if scenario is not None:
+        performances = performances.filter(scenario=scenario)
+    return performances.order_by("-submitted_at", "-id")
+
+
+def own_review(*, actor: Any, performance: Performance, role: str | None = None) -> Review | None:
+    """The caller's review of a performance (in ``role``, if given), with its scores."""
+    reviews = Review.objects.filter(performance=performance, reviewer_id=person_id(actor)).prefetch_related("scores")
+    if role is not None:
+        reviews = reviews.filter(role=role)
+    return reviews.order_by("id").first()
+
+
+def reviews_given(*, actor: Any) -> QuerySet[Review]:
+    """The reviews the caller wrote of learners' performances (calibration and expert scores left out), newest
+    first."""
+    return (Review.objects.filter(reviewer_id=person_id(actor), performance__is_reference=False)
+            .select_related("performance__scenario__activity__course", "assignment")
+            .order_by("-created_at", "-id"))
+
+
+def scenario_can_manage(*, actor: Any, scenario: Scenario) -> bool:
+    return course_selectors.course_can_manage(actor=actor, course=scenario.activity.course)
+
+
+def team_user_ids(actor: Any) -> QuerySet:
+    """Users whose membership (in the same organization) has the actor as manager."""
+    return Membership.objects.filter(manager__user_id=person_id(actor), manager__is_active=True,
+                                     is_active=True).values("user_id")
+
+
+def performance_scope_q(actor: Any) -> Q:
+    if is_unrestricted(actor):
+        return Q()
+    user_id = person_id(actor)
+    if user_id is None:
+        return Q(pk__in=[])
+    allocated = ReviewAssignment.objects.filter(reviewer_id=user_id).exclude(
+        status=ReviewAssignment.Status.REASSIGNED).values("performance_id")
+    team = Membership.objects.filter(manager__user_id=user_id, manager__is_active=True, is_active=True,
+                                     organization_id=OuterRef("enrollment__organization_id"),
+                                     user_id=OuterRef("enrollment__user_id"))
+    return (Q(enrollment__user_id=user_id) | Q(pk__in=allocated) | Q(partner_id=user_id)
+            | Q(enrollment__course_id__in=_managed_courses(actor)) | Q(Exists(team)))
+
+
+def performances_visible_to(*, actor: Any) -> QuerySet[Performance]:
+    return (Performance.objects.filter(is_reference=False).filter(performance_scope_q(actor))
+            .select_related("scenario__activity__course", "enrollment__user"))
+
+
+def performance_get(*, actor: Any, performance_id: int) -> Performance:
+    performance = performances_visible_to(actor=actor).filter(pk=performance_id).first()
+    if performance is None:
+        raise Http404
+    return performance
+
+
+def can_see_everything(*, actor: Any, performance: Performance) -> bool:
+    """Course managers and the performer's supervisor see every review with names."""
+    if course_selectors.course_can_manage(actor=actor, course=performance.scenario.activity.course):
+        return True
+    user_id = person_id(actor)
+    return user_id is not None and Membership.objects.filter(
+        manager__user_id=user_id, manager__is_active=True, is_active=True,
+        organization_id=performance.enrollment.organization_id, user_id=performance.enrollment.user_id).exists()
+
+
+def _person(user) -> dict[str, Any]:
+    return {"id": user.pk, "name": user.display_name}
+
+
+def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any]:
+    """The performance and the reviews the caller may see, with the score breakdown for the performer and staff."""
+    user_id = person_id(actor)
+    everything = can_see_everything(actor=actor, performance=performance)
+    own = performance.enrollment.user_id == user_id
+    reviews = list(performance.reviews.select_related("reviewer", "assignment").prefetch_related("scores")
+                   .order_by("created_at", "id"))
+    rows, peer_number = [], 0
+    for review in reviews:
+        if review.role == ReviewerRole.PEER:
+            peer_number += 1
+        if not (everything or own or review.reviewer_id == user_id):
+            continue
+        hidden = review.role == ReviewerRole.PEER and not everything and review.reviewer_id != user_id
+        rows.append({
+            "id": review.pk, "role": review.role,
+            "reviewer": None if hidden else _person(review.reviewer),
+            "label": f"Peer {peer_number}" if review.role == ReviewerRole.PEER else review.get_role_display(),
+            "scores": [{"criterion": s.criterion_id, "points": s.points} for s in review.scores.all()],
+            "comments": review.comments, "cared_for": review.cared_for, "opportunity_codes": review.opportunity_codes,
+            "created_at": review.created_at, "updated_at": review.updated_at,
+            "editable_until": review.assignment.due_at if review.assignment else None,
+        })
+    breakdown = None
+    if everything or own:
+        result = performance_score(performance)
+        titles = dict(Criterion.objects.filter(rubric_id=performance.scenario.rubric_id).values_list("pk", "title"))
+        breakdown = {
+            "criteria": [{"criterion": cid, "title": titles.get(cid, ""), **values}
+                         for cid, values in result.criteria.items()],
+            "roles": result.roles, "role_weights": result.weights,
+            "fallback_to_supervisor": result.fallback_to_supervisor,
+        }
+    return {"performance": performance, "reviews": rows, "breakdown": breakdown,
+            "performer": _person(performance.enrollment.user) if (everything or own) else None}
+
+
+def review_get(*, actor: Any, review_id: int) -> Review:
+    review = Review.objects.filter(pk=review_id, reviewer_id=person_id(actor)).first()
+    if review is None:
+        raise Http404
+    return review
+
+
+def review_queue(*, actor: Any) -> dict[str, Any]:
+    """What the caller owes, by when: pending assignments, and before them the calibration examples of the
+    scenarios they review as a peer (constant queries)."""
+    user_id = person_id(actor)
+    assignments = list(ReviewAssignment.objects.filter(reviewer_id=user_id, status=ReviewAssignment.Status.PENDING)
+                       .select_related("performance__scenario__activity__course").order_by("due_at", "id"))
+    peer_scenarios = ReviewAssignment.objects.filter(reviewer_id=user_id, status=ReviewAssignment.Status.PENDING,
+                                                     role=ReviewerRole.PEER).values("performance__scenario_id")
+    scored = Review.objects.filter(reviewer_id=user_id, performance_id=OuterRef("performance_id"))
+    examples = list(CalibrationExample.objects.filter(scenario_id__in=peer_scenarios)
+                    .annotate(done=Exists(scored)).filter(done=False)
+                    .select_related("scenario__activity").order_by("scenario_id", "id"))
+    return {"calibration": examples, "assignments": assignments}
+
+
+def calibration_example_get(*, actor: Any, example_id: int) -> CalibrationExample:
+    """A calibration example of a scenario the caller may see (its transcript, never the expert scores)."""
+    example = CalibrationExample.objects.select_related("scenario__activity__course", "performance").filter(
+        pk=example_id, scenario__in=scenarios_visible_to(actor=actor).values("pk")).first()
+    if example is None:
+        raise Http404
+    return example
+
+
+def calibration_examples_for(*, actor: Any, scenario: Scenario, can_manage: bool) -> list[dict[str, Any]]:
+    examples = CalibrationExample.objects.filter(scenario=scenario).select_related("performance").order_by("id")
+    expert = Prefetch("performance__reviews", queryset=Review.objects.filter(role=ReviewerRole.EXPERT)
+                      .prefetch_related("scores"), to_attr="expert_reviews")
+    mine = set(Review.objects.filter(reviewer_id=person_id(actor), performance__calibration__scenario=scenario)
+               .values_list("performance_id", flat=True))
+    rows = []
+    for example in examples.prefetch_related(expert):
+        scores = None
+        if can_manage:
+            scores = [{"criterion": s.criterion_id, "points": s.points}
+                      for review in example.performance.expert_reviews for s in review.scores.all()]
+        rows.append({"id": example.pk, "title": example.title, "transcript": example.performance.transcript,
+                     "link": example.performance.link, "scored_by_you": example.performance_id in mine,
+                     "expert_scores": scores})
+    return rows
+
+
+# --- Agreement ---------------------------------------------------------------------------------
+
+def _alpha_row(units: dict[Any, dict[int, int]], raters: set[int]) -> dict[str, Any]:
+    result = krippendorff_alpha_ordinal(list(ratings.values()) for ratings in units.values())
+    return {"alpha": None if result.alpha is None else round(result.alpha, 4), "units": result.units,
+            "raters": len(raters), "values": result.values,
+            "flagged": result.alpha is None or result.alpha < ALPHA_THRESHOLD}
+
+
+def _group(rows: list[tuple], key) -> tuple[dict[Any, dict[int, int]], set[int]]:
+    units: dict[Any, dict[int, int]] = defaultdict(dict)
+    raters: set[int] = set()
+    for row in rows:
+        units[key(row)][row[2]] = row[4]
+        raters.add(row[2])
+    return units, raters
+
+
+def agreement_report(*, actor: Any, rubric: Rubric, scenario_id: int | None = None, cohort: str | None = None) -> dict[
+        str, Any]:
+    """Krippendorff's alpha (ordinal) over the peer and supervisor scores of learners' performances scored with
+    ``rubric`` in the courses the caller manages: for the rubric (units = performance x criterion), for each
+    criterion (units = performances) and for each cohort; and each reviewer's leniency: the mean of their points
+    minus the mean of the other reviewers' points on the same unit. A fixed number of queries."""
+    scores = ReviewScore.objects.filter(
+        review__rubric=rubric, review__performance__is_reference=False,
+        review__role__in=[ReviewerRole.PEER, ReviewerRole.SUPERVISOR])
+    if not is_unrestricted(actor):
+        scores = scores.filter(review__performance__enrollment__course_id__in=_managed_courses(actor))
+    if scenario_id is not None:
+        scores = scores.filter(review__performance__scenario_id=scenario_id)
+    if cohort is not None:
+        scores = scores.filter(review__performance__cohort=cohort)
+    # (performance, criterion, reviewer, cohort, points, role)
+    rows = list(scores.values_list("review__performance_id", "criterion_id", "review__reviewer_id",
+                                   "review__performance__cohort", "points", "review__role"))
+    criteria = list(rubric.criteria.order_by("position", "id").values("pk", "title"))
+    overall_units, overall_raters = _group(rows, lambda r: (r[0], r[1]))
+    per_criterion = []
+    for criterion in criteria:
+        units, raters = _group([r for r in rows if r[1] == criterion["pk"]], lambda r: r[0])
+        per_criterion.append({"criterion": criterion["pk"], "title": criterion["title"], **_alpha_row(units, raters)})
+    per_cohort = []
+    for label in sorted({r[3] for r in rows}):
+        units, raters = _group([r for r in rows if r[3] == label], lambda r: (r[0], r[1]))
+        per_cohort.append({"cohort": label, **_alpha_row(units, raters)})
+    differences: dict[int, list[float]] = defaultdict(list)
+    roles: dict[int, set[str]] = defaultdict(set)
+    for row in rows:
+        roles[row[2]].add(row[5])
+        others = [points for reviewer, points in overall_units[(row[0], row[1])].items() if reviewer != row[2]]
+        if others:
+            differences[row[2]].append(row[4] - mean(others))
+    people = {person.pk: person for person in User.objects.filter(pk__in=list(roles))} if roles else {}
+    calibrations = {(c.reviewer_id): c for c in ReviewerCalibration.objects.filter(
+        reviewer_id__in=list(roles), scenario__rubric=rubric).order_by("updated_at")}
+    reviewers = []
+    for reviewer_id in sorted(roles):
+        diffs = differences.get(reviewer_id, [])
+        leniency = round(mean(diffs), 4) if diffs else None
+        tendency = None if leniency is None else (
+            "lenient" if leniency > LENIENCY_MARGIN else "severe" if leniency < -LENIENCY_MARGIN else "in_line")
+        calibration = calibrations.get(reviewer_id)
+        person = people.get(reviewer_id)
+        reviewers.append({
+            "id": reviewer_id, "name": person.display_name if person else "", "roles": sorted(roles[reviewer_id]),
+            "units": len(diffs), "leniency": leniency, "tendency": tendency,
+            "calibration_weight": float(calibration.weight) if calibration else None,
+            "calibration_flagged": calibration.flagged if calibration else None,
+        })
+    return {"rubric": {"id": rubric.pk, "title": rubric.title, "version": rubric.version},
+            "threshold": ALPHA_THRESHOLD, "overall": _alpha_row(overall_units, overall_raters),
+            "criteria": per_criterion, "cohorts": per_cohort, "reviewers": reviewers}
+
+
+def rubric_for_report(*, actor: Any, rubric_id: int) -> Rubric:
+    """A rubric used by a scenario of a course the caller manages; otherwise 404."""
+    rubrics = Rubric.objects.filter(pk=rubric_id)
+    if not is_unrestricted(actor):
+        rubrics = rubrics.filter(scenarios__activity__course_id__in=_managed_courses(actor))
+    rubric = rubrics.first()
+    if rubric is None:
+        raise Http404
+    return rubric

@@ -1,0 +1,12 @@
+"""Thin Celery tasks of the assessments app."""
+from __future__ import annotations
+
+from celery import shared_task
+
+from assessments.roleplays.services import performances as services
+
+
+@shared_task(name="assessments.roleplays_sweep")
+def roleplays_sweep() -> dict:
+    """Expire late reviews (supervisor fallback), allocate stale performances, score complete ones."""
+    return services.roleplays_sweep()

@@ -1,0 +1,160 @@
+"""The instructor's back office: courses with module, activity and lesson inlines, preview, publish.
+
+Instructors see the courses they teach; org admins their organization's courses; superusers all.
+Saves go through the services, so reading time and estimates follow every edit.
+"""
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
+
+from courses.catalog import services
+from courses.catalog.admin_scope import CourseScopedAdmin
+from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
+
+# --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.errors import ApplicationError
+from lms.scoping import is_unrestricted, organization_ids_for
+
+
+class ModuleInline(admin.TabularInline):
+    model = Module
+    extra = 0
+    fields = ["title", "position"]
+    show_change_link = True
+
+
+@admin.register(Course)
+class CourseAdmin(CourseScopedAdmin):
+    course_field = "pk"
+    list_display = ["title", "slug", "language", "category", "organization", "status", "estimated_minutes",
+                    "rating_average", "rating_count", "preview_link"]
+    list_filter = ["status", "language", "category", "organization"]
+    search_fields = ["title", "slug", "summary"]
+    prepopulated_fields = {"slug": ["title"]}
+    filter_horizontal = ["tags", "instructors"]
+    readonly_fields = ["estimated_minutes", "rating_average", "rating_count", "published_at", "preview_link"]
+    inlines = [ModuleInline]
+    actions = ["publish", "archive"]
+    fieldsets = (
+        (None, {"fields": ("title", "slug", "summary", "description", "language", "category", "tags",
+                           "cover_image", "translation_of")}),
+        ("Audience and staff", {"fields": ("organization", "instructors", "status", "published_at")}),
+        ("Certificate and schedule", {"fields": ("hours_credited", "passing_score", "validity_months", "due_days")}),
+        ("Derived", {"fields": ("estimated_minutes", "rating_average", "rating_count", "preview_link")}),
+    )
+
+    @admin.display(description="Preview")
+    def preview_link(self, obj: Course) -> str:
+        if not obj.pk:
+            return "-"
+        return format_html('<a href="{}" target="_blank" rel="noopener">API view</a>',
+                           reverse("v1:course", kwargs={"slug": obj.slug}))
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "organization" and not is_unrestricted(request.user):
+            from lms.models import Organization
+
+            kwargs["queryset"] = Organization.objects.filter(
+                id__in=organization_ids_for(request.user, "instructor", "org_admin"))
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        fields = {name: form.cleaned_data[name] for name in ("summary", "description", "language", "category",
+                                                               "organization", "hours_credited", "passing_score",
+                                                               "validity_months", "due_days", "translation_of")
+                  if name in form.cleaned_data}
+        if change:
+            obj.title = form.cleaned_data.get("title", obj.title)
+            services.course_update(course=obj, **fields)
+        else:
+            created = services.course_create(slug=obj.slug, title=obj.title, created_by=request.user, **fields)
+            obj.pk = created.pk
+
+    @admin.action(description="Publish the selected courses")
+    def publish(self, request, queryset):
+        for course in queryset:
+            try:
+                services.course_publish(course=course)
+            except ApplicationError as exc:
+                self.message_user(request, f"{course}: {exc.message}", messages.ERROR)
+
+    @admin.action(description="Archive the selected courses")
+    def archive(self, request, queryset):
+        for course in queryset:
+            services.course_archive(course=course)
+
+
+class ActivityInline(admin.TabularInline):
+    model = Activity
+    extra = 0
+    fields = ["title", "kind", "required", "weight", "position", "estimated_minutes"]
+    readonly_fields = ["estimated_minutes"]
+    show_change_link = True
+
+
+@admin.register(Module)
+class ModuleAdmin(CourseScopedAdmin):
+    list_display = ["title", "course", "position"]
+    list_filter = ["course"]
+    inlines = [ActivityInline]
+
+    def save_formset(self, request, form, formset, change):
+        instances = formset.save(commit=False)
+        for instance in instances:
+            if isinstance(instance, Activity) and not instance.course_id:
+                instance.course_id = form.instance.course_id
+            instance.save()
+        for obj in formset.deleted_objects:
+            obj.delete()
+        services.course_recompute_estimate(course=form.instance.course)
+
+
+class LessonInline(admin.StackedInline):
+    model = Lesson
+    extra = 0
+    fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "captions", "ebook",
+              "word_count", "reading_minutes", "ebook_pages"]
+    readonly_fields = ["word_count", "reading_minutes", "ebook_pages"]
+
+
+@admin.register(Activity)
+class ActivityAdmin(CourseScopedAdmin):
+    list_display = ["title", "course", "module", "kind", "required", "weight", "estimated_minutes"]
+    list_filter = ["kind", "required", "course"]
+    inlines = [LessonInline]
+
+    def save_formset(self, request, form, formset, change):
+        for inline_form in formset.forms:
+            if not inline_form.has_changed() or inline_form in formset.deleted_forms:
+                continue
+            lesson = inline_form.instance
+            lesson.activity = form.instance
+            data = inline_form.cleaned_data
+            upload = data.get("ebook")
+            try:
+                lesson_fields = {k: data[k] for k in ("content_type", "body", "video_url", "video_duration_seconds",
+                                                       "transcript") if k in data}
+                if lesson.pk is None:
+                    lesson.save()
+                services.lesson_update(lesson=lesson, **lesson_fields)
+                if upload is not None and hasattr(upload, "read") and "ebook" in inline_form.changed_data:
+                    upload.seek(0)
+                    services.lesson_attach_ebook(lesson=lesson, data=upload.read(), filename=upload.name)
+            except ApplicationError as exc:
+                self.message_user(request, f"Lesson not saved: {exc.message}", messages.ERROR)
+        for obj in formset.deleted_objects:
+            obj.delete()
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+
+@admin.register(Tag)
+class TagAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]

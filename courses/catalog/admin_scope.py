@@ -1,0 +1,56 @@
+"""The instructor's back office: courses with module, activity and lesson inlines, preview, publish.
+
+Instructors see the courses they teach; org admins their organization's courses; superusers all.
+Saves go through the services, so reading time and estimates follow every edit.
+"""
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+
+from courses.catalog import selectors
+
+# --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.scoping import is_unrestricted, organization_ids_for
+
+
+def managed_course_ids(request) -> QuerySet:
+    """Ids of the courses the signed-in user manages (for admin querysets of any app)."""
+    return selectors.courses_manageable_by(actor=request.user).values("pk")
+
+
+def is_course_staff(request) -> bool:
+    """May use the course back office: active staff who are instructors or org admins somewhere."""
+    return request.user.is_active and request.user.is_staff and (
+        request.user.is_superuser or bool(organization_ids_for(request.user, "instructor", "org_admin"))
+    )
+
+
+class CourseScopedAdmin(admin.ModelAdmin):
+    """Rows reach course staff only through ``course_field`` pointing at a course they manage."""
+
+    course_field = "course"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_unrestricted(request.user):
+            return queryset
+        return queryset.filter(**{f"{self.course_field}__in": managed_course_ids(request)})
+
+    def _is_course_staff(self, request) -> bool:
+        return is_course_staff(request)
+
+    def has_module_permission(self, request) -> bool:
+        return self._is_course_staff(request)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self._is_course_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._is_course_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._is_course_staff(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._is_course_staff(request)

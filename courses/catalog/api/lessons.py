@@ -1,0 +1,102 @@
+"""Lesson content for enrolled learners and course staff; e-book download and uploads."""
+from __future__ import annotations
+
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.parsers import MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.catalog import selectors, services
+from courses.catalog.api.serializers import LessonSerializer
+from courses.enrollments import selectors as enrollment_selectors
+from lms.errors import Forbidden, NotFound
+from lms.permissions import IsPerson
+
+
+class LessonApi(APIView):
+    """A lesson's content: rendered article, video with transcript, or e-book details."""
+
+    permission_classes = [IsPerson]
+
+    class UpdateSerializer(serializers.Serializer):
+        body = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+        video_url = serializers.CharField(max_length=2048, required=False, allow_blank=True)
+        video_duration_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
+        transcript = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+
+    @extend_schema(responses=LessonSerializer, tags=["lessons"])
+    def get(self, request, activity_id: int):
+        lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
+        return Response(LessonSerializer(lesson).data)
+
+    @extend_schema(request=UpdateSerializer, responses=LessonSerializer, tags=["lessons"])
+    def patch(self, request, activity_id: int):
+        lesson = _manageable_lesson(request, activity_id)
+        data = self.UpdateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response(LessonSerializer(services.lesson_update(lesson=lesson, **data.validated_data)).data)
+
+
+def _manageable_lesson(request, activity_id: int):
+    lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
+    if not selectors.course_can_manage(actor=request.user, course=lesson.activity.course):
+        raise Forbidden("Only the course's instructors and its organization's admins may change lessons.")
+    return lesson
+
+
+class EbookDownloadApi(APIView):
+    """Download the lesson's e-book: enrolled learners and course staff only."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)},
+                   tags=["lessons"])
+    def get(self, request, activity_id: int):
+        lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
+        if not lesson.ebook:
+            raise NotFound("This lesson has no e-book.")
+        content_type = "application/pdf" if lesson.ebook_kind == "pdf" else "application/epub+zip"
+        response = FileResponse(lesson.ebook.open("rb"), as_attachment=True,
+                                filename=lesson.ebook.name.rsplit("/", 1)[-1], content_type=content_type)
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class EbookUploadApi(APIView):
+    """Upload a PDF or EPUB for a lesson (checked by its content, not its name)."""
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=LessonSerializer, tags=["lessons"])
+    def put(self, request, activity_id: int):
+        lesson = _manageable_lesson(request, activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        lesson = services.lesson_attach_ebook(lesson=lesson, data=upload.read(), filename=upload.name)
+        return Response(LessonSerializer(lesson).data)
+
+
+class CaptionsUploadApi(APIView):
+    """Upload WebVTT captions for a video lesson."""
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(serializers.Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=LessonSerializer, tags=["lessons"])
+    def put(self, request, activity_id: int):
+        lesson = _manageable_lesson(request, activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        lesson = services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
+        return Response(LessonSerializer(lesson).data)

@@ -1,0 +1,109 @@
+"""Output serializers shared by the courses API views. Serializers never save."""
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from courses.catalog import lesson_content as content
+from courses.catalog import sharing
+from courses.catalog.models import Activity, Course, Lesson, Module
+
+
+class CourseCardSerializer(serializers.ModelSerializer):
+    category = serializers.CharField(source="category.slug", default=None, read_only=True, allow_null=True)
+    tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
+    organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
+    rating = serializers.SerializerMethodField()
+    is_enrolled = serializers.BooleanField(read_only=True, default=False)
+
+    class Meta:
+        model = Course
+        fields = ["slug", "title", "summary", "language", "category", "tags", "organization", "status",
+                  "estimated_minutes", "hours_credited", "rating", "is_enrolled", "published_at"]
+
+    def get_rating(self, obj: Course) -> dict:
+        return {"average": float(obj.rating_average) if obj.rating_average is not None else None,
+                "count": obj.rating_count}
+
+
+class ActivitySerializer(serializers.ModelSerializer):
+    lesson_type = serializers.CharField(source="lesson.content_type", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Activity
+        fields = ["id", "title", "kind", "required", "weight", "position", "estimated_minutes", "lesson_type"]
+
+
+class ModuleSerializer(serializers.ModelSerializer):
+    activities = ActivitySerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Module
+        fields = ["id", "title", "position", "activities"]
+
+
+class RelatedCourseSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Course
+        fields = ["slug", "title", "language", "estimated_minutes"]
+
+
+class CourseDetailSerializer(CourseCardSerializer):
+    description_html = serializers.CharField(read_only=True)
+    modules = ModuleSerializer(many=True, read_only=True)
+    instructors = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField()
+    share = serializers.SerializerMethodField()
+    enrollment = serializers.SerializerMethodField()
+    certificate = serializers.SerializerMethodField()
+
+    class Meta(CourseCardSerializer.Meta):
+        fields = [*CourseCardSerializer.Meta.fields, "description_html", "due_days", "instructors", "modules",
+                  "related", "share", "enrollment", "certificate"]
+
+    def get_instructors(self, obj: Course) -> list[str]:
+        return [user.display_name for user in obj.instructors.all()]
+
+    def get_related(self, obj: Course) -> list[dict]:
+        return RelatedCourseSerializer(self.context.get("related", []), many=True).data
+
+    def get_share(self, obj: Course) -> dict:
+        return sharing.share_links(obj)
+
+    def get_enrollment(self, obj: Course) -> dict | None:
+        enrollment = self.context.get("enrollment")
+        if enrollment is None:
+            return None
+        return {"id": enrollment.pk, "status": enrollment.status, "progress_percent": enrollment.progress_percent}
+
+    def get_certificate(self, obj: Course) -> dict:
+        return {"hours_credited": float(obj.hours_credited), "passing_score": obj.passing_score,
+                "validity_months": obj.validity_months}
+
+
+class LessonSerializer(serializers.ModelSerializer):
+    activity_id = serializers.IntegerField(source="activity.id")
+    title = serializers.CharField(source="activity.title")
+    reading_label = serializers.SerializerMethodField()
+    video_embed_url = serializers.SerializerMethodField()
+    ebook_download_url = serializers.SerializerMethodField()
+    has_captions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Lesson
+        fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
+                  "reading_label", "video_url", "video_embed_url", "video_duration_seconds", "transcript_html",
+                  "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "updated_at"]
+
+    def get_reading_label(self, obj: Lesson) -> str | None:
+        return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
+
+    def get_video_embed_url(self, obj: Lesson) -> str | None:
+        return content.video_embed_url(obj.video_url) if obj.video_url else None
+
+    def get_ebook_download_url(self, obj: Lesson) -> str | None:
+        if not obj.ebook:
+            return None
+        return f"/api/v1/activities/{obj.activity_id}/lesson/ebook/"
+
+    def get_has_captions(self, obj: Lesson) -> bool:
+        return bool(obj.captions)

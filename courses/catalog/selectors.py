@@ -1,0 +1,157 @@
+"""Reads for the courses app, scoped to the caller through lms.scoping (GUIDE §3).
+
+Who sees what:
+- a course: published and either public (no organization) or owned by an organization the
+  caller belongs to; plus, whatever its status, the courses the caller manages (instructor of
+  the course, or org admin of its organization). Superusers see all.
+- an enrollment: one's own; those in courses one manages; those of people in an organization
+  where one is HR or org admin (by the enrollment's organization); one's team as a supervisor.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+
+from courses.catalog.models import Activity, Category, Course, Module
+from courses.enrollments.models import Enrollment
+from lms.models import Role
+from lms.scoping import is_unrestricted, organization_ids_for, person_id
+
+
+def course_manage_q(actor: Any) -> Q:
+    if is_unrestricted(actor):
+        return Q()
+    user_id = person_id(actor)
+    condition = Q(organization_id__in=organization_ids_for(actor, Role.ORG_ADMIN)) if user_id else Q(pk__in=[])
+    if user_id:
+        condition |= Q(instructors__id=user_id)
+    return condition
+
+
+def courses_manageable_by(*, actor: Any) -> QuerySet[Course]:
+    return Course.objects.filter(course_manage_q(actor)).distinct()
+
+
+def courses_visible_to(*, actor: Any) -> QuerySet[Course]:
+    """Every course the actor may see (see the module docstring), without duplicates."""
+    if is_unrestricted(actor):
+        return Course.objects.all()
+    published = Q(status=Course.Status.PUBLISHED) & (
+        Q(organization__isnull=True) | Q(organization_id__in=organization_ids_for(actor))
+    )
+    if person_id(actor) is None:
+        return Course.objects.filter(published)
+    managed = Course.objects.filter(course_manage_q(actor)).values("pk")
+    return Course.objects.filter(published | Q(pk__in=managed))
+
+
+def course_catalog(*, actor: Any) -> QuerySet[Course]:
+    return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
+
+
+MAX_SEARCH_WORDS = 8
+
+
+def courses_search(queryset: QuerySet[Course], text: str) -> QuerySet[Course]:
+    """Courses whose title, summary or a tag name holds every word of ``text`` (at most 8 words count)."""
+    condition = Q()
+    for word in text.split()[:MAX_SEARCH_WORDS]:
+        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(tags__name__icontains=word)
+    # Through a subquery, so the tag join never repeats a course.
+    return queryset.filter(pk__in=Course.objects.filter(condition).values("pk"))
+
+
+def courses_filter(queryset: QuerySet[Course], *, search: str = "", language: str = "",
+                   category: str = "") -> QuerySet[Course]:
+    """The catalog's filters, shared by the API and the catalog page; empty values filter nothing."""
+    if search.strip():
+        queryset = courses_search(queryset, search)
+    if language:
+        queryset = queryset.filter(language__iexact=language)
+    if category:
+        queryset = queryset.filter(category__slug=category)
+    return queryset
+
+
+def catalog_facets(*, actor: Any) -> tuple[list[str], list[tuple[str, str]]]:
+    """The languages and (slug, name) categories of the courses the actor may see, for the filter menus."""
+    visible = courses_visible_to(actor=actor)
+    languages = sorted(visible.order_by().values_list("language", flat=True).distinct(), key=str.lower)
+    categories = list(
+        Category.objects.filter(pk__in=visible.filter(category__isnull=False).values("category_id"))
+        .order_by("name").values_list("slug", "name")
+    )
+    return languages, categories
+
+
+def course_get(*, actor: Any, slug: str) -> Course:
+    return get_object_or_404(courses_visible_to(actor=actor), slug=slug)
+
+
+def course_detail(*, actor: Any, slug: str) -> Course:
+    """The course with modules -> activities -> lesson in a constant number of queries."""
+    activities = Activity.objects.select_related("lesson").order_by("position", "id")
+    modules = Module.objects.prefetch_related(Prefetch("activities", queryset=activities)).order_by("position", "id")
+    queryset = course_catalog(actor=actor).prefetch_related(Prefetch("modules", queryset=modules), "instructors")
+    return get_object_or_404(queryset, slug=slug)
+
+
+def course_can_manage(*, actor: Any, course: Course) -> bool:
+    if is_unrestricted(actor):
+        return True
+    if person_id(actor) is None:
+        return False
+    return Course.objects.filter(course_manage_q(actor), pk=course.pk).exists()
+
+
+def related_courses(*, actor: Any, course: Course, limit: int = 4) -> list[Course]:
+    """Published courses sharing the category or a tag; the same language first, then more shared tags."""
+    tag_ids = [tag.pk for tag in course.tags.all()]
+    candidates = (
+        course_catalog(actor=actor)
+        .filter(status=Course.Status.PUBLISHED)
+        .exclude(pk=course.pk)
+        .filter(Q(category_id=course.category_id, category__isnull=False) | Q(tags__in=tag_ids))
+        .annotate(shared_tags=Count("tags", filter=Q(tags__in=tag_ids), distinct=True))
+        .distinct()
+    )
+    ranked = sorted(
+        candidates,
+        key=lambda c: (c.language != course.language, c.category_id != course.category_id, -c.shared_tags,
+                       -(c.rating_average or 0), c.title),
+    )
+    return ranked[:limit]
+
+
+def course_translations(*, actor: Any, course: Course) -> list[Course]:
+    """The same course in other languages: its original and every translation of either, visible and published."""
+    original_id = course.translation_of_id or course.pk
+    return list(
+        courses_visible_to(actor=actor)
+        .filter(status=Course.Status.PUBLISHED)
+        .filter(Q(pk=original_id) | Q(translation_of_id=original_id))
+        .exclude(pk=course.pk)
+        .order_by("language", "title", "id")
+    )
+
+
+
+
+
+
+
+
+def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Course]:
+    """Annotate the actor's enrollment in each course (for catalog cards) without a query per course:
+    ``is_enrolled`` (active or completed), ``my_status`` and ``my_progress`` (None when never enrolled)."""
+    user_id = person_id(actor)
+    if user_id is None:
+        return queryset
+    mine = Enrollment.objects.filter(course=OuterRef("pk"), user_id=user_id)
+    return queryset.annotate(
+        is_enrolled=Exists(mine.filter(status__in=["active", "completed"])),
+        my_status=Subquery(mine.values("status")[:1]),
+        my_progress=Subquery(mine.values("progress_percent")[:1]),
+    )

@@ -1,0 +1,203 @@
+"""Certificates: the learner's and their HR's view, download, revoke and reissue, public verification."""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from django.http import FileResponse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import serializers
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates import selectors
+from courses.certificates import services as certificate_services
+from courses.certificates.models import Certificate
+from lms.errors import Forbidden, NotFound
+from lms.pagination import PageNumberPagination
+from lms.permissions import IsPerson
+from lms.throttles import StrictThrottle
+
+
+class CertificateSerializer(serializers.ModelSerializer):
+    status = serializers.CharField(source="effective_status")
+    course = serializers.SerializerMethodField()
+    verify_url = serializers.SerializerMethodField()
+    pdf_url = serializers.SerializerMethodField()
+    credential_url = serializers.SerializerMethodField()
+    linkedin_add_url = serializers.SerializerMethodField()
+    share = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Certificate
+        fields = ["code", "status", "learner_name", "course", "course_title", "course_language", "issuer_name",
+                  "hours_credited", "final_score", "issued_at", "expires_at", "revoked_at", "revoked_reason",
+                  "verify_url", "pdf_url", "credential_url", "linkedin_add_url", "share"]
+
+    def get_course(self, obj: Certificate) -> str:
+        return obj.enrollment.course.slug
+
+    def get_verify_url(self, obj: Certificate) -> str:
+        return certificate_services.verify_url(obj.code)
+
+    def get_pdf_url(self, obj: Certificate) -> str | None:
+        return f"{settings.SITE_URL}/api/v1/certificates/{obj.code}/pdf/" if obj.pdf else None
+
+    def get_credential_url(self, obj: Certificate) -> str | None:
+        return certificate_credentials.credential_url(obj.code) if obj.credential else None
+
+    def get_linkedin_add_url(self, obj: Certificate) -> str:
+        return certificate_services.linkedin_add_url(obj)
+
+    def get_share(self, obj: Certificate) -> dict:
+        from urllib.parse import urlencode
+
+        url = certificate_services.verify_url(obj.code)
+        return {
+            "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
+            "whatsapp": "https://wa.me/?" + urlencode({"text": f"{obj.course_title} {url}"}),
+        }
+
+
+class CertificateListApi(GenericAPIView):
+    """Your certificates, and those you may see as HR, org admin, instructor or supervisor."""
+
+    serializer_class = CertificateSerializer
+    pagination_class = PageNumberPagination
+    queryset = Certificate.objects.none()
+
+    @extend_schema(responses=CertificateSerializer(many=True), tags=["certificates"])
+    def get(self, request):
+        queryset = selectors.certificates_visible_to(actor=request.user).order_by("-issued_at", "-id")
+        if request.query_params.get("course"):
+            queryset = queryset.filter(enrollment__course__slug=request.query_params["course"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class CertificateDetailApi(APIView):
+    @extend_schema(responses=CertificateSerializer, tags=["certificates"])
+    def get(self, request, code: str):
+        return Response(CertificateSerializer(selectors.certificate_get(actor=request.user, code=code)).data)
+
+
+class CertificatePdfApi(APIView):
+    """The PDF, for the learner and HR (or org admins) of the learner's organization."""
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
+                   tags=["certificates"])
+    def get(self, request, code: str):
+        certificate = selectors.certificate_get(actor=request.user, code=code)
+        if not selectors.certificate_can_download(actor=request.user, certificate=certificate):
+            raise NotFound("Not found.")
+        if not certificate.pdf:
+            raise NotFound("The PDF is being prepared; try again in a minute.", code="pdf_pending")
+        response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
+                                filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+class CertificateRevokeApi(APIView):
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500)
+
+    @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])
+    def post(self, request, code: str):
+        certificate = selectors.certificate_get(actor=request.user, code=code)
+        if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
+            raise Forbidden("Only the course's instructors and org admins may revoke certificates.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        certificate = certificate_services.certificate_revoke(certificate=certificate, actor=request.user,
+                                                              reason=data.validated_data["reason"])
+        return Response(CertificateSerializer(selectors.certificate_get(actor=request.user, code=code)).data)
+
+
+class CertificateReissueApi(APIView):
+    """Regenerate with the learner's current name and the course's current title; the code stays."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])
+    def post(self, request, code: str):
+        certificate = selectors.certificate_get(actor=request.user, code=code)
+        if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
+            raise Forbidden("Only the course's instructors and org admins may reissue certificates.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        certificate_services.certificate_reissue(certificate=certificate, actor=request.user,
+                                                 reason=data.validated_data["reason"])
+        return Response(CertificateSerializer(selectors.certificate_get(actor=request.user, code=code)).data)
+
+
+# --- public verification -------------------------------------------------------------------
+
+class VerificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
+    learner_name = serializers.CharField()
+    course_title = serializers.CharField()
+    issuer_name = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    hours_credited = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+# A dummy used to do the same work when the code is unknown, so both answers take as long.
+_DECOY = Certificate(code="-" * 20, learner_name="-", course_title="-", course_language="en", issuer_name="-",
+                     hours_credited=0)
+
+
+def pad_to_minimum(started: float) -> None:
+    """Let a public lookup that started at ``started`` (``time.monotonic()``) last at least
+    VERIFY_MIN_SECONDS, so found and not-found answers take the same time."""
+    remaining = settings.VERIFY_MIN_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def verification_payload(code: str) -> dict | None:
+    """What the public may know about a certificate: status, name, course, dates, issuer. Nothing else.
+
+    Unknown and known codes run the same query and the same serialisation, then both are padded
+    to the same minimum duration, so timing tells nothing about which codes exist.
+    """
+    started = time.monotonic()
+    certificate = selectors.certificate_public(code=code) if len(code) <= 64 else None
+    subject = certificate or _DECOY
+    payload = VerificationSerializer({
+        "code": subject.code, "status": subject.effective_status, "learner_name": subject.learner_name,
+        "course_title": subject.course_title, "issuer_name": subject.issuer_name,
+        "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
+        "hours_credited": subject.hours_credited,
+    }).data
+    pad_to_minimum(started)
+    return payload if certificate is not None else None
+
+
+class VerifyApi(APIView):
+    """Public: is this certificate valid, revoked or expired? Strictly throttled; unknown codes are 404."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [StrictThrottle]
+
+    @extend_schema(responses=VerificationSerializer, tags=["verification"], auth=[])
+    def get(self, request, code: str):
+        payload = verification_payload(code)
+        if payload is None:
+            raise NotFound("No certificate has this code.", code="certificate_not_found")
+        return Response(payload)
+
+

@@ -1,0 +1,110 @@
+"""Open Badges 3.0, public: a certificate's signed credential, the issuer profile and its keys, the
+revocation status lists, and a verifier anyone may call. See courses/certificate_credentials.py."""
+from __future__ import annotations
+
+import time
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiExample, extend_schema
+from rest_framework import serializers
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates.api.certificates import pad_to_minimum
+from courses.certificates.models import Certificate
+from lms.errors import NotFound
+from lms.parsers import JSONParser
+from lms.throttles import AnonymousThrottle, StrictThrottle
+
+JSON_LD = "application/ld+json"
+
+
+class PublicApi(APIView):
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+    throttle_classes = [StrictThrottle]
+
+
+def _signing_configured() -> None:
+    if not certificate_credentials.signing_enabled():
+        raise NotFound("This installation does not sign credentials yet.", code="credentials_disabled")
+
+
+class CertificateCredentialApi(PublicApi):
+    """The certificate's signed Open Badges 3.0 AchievementCredential (W3C VC 2.0, eddsa-rdfc-2022).
+
+    Public, like the verification page: it holds what the certificate shows. Revoked certificates keep
+    their credential; its status list entry says it is revoked."""
+
+    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    def get(self, request, code: str):
+        started = time.monotonic()
+        row = Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
+        pad_to_minimum(started)
+        if row is None:
+            raise NotFound("No certificate has this code.", code="certificate_not_found")
+        credential = row["credential"]
+        if credential is None:
+            raise NotFound("The credential is being prepared; try again in a minute.", code="credential_pending")
+        return Response(credential, content_type=JSON_LD)
+
+
+class IssuerProfileApi(PublicApi):
+    """The issuer's Open Badges Profile, with every public key that signed a credential still in
+    use (rotated-out keys stay listed so older credentials keep verifying)."""
+
+    throttle_classes = [AnonymousThrottle]
+
+    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    def get(self, request):
+        _signing_configured()
+        return Response(certificate_credentials.published_issuer_profile(), content_type=JSON_LD)
+
+
+class StatusListApi(PublicApi):
+    """A signed Bitstring Status List credential: bit ``i`` set = the certificate at that index is revoked."""
+
+    throttle_classes = [AnonymousThrottle]
+
+    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    def get(self, request, number: int):
+        _signing_configured()
+        last = Certificate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        if number > certificate_credentials.status_position(last)[0]:
+            raise NotFound("No such status list.", code="status_list_not_found")
+        return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)
+
+
+class CredentialCheckSerializer(serializers.Serializer):
+    class ChecksSerializer(serializers.Serializer):
+        issuer = serializers.CharField(help_text="ok, unknown_issuer or skipped")
+        signature = serializers.CharField(help_text="ok, or why the proof failed (invalid_signature, no_proof, "
+                                                    "key_not_resolved, ...)")
+        expiry = serializers.CharField(help_text="ok, expired, not_yet_valid, invalid_dates or skipped")
+        revocation = serializers.CharField(help_text="ok, revoked, invalid_status, unknown_certificate or skipped")
+
+    verified = serializers.BooleanField()
+    checks = ChecksSerializer()
+    errors = serializers.ListField(child=serializers.CharField())
+    certificate = serializers.CharField(allow_null=True, help_text="The certificate code, once the status "
+                                                                   "entry was found.")
+
+
+class CredentialVerifyApi(PublicApi):
+    """Check a credential: issuer, signature, validity dates and revocation. The body is the
+    credential itself, as downloaded from credential.json. A failed check is a 200 with
+    ``verified: false``; only a body that is not a JSON object is a 400."""
+
+    parser_classes = [JSONParser]
+
+    @extend_schema(request=OpenApiTypes.OBJECT, responses=CredentialCheckSerializer, tags=["verification"],
+                   auth=[], examples=[OpenApiExample("Revoked", response_only=True, value={
+                       "verified": False, "errors": ["The certificate was revoked."], "certificate": "code",
+                       "checks": {"issuer": "ok", "signature": "ok", "expiry": "ok", "revocation": "revoked"}})])
+    def post(self, request):
+        if not isinstance(request.data, dict) or not request.data:
+            raise serializers.ValidationError({"non_field_errors": ["Send the credential as a JSON object."]})
+        result = certificate_credentials.credential_verify(request.data)
+        return Response(CredentialCheckSerializer(result.as_dict()).data)

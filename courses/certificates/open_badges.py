@@ -1,0 +1,237 @@
+"""Certificates as Open Badges 3.0 credentials: the glue between ``Certificate`` rows and the
+credential code in courses/credentials/ (which knows nothing of the database).
+
+Stable public URLs (all under ``SITE_URL``):
+
+- ``/api/v1/credentials/issuer.json``: the issuer Profile with every public key still on disk, the
+  id that credentials name as ``issuer.id`` and that prefixes each ``proof.verificationMethod``.
+- ``/api/v1/credentials/status/<n>.json``: Bitstring Status List number ``n`` (revocation), signed.
+  A certificate's place in the lists comes from its primary key: list ``pk // STATUS_LIST_LENGTH``,
+  bit ``pk % STATUS_LIST_LENGTH``. Keys never change, so neither does a credential's status entry.
+- ``/api/v1/certificates/<code>/credential.json``: the signed AchievementCredential (also its id).
+
+``credential_verify`` checks what a relying party would: signature (by one of our keys, rotated-out
+ones included), issuer, validity dates and revocation (read from the database, the same truth the
+status list publishes).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from courses.certificates.credentials import CredentialError, CredentialKeyError
+from courses.certificates.credentials import keys as credential_keys
+from courses.certificates.credentials.achievement import (
+    build_achievement_credential,
+    embedded_issuer,
+    issuer_profile,
+    validity_problem,
+)
+from courses.certificates.credentials.data_integrity import sign, verify
+from courses.certificates.credentials.status_list import MIN_LENGTH, status_entry, status_list_credential
+from courses.certificates.models import Certificate
+
+STATUS_LIST_LENGTH = MIN_LENGTH  # 131,072 certificates per list (16 KiB before compression)
+ACHIEVEMENT_CRITERIA = (
+    "Completed every required activity of the course (lessons, quizzes, role-plays and workshops as the "
+    "course defines them) and met its passing rules."
+)
+
+
+def api_url(path: str) -> str:
+    return f"{settings.SITE_URL}/api/v1/{path}"
+
+
+def issuer_id() -> str:
+    return api_url("credentials/issuer.json")
+
+
+def status_list_url(number: int) -> str:
+    return api_url(f"credentials/status/{number}.json")
+
+
+def credential_url(code: str) -> str:
+    return api_url(f"certificates/{code}/credential.json")
+
+
+def status_position(certificate_id: int) -> tuple[int, int]:
+    """(list number, bit index) of a certificate in the status lists."""
+    return divmod(certificate_id, STATUS_LIST_LENGTH)
+
+
+def signing_enabled() -> bool:
+    """True when an active issuer key exists (``manage.py credential_keys generate``)."""
+    try:
+        credential_keys.active_key_id()
+    except CredentialKeyError:
+        return False
+    return True
+
+
+def published_issuer_profile() -> dict:
+    return issuer_profile(
+        issuer_id=issuer_id(),
+        name=settings.CERTIFICATE_ISSUER_NAME,
+        url=settings.SITE_URL,
+        description="Issues the course certificates of this Empathy LMS installation as Open Badges 3.0 "
+                    "credentials.",
+    )
+
+
+def _embedded_issuer() -> dict:
+    return embedded_issuer({"id": issuer_id(), "name": settings.CERTIFICATE_ISSUER_NAME, "url": settings.SITE_URL})
+
+
+def _sign(document: dict) -> dict:
+    key = credential_keys.active_key()
+    return sign(document, private_key=key.private_key,
+                verification_method=credential_keys.verification_method_id(issuer_id(), key.key_id),
+                created=timezone.now())
+
+
+def build_signed(certificate: Certificate) -> dict | None:
+    """The signed AchievementCredential of ``certificate``, or None when no key is configured."""
+    if not signing_enabled():
+        return None
+    course = certificate.enrollment.course
+    number, index = status_position(certificate.pk)
+    hours = f"{certificate.hours_credited.normalize():f}"
+    achievement: dict[str, Any] = {
+        "id": api_url(f"courses/{course.slug}/"),
+        "name": certificate.course_title,
+        "description": f"Completion of the course \u201c{certificate.course_title}\u201d ({hours} hours), "
+                       f"offered by {certificate.issuer_name}.",
+        "criteria": {"narrative": ACHIEVEMENT_CRITERIA},
+        "inLanguage": certificate.course_language,
+    }
+    if certificate.hours_credited:
+        achievement["creditsAvailable"] = float(certificate.hours_credited)
+    credential = build_achievement_credential(
+        credential_id=credential_url(certificate.code),
+        issuer=_embedded_issuer(),
+        subject_name=certificate.learner_name,
+        subject_id=None,
+        achievement=achievement,
+        valid_from=certificate.issued_at,
+        valid_until=certificate.expires_at,
+        status=status_entry(status_list_url(number), index),
+    )
+    return _sign(credential)
+
+
+def status_list_document(number: int) -> dict:
+    """Signed status list ``number``: the bits of revoked certificates set."""
+    if number < 0:
+        raise CredentialError("A status list number is not negative.", code="invalid_status_list")
+    start = number * STATUS_LIST_LENGTH
+    revoked = Certificate.objects.filter(
+        status=Certificate.Status.REVOKED, pk__gte=start, pk__lt=start + STATUS_LIST_LENGTH,
+    ).values_list("pk", flat=True)
+    document = status_list_credential(
+        list_url=status_list_url(number), issuer=issuer_id(),
+        revoked_indices=(pk - start for pk in revoked.iterator()), valid_from=timezone.now(),
+    )
+    return _sign(document)
+
+
+# --- verification ----------------------------------------------------------------------------------
+
+CHECKS = ("issuer", "signature", "expiry", "revocation")
+
+
+@dataclass
+class CredentialCheck:
+    """Outcome of ``credential_verify``: each of CHECKS is ``"ok"``, an error code, or ``"skipped"``
+    (not checked because the signature failed: unsigned claims are not worth reading)."""
+
+    checks: dict[str, str] = field(default_factory=dict)
+    messages: list[str] = field(default_factory=list)
+    certificate_code: str | None = None
+
+    @property
+    def verified(self) -> bool:
+        return all(self.checks.get(name) == "ok" for name in CHECKS)
+
+    def fail(self, check: str, code: str, message: str) -> None:
+        self.checks[check] = code
+        self.messages.append(message)
+
+    def as_dict(self) -> dict:
+        return {"verified": self.verified, "checks": {name: self.checks.get(name, "skipped") for name in CHECKS},
+                "errors": list(self.messages), "certificate": self.certificate_code}
+
+
+def _issuer_of(document: dict) -> str | None:
+    issuer = document.get("issuer")
+    if isinstance(issuer, dict):
+        issuer = issuer.get("id")
+    return issuer if isinstance(issuer, str) else None
+
+
+def _certificate_of_status(entry: Any) -> tuple[int | None, str | None]:
+    """(certificate pk, error message) from a credentialStatus entry that points at our lists."""
+    if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
+        return None, "The credential has no BitstringStatusListEntry status."
+    if entry.get("statusPurpose") != "revocation":
+        return None, "The credential's status entry is not for revocation."
+    url = entry.get("statusListCredential")
+    prefix, suffix = api_url("credentials/status/"), ".json"
+    if not isinstance(url, str) or not url.startswith(prefix) or not url.endswith(suffix):
+        return None, "The credential's status list is not one this issuer publishes."
+    number = url[len(prefix):-len(suffix)]
+    index = entry.get("statusListIndex")
+    if not number.isdigit() or not isinstance(index, str) or not index.isdigit():
+        return None, "The credential's status entry is malformed."
+    if int(index) >= STATUS_LIST_LENGTH:
+        return None, "The credential's status index is outside the list."
+    return int(number) * STATUS_LIST_LENGTH + int(index), None
+
+
+def credential_verify(document: Any, *, now: datetime | None = None) -> CredentialCheck:
+    """Check a credential as a relying party would. Never raises for a bad document."""
+    result = CredentialCheck()
+    if not isinstance(document, dict):
+        result.fail("signature", "invalid_credential", "A credential is a JSON object.")
+        return result
+    expected_issuer = issuer_id()
+    if _issuer_of(document) != expected_issuer:
+        result.fail("issuer", "unknown_issuer", f"The issuer is not {expected_issuer}.")
+        return result
+    result.checks["issuer"] = "ok"
+
+    def resolve(method: str):
+        return credential_keys.resolve_key(method, controller=expected_issuer)
+
+    signature = verify(document, resolve_key=resolve, now=now)
+    if not signature.verified:
+        result.fail("signature", signature.error or "invalid_signature", signature.message)
+        return result
+    result.checks["signature"] = "ok"
+
+    problem = validity_problem(document, now=now)
+    if problem:
+        result.fail("expiry", problem, {"expired": "The credential has expired.",
+                                        "not_yet_valid": "The credential is not valid yet."}.get(
+                                            problem, "The credential's validity dates do not parse."))
+    else:
+        result.checks["expiry"] = "ok"
+
+    pk, message = _certificate_of_status(document.get("credentialStatus"))
+    certificate = (Certificate.objects.filter(pk=pk).only("code", "status").first() if pk is not None else None)
+    if message:
+        result.fail("revocation", "invalid_status", message)
+    elif certificate is None:
+        result.fail("revocation", "unknown_certificate", "No certificate of this issuer holds that status entry.")
+    else:
+        result.certificate_code = certificate.code
+        if document.get("id") != credential_url(certificate.code):
+            result.fail("revocation", "invalid_status", "The status entry belongs to another certificate.")
+        elif certificate.status == Certificate.Status.REVOKED:
+            result.fail("revocation", "revoked", "The certificate was revoked.")
+        else:
+            result.checks["revocation"] = "ok"
+    return result

@@ -1,0 +1,24 @@
+"""Public HTML pages of the courses app that need no sign-in (the learner pages are in courses.pages)."""
+from __future__ import annotations
+
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from courses.certificates.api.certificates import verification_payload
+from lms.throttles import page_throttle_wait as _throttled
+
+
+@require_GET
+def verify_certificate(request, code: str):
+    """valid / revoked / expired, with name, course, date and issuer; a 404 page for unknown codes."""
+    wait = _throttled(request)
+    if wait is not None:
+        response = render(request, "courses/verify.html", {"throttled": True, "wait": wait}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
+    payload = verification_payload(code)
+    status = 200 if payload else 404
+    response = render(request, "courses/verify.html", {"certificate": payload, "code": code[:64]}, status=status)
+    response["X-Robots-Tag"] = "noindex"
+    response["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,68 @@
+"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
+
+Each function finds pending work in the database — never in the queue — and nudges a worker.
+Batches are bounded; whatever is left is found on the next run.
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from courses.certificates.models import Certificate
+from courses.certificates.pdf import TEMPLATE_VERSION
+from courses.certificates.services import RENDER_GRACE
+from courses.enrollments.models import Enrollment
+from lms.reconciler import reconciler
+
+BATCH = 500
+
+
+@reconciler("certificates-missing")
+def certificates_missing() -> int:
+    """Completed enrollments without a certificate (e.g. the broker was down at completion)."""
+    from courses.certificates.tasks import certificate_issue
+
+    ids = list(
+        Enrollment.objects.filter(status=Enrollment.Status.COMPLETED, certificate__isnull=True)
+        .order_by("completed_at", "id").values_list("id", flat=True)[:BATCH]
+    )
+    for enrollment_id in ids:
+        certificate_issue.apply_async(args=[enrollment_id], retry=False)
+    return len(ids)
+
+
+@reconciler("certificates-unrendered")
+def certificates_unrendered() -> int:
+    """Certificates whose PDF or credential is missing or from an older template (a credential is
+    missing only once a signing key exists: certificates issued before the first key get one then)."""
+    from django.db.models import Q
+
+    from courses.certificates import open_badges as certificate_credentials
+    from courses.certificates.tasks import certificate_render
+
+    cutoff = timezone.now() - RENDER_GRACE
+    pending = Q(rendered_at__isnull=True) | Q(template_version__lt=TEMPLATE_VERSION)
+    if certificate_credentials.signing_enabled():
+        pending |= Q(credential__isnull=True)
+    ids = list(
+        Certificate.objects.filter(pending, issued_at__lt=cutoff)
+        .order_by("id").values_list("id", flat=True)[:BATCH]
+    )
+    for certificate_id in ids:
+        certificate_render.apply_async(args=[certificate_id], retry=False)
+    return len(ids)
+
+
+@reconciler("certificates-unsent")
+def certificates_unsent() -> int:
+    """Valid, rendered certificates whose issue email was never claimed."""
+    from courses.certificates.tasks import certificate_email
+
+    cutoff = timezone.now() - RENDER_GRACE
+    ids = list(
+        Certificate.objects.filter(emailed_at__isnull=True, status=Certificate.Status.VALID,
+                                   rendered_at__isnull=False, rendered_at__lt=cutoff)
+        .order_by("id").values_list("id", flat=True)[:BATCH]
+    )
+    for certificate_id in ids:
+        certificate_email.apply_async(args=[certificate_id], retry=False)
+    return len(ids)

@@ -1,0 +1,73 @@
+"""Reads for the courses app, scoped to the caller through lms.scoping (GUIDE §3).
+
+Who sees what:
+- a course: published and either public (no organization) or owned by an organization the
+  caller belongs to; plus, whatever its status, the courses the caller manages (instructor of
+  the course, or org admin of its organization). Superusers see all.
+- an enrollment: one's own; those in courses one manages; those of people in an organization
+  where one is HR or org admin (by the enrollment's organization); one's team as a supervisor.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from courses.catalog.selectors import course_can_manage
+from courses.certificates import selectors
+from courses.certificates.models import Certificate
+from courses.enrollments.models import Enrollment
+from courses.enrollments.selectors import enrollment_scope_q
+from lms.models import Role
+from lms.scoping import is_unrestricted, organization_ids_for, person_id
+
+
+def certificates_visible_to(*, actor: Any) -> QuerySet:
+    """Certificates of the enrollments the actor may see (own, managed courses, HR's organization, team)."""
+    from courses.certificates.models import Certificate
+
+    return Certificate.objects.filter(
+        enrollment__in=Enrollment.objects.filter(enrollment_scope_q(actor)).values("pk")
+    ).select_related("enrollment__course", "enrollment__user", "enrollment__organization")
+
+
+def certificate_get(*, actor: Any, code: str):
+    return get_object_or_404(certificates_visible_to(actor=actor), code=code)
+
+
+def certificate_can_download(*, actor: Any, certificate) -> bool:
+    """The learner, and HR or org admins of the learner's organization (for the enrollment)."""
+    if is_unrestricted(actor):
+        return True
+    enrollment = certificate.enrollment
+    if person_id(actor) is not None and enrollment.user_id == actor.pk:
+        return True
+    return enrollment.organization_id in organization_ids_for(actor, Role.HR, Role.ORG_ADMIN)
+
+
+def certificate_can_manage(*, actor: Any, certificate) -> bool:
+    """Revoke and reissue: the course's instructors and org admins (of the course's or the enrollment's org)."""
+    if is_unrestricted(actor):
+        return True
+    if person_id(actor) is None:
+        return False
+    enrollment = certificate.enrollment
+    if enrollment.organization_id in organization_ids_for(actor, Role.ORG_ADMIN):
+        return True
+    return course_can_manage(actor=actor, course=enrollment.course)
+
+
+def certificate_public(*, code: str):
+    """For public verification: the certificate with this code or None (one query either way)."""
+    from courses.certificates.models import Certificate
+
+    return Certificate.objects.filter(code=code).first()
+
+
+def own_certificates(*, user: Any) -> QuerySet[Certificate]:
+    """The user's own certificates, newest first, without loading the signed credential itself."""
+    return (selectors.certificates_visible_to(actor=user).filter(enrollment__user_id=user.pk)
+            .defer("credential")
+            .annotate(has_credential=ExpressionWrapper(Q(credential__isnull=False), output_field=BooleanField()))
+            .order_by("-issued_at", "-id"))

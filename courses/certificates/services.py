@@ -1,0 +1,241 @@
+"""Certificates: issue exactly once, render, email at most once, revoke and reissue with an audit trail.
+
+Exactly once rests on the database, not on the queue: the certificate row is unique per
+enrollment (a one-to-one constraint) and is created under the enrollment's row lock, so any
+number of duplicate or concurrent task runs converge on one row. Rendering and emailing are
+separate, idempotent steps that the reconciler re-enqueues when the database shows them
+pending (see courses/reconcilers.py).
+"""
+from __future__ import annotations
+
+import logging
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import EmailMessage
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.certificates.pdf import TEMPLATE_VERSION, CertificateContent, render_certificate_pdf
+from courses.enrollments.models import Enrollment
+from courses.errors import CoursesError
+from courses.hr_reports.services.exports import enrollments_touch
+from courses.hr_reports.services.webhooks import webhook_events_emit
+from lms.errors import Conflict
+from lms.models import User
+
+logger = logging.getLogger(__name__)
+
+CODE_BYTES = 15  # 120 random bits -> 20 URL-safe characters
+
+
+def new_certificate_code() -> str:
+    """120 random bits, URL-safe. The first character is a letter or digit: a code starting with
+    "-" would be taken for a formula by spreadsheets (and neutralised with a quote in CSV exports)."""
+    while True:
+        code = secrets.token_urlsafe(CODE_BYTES)
+        if code[0].isalnum():
+            return code
+
+
+def verify_url(code: str) -> str:
+    return f"{settings.SITE_URL}/verify/{code}/"
+
+
+def _add_months(moment, months: int):
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in (moment.day, 30, 29, 28):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    raise ValueError("unreachable")
+
+
+def _issuer_name(enrollment: Enrollment) -> str:
+    organization = enrollment.course.organization or enrollment.organization
+    return organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
+
+
+def certificate_issue(*, enrollment_id: int) -> Certificate | None:
+    """The certificate of a completed enrollment, created if missing. None if it is not completed."""
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("course__organization", "user", "organization")
+            .filter(pk=enrollment_id)
+            .first()
+        )
+        if enrollment is None or enrollment.status != Enrollment.Status.COMPLETED:
+            return None
+        existing = Certificate.objects.filter(enrollment=enrollment).first()
+        if existing is not None:
+            return existing
+        course = enrollment.course
+        issued_at = timezone.now()
+        try:
+            with transaction.atomic():
+                certificate = Certificate.objects.create(
+                    enrollment=enrollment, code=new_certificate_code(),
+                    learner_name=enrollment.user.display_name, course_title=course.title,
+                    course_language=course.language, issuer_name=_issuer_name(enrollment),
+                    hours_credited=course.hours_credited, final_score=enrollment.final_score, issued_at=issued_at,
+                    expires_at=_add_months(issued_at, course.validity_months) if course.validity_months else None,
+                )
+                CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.ISSUED,
+                                                detail={"enrollment": enrollment.pk})
+                enrollments_touch(enrollment_ids=[enrollment.pk])
+                certificate_id = certificate.pk
+                transaction.on_commit(lambda: webhook_events_emit(
+                    event_type="certificate.issued", object_id=certificate_id))
+        except IntegrityError:
+            # Another worker won a race the lock could not prevent (e.g. SQLite): same outcome.
+            return Certificate.objects.get(enrollment=enrollment)
+    return certificate
+
+
+def certificate_render(*, certificate_id: int, force: bool = False) -> Certificate | None:
+    """Generate the PDF and the signed credential, unless they are current. Safe to run twice."""
+    from courses.certificates import open_badges as certificate_credentials
+
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        if certificate is None:
+            return None
+        current = bool(certificate.pdf) and certificate.template_version == TEMPLATE_VERSION and (
+            certificate.credential is not None or not certificate_credentials.signing_enabled())
+        if current and not force:
+            return certificate
+        pdf = render_certificate_pdf(CertificateContent(
+            learner_name=certificate.learner_name, course_title=certificate.course_title,
+            language=certificate.course_language, issuer_name=certificate.issuer_name,
+            issued_at=certificate.issued_at, hours_credited=certificate.hours_credited, code=certificate.code,
+            verify_url=verify_url(certificate.code),
+            final_score=certificate.final_score if certificate.show_score else None,
+            expires_at=certificate.expires_at,
+        ))
+        name = f"certificates/{certificate.code}.pdf"
+        storage = certificate.pdf.storage
+        if storage.exists(name):
+            storage.delete(name)
+        certificate.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+        certificate.credential = certificate_credentials.build_signed(certificate)
+        certificate.template_version = TEMPLATE_VERSION
+        certificate.rendered_at = timezone.now()
+        certificate.save(update_fields=["pdf", "credential", "template_version", "rendered_at", "updated_at"])
+        CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.RENDERED,
+                                        detail={"template_version": TEMPLATE_VERSION, "bytes": len(pdf)})
+    return certificate
+
+
+def linkedin_add_url(certificate: Certificate) -> str:
+    params = {
+        "startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
+        "organizationName": certificate.issuer_name, "issueYear": certificate.issued_at.year,
+        "issueMonth": certificate.issued_at.month, "certUrl": verify_url(certificate.code),
+        "certId": certificate.code,
+    }
+    if certificate.expires_at:
+        params.update(expirationYear=certificate.expires_at.year, expirationMonth=certificate.expires_at.month)
+    return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def certificate_send_issue_email(*, certificate_id: int) -> bool:
+    """Email the learner once. The claim (emailed_at) is written before sending: at most once."""
+    now = timezone.now()
+    claimed = Certificate.objects.filter(
+        pk=certificate_id, emailed_at__isnull=True, status=Certificate.Status.VALID, rendered_at__isnull=False
+    ).update(emailed_at=now)
+    if not claimed:
+        return False
+    certificate = Certificate.objects.select_related("enrollment__user").get(pk=certificate_id)
+    user = certificate.enrollment.user
+    body = "\n".join([
+        f"Hello {certificate.learner_name},",
+        "",
+        f"Congratulations on completing \"{certificate.course_title}\". Your certificate is ready.",
+        "",
+        f"Download it (sign in first): {settings.SITE_URL}/api/v1/certificates/{certificate.code}/pdf/",
+        f"Anyone can check it here: {verify_url(certificate.code)}",
+        f"Add it to your LinkedIn profile: {linkedin_add_url(certificate)}",
+        "",
+        f"Verification code: {certificate.code}",
+        "",
+        f"— {certificate.issuer_name}, via Empathy LMS",
+    ])
+    message = EmailMessage(subject=f"Your certificate: {certificate.course_title}", body=body, to=[user.email],
+                           headers={"X-LMS-Certificate": certificate.code})
+    try:
+        message.send()
+    except Exception:
+        # The message certainly did not leave: release the claim so a later run can try again.
+        Certificate.objects.filter(pk=certificate_id, emailed_at=now).update(emailed_at=None)
+        raise
+    CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.EMAILED,
+                                    detail={"to": user.email})
+    return True
+
+
+def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
+    reason = (reason or "").strip()
+    if not reason:
+        raise CoursesError("Say why the certificate is revoked.", code="reason_required",
+                           fields={"reason": ["This field is required."]})
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status == Certificate.Status.REVOKED:
+            raise Conflict("The certificate is already revoked.", code="already_revoked")
+        certificate.status = Certificate.Status.REVOKED
+        certificate.revoked_at = timezone.now()
+        certificate.revoked_by = actor
+        certificate.revoked_reason = reason[:500]
+        certificate.save(update_fields=["status", "revoked_at", "revoked_by", "revoked_reason", "updated_at"])
+        CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.REVOKED, actor=actor,
+                                        detail={"reason": reason[:500]})
+        enrollments_touch(enrollment_ids=[certificate.enrollment_id])
+        certificate_id = certificate.pk
+        transaction.on_commit(lambda: webhook_events_emit(event_type="certificate.revoked", object_id=certificate_id))
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate, actor: User | None, reason: str = "") -> Certificate:
+    """Refresh the learner's name, course title and issuer, and regenerate PDF and credential.
+
+    The code never changes. A revoked certificate stays revoked.
+    """
+    with transaction.atomic():
+        # Lock only the certificate row: PostgreSQL refuses FOR UPDATE on the nullable (outer-joined) organizations.
+        certificate = Certificate.objects.select_for_update(of=("self",)).select_related(
+            "enrollment__user", "enrollment__course__organization", "enrollment__organization").get(pk=certificate.pk)
+        if certificate.status == Certificate.Status.REVOKED:
+            raise Conflict("A revoked certificate cannot be reissued.", code="certificate_revoked")
+        enrollment = certificate.enrollment
+        before = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
+                  "issuer_name": certificate.issuer_name}
+        certificate.learner_name = enrollment.user.display_name
+        certificate.course_title = enrollment.course.title
+        certificate.issuer_name = _issuer_name(enrollment)
+        certificate.save(update_fields=["learner_name", "course_title", "issuer_name", "updated_at"])
+        enrollments_touch(enrollment_ids=[certificate.enrollment_id])
+        after = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
+                 "issuer_name": certificate.issuer_name}
+        CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.REISSUED, actor=actor,
+                                        detail={"reason": reason[:500], "before": before, "after": after})
+        certificate_render(certificate_id=certificate.pk, force=True)
+    certificate.refresh_from_db()
+    return certificate
+
+
+def schedule_certificate_issue(enrollment_id: int) -> None:
+    """Completion hook: nudge a worker. If the broker is down, the reconciler issues it later."""
+    from courses.certificates.tasks import certificate_issue as task
+
+    task.apply_async(args=[enrollment_id], retry=False)
+
+
+RENDER_GRACE = timedelta(minutes=2)

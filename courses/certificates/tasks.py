@@ -1,0 +1,34 @@
+"""Celery tasks of the courses app: thin, id-taking, safe to run twice (GUIDE §2)."""
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.db import OperationalError
+
+from courses.certificates import services as certificate_services
+
+logger = logging.getLogger(__name__)
+
+
+TRANSIENT = (OperationalError,)
+
+
+@shared_task(name="courses.certificate_issue", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def certificate_issue(enrollment_id: int) -> str | None:
+    certificate = certificate_services.certificate_issue(enrollment_id=enrollment_id)
+    if certificate is None:
+        return None
+    certificate_services.certificate_render(certificate_id=certificate.pk)
+    certificate_email.apply_async(args=[certificate.pk], retry=False)
+    return certificate.code
+
+
+@shared_task(name="courses.certificate_render", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def certificate_render(certificate_id: int) -> None:
+    certificate_services.certificate_render(certificate_id=certificate_id)
+
+
+@shared_task(name="courses.certificate_email", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
+def certificate_email(certificate_id: int) -> bool:
+    return certificate_services.certificate_send_issue_email(certificate_id=certificate_id)

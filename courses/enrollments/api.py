@@ -1,0 +1,271 @@
+"""Output serializers shared by the courses API views. Serializers never save."""
+from __future__ import annotations
+
+import django_filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.catalog import selectors as catalog_selectors
+from courses.catalog.models import Activity
+from courses.enrollments import selectors as enrollment_selectors
+from courses.enrollments import services
+from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.services import parse_emails_csv
+from lms.errors import ApplicationError, NotFound
+from lms.filters import StrictBooleanFilter
+from lms.models import Organization
+from lms.pagination import PageNumberPagination
+from lms.parsers import JSONParser
+from lms.permissions import IsPerson
+
+
+class ActivityProgressSerializer(serializers.Serializer):
+    activity_id = serializers.IntegerField()
+    title = serializers.CharField()
+    kind = serializers.CharField()
+    module = serializers.CharField()
+    required = serializers.BooleanField()
+    status = serializers.CharField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    attempts = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    time_spent_seconds = serializers.IntegerField()
+
+
+class EnrollmentSerializer(serializers.ModelSerializer):
+    course = serializers.SerializerMethodField()
+    learner = serializers.SerializerMethodField()
+    organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
+
+    class Meta:
+        model = Enrollment
+        fields = ["id", "course", "learner", "organization", "status", "enrolled_at", "due_at", "completed_at",
+                  "withdrawn_at", "last_activity_at", "progress_percent", "final_score", "time_spent_seconds",
+                  "updated_at"]
+
+    def get_course(self, obj: Enrollment) -> dict:
+        return {"slug": obj.course.slug, "title": obj.course.title, "language": obj.course.language}
+
+    def get_learner(self, obj: Enrollment) -> dict:
+        return {"id": obj.user_id, "email": obj.user.email, "name": obj.user.display_name}
+
+
+class EnrollmentDetailSerializer(EnrollmentSerializer):
+    activities = serializers.SerializerMethodField()
+    next_activity = serializers.SerializerMethodField()
+
+    class Meta(EnrollmentSerializer.Meta):
+        fields = [*EnrollmentSerializer.Meta.fields, "activities", "next_activity"]
+
+    def get_activities(self, obj: Enrollment) -> list[dict]:
+        progress: dict[int, ActivityProgress] = self.context["progress"]
+        rows = []
+        for activity in self.context["activities"]:
+            row = progress.get(activity.pk)
+            rows.append({
+                "activity_id": activity.pk, "title": activity.title, "kind": activity.kind,
+                "module": activity.module.title, "required": activity.required,
+                "status": row.status if row else ActivityProgress.Status.NOT_STARTED,
+                "score": row.score if row else None, "attempts": row.attempts if row else 0,
+                "completed_at": row.completed_at if row else None,
+                "time_spent_seconds": row.time_spent_seconds if row else 0,
+            })
+        return ActivityProgressSerializer(rows, many=True).data
+
+    def get_next_activity(self, obj: Enrollment) -> dict | None:
+        activity = self.context.get("next_activity")
+        return {"id": activity.pk, "title": activity.title, "kind": activity.kind} if activity else None
+
+
+class EnrollApi(APIView):
+    """Enroll yourself. A repeat returns the same enrollment (200 instead of 201)."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        organization = serializers.SlugField(required=False, help_text=(
+            "For a public course: which of your organizations you take it for (default: your first)."))
+
+    @extend_schema(request=InputSerializer, responses={200: EnrollmentSerializer, 201: EnrollmentSerializer},
+                   tags=["enrollments"])
+    def post(self, request, slug: str):
+        course = catalog_selectors.course_get(actor=request.user, slug=slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        organization = None
+        if data.validated_data.get("organization"):
+            organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
+            if organization is None:
+                raise NotFound("No such organization.", code="organization_not_found")
+        enrollment, created = services.enrollment_create(user=request.user, course=course, organization=organization)
+        return Response(EnrollmentSerializer(enrollment).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class BulkEnrollApi(APIView):
+    """Enroll many people at once: JSON ``{"emails": [...]}`` or a CSV file with an ``email`` column.
+
+    Each row stands alone and gets its own result (enrolled, already_enrolled, reactivated,
+    error); sending the same list again enrolls nobody twice.
+    """
+
+    permission_classes = [IsPerson]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer):
+        emails = serializers.ListField(child=serializers.CharField(max_length=254, allow_blank=True),
+                                       required=False, max_length=5000)
+        file = serializers.FileField(required=False, help_text="CSV with an 'email' column (UTF-8).")
+        organization = serializers.SlugField(required=False)
+
+        def validate(self, attrs):
+            if bool(attrs.get("emails")) == bool(attrs.get("file")):
+                raise serializers.ValidationError("Send either 'emails' or 'file'.")
+            return attrs
+
+    class OutputSerializer(serializers.Serializer):
+        enrolled = serializers.IntegerField()
+        already_enrolled = serializers.IntegerField()
+        reactivated = serializers.IntegerField()
+        errors = serializers.IntegerField()
+        rows = serializers.ListField(child=serializers.DictField())
+
+    @extend_schema(request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+                   responses=OutputSerializer, tags=["enrollments"])
+    def post(self, request, slug: str):
+        course = catalog_selectors.course_get(actor=request.user, slug=slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        emails = data.validated_data.get("emails") or []
+        upload = data.validated_data.get("file")
+        if upload is not None:
+            if upload.size > 2 * 1024 * 1024:
+                raise ApplicationError("The file is larger than 2 MB.", code="file_too_large", status_code=413)
+            emails = parse_emails_csv(upload.read())
+        organization = None
+        if data.validated_data.get("organization"):
+            organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
+            if organization is None:
+                raise NotFound("No such organization.", code="organization_not_found")
+        rows = services.enrollments_bulk_create(actor=request.user, course=course, emails=emails,
+                                                organization=organization)
+        counts = {key: sum(1 for row in rows if row["result"] == key)
+                  for key in ("enrolled", "already_enrolled", "reactivated", "error")}
+        return Response({"enrolled": counts["enrolled"], "already_enrolled": counts["already_enrolled"],
+                         "reactivated": counts["reactivated"], "errors": counts["error"], "rows": rows})
+
+
+class EnrollmentFilter(django_filters.FilterSet):
+    course = django_filters.CharFilter(field_name="course__slug")
+    status = django_filters.ChoiceFilter(choices=Enrollment.Status.choices)
+    mine = StrictBooleanFilter(method="filter_mine", help_text="Only the caller's own enrollments.")
+
+    class Meta:
+        model = Enrollment
+        fields = ["course", "status", "mine"]
+
+    def filter_mine(self, queryset, name, value):
+        user_id = getattr(self.request.user, "pk", None)
+        return queryset.filter(user_id=user_id) if value else queryset.exclude(user_id=user_id)
+
+
+class EnrollmentListApi(GenericAPIView):
+    """Your enrollments, and those you may see as instructor, supervisor, HR or org admin."""
+
+    serializer_class = EnrollmentSerializer
+    pagination_class = PageNumberPagination
+    filterset_class = EnrollmentFilter
+    queryset = Enrollment.objects.none()
+
+    def get_queryset(self):
+        return enrollment_selectors.enrollments_visible_to(actor=self.request.user).order_by("-enrolled_at", "-id")
+
+    @extend_schema(responses=EnrollmentSerializer(many=True), tags=["enrollments"])
+    def get(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class EnrollmentDetailApi(APIView):
+    @extend_schema(responses=EnrollmentDetailSerializer, tags=["enrollments"])
+    def get(self, request, enrollment_id: int):
+        enrollment, activities, progress = enrollment_selectors.enrollment_with_progress(
+            actor=request.user, enrollment_id=enrollment_id)
+        context = {"activities": activities, "progress": progress,
+                   "next_activity": enrollment_selectors.next_activity(activities, progress)}
+        return Response(EnrollmentDetailSerializer(enrollment, context=context).data)
+
+
+class EnrollmentWithdrawApi(APIView):
+    """Withdraw from an active course (yourself, or as its instructor, HR or org admin)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses=EnrollmentSerializer, tags=["enrollments"])
+    def post(self, request, enrollment_id: int):
+        enrollment = enrollment_selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
+        if enrollment.user_id != request.user.pk and not enrollment_selectors.enrollment_can_manage(
+                actor=request.user, enrollment=enrollment):
+            from lms.errors import Forbidden
+
+            raise Forbidden("Only the learner, the course's staff, HR or an org admin may withdraw this enrollment.")
+        return Response(EnrollmentSerializer(services.enrollment_withdraw(enrollment=enrollment)).data)
+
+
+def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
+    enrollment = enrollment_selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
+    activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
+    if activity is None:
+        raise NotFound("No such activity in this course.", code="activity_not_found")
+    return enrollment, activity
+
+
+class ActivityCompleteApi(APIView):
+    """Mark a lesson done (lessons only; quizzes, role-plays and workshops complete through their own flows)."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        time_spent_seconds = serializers.IntegerField(min_value=0, max_value=86_400, default=0,
+                                                      help_text="Capped at 4 hours per report.")
+
+    class OutputSerializer(serializers.Serializer):
+        activity = ActivityProgressSerializer()
+        enrollment = EnrollmentSerializer()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, tags=["enrollments"])
+    def post(self, request, enrollment_id: int, activity_id: int):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)
+        progress = services.lesson_complete(enrollment=enrollment, activity=activity, **data.validated_data)
+        return Response(_progress_body(progress.enrollment, activity, progress))
+
+
+class ActivityHeartbeatApi(APIView):
+    """Report time spent on an activity while the learner is on it (at most 300 seconds per beat)."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        seconds = serializers.IntegerField(min_value=0, max_value=3600)
+
+    @extend_schema(request=InputSerializer, responses=ActivityCompleteApi.OutputSerializer, tags=["enrollments"])
+    def post(self, request, enrollment_id: int, activity_id: int):
+        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)  # 404 first
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        progress = services.activity_heartbeat(enrollment=enrollment, activity=activity, **data.validated_data)
+        return Response(_progress_body(progress.enrollment, activity, progress))
+
+
+def _progress_body(enrollment: Enrollment, activity: Activity, progress) -> dict:
+    row = {"activity_id": activity.pk, "title": activity.title, "kind": activity.kind,
+           "module": activity.module.title, "required": activity.required, "status": progress.status,
+           "score": progress.score, "attempts": progress.attempts, "completed_at": progress.completed_at,
+           "time_spent_seconds": progress.time_spent_seconds}
+    return {"activity": ActivityProgressSerializer(row).data, "enrollment": EnrollmentSerializer(enrollment).data}

@@ -1,0 +1,85 @@
+"""A learner's way through a course: enrollments, progress per activity, ratings."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.timezone import now
+
+from courses.catalog.models import Activity, Course
+from lms.models import Organization
+
+
+class Enrollment(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        COMPLETED = "completed", "Completed"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        EXPIRED = "expired", "Expired"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrollments")
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="enrollments")
+    organization = models.ForeignKey(
+        Organization, on_delete=models.SET_NULL, null=True, blank=True, related_name="enrollments",
+        help_text="The organization the learner took the course for (reports are scoped by it).",
+    )
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    enrolled_at = models.DateTimeField(default=now)
+    due_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+    last_activity_at = models.DateTimeField(null=True, blank=True)
+    progress_percent = models.PositiveSmallIntegerField(default=0)
+    final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
+
+    class Meta:
+        ordering = ["-enrolled_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "course"], name="enrollment_user_course_unique"),
+            models.CheckConstraint(condition=Q(progress_percent__lte=100), name="enrollment_progress_range"),
+            models.CheckConstraint(
+                condition=~Q(status="completed") | Q(completed_at__isnull=False),
+                name="enrollment_completed_has_timestamp",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["course", "status"]),
+            models.Index(fields=["organization", "updated_at", "id"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.course}"
+
+
+class ActivityProgress(models.Model):
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "Not started"
+        IN_PROGRESS = "in_progress", "In progress"
+        PASSED = "passed", "Passed"
+        FAILED = "failed", "Failed"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="progress")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="progress")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    first_seen_at = models.DateTimeField(default=now)
+    last_seen_at = models.DateTimeField(default=now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    time_spent_seconds = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "activity progress"
+        constraints = [
+            models.UniqueConstraint(fields=["enrollment", "activity"], name="progress_enrollment_activity_unique"),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)), name="progress_score_range"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.activity_id}: {self.status}"

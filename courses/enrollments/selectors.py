@@ -1,0 +1,159 @@
+"""Reads for the courses app, scoped to the caller through lms.scoping (GUIDE §3).
+
+Who sees what:
+- a course: published and either public (no organization) or owned by an organization the
+  caller belongs to; plus, whatever its status, the courses the caller manages (instructor of
+  the course, or org admin of its organization). Superusers see all.
+- an enrollment: one's own; those in courses one manages; those of people in an organization
+  where one is HR or org admin (by the enrollment's organization); one's team as a supervisor.
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from courses.catalog.models import Activity, Course, Lesson
+from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
+from courses.enrollments import selectors
+from courses.enrollments.models import ActivityProgress, Enrollment
+from lms.models import Membership, Role
+from lms.scoping import is_unrestricted, organization_ids_for, person_id
+
+
+def enrollment_scope_q(actor: Any) -> Q:
+    if is_unrestricted(actor):
+        return Q()
+    if getattr(actor, "is_api_key", False):
+        return Q(organization_id=actor.organization_id)
+    user_id = person_id(actor)
+    condition = Q(user_id=user_id)
+    condition |= Q(course__in=Course.objects.filter(course_manage_q(actor)).values("pk"))
+    condition |= Q(organization_id__in=organization_ids_for(actor, Role.HR, Role.ORG_ADMIN))
+    supervised = organization_ids_for(actor, Role.SUPERVISOR)
+    if supervised:
+        team = Membership.objects.filter(manager__user_id=user_id, organization_id__in=supervised)
+        condition |= Q(organization_id__in=supervised, user_id__in=team.values("user_id"))
+    return condition
+
+
+def enrollments_visible_to(*, actor: Any) -> QuerySet[Enrollment]:
+    return Enrollment.objects.filter(enrollment_scope_q(actor)).select_related("course", "user", "organization")
+
+
+def enrollment_get(*, actor: Any, enrollment_id: int) -> Enrollment:
+    return get_object_or_404(enrollments_visible_to(actor=actor), pk=enrollment_id)
+
+
+def enrollment_own(*, user: Any, enrollment_id: int) -> Enrollment:
+    """Only the learner's own enrollment: progress is recorded by the learner, not for them."""
+    return get_object_or_404(Enrollment.objects.select_related("course"), pk=enrollment_id, user_id=person_id(user))
+
+
+def enrollment_with_progress(*, actor: Any, enrollment_id: int) -> tuple[Enrollment, list[Activity], dict]:
+    enrollment = enrollment_get(actor=actor, enrollment_id=enrollment_id)
+    activities = list(
+        Activity.objects.filter(course_id=enrollment.course_id)
+        .select_related("module")
+        .order_by("module__position", "module_id", "position", "id")
+    )
+    progress = {row.activity_id: row for row in ActivityProgress.objects.filter(enrollment=enrollment)}
+    return enrollment, activities, progress
+
+
+def next_activity(activities: list[Activity], progress: dict) -> Activity | None:
+    """The first required activity not passed yet, in course order; else the first optional one."""
+    pending = [a for a in activities if getattr(progress.get(a.pk), "status", None) != ActivityProgress.Status.PASSED]
+    for activity in pending:
+        if activity.required:
+            return activity
+    return pending[0] if pending else None
+
+
+def user_enrollment(*, user: Any, course: Course) -> Enrollment | None:
+    if person_id(user) is None:
+        return None
+    return Enrollment.objects.filter(user_id=user.pk, course=course).first()
+
+
+def progress_of(*, enrollment: Enrollment | None) -> dict[int, ActivityProgress]:
+    """{activity id: progress row} of an enrollment (empty without one)."""
+    if enrollment is None:
+        return {}
+    return {row.activity_id: row for row in ActivityProgress.objects.filter(enrollment=enrollment)}
+
+
+def enrollment_is_open(enrollment: Enrollment | None) -> bool:
+    """Active or completed: the learner may read the lessons and record progress."""
+    return enrollment is not None and enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+
+
+def enrollment_can_manage(*, actor: Any, enrollment: Enrollment) -> bool:
+    """Staff who may act on someone else's enrollment: course managers, HR and org admins of its organization."""
+    if is_unrestricted(actor):
+        return True
+    if enrollment.organization_id in organization_ids_for(actor, Role.HR, Role.ORG_ADMIN):
+        return True
+    return course_can_manage(actor=actor, course=enrollment.course)
+
+
+@dataclass
+class EnrollmentRow:
+    enrollment: Enrollment
+    next_activity: Activity | None
+    overdue: bool
+
+
+def enrollments_with_next_step(*, user: Any) -> list[EnrollmentRow]:
+    """The user's enrollments (newest first, withdrawn ones last) with the next activity to open: three queries."""
+    enrollments = list(Enrollment.objects.filter(user_id=user.pk).select_related("course")
+                       .order_by("-enrolled_at", "-id"))
+    enrollments.sort(key=lambda e: e.status == Enrollment.Status.WITHDRAWN)  # stable: keeps the order within
+    if not enrollments:
+        return []
+    activities: dict[int, list[Activity]] = defaultdict(list)
+    for activity in (Activity.objects.filter(course_id__in={e.course_id for e in enrollments})
+                     .select_related("module").order_by("module__position", "module_id", "position", "id")):
+        activities[activity.course_id].append(activity)
+    progress: dict[int, dict[int, ActivityProgress]] = defaultdict(dict)
+    for row in (ActivityProgress.objects.filter(enrollment_id__in=[e.pk for e in enrollments])
+                .only("enrollment_id", "activity_id", "status")):
+        progress[row.enrollment_id][row.activity_id] = row
+    now = timezone.now()
+    rows = []
+    for enrollment in enrollments:
+        active = enrollment.status == Enrollment.Status.ACTIVE
+        following = (selectors.next_activity(activities[enrollment.course_id], progress[enrollment.pk])
+                     if active else None)
+        rows.append(EnrollmentRow(enrollment=enrollment, next_activity=following,
+                                  overdue=active and enrollment.due_at is not None and enrollment.due_at < now))
+    return rows
+
+
+def lesson_readable(*, actor: Any, course: Course, enrollment: Enrollment | None) -> bool:
+    """Lessons of a course the actor sees are for its open enrollments and for the people managing it."""
+    return enrollment_is_open(enrollment) or course_can_manage(actor=actor, course=course)
+
+
+def lesson_for(*, actor: Any, activity_id: int) -> tuple[Lesson, Enrollment | None]:
+    """A lesson the actor may read: enrolled (active or completed) in its course, or managing it."""
+    lesson = get_object_or_404(
+        Lesson.objects.select_related("activity__course", "activity__module"), activity_id=activity_id
+    )
+    course = lesson.activity.course
+    if not courses_visible_to(actor=actor).filter(pk=course.pk).exists():
+        raise_not_found()
+    enrollment = user_enrollment(user=actor, course=course)
+    if not lesson_readable(actor=actor, course=course, enrollment=enrollment):
+        raise_not_found()
+    return lesson, enrollment
+
+
+def raise_not_found() -> None:
+    from django.http import Http404
+
+    raise Http404

@@ -1,0 +1,386 @@
+"""Enrolling, bulk enrolling and withdrawing.
+
+Rules:
+- Self-enrollment: a published course the learner may see. A repeat returns the same
+  enrollment (idempotent).
+- The enrollment's organization (which HR reports see it) is the course's owner for a private
+  course; for a public course, the organization named in the request, else the learner's only
+  (or first) membership.
+- Withdrawing: an active enrollment only (a completed one stays completed). Re-enrolling after
+  withdrawal or expiry reactivates the same row: progress is kept, the due date restarts.
+- Bulk enrollment (instructors of the course, org admins and HR): each row stands alone and is
+  idempotent; only active members of an organization where the caller holds one of those roles
+  can be enrolled, into a course that organization may see.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from courses.catalog.models import Activity, Course
+from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.errors import CoursesError, EnrollmentConflict, ProgressError
+from lms.errors import ApplicationError, NotFound
+from lms.models import Membership, Organization, Role, User
+from lms.scoping import is_unrestricted, organization_ids_for
+
+MAX_BULK_ROWS = 5_000
+
+
+def _due_at(course: Course, start):
+    return start + timedelta(days=course.due_days) if course.due_days else None
+
+
+def _default_organization(user: User, course: Course, organization: Organization | None) -> Organization | None:
+    if course.organization_id:
+        return course.organization
+    if organization is not None:
+        if not Membership.objects.filter(user=user, organization=organization, is_active=True).exists():
+            raise CoursesError("You are not a member of that organization.", code="not_a_member",
+                               fields={"organization": ["Not one of your organizations."]})
+        return organization
+    membership = Membership.objects.filter(user=user, is_active=True).select_related("organization").order_by("id")
+    first = membership.first()
+    return first.organization if first else None
+
+
+def _enroll(*, user: User, course: Course, organization: Organization | None, enrolled_by: User | None) -> tuple[
+        Enrollment, str]:
+    """Create or reactivate; returns the enrollment and what happened."""
+    now = timezone.now()
+    existing = Enrollment.objects.select_for_update().filter(user=user, course=course).first()
+    if existing is not None:
+        if existing.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
+            return existing, "already_enrolled"
+        existing.status = Enrollment.Status.ACTIVE
+        existing.withdrawn_at = None
+        existing.due_at = _due_at(course, now)
+        existing.enrolled_by = enrolled_by or existing.enrolled_by
+        existing.save(update_fields=["status", "withdrawn_at", "due_at", "enrolled_by", "updated_at"])
+        return existing, "reactivated"
+    try:
+        with transaction.atomic():
+            enrollment = Enrollment.objects.create(
+                user=user, course=course, organization=organization, enrolled_by=enrolled_by, enrolled_at=now,
+                due_at=_due_at(course, now),
+            )
+    except IntegrityError:
+        # Two requests raced to enroll the same person: the other one won, which is the same outcome.
+        return Enrollment.objects.get(user=user, course=course), "already_enrolled"
+    return enrollment, "enrolled"
+
+
+def enrollment_create(
+    *, user: User, course: Course, organization: Organization | None = None, enrolled_by: User | None = None
+) -> tuple[Enrollment, bool]:
+    """Self-enroll ``user`` in a published course they can see. Returns (enrollment, created_or_reactivated)."""
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentConflict("This course is not open for enrollment.", code="course_not_published")
+    if course.organization_id and course.organization_id not in organization_ids_for(user) and not \
+            is_unrestricted(user):
+        raise NotFound("No such course.", code="course_not_found")
+    with transaction.atomic():
+        org = _default_organization(user, course, organization)
+        enrollment, outcome = _enroll(user=user, course=course, organization=org, enrolled_by=enrolled_by)
+    return enrollment, outcome != "already_enrolled"
+
+
+def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status == Enrollment.Status.WITHDRAWN:
+            return enrollment
+        if enrollment.status != Enrollment.Status.ACTIVE:
+            raise EnrollmentConflict(f"A {enrollment.status} enrollment cannot be withdrawn.",
+                                     code="cannot_withdraw")
+        enrollment.status = Enrollment.Status.WITHDRAWN
+        enrollment.withdrawn_at = timezone.now()
+        enrollment.save(update_fields=["status", "withdrawn_at", "updated_at"])
+    return enrollment
+
+
+def bulk_enroll_organizations(*, actor: Any, course: Course) -> set[int]:
+    """Organizations whose members ``actor`` may enroll into ``course``."""
+    if is_unrestricted(actor):
+        allowed = set(Organization.objects.values_list("id", flat=True))
+    else:
+        allowed = organization_ids_for(actor, Role.ORG_ADMIN, Role.HR)
+        if course.instructors.filter(pk=actor.pk).exists():
+            allowed |= organization_ids_for(actor, Role.INSTRUCTOR)
+    if course.organization_id:
+        allowed &= {course.organization_id}
+    return allowed
+
+
+def parse_emails_csv(data: bytes) -> list[str]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ApplicationError("The file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
+                               code="invalid_encoding") from None
+    if "\x00" in text:
+        raise ApplicationError("The file holds NUL characters: it is not a text CSV.", code="invalid_csv")
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ApplicationError(f"The CSV cannot be read: {exc}.", code="invalid_csv") from None
+    if not rows:
+        raise ApplicationError("The file is empty.", code="empty_file")
+    header = [cell.strip().lower() for cell in rows[0]]
+    if "email" not in header:
+        raise ApplicationError("The first line must name the columns and include 'email'.", code="missing_columns")
+    index = header.index("email")
+    return [(row[index] if index < len(row) else "").strip() for row in rows[1:] if any(c.strip() for c in row)]
+
+
+def enrollments_bulk_create(
+    *, actor: User, course: Course, emails: list[str], organization: Organization | None = None
+) -> list[dict]:
+    """Enroll each address, row by row. Returns one result per row, in order."""
+    if course.status != Course.Status.PUBLISHED:
+        raise EnrollmentConflict("Publish the course before enrolling people.", code="course_not_published")
+    if not emails:
+        raise ApplicationError("Send at least one email address.", code="no_rows", fields={"emails": ["Empty."]})
+    if len(emails) > MAX_BULK_ROWS:
+        raise ApplicationError(f"At most {MAX_BULK_ROWS} rows at once.", code="too_many_rows")
+    allowed = bulk_enroll_organizations(actor=actor, course=course)
+    if organization is not None:
+        if organization.pk not in allowed:
+            raise NotFound("No such organization.", code="organization_not_found")
+        allowed = {organization.pk}
+    if not allowed:
+        raise ApplicationError("You cannot enroll people into this course.", code="permission_denied",
+                               status_code=403)
+
+    normalized = [(email or "").strip().lower() for email in emails]
+    memberships: dict[str, Membership] = {}
+    for membership in (
+        Membership.objects.filter(user__email__in=[e for e in normalized if e], organization_id__in=allowed,
+                                  is_active=True)
+        .select_related("user", "organization")
+        .order_by("id")
+    ):
+        memberships.setdefault(membership.user.email.lower(), membership)
+
+    results: list[dict] = []
+    seen: dict[str, int] = {}
+    for number, email in enumerate(normalized, start=1):
+        result: dict = {"row": number, "email": email, "result": "error", "enrollment_id": None, "error": ""}
+        results.append(result)
+        try:
+            validate_email(email)
+        except ValidationError:
+            result["error"] = "Not a valid email address." if email else "Email is missing."
+            continue
+        if email in seen:
+            result["error"] = f"Repeats row {seen[email]}."
+            continue
+        seen[email] = number
+        membership = memberships.get(email)
+        if membership is None:
+            result["error"] = "Not an active member of an organization you can enroll people from."
+            continue
+        with transaction.atomic():
+            enrollment, outcome = _enroll(user=membership.user, course=course,
+                                          organization=course.organization or membership.organization,
+                                          enrolled_by=actor)
+        result.update(result=outcome, enrollment_id=enrollment.pk)
+    return results
+
+
+logger = logging.getLogger(__name__)
+
+
+# One report of time spent is capped: a tab left open all weekend is not eight hours of study.
+MAX_SECONDS_PER_RESULT = 4 * 3600
+
+
+MAX_SECONDS_PER_HEARTBEAT = 300
+
+
+CompletionHook = Callable[[int], None]
+
+
+_completion_hooks: list[CompletionHook] = []
+
+
+def on_enrollment_completed(func: CompletionHook) -> CompletionHook:
+    """Register ``func(enrollment_id)`` to run after the commit that completes an enrollment.
+
+    Hooks should only enqueue work (``task.delay``); the reconciler covers a hook that fails,
+    so a failure here is logged and never turns the learner's request into an error.
+    """
+    if func not in _completion_hooks:
+        _completion_hooks.append(func)
+    return func
+
+
+def _run_completion_hooks(enrollment_id: int) -> None:
+    for hook in list(_completion_hooks):
+        try:
+            hook(enrollment_id)
+        except Exception:
+            logger.exception("completion hook %s failed for enrollment %s", getattr(hook, "__name__", hook),
+                             enrollment_id)
+
+
+def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
+    # Lock only the enrollment row; the joined rows are read for the caller's response.
+    return (
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("course", "user", "organization")
+        .get(pk=enrollment.pk)
+    )
+
+
+def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
+    if activity.course_id != enrollment.course_id:
+        raise ProgressError("This activity is not part of the enrollment's course.", code="activity_not_in_course",
+                            status_code=404)
+    if enrollment.status in (Enrollment.Status.WITHDRAWN, Enrollment.Status.EXPIRED):
+        raise EnrollmentConflict(
+            f"The enrollment is {enrollment.status}; enroll again to continue.", code="enrollment_not_active"
+        )
+
+
+def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
+    """Progress percent, final score and "every required activity passed", from two queries."""
+    activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
+    rows = {
+        row["activity_id"]: row
+        for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
+    }
+    required = [a for a in activities if a["required"]] or activities
+    total = sum(max(a["weight"], 1) for a in required)
+    done = sum(max(a["weight"], 1) for a in required if rows.get(a["id"], {}).get("status") == "passed")
+    percent = int(done * 100 // total) if total else 0
+
+    def best(activity_id: int) -> Decimal:
+        row = rows.get(activity_id)
+        if row is None:
+            return Decimal(0)
+        if row["score"] is not None:
+            return row["score"]
+        return Decimal(100) if row["status"] == "passed" else Decimal(0)
+
+    weighted, weights = Decimal(0), 0
+    for activity in required:
+        if activity["weight"]:
+            weighted += best(activity["id"]) * activity["weight"]
+            weights += activity["weight"]
+    required_ids = {a["id"] for a in required}
+    optional = sorted(
+        ((best(a["id"]), a["weight"]) for a in activities
+         if a["id"] not in required_ids and a["weight"] and a["id"] in rows),
+        key=lambda item: item[0], reverse=True,
+    )
+    for score, weight in optional:
+        if weights and score * weights <= weighted:  # would not raise the mean (nor would any after it)
+            break
+        weighted += score * weight
+        weights += weight
+    final = (weighted / weights).quantize(Decimal("0.01")) if weights else None
+    all_passed = bool(required) and all(rows.get(a["id"], {}).get("status") == "passed" for a in required)
+    return percent, final, all_passed
+
+
+def activity_record_result(
+    *, enrollment: Enrollment, activity: Activity, passed: bool, score: Decimal | float | int | None = None,
+    time_spent_seconds: int = 0,
+) -> ActivityProgress:
+    """Record one result for ``activity`` and complete the enrollment if this was the last step."""
+    if score is not None:
+        score = Decimal(str(score))
+        if not Decimal(0) <= score <= Decimal(100):
+            raise ProgressError("A score is between 0 and 100.", code="invalid_score", fields={"score": ["0-100."]})
+    if time_spent_seconds < 0:
+        raise ProgressError("Time spent cannot be negative.", code="invalid_time",
+                            fields={"time_spent_seconds": ["Must be 0 or more."]})
+    seconds = min(int(time_spent_seconds), MAX_SECONDS_PER_RESULT)
+    now = timezone.now()
+
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment)
+        _check_recordable(enrollment, activity)
+        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+            enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
+        )
+        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+        progress.attempts += 1
+        progress.last_seen_at = now
+        progress.time_spent_seconds += seconds
+        if score is not None and (progress.score is None or score > progress.score):
+            progress.score = score
+        if passed and progress.status != ActivityProgress.Status.PASSED:
+            progress.status = ActivityProgress.Status.PASSED
+            progress.completed_at = now
+        elif not passed and progress.status != ActivityProgress.Status.PASSED:
+            progress.status = ActivityProgress.Status.FAILED
+        progress.save()
+
+        enrollment.progress_percent, enrollment.final_score, all_required_passed = _recompute(enrollment)
+        enrollment.last_activity_at = now
+        enrollment.time_spent_seconds += seconds
+        just_completed = False
+        if (
+            enrollment.status == Enrollment.Status.ACTIVE
+            and all_required_passed
+            and (enrollment.final_score or 0) >= enrollment.course.passing_score
+        ):
+            enrollment.status = Enrollment.Status.COMPLETED
+            enrollment.completed_at = now
+            just_completed = True
+        enrollment.save(update_fields=[
+            "progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status", "completed_at",
+            "updated_at",
+        ])
+        if just_completed:
+            enrollment_id = enrollment.pk
+            transaction.on_commit(lambda: _run_completion_hooks(enrollment_id))
+    return progress
+
+
+def lesson_complete(*, enrollment: Enrollment, activity: Activity, time_spent_seconds: int = 0) -> ActivityProgress:
+    """A learner marks a lesson done. Quizzes, role-plays and workshops complete through their own flows."""
+    if activity.kind != Activity.Kind.LESSON:
+        raise ProgressError(
+            f"A {activity.get_kind_display().lower()} is completed through its own flow, not marked done.",
+            code="not_a_lesson", status_code=409,
+        )
+    return activity_record_result(enrollment=enrollment, activity=activity, passed=True,
+                                  time_spent_seconds=time_spent_seconds)
+
+
+def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: int) -> ActivityProgress:
+    """Time on an activity reported while the learner is on it (at most 5 minutes per beat)."""
+    if seconds < 0:
+        raise ProgressError("Seconds cannot be negative.", code="invalid_time", fields={"seconds": ["Must be >= 0."]})
+    seconds = min(int(seconds), MAX_SECONDS_PER_HEARTBEAT)
+    now = timezone.now()
+    with transaction.atomic():
+        enrollment = _lock_enrollment(enrollment)
+        _check_recordable(enrollment, activity)
+        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+            enrollment=enrollment, activity=activity,
+            defaults={"first_seen_at": now, "status": ActivityProgress.Status.IN_PROGRESS},
+        )
+        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+        if progress.status == ActivityProgress.Status.NOT_STARTED:
+            progress.status = ActivityProgress.Status.IN_PROGRESS
+        progress.last_seen_at = now
+        progress.time_spent_seconds += seconds
+        progress.save(update_fields=["status", "last_seen_at", "time_spent_seconds"])
+        enrollment.last_activity_at = now
+        enrollment.time_spent_seconds += seconds
+        enrollment.save(update_fields=["last_activity_at", "time_spent_seconds", "updated_at"])
+    return progress

@@ -1,0 +1,466 @@
+"""HR reports: completions (JSON pages, streamed CSV and NDJSON), summary, export jobs, webhooks.
+
+Who: HR and org admins of an organization, and its API keys (read-only; they may also request
+exports, which read). Every row and object is scoped to the caller's organizations (see
+courses/reports.py for the rule); anything else is 404.
+"""
+from __future__ import annotations
+
+from django.http import FileResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import renderers, serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.enrollments.models import Enrollment
+from courses.hr_reports import queries as reports
+from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.services import exports as report_services
+from courses.hr_reports.services import webhooks as webhook_services
+from lms.errors import NotFound
+from lms.models import Role
+from lms.pagination import CursorPagination, PageNumberPagination
+from lms.permissions import HasOrgRole, IsPerson
+from lms.throttles import FailOpenThrottle
+
+TAG = ["reports"]
+ReportReader = HasOrgRole.of(Role.HR, Role.ORG_ADMIN, allow_api_key=True)
+ReportAdmin = HasOrgRole.of(Role.HR, Role.ORG_ADMIN)
+
+
+class ReportsThrottle(FailOpenThrottle):
+    """Reports are heavier than other reads: their own budget per user or API key."""
+
+    scope = "reports"
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        if getattr(user, "is_api_key", False):
+            ident = f"key-{user.key.pk}"
+        elif user and user.is_authenticated:
+            ident = f"user-{user.pk}"
+        else:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
+class CSVRenderer(renderers.BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        return data
+
+
+class NDJSONRenderer(CSVRenderer):
+    media_type = "application/x-ndjson"
+    format = "ndjson"
+
+
+class JSONErrorsMixin:
+    """Errors are JSON (the one error shape), whichever format the request asked for."""
+
+    def handle_exception(self, exc):
+        self.request.accepted_renderer = renderers.JSONRenderer()
+        self.request.accepted_media_type = "application/json"
+        return super().handle_exception(exc)
+
+
+# --- filters -------------------------------------------------------------------------------
+
+BOOLEAN = ["true", "false"]
+_FILTER_FIELDS = set(reports.Filters.__dataclass_fields__) - {"organization"}
+
+
+class ReportFilterSerializer(serializers.Serializer):
+    organization = serializers.SlugField(required=False, max_length=64, help_text="Only this organization (its slug).")
+    course = serializers.SlugField(required=False, max_length=100, help_text="Course slug.")
+    department = serializers.IntegerField(required=False, min_value=1, help_text="Department id.")
+    manager = serializers.EmailField(required=False, max_length=254, help_text="The manager's email address.")
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices, required=False)
+    overdue = serializers.ChoiceField(choices=BOOLEAN, required=False,
+                                      help_text="true: active and past the due date; false: the others.")
+    enrolled_after = serializers.DateTimeField(required=False, help_text="ISO 8601, inclusive.")
+    enrolled_before = serializers.DateTimeField(required=False, help_text="ISO 8601, exclusive.")
+    completed_after = serializers.DateTimeField(required=False)
+    completed_before = serializers.DateTimeField(required=False)
+    updated_after = serializers.DateTimeField(required=False)
+    updated_before = serializers.DateTimeField(required=False)
+
+    def to_filters(self, actor) -> reports.Filters:
+        data = {key: value for key, value in self.validated_data.items() if key in _FILTER_FIELDS}
+        organization = reports.resolve_organization(actor, self.validated_data.get("organization"))
+        if "overdue" in data:
+            data["overdue"] = data["overdue"] == "true"
+        return reports.Filters(organization=organization, **data)
+
+
+class CompletionQuerySerializer(ReportFilterSerializer):
+    updated_since = serializers.DateTimeField(
+        required=False, help_text="Incremental sync: rows changed at or after this moment (ISO 8601).")
+    cursor = serializers.CharField(required=False, max_length=200,
+                                   help_text="JSON: continue after this position (`next` / `sync_cursor`).")
+    page_size = serializers.IntegerField(required=False, min_value=1, max_value=1000, default=100,
+                                         help_text="JSON rows per page (1-1000).")
+    bom = serializers.ChoiceField(choices=BOOLEAN, required=False,
+                                  help_text="CSV: start with a UTF-8 byte order mark (for Excel).")
+
+
+class CompletionRowSerializer(serializers.Serializer):
+    enrollment_id = serializers.IntegerField()
+    organization = serializers.CharField()
+    employee_id = serializers.CharField()
+    name = serializers.CharField()
+    email = serializers.EmailField()
+    department = serializers.CharField()
+    manager_name = serializers.CharField()
+    manager_email = serializers.CharField()
+    course_slug = serializers.CharField()
+    course_title = serializers.CharField()
+    language = serializers.CharField()
+    enrolled_at = serializers.DateTimeField()
+    due_at = serializers.DateTimeField(allow_null=True)
+    status = serializers.ChoiceField(choices=Enrollment.Status.choices)
+    overdue = serializers.BooleanField()
+    progress_percent = serializers.IntegerField()
+    completed_at = serializers.DateTimeField(allow_null=True)
+    final_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
+    time_spent_seconds = serializers.IntegerField()
+    certificate_code = serializers.CharField()
+    certificate_verify_url = serializers.CharField()
+    certificate_status = serializers.ChoiceField(choices=["valid", "revoked", "expired"], allow_null=True)
+    certificate_expires_at = serializers.DateTimeField(allow_null=True)
+    last_activity_at = serializers.DateTimeField(allow_null=True)
+    updated_at = serializers.DateTimeField()
+
+
+class CompletionPageSerializer(serializers.Serializer):
+    next = serializers.URLField(allow_null=True, help_text="The next page, or null when you have every row so far.")
+    sync_cursor = serializers.CharField(allow_null=True, help_text=(
+        "Keep it: the position after the last row of this page. Later, `?cursor=<it>` returns exactly the rows "
+        "changed since (changed rows come again, with their new values)."))
+    results = CompletionRowSerializer(many=True)
+
+
+# --- completions ---------------------------------------------------------------------------
+
+class CompletionsApi(JSONErrorsMixin, APIView):
+    """One row per enrollment of your organization(s), ordered by (updated_at, id).
+
+    JSON pages by cursor; CSV (`text/csv`) and NDJSON (`application/x-ndjson`) stream every matching
+    row (choose with `Accept` or `?format=csv|ndjson|json`). Columns: see the README.
+    """
+
+    permission_classes = [ReportReader]
+    throttle_classes = [ReportsThrottle]
+    renderer_classes = [renderers.JSONRenderer, CSVRenderer, NDJSONRenderer]
+
+    @extend_schema(
+        parameters=[CompletionQuerySerializer],
+        responses={(200, "application/json"): CompletionPageSerializer,
+                   (200, "text/csv"): OpenApiResponse(OpenApiTypes.STR, description="Streamed CSV, UTF-8."),
+                   (200, "application/x-ndjson"): OpenApiResponse(OpenApiTypes.STR,
+                                                                  description="One JSON object per line.")},
+        tags=TAG,
+    )
+    def get(self, request):
+        query = CompletionQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.to_filters(request.user)
+        options = query.validated_data
+        output = request.accepted_renderer.format
+        queryset = reports.completions_queryset(actor=request.user, filters=filters)
+        if options.get("cursor"):
+            queryset = reports.after_cursor(queryset, options["cursor"])
+        report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.COMPLETIONS,
+                                            organization=filters.organization, format=output,
+                                            filters=filters.as_json())
+        if output == "json":
+            size = options["page_size"]
+            rows = reports.page_rows(queryset, limit=size + 1)
+            more, rows = len(rows) > size, rows[:size]
+            cursor = reports.encode_cursor(rows[-1]) if rows else options.get("cursor")
+            next_url = None
+            if more:
+                params = request.query_params.copy()
+                params["cursor"] = cursor
+                next_url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
+            return Response({"next": next_url, "sync_cursor": cursor,
+                             "results": [reports.as_dict(row) for row in rows]})
+        rows = reports.iter_rows(queryset)
+        if output == "csv":
+            body = reports.csv_chunks(rows, bom=options.get("bom") == "true")
+            response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
+        else:
+            body = reports.ndjson_chunks(rows)
+            response = StreamingHttpResponse(body, content_type="application/x-ndjson; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="completions.{output}"'
+        response["Cache-Control"] = "no-store"
+        response["X-Accel-Buffering"] = "no"
+        return response
+
+
+# --- summary -------------------------------------------------------------------------------
+
+_summary_row = {
+    "organization": serializers.CharField(),
+    "enrolled": serializers.IntegerField(), "completed": serializers.IntegerField(),
+    "completion_rate": serializers.FloatField(help_text="completed / enrolled, 0-1."),
+    "overdue": serializers.IntegerField(),
+    "average_score": serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True),
+    "median_days_to_complete": serializers.FloatField(allow_null=True),
+    "valid_certificates": serializers.IntegerField(),
+    "certificates_expiring_30_days": serializers.IntegerField(),
+}
+SummarySerializer = inline_serializer("ReportSummary", {
+    "by_course": inline_serializer("ReportSummaryCourse", {
+        "course": serializers.CharField(), "course_title": serializers.CharField(), **_summary_row}, many=True),
+    "by_department": inline_serializer("ReportSummaryDepartment", {
+        "department": serializers.CharField(), **_summary_row}, many=True),
+})
+
+
+class SummaryApi(JSONErrorsMixin, APIView):
+    """Per course and per department: enrolled, completed, rates, overdue, scores, certificates."""
+
+    permission_classes = [ReportReader]
+    throttle_classes = [ReportsThrottle]
+
+    @extend_schema(parameters=[ReportFilterSerializer], responses=SummarySerializer, tags=TAG)
+    def get(self, request):
+        query = ReportFilterSerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        filters = query.to_filters(request.user)
+        report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.SUMMARY,
+                                            organization=filters.organization, format="json",
+                                            filters=filters.as_json())
+        return Response(reports.summary(actor=request.user, filters=filters))
+
+
+# --- exports -------------------------------------------------------------------------------
+
+def exports_visible_to(actor):
+    allowed = reports.report_organization_ids(actor)
+    queryset = ReportExport.objects.select_related("organization")
+    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+
+
+class ExportSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.slug")
+    download_url = serializers.SerializerMethodField(help_text=(
+        "When done: a link that works without credentials until it expires."))
+
+    class Meta:
+        model = ReportExport
+        fields = ["id", "organization", "format", "status", "filters", "rows_done", "rows_total", "runs", "error",
+                  "created_at", "started_at", "finished_at", "expires_at", "download_url"]
+
+    def get_download_url(self, obj: ReportExport) -> str | None:
+        return report_services.download_url(obj)
+
+
+class ExportInputSerializer(ReportFilterSerializer):
+    format = serializers.ChoiceField(choices=ReportExport.Format.choices)
+
+
+class ExportsApi(JSONErrorsMixin, GenericAPIView):
+    """Request an export job (XLSX or CSV), or list yours. Asking again while the same export (same
+    organization, format and filters) runs returns that job (200) instead of starting another."""
+
+    permission_classes = [ReportReader]  # API keys may request exports: an export only reads
+    throttle_classes = [ReportsThrottle]
+    serializer_class = ExportSerializer
+    pagination_class = PageNumberPagination
+    queryset = ReportExport.objects.none()
+
+    @extend_schema(responses=ExportSerializer(many=True), tags=TAG)
+    def get(self, request):
+        page = self.paginate_queryset(exports_visible_to(request.user).order_by("-created_at", "-id"))
+        return self.get_paginated_response(ExportSerializer(page, many=True).data)
+
+    @extend_schema(request=ExportInputSerializer, responses={200: ExportSerializer, 201: ExportSerializer}, tags=TAG)
+    def post(self, request):
+        data = ExportInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        export_format = data.validated_data.pop("format")
+        organization = reports.single_organization(request.user, data.validated_data.get("organization"))
+        filters = data.to_filters(request.user)
+        export, created = report_services.report_export_request(
+            actor=request.user, organization=organization, export_format=export_format, filters=filters)
+        code = status.HTTP_201_CREATED if created else status.HTTP_200_OK
+        return Response(ExportSerializer(export).data, status=code)
+
+
+class ExportDetailApi(JSONErrorsMixin, APIView):
+    permission_classes = [ReportReader]
+
+    @extend_schema(responses=ExportSerializer, tags=TAG)
+    def get(self, request, export_id: int):
+        return Response(ExportSerializer(get_object_or_404(exports_visible_to(request.user), pk=export_id)).data)
+
+
+class ExportDownloadApi(APIView):
+    """The export's file. The signed link is the credential; it expires (REPORTS_DOWNLOAD_URL_TTL_SECONDS)."""
+
+    permission_classes = [AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        parameters=[inline_serializer("ExportDownloadQuery", {"signature": serializers.CharField()})],
+        responses={(200, "application/octet-stream"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=TAG, auth=[])
+    def get(self, request, export_id: int):
+        export = report_services.download_check(export_id=export_id,
+                                                signature=request.query_params.get("signature", ""))
+        if export is None:
+            raise NotFound("This link is invalid or has expired; ask for a new one.", code="link_invalid")
+        report_services.report_audit_record(actor=None, kind=ReportAuditEntry.Kind.DOWNLOAD,
+                                            organization=export.organization, format=export.format,
+                                            filters={"export": export.pk})
+        content_type = ("text/csv; charset=utf-8" if export.format == "csv" else
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response = FileResponse(export.file.open("rb"), as_attachment=True, content_type=content_type,
+                                filename=f"{export.organization.slug}-completions-{export.pk}.{export.format}")
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# --- webhooks ------------------------------------------------------------------------------
+
+class IsWebhookAdmin(BasePermission):
+    def has_permission(self, request, view) -> bool:
+        return IsPerson().has_permission(request, view) and ReportAdmin().has_permission(request, view)
+
+
+def endpoints_visible_to(actor):
+    allowed = reports.report_organization_ids(actor)
+    queryset = WebhookEndpoint.objects.select_related("organization")
+    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+
+
+class WebhookEndpointSerializer(serializers.ModelSerializer):
+    organization = serializers.CharField(source="organization.slug")
+    event_types = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices))
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = ["id", "organization", "url", "description", "event_types", "is_active", "consecutive_failures",
+                  "disabled_at", "disabled_reason", "created_at"]
+
+
+class WebhookCreatedSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(help_text="Shown once, now. Sign-checking needs it; it is never shown again.")
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhooksApi(JSONErrorsMixin, GenericAPIView):
+    """Your organization's webhook endpoints; register one (https only) with its event types."""
+
+    permission_classes = [IsWebhookAdmin]
+    pagination_class = PageNumberPagination
+    serializer_class = WebhookEndpointSerializer
+    queryset = WebhookEndpoint.objects.none()
+
+    class InputSerializer(serializers.Serializer):
+        organization = serializers.SlugField(required=False)
+        url = serializers.CharField(max_length=500)
+        event_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10)
+        secret = serializers.CharField(required=False, max_length=200, help_text=(
+            "At least 24 characters; leave it out and one is generated."))
+        description = serializers.CharField(required=False, max_length=200, allow_blank=True)
+
+    @extend_schema(responses=WebhookEndpointSerializer(many=True), tags=TAG)
+    def get(self, request):
+        page = self.paginate_queryset(endpoints_visible_to(request.user).order_by("id"))
+        return self.get_paginated_response(WebhookEndpointSerializer(page, many=True).data)
+
+    @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer}, tags=TAG)
+    @sensitive_variables()  # the signing secret stays out of error reports
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        organization = reports.single_organization(request.user, values.get("organization"))
+        endpoint, secret = webhook_services.webhook_endpoint_create(
+            organization=organization, url=values["url"], event_types=values["event_types"],
+            secret=values.get("secret", ""), description=values.get("description", ""), created_by=request.user)
+        body = WebhookEndpointSerializer(endpoint).data
+        return Response({**body, "secret": secret}, status=status.HTTP_201_CREATED)
+
+
+class WebhookDetailApi(JSONErrorsMixin, APIView):
+    permission_classes = [IsWebhookAdmin]
+
+    class InputSerializer(serializers.Serializer):
+        url = serializers.CharField(max_length=500, required=False)
+        event_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10, required=False)
+        secret = serializers.CharField(required=False, max_length=200)
+        description = serializers.CharField(required=False, max_length=200, allow_blank=True)
+        is_active = serializers.BooleanField(required=False)
+
+    def _endpoint(self, request, endpoint_id: int) -> WebhookEndpoint:
+        return get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
+
+    @extend_schema(responses=WebhookEndpointSerializer, tags=TAG)
+    def get(self, request, endpoint_id: int):
+        return Response(WebhookEndpointSerializer(self._endpoint(request, endpoint_id)).data)
+
+    @extend_schema(request=InputSerializer, responses=WebhookEndpointSerializer, tags=TAG)
+    @sensitive_variables()  # the signing secret stays out of error reports
+    def patch(self, request, endpoint_id: int):
+        endpoint = self._endpoint(request, endpoint_id)
+        data = self.InputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        endpoint = webhook_services.webhook_endpoint_update(endpoint=endpoint, **data.validated_data)
+        return Response(WebhookEndpointSerializer(endpoint).data)
+
+    @extend_schema(responses={204: None}, tags=TAG)
+    def delete(self, request, endpoint_id: int):
+        webhook_services.webhook_endpoint_delete(endpoint=self._endpoint(request, endpoint_id))
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = WebhookDelivery
+        fields = ["id", "event_type", "object_id", "status", "attempts", "next_attempt_at", "last_attempt_at",
+                  "last_status_code", "last_error", "delivered_at", "replays", "created_at", "payload", "log"]
+
+
+class DeliveryCursor(CursorPagination):
+    ordering = ("-id",)
+
+
+class WebhookDeliveriesApi(JSONErrorsMixin, GenericAPIView):
+    """The endpoint's deliveries, newest first, with each attempt's outcome."""
+
+    permission_classes = [IsWebhookAdmin]
+    pagination_class = DeliveryCursor
+    serializer_class = WebhookDeliverySerializer
+    queryset = WebhookDelivery.objects.none()
+
+    @extend_schema(responses=WebhookDeliverySerializer(many=True), tags=TAG)
+    def get(self, request, endpoint_id: int):
+        endpoint = get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
+        page = self.paginate_queryset(WebhookDelivery.objects.filter(endpoint=endpoint))
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
+
+
+class WebhookDeliveryReplayApi(JSONErrorsMixin, APIView):
+    """Send a delivery again (same id, same payload, a fresh signature)."""
+
+    permission_classes = [IsWebhookAdmin]
+
+    @extend_schema(request=None, responses={202: WebhookDeliverySerializer}, tags=TAG)
+    def post(self, request, endpoint_id: int, delivery_id: int):
+        endpoint = get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
+        delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=endpoint), pk=delivery_id)
+        delivery = webhook_services.webhook_delivery_replay(delivery=delivery)
+        return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

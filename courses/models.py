@@ -1,0 +1,49 @@
+"""Models of the courses app, one module per area; import them from here."""
+from courses.catalog.models import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
+from courses.certificates.models import Certificate, CertificateEvent
+from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.ratings.models import Rating
+from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
+from courses.workshops.models import (
+    AttendanceMark,
+    CalendarFeedToken,
+    Registration,
+    RegistrationEvent,
+    SessionPart,
+    Workshop,
+    WorkshopEmail,
+    WorkshopSession,
+)
+
+__all__ = [
+    "BCP47",
+    "Activity",
+    "ActivityProgress",
+    "AttendanceMark",
+    "CalendarFeedToken",
+    "Category",
+    "Certificate",
+    "CertificateEvent",
+    "Course",
+    "Enrollment",
+    "Lesson",
+    "Module",
+    "NotificationPreference",
+    "Rating",
+    "Registration",
+    "RegistrationEvent",
+    "ReminderLog",
+    "ReminderPolicy",
+    "ReminderSettings",
+    "ReportAuditEntry",
+    "ReportExport",
+    "SessionPart",
+    "Tag",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "Workshop",
+    "WorkshopEmail",
+    "WorkshopSession",
+    "validate_language",
+]

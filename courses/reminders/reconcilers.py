@@ -1,0 +1,19 @@
+"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
+
+Each function finds pending work in the database — never in the queue — and nudges a worker.
+Batches are bounded; whatever is left is found on the next run.
+"""
+from __future__ import annotations
+
+from lms.reconciler import reconciler
+
+
+@reconciler("reminders")
+def reminders_pending() -> int:
+    """Pending reminders whose send was never enqueued or whose message was lost; and rows a killed
+    worker left in ``sending``, which are failed rather than risked twice."""
+    from courses.reminders import services as reminders
+
+    reminders.reminders_fail_stale()
+    result = reminders.reminders_dispatch()
+    return result["sent"]

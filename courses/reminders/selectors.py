@@ -1,0 +1,34 @@
+"""Reads for the courses app, scoped to the caller through lms.scoping (GUIDE §3).
+
+Who sees what:
+- a course: published and either public (no organization) or owned by an organization the
+  caller belongs to; plus, whatever its status, the courses the caller manages (instructor of
+  the course, or org admin of its organization). Superusers see all.
+- an enrollment: one's own; those in courses one manages; those of people in an organization
+  where one is HR or org admin (by the enrollment's organization); one's team as a supervisor.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from courses.reminders.models import ReminderPolicy
+from lms.models import Organization, Role
+
+
+def reminder_organization_get(*, actor: Any, slug: str) -> Organization:
+    """An organization whose reminders the actor manages (org admin or superuser); else 404."""
+    from lms import selectors as people_selectors
+
+    return people_selectors.organization_get(actor=actor, slug=slug, roles=(Role.ORG_ADMIN,))
+
+
+def reminder_policies_of(*, organization: Organization) -> QuerySet[ReminderPolicy]:
+    return ReminderPolicy.objects.filter(organization=organization).select_related("course").order_by(
+        "kind", "course_id", "id")
+
+
+def reminder_policy_get(*, organization: Organization, policy_id: int) -> ReminderPolicy:
+    return get_object_or_404(reminder_policies_of(organization=organization), pk=policy_id)

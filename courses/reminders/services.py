@@ -1,0 +1,626 @@
+"""Reminders: the sweep (select set-based, log before sending), the dispatch (suppress, defer, cap,
+fold), the send (claim, render, deliver, retry or fail), preferences, policies and unsubscribing.
+
+At most once rests on the database: a log row per (recipient, kind, subject, period) under a unique
+constraint is inserted before anything is sent (concurrent sweeps insert it once), and a worker
+sends only rows it moved from pending to sending itself (a twice-delivered task claims nothing), one
+row at a time, just before handing it to the mail server. A row left in ``sending`` by a killed worker
+(the one message in flight) is never retried: we cannot know whether it left; the rest of its batch
+is still pending and goes out with the next sweep.
+"""
+from __future__ import annotations
+
+import datetime
+import logging
+import smtplib
+import zoneinfo
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import connection, transaction
+from django.db.models import F, Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from courses.catalog.models import Course
+from courses.errors import CoursesError
+from courses.reminders import copy as reminder_copy
+from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
+from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Message, Rule, source, sources
+from lms.errors import NotFound
+from lms.models import Organization, User
+
+logger = logging.getLogger(__name__)
+
+Status = ReminderLog.Status
+UNSUBSCRIBE_SALT = "courses.reminders.unsubscribe"
+ALL_KINDS = "*"
+DEFAULT_QUIET = (datetime.time(21, 0), datetime.time(8, 0), [6, 7])
+DEFAULT_CAP = 3
+
+
+def _setting(name: str, default):
+    return getattr(settings, name, default)
+
+
+# --- policies -------------------------------------------------------------------------------------
+
+def effective_policies() -> dict[str, KindPolicies]:
+    """Every kind's rules: its defaults, then the organizations' rules, then the courses' rules (which
+    take their days from the organization's rule when they leave days empty). One query."""
+    rows = sorted(ReminderPolicy.objects.all(), key=lambda policy: policy.course_id is not None)
+    result = {kind: KindPolicies(default=Rule(src.default_enabled, src.default_days))
+              for kind, src in sources().items()}
+    for policy in rows:  # organization rules first, so course rules can inherit from them
+        kind_policies = result.get(policy.kind)
+        if kind_policies is None:
+            continue  # a kind whose module is gone
+        if policy.course_id is None:
+            days = policy.days if policy.days is not None else kind_policies.default.days
+            kind_policies.by_org[policy.organization_id] = Rule(policy.enabled, days)
+        elif sources()[policy.kind].per_course:
+            base = kind_policies.by_org.get(policy.organization_id, kind_policies.default)
+            days = policy.days if policy.days is not None else base.days
+            kind_policies.by_course[(policy.organization_id, policy.course_id)] = Rule(policy.enabled, days)
+    return result
+
+
+# --- the sweep ------------------------------------------------------------------------------------
+
+def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
+    """INSERT INTO reminder log SELECT <the source's due rows> ON CONFLICT DO NOTHING: one statement,
+    set-based, and the unique key turns a concurrent or repeated sweep into a no-op."""
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    select_sql, params = compiler.as_sql()
+    aliases = [alias for _expr, _sql, alias in compiler.select]
+    if sorted(aliases) != sorted(DUE_COLUMNS):
+        raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
+    quote = connection.ops.quote_name
+    table = quote(ReminderLog._meta.db_table)
+    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["kind", "status", "created_at", "not_before",
+                                                           "attempts", "digest_period", "detail"]
+    picked = ", ".join(f"due.{quote(alias)}" for alias in aliases)
+    key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
+                       for alias in ("r_recipient", "r_subject", "r_period"))
+    # Identifiers come from the model and quote_name; values travel as parameters. The NOT EXISTS
+    # skips rows already logged in one anti-join (a re-sweep is mostly those); ON CONFLICT settles
+    # the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as part
+    # of the SELECT.
+    sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM ({select_sql}) due "
+           f"WHERE NOT EXISTS (SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) "
+           f"ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        moment = connection.ops.adapt_datetimefield_value(now)
+        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, kind])
+        return max(cursor.rowcount, 0)
+
+
+def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None) -> dict[str, int]:
+    """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}."""
+    now = now or timezone.now()
+    policies = effective_policies()
+    inserted = {}
+    for kind, src in sources().items():
+        if kinds is not None and kind not in kinds:
+            continue
+        with transaction.atomic():
+            inserted[kind] = _insert_due(src.due(now=now, policies=policies[kind]), kind=kind, now=now)
+    return inserted
+
+
+def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
+    """The periodic sweep: select and log what is due, then dispatch pending rows to senders."""
+    now = now or timezone.now()
+    inserted = reminders_select(now=now)
+    dispatched = reminders_dispatch(now=now)
+    return {"inserted": inserted, **dispatched}
+
+
+# --- dispatch: suppression, quiet hours, the daily cap and the digest ----------------------------
+
+@dataclass
+class Window:
+    tz: zoneinfo.ZoneInfo
+    quiet_start: datetime.time
+    quiet_end: datetime.time
+    quiet_days: list[int]
+    cap: int
+
+
+def _zone(name: str) -> zoneinfo.ZoneInfo:
+    try:
+        return zoneinfo.ZoneInfo(name or "UTC")
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def window_for(user: User, organization: Organization | None, preference: NotificationPreference | None) -> Window:
+    org_settings = getattr(organization, "reminder_settings", None) if organization else None
+    start, end, days = ((org_settings.quiet_start, org_settings.quiet_end, org_settings.quiet_days)
+                        if org_settings else DEFAULT_QUIET)
+    if preference is not None:
+        start = preference.quiet_start or start
+        end = preference.quiet_end or end
+        days = preference.quiet_days if preference.quiet_days is not None else days
+    tz = _zone(user.timezone or (organization.timezone if organization else "UTC"))
+    return Window(tz, start, end, list(days or []), org_settings.daily_cap if org_settings else DEFAULT_CAP)
+
+
+def _in_quiet_hours(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
+    if start == end:
+        return False
+    if start < end:
+        return start <= moment < end
+    return moment >= start or moment < end  # across midnight
+
+
+def next_allowed(now: datetime.datetime, window: Window) -> datetime.datetime | None:
+    """None if a reminder may go out at ``now``; else the first moment it may, in UTC. Quiet hours and
+    days are read in the recipient's time zone."""
+    local = now.astimezone(window.tz)
+    moved = False
+    for _ in range(16):
+        if local.isoweekday() in window.quiet_days:
+            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
+            moved = True
+            continue
+        if _in_quiet_hours(local.time(), window.quiet_start, window.quiet_end):
+            end = local.replace(hour=window.quiet_end.hour, minute=window.quiet_end.minute, second=0, microsecond=0)
+            if end <= local:
+                end += timedelta(days=1)
+            local = end
+            moved = True
+            continue
+        break
+    return local.astimezone(datetime.UTC) if moved else None
+
+
+def _suppression(log: ReminderLog, preference: NotificationPreference | None) -> str:
+    if preference is not None:
+        if preference.paused_at is not None:
+            return "address paused after a permanent delivery failure"
+        if not preference.email_enabled:
+            return "opted out of all reminders"
+        if log.kind in (preference.disabled_kinds or []):
+            return f"opted out of {log.kind}"
+    src = source(log.kind)
+    if src is not None and src.needs_active_enrollment and log.enrollment is not None \
+            and log.enrollment.status != "active":
+        return f"enrollment {log.enrollment.status}"
+    return ""
+
+
+def _preference(user: User) -> NotificationPreference | None:
+    try:
+        return user.notification_preference
+    except NotificationPreference.DoesNotExist:
+        return None
+
+
+def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | None = None) -> dict:
+    """Decide, for pending rows that may go now, to suppress, defer, send, or fold into a digest, and
+    nudge senders. A constant number of queries per batch, whatever its size: the grouped updates
+    are one per distinct reason, deferral instant or digest day."""
+    now = now or timezone.now()
+    batch = batch or _setting("REMINDER_DISPATCH_BATCH", 5000)
+    # Ids first, walking the partial index of pending rows, then the rows with their joins: joining
+    # before the LIMIT would make PostgreSQL join and sort every pending row when its statistics lag.
+    ids = list(ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
+               .order_by("not_before", "id").values_list("pk", flat=True)[:batch])
+    rows = list(
+        ReminderLog.objects.filter(pk__in=ids)
+        .select_related("recipient__notification_preference", "organization__reminder_settings", "enrollment")
+        .order_by("not_before", "id")
+    ) if ids else []
+    if not rows:
+        return {"sent": 0, "deferred": 0, "suppressed": 0, "folded": 0}
+    recipients = {row.recipient_id for row in rows}
+    claimed_recently: dict[int, list[datetime.datetime]] = {}
+    for recipient_id, claimed_at in ReminderLog.objects.filter(
+            recipient_id__in=recipients, status__in=[Status.SENDING, Status.SENT],
+            claimed_at__gte=now - timedelta(hours=50)).values_list("recipient_id", "claimed_at"):
+        claimed_recently.setdefault(recipient_id, []).append(claimed_at)
+
+    suppressed: dict[str, list[int]] = {}
+    deferred: dict[datetime.datetime, list[int]] = {}
+    folded: dict[str, list[int]] = {}
+    digests: list[ReminderLog] = []
+    to_send: list[int] = []
+    by_recipient: dict[int, list[ReminderLog]] = {}
+    for row in rows:
+        reason = _suppression(row, _preference(row.recipient))
+        if reason:
+            suppressed.setdefault(reason, []).append(row.pk)
+        else:
+            by_recipient.setdefault(row.recipient_id, []).append(row)
+
+    for recipient_id, own in by_recipient.items():
+        user = own[0].recipient
+        window = window_for(user, own[0].organization, _preference(user))
+        later = next_allowed(now, window)
+        if later is not None:
+            deferred.setdefault(later, []).extend(row.pk for row in own)
+            continue
+        today = now.astimezone(window.tz).date()
+        used = sum(1 for moment in claimed_recently.get(recipient_id, [])
+                   if moment.astimezone(window.tz).date() == today)
+        digest_rows = [row for row in own if row.kind == DIGEST]  # already counted when they were folded
+        to_send.extend(row.pk for row in digest_rows)
+        own = [row for row in own if row.kind != DIGEST]
+        room = window.cap - used - len(digest_rows)
+        if not own:
+            continue
+        if room <= 0:
+            tomorrow = datetime.datetime.combine(today + timedelta(days=1), datetime.time(0), tzinfo=window.tz)
+            moment = next_allowed(tomorrow, window) or tomorrow.astimezone(datetime.UTC)
+            deferred.setdefault(moment, []).extend(row.pk for row in own)
+        elif len(own) <= room:
+            to_send.extend(row.pk for row in own)
+        else:
+            to_send.extend(row.pk for row in own[:room - 1])
+            period = today.isoformat()
+            folded.setdefault(period, []).extend(row.pk for row in own[room - 1:])
+            digests.append(ReminderLog(recipient_id=recipient_id, kind=DIGEST, subject_id=recipient_id, period=period,
+                                       organization_id=own[0].organization_id, created_at=now, not_before=now))
+
+    pending = Q(status=Status.PENDING)
+    for reason, ids in suppressed.items():
+        ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.SUPPRESSED, detail=reason[:500])
+    for moment, ids in deferred.items():
+        ReminderLog.objects.filter(pending, pk__in=ids).update(not_before=moment, detail="deferred: quiet time or "
+                                                               "daily cap")
+    if digests:
+        ReminderLog.objects.bulk_create(digests, ignore_conflicts=True)
+        for period, ids in folded.items():
+            ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.FOLDED, digest_period=period)
+        to_send.extend(ReminderLog.objects.filter(
+            pending, kind=DIGEST, recipient_id__in={d.recipient_id for d in digests},
+            period__in={d.period for d in digests}).values_list("pk", flat=True))
+    _enqueue_send(to_send)
+    return {"sent": len(to_send), "deferred": sum(map(len, deferred.values())),
+            "suppressed": sum(map(len, suppressed.values())), "folded": sum(map(len, folded.values()))}
+
+
+def _enqueue_send(ids: list[int], countdown: float | None = None) -> None:
+    if not ids:
+        return
+    from courses.reminders.tasks import reminders_send as task
+
+    size = _setting("REMINDER_SEND_BATCH", 50)
+    chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
+
+    def publish() -> None:
+        for chunk in chunks:
+            try:
+                task.apply_async(args=[chunk], countdown=countdown, retry=False)
+            except Exception:  # the broker is down: the rows stay pending and the next sweep sends them
+                logger.warning("could not enqueue %d reminders; the next sweep will", len(chunk), exc_info=True)
+                return
+
+    transaction.on_commit(publish)
+
+
+# --- sending --------------------------------------------------------------------------------------
+
+def reminder_claim(*, log_id: int, now: datetime.datetime) -> bool:
+    """Move one pending, due row to sending; True when this caller won it. One conditional UPDATE: of
+    two callers, the second finds the row no longer pending, so no two callers win the same row. A batch
+    claims each row just before handing it to the mail server, so a worker killed mid-batch leaves at
+    most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them."""
+    return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
+                .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+
+
+def unsubscribe_token(user_id: int, kind: str) -> str:
+    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=False)
+
+
+def unsubscribe_urls(user_id: int, kind: str) -> tuple[str, str]:
+    """(the one-click POST target for List-Unsubscribe, the page a person opens from the message)."""
+    token = unsubscribe_token(user_id, kind)
+    return (f"{settings.SITE_URL}/api/v1/notifications/unsubscribe/{token}/",
+            f"{settings.SITE_URL}/unsubscribe/{token}/")
+
+
+def _language(log: ReminderLog) -> str:
+    user = log.recipient
+    if user.language:
+        return reminder_copy.language_of(user.language)
+    if log.enrollment is not None and log.enrollment.course.language:
+        return reminder_copy.language_of(log.enrollment.course.language)
+    return reminder_copy.language_of(log.organization.default_language if log.organization else "en")
+
+
+def _digest_message(log: ReminderLog, items: list[Message], language: str) -> Message:
+    words = {"en": ("Your reminders for today ({count})", "A few things are waiting for you:",
+                    "Open your enrollments"),
+             "pt-br": ("Seus lembretes de hoje ({count})", "Algumas coisas estão esperando por você:",
+                       "Abrir suas inscrições")}[language]
+    return Message(subject=words[0].format(count=len(items)), paragraphs=[words[1]],
+                   items=[f"{item.subject} — {item.action_url}" for item in items],
+                   action_label=words[2], action_url=f"{settings.SITE_URL}/api/v1/enrollments/")
+
+
+def render_messages(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
+    """{log id: (message, language)} for a batch: each kind loads what it needs at once."""
+    folded = {}
+    digest_logs = [log for log in logs if log.kind == DIGEST]
+    if digest_logs:
+        for row in (ReminderLog.objects.filter(status=Status.FOLDED,
+                                               recipient_id__in={d.recipient_id for d in digest_logs},
+                                               digest_period__in={d.period for d in digest_logs})
+                    .select_related("recipient", "organization", "enrollment__course", "enrollment__user")
+                    .order_by("created_at", "id")):
+            folded.setdefault((row.recipient_id, row.digest_period), []).append(row)
+    everything = [*logs, *[row for rows in folded.values() for row in rows]]
+    data: dict[int, object] = {}
+    by_kind: dict[str, list[ReminderLog]] = {}
+    for log in everything:
+        by_kind.setdefault(log.kind, []).append(log)
+    for kind, kind_logs in by_kind.items():
+        src = source(kind)
+        if src is not None:
+            data.update(src.load(kind_logs))
+    rendered = {}
+    for log in logs:
+        language = _language(log)
+        if log.kind == DIGEST:
+            items = [source(row.kind).message(row, data.get(row.pk), language)
+                     for row in folded.get((log.recipient_id, log.period), []) if source(row.kind)]
+            rendered[log.pk] = (_digest_message(log, items, language), language)
+        elif source(log.kind) is not None:
+            rendered[log.pk] = (source(log.kind).message(log, data.get(log.pk), language), language)
+    return rendered
+
+
+def build_email(log: ReminderLog, message: Message, language: str, connection=None) -> EmailMultiAlternatives:
+    organization = log.organization
+    org_settings = getattr(organization, "reminder_settings", None) if organization else None
+    words = reminder_copy.COMMON[language]
+    one_click, page = unsubscribe_urls(log.recipient_id, ALL_KINDS if log.kind == DIGEST else log.kind)
+    org_name = organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
+    context = {
+        "language": "pt-BR" if language == "pt-br" else "en",
+        "greeting": words["greeting"].format(name=log.recipient.first_name or log.recipient.display_name),
+        "message": message, "why": words["why"].format(organization=org_name),
+        "unsubscribe_label": words["unsubscribe_all" if log.kind == DIGEST else "unsubscribe_kind"],
+        "unsubscribe_url": page, "signature": words["signature"].format(organization=org_name),
+    }
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=render_to_string("courses/reminders/email.txt", context),
+        from_email=(org_settings.from_email if org_settings and org_settings.from_email else None),
+        to=[log.recipient.email],
+        reply_to=[org_settings.reply_to] if org_settings and org_settings.reply_to else None,
+        headers={
+            "List-Unsubscribe": f"<{one_click}>",
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Auto-Submitted": "auto-generated",
+            "X-LMS-Reminder": f"{log.kind}:{log.pk}",
+        },
+        connection=connection,
+    )
+    email.attach_alternative(render_to_string("courses/reminders/email.html", context), "text/html")
+    return email
+
+
+def _smtp_failure(exc: Exception) -> tuple[bool, str]:
+    """(permanent?, description). 5xx answers are permanent; 4xx, dropped connections and timeouts are not."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in exc.recipients.values()]
+        detail = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
+                           for code, msg in exc.recipients.values())
+        return all(500 <= code < 600 for code in codes), detail
+    if isinstance(exc, smtplib.SMTPResponseException):
+        message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
+        return 500 <= exc.smtp_code < 600, f"{exc.smtp_code} {message}"
+    return False, f"{type(exc).__name__}: {exc}"
+
+
+def retry_delay(attempts: int) -> float:
+    base = float(_setting("REMINDER_RETRY_BACKOFF_SECONDS", 60))
+    return base * (2 ** max(attempts - 1, 0))
+
+
+def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) -> dict[str, int]:
+    """Render and send a batch over one SMTP connection, claiming each message just before it is sent.
+    Each outcome is written per message."""
+    now = now or timezone.now()
+    counts = {"sent": 0, "retry": 0, "failed": 0, "suppressed": 0}
+    logs = list(ReminderLog.objects.filter(pk__in=log_ids, status=Status.PENDING, not_before__lte=now)
+                .select_related("recipient__notification_preference", "organization__reminder_settings",
+                                "enrollment__course", "enrollment__user").order_by("id"))
+    if not logs:
+        return counts
+    ready = []
+    for log in logs:
+        reason = _suppression(log, _preference(log.recipient))
+        if reason:  # completed, withdrawn or opted out since the sweep
+            if ReminderLog.objects.filter(pk=log.pk, status=Status.PENDING).update(status=Status.SUPPRESSED,
+                                                                                    detail=reason[:500]):
+                counts["suppressed"] += 1
+        else:
+            ready.append(log)
+    rendered = render_messages(ready)
+    max_attempts = _setting("REMINDER_MAX_ATTEMPTS", 5)
+    retry: list[int] = []
+    smtp = _open_connection()
+    try:
+        for log in ready:
+            if not reminder_claim(log_id=log.pk, now=now):
+                continue  # another worker has it (a task delivered twice, or two sweeps)
+            log.attempts += 1
+            message, language = rendered.get(log.pk, (None, "en"))
+            if message is None:
+                ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")
+                counts["failed"] += 1
+                continue
+            try:
+                build_email(log, message, language, connection=smtp).send()
+            except (smtplib.SMTPException, OSError) as exc:
+                permanent, detail = _smtp_failure(exc)
+                _close_quietly(smtp)  # its state after a failure is unknown: start afresh
+                smtp = _open_connection()
+                if permanent or log.attempts >= max_attempts:
+                    ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail=detail[:500])
+                    counts["failed"] += 1
+                    if permanent:
+                        address_pause(user=log.recipient, reason=detail)
+                else:
+                    ReminderLog.objects.filter(pk=log.pk).update(
+                        status=Status.PENDING, not_before=now + timedelta(seconds=retry_delay(log.attempts)),
+                        detail=f"retrying: {detail}"[:500])
+                    retry.append(log.pk)
+                    counts["retry"] += 1
+                continue
+            ReminderLog.objects.filter(pk=log.pk).update(status=Status.SENT, sent_at=timezone.now(), detail="")
+            counts["sent"] += 1
+    finally:
+        _close_quietly(smtp)
+    if retry:
+        attempts = max(log.attempts for log in ready if log.pk in set(retry))
+        _enqueue_send(retry, countdown=retry_delay(attempts))
+    return counts
+
+
+def _open_connection():
+    """One connection for the whole batch (the backend would otherwise open one per message). If it
+    cannot open now, each send tries again and its failure is handled like any other."""
+    smtp = get_connection()
+    try:
+        smtp.open()
+    except (smtplib.SMTPException, OSError):
+        logger.warning("could not connect to the mail server", exc_info=True)
+    return smtp
+
+
+def _close_quietly(smtp) -> None:
+    try:
+        smtp.close()
+    except Exception:  # noqa: S110 - a connection that is already broken has nothing left to close
+        pass
+
+
+def reminders_fail_stale(*, older_than: timedelta = timedelta(hours=1)) -> int:
+    """Rows a killed worker left in ``sending``: marked failed, never resent (it may have gone out)."""
+    return ReminderLog.objects.filter(status=Status.SENDING, claimed_at__lt=timezone.now() - older_than).update(
+        status=Status.FAILED, detail="interrupted while sending; not retried so that it is never sent twice")
+
+
+def address_pause(*, user: User, reason: str) -> None:
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    NotificationPreference.objects.filter(pk=preference.pk, paused_at__isnull=True).update(
+        paused_at=timezone.now(), paused_reason=reason[:500])
+
+
+# --- people's choices -----------------------------------------------------------------------------
+
+def unsubscribe_token_read(token: str) -> tuple[int, str]:
+    """(user id, kind) from a token we signed; anything else is a 400 ``invalid_unsubscribe_token``."""
+    try:
+        payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
+        return int(payload["u"]), str(payload["k"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError):
+        raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token") from None
+
+
+def notification_unsubscribe(*, token: str, all_kinds: bool = False) -> tuple[User, str]:
+    """One click: the token names the person and the kind ("*" = all). Tampered or unknown: 400."""
+    user_id, kind = unsubscribe_token_read(token)
+    kind = ALL_KINDS if all_kinds else kind
+    user = User.objects.filter(pk=user_id).first()
+    if user is None:
+        raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token")
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        if kind == ALL_KINDS or kind == DIGEST or source(kind) is None:
+            preference.email_enabled = False
+        elif kind not in preference.disabled_kinds:
+            preference.disabled_kinds = [*preference.disabled_kinds, kind]
+        preference.save(update_fields=["email_enabled", "disabled_kinds", "updated_at"])
+    return user, kind
+
+
+def notification_preference_get(*, user: User) -> NotificationPreference:
+    return NotificationPreference.objects.filter(user=user).first() or NotificationPreference(user=user)
+
+
+def notification_preference_update(*, user: User, email_enabled: bool | None = None,
+                                   kinds: dict[str, bool] | None = None, quiet_hours: dict | None = None,
+                                   resume: bool = False) -> NotificationPreference:
+    unknown = sorted(set(kinds or {}) - set(sources()))
+    if unknown:
+        raise CoursesError("Unknown reminder kinds.", code="invalid_kind",
+                           fields={"kinds": [f"'{kind}' is not a reminder kind." for kind in unknown]})
+    with transaction.atomic():
+        preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
+        if email_enabled is not None:
+            preference.email_enabled = email_enabled
+        if kinds:
+            disabled = set(preference.disabled_kinds or [])
+            disabled |= {kind for kind, on in kinds.items() if not on}
+            disabled -= {kind for kind, on in kinds.items() if on}
+            preference.disabled_kinds = sorted(disabled)
+        if quiet_hours is not None:
+            for name in ("quiet_start", "quiet_end", "quiet_days"):
+                if name in quiet_hours:
+                    setattr(preference, name, quiet_hours[name])
+        if resume:
+            preference.paused_at, preference.paused_reason = None, ""
+        preference.full_clean(exclude=["user"])
+        preference.save()
+    return preference
+
+
+# --- organization policies ------------------------------------------------------------------------
+
+def reminder_policy_upsert(*, organization: Organization, kind: str, course: Course | None = None,
+                           enabled: bool = True, days: int | None = None) -> tuple[ReminderPolicy, bool]:
+    src = source(kind)
+    if src is None:
+        raise CoursesError("Unknown reminder kind.", code="invalid_kind",
+                           fields={"kind": [f"'{kind}' is not a reminder kind."]})
+    if course is not None and not src.per_course:
+        raise CoursesError("This kind is set per organization, not per course.", code="invalid_policy",
+                           fields={"course": ["Leave it empty for this kind."]})
+    if course is not None and course.organization_id not in (None, organization.pk):
+        raise NotFound("Course not found.", code="course_not_found")
+    with transaction.atomic():
+        policy, created = ReminderPolicy.objects.select_for_update().get_or_create(
+            organization=organization, course=course, kind=kind, defaults={"enabled": enabled, "days": days})
+        if not created:
+            policy.enabled, policy.days = enabled, days
+        policy.full_clean()
+        policy.save()
+    return policy, created
+
+
+def reminder_policy_update(*, policy: ReminderPolicy, **fields) -> ReminderPolicy:
+    with transaction.atomic():
+        policy = ReminderPolicy.objects.select_for_update().get(pk=policy.pk)
+        for name in ("enabled", "days"):
+            if name in fields:
+                setattr(policy, name, fields[name])
+        policy.full_clean()
+        policy.save()
+    return policy
+
+
+def reminder_policy_delete(*, policy: ReminderPolicy) -> None:
+    with transaction.atomic():
+        ReminderPolicy.objects.filter(pk=policy.pk).delete()
+
+
+def reminder_settings_update(*, organization: Organization, **fields) -> ReminderSettings:
+    with transaction.atomic():
+        current, _ = ReminderSettings.objects.select_for_update().get_or_create(organization=organization)
+        for name in ("from_email", "reply_to", "quiet_start", "quiet_end", "quiet_days", "daily_cap"):
+            if name in fields:
+                setattr(current, name, fields[name])
+        current.full_clean(exclude=["organization"])
+        current.save()
+    return current

@@ -1,0 +1,30 @@
+"""Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
+from django.urls import path
+
+from courses.catalog.pages import catalog, lessons
+from courses.enrollments import pages as enrollment_pages
+from courses.reminders import pages as reminder_pages
+from courses.workshops import pages as workshops
+from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
+
+urlpatterns = [
+    path("", catalog.catalog, name="catalog"),
+    path("courses/<slug:slug>/", catalog.course_page, name="course"),
+    path("courses/<slug:slug>/enroll/", catalog.course_enroll, name="course-enroll"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/", lessons.activity_page, name="activity"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/complete/", lessons.lesson_complete,
+         name="lesson-complete"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/ebook/", lessons.lesson_ebook, name="lesson-ebook"),
+    path("workshops/", workshops.workshop_list, name="workshops"),
+    path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
+    path("my/", enrollment_pages.my_learning, name="my-learning"),
+    path("my/notifications/", reminder_pages.notification_preferences, name="notifications"),
+    path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/captions/", lessons.lesson_captions,
+         name="lesson-captions"),
+    path("workshops/sessions/<int:session_id>/register/", workshops.session_register, name="workshop-register"),
+    path("workshops/sessions/<int:session_id>/cancel/", workshops.session_cancel_registration,
+         name="workshop-cancel"),
+    path("workshops/calendar-feed/", workshops.calendar_feed_create, name="workshop-calendar-feed"),
+    path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
+]

@@ -1,0 +1,533 @@
+"""Workshops: sessions, registration and the waitlist, attendance, roster, calendars."""
+from __future__ import annotations
+
+import django_filters
+from django.db.models import F, Q
+from django.http import HttpResponse
+from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
+from rest_framework.permissions import AllowAny
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from courses.workshops import calendars, selectors
+from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
+from courses.workshops.services import attendance as workshop_attendance
+from courses.workshops.services import mail as workshop_mail
+from courses.workshops.services import sessions as workshop_sessions
+from courses.workshops.services.attendance import session_is_instructor
+from lms.errors import Forbidden, NotFound
+from lms.filters import StrictBooleanFilter
+from lms.pagination import PageNumberPagination
+from lms.permissions import IsPerson
+from lms.spreadsheets import csv_bytes
+
+CALENDAR = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="iCalendar (RFC 5545).")}
+
+
+def _ics_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- serializers -----------------------------------------------------------------------------
+
+class WorkshopPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(source="display_name")
+
+
+class PartSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    required = serializers.BooleanField()
+
+
+class MyRegistrationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.ChoiceField(choices=Registration.Status.choices)
+
+
+class SessionSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="display_title")
+    workshop = serializers.IntegerField(source="workshop_id")
+    activity = serializers.IntegerField(source="workshop.activity_id")
+    course = serializers.CharField(source="workshop.activity.course.slug")
+    parts = PartSerializer(many=True)
+    instructors = WorkshopPersonSerializer(many=True)
+    booked = serializers.IntegerField(source="booked_count")
+    waitlisted = serializers.IntegerField(source="waitlist_count")
+    seats_left = serializers.SerializerMethodField()
+    my_registration = serializers.SerializerMethodField()
+    ics_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = WorkshopSession
+        fields = ["id", "workshop", "activity", "course", "title", "status", "timezone", "starts_at", "ends_at",
+                  "parts", "venue", "online_url", "capacity", "booked", "waitlisted", "seats_left", "waitlist_enabled",
+                  "registration_opens_at", "registration_closes_at", "cancellation_cutoff_hours", "instructors",
+                  "sequence", "my_registration", "ics_url"]
+
+    def get_seats_left(self, obj: WorkshopSession) -> int:
+        return max(0, obj.capacity - obj.booked_count)
+
+    @extend_schema_field(MyRegistrationSerializer(allow_null=True))
+    def get_my_registration(self, obj: WorkshopSession) -> dict | None:
+        registration_id = getattr(obj, "my_registration_id", None)
+        return {"id": registration_id, "status": obj.my_status} if registration_id else None
+
+    def get_ics_url(self, obj: WorkshopSession) -> str:
+        return f"/api/v1/workshops/sessions/{obj.pk}/ics/"
+
+
+class WorkshopSerializer(serializers.ModelSerializer):
+    title = serializers.CharField(source="activity.title")
+    activity = serializers.IntegerField(source="activity_id")
+    course = serializers.CharField(source="activity.course.slug")
+    required = serializers.BooleanField(source="activity.required")
+    instructors = WorkshopPersonSerializer(many=True)
+    upcoming_sessions = serializers.IntegerField()
+
+    class Meta:
+        model = Workshop
+        fields = ["id", "title", "activity", "course", "required", "description", "requires_approval", "instructors",
+                  "upcoming_sessions"]
+
+
+class EventSerializer(serializers.ModelSerializer):
+    actor = serializers.SerializerMethodField()
+
+    class Meta:
+        model = RegistrationEvent
+        fields = ["kind", "at", "actor", "detail"]
+
+    def get_actor(self, obj: RegistrationEvent) -> int | None:
+        return obj.actor_id
+
+
+class RegistrationSerializer(serializers.ModelSerializer):
+    session = serializers.IntegerField(source="session_id")
+    session_title = serializers.CharField(source="session.display_title")
+    starts_at = serializers.DateTimeField(source="session.starts_at")
+    course = serializers.CharField(source="session.workshop.activity.course.slug")
+
+    class Meta:
+        model = Registration
+        fields = ["id", "session", "session_title", "starts_at", "course", "status", "ticket", "attendance",
+                  "registered_at", "updated_at"]
+
+
+class RegistrationDetailSerializer(RegistrationSerializer):
+    learner = WorkshopPersonSerializer(source="user")
+    history = EventSerializer(source="events", many=True)
+
+    class Meta(RegistrationSerializer.Meta):
+        fields = [*RegistrationSerializer.Meta.fields, "learner", "history"]
+
+
+class MarkSerializer(serializers.Serializer):
+    part = serializers.IntegerField(source="part_id")
+    status = serializers.ChoiceField(choices=AttendanceMark.Status.choices)
+
+
+class RosterRowSerializer(serializers.ModelSerializer):
+    learner = WorkshopPersonSerializer(source="user")
+    email = serializers.EmailField(source="user.email")
+    marks = MarkSerializer(many=True)
+
+    class Meta:
+        model = Registration
+        fields = ["id", "ticket", "status", "learner", "email", "registered_at", "attendance", "marks"]
+
+
+# --- workshops -------------------------------------------------------------------------------
+
+class WorkshopListApi(GenericAPIView):
+    """Workshops in the courses you can see, and those you teach."""
+
+    serializer_class = WorkshopSerializer
+    pagination_class = PageNumberPagination
+    queryset = Workshop.objects.none()
+
+    @extend_schema(responses=WorkshopSerializer(many=True), tags=["workshops"])
+    def get(self, request):
+        queryset = selectors.workshops_visible_to(actor=request.user)
+        if request.query_params.get("course"):
+            queryset = queryset.filter(activity__course__slug=request.query_params["course"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class WorkshopDetailApi(APIView):
+    @extend_schema(responses=WorkshopSerializer, tags=["workshops"])
+    def get(self, request, workshop_id: int):
+        return Response(WorkshopSerializer(selectors.workshop_get(actor=request.user, workshop_id=workshop_id)).data)
+
+
+# --- sessions --------------------------------------------------------------------------------
+
+class SessionFilter(django_filters.FilterSet):
+    upcoming = StrictBooleanFilter(method="filter_upcoming",
+                                            help_text="true: scheduled and not started yet; false: the others.")
+    course = django_filters.CharFilter(field_name="workshop__activity__course__slug", help_text="A course's slug.")
+    workshop = django_filters.NumberFilter(field_name="workshop_id")
+    instructor = django_filters.CharFilter(method="filter_instructor", help_text="A user id, or 'me'.")
+    has_seats = StrictBooleanFilter(method="filter_has_seats",
+                                             help_text="true: scheduled, not started, with a free seat.")
+    status = django_filters.ChoiceFilter(choices=WorkshopSession.Status.choices)
+
+    class Meta:
+        model = WorkshopSession
+        fields = ["upcoming", "course", "workshop", "instructor", "has_seats", "status"]
+
+    def filter_upcoming(self, queryset, name, value):
+        condition = Q(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=timezone.now())
+        return queryset.filter(condition) if value else queryset.exclude(condition)
+
+    def filter_instructor(self, queryset, name, value):
+        if value == "me":
+            user_id = getattr(self.request.user, "pk", None)
+        elif value.isdigit() and len(value) <= 18:
+            user_id = int(value)
+        else:
+            raise serializers.ValidationError({"instructor": ["A user id, or 'me'."]})
+        return queryset.filter(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+
+    def filter_has_seats(self, queryset, name, value):
+        open_seat = Q(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=timezone.now(),
+                      booked_count__lt=F("capacity"))
+        return queryset.filter(open_seat) if value else queryset.exclude(open_seat)
+
+
+class PartInputSerializer(serializers.Serializer):
+    id = serializers.IntegerField(required=False, help_text="Keep this existing part (its calendar UID stays).")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    required = serializers.BooleanField(default=True)
+
+
+class SessionInputSerializer(serializers.Serializer):
+    title = serializers.CharField(max_length=200, required=False, allow_blank=True)
+    timezone = serializers.CharField(max_length=64, required=False)
+    venue = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    online_url = serializers.URLField(max_length=500, required=False, allow_blank=True)
+    capacity = serializers.IntegerField(min_value=1, max_value=100_000, required=False)
+    waitlist_enabled = serializers.BooleanField(required=False)
+    registration_opens_at = serializers.DateTimeField(required=False, allow_null=True)
+    registration_closes_at = serializers.DateTimeField(required=False, allow_null=True)
+    cancellation_cutoff_hours = serializers.IntegerField(min_value=0, max_value=24 * 365, required=False)
+    parts = PartInputSerializer(many=True, required=False, max_length=20)
+
+
+def _session_fields(data: dict) -> dict:
+    fields = dict(data)
+    if "parts" in fields:
+        fields["parts"] = [dict(part) for part in fields["parts"]]
+    return fields
+
+
+def _can_manage(actor, session: WorkshopSession) -> bool:
+    return selectors.session_can_view_roster(actor=actor, session=session)
+
+
+class SessionListApi(GenericAPIView):
+    """Sessions of the workshops you can see. Staff (instructors of the workshop, course managers)
+    create sessions with POST."""
+
+    serializer_class = SessionSerializer
+    pagination_class = PageNumberPagination
+    filterset_class = SessionFilter
+    queryset = WorkshopSession.objects.none()
+
+    class CreateInputSerializer(SessionInputSerializer):
+        workshop = serializers.IntegerField()
+        capacity = serializers.IntegerField(min_value=1, max_value=100_000)
+        parts = PartInputSerializer(many=True, min_length=1, max_length=20)
+
+    def get_queryset(self):
+        return selectors.sessions_visible_to(actor=self.request.user).order_by("starts_at", "id")
+
+    @extend_schema(responses=SessionSerializer(many=True), tags=["workshops"])
+    def get(self, request):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+    @extend_schema(request=CreateInputSerializer, responses={201: SessionSerializer}, tags=["workshops"])
+    def post(self, request):
+        if not IsPerson().has_permission(request, self):
+            raise Forbidden("Only people create sessions.")
+        data = self.CreateInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = _session_fields(data.validated_data)
+        workshop = selectors.workshop_get(actor=request.user, workshop_id=fields.pop("workshop"))
+        from courses.catalog.selectors import course_can_manage
+
+        teaches = workshop.instructors.filter(pk=request.user.pk).exists()
+        if not teaches and not course_can_manage(actor=request.user, course=workshop.activity.course):
+            raise Forbidden("Only the workshop's instructors and the course's managers create sessions.")
+        session = workshop_sessions.session_create(workshop=workshop, **fields)
+        return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session.pk)).data,
+                        status=status.HTTP_201_CREATED)
+
+
+class SessionDetailApi(APIView):
+    @extend_schema(responses=SessionSerializer, tags=["workshops"])
+    def get(self, request, session_id: int):
+        return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session_id)).data)
+
+    @extend_schema(request=SessionInputSerializer, responses=SessionSerializer, tags=["workshops"])
+    def patch(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        if not _can_manage(request.user, session):
+            raise Forbidden("Only the session's instructors and the course's managers change sessions.")
+        data = SessionInputSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        workshop_sessions.session_update(session=session, actor=request.user, **_session_fields(data.validated_data))
+        return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session_id)).data)
+
+
+class SessionCancelApi(APIView):
+    """Cancel the whole session (staff): every place is released and booked learners get a CANCEL."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=SessionSerializer, tags=["workshops"])
+    def post(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        if not _can_manage(request.user, session):
+            raise Forbidden("Only the session's instructors and the course's managers cancel sessions.")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workshop_sessions.session_cancel(session=session, actor=request.user, reason=data.validated_data["reason"])
+        return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session_id)).data)
+
+
+class SessionIcsApi(APIView):
+    """The session as an .ics file (every part, in the session's time zone)."""
+
+    @extend_schema(responses=CALENDAR, tags=["workshops"])
+    def get(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        return _ics_response(calendars.session_ics(session), f"workshop-session-{session.pk}.ics")
+
+
+class RegisterApi(APIView):
+    """Take a seat: booked when one is free, waitlisted when full, or waiting for approval.
+    A repeat while you hold a place returns it (200)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses={200: RegistrationSerializer, 201: RegistrationSerializer},
+                   tags=["workshops"])
+    def post(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        registration, created = workshop_sessions.registration_create(session=session, user=request.user)
+        registration = selectors.registrations_of(user=request.user).get(pk=registration.pk)
+        return Response(RegistrationSerializer(registration).data,
+                        status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class AttendanceApi(APIView):
+    """Mark attendance in bulk (the session's instructors): all marks are saved, or none."""
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(serializers.Serializer):
+        class Mark(serializers.Serializer):
+            registration = serializers.IntegerField(min_value=1)
+            part = serializers.IntegerField(min_value=1)
+            status = serializers.ChoiceField(choices=AttendanceMark.Status.choices)
+
+        marks = Mark(many=True, min_length=1, max_length=5000)
+
+    class OutputSerializer(serializers.Serializer):
+        created = serializers.IntegerField()
+        changed = serializers.IntegerField()
+        unchanged = serializers.IntegerField()
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, tags=["workshops"])
+    def post(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        if not session_is_instructor(actor=request.user, session=session):  # refuse before reading the body
+            raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        counts = workshop_attendance.attendance_record(session=session, actor=request.user,
+                                            marks=[dict(mark) for mark in data.validated_data["marks"]])
+        return Response(counts)
+
+
+class RosterApi(GenericAPIView):
+    """Everyone registered, in arrival order, with their marks (the session's instructors and course managers)."""
+
+    serializer_class = RosterRowSerializer
+    pagination_class = PageNumberPagination
+    queryset = Registration.objects.none()
+
+    @extend_schema(responses=RosterRowSerializer(many=True), tags=["workshops"])
+    def get(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        if not _can_manage(request.user, session):
+            raise Forbidden("Only the session's instructors and the course's managers see the roster.")
+        page = self.paginate_queryset(selectors.session_roster(session=session))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class RosterCsvApi(APIView):
+    """The roster as CSV: one row per learner, one column per part (cells are safe from formula injection)."""
+
+    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=["workshops"])
+    def get(self, request, session_id: int):
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        if not _can_manage(request.user, session):
+            raise Forbidden("Only the session's instructors and the course's managers see the roster.")
+        parts = list(session.parts.all())
+        header = ["ticket", "status", "email", "first_name", "last_name", "registered_at", "attendance",
+                  *[f"part {n} ({part.starts_at:%Y-%m-%d %H:%M} UTC)" for n, part in enumerate(parts, start=1)]]
+        rows = []
+        for registration in selectors.session_roster(session=session):
+            marks = {mark.part_id: mark.status for mark in registration.marks.all()}
+            user = registration.user
+            rows.append([registration.ticket, registration.status, user.email, user.first_name, user.last_name,
+                         registration.registered_at.isoformat(), registration.attendance,
+                         *[marks.get(part.pk, "") for part in parts]])
+        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="roster-session-{session.pk}.csv"'
+        response["Cache-Control"] = "private, no-store"
+        return response
+
+
+# --- registrations ---------------------------------------------------------------------------
+
+class RegistrationListApi(GenericAPIView):
+    """Your workshop registrations, newest first."""
+
+    serializer_class = RegistrationSerializer
+    pagination_class = PageNumberPagination
+    queryset = Registration.objects.none()
+
+    @extend_schema(responses=RegistrationSerializer(many=True), tags=["workshops"])
+    def get(self, request):
+        queryset = selectors.registrations_of(user=request.user)
+        if request.query_params.get("status") in Registration.Status.values:
+            queryset = queryset.filter(status=request.query_params["status"])
+        page = self.paginate_queryset(queryset)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+
+
+class RegistrationDetailApi(APIView):
+    @extend_schema(responses=RegistrationDetailSerializer, tags=["workshops"])
+    def get(self, request, registration_id: int):
+        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
+        return Response(RegistrationDetailSerializer(registration).data)
+
+
+class RegistrationCancelApi(APIView):
+    """Give up your place (booked seats until the session's cut-off); the next on the waitlist moves up."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses=RegistrationDetailSerializer, tags=["workshops"])
+    def post(self, request, registration_id: int):
+        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
+        if registration.user_id != request.user.pk:
+            raise NotFound("Not found.")
+        workshop_sessions.registration_cancel(registration=registration, actor=request.user)
+        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
+        return Response(RegistrationDetailSerializer(registration).data)
+
+
+class RegistrationDecideApi(APIView):
+    permission_classes = [IsPerson]
+    approve = True
+
+    class InputSerializer(serializers.Serializer):
+        reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+
+    @extend_schema(request=InputSerializer, responses=RegistrationDetailSerializer, tags=["workshops"])
+    def post(self, request, registration_id: int):
+        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        workshop_sessions.registration_decide(registration=registration, actor=request.user, approve=self.approve,
+                                     reason=data.validated_data["reason"])
+        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
+        return Response(RegistrationDetailSerializer(registration).data)
+
+
+class RegistrationApproveApi(RegistrationDecideApi):
+    """Approve a registration waiting for approval (the learner's manager or the workshop's staff)."""
+
+    approve = True
+
+
+class RegistrationDeclineApi(RegistrationDecideApi):
+    """Decline a registration waiting for approval."""
+
+    approve = False
+
+
+# --- calendar feeds --------------------------------------------------------------------------
+
+class CalendarFeedApi(APIView):
+    """Your personal calendar feed: POST makes a new secret URL (shown once; the old one stops working),
+    DELETE revokes it, GET says whether one is active."""
+
+    permission_classes = [IsPerson]
+
+    class StatusSerializer(serializers.Serializer):
+        active = serializers.BooleanField()
+        prefix = serializers.CharField(allow_null=True)
+        created_at = serializers.DateTimeField(allow_null=True)
+        last_used_at = serializers.DateTimeField(allow_null=True)
+
+    class CreatedSerializer(serializers.Serializer):
+        url = serializers.URLField()
+        prefix = serializers.CharField()
+        created_at = serializers.DateTimeField()
+
+    @extend_schema(responses=StatusSerializer, tags=["workshops"])
+    def get(self, request):
+        token = request.user.calendar_feeds.filter(revoked_at__isnull=True).first()
+        return Response({"active": token is not None, "prefix": token and token.prefix,
+                         "created_at": token and token.created_at, "last_used_at": token and token.last_used_at})
+
+    @extend_schema(request=None, responses={201: CreatedSerializer}, tags=["workshops"])
+    def post(self, request):
+        token, raw = workshop_mail.calendar_feed_create(user=request.user)
+        return Response({"url": workshop_mail.calendar_feed_url(raw), "prefix": token.prefix,
+                         "created_at": token.created_at}, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=None, responses={204: None}, tags=["workshops"])
+    def delete(self, request):
+        workshop_mail.calendar_feed_revoke(user=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CalendarFeedIcsApi(APIView):
+    """A personal feed, for calendar apps: the secret in the URL is the only credential."""
+
+    authentication_classes: list = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(responses=CALENDAR, tags=["workshops"], auth=[])
+    @sensitive_variables()  # the feed's secret is its URL
+    def get(self, request, token: str):
+        feed = selectors.calendar_feed_token_from_raw(raw=token)
+        if feed is None:
+            raise NotFound("No active calendar feed has this address.", code="feed_not_found")
+        workshop_mail.calendar_feed_touch(token=feed)
+        data = calendars.build_calendar(selectors.calendar_feed_entries(user=feed.user), method="PUBLISH",
+                                        name="Empathy LMS workshops")
+        return _ics_response(data, "workshops.ics")

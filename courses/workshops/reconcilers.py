@@ -1,0 +1,28 @@
+"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
+
+Each function finds pending work in the database — never in the queue — and nudges a worker.
+Batches are bounded; whatever is left is found on the next run.
+"""
+from __future__ import annotations
+
+from django.utils import timezone
+
+from courses.certificates.services import RENDER_GRACE
+from lms.reconciler import reconciler
+
+BATCH = 500  # rows re-enqueued per pass
+
+
+
+@reconciler("workshop-emails-unsent")
+def workshop_emails_unsent() -> int:
+    """Workshop emails logged but never claimed (e.g. the broker was down after the change)."""
+    from courses.workshops.models import WorkshopEmail
+    from courses.workshops.tasks import workshop_email_send
+
+    cutoff = timezone.now() - RENDER_GRACE
+    ids = list(WorkshopEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)
+               .order_by("id").values_list("id", flat=True)[:BATCH])
+    for email_id in ids:
+        workshop_email_send.apply_async(args=[email_id], retry=False)
+    return len(ids)

@@ -1,0 +1,239 @@
+"""Reads for the learner's own pages (My learning, workshops): one person's enrollments with their next
+step, certificates, workshop places with waitlist positions, and the time zone to show times in.
+
+Each list is read in a constant number of queries, whatever the number of rows.
+"""
+from __future__ import annotations
+
+import zoneinfo
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from courses.catalog.selectors import course_can_manage, courses_visible_to
+from courses.workshops.models import (
+    ACTIVE_REGISTRATION,
+    AttendanceMark,
+    CalendarFeedToken,
+    Registration,
+    SessionPart,
+    Workshop,
+    WorkshopSession,
+)
+from lms.models import Membership
+from lms.scoping import is_unrestricted, person_id
+from lms.selectors import token_digest
+
+
+def organization_timezone_name(user: Any) -> str:
+    """The time zone of the person's (first) organization, or "" when they belong to none."""
+    if not getattr(user, "pk", None):
+        return ""
+    return (Membership.objects.filter(user_id=user.pk, is_active=True).order_by("organization_id", "id")
+            .values_list("organization__timezone", flat=True).first()) or ""
+
+
+def viewer_timezone(user: Any) -> zoneinfo.ZoneInfo:
+    """The zone to show times in: the person's own, else their organization's (as reminders do), else the site's."""
+    name = getattr(user, "timezone", "") or organization_timezone_name(user)
+    try:
+        return zoneinfo.ZoneInfo(name or settings.TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return zoneinfo.ZoneInfo("UTC")
+
+
+def _waitlist_position() -> Subquery:
+    """For a registration row: how many waitlisted registrations of its session arrived no later than it."""
+    ahead = (Registration.objects.filter(session=OuterRef("session_id"), status=Registration.Status.WAITLISTED,
+                                         ticket__lte=OuterRef("ticket"))
+             .order_by().values("session").annotate(count=Count("pk")).values("count"))
+    return Subquery(ahead[:1])
+
+
+def upcoming_sessions(*, actor: Any) -> QuerySet[WorkshopSession]:
+    """Scheduled sessions not started yet that the actor may see, soonest first, with seats and own place."""
+    return (sessions_visible_to(actor=actor)
+            .filter(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=timezone.now())
+            .order_by("starts_at", "id"))
+
+
+def own_registration(*, user: Any, session: WorkshopSession) -> Registration | None:
+    """The user's registration in the session (any status), with its waitlist position."""
+    return (Registration.objects.filter(session=session, user_id=user.pk)
+            .annotate(waitlist_position=_waitlist_position()).first())
+
+
+def upcoming_registrations(*, user: Any) -> QuerySet[Registration]:
+    """The user's places (booked, waitlisted, waiting for approval) in sessions still ahead, soonest first."""
+    return (registrations_of(user=user)
+            .filter(status__in=ACTIVE_REGISTRATION, session__starts_at__gt=timezone.now())
+            .exclude(session__status=WorkshopSession.Status.CANCELLED)
+            .annotate(waitlist_position=_waitlist_position())
+            .order_by("session__starts_at", "session_id"))
+
+
+def calendar_feed_active(*, user: Any) -> bool:
+    return user.calendar_feeds.filter(revoked_at__isnull=True).exists()
+
+
+def session_scope_q(actor: Any) -> Q:
+    if is_unrestricted(actor):
+        return Q()
+    condition = Q(workshop__activity__course__in=courses_visible_to(actor=actor).values("pk"))
+    user_id = person_id(actor)
+    if user_id:
+        condition |= Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+        condition |= Q(workshop__in=Workshop.objects.filter(instructors__id=user_id).values("pk"))
+    return condition
+
+
+def sessions_visible_to(*, actor: Any) -> QuerySet[WorkshopSession]:
+    """Sessions with their workshop, course, parts and instructors, and seat counts and the caller's own
+    registration annotated, in a constant number of queries."""
+    queryset = (
+        WorkshopSession.objects.filter(session_scope_q(actor))
+        .select_related("workshop__activity__course")
+        .prefetch_related(Prefetch("parts", queryset=SessionPart.objects.order_by("starts_at", "id")), "instructors")
+        .annotate(
+            booked_count=Count("registrations", filter=Q(registrations__status=Registration.Status.BOOKED)),
+            waitlist_count=Count("registrations", filter=Q(registrations__status=Registration.Status.WAITLISTED)),
+        )
+    )
+    user_id = person_id(actor)
+    if user_id:
+        mine = Registration.objects.filter(session=OuterRef("pk"), user_id=user_id)
+        queryset = queryset.annotate(my_registration_id=Subquery(mine.values("pk")[:1]),
+                                     my_status=Subquery(mine.values("status")[:1]))
+    return queryset
+
+
+def session_get(*, actor: Any, session_id: int) -> WorkshopSession:
+    return get_object_or_404(sessions_visible_to(actor=actor), pk=session_id)
+
+
+def session_can_view_roster(*, actor: Any, session: WorkshopSession) -> bool:
+    if is_unrestricted(actor):
+        return True
+    user_id = person_id(actor)
+    if user_id is None:
+        return False
+    if any(instructor.pk == user_id for instructor in session.instructors.all()):
+        return True
+    return course_can_manage(actor=actor, course=session.workshop.activity.course)
+
+
+def workshops_visible_to(*, actor: Any) -> QuerySet[Workshop]:
+    if is_unrestricted(actor):
+        queryset = Workshop.objects.all()
+    else:
+        condition = Q(activity__course__in=courses_visible_to(actor=actor).values("pk"))
+        user_id = person_id(actor)
+        if user_id:
+            condition |= Q(pk__in=Workshop.objects.filter(instructors__id=user_id).values("pk"))
+            condition |= Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("workshop_id"))
+        queryset = Workshop.objects.filter(condition)
+    now = timezone.now()
+    return (
+        queryset.select_related("activity__course").prefetch_related("instructors")
+        .annotate(upcoming_sessions=Count("sessions", filter=Q(sessions__status=WorkshopSession.Status.SCHEDULED,
+                                                                 sessions__starts_at__gt=now)))
+        .order_by("activity__course__title", "activity__position", "id")
+    )
+
+
+def workshop_get(*, actor: Any, workshop_id: int) -> Workshop:
+    return get_object_or_404(workshops_visible_to(actor=actor), pk=workshop_id)
+
+
+def registrations_of(*, user: Any) -> QuerySet[Registration]:
+    return (Registration.objects.filter(user_id=person_id(user))
+            .select_related("session__workshop__activity__course", "user").order_by("-registered_at", "-id"))
+
+
+def registration_get(*, actor: Any, registration_id: int) -> Registration:
+    """One's own registration, or one in a session one may see the roster of, or of someone one manages."""
+    registration = get_object_or_404(
+        Registration.objects.select_related("session__workshop__activity__course", "user", "enrollment__course"),
+        pk=registration_id)
+    if registration.user_id == person_id(actor) or is_unrestricted(actor):
+        return registration
+    from courses.workshops.services.sessions import registration_can_approve
+
+    if registration_can_approve(actor=actor, registration=registration):
+        return registration
+    from django.http import Http404
+
+    raise Http404
+
+
+def session_roster(*, session: WorkshopSession) -> QuerySet[Registration]:
+    """Every registration of the session, with the learner and their marks: three queries whatever its size."""
+    return (
+        Registration.objects.filter(session=session).select_related("user")
+        .prefetch_related(Prefetch("marks", queryset=AttendanceMark.objects.order_by("part_id")))
+        .order_by("ticket", "id")
+    )
+
+
+def reminder_leads() -> list[timedelta]:
+    """How long before a session its reminders go out (``WORKSHOP_REMINDER_HOURS``, default 24 and 1)."""
+    return [timedelta(hours=float(hours)) for hours in settings.WORKSHOP_REMINDER_HOURS]
+
+
+def sessions_starting_within(*, lead: timedelta, now: datetime | None = None) -> QuerySet[WorkshopSession]:
+    """Scheduled sessions that start after ``now`` and no later than ``now + lead``."""
+    now = now or timezone.now()
+    return (WorkshopSession.objects.filter(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=now,
+                                           starts_at__lte=now + lead)
+            .select_related("workshop__activity__course").order_by("starts_at", "id"))
+
+
+def sessions_due_for_reminders(*, now: datetime | None = None) -> dict[timedelta, QuerySet[WorkshopSession]]:
+    """For each configured lead (24 h and 1 h by default), the sessions starting within it."""
+    now = now or timezone.now()
+    return {lead: sessions_starting_within(lead=lead, now=now) for lead in reminder_leads()}
+
+
+FEED_PAST_DAYS = 90
+
+
+def calendar_feed_token_from_raw(*, raw: str) -> CalendarFeedToken | None:
+    if not raw or len(raw) > 100:
+        return None
+    return (CalendarFeedToken.objects.select_related("user")
+            .filter(digest=token_digest(raw), revoked_at__isnull=True, user__is_active=True).first())
+
+
+def calendar_feed_entries(*, user: Any) -> list:
+    """What a person's feed holds: sessions they registered for (cancelled ones as CANCELLED) and sessions
+    they teach, from the last 90 days on."""
+    from courses.workshops.calendars import SessionEntry
+
+    since = timezone.now() - timedelta(days=FEED_PAST_DAYS)
+    parts = Prefetch("parts", queryset=SessionPart.objects.order_by("starts_at", "id"))
+    entries: dict[int, SessionEntry] = {}
+    registrations = (
+        Registration.objects.filter(user=user, session__ends_at__gte=since)
+        .exclude(status=Registration.Status.PENDING_APPROVAL)
+        .select_related("session__workshop__activity").prefetch_related(Prefetch("session__parts",
+                                                                                 queryset=parts.queryset))
+    )
+    for registration in registrations:
+        session = registration.session
+        placed = registration.status in (Registration.Status.BOOKED, Registration.Status.WAITLISTED)
+        if registration.status == Registration.Status.WAITLISTED:
+            continue  # no seat yet: nothing to put in a calendar
+        entries[session.pk] = SessionEntry(
+            session=session, sequence=session.sequence + registration.sequence,
+            cancelled=not placed or session.status == WorkshopSession.Status.CANCELLED, attendee_email=user.email)
+    taught = (WorkshopSession.objects.filter(Q(instructors=user) | Q(workshop__instructors=user), ends_at__gte=since)
+              .distinct().select_related("workshop__activity").prefetch_related(parts))
+    for session in taught:
+        entries.setdefault(session.pk, SessionEntry(
+            session=session, sequence=session.sequence,
+            cancelled=session.status == WorkshopSession.Status.CANCELLED))
+    return sorted(entries.values(), key=lambda entry: (entry.session.starts_at, entry.session.pk))
