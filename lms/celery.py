@@ -1,4 +1,4 @@
-"""The Celery application. Reliability settings live in lms/settings.py (CELERY_*)."""
+"""The Celery application. Reliability settings live in lms/settings/tasks.py (CELERY_*)."""
 import os
 
 from celery import Celery

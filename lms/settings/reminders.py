@@ -1,0 +1,13 @@
+"""Reminder mail: workshop reminders, the reminder batches and retries, the deep link they carry."""
+from __future__ import annotations
+
+from .base import env
+
+# Workshop reminders go out this many hours before a session starts (the reminders issue sends them).
+WORKSHOP_REMINDER_HOURS = env.list("WORKSHOP_REMINDER_HOURS", cast=float, default=[24.0, 1.0])
+# Reminders (courses/reminders): see README "Reminders".
+REMINDER_SEND_BATCH = env.int("REMINDER_SEND_BATCH", default=50)
+REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=5000)
+REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60.0)
+REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+LEARNER_ACTIVITY_URL = env.str("LEARNER_ACTIVITY_URL", default="")

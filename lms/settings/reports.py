@@ -1,0 +1,24 @@
+"""HR reports (courses/reports.py): the sync lag, exports and report webhooks."""
+from __future__ import annotations
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .base import DEBUG, VAR_DIR, env
+
+# Rows changed in the last few seconds are held back from reports, so a transaction that stamped
+# updated_at but had not committed yet cannot slip behind a sync cursor.
+REPORTS_SYNC_LAG_SECONDS = env.float("REPORTS_SYNC_LAG_SECONDS", default=5.0)
+REPORTS_WORK_DIR = env.str("REPORTS_WORK_DIR", default=str(VAR_DIR / "exports-work"))
+REPORTS_EXPORT_TTL_HOURS = env.int("REPORTS_EXPORT_TTL_HOURS", default=24)
+REPORTS_DOWNLOAD_URL_TTL_SECONDS = env.int("REPORTS_DOWNLOAD_URL_TTL_SECONDS", default=3600)
+REPORTS_WEBHOOK_RETRY_BASE_SECONDS = env.float("REPORTS_WEBHOOK_RETRY_BASE_SECONDS", default=30.0)
+REPORTS_WEBHOOK_RETRY_MAX_SECONDS = env.float("REPORTS_WEBHOOK_RETRY_MAX_SECONDS", default=6 * 3600.0)
+REPORTS_WEBHOOK_RETRY_INLINE_MAX_SECONDS = 300.0  # longer waits are left to the reconciler
+REPORTS_WEBHOOK_MAX_ATTEMPTS = env.int("REPORTS_WEBHOOK_MAX_ATTEMPTS", default=10)
+REPORTS_WEBHOOK_DISABLE_AFTER = env.int("REPORTS_WEBHOOK_DISABLE_AFTER", default=25)
+REPORTS_WEBHOOK_TIMEOUT_SECONDS = env.float("REPORTS_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
+REPORTS_WEBHOOK_LOOKBACK_HOURS = env.int("REPORTS_WEBHOOK_LOOKBACK_HOURS", default=72)
+# Plain http:// to a loopback address, for test receivers only; refused outside DEBUG.
+WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
+if WEBHOOKS_ALLOW_HTTP_LOOPBACK and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOKS_ALLOW_HTTP_LOOPBACK is for tests; it cannot be on with DEBUG off.")

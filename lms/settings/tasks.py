@@ -1,0 +1,50 @@
+"""Celery: the broker, reliability settings, the beat schedule, and the health check's worker wait.
+
+Named ``tasks`` rather than ``celery`` so that it never stands in for the celery package.
+"""
+from __future__ import annotations
+
+from .base import VAR_DIR, env
+
+# The database is the source of truth; a task only nudges work along, and the reconciler
+# (lms/reconciler.py) finds whatever a lost task left undone.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+_broker_dir = VAR_DIR / "broker"
+CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
+if CELERY_BROKER_URL.startswith("filesystem"):
+    for sub in ("queue", "processed", "control"):
+        (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        {
+            "data_folder_in": str(_broker_dir / "queue"),
+            "data_folder_out": str(_broker_dir / "queue"),
+            "processed_folder": str(_broker_dir / "processed"),
+            "control_folder": str(_broker_dir / "control"),
+            "store_processed": False,
+        }
+    )
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Both limits stay below the visibility timeout, so a message is never handed to a second
+# worker while the first is still allowed to run it.
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_TIMEOUT = env.float("CELERY_BROKER_CONNECTION_TIMEOUT", default=3.0)
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.5}
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_TIMEZONE = "UTC"
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "reconcile": {"task": "lms.reconcile", "schedule": env.float("RECONCILE_EVERY_SECONDS", default=300.0)},
+}
+CELERY_BEAT_SCHEDULE["reports-cleanup"] = {
+    "task": "courses.reports_cleanup", "schedule": env.float("REPORTS_CLEANUP_EVERY_SECONDS", default=3600.0),
+}
+HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=5.0)
