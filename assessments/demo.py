@@ -10,8 +10,12 @@ from typing import Any
 
 from django.db import transaction
 
-from assessments import services
-from assessments.models import Attempt, Question, Quiz
+from assessments import (
+    demo_roleplays,  # noqa: F401  (registers the role-play demo loader)
+    services,
+)
+from assessments.demo_attempts import pass_quizzes
+from assessments.models import Quiz
 from courses import services as course_services
 from courses.demo_content import EMPATHY_SLUG_EN, EMPATHY_SLUG_PT
 from courses.models import Activity, ActivityProgress, Course, Enrollment
@@ -190,44 +194,10 @@ def _refresh_progress(course: Course) -> None:
             course_services.activity_record_result(enrollment=enrollment, activity=latest.activity, passed=True)
 
 
-def _correct_answers(attempt: Attempt) -> list[dict[str, Any]]:
-    questions = {q.pk: q for q in Question.objects.filter(quiz=attempt.quiz).prefetch_related("choices")}
-    answers = []
-    for entry in attempt.layout:
-        question = questions[entry["question"]]
-        if question.kind == Question.Kind.SHORT_TEXT:
-            answers.append({"question": question.pk, "text": question.accepted_answers[0]})
-        else:
-            answers.append({"question": question.pk,
-                            "choices": [c.pk for c in question.choices.all() if c.is_correct]})
-    return answers
-
-
-def _finished_all_lessons(enrollment: Enrollment) -> bool:
-    lessons = Activity.objects.filter(course=enrollment.course, kind=Activity.Kind.LESSON, required=True)
-    passed = ActivityProgress.objects.filter(enrollment=enrollment, activity__in=lessons,
-                                             status=ActivityProgress.Status.PASSED)
-    return lessons.exists() and passed.count() == lessons.count()
-
-
-def _pass_quizzes(course: Course) -> None:
-    quizzes = list(Quiz.objects.filter(activity__course=course).select_related("activity"))
-    for enrollment in Enrollment.objects.filter(course=course).select_related("course"):
-        if not _finished_all_lessons(enrollment):
-            continue
-        for quiz in quizzes:
-            if Attempt.objects.filter(quiz=quiz, enrollment=enrollment, passed=True).exists():
-                continue
-            attempt, _ = services.attempt_start(quiz=quiz, enrollment=enrollment)
-            services.attempt_submit(attempt=attempt, answers=_correct_answers(attempt))
-
-
 @demo_loader(order=20)
 def load_quizzes(credentials: dict) -> None:
     for course in Course.objects.filter(slug__in=QUIZZES):
         if _add_quizzes(course):
             _refresh_progress(course)
-        _pass_quizzes(course)
+        pass_quizzes(course)
 
-
-from assessments import demo_roleplays  # noqa: E402,F401  (registers the role-play demo loader)
