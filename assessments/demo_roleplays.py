@@ -9,12 +9,18 @@ the role-play twice (a first try and a better second one); peers calibrate on a 
 review what they were allocated, the supervisor and the partner review too, so the agreement report
 and the empathy-growth report show real figures. Scores follow a fixed pattern, not a random draw, so
 the demo is the same on every machine.
+
+The scenario, the calibration reference and the transcripts the learners submit are data, in
+``demo_data/roleplay/`` (``roleplay.yaml`` and the text files it names).
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
 from django.db import transaction
 
-from assessments.demo import _pass_quizzes
+from assessments.demo_attempts import pass_quizzes
 from assessments.instruments import services as instrument_services
 from assessments.roleplays.models import Criterion, Performance, ReviewAssignment, ReviewerRole, Scenario
 from assessments.roleplays.services import performances as roleplay_performances
@@ -35,33 +41,23 @@ COHORT = [("learner4@acme.example", "spring"), ("learner5@acme.example", "spring
 FIRST_LEARNERS = [("learner@acme.example", "spring"), ("learner2@acme.example", "autumn"),
                   ("learner3@acme.example", "spring")]
 
-SCENARIO = {
-    "title": "Role-play: the broken birthday gift",
-    "persona": "Dana, a parent who ordered a birthday present online. The parcel arrived with the toy broken, "
-               "and the party is tomorrow afternoon. Dana has already written once and got an automatic reply.",
-    "situation": "Dana calls the support line, tired and close to giving up on the shop. The agent can offer "
-                 "an express replacement, a refund, or both options side by side.",
-    "opportunities": [
-        {"key": "party-tomorrow", "cue": "\"The party is tomorrow and I have nothing to give.\""},
-        {"key": "second-contact", "cue": "\"I already wrote to you and got a robot answer.\""},
-        {"key": "embarrassment", "cue": "\"My kid is going to be so disappointed, I feel awful.\""},
-    ],
-    "learner_instructions": "Play the agent for five to eight minutes. Solve the problem, and respond to how "
-                            "Dana feels along the way. Paste the transcript or upload the recording.",
-    "partner_instructions": "Play Dana. Bring up the three cues above when it feels natural, and afterwards "
-                            "rate how cared-for you felt from 1 to 5.",
-    "role_weights": {"peer": 2, "supervisor": 1, "partner": 1},
-    "peer_aggregation": "calibrated_mean",
-}
+ROLEPLAY_DIR = Path(__file__).resolve().parent / "demo_data" / "roleplay"
 
-REFERENCE = ("Reference: a strong call",
-             "Agent: Hello Dana, I'm sorry the gift arrived broken - and with the party tomorrow, that's stressful.\n"
-             "Dana: I already wrote and got a robot answer.\n"
-             "Agent: That must have felt like nobody was listening. I'm here now and I'll stay on it. What "
-             "matters most: having a gift for tomorrow, or getting your money back?\n"
-             "Dana: A gift for tomorrow.\n"
-             "Agent: Then I can send a replacement by express courier to arrive by noon, or refund you now so you "
-             "can buy one nearby today. Which helps more?", [4, 3, 3, 4, 4, 3])
+
+def _read_text(name: str) -> str:
+    """A text file of ``demo_data/roleplay``, without the newline that ends the file."""
+    return (ROLEPLAY_DIR / name).read_text(encoding="utf-8").removesuffix("\n")
+
+
+_DATA = yaml.safe_load((ROLEPLAY_DIR / "roleplay.yaml").read_text(encoding="utf-8"))
+# The role-play activity's fields (title, persona, situation, opportunities, instructions, weights).
+SCENARIO: dict = _DATA["scenario"]
+# The calibration example: (title, transcript, the expert's points per rubric criterion in order).
+REFERENCE: tuple[str, str, list[int]] = (_DATA["reference"]["title"],
+                                          _read_text(_DATA["reference"]["transcript_file"]),
+                                          _DATA["reference"]["expert_points"])
+# What a learner submits on the first and the second try; {first_name} is the learner's first name.
+PERFORMANCE_TRANSCRIPTS: list[str] = [_read_text(name) for name in _DATA["performances"]]
 
 
 def _quality(index: int, attempt: int, criterion: int) -> int:
@@ -75,12 +71,7 @@ def _bias(reviewer_id: int) -> int:
 
 
 def _transcript(first_name: str, attempt: int) -> str:
-    if attempt == 0:
-        return (f"Agent ({first_name}): Order number please.\nDana: It's 5521, the toy is broken and the party is "
-                "tomorrow.\nAgent: A replacement ships in five days.")
-    return (f"Agent ({first_name}): Oh no, with the party tomorrow that's really stressful. Let's fix it today.\n"
-            "Dana: I already wrote once.\nAgent: I'm sorry nobody answered properly. Would an express replacement "
-            "by noon, or a refund right now, help more?")
+    return PERFORMANCE_TRANSCRIPTS[attempt].format(first_name=first_name)
 
 
 def _people() -> list[tuple[User, str]]:
@@ -152,7 +143,7 @@ def load_roleplays(credentials: dict) -> None:
                 "module__position", "position", "id")
             for activity in lessons:
                 course_services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=300)
-    _pass_quizzes(course)
+    pass_quizzes(course)
     example = scenario.calibration_examples.get()
     for user, _ in people:
         bias = _bias(user.pk)

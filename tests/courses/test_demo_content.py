@@ -128,3 +128,24 @@ def test_every_ebook_builds_a_pdf_that_passes_inspection(key):
 def test_every_ebook_used_by_a_lesson_is_defined():
     used = {activity["lesson"]["ebook"] for _, activity in all_lessons() if activity["lesson"]["type"] == "ebook"}
     assert used == set(EBOOKS)
+
+
+def test_every_data_file_is_used():
+    """Each Markdown file in courses/demo_data is named by a course.yaml; no text is left behind."""
+    from courses.demo_content import DATA_DIR, FILE_SUFFIX, _read_yaml
+
+    def named(value):
+        if isinstance(value, dict):
+            for key, item in value.items():
+                if key.endswith(FILE_SUFFIX):
+                    yield item
+                else:
+                    yield from named(item)
+        elif isinstance(value, list):
+            for item in value:
+                yield from named(item)
+
+    used = set()
+    for slug in _read_yaml(DATA_DIR / "catalog.yaml")["courses"]:
+        used |= {DATA_DIR / slug / name for name in named(_read_yaml(DATA_DIR / slug / "course.yaml"))}
+    assert set(DATA_DIR.rglob("*.md")) == used
