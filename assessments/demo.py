@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from django.db import transaction
 
+from assessments import demo_roleplays  # noqa: F401  (registers the role-play demo loader)
 from assessments.demo_attempts import pass_quizzes
 from assessments.quizzes.models import Quiz
 from assessments.quizzes.services import authoring as services
