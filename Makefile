@@ -49,8 +49,12 @@ bench: install-dev
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.load --duration 30 --users 20
 
+# ruff (style, and no import inside a function), import-linter (imports run one way: pyproject.toml),
+# mypy (types of services and selectors, with the Django and DRF stubs).
 lint: install-dev
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
+	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var} $(BIN)/mypy
 
 schema: install
 	mkdir -p var && $(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml

@@ -6,15 +6,15 @@ class AssessmentsConfig(AppConfig):
     verbose_name = "Assessments"
 
     def ready(self) -> None:
-        # Registers this app's reminder kinds (peer reviews owed) with the courses registry, which
-        # also discovers ``<app>.reminders`` itself; courses never imports assessments.
+        # Imported here, not at the top: page modules import models, which need the app registry ready.
         from assessments.instruments import pages as surveys
         from assessments.quizzes import pages as quizzes
-        from assessments.roleplays import reminders  # noqa: F401
         from assessments.roleplays.pages import roleplays
         from courses.catalog.pages.activities import register_activity_page
 
-        # The course's activity address draws quizzes, role-plays and surveys with these pages.
+        # The course's activity address draws quizzes, role-plays and surveys with these pages; courses
+        # never imports assessments. (Peer-review reminders register through assessments/reminders.py,
+        # which the reminder registry discovers.)
         register_activity_page("quiz")(quizzes.quiz_page)
         register_activity_page("roleplay")(roleplays.roleplay_page)
         register_activity_page("survey")(surveys.survey_page)

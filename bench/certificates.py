@@ -207,7 +207,7 @@ def bulk_issue(args) -> dict:
                                           credential__isnull=False)
         started = time.monotonic()
         for enrollment_id in ids:  # what each completion's on-commit hook does
-            certificate_services.schedule_certificate_issue(enrollment_id)
+            certificate_services.certificate_schedule_issue(enrollment_id)
         enqueued = time.monotonic() - started
         duplicates_sent = 0
         while True:

@@ -239,8 +239,8 @@ def mail(emails: int) -> dict:
             cursor.execute(f"UPDATE {ReminderLog._meta.db_table} SET not_before = now() WHERE id = ANY(%s)", [ids])
         sample = ReminderLog.objects.select_related("recipient", "organization", "enrollment__course",
                                                     "enrollment__user").get(pk=ids[0])
-        message, language = reminders.render_messages([sample])[sample.pk]
-        raw = reminders.build_email(sample, message, language).message().as_bytes(linesep="\r\n")
+        message, language = reminders.reminder_messages_render([sample])[sample.pk]
+        raw = reminders.reminder_email_build(sample, message, language).message().as_bytes(linesep="\r\n")
         batch = settings.REMINDER_SEND_BATCH
 
         started = time.perf_counter()

@@ -6,17 +6,11 @@ class CoursesConfig(AppConfig):
     verbose_name = "Courses"
 
     def ready(self) -> None:
-        # Completing an enrollment schedules its certificate (after commit). Registered here,
-        # explicitly, rather than through a signal.
-        from courses.certificates.services import schedule_certificate_issue
-        from courses.enrollments.services import on_enrollment_completed
-
-        on_enrollment_completed(schedule_certificate_issue)
-
-        # HR reports: completions reach webhooks, and changes to people reach incremental sync.
+        # Imported here, not at the top: services import models, which need the app registry ready.
         from courses.hr_reports.services.exports import people_changed
-        from courses.hr_reports.services.webhooks import on_enrollment_completed_emit
         from lms.services import on_people_changed
 
-        on_enrollment_completed(on_enrollment_completed_emit)
+        # lms never imports courses, so the HR reports' sync key learns of changes to people (names,
+        # memberships, departments, managers) through this one hook. What follows a completion is
+        # not registered here: courses.enrollments.services._after_enrollment_completed calls it.
         on_people_changed(people_changed)

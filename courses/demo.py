@@ -1,12 +1,22 @@
 """Demo courses and learner progress (loaded after the demo people). Idempotent."""
 from __future__ import annotations
 
-from django.db import transaction
+import datetime
+from datetime import timedelta
 
+from django.db import transaction
+from django.utils import timezone
+
+from courses import demo_content
 from courses.catalog import services as catalog_services
-from courses.catalog.models import Activity, Course
+from courses.catalog.models import Activity, Course, Module
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates.credentials import keys
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
+from courses.reminders import services as reminders
+from courses.reminders.models import ReminderLog
+from courses.workshops.models import Workshop
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import sessions as workshop_sessions
 from lms.demo import ORG_SLUG, demo_loader
@@ -26,8 +36,6 @@ DEMO_PROGRESS = [
 
 
 def _build_course(spec: dict, instructor: User | None) -> Course:
-    from courses import demo_content
-
     fields = {key: spec[key] for key in ("summary", "description", "language", "category", "tags",
                                          "hours_credited", "passing_score", "validity_months", "due_days")
               if key in spec}
@@ -61,9 +69,6 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
 def ensure_credential_key(credentials: dict) -> None:
     """Certificates of the demo are signed Open Badges credentials: make a key if there is none
     (in production, run ``manage.py credential_keys generate`` once; see the README)."""
-    from courses.certificates import open_badges as certificate_credentials
-    from courses.certificates.credentials import keys
-
     if not certificate_credentials.signing_enabled():
         keys.key_generate()
     credentials["credential_issuer"] = certificate_credentials.issuer_id()
@@ -71,8 +76,6 @@ def ensure_credential_key(credentials: dict) -> None:
 
 @demo_loader(order=10)
 def load_courses(credentials: dict) -> None:
-    from courses import demo_content
-
     instructor = User.objects.filter(email__iexact=INSTRUCTOR).first()
     created = []
     for spec in demo_content.COURSES:
@@ -115,12 +118,7 @@ WORKSHOP_DESCRIPTION = (
 def load_workshops(credentials: dict) -> None:
     """An optional live workshop in the empathy course: one past session with attendance, one
     upcoming session with three of its four seats taken."""
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from courses.catalog.models import Module
-    from courses.workshops.models import Workshop
 
     course = Course.objects.filter(slug=EMPATHY_EN).first()
     instructor = User.objects.filter(email__iexact=INSTRUCTOR).first()
@@ -170,13 +168,7 @@ def load_workshops(credentials: dict) -> None:
 def load_reminders(credentials: dict) -> None:
     """Reminder settings and policies for Acme, and a first sweep so the log has rows: three demo
     enrollments are placed back in time (idle, not started, overdue) the first time only."""
-    import datetime
-    from datetime import timedelta
 
-    from django.utils import timezone
-
-    from courses.reminders import services as reminders
-    from courses.reminders.models import ReminderLog
 
     organization = Organization.objects.filter(slug=ORG_SLUG).first()
     if organization is None:

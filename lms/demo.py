@@ -11,6 +11,7 @@ from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import autodiscover_modules
 
 from lms import services
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User
@@ -56,8 +57,6 @@ def demo_loader(order: int) -> Callable[[DemoLoader], DemoLoader]:
 
 
 def loaders() -> list[DemoLoader]:
-    from django.utils.module_loading import autodiscover_modules
-
     autodiscover_modules("demo")
     return [func for _, _, func in sorted(_loaders, key=lambda item: (item[0], item[1]))]
 

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError as DatabaseInterfaceError
 from django.db import OperationalError as DatabaseOperationalError
 from django.http import Http404, JsonResponse
+from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -161,7 +162,6 @@ def _is_api(request) -> bool:
 def handler404(request, exception=None):
     if _is_api(request):
         return _json_error(request, "not_found", "Not found.", 404)
-    from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
 
@@ -169,7 +169,6 @@ def handler404(request, exception=None):
 def handler500(request):
     if _is_api(request):
         return _json_error(request, "server_error", "Something went wrong on our side. It has been logged.", 500)
-    from django.views.defaults import server_error
 
     return server_error(request)
 
@@ -177,7 +176,6 @@ def handler500(request):
 def handler400(request, exception=None):
     if _is_api(request):
         return _json_error(request, "bad_request", "Bad request.", 400)
-    from django.views.defaults import bad_request
 
     return bad_request(request, exception)
 
@@ -185,6 +183,5 @@ def handler400(request, exception=None):
 def handler403(request, exception=None):
     if _is_api(request):
         return _json_error(request, "permission_denied", "You do not have permission to perform this action.", 403)
-    from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)

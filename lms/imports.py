@@ -10,6 +10,8 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from rest_framework import serializers
 
@@ -104,9 +106,6 @@ def _parse(text: str) -> list[_Row]:
 
 
 def _validate(organization: Organization, rows: list[_Row]) -> None:
-    from django.core.exceptions import ValidationError
-    from django.core.validators import validate_email
-
     departments: dict[str, Department] = {}
     for dep in Department.objects.filter(organization=organization):
         departments[dep.name.lower()] = dep

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
+from lms.scoping import organization_ids_for
+
 
 def is_api_key(request) -> bool:
     return bool(getattr(request.user, "is_api_key", False))
@@ -47,6 +49,5 @@ class HasOrgRole(BasePermission):
             return False
         if is_api_key(request):
             return self.allow_api_key
-        from lms.scoping import organization_ids_for
 
         return user.is_superuser or bool(organization_ids_for(user, *self.roles))

@@ -5,6 +5,7 @@ import hashlib
 from typing import Any
 
 from django.db.models import Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
 from lms.scoping import scope_to_organizations
@@ -41,7 +42,6 @@ def organizations_visible_to(*, actor: Any, roles: tuple[str, ...] = ()) -> Quer
 
 def organization_get(*, actor: Any, slug: str, roles: tuple[str, ...] = ()) -> Organization:
     """The organization with ``slug`` if the actor holds one of ``roles`` in it; else 404."""
-    from django.shortcuts import get_object_or_404
 
     return get_object_or_404(organizations_visible_to(actor=actor, roles=roles), slug=slug)
 

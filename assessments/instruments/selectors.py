@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
-from assessments.instruments.services import survey_is_open
-from courses.enrollments.models import Enrollment
+from courses.catalog.models import Activity
+from courses.enrollments.models import ActivityProgress, Enrollment
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 
@@ -61,3 +61,21 @@ def earlier_response(*, survey: Survey, enrollment: Enrollment) -> InstrumentRes
             .filter(enrollment=enrollment, survey__timing=Survey.Timing.BEFORE,
                     survey__activity__course_id=survey.activity.course_id, survey__instrument_id=survey.instrument_id)
             .order_by("submitted_at", "id").first())
+
+
+def survey_is_open(*, survey: Survey, enrollment: Enrollment) -> bool:
+    if enrollment.status not in TAKING:
+        return False
+    course_id = enrollment.course_id
+    if survey.timing == Survey.Timing.BEFORE:
+        return not InstrumentResponse.objects.filter(enrollment=enrollment, survey__timing=Survey.Timing.AFTER,
+                                                     survey__activity__course_id=course_id).exists()
+    if enrollment.status == Enrollment.Status.COMPLETED:
+        return True
+    others = Activity.objects.filter(course_id=course_id, required=True).exclude(pk=survey.activity_id)
+    passed = ActivityProgress.objects.filter(enrollment=enrollment, activity__in=others,
+                                             status=ActivityProgress.Status.PASSED).count()
+    return passed == others.count()
+
+
+TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)

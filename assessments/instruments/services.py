@@ -30,17 +30,17 @@ from django.utils.text import slugify
 
 from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
+from assessments.instruments.selectors import survey_is_open
 from assessments.roleplays.default_content import DEFAULT_INSTRUMENT, DEFAULT_INSTRUMENT_SLUG
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Module
 from courses.enrollments import services as enrollment_services
-from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.models import Enrollment
 from lms.models import Organization
 from lms.text import find_unstorable
 
 DOCUMENT_FORMAT = "empathy-lms/instrument"
 MAX_ITEMS = 100
-TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 
 
 def _is_int(value: Any) -> bool:
@@ -190,21 +190,6 @@ def survey_activity_create(*, module: Module, title: str, instrument: Instrument
                                                    required=required, weight=0, position=position,
                                                    estimated_minutes=5)
         return survey_create(activity=activity, instrument=instrument, timing=timing)
-
-
-def survey_is_open(*, survey: Survey, enrollment: Enrollment) -> bool:
-    if enrollment.status not in TAKING:
-        return False
-    course_id = enrollment.course_id
-    if survey.timing == Survey.Timing.BEFORE:
-        return not InstrumentResponse.objects.filter(enrollment=enrollment, survey__timing=Survey.Timing.AFTER,
-                                                     survey__activity__course_id=course_id).exists()
-    if enrollment.status == Enrollment.Status.COMPLETED:
-        return True
-    others = Activity.objects.filter(course_id=course_id, required=True).exclude(pk=survey.activity_id)
-    passed = ActivityProgress.objects.filter(enrollment=enrollment, activity__in=others,
-                                             status=ActivityProgress.Status.PASSED).count()
-    return passed == others.count()
 
 
 def survey_respond(*, survey: Survey, enrollment: Enrollment, answers: Any) -> InstrumentResponse:

@@ -11,13 +11,12 @@ from datetime import timedelta
 from django.utils import timezone
 
 from assessments.roleplays.models import Performance, ReviewAssignment
+from assessments.roleplays.tasks import roleplays_sweep
 from lms.reconciler import reconciler
 
 
 @reconciler("roleplay-reviews")
 def roleplay_reviews() -> int:
-    from assessments.roleplays.tasks import roleplays_sweep
-
     now = timezone.now()
     late = ReviewAssignment.objects.filter(status=ReviewAssignment.Status.PENDING, due_at__lt=now).count()
     waiting = Performance.objects.filter(is_reference=False, status=Performance.Status.SUBMITTED,

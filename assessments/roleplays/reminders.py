@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.utils import timezone
 
 from assessments.roleplays.models import ReviewAssignment
 from courses.reminders.copy import format_date
@@ -69,8 +70,6 @@ class PeerReviewsOwed(ReminderSource):
         return {log.pk: by_reviewer.get(log.recipient_id, []) for log in logs}
 
     def message(self, log, data: list[ReviewAssignment] | None, language: str) -> Message:
-        from django.utils import timezone
-
         words = self.copy[language]
         now = timezone.now()
         items = []

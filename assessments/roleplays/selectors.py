@@ -19,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from assessments.roleplays import scoring
 from assessments.roleplays.models import (
     CalibrationExample,
     Criterion,
@@ -32,7 +33,6 @@ from assessments.roleplays.models import (
     Rubric,
     Scenario,
 )
-from assessments.roleplays.services.reviews import performance_score
 from assessments.roleplays.statistics import ALPHA_THRESHOLD, krippendorff_alpha_ordinal
 from courses.catalog import selectors as course_selectors
 from courses.catalog.models import Course
@@ -335,3 +335,40 @@ def rubric_for_report(*, actor: Any, rubric_id: int) -> Rubric:
     if rubric is None:
         raise Http404
     return rubric
+
+
+def performance_score(performance: Performance) -> scoring.FinalScore:
+    scenario = performance.scenario
+    reviews = list(performance.reviews.prefetch_related("scores"))
+    weights = {row.reviewer_id: float(row.weight) for row in ReviewerCalibration.objects.filter(scenario=scenario)}
+    return scoring.final_score(criteria=criterion_specs(criteria_with_levels(scenario.rubric_id)),
+                               role_weights=scenario.role_weights, aggregation=scenario.peer_aggregation,
+                               **score_inputs(performance, reviews, weights))
+
+
+def criteria_with_levels(rubric_id: int) -> list[Criterion]:
+    return list(Criterion.objects.filter(rubric_id=rubric_id).prefetch_related("levels").order_by("position", "id"))
+
+
+def score_inputs(performance: Performance, reviews: list[Review], weights: dict[int, float]) -> dict[str, Any]:
+    """The keyword arguments of ``scoring.final_score`` for ``performance`` from its reviews (scores prefetched)."""
+    peers, supervisors, partners, own = [], [], [], None
+    for review in reviews:
+        points = {s.criterion_id: s.points for s in review.scores.all()}
+        if review.role == ReviewerRole.PEER:
+            peers.append((weights.get(review.reviewer_id, 1.0), points))
+        elif review.role == ReviewerRole.SUPERVISOR:
+            supervisors.append(points)
+        elif review.role == ReviewerRole.PARTNER and review.cared_for:
+            partners.append(review.cared_for)
+        elif review.role == ReviewerRole.SELF:
+            own = points
+    return {"peers": peers, "supervisors": supervisors, "partners": partners, "self_review": own}
+
+
+def criterion_specs(criteria: list[Criterion]) -> list[scoring.CriterionSpec]:
+    specs = []
+    for criterion in criteria:
+        points = [level.points for level in criterion.levels.all()]
+        specs.append(scoring.CriterionSpec(criterion.pk, float(criterion.weight), min(points), max(points)))
+    return specs

@@ -15,6 +15,7 @@ from courses.catalog.models import Activity, Category, Course, Lesson, Module, T
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from lms.errors import ApplicationError
+from lms.models import Organization
 from lms.scoping import is_unrestricted, organization_ids_for
 
 
@@ -54,8 +55,6 @@ class CourseAdmin(CourseScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "organization" and not is_unrestricted(request.user):
-            from lms.models import Organization
-
             kwargs["queryset"] = Organization.objects.filter(
                 id__in=organization_ids_for(request.user, "instructor", "org_admin"))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)

@@ -15,6 +15,7 @@ from django.utils.text import slugify
 from courses.catalog import lesson_content as content
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag, validate_language
 from courses.errors import CoursesError
+from courses.hr_reports.services.exports import enrollments_touch
 from lms.errors import Conflict
 from lms.models import User
 from lms.uploads import upload_stem
@@ -83,8 +84,6 @@ def course_create(*, slug: str, title: str, created_by: User | None = None, **fi
 
 
 def course_update(*, course: Course, **fields: Any) -> Course:
-    from courses.hr_reports.services.exports import enrollments_touch
-
     shown_in_reports = ("slug", "title", "language")
     before = {name: getattr(course, name) for name in shown_in_reports} if course.pk else {}
     tags = _apply_course_fields(course, fields)

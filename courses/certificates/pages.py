@@ -4,7 +4,7 @@ from __future__ import annotations
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
-from courses.certificates.api.certificates import verification_payload
+from courses.certificates.verification import verification_payload
 from lms.throttles import page_throttle_wait as _throttled
 
 

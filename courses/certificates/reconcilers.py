@@ -5,11 +5,14 @@ Batches are bounded; whatever is left is found on the next run.
 """
 from __future__ import annotations
 
+from django.db.models import Q
 from django.utils import timezone
 
+from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.models import Certificate
 from courses.certificates.pdf import TEMPLATE_VERSION
 from courses.certificates.services import RENDER_GRACE
+from courses.certificates.tasks import certificate_email, certificate_issue, certificate_render
 from courses.enrollments.models import Enrollment
 from lms.reconciler import reconciler
 
@@ -19,7 +22,6 @@ BATCH = 500
 @reconciler("certificates-missing")
 def certificates_missing() -> int:
     """Completed enrollments without a certificate (e.g. the broker was down at completion)."""
-    from courses.certificates.tasks import certificate_issue
 
     ids = list(
         Enrollment.objects.filter(status=Enrollment.Status.COMPLETED, certificate__isnull=True)
@@ -34,10 +36,6 @@ def certificates_missing() -> int:
 def certificates_unrendered() -> int:
     """Certificates whose PDF or credential is missing or from an older template (a credential is
     missing only once a signing key exists: certificates issued before the first key get one then)."""
-    from django.db.models import Q
-
-    from courses.certificates import open_badges as certificate_credentials
-    from courses.certificates.tasks import certificate_render
 
     cutoff = timezone.now() - RENDER_GRACE
     pending = Q(rendered_at__isnull=True) | Q(template_version__lt=TEMPLATE_VERSION)
@@ -55,7 +53,6 @@ def certificates_unrendered() -> int:
 @reconciler("certificates-unsent")
 def certificates_unsent() -> int:
     """Valid, rendered certificates whose issue email was never claimed."""
-    from courses.certificates.tasks import certificate_email
 
     cutoff = timezone.now() - RENDER_GRACE
     ids = list(

@@ -25,7 +25,6 @@ from lms.scoping import is_unrestricted, organization_ids_for, person_id
 
 def certificates_visible_to(*, actor: Any) -> QuerySet:
     """Certificates of the enrollments the actor may see (own, managed courses, HR's organization, team)."""
-    from courses.certificates.models import Certificate
 
     return Certificate.objects.filter(
         enrollment__in=Enrollment.objects.filter(enrollment_scope_q(actor)).values("pk")
@@ -60,7 +59,6 @@ def certificate_can_manage(*, actor: Any, certificate) -> bool:
 
 def certificate_public(*, code: str):
     """For public verification: the certificate with this code or None (one query either way)."""
-    from courses.certificates.models import Certificate
 
     return Certificate.objects.filter(code=code).first()
 

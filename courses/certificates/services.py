@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import secrets
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -19,6 +18,8 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from courses.certificates import open_badges as certificate_credentials
+from courses.certificates.links import linkedin_add_url, verify_url
 from courses.certificates.models import Certificate, CertificateEvent
 from courses.certificates.pdf import TEMPLATE_VERSION, CertificateContent, render_certificate_pdf
 from courses.enrollments.models import Enrollment
@@ -27,6 +28,7 @@ from courses.hr_reports.services.exports import enrollments_touch
 from courses.hr_reports.services.webhooks import webhook_events_emit
 from lms.errors import Conflict
 from lms.models import User
+from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -40,10 +42,6 @@ def new_certificate_code() -> str:
         code = secrets.token_urlsafe(CODE_BYTES)
         if code[0].isalnum():
             return code
-
-
-def verify_url(code: str) -> str:
-    return f"{settings.SITE_URL}/verify/{code}/"
 
 
 def _add_months(moment, months: int):
@@ -101,7 +99,6 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
 
 def certificate_render(*, certificate_id: int, force: bool = False) -> Certificate | None:
     """Generate the PDF and the signed credential, unless they are current. Safe to run twice."""
-    from courses.certificates import open_badges as certificate_credentials
 
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
@@ -131,18 +128,6 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
         CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.RENDERED,
                                         detail={"template_version": TEMPLATE_VERSION, "bytes": len(pdf)})
     return certificate
-
-
-def linkedin_add_url(certificate: Certificate) -> str:
-    params = {
-        "startTask": "CERTIFICATION_NAME", "name": certificate.course_title,
-        "organizationName": certificate.issuer_name, "issueYear": certificate.issued_at.year,
-        "issueMonth": certificate.issued_at.month, "certUrl": verify_url(certificate.code),
-        "certId": certificate.code,
-    }
-    if certificate.expires_at:
-        params.update(expirationYear=certificate.expires_at.year, expirationMonth=certificate.expires_at.month)
-    return "https://www.linkedin.com/profile/add?" + urlencode(params)
 
 
 def certificate_send_issue_email(*, certificate_id: int) -> bool:
@@ -231,11 +216,9 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
     return certificate
 
 
-def schedule_certificate_issue(enrollment_id: int) -> None:
+def certificate_schedule_issue(enrollment_id: int) -> None:
     """Completion hook: nudge a worker. If the broker is down, the reconciler issues it later."""
-    from courses.certificates.tasks import certificate_issue as task
-
-    task.apply_async(args=[enrollment_id], retry=False)
+    task_enqueue("courses.certificate_issue", args=[enrollment_id], retry=False)
 
 
 RENDER_GRACE = timedelta(minutes=2)

@@ -15,7 +15,7 @@ from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.services import parse_emails_csv
-from lms.errors import ApplicationError, NotFound
+from lms.errors import ApplicationError, Forbidden, NotFound
 from lms.filters import StrictBooleanFilter
 from lms.models import Organization
 from lms.pagination import PageNumberPagination
@@ -210,8 +210,6 @@ class EnrollmentWithdrawApi(APIView):
         enrollment = enrollment_selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
         if enrollment.user_id != request.user.pk and not enrollment_selectors.enrollment_can_manage(
                 actor=request.user, enrollment=enrollment):
-            from lms.errors import Forbidden
-
             raise Forbidden("Only the learner, the course's staff, HR or an org admin may withdraw this enrollment.")
         return Response(EnrollmentSerializer(services.enrollment_withdraw(enrollment=enrollment)).data)
 

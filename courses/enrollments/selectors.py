@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
@@ -154,6 +155,4 @@ def lesson_for(*, actor: Any, activity_id: int) -> tuple[Lesson, Enrollment | No
 
 
 def raise_not_found() -> None:
-    from django.http import Http404
-
     raise Http404

@@ -28,8 +28,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.catalog.models import Activity, Course
+from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.errors import CoursesError, EnrollmentConflict, ProgressError
+from courses.hr_reports.services.webhooks import webhook_completion_emit
 from lms.errors import ApplicationError, NotFound
 from lms.models import Membership, Organization, Role, User
 from lms.scoping import is_unrestricted, organization_ids_for
@@ -215,22 +217,26 @@ _completion_hooks: list[CompletionHook] = []
 
 
 def on_enrollment_completed(func: CompletionHook) -> CompletionHook:
-    """Register ``func(enrollment_id)`` to run after the commit that completes an enrollment.
+    """Add ``func(enrollment_id)`` to what runs after the commit that completes an enrollment, after the
+    steps of ``_after_enrollment_completed`` (an extension point for other apps and for tests).
 
-    Hooks should only enqueue work (``task.delay``); the reconciler covers a hook that fails,
-    so a failure here is logged and never turns the learner's request into an error.
+    Hooks should only enqueue work; the reconciler covers a hook that fails, so a failure here is
+    logged and never turns the learner's request into an error.
     """
     if func not in _completion_hooks:
         _completion_hooks.append(func)
     return func
 
 
-def _run_completion_hooks(enrollment_id: int) -> None:
-    for hook in list(_completion_hooks):
+def _after_enrollment_completed(enrollment_id: int) -> None:
+    """Runs after the commit that completes an enrollment: the certificate is scheduled, then the
+    ``enrollment.completed`` webhooks are recorded, then any added hook runs. Each step only enqueues
+    work and a reconciler repeats what a failed step missed, so a failure is logged, never raised."""
+    for step in (certificate_schedule_issue, webhook_completion_emit, *_completion_hooks):
         try:
-            hook(enrollment_id)
+            step(enrollment_id)
         except Exception:
-            logger.exception("completion hook %s failed for enrollment %s", getattr(hook, "__name__", hook),
+            logger.exception("completion hook %s failed for enrollment %s", getattr(step, "__name__", step),
                              enrollment_id)
 
 
@@ -346,7 +352,7 @@ def activity_record_result(
         ])
         if just_completed:
             enrollment_id = enrollment.pk
-            transaction.on_commit(lambda: _run_completion_hooks(enrollment_id))
+            transaction.on_commit(lambda: _after_enrollment_completed(enrollment_id))
     return progress
 
 

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import xlsxwriter
 from django.conf import settings
 from django.db import connections
 from django.db.models import (
@@ -323,7 +324,6 @@ def write_xlsx(path: str, rows: Iterable[tuple], *, progress=None) -> int:
     Strings are never read as formulas (``strings_to_formulas`` off), so no cell can inject one.
     ``progress(done)`` is called every STREAM_CHUNK_ROWS rows.
     """
-    import xlsxwriter
 
     workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
                                           "strings_to_urls": False, "strings_to_numbers": False})

@@ -7,10 +7,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.conf import settings
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
+from courses.hr_reports.models import ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.services import exports as export_services
+from courses.hr_reports.services import webhooks as webhook_services
 from lms.reconciler import reconciler
 
 BATCH = 500  # rows re-enqueued per pass
@@ -20,28 +25,23 @@ BATCH = 500  # rows re-enqueued per pass
 @reconciler("report-exports-unfinished")
 def report_exports_unfinished() -> int:
     """Exports waiting for a worker, or running without a heartbeat (their worker died): resume them."""
-    from django.db.models import Q
 
-    from courses.hr_reports.models import ReportExport
-    from courses.hr_reports.services.exports import STALE_AFTER, schedule_export
 
     now = timezone.now()
     ids = list(
         ReportExport.objects.filter(
             Q(status=ReportExport.Status.PENDING, created_at__lt=now - timedelta(minutes=1))
-            | Q(status=ReportExport.Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER)
+            | Q(status=ReportExport.Status.RUNNING, heartbeat_at__lt=now - export_services.STALE_AFTER)
         ).order_by("id").values_list("id", flat=True)[:BATCH]
     )
     for export_id in ids:
-        schedule_export(export_id)
+        export_services.report_export_schedule(export_id)
     return len(ids)
 
 
 @reconciler("webhooks-due")
 def webhooks_due() -> int:
     """Pending deliveries whose next attempt is due (a retry, or an attempt whose worker died)."""
-    from courses.hr_reports.models import WebhookDelivery
-    from courses.hr_reports.services.webhooks import schedule_delivery
 
     ids = list(
         WebhookDelivery.objects.filter(status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now(),
@@ -49,7 +49,7 @@ def webhooks_due() -> int:
         .order_by("next_attempt_at", "id").values_list("id", flat=True)[:BATCH]
     )
     for delivery_id in ids:
-        schedule_delivery(delivery_id)
+        webhook_services.webhook_delivery_schedule(delivery_id)
     return len(ids)
 
 
@@ -57,12 +57,6 @@ def webhooks_due() -> int:
 def webhooks_unrecorded() -> int:
     """Recent events without a delivery row for a subscribed endpoint (the process died between the
     commit and the hook): record them now. Looks back REPORTS_WEBHOOK_LOOKBACK_HOURS."""
-    from django.conf import settings
-    from django.db.models import Exists, OuterRef
-
-    from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
-    from courses.hr_reports.services.webhooks import webhook_events_emit
-
     since = timezone.now() - timedelta(hours=settings.REPORTS_WEBHOOK_LOOKBACK_HOURS)
     found = 0
     sources = {
@@ -82,6 +76,6 @@ def webhooks_unrecorded() -> int:
                 .filter(~Exists(recorded)).order_by(when, "id").values_list("id", flat=True)[:BATCH]
             )
             for object_id in missing:
-                webhook_events_emit(event_type=event_type, object_id=object_id)
+                webhook_services.webhook_events_emit(event_type=event_type, object_id=object_id)
             found += len(missing)
     return found

@@ -4,6 +4,9 @@ from __future__ import annotations
 from celery import shared_task
 from django.db import OperationalError
 
+from courses.hr_reports.services import exports as report_services
+from courses.hr_reports.services import webhooks
+
 TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug to see
 
 
@@ -12,21 +15,15 @@ TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug 
 @shared_task(name="courses.long.report_export_run", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5,
              soft_time_limit=50 * 60, time_limit=55 * 60)
 def report_export_run(export_id: int) -> int | None:
-    from courses.hr_reports.services import exports as report_services
-
     export = report_services.report_export_run(export_id=export_id)
     return export.rows_done if export else None
 
 
 @shared_task(name="courses.reports_cleanup")
 def reports_cleanup() -> int:
-    from courses.hr_reports.services import exports as report_services
-
     return report_services.exports_cleanup()
 
 
 @shared_task(name="courses.webhook_deliver", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def webhook_deliver(delivery_id: int) -> str:
-    from courses.hr_reports.services import webhooks
-
     return webhooks.webhook_deliver(delivery_id=delivery_id)

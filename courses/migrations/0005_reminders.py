@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
             name='ReminderPolicy',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(max_length=32, validators=[courses.reminders.models.validate_reminder_kind])),
+                ('kind', models.CharField(max_length=32)),
                 ('enabled', models.BooleanField(default=True)),
                 ('days', models.PositiveSmallIntegerField(blank=True, help_text="The kind's number of days (see the README); empty keeps the default.", null=True, validators=[django.core.validators.MaxValueValidator(365)])),
                 ('updated_at', models.DateTimeField(auto_now=True)),

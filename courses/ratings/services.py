@@ -13,6 +13,7 @@ from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
 from courses.errors import CoursesError
 from courses.ratings.models import Rating
+from lms.errors import NotFound
 from lms.models import User
 
 RATING_MIN_PROGRESS = 50
@@ -57,7 +58,5 @@ def rating_delete(*, user: User, course: Course) -> None:
         Course.objects.select_for_update().filter(pk=course.pk).first()
         deleted, _ = Rating.objects.filter(user=user, course=course).delete()
         if not deleted:
-            from lms.errors import NotFound
-
             raise NotFound("You have not rated this course.")
         _refresh_course_rating(course)

@@ -4,19 +4,36 @@ Org admins see their organizations' rows; superusers all. Saves go through the r
 """
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Q
 
 from courses.catalog.models import Course
 from courses.reminders import services
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
+from courses.reminders.registry import sources
 from lms.admin import OrgScopedAdmin, ReadOnlyOrgAdmin, admin_organization_ids
 from lms.errors import ApplicationError
 from lms.scoping import is_unrestricted
 
 
+class ReminderPolicyForm(forms.ModelForm):
+    """The kind is one of the registered reminder kinds, offered as a list."""
+
+    kind = forms.ChoiceField(choices=())
+
+    class Meta:
+        model = ReminderPolicy
+        fields = ["organization", "course", "kind", "enabled", "days"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind, src.label) for kind, src in sources().items()]
+
+
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(OrgScopedAdmin):
+    form = ReminderPolicyForm
     list_display = ["organization", "kind", "course", "enabled", "days", "updated_at"]
     list_filter = ["kind", "enabled", ("organization", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["organization", "course"]

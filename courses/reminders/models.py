@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -18,18 +19,7 @@ from courses.enrollments.models import Enrollment
 from lms.models import Organization
 
 
-def validate_reminder_kind(value: str) -> None:
-    from django.core.exceptions import ValidationError
-
-    from courses.reminders.registry import configurable_kinds
-
-    if value not in configurable_kinds():
-        raise ValidationError(f"'{value}' is not a reminder kind.", code="invalid_kind")
-
-
 def validate_weekdays(value) -> None:
-    from django.core.exceptions import ValidationError
-
     if not isinstance(value, list) or any(not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7
                                           for day in value) or len(set(value)) != len(value):
         raise ValidationError("Give distinct ISO weekdays, 1 (Monday) to 7 (Sunday).", code="invalid_weekdays")
@@ -41,7 +31,9 @@ class ReminderPolicy(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="reminder_policies")
     course = models.ForeignKey(Course, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
                                help_text="Empty: every course of the organization's learners.")
-    kind = models.CharField(max_length=32, validators=[validate_reminder_kind])
+    # One of the registered reminder kinds: checked by the services and the admin form, which know the
+    # registry (a model module imports none).
+    kind = models.CharField(max_length=32)
     enabled = models.BooleanField(default=True)
     days = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(365)],

@@ -17,6 +17,7 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_http_methods
 
 from courses.reminders import services as reminder_services
+from courses.reminders import services as reminders
 from courses.reminders.registry import sources
 from courses.workshops import selectors as learner_selectors
 from lms import services as people_services
@@ -33,7 +34,6 @@ CONTEXT = "my learning"  # the translation context shared with the My learning p
 @sensitive_variables()  # the token is the credential
 def unsubscribe_page(request, token: str):
     """The page behind the link in a reminder: GET asks (mail scanners open links), POST unsubscribes."""
-    from courses.reminders import services as reminders
 
     wait = _throttled(request)
     if wait is not None:

@@ -5,6 +5,7 @@ Batches are bounded; whatever is left is found on the next run.
 """
 from __future__ import annotations
 
+from courses.reminders import services as reminders
 from lms.reconciler import reconciler
 
 
@@ -12,8 +13,6 @@ from lms.reconciler import reconciler
 def reminders_pending() -> int:
     """Pending reminders whose send was never enqueued or whose message was lost; and rows a killed
     worker left in ``sending``, which are failed rather than risked twice."""
-    from courses.reminders import services as reminders
-
     reminders.reminders_fail_stale()
     result = reminders.reminders_dispatch()
     return result["sent"]

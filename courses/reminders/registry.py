@@ -19,8 +19,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, ClassVar
 
-from django.db.models import BigIntegerField, Q, QuerySet
+from django.db.models import BigIntegerField, Q, QuerySet, Value
 from django.db.models.functions import Cast
+from django.utils.module_loading import autodiscover_modules
+
+from courses.reminders import sources as source_modules  # the package: one module per kind
 
 LANGUAGES = ("en", "pt-br")
 DIGEST = "digest"  # the daily digest that carries what the cap held back; not a source of its own
@@ -112,13 +115,10 @@ def _discover() -> None:
     global _discovered
     if _discovered:
         return
-    from courses.reminders import sources
-
-    for module in pkgutil.iter_modules(sources.__path__):
-        importlib.import_module(f"{sources.__name__}.{module.name}")
+    for module in pkgutil.iter_modules(source_modules.__path__):
+        importlib.import_module(f"{source_modules.__name__}.{module.name}")
     # Every installed app's ``reminders`` module (courses' own is this package): apps that depend on
     # courses add their kinds without courses importing them.
-    from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("reminders")
     _discovered = True
@@ -140,7 +140,6 @@ def configurable_kinds() -> list[str]:
 
 def null_id() -> Cast:
     """A typed NULL for an id column (PostgreSQL will not insert an untyped NULL into bigint)."""
-    from django.db.models import Value
 
     return Cast(Value(None), BigIntegerField())
 

@@ -15,12 +15,12 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from courses.reminders.models import ReminderPolicy
+from lms import selectors as people_selectors
 from lms.models import Organization, Role
 
 
 def reminder_organization_get(*, actor: Any, slug: str) -> Organization:
     """An organization whose reminders the actor manages (org admin or superuser); else 404."""
-    from lms import selectors as people_selectors
 
     return people_selectors.organization_get(actor=actor, slug=slug, roles=(Role.ORG_ADMIN,))
 

@@ -32,6 +32,7 @@ from courses.reminders.models import NotificationPreference, ReminderLog, Remind
 from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Message, Rule, source, sources
 from lms.errors import NotFound
 from lms.models import Organization, User
+from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -288,15 +289,13 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
 def _enqueue_send(ids: list[int], countdown: float | None = None) -> None:
     if not ids:
         return
-    from courses.reminders.tasks import reminders_send as task
-
     size = _setting("REMINDER_SEND_BATCH", 50)
     chunks = [ids[i:i + size] for i in range(0, len(ids), size)]
 
     def publish() -> None:
         for chunk in chunks:
             try:
-                task.apply_async(args=[chunk], countdown=countdown, retry=False)
+                task_enqueue("courses.reminders_send", args=[chunk], countdown=countdown, retry=False)
             except Exception:  # the broker is down: the rows stay pending and the next sweep sends them
                 logger.warning("could not enqueue %d reminders; the next sweep will", len(chunk), exc_info=True)
                 return
@@ -345,7 +344,7 @@ def _digest_message(log: ReminderLog, items: list[Message], language: str) -> Me
                    action_label=words[2], action_url=f"{settings.SITE_URL}/api/v1/enrollments/")
 
 
-def render_messages(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
+def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
     """{log id: (message, language)} for a batch: each kind loads what it needs at once."""
     folded = {}
     digest_logs = [log for log in logs if log.kind == DIGEST]
@@ -377,7 +376,7 @@ def render_messages(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
     return rendered
 
 
-def build_email(log: ReminderLog, message: Message, language: str, connection=None) -> EmailMultiAlternatives:
+def reminder_email_build(log: ReminderLog, message: Message, language: str, connection=None) -> EmailMultiAlternatives:
     organization = log.organization
     org_settings = getattr(organization, "reminder_settings", None) if organization else None
     words = reminder_copy.COMMON[language]
@@ -445,7 +444,7 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
                 counts["suppressed"] += 1
         else:
             ready.append(log)
-    rendered = render_messages(ready)
+    rendered = reminder_messages_render(ready)
     max_attempts = _setting("REMINDER_MAX_ATTEMPTS", 5)
     retry: list[int] = []
     smtp = _open_connection()
@@ -460,7 +459,7 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
                 counts["failed"] += 1
                 continue
             try:
-                build_email(log, message, language, connection=smtp).send()
+                reminder_email_build(log, message, language, connection=smtp).send()
             except (smtplib.SMTPException, OSError) as exc:
                 permanent, detail = _smtp_failure(exc)
                 _close_quietly(smtp)  # its state after a failure is unknown: start afresh

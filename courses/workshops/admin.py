@@ -8,7 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from courses.catalog.admin_scope import CourseScopedAdmin, is_course_staff
+from courses.catalog.admin_scope import CourseScopedAdmin, is_course_staff, managed_course_ids
+from courses.catalog.models import Activity
 from courses.workshops.models import (
     AttendanceMark,
     Registration,
@@ -70,9 +71,6 @@ class WorkshopAdmin(CourseScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "activity":
-            from courses.catalog.admin_scope import managed_course_ids
-            from courses.catalog.models import Activity
-
             queryset = Activity.objects.filter(kind=Activity.Kind.WORKSHOP)
             if not request.user.is_superuser:
                 queryset = queryset.filter(course__in=managed_course_ids(request))
@@ -159,8 +157,6 @@ class WorkshopSessionAdmin(CourseScopedAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "workshop" and not request.user.is_superuser:
-            from courses.catalog.admin_scope import managed_course_ids
-
             kwargs["queryset"] = Workshop.objects.filter(activity__course__in=managed_course_ids(request))
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.catalog.selectors import course_can_manage
 from courses.workshops import calendars, selectors
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
 from courses.workshops.services import attendance as workshop_attendance
@@ -268,7 +269,6 @@ class SessionListApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         fields = _session_fields(data.validated_data)
         workshop = selectors.workshop_get(actor=request.user, workshop_id=fields.pop("workshop"))
-        from courses.catalog.selectors import course_can_manage
 
         teaches = workshop.instructors.filter(pk=request.user.pk).exists()
         if not teaches and not course_can_manage(actor=request.user, course=workshop.activity.course):

@@ -8,6 +8,8 @@ from __future__ import annotations
 from django.utils import timezone
 
 from courses.certificates.services import RENDER_GRACE
+from courses.workshops.models import WorkshopEmail
+from courses.workshops.tasks import workshop_email_send
 from lms.reconciler import reconciler
 
 BATCH = 500  # rows re-enqueued per pass
@@ -17,8 +19,6 @@ BATCH = 500  # rows re-enqueued per pass
 @reconciler("workshop-emails-unsent")
 def workshop_emails_unsent() -> int:
     """Workshop emails logged but never claimed (e.g. the broker was down after the change)."""
-    from courses.workshops.models import WorkshopEmail
-    from courses.workshops.tasks import workshop_email_send
 
     cutoff = timezone.now() - RENDER_GRACE
     ids = list(WorkshopEmail.objects.filter(sent_at__isnull=True, created_at__lt=cutoff)

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import lockout, selectors, services
+from lms.authentication import UserTokenAuthentication
 from lms.errors import ApplicationError
 from lms.models import UserToken
 from lms.permissions import IsPerson
@@ -74,7 +75,6 @@ class TokenCreateApi(APIView):
     @extend_schema(request=None, responses={204: None}, tags=["auth"], auth=[{"TokenAuth": []}])
     def delete(self, request):
         """Revoke the token this request is made with (sign out an API client)."""
-        from lms.authentication import UserTokenAuthentication
 
         result = UserTokenAuthentication().authenticate(request)
         if result is None:

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from lms import services
 from lms.celery import app as celery_app
 from lms.models import HealthProbe
+from lms.tasks import health_ping
 from lms.throttles import StrictThrottle
 
 
@@ -45,7 +46,6 @@ def check_broker() -> str | None:
 
 def check_worker() -> str | None:
     """Send a real task and wait for a worker to mark the probe row answered."""
-    from lms.tasks import health_ping
 
     probe = services.health_probe_create()
     try:

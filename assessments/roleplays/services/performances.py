@@ -41,6 +41,7 @@ from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.allocation import allocate_group
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import AllocationRound, Performance, ReviewAssignment, ReviewerRole, Rubric, Scenario
+from assessments.roleplays.services.reviews import performance_finalize
 from courses.catalog import services as course_services
 from courses.catalog.models import Activity, Module
 from courses.enrollments.models import Enrollment
@@ -295,8 +296,6 @@ def assignment_reassign(*, assignment: ReviewAssignment, reviewer: User) -> Revi
 def roleplays_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Expire late reviews with the supervisor fallback, allocate stale waiting performances, score what is
     complete. Idempotent: a second run finds nothing to do."""
-    from assessments.roleplays.services.reviews import performance_finalize
-
     now = now or timezone.now()
     counts = {"expired": 0, "fallbacks": 0, "allocated": 0, "scored": 0}
     late = list(ReviewAssignment.objects.filter(status=ReviewAssignment.Status.PENDING, due_at__lt=now)

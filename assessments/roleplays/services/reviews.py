@@ -41,6 +41,8 @@ from assessments.roleplays.models import (
     ReviewScore,
     Scenario,
 )
+from assessments.roleplays.selectors import criteria_with_levels, criterion_specs, performance_score
+from courses.catalog import selectors as course_selectors
 from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
 from lms.errors import NotFound
@@ -52,10 +54,6 @@ RUBRIC_ROLES = (ReviewerRole.SELF, ReviewerRole.PEER, ReviewerRole.SUPERVISOR, R
 
 def _write_scores(review: Review, points: dict[int, int]) -> None:
     ReviewScore.objects.bulk_create([ReviewScore(review=review, criterion_id=c, points=p) for c, p in points.items()])
-
-
-def _criteria(rubric_id: int) -> list[Criterion]:
-    return list(Criterion.objects.filter(rubric_id=rubric_id).prefetch_related("levels").order_by("position", "id"))
 
 
 def clean_scores(criteria: list[Criterion], scores: Any) -> dict[int, int]:
@@ -114,12 +112,10 @@ def _clean_body(*, role: str, scenario: Scenario, scores: Any, cared_for: Any, c
     if cared_for is not None:
         raise RoleplayError("Only the partner gives a cared-for rating.", code="invalid_review",
                             fields={"cared_for": ["Partner only."]})
-    return clean_scores(_criteria(scenario.rubric_id), scores), None, comments, codes
+    return clean_scores(criteria_with_levels(scenario.rubric_id), scores), None, comments, codes
 
 
 def _manages(actor: User, performance: Performance) -> bool:
-    from courses.catalog import selectors as course_selectors
-
     enrollment = performance.enrollment
     if course_selectors.course_can_manage(actor=actor, course=enrollment.course):
         return True
@@ -212,39 +208,6 @@ def review_update(*, review: Review, scores: Any = None, comments: str | None = 
     return review
 
 
-def score_inputs(performance: Performance, reviews: list[Review], weights: dict[int, float]) -> dict[str, Any]:
-    """The keyword arguments of ``scoring.final_score`` for ``performance`` from its reviews (scores prefetched)."""
-    peers, supervisors, partners, own = [], [], [], None
-    for review in reviews:
-        points = {s.criterion_id: s.points for s in review.scores.all()}
-        if review.role == ReviewerRole.PEER:
-            peers.append((weights.get(review.reviewer_id, 1.0), points))
-        elif review.role == ReviewerRole.SUPERVISOR:
-            supervisors.append(points)
-        elif review.role == ReviewerRole.PARTNER and review.cared_for:
-            partners.append(review.cared_for)
-        elif review.role == ReviewerRole.SELF:
-            own = points
-    return {"peers": peers, "supervisors": supervisors, "partners": partners, "self_review": own}
-
-
-def criterion_specs(criteria: list[Criterion]) -> list[scoring.CriterionSpec]:
-    specs = []
-    for criterion in criteria:
-        points = [level.points for level in criterion.levels.all()]
-        specs.append(scoring.CriterionSpec(criterion.pk, float(criterion.weight), min(points), max(points)))
-    return specs
-
-
-def performance_score(performance: Performance) -> scoring.FinalScore:
-    scenario = performance.scenario
-    reviews = list(performance.reviews.prefetch_related("scores"))
-    weights = {row.reviewer_id: float(row.weight) for row in ReviewerCalibration.objects.filter(scenario=scenario)}
-    return scoring.final_score(criteria=criterion_specs(_criteria(scenario.rubric_id)),
-                               role_weights=scenario.role_weights, aggregation=scenario.peer_aggregation,
-                               **score_inputs(performance, reviews, weights))
-
-
 def performance_finalize(*, performance: Performance) -> Performance | None:
     """Score the performance when no review is pending (see the module docstring); None when not yet."""
     with transaction.atomic():
@@ -280,7 +243,7 @@ def calibration_example_create(*, scenario: Scenario, title: str, transcript: st
     if not isinstance(transcript, str) or not transcript.strip() or len(transcript) > 50_000:
         raise RoleplayError("A transcript of the reference performance.", code="invalid_review",
                             fields={"transcript": ["Required, at most 50,000 characters."]})
-    points = clean_scores(_criteria(scenario.rubric_id), scores)
+    points = clean_scores(criteria_with_levels(scenario.rubric_id), scores)
     with transaction.atomic():
         performance = Performance.objects.create(
             scenario=scenario, is_reference=True, kind=Performance.Kind.LINK if link else Performance.Kind.TRANSCRIPT,
@@ -295,7 +258,7 @@ def calibration_example_create(*, scenario: Scenario, title: str, transcript: st
 def calibration_review_submit(*, example: CalibrationExample, reviewer: User, scores: Any) -> ReviewerCalibration:
     """Score a calibration example once; returns the reviewer's refreshed calibration."""
     scenario = example.scenario
-    points = clean_scores(_criteria(scenario.rubric_id), scores)
+    points = clean_scores(criteria_with_levels(scenario.rubric_id), scores)
     with transaction.atomic():
         if Review.objects.filter(performance_id=example.performance_id, reviewer=reviewer).exists():
             raise RoleplayConflict("You have scored this example.", code="review_exists")
@@ -306,7 +269,7 @@ def calibration_review_submit(*, example: CalibrationExample, reviewer: User, sc
 
 
 def reviewer_calibration_refresh(*, scenario: Scenario, reviewer: User) -> ReviewerCalibration:
-    spans = {spec.id: spec.max_points - spec.min_points for spec in criterion_specs(_criteria(scenario.rubric_id))}
+    spans = {spec.id: spec.max_points - spec.min_points for spec in criterion_specs(criteria_with_levels(scenario.rubric_id))}
     rows = ReviewScore.objects.filter(review__performance__calibration__scenario=scenario).values_list(
         "review__performance_id", "review__role", "review__reviewer_id", "criterion_id", "points")
     expert: dict[tuple[int, int], list[int]] = {}

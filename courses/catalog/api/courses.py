@@ -14,7 +14,7 @@ from courses.catalog import services
 from courses.catalog.api.serializers import CourseCardSerializer, CourseDetailSerializer, ModuleSerializer
 from courses.catalog.models import Activity, Course, Lesson
 from courses.enrollments import selectors as enrollment_selectors
-from lms.errors import NotFound
+from lms.errors import Forbidden, NotFound
 from lms.models import Organization
 from lms.pagination import PageNumberPagination
 from lms.scoping import organization_ids_for
@@ -95,8 +95,6 @@ class CourseListApi(GenericAPIView):
                 raise NotFound("No such organization.", code="organization_not_found")
             organization = organization or Organization.objects.filter(slug=org_slug).first()
         if not allowed and not request.user.is_superuser:
-            from lms.errors import Forbidden
-
             raise Forbidden("Only instructors and org admins create courses.")
         course = services.course_create(created_by=request.user, organization=organization, **values)
         course = catalog_selectors.course_detail(actor=request.user, slug=course.slug)
@@ -107,8 +105,6 @@ class CourseListApi(GenericAPIView):
 def _manageable(request, slug: str) -> Course:
     course = catalog_selectors.course_get(actor=request.user, slug=slug)
     if not catalog_selectors.course_can_manage(actor=request.user, course=course):
-        from lms.errors import Forbidden
-
         raise Forbidden("Only the course's instructors and its organization's admins may change it.")
     return course
 

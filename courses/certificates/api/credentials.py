@@ -12,8 +12,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.certificates import open_badges as certificate_credentials
-from courses.certificates.api.certificates import pad_to_minimum
 from courses.certificates.models import Certificate
+from courses.certificates.verification import pad_to_minimum
 from lms.errors import NotFound
 from lms.parsers import JSONParser
 from lms.throttles import AnonymousThrottle, StrictThrottle

@@ -16,7 +16,7 @@ import logging
 import os
 import secrets
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +30,7 @@ from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
 from courses.hr_reports.models import ReportAuditEntry, ReportExport
 from lms.models import Organization
+from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def report_export_request(*, actor: Any, organization: Organization, export_form
         report_audit_record(actor=actor, kind=ReportAuditEntry.Kind.EXPORT, organization=organization,
                             format=export_format, filters=stored)
         export_id = export.pk
-        transaction.on_commit(lambda: schedule_export(export_id))
+        transaction.on_commit(lambda: report_export_schedule(export_id))
     return export, True
 
 
@@ -90,19 +91,15 @@ def _requested_by(actor: Any) -> dict:
     return {"requested_by": who["user"], "api_key_prefix": who["api_key_prefix"]}
 
 
-def schedule_export(export_id: int) -> None:
+def report_export_schedule(export_id: int) -> None:
     """Nudge a worker on the long queue; if the broker is down, the reconciler starts it later."""
-    from courses.hr_reports.tasks import report_export_run
-
     try:
-        report_export_run.apply_async(args=[export_id], retry=False)
+        task_enqueue("courses.long.report_export_run", args=[export_id], retry=False)
     except Exception:
         logger.warning("could not enqueue export %s; the reconciler will", export_id, exc_info=True)
 
 
 def export_filters(export: ReportExport) -> reports.Filters:
-    from datetime import datetime
-
     values: dict[str, Any] = dict(export.filters)
     for name, value in list(values.items()):
         if isinstance(value, str) and (name.endswith(("_after", "_before")) or name == "updated_since"):

@@ -38,11 +38,13 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
+from courses.certificates.links import verify_url
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
 from courses.hr_reports.queries import ReportError
 from lms.models import Membership, Organization
+from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +191,6 @@ def _enrollment_data(enrollment: Enrollment) -> dict[str, Any]:
 
 def _event_payload(event_type: str, object_id: int) -> tuple[int, dict] | None:
     """(organization id, data) of an event, or None if its object is gone or belongs to no organization."""
-    from courses.certificates.services import verify_url
 
     if event_type == WebhookEndpoint.Event.ENROLLMENT_COMPLETED:
         enrollment = Enrollment.objects.select_related("user", "course", "organization").filter(pk=object_id).first()
@@ -238,22 +239,20 @@ def _delivery_create(endpoint: WebhookEndpoint, event_type: str, object_id: int,
                 endpoint=endpoint, event_type=event_type, object_id=object_id, next_attempt_at=now,
                 payload={"type": event_type, "created_at": _iso(now), "data": data})
             delivery_id = delivery.pk
-            transaction.on_commit(lambda: schedule_delivery(delivery_id))
+            transaction.on_commit(lambda: webhook_delivery_schedule(delivery_id))
     except IntegrityError:
         return None  # already recorded
     return delivery
 
 
-def schedule_delivery(delivery_id: int, countdown: float = 0) -> None:
-    from courses.hr_reports.tasks import webhook_deliver
-
+def webhook_delivery_schedule(delivery_id: int, countdown: float = 0) -> None:
     try:
-        webhook_deliver.apply_async(args=[delivery_id], countdown=countdown or None, retry=False)
+        task_enqueue("courses.webhook_deliver", args=[delivery_id], countdown=countdown or None, retry=False)
     except Exception:  # a broker outage must not fail the writer; the reconciler sends it later
         logger.warning("could not enqueue webhook delivery %s; the reconciler will", delivery_id, exc_info=True)
 
 
-def on_enrollment_completed_emit(enrollment_id: int) -> None:
+def webhook_completion_emit(enrollment_id: int) -> None:
     """Completion hook (courses.enrollments.services.on_enrollment_completed)."""
     webhook_events_emit(event_type=WebhookEndpoint.Event.ENROLLMENT_COMPLETED, object_id=enrollment_id)
 
@@ -353,7 +352,7 @@ def _record_attempt(delivery: WebhookDelivery, attempt: int, status_code: int | 
     if row.status == WebhookDelivery.Status.PENDING:
         delay = backoff(attempt).total_seconds()
         if delay <= settings.REPORTS_WEBHOOK_RETRY_INLINE_MAX_SECONDS:  # longer waits are the reconciler's
-            schedule_delivery(delivery.pk, countdown=delay)
+            webhook_delivery_schedule(delivery.pk, countdown=delay)
         return "will retry"
     return "gave up"
 
@@ -366,5 +365,5 @@ def webhook_delivery_replay(*, delivery: WebhookDelivery) -> WebhookDelivery:
         row.replays += 1
         row.save(update_fields=["status", "next_attempt_at", "delivered_at", "replays"])
         delivery_id = row.pk
-        transaction.on_commit(lambda: schedule_delivery(delivery_id))
+        transaction.on_commit(lambda: webhook_delivery_schedule(delivery_id))
     return row

@@ -13,10 +13,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import F, OuterRef, QuerySet, Subquery, Value
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
 
+from courses.certificates.links import verify_url
 from courses.certificates.models import Certificate
-from courses.certificates.services import verify_url
 from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date
 from courses.reminders.registry import Message, ReminderSource, due_columns, reminder_source
@@ -56,8 +56,6 @@ class CertificateIssued(ReminderSource):
 
     @staticmethod
     def _recent(now, days):
-        from django.db.models import Q
-
         return Q(issued_at__gt=now - timedelta(days=max(days, 1)))
 
     def load(self, logs: list) -> dict[int, Any]:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date
@@ -75,9 +77,6 @@ class ManagerDigest(ReminderSource):
         return {log.pk: by_manager.get(log.subject_id, []) for log in logs}
 
     def message(self, log, data: list, language: str) -> Message:
-        from django.conf import settings
-        from django.utils import timezone
-
         words = self.copy[language]
         now = timezone.now()
         items = []

@@ -7,6 +7,7 @@ duplicate task or a reconciler run never sends it twice; a failed send releases 
 from __future__ import annotations
 
 import secrets
+import zoneinfo
 
 from django.conf import settings
 from django.core.mail import EmailMessage
@@ -33,8 +34,6 @@ OPENERS = {
 
 
 def _when(session: WorkshopSession) -> list[str]:
-    import zoneinfo
-
     tz = zoneinfo.ZoneInfo(session.timezone)
     return [f"- {part.starts_at.astimezone(tz):%A %d %B %Y, %H:%M} to {part.ends_at.astimezone(tz):%H:%M} "
             f"({session.timezone})" for part in session.parts.all()]

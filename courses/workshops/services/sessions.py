@@ -34,8 +34,10 @@ from courses.workshops.models import (
     WorkshopEmail,
     WorkshopSession,
 )
+from courses.workshops.selectors import registration_can_approve
 from lms.errors import Forbidden
 from lms.models import User
+from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -231,15 +233,13 @@ def _queue_email(registration: Registration, session: WorkshopSession, kind: str
         method=method, sequence=session.sequence + registration.sequence, to=registration.user.email,
     )
     email_id = email.pk
-    transaction.on_commit(lambda: enqueue_email(email_id))
+    transaction.on_commit(lambda: workshop_email_enqueue(email_id))
 
 
-def enqueue_email(email_id: int) -> None:
+def workshop_email_enqueue(email_id: int) -> None:
     """Nudge a worker; with the broker down the reconciler sends it later."""
-    from courses.workshops.tasks import workshop_email_send
-
     try:
-        workshop_email_send.apply_async(args=[email_id], retry=False)
+        task_enqueue("courses.workshop_email_send", args=[email_id], retry=False)
     except Exception:
         logger.exception("could not enqueue workshop email %s; the reconciler will", email_id)
 
@@ -369,22 +369,6 @@ def registration_cancel(*, registration: Registration, actor: User | None) -> Re
             _queue_email(registration, session, WorkshopEmail.Kind.CANCELLED)
             _promote(session, actor=actor)
     return registration
-
-
-def registration_can_approve(*, actor: Any, registration: Registration) -> bool:
-    """The learner's manager (in the enrollment's organization), the session's instructors, course managers."""
-    from courses.catalog import selectors
-
-    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
-        return False
-    if registration.session.instructors.filter(pk=actor.pk).exists():
-        return True
-    from lms.models import Membership
-
-    if Membership.objects.filter(user_id=registration.user_id, manager__user_id=actor.pk, is_active=True,
-                                 organization_id=registration.enrollment.organization_id).exists():
-        return True
-    return selectors.course_can_manage(actor=actor, course=registration.enrollment.course)
 
 
 def registration_decide(*, registration: Registration, actor: User, approve: bool, reason: str = "") -> Registration:

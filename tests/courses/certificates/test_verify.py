@@ -185,7 +185,7 @@ def test_html_known_and_unknown_codes_run_the_same_queries(certificate, django_a
 
 def test_verification_pads_known_and_unknown_codes_to_the_same_minimum(certificate, settings, monkeypatch):
     """The padding is computed, not timed: both paths ask to sleep up to VERIFY_MIN_SECONDS."""
-    from courses.certificates.api import certificates as certificate_api
+    from courses.certificates import verification as certificate_api
 
     settings.VERIFY_MIN_SECONDS = 5.0
     slept: list[float] = []

@@ -52,7 +52,7 @@ def test_dashboard_needs_an_hr_login_and_stays_in_scope(world):
 
 def test_admin_screens_and_the_replay_action(world, monkeypatch, django_capture_on_commit_callbacks):
     sent = []
-    monkeypatch.setattr(webhook_services, "schedule_delivery", lambda pk, countdown=0: sent.append(pk))
+    monkeypatch.setattr(webhook_services, "webhook_delivery_schedule", lambda pk, countdown=0: sent.append(pk))
     endpoint, _ = webhook_services.webhook_endpoint_create(organization=world.acme, url="https://hr.example/h",
                                                           event_types=["enrollment.completed"])
     complete(world.enrollments["alice"])

@@ -189,7 +189,7 @@ def test_reconciler_restarts_exports_nobody_is_running(world, monkeypatch):
     from courses.hr_reports import reconcilers
 
     nudged = []
-    monkeypatch.setattr(report_services, "schedule_export", nudged.append)
+    monkeypatch.setattr(report_services, "report_export_schedule", nudged.append)
     waiting, _ = report_services.report_export_request(actor=world.hr, organization=world.acme,
                                                        export_format="csv", filters=_no_filters())
     ReportExport.objects.filter(pk=waiting.pk).update(created_at=timezone.now() - timedelta(minutes=5))

@@ -49,7 +49,7 @@ def _endpoint(world, url: str, events=None) -> WebhookEndpoint:
 def nudges(monkeypatch) -> list:
     """Deliveries the code asked a worker to send (no worker in these unit tests)."""
     sent: list = []
-    monkeypatch.setattr(webhook_services, "schedule_delivery", lambda pk, countdown=0: sent.append(pk))
+    monkeypatch.setattr(webhook_services, "webhook_delivery_schedule", lambda pk, countdown=0: sent.append(pk))
     return sent
 
 

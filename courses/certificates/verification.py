@@ -1,0 +1,54 @@
+"""What the public verify page and API show for a certificate code, and the floor on how fast they answer."""
+from __future__ import annotations
+
+import time
+
+from django.conf import settings
+from rest_framework import serializers
+
+from courses.certificates import selectors
+from courses.certificates.models import Certificate
+
+
+def pad_to_minimum(started: float) -> None:
+    """Let a public lookup that started at ``started`` (``time.monotonic()``) last at least
+    VERIFY_MIN_SECONDS, so found and not-found answers take the same time."""
+    remaining = settings.VERIFY_MIN_SECONDS - (time.monotonic() - started)
+    if remaining > 0:
+        time.sleep(remaining)
+
+
+def verification_payload(code: str) -> dict | None:
+    """What the public may know about a certificate: status, name, course, dates, issuer. Nothing else.
+
+    Unknown and known codes run the same query and the same serialisation, then both are padded
+    to the same minimum duration, so timing tells nothing about which codes exist.
+    """
+    started = time.monotonic()
+    certificate = selectors.certificate_public(code=code) if len(code) <= 64 else None
+    subject = certificate or _DECOY
+    payload = VerificationSerializer({
+        "code": subject.code, "status": subject.effective_status, "learner_name": subject.learner_name,
+        "course_title": subject.course_title, "issuer_name": subject.issuer_name,
+        "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
+        "hours_credited": subject.hours_credited,
+    }).data
+    pad_to_minimum(started)
+    return payload if certificate is not None else None
+
+
+class VerificationSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
+    learner_name = serializers.CharField()
+    course_title = serializers.CharField()
+    issuer_name = serializers.CharField()
+    issued_at = serializers.DateTimeField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    hours_credited = serializers.DecimalField(max_digits=5, decimal_places=1)
+
+
+# A dummy used to do the same work when the code is unknown, so both answers take as long.
+_DECOY = Certificate(code="-" * 20, learner_name="-", course_title="-", course_language="en", issuer_name="-",
+                     hours_credited=0)
