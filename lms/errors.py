@@ -1,4 +1,4 @@
-"""One error shape for the whole API: {"error": {"code", "message", "fields"}} (GUIDE §3).
+"""One error shape for the whole API: {"error": {"code", "message", "fields"}}.
 
 Services raise ``ApplicationError`` subclasses (each app keeps its own, with stable codes);
 DRF and Django errors are translated here, so a client parses every failure the same way.

@@ -1,4 +1,4 @@
-"""The reconciler: the periodic safety net behind every Celery nudge (GUIDE §2).
+"""The reconciler: the periodic safety net behind every Celery nudge.
 
 Feature apps keep a ``reconcilers.py`` module whose functions find work the database shows as
 pending (a completed enrollment without a certificate, an undelivered webhook, ...) and

@@ -67,7 +67,7 @@ def add_error_responses(result, generator, request, public):
 
 class AutoSchema(openapi.AutoSchema):
     """Names nested view serializers after their view (``MeApi.OutputSerializer`` -> ``MeOutput``),
-    so the one-view-one-InputSerializer style of GUIDE §7 never produces clashing components."""
+    so the one-view-one-InputSerializer style never produces clashing components."""
 
     def get_serializer_name(self, serializer, direction):
         qualname = type(serializer).__qualname__

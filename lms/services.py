@@ -1,4 +1,4 @@
-"""Every write to people and credentials. Keyword-only, atomic, validating (GUIDE §7)."""
+"""Every write to people and credentials. Keyword-only, atomic, validating."""
 from __future__ import annotations
 
 import secrets

@@ -1,6 +1,4 @@
-"""The forms of the assessments pages. They check what a browser can get wrong (nothing picked, a value
-that is not one of the choices shown); the services stay the judge of every rule and write nothing
-when one is broken."""
+"""The survey page's form: one rating per statement, or not applicable."""
 from __future__ import annotations
 
 from collections.abc import Iterator

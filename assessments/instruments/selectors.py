@@ -1,4 +1,4 @@
-"""Reads for the before/after survey activities (GUIDE §3).
+"""Reads for the before/after survey activities.
 
 Who sees what (the same rule as the API, assessments/api/instruments.py): a survey's instrument is for
 learners with an active or completed enrollment in its course and for the course's managers; a learner

@@ -1,0 +1,1 @@
+"""Quizzes: authoring, import and export, attempts under the server's rules, grading and statistics."""

@@ -1,4 +1,4 @@
-"""Reads for the assessments app, scoped to the caller (GUIDE §3).
+"""Reads for the assessments app, scoped to the caller.
 
 Who sees what:
 - a quiz (its settings, never its answers): learners with an active or completed enrollment in

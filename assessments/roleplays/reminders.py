@@ -1,6 +1,6 @@
 """Reminder kinds of the assessments app, registered with the courses reminder registry.
 
-courses never imports assessments (GUIDE §2): the registry imports every installed app's
+courses never imports assessments: the registry imports every installed app's
 ``reminders`` module, and ``AssessmentsConfig.ready()`` imports this one at start-up as well.
 
 Peer reviews owed: a reviewer with pending review assignments due within N days (default 2) or

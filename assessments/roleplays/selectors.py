@@ -1,4 +1,4 @@
-"""Reads for role-plays, scoped to the caller (GUIDE §3).
+"""Reads for role-plays, scoped to the caller.
 
 Who sees what:
 - a scenario (with its rubric): learners with an active or completed enrollment in its course, and

@@ -1,8 +1,5 @@
-"""The instructor's back office: courses with module, activity and lesson inlines, preview, publish.
-
-Instructors see the courses they teach; org admins their organization's courses; superusers all.
-Saves go through the services, so reading time and estimates follow every edit.
-"""
+"""The instructor's back office for the catalog: courses with module, activity and lesson inlines,
+preview, publish; categories and tags."""
 from __future__ import annotations
 
 from django.contrib import admin, messages

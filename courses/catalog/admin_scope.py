@@ -1,8 +1,5 @@
-"""The instructor's back office: courses with module, activity and lesson inlines, preview, publish.
-
-Instructors see the courses they teach; org admins their organization's courses; superusers all.
-Saves go through the services, so reading time and estimates follow every edit.
-"""
+"""What the courses' admin screens share: the courses a staff member manages, and a ModelAdmin base that
+scopes its rows to them."""
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Public HTML pages of the courses app that need no sign-in (the learner pages are in courses.pages)."""
+"""The public verify page: what a certificate code proves, with no sign-in."""
 from __future__ import annotations
 
 from django.shortcuts import render

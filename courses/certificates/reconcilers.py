@@ -1,8 +1,5 @@
-"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
-
-Each function finds pending work in the database — never in the queue — and nudges a worker.
-Batches are bounded; whatever is left is found on the next run.
-"""
+"""What the reconciler re-enqueues for certificates (see lms/reconciler.py): missing, unrendered and
+unsent certificates, a few at a time."""
 from __future__ import annotations
 
 from django.db.models import Q

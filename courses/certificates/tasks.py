@@ -1,4 +1,4 @@
-"""Celery tasks of the courses app: thin, id-taking, safe to run twice (GUIDE §2)."""
+"""Certificate tasks: issue, render and mail, each taking an id and safe to run twice."""
 from __future__ import annotations
 
 import logging

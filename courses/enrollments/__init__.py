@@ -1,0 +1,1 @@
+"""Enrollments: enrolling, progress per activity, completion, and the learner's My learning page."""

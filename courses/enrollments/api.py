@@ -1,4 +1,5 @@
-"""Output serializers shared by the courses API views. Serializers never save."""
+"""Enrollments API: enroll, bulk enroll, list and read enrollments, withdraw, complete an activity,
+heartbeat."""
 from __future__ import annotations
 
 import django_filters

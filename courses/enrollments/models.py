@@ -1,4 +1,4 @@
-"""A learner's way through a course: enrollments, progress per activity, ratings."""
+"""A learner's way through a course: the enrollment and its progress per activity."""
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,4 @@
-"""My learning: enrollments with progress and due dates, certificates, notification preferences."""
+"""My learning: enrollments with progress and due dates, certificates, workshop registrations."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required

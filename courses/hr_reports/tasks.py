@@ -1,4 +1,4 @@
-"""Celery tasks of the courses app: thin, id-taking, safe to run twice (GUIDE §2)."""
+"""HR report tasks: run an export (long queue), clean up old exports, deliver a webhook."""
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,0 +1,1 @@
+"""Course ratings: one per learner and course, the course's average and count."""

@@ -1,8 +1,4 @@
-"""The instructor's back office: courses with module, activity and lesson inlines, preview, publish.
-
-Instructors see the courses they teach; org admins their organization's courses; superusers all.
-Saves go through the services, so reading time and estimates follow every edit.
-"""
+"""The back office for course ratings, scoped to the staff member's courses."""
 from __future__ import annotations
 
 from django.contrib import admin

@@ -1,4 +1,4 @@
-"""Output serializers shared by the courses API views. Serializers never save."""
+"""Ratings API: a course's ratings, and the caller's own rating (put, delete)."""
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema

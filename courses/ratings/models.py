@@ -1,4 +1,4 @@
-"""A learner's way through a course: enrollments, progress per activity, ratings."""
+"""A learner's rating of a course: stars and an optional review, one per learner and course."""
 from __future__ import annotations
 
 from django.conf import settings

@@ -1,4 +1,5 @@
-"""Public HTML pages of the courses app that need no sign-in (the learner pages are in courses.pages)."""
+"""Reminder pages: the learner's notification preferences, and the one-click unsubscribe page that needs no
+sign-in (the signed token is the credential)."""
 from __future__ import annotations
 
 import functools

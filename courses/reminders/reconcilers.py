@@ -1,8 +1,4 @@
-"""What the reconciler re-enqueues for the courses app (see lms/reconciler.py).
-
-Each function finds pending work in the database — never in the queue — and nudges a worker.
-Batches are bounded; whatever is left is found on the next run.
-"""
+"""What the reconciler re-enqueues for reminders (see lms/reconciler.py): the sweep and its stale sends."""
 from __future__ import annotations
 
 from courses.reminders import services as reminders

@@ -1,4 +1,4 @@
-"""Celery tasks of the courses app: thin, id-taking, safe to run twice (GUIDE §2)."""
+"""Reminder tasks: the sweep (long queue) and the sends it fans out."""
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,4 +1,4 @@
-"""Celery tasks of the courses app: thin, id-taking, safe to run twice (GUIDE §2)."""
+"""Workshop tasks: send one logged workshop email."""
 from __future__ import annotations
 
 from celery import shared_task

@@ -1,4 +1,4 @@
-"""One error shape for every failure: {"error": {"code", "message", "fields"}} (GUIDE §3)."""
+"""One error shape for every failure: {"error": {"code", "message", "fields"}}."""
 from __future__ import annotations
 
 import json

@@ -1,4 +1,4 @@
-"""Who may read and change an organization's people (GUIDE §3: scope is 404, read-only is 403)."""
+"""Who may read and change an organization's people (scope is 404, read-only is 403)."""
 from __future__ import annotations
 
 import pytest

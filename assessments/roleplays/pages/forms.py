@@ -1,6 +1,5 @@
-"""The forms of the assessments pages. They check what a browser can get wrong (nothing picked, a value
-that is not one of the choices shown); the services stay the judge of every rule and write nothing
-when one is broken."""
+"""The role-play pages' forms: a performance (transcript or recording) and a rubric review with its
+coding."""
 from __future__ import annotations
 
 from collections.abc import Iterator

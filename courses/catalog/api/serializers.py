@@ -1,4 +1,5 @@
-"""Output serializers shared by the courses API views. Serializers never save."""
+"""Output serializers of the catalog API: course cards and details, modules, activities, lessons.
+Serializers never save."""
 from __future__ import annotations
 
 from rest_framework import serializers
