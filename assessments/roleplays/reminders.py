@@ -1,7 +1,7 @@
 """Reminder kinds of the assessments app, registered with the courses reminder registry.
 
-courses never imports assessments: the registry imports every installed app's
-``reminders`` module, and ``AssessmentsConfig.ready()`` imports this one at start-up as well.
+courses never imports assessments: the registry imports every installed app's ``reminders``
+module, and ``assessments/reminders.py`` imports this one.
 
 Peer reviews owed: a reviewer with pending review assignments due within N days (default 2) or
 already past due gets one reminder per day (subject = the reviewer, period = the UTC date, as the
