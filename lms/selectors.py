@@ -46,6 +46,28 @@ def organization_get(*, actor: Any, slug: str, roles: tuple[str, ...] = ()) -> O
     return get_object_or_404(organizations_visible_to(actor=actor, roles=roles), slug=slug)
 
 
+def organization_from_slug(*, slug: str, actor: Any = None, roles: tuple[str, ...] | None = None) -> Organization:
+    """The organization named by ``slug`` in a request body, for every view that takes one.
+
+    With ``roles``, only among the organizations where ``actor`` holds one of them (superusers: any).
+    Raises ``NotFound`` (``organization_not_found``) otherwise.
+    """
+    from lms.errors import NotFound  # lms.errors -> DRF settings -> authentication -> here
+
+    queryset = Organization.objects.all()
+    if roles is not None:
+        queryset = organizations_visible_to(actor=actor, roles=roles)
+    organization = queryset.filter(slug=slug).first()
+    if organization is None:
+        raise NotFound("No such organization.", code="organization_not_found")
+    return organization
+
+
+def none_of(model: Any) -> QuerySet:
+    """An empty queryset of ``model``: what a list view declares as ``queryset`` (schema, filters); no query."""
+    return model._default_manager.none()
+
+
 def departments_of(*, organization: Organization) -> QuerySet[Department]:
     return organization.departments.all()
 

@@ -34,6 +34,7 @@ from courses.workshops.models import (
     WorkshopEmail,
     WorkshopSession,
 )
+from courses.workshops.selectors import registration_can_approve
 from lms.errors import Forbidden
 from lms.models import User
 
@@ -369,22 +370,6 @@ def registration_cancel(*, registration: Registration, actor: User | None) -> Re
             _queue_email(registration, session, WorkshopEmail.Kind.CANCELLED)
             _promote(session, actor=actor)
     return registration
-
-
-def registration_can_approve(*, actor: Any, registration: Registration) -> bool:
-    """The learner's manager (in the enrollment's organization), the session's instructors, course managers."""
-    from courses.catalog import selectors
-
-    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
-        return False
-    if registration.session.instructors.filter(pk=actor.pk).exists():
-        return True
-    from lms.models import Membership
-
-    if Membership.objects.filter(user_id=registration.user_id, manager__user_id=actor.pk, is_active=True,
-                                 organization_id=registration.enrollment.organization_id).exists():
-        return True
-    return selectors.course_can_manage(actor=actor, course=registration.enrollment.course)
 
 
 def registration_decide(*, registration: Registration, actor: User, approve: bool, reason: str = "") -> Registration:
