@@ -8,10 +8,16 @@ open is ``services.instruments.survey_is_open``'s business; these reads only gat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
 from assessments.instruments.services import survey_is_open
 from courses.enrollments.models import Enrollment
+from lms.errors import Forbidden, NotFound
+from lms.models import Organization, Role
+from lms.scoping import is_unrestricted, organization_ids_for
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 
@@ -61,3 +67,26 @@ def earlier_response(*, survey: Survey, enrollment: Enrollment) -> InstrumentRes
             .filter(enrollment=enrollment, survey__timing=Survey.Timing.BEFORE,
                     survey__activity__course_id=survey.activity.course_id, survey__instrument_id=survey.instrument_id)
             .order_by("submitted_at", "id").first())
+
+
+def instruments_visible_to(*, actor: Any) -> QuerySet[Instrument]:
+    """Ours (no organization) and the actor's organizations' own, with their items."""
+    instruments = Instrument.objects.prefetch_related("items").select_related("organization").order_by("title", "id")
+    if is_unrestricted(actor):
+        return instruments
+    return instruments.filter(Q(organization__isnull=True) | Q(organization_id__in=organization_ids_for(actor)))
+
+
+def access_instrument_import(*, actor: Any, organization_slug: str) -> Organization:
+    """The organization to import an instrument into: org admins and instructors (superusers: any).
+
+    404 (``organization_not_found``) when it does not exist or the actor is not a member; 403 for a member
+    without either role.
+    """
+    organization = Organization.objects.filter(slug=organization_slug).first()
+    allowed = organization_ids_for(actor, Role.ORG_ADMIN, Role.INSTRUCTOR)
+    if organization is None or not (is_unrestricted(actor) or organization.pk in allowed):
+        if organization is not None and organization.pk in organization_ids_for(actor):
+            raise Forbidden("Only org admins and instructors import instruments.")
+        raise NotFound("No such organization.", code="organization_not_found")
+    return organization
