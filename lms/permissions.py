@@ -21,6 +21,13 @@ class IsAuthenticatedReadOnlyForApiKeys(BasePermission):
         return request.method in SAFE_METHODS or not is_api_key(request)
 
 
+class IsReadOnly(BasePermission):
+    """A safe method (GET, HEAD, OPTIONS): combine as ``IsReadOnly | IsPerson``."""
+
+    def has_permission(self, request, view) -> bool:
+        return request.method in SAFE_METHODS
+
+
 class IsPerson(BasePermission):
     """A signed-in person (not an API key)."""
 

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
-from lms.scoping import scope_to_organizations
+from lms.models import Department, HealthProbe, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.scoping import is_unrestricted, organization_ids_for, scope_to_organizations
 
 # Who may read an organization's people, and who may change them.
 PEOPLE_READERS = (Role.ORG_ADMIN, Role.HR)
@@ -46,6 +46,28 @@ def organization_get(*, actor: Any, slug: str, roles: tuple[str, ...] = ()) -> O
     return get_object_or_404(organizations_visible_to(actor=actor, roles=roles), slug=slug)
 
 
+def organization_from_slug(*, slug: str, actor: Any = None, roles: tuple[str, ...] | None = None) -> Organization:
+    """The organization named by ``slug`` in a request body, for every view that takes one.
+
+    With ``roles``, only among the organizations where ``actor`` holds one of them (superusers: any).
+    Raises ``NotFound`` (``organization_not_found``) otherwise.
+    """
+    from lms.errors import NotFound  # lms.errors -> DRF settings -> authentication -> here
+
+    queryset = Organization.objects.all()
+    if roles is not None:
+        queryset = organizations_visible_to(actor=actor, roles=roles)
+    organization = queryset.filter(slug=slug).first()
+    if organization is None:
+        raise NotFound("No such organization.", code="organization_not_found")
+    return organization
+
+
+def none_of(model: Any) -> QuerySet:
+    """An empty queryset of ``model``: what a list view declares as ``queryset`` (schema, filters); no query."""
+    return model._default_manager.none()
+
+
 def departments_of(*, organization: Organization) -> QuerySet[Department]:
     return organization.departments.all()
 
@@ -76,3 +98,38 @@ def user_with_memberships(*, user: User) -> User:
 
 def api_keys_of(*, organization: Organization) -> QuerySet[OrganizationAPIKey]:
     return OrganizationAPIKey.objects.filter(organization=organization).order_by("-created")
+
+
+def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organization:
+    """The organization, for its people: readers (HR, org admins, the org's API key) read; only org admins write.
+
+    An organization the caller cannot read is a 404; a reader who may not write gets a 403, as an API key
+    does: the organization is no secret to them.
+    """
+    from lms.errors import Forbidden  # lms.errors -> DRF settings -> authentication -> here
+
+    organization = organization_get(actor=actor, slug=slug, roles=PEOPLE_READERS)
+    if write and not (is_unrestricted(actor) or organization.id in organization_ids_for(actor, *PEOPLE_WRITERS)):
+        raise Forbidden("Only the organization's admins may change its people.")
+    return organization
+
+
+def department_get(*, organization: Organization, department_id: int) -> Department:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(departments_of(organization=organization), pk=department_id)
+
+
+def membership_get(*, organization: Organization, membership_id: int) -> Membership:
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(memberships_of(organization=organization), pk=membership_id)
+
+
+def users_for_password_reset(*, email: str) -> QuerySet[User]:
+    """Active accounts with this address (with or without a usable password)."""
+    return User.objects.filter(email__iexact=email, is_active=True)
+
+
+def health_probe_answered(*, probe_id: int) -> bool:
+    return HealthProbe.objects.filter(pk=probe_id, answered_at__isnull=False).exists()

@@ -338,6 +338,10 @@ def health_probe_create() -> HealthProbe:
     return HealthProbe.objects.create()
 
 
+def health_probe_delete(*, probe_id: int) -> None:
+    HealthProbe.objects.filter(pk=probe_id).delete()
+
+
 def health_probe_answer(*, probe_id: int) -> None:
     HealthProbe.objects.filter(pk=probe_id, answered_at__isnull=True).update(answered_at=timezone.now())
 

@@ -1,7 +1,6 @@
 """Empathy instruments, the before/after survey activities, and the HR empathy-growth report."""
 from __future__ import annotations
 
-from django.db.models import Q
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -12,27 +11,18 @@ from assessments.errors import RoleplayConflict
 from assessments.instruments import growth_report as reports
 from assessments.instruments import selectors as survey_selectors
 from assessments.instruments import services
-from assessments.instruments.models import Instrument, Survey
+from assessments.instruments.models import Survey
 from assessments.instruments.services import MAX_ITEMS
 from assessments.quizzes.api.serializers import StrictIntegerField
 from assessments.roleplays.api import serializers as out
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.models import Enrollment
-from lms.errors import Forbidden, NotFound
-from lms.models import Organization, Role
+from lms.models import Role
 from lms.permissions import HasOrgRole, IsPerson
-from lms.scoping import is_unrestricted, organization_ids_for
 
 TAGS = ["empathy instruments"]
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
-
-
-def _instruments(actor):
-    instruments = Instrument.objects.prefetch_related("items").select_related("organization").order_by("title", "id")
-    if is_unrestricted(actor):
-        return instruments
-    return instruments.filter(Q(organization__isnull=True) | Q(organization_id__in=organization_ids_for(actor)))
 
 
 class InstrumentListApi(APIView):
@@ -42,7 +32,8 @@ class InstrumentListApi(APIView):
 
     @extend_schema(responses=out.InstrumentSerializer(many=True), tags=TAGS)
     def get(self, request):
-        return Response(out.InstrumentSerializer(_instruments(request.user), many=True).data)
+        instruments = survey_selectors.instruments_visible_to(actor=request.user)
+        return Response(out.InstrumentSerializer(instruments, many=True).data)
 
 
 class InstrumentImportApi(APIView):
@@ -59,15 +50,11 @@ class InstrumentImportApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
-        allowed = organization_ids_for(request.user, Role.ORG_ADMIN, Role.INSTRUCTOR)
-        if organization is None or not (is_unrestricted(request.user) or organization.pk in allowed):
-            if organization is not None and organization.pk in organization_ids_for(request.user):
-                raise Forbidden("Only org admins and instructors import instruments.")
-            raise NotFound("No such organization.", code="organization_not_found")
+        organization = survey_selectors.access_instrument_import(
+            actor=request.user, organization_slug=data.validated_data["organization"])
         instrument = services.instrument_import_json(document=data.validated_data["document"],
                                                      organization=organization)
-        instrument = _instruments(request.user).get(pk=instrument.pk)
+        instrument = survey_selectors.instruments_visible_to(actor=request.user).get(pk=instrument.pk)
         return Response(out.InstrumentSerializer(instrument).data, status=status.HTTP_201_CREATED)
 
 

@@ -8,10 +8,16 @@ open is ``services.instruments.survey_is_open``'s business; these reads only gat
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
 
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
 from courses.catalog.models import Activity
 from courses.enrollments.models import ActivityProgress, Enrollment
+from lms.errors import Forbidden, NotFound
+from lms.models import Organization, Role
+from lms.scoping import is_unrestricted, organization_ids_for
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 
@@ -79,3 +85,26 @@ def survey_is_open(*, survey: Survey, enrollment: Enrollment) -> bool:
 
 
 TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+
+
+def instruments_visible_to(*, actor: Any) -> QuerySet[Instrument]:
+    """Ours (no organization) and the actor's organizations' own, with their items."""
+    instruments = Instrument.objects.prefetch_related("items").select_related("organization").order_by("title", "id")
+    if is_unrestricted(actor):
+        return instruments
+    return instruments.filter(Q(organization__isnull=True) | Q(organization_id__in=organization_ids_for(actor)))
+
+
+def access_instrument_import(*, actor: Any, organization_slug: str) -> Organization:
+    """The organization to import an instrument into: org admins and instructors (superusers: any).
+
+    404 (``organization_not_found``) when it does not exist or the actor is not a member; 403 for a member
+    without either role.
+    """
+    organization = Organization.objects.filter(slug=organization_slug).first()
+    allowed = organization_ids_for(actor, Role.ORG_ADMIN, Role.INSTRUCTOR)
+    if organization is None or not (is_unrestricted(actor) or organization.pk in allowed):
+        if organization is not None and organization.pk in organization_ids_for(actor):
+            raise Forbidden("Only org admins and instructors import instruments.")
+        raise NotFound("No such organization.", code="organization_not_found")
+    return organization

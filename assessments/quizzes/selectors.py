@@ -23,6 +23,7 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Course
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.models import Enrollment
+from lms.errors import Forbidden
 from lms.scoping import is_unrestricted, person_id
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
@@ -237,3 +238,19 @@ def quiz_document(*, quiz: Quiz) -> dict[str, Any]:
                                 for c in question.choices.all()]
         document["questions"].append(entry)
     return document
+
+
+def access_quiz_manage(*, actor: Any, activity_id: int) -> Quiz:
+    """The quiz, for its course's managers: 404 when the actor may not see it, 403 when they may not manage it."""
+    access = quiz_access(actor=actor, activity_id=activity_id)
+    if not access.can_manage:
+        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
+    return access.quiz
+
+
+def access_quiz_import(*, actor: Any, activity_id: int) -> Activity:
+    """The quiz activity, for importing a quiz into it: 404 when invisible, 403 unless the actor manages it."""
+    activity, can_manage = quiz_activity_access(actor=actor, activity_id=activity_id)
+    if not can_manage:
+        raise Forbidden("Only the course's instructors and its organization's admins may import quizzes.")
+    return activity

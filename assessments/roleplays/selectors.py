@@ -37,6 +37,7 @@ from assessments.roleplays.statistics import ALPHA_THRESHOLD, krippendorff_alpha
 from courses.catalog import selectors as course_selectors
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
+from lms.errors import Forbidden, NotFound
 from lms.models import Membership, User
 from lms.scoping import is_unrestricted, person_id
 
@@ -372,3 +373,40 @@ def criterion_specs(criteria: list[Criterion]) -> list[scoring.CriterionSpec]:
         points = [level.points for level in criterion.levels.all()]
         specs.append(scoring.CriterionSpec(criterion.pk, float(criterion.weight), min(points), max(points)))
     return specs
+
+
+def access_scenario_manage(*, actor: Any, scenario_id: int) -> Scenario:
+    """The scenario, for its course's managers: 404 when the actor cannot see it, 403 when they may not manage it."""
+    scenario = scenario_get(actor=actor, scenario_id=scenario_id)
+    if not scenario_can_manage(actor=actor, scenario=scenario):
+        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
+    return scenario
+
+
+def user_find(*, user_id: int) -> User | None:
+    return User.objects.filter(pk=user_id).first()
+
+
+def calibration_example_visible(*, actor: Any, example_id: int) -> CalibrationExample:
+    """A calibration example of a scenario the actor sees; 404 otherwise."""
+    example = CalibrationExample.objects.select_related("scenario").filter(pk=example_id).first()
+    if example is None or not scenarios_visible_to(actor=actor).filter(pk=example.scenario_id).exists():
+        raise NotFound("Not found.")
+    return example
+
+
+def _assignments() -> QuerySet[ReviewAssignment]:
+    return ReviewAssignment.objects.select_related("performance__scenario__activity__course")
+
+
+def access_assignment_manage(*, actor: Any, assignment_id: int) -> ReviewAssignment:
+    """A review assignment, for its course's managers; 404 for anyone else (and for no such assignment)."""
+    assignment = _assignments().filter(pk=assignment_id).first()
+    if assignment is None or not course_selectors.course_can_manage(
+            actor=actor, course=assignment.performance.scenario.activity.course):
+        raise NotFound("Not found.")
+    return assignment
+
+
+def assignment_get(*, assignment_id: int) -> ReviewAssignment:
+    return _assignments().get(pk=assignment_id)

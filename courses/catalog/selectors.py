@@ -9,8 +9,10 @@ from django.shortcuts import get_object_or_404
 
 from courses.catalog.models import Activity, Category, Course, Module
 from courses.enrollments.models import Enrollment
-from lms.models import Role
+from lms.errors import Forbidden, NotFound
+from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
+from lms.selectors import organization_from_slug
 
 
 def course_manage_q(actor: Any) -> Q:
@@ -92,11 +94,50 @@ def course_detail(*, actor: Any, slug: str) -> Course:
 
 
 def course_can_manage(*, actor: Any, course: Course) -> bool:
+    """The course's instructors and its organization's admins (superusers: every course)."""
     if is_unrestricted(actor):
         return True
     if person_id(actor) is None:
         return False
     return Course.objects.filter(course_manage_q(actor), pk=course.pk).exists()
+
+
+COURSE_AUTHOR_ROLES = (Role.INSTRUCTOR, Role.ORG_ADMIN)
+
+
+def course_can_create(*, actor: Any) -> bool:
+    """Instructors and org admins (of any organization), and superusers."""
+    return bool(organization_ids_for(actor, *COURSE_AUTHOR_ROLES)) or bool(getattr(actor, "is_superuser", False))
+
+
+def courses_tagged_q(tag_slug: str) -> Q:
+    return Q(pk__in=Course.objects.filter(tags__slug=tag_slug).values("pk"))
+
+
+def access_course_manage(*, actor: Any, slug: str) -> Course:
+    """The course, for changing it: 404 when the actor cannot see it, 403 when they see it but do not manage it."""
+    course = course_get(actor=actor, slug=slug)
+    if not course_can_manage(actor=actor, course=course):
+        raise Forbidden("Only the course's instructors and its organization's admins may change it.")
+    return course
+
+
+def access_course_create(*, actor: Any, organization_slug: str | None) -> Organization | None:
+    """The organization a new course will belong to (None: the public catalog), for a caller who may create one.
+
+    An organization must be one where the caller is an instructor or org admin (superusers: any), else 404;
+    a caller who is neither anywhere gets 403.
+    """
+    organization = None
+    if organization_slug:
+        try:
+            organization = organization_from_slug(slug=organization_slug, actor=actor, roles=COURSE_AUTHOR_ROLES)
+        except NotFound:
+            if not is_unrestricted(actor):
+                raise  # a superuser naming no organization gets the public catalog, as before
+    if not course_can_create(actor=actor):
+        raise Forbidden("Only instructors and org admins create courses.")
+    return organization
 
 
 def related_courses(*, actor: Any, course: Course, limit: int = 4) -> list[Course]:

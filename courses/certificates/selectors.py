@@ -12,6 +12,7 @@ from courses.certificates import selectors
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.enrollments.selectors import enrollment_scope_q
+from lms.errors import Forbidden, NotFound
 from lms.models import Role
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
 
@@ -36,6 +37,31 @@ def certificate_can_download(*, actor: Any, certificate) -> bool:
     if person_id(actor) is not None and enrollment.user_id == actor.pk:
         return True
     return enrollment.organization_id in organization_ids_for(actor, Role.HR, Role.ORG_ADMIN)
+
+
+def access_certificate_download(*, actor: Any, code: str):
+    """The certificate, for its PDF: 404 when invisible, and 404 too when visible but not the actor's to download."""
+    certificate = certificate_get(actor=actor, code=code)
+    if not certificate_can_download(actor=actor, certificate=certificate):
+        raise NotFound("Not found.")
+    return certificate
+
+
+def access_certificate_manage(*, actor: Any, code: str, action: str):
+    """The certificate, to ``action`` it ("revoke", "reissue"): 404 when invisible, 403 unless the actor manages it."""
+    certificate = certificate_get(actor=actor, code=code)
+    if not certificate_can_manage(actor=actor, certificate=certificate):
+        raise Forbidden(f"Only the course's instructors and org admins may {action} certificates.")
+    return certificate
+
+
+def certificate_credential_row(*, code: str) -> dict | None:
+    """The certificate's stored credential as ``{"credential": ...}``, or None (codes longer than 64: None)."""
+    return Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
+
+
+def certificate_last_pk() -> int:
+    return Certificate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def certificate_can_manage(*, actor: Any, certificate) -> bool:

@@ -16,12 +16,12 @@ from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.services import parse_emails_csv
-from lms.errors import ApplicationError, Forbidden, NotFound
+from lms.errors import ApplicationError
 from lms.filters import StrictBooleanFilter
-from lms.models import Organization
 from lms.pagination import PageNumberPagination
 from lms.parsers import JSONParser
 from lms.permissions import IsPerson
+from lms.selectors import none_of, organization_from_slug
 
 
 class ActivityProgressSerializer(serializers.Serializer):
@@ -99,9 +99,7 @@ class EnrollApi(APIView):
         data.is_valid(raise_exception=True)
         organization = None
         if data.validated_data.get("organization"):
-            organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
-            if organization is None:
-                raise NotFound("No such organization.", code="organization_not_found")
+            organization = organization_from_slug(slug=data.validated_data["organization"])
         enrollment, created = services.enrollment_create(user=request.user, course=course, organization=organization)
         return Response(EnrollmentSerializer(enrollment).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -149,9 +147,7 @@ class BulkEnrollApi(APIView):
             emails = parse_emails_csv(upload.read())
         organization = None
         if data.validated_data.get("organization"):
-            organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
-            if organization is None:
-                raise NotFound("No such organization.", code="organization_not_found")
+            organization = organization_from_slug(slug=data.validated_data["organization"])
         rows = services.enrollments_bulk_create(actor=request.user, course=course, emails=emails,
                                                 organization=organization)
         counts = {key: sum(1 for row in rows if row["result"] == key)
@@ -180,7 +176,7 @@ class EnrollmentListApi(GenericAPIView):
     serializer_class = EnrollmentSerializer
     pagination_class = PageNumberPagination
     filterset_class = EnrollmentFilter
-    queryset = Enrollment.objects.none()
+    queryset = none_of(Enrollment)
 
     def get_queryset(self):
         return enrollment_selectors.enrollments_visible_to(actor=self.request.user).order_by("-enrolled_at", "-id")
@@ -208,19 +204,13 @@ class EnrollmentWithdrawApi(APIView):
 
     @extend_schema(request=None, responses=EnrollmentSerializer, tags=["enrollments"])
     def post(self, request, enrollment_id: int):
-        enrollment = enrollment_selectors.enrollment_get(actor=request.user, enrollment_id=enrollment_id)
-        if enrollment.user_id != request.user.pk and not enrollment_selectors.enrollment_can_manage(
-                actor=request.user, enrollment=enrollment):
-            raise Forbidden("Only the learner, the course's staff, HR or an org admin may withdraw this enrollment.")
+        enrollment = enrollment_selectors.access_enrollment_withdraw(actor=request.user, enrollment_id=enrollment_id)
         return Response(EnrollmentSerializer(services.enrollment_withdraw(enrollment=enrollment)).data)
 
 
 def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
     enrollment = enrollment_selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
-    activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
-    if activity is None:
-        raise NotFound("No such activity in this course.", code="activity_not_found")
-    return enrollment, activity
+    return enrollment, enrollment_selectors.course_activity_get(enrollment=enrollment, activity_id=activity_id)
 
 
 class ActivityCompleteApi(APIView):

@@ -15,6 +15,7 @@ from courses.catalog.models import Activity, Course, Lesson
 from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
 from courses.enrollments import selectors
 from courses.enrollments.models import ActivityProgress, Enrollment
+from lms.errors import Forbidden, NotFound
 from lms.models import Membership, Role
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
 
@@ -145,6 +146,30 @@ def lesson_for(*, actor: Any, activity_id: int) -> tuple[Lesson, Enrollment | No
     if not lesson_readable(actor=actor, course=course, enrollment=enrollment):
         raise_not_found()
     return lesson, enrollment
+
+
+def access_lesson_manage(*, actor: Any, activity_id: int) -> Lesson:
+    """The lesson, for changing it: 404 when the actor may not read it, 403 unless they manage its course."""
+    lesson, _ = lesson_for(actor=actor, activity_id=activity_id)
+    if not course_can_manage(actor=actor, course=lesson.activity.course):
+        raise Forbidden("Only the course's instructors and its organization's admins may change lessons.")
+    return lesson
+
+
+def access_enrollment_withdraw(*, actor: Any, enrollment_id: int) -> Enrollment:
+    """The enrollment, for withdrawing it: 404 when invisible, 403 unless it is the actor's own or they manage it."""
+    enrollment = enrollment_get(actor=actor, enrollment_id=enrollment_id)
+    if enrollment.user_id != actor.pk and not enrollment_can_manage(actor=actor, enrollment=enrollment):
+        raise Forbidden("Only the learner, the course's staff, HR or an org admin may withdraw this enrollment.")
+    return enrollment
+
+
+def course_activity_get(*, enrollment: Enrollment, activity_id: int) -> Activity:
+    """An activity of the enrollment's course (with its module), or 404 ``activity_not_found``."""
+    activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
+    if activity is None:
+        raise NotFound("No such activity in this course.", code="activity_not_found")
+    return activity
 
 
 def raise_not_found() -> None:

@@ -7,30 +7,28 @@ courses/reports.py for the rule); anything else is 404.
 from __future__ import annotations
 
 from django.http import FileResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.permissions import AllowAny, BasePermission
+from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
+from courses.hr_reports import selectors
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.permissions import IsWebhookAdmin, ReportReader
 from courses.hr_reports.services import exports as report_services
 from courses.hr_reports.services import webhooks as webhook_services
 from lms.errors import NotFound
-from lms.models import Role
 from lms.pagination import CursorPagination, PageNumberPagination
-from lms.permissions import HasOrgRole, IsPerson
+from lms.selectors import none_of
 from lms.throttles import FailOpenThrottle
 
 TAG = ["reports"]
-ReportReader = HasOrgRole.of(Role.HR, Role.ORG_ADMIN, allow_api_key=True)
-ReportAdmin = HasOrgRole.of(Role.HR, Role.ORG_ADMIN)
 
 
 class ReportsThrottle(FailOpenThrottle):
@@ -245,12 +243,6 @@ class SummaryApi(JSONErrorsMixin, APIView):
 
 # --- exports -------------------------------------------------------------------------------
 
-def exports_visible_to(actor):
-    allowed = reports.report_organization_ids(actor)
-    queryset = ReportExport.objects.select_related("organization")
-    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
-
-
 class ExportSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.slug")
     download_url = serializers.SerializerMethodField(help_text=(
@@ -277,11 +269,11 @@ class ExportsApi(JSONErrorsMixin, GenericAPIView):
     throttle_classes = [ReportsThrottle]
     serializer_class = ExportSerializer
     pagination_class = PageNumberPagination
-    queryset = ReportExport.objects.none()
+    queryset = none_of(ReportExport)
 
     @extend_schema(responses=ExportSerializer(many=True), tags=TAG)
     def get(self, request):
-        page = self.paginate_queryset(exports_visible_to(request.user).order_by("-created_at", "-id"))
+        page = self.paginate_queryset(selectors.exports_visible_to(request.user).order_by("-created_at", "-id"))
         return self.get_paginated_response(ExportSerializer(page, many=True).data)
 
     @extend_schema(request=ExportInputSerializer, responses={200: ExportSerializer, 201: ExportSerializer}, tags=TAG)
@@ -302,7 +294,7 @@ class ExportDetailApi(JSONErrorsMixin, APIView):
 
     @extend_schema(responses=ExportSerializer, tags=TAG)
     def get(self, request, export_id: int):
-        return Response(ExportSerializer(get_object_or_404(exports_visible_to(request.user), pk=export_id)).data)
+        return Response(ExportSerializer(selectors.export_get(actor=request.user, export_id=export_id)).data)
 
 
 class ExportDownloadApi(APIView):
@@ -332,17 +324,6 @@ class ExportDownloadApi(APIView):
 
 # --- webhooks ------------------------------------------------------------------------------
 
-class IsWebhookAdmin(BasePermission):
-    def has_permission(self, request, view) -> bool:
-        return IsPerson().has_permission(request, view) and ReportAdmin().has_permission(request, view)
-
-
-def endpoints_visible_to(actor):
-    allowed = reports.report_organization_ids(actor)
-    queryset = WebhookEndpoint.objects.select_related("organization")
-    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
-
-
 class WebhookEndpointSerializer(serializers.ModelSerializer):
     organization = serializers.CharField(source="organization.slug")
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices))
@@ -366,7 +347,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
     permission_classes = [IsWebhookAdmin]
     pagination_class = PageNumberPagination
     serializer_class = WebhookEndpointSerializer
-    queryset = WebhookEndpoint.objects.none()
+    queryset = none_of(WebhookEndpoint)
 
     class InputSerializer(serializers.Serializer):
         organization = serializers.SlugField(required=False)
@@ -378,7 +359,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
 
     @extend_schema(responses=WebhookEndpointSerializer(many=True), tags=TAG)
     def get(self, request):
-        page = self.paginate_queryset(endpoints_visible_to(request.user).order_by("id"))
+        page = self.paginate_queryset(selectors.endpoints_visible_to(request.user).order_by("id"))
         return self.get_paginated_response(WebhookEndpointSerializer(page, many=True).data)
 
     @extend_schema(request=InputSerializer, responses={201: WebhookCreatedSerializer}, tags=TAG)
@@ -406,7 +387,7 @@ class WebhookDetailApi(JSONErrorsMixin, APIView):
         is_active = serializers.BooleanField(required=False)
 
     def _endpoint(self, request, endpoint_id: int) -> WebhookEndpoint:
-        return get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
+        return selectors.endpoint_get(actor=request.user, endpoint_id=endpoint_id)
 
     @extend_schema(responses=WebhookEndpointSerializer, tags=TAG)
     def get(self, request, endpoint_id: int):
@@ -444,12 +425,12 @@ class WebhookDeliveriesApi(JSONErrorsMixin, GenericAPIView):
     permission_classes = [IsWebhookAdmin]
     pagination_class = DeliveryCursor
     serializer_class = WebhookDeliverySerializer
-    queryset = WebhookDelivery.objects.none()
+    queryset = none_of(WebhookDelivery)
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True), tags=TAG)
     def get(self, request, endpoint_id: int):
-        endpoint = get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
-        page = self.paginate_queryset(WebhookDelivery.objects.filter(endpoint=endpoint))
+        endpoint = selectors.endpoint_get(actor=request.user, endpoint_id=endpoint_id)
+        page = self.paginate_queryset(selectors.deliveries_of(endpoint=endpoint))
         return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
 
 
@@ -460,7 +441,7 @@ class WebhookDeliveryReplayApi(JSONErrorsMixin, APIView):
 
     @extend_schema(request=None, responses={202: WebhookDeliverySerializer}, tags=TAG)
     def post(self, request, endpoint_id: int, delivery_id: int):
-        endpoint = get_object_or_404(endpoints_visible_to(request.user), pk=endpoint_id)
-        delivery = get_object_or_404(WebhookDelivery.objects.filter(endpoint=endpoint), pk=delivery_id)
+        endpoint = selectors.endpoint_get(actor=request.user, endpoint_id=endpoint_id)
+        delivery = selectors.delivery_get(endpoint=endpoint, delivery_id=delivery_id)
         delivery = webhook_services.webhook_delivery_replay(delivery=delivery)
         return Response(WebhookDeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)

@@ -9,10 +9,10 @@ from django.utils.html import escape
 from django.views.decorators.http import require_GET
 
 from courses.hr_reports import queries as reports
+from courses.hr_reports import selectors
 from courses.hr_reports.models import ReportAuditEntry
 from courses.hr_reports.services import exports as report_services
 from lms.errors import ApplicationError
-from lms.models import Organization
 
 PALETTE = ["#2f6fb0", "#d9822b", "#3a9d5d", "#b8434e", "#7b5ea7", "#8c6d3f", "#2aa1a8", "#c36fb1"]
 WIDTH, HEIGHT, PAD_LEFT, PAD_BOTTOM, PAD_TOP = 720, 260, 40, 40, 16
@@ -58,10 +58,9 @@ def completions_chart_svg(labels: list[str], series: dict[str, list[int]]) -> st
 @require_GET
 def reports_dashboard(request):
     user = request.user
-    if not reports.can_read_reports(user):
+    if not selectors.reports_can_read(actor=user):
         raise Http404("No report")  # people without an HR role see no dashboard, as if there were none
-    allowed = reports.report_organization_ids(user)
-    choices = Organization.objects.all() if allowed is None else Organization.objects.filter(pk__in=allowed)
+    choices = selectors.report_organizations(actor=user)
     slug = request.GET.get("organization") or (choices.order_by("name").values_list("slug", flat=True).first())
     try:
         organization = reports.single_organization(user, slug)

@@ -85,11 +85,6 @@ def report_organization_ids(actor: Any) -> set[int] | None:
     return organization_ids_for(actor, *REPORT_ROLES)
 
 
-def can_read_reports(actor: Any) -> bool:
-    ids = report_organization_ids(actor)
-    return ids is None or bool(ids)
-
-
 def resolve_organization(actor: Any, slug: str | None) -> Organization | None:
     """The organization named by ``slug`` if the actor reads its report (404 otherwise); None if no slug."""
     if not slug:

@@ -14,6 +14,7 @@ from courses.ratings.models import Rating
 from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.selectors import none_of
 
 
 class RatingSerializer(serializers.ModelSerializer):
@@ -27,7 +28,7 @@ class RatingSerializer(serializers.ModelSerializer):
 class RatingListApi(GenericAPIView):
     serializer_class = RatingSerializer
     pagination_class = PageNumberPagination
-    queryset = Rating.objects.none()
+    queryset = none_of(Rating)
 
     @extend_schema(responses=RatingSerializer(many=True), tags=["ratings"])
     def get(self, request, slug: str):

@@ -8,11 +8,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.catalog.models import Course
 from courses.reminders import selectors, services
 from courses.reminders.models import ReminderPolicy, ReminderSettings
 from courses.reminders.registry import sources
-from lms.errors import NotFound
 from lms.fields import LocalTimeField
 from lms.permissions import IsPerson
 from lms.throttles import StrictThrottle
@@ -160,9 +158,7 @@ class ReminderPolicyListApi(APIView):
         values = dict(data.validated_data)
         course = None
         if values.pop("course"):
-            course = Course.objects.filter(slug=data.validated_data["course"]).first()
-            if course is None:
-                raise NotFound("Course not found.", code="course_not_found")
+            course = selectors.reminder_course_get(slug=data.validated_data["course"])
         policy, created = services.reminder_policy_upsert(organization=organization, course=course, **values)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED if created else 200)
 
@@ -217,8 +213,7 @@ class ReminderSettingsApi(APIView):
     @extend_schema(responses=SettingsSerializer, tags=TAGS)
     def get(self, request, slug: str):
         organization = selectors.reminder_organization_get(actor=request.user, slug=slug)
-        current = ReminderSettings.objects.filter(organization=organization).first() or ReminderSettings(
-            organization=organization)
+        current = selectors.reminder_settings_of(organization=organization)
         return Response(SettingsSerializer(current).data)
 
     @extend_schema(request=InputSerializer, responses=SettingsSerializer, tags=TAGS)

@@ -6,8 +6,10 @@ from typing import Any
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from courses.reminders.models import ReminderPolicy
+from courses.catalog.models import Course
+from courses.reminders.models import ReminderPolicy, ReminderSettings
 from lms import selectors as people_selectors
+from lms.errors import NotFound
 from lms.models import Organization, Role
 
 
@@ -24,3 +26,17 @@ def reminder_policies_of(*, organization: Organization) -> QuerySet[ReminderPoli
 
 def reminder_policy_get(*, organization: Organization, policy_id: int) -> ReminderPolicy:
     return get_object_or_404(reminder_policies_of(organization=organization), pk=policy_id)
+
+
+def reminder_course_get(*, slug: str) -> Course:
+    """The course a reminder policy names, or 404 ``course_not_found``."""
+    course = Course.objects.filter(slug=slug).first()
+    if course is None:
+        raise NotFound("Course not found.", code="course_not_found")
+    return course
+
+
+def reminder_settings_of(*, organization: Organization) -> ReminderSettings:
+    """The organization's reminder settings; unsaved defaults when it has none yet."""
+    return ReminderSettings.objects.filter(organization=organization).first() or ReminderSettings(
+        organization=organization)

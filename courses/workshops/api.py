@@ -14,27 +14,29 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.catalog.selectors import course_can_manage
-from courses.workshops import calendars, selectors
+from courses.workshops import calendars, roster_csv, selectors
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
-from courses.workshops.services.attendance import session_is_instructor
-from lms.errors import Forbidden, NotFound
+from lms.errors import NotFound
 from lms.filters import StrictBooleanFilter
 from lms.pagination import PageNumberPagination
-from lms.permissions import IsPerson
-from lms.spreadsheets import csv_bytes
+from lms.permissions import IsAuthenticatedReadOnlyForApiKeys, IsPerson, IsReadOnly
+from lms.selectors import none_of
 
 CALENDAR = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="iCalendar (RFC 5545).")}
 
 
-def _ics_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type="text/calendar; charset=utf-8")
+def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def _ics_response(data: bytes, filename: str) -> HttpResponse:
+    return _download(data, filename, "text/calendar; charset=utf-8")
 
 
 # --- serializers -----------------------------------------------------------------------------
@@ -155,13 +157,11 @@ class WorkshopListApi(GenericAPIView):
 
     serializer_class = WorkshopSerializer
     pagination_class = PageNumberPagination
-    queryset = Workshop.objects.none()
+    queryset = none_of(Workshop)
 
     @extend_schema(responses=WorkshopSerializer(many=True), tags=["workshops"])
     def get(self, request):
-        queryset = selectors.workshops_visible_to(actor=request.user)
-        if request.query_params.get("course"):
-            queryset = queryset.filter(activity__course__slug=request.query_params["course"])
+        queryset = selectors.workshops_visible_to(actor=request.user, course_slug=request.query_params.get("course"))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -199,7 +199,7 @@ class SessionFilter(django_filters.FilterSet):
             user_id = int(value)
         else:
             raise serializers.ValidationError({"instructor": ["A user id, or 'me'."]})
-        return queryset.filter(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+        return queryset.filter(selectors.sessions_taught_by_q(user_id))
 
     def filter_has_seats(self, queryset, name, value):
         open_seat = Q(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=timezone.now(),
@@ -234,10 +234,6 @@ def _session_fields(data: dict) -> dict:
     return fields
 
 
-def _can_manage(actor, session: WorkshopSession) -> bool:
-    return selectors.session_can_view_roster(actor=actor, session=session)
-
-
 class SessionListApi(GenericAPIView):
     """Sessions of the workshops you can see. Staff (instructors of the workshop, course managers)
     create sessions with POST."""
@@ -245,7 +241,9 @@ class SessionListApi(GenericAPIView):
     serializer_class = SessionSerializer
     pagination_class = PageNumberPagination
     filterset_class = SessionFilter
-    queryset = WorkshopSession.objects.none()
+    queryset = none_of(WorkshopSession)
+    # Anyone signed in lists; only people (never API keys) create.
+    permission_classes = [IsAuthenticatedReadOnlyForApiKeys & (IsReadOnly | IsPerson)]
 
     class CreateInputSerializer(SessionInputSerializer):
         workshop = serializers.IntegerField()
@@ -263,16 +261,10 @@ class SessionListApi(GenericAPIView):
 
     @extend_schema(request=CreateInputSerializer, responses={201: SessionSerializer}, tags=["workshops"])
     def post(self, request):
-        if not IsPerson().has_permission(request, self):
-            raise Forbidden("Only people create sessions.")
         data = self.CreateInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = _session_fields(data.validated_data)
-        workshop = selectors.workshop_get(actor=request.user, workshop_id=fields.pop("workshop"))
-
-        teaches = workshop.instructors.filter(pk=request.user.pk).exists()
-        if not teaches and not course_can_manage(actor=request.user, course=workshop.activity.course):
-            raise Forbidden("Only the workshop's instructors and the course's managers create sessions.")
+        workshop = selectors.access_workshop_add_session(actor=request.user, workshop_id=fields.pop("workshop"))
         session = workshop_sessions.session_create(workshop=workshop, **fields)
         return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session.pk)).data,
                         status=status.HTTP_201_CREATED)
@@ -285,9 +277,7 @@ class SessionDetailApi(APIView):
 
     @extend_schema(request=SessionInputSerializer, responses=SessionSerializer, tags=["workshops"])
     def patch(self, request, session_id: int):
-        session = selectors.session_get(actor=request.user, session_id=session_id)
-        if not _can_manage(request.user, session):
-            raise Forbidden("Only the session's instructors and the course's managers change sessions.")
+        session = selectors.access_session_manage(actor=request.user, session_id=session_id, action="change")
         data = SessionInputSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         workshop_sessions.session_update(session=session, actor=request.user, **_session_fields(data.validated_data))
@@ -304,9 +294,7 @@ class SessionCancelApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer, tags=["workshops"])
     def post(self, request, session_id: int):
-        session = selectors.session_get(actor=request.user, session_id=session_id)
-        if not _can_manage(request.user, session):
-            raise Forbidden("Only the session's instructors and the course's managers cancel sessions.")
+        session = selectors.access_session_manage(actor=request.user, session_id=session_id, action="cancel")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         workshop_sessions.session_cancel(session=session, actor=request.user, reason=data.validated_data["reason"])
@@ -358,9 +346,8 @@ class AttendanceApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, tags=["workshops"])
     def post(self, request, session_id: int):
-        session = selectors.session_get(actor=request.user, session_id=session_id)
-        if not session_is_instructor(actor=request.user, session=session):  # refuse before reading the body
-            raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+        # refuse before reading the body
+        session = selectors.access_session_attendance(actor=request.user, session_id=session_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counts = workshop_attendance.attendance_record(session=session, actor=request.user,
@@ -373,13 +360,11 @@ class RosterApi(GenericAPIView):
 
     serializer_class = RosterRowSerializer
     pagination_class = PageNumberPagination
-    queryset = Registration.objects.none()
+    queryset = none_of(Registration)
 
     @extend_schema(responses=RosterRowSerializer(many=True), tags=["workshops"])
     def get(self, request, session_id: int):
-        session = selectors.session_get(actor=request.user, session_id=session_id)
-        if not _can_manage(request.user, session):
-            raise Forbidden("Only the session's instructors and the course's managers see the roster.")
+        session = selectors.access_session_manage(actor=request.user, session_id=session_id, action="roster")
         page = self.paginate_queryset(selectors.session_roster(session=session))
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -389,23 +374,9 @@ class RosterCsvApi(APIView):
 
     @extend_schema(responses={(200, "text/csv"): OpenApiResponse(OpenApiTypes.BINARY)}, tags=["workshops"])
     def get(self, request, session_id: int):
-        session = selectors.session_get(actor=request.user, session_id=session_id)
-        if not _can_manage(request.user, session):
-            raise Forbidden("Only the session's instructors and the course's managers see the roster.")
-        parts = list(session.parts.all())
-        header = ["ticket", "status", "email", "first_name", "last_name", "registered_at", "attendance",
-                  *[f"part {n} ({part.starts_at:%Y-%m-%d %H:%M} UTC)" for n, part in enumerate(parts, start=1)]]
-        rows = []
-        for registration in selectors.session_roster(session=session):
-            marks = {mark.part_id: mark.status for mark in registration.marks.all()}
-            user = registration.user
-            rows.append([registration.ticket, registration.status, user.email, user.first_name, user.last_name,
-                         registration.registered_at.isoformat(), registration.attendance,
-                         *[marks.get(part.pk, "") for part in parts]])
-        response = HttpResponse(csv_bytes(header, rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="roster-session-{session.pk}.csv"'
-        response["Cache-Control"] = "private, no-store"
-        return response
+        session = selectors.access_session_manage(actor=request.user, session_id=session_id, action="roster")
+        data = roster_csv.roster_csv(session, selectors.session_roster(session=session))
+        return _download(data, roster_csv.roster_filename(session), "text/csv; charset=utf-8")
 
 
 # --- registrations ---------------------------------------------------------------------------
@@ -415,13 +386,11 @@ class RegistrationListApi(GenericAPIView):
 
     serializer_class = RegistrationSerializer
     pagination_class = PageNumberPagination
-    queryset = Registration.objects.none()
+    queryset = none_of(Registration)
 
     @extend_schema(responses=RegistrationSerializer(many=True), tags=["workshops"])
     def get(self, request):
-        queryset = selectors.registrations_of(user=request.user)
-        if request.query_params.get("status") in Registration.Status.values:
-            queryset = queryset.filter(status=request.query_params["status"])
+        queryset = selectors.registrations_of(user=request.user, status=request.query_params.get("status"))
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -440,9 +409,7 @@ class RegistrationCancelApi(APIView):
 
     @extend_schema(request=None, responses=RegistrationDetailSerializer, tags=["workshops"])
     def post(self, request, registration_id: int):
-        registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
-        if registration.user_id != request.user.pk:
-            raise NotFound("Not found.")
+        registration = selectors.access_registration_own(actor=request.user, registration_id=registration_id)
         workshop_sessions.registration_cancel(registration=registration, actor=request.user)
         registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
         return Response(RegistrationDetailSerializer(registration).data)
@@ -499,7 +466,7 @@ class CalendarFeedApi(APIView):
 
     @extend_schema(responses=StatusSerializer, tags=["workshops"])
     def get(self, request):
-        token = request.user.calendar_feeds.filter(revoked_at__isnull=True).first()
+        token = selectors.calendar_feed_status(user=request.user)
         return Response({"active": token is not None, "prefix": token and token.prefix,
                          "created_at": token and token.created_at, "last_used_at": token and token.last_used_at})
 

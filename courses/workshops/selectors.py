@@ -15,7 +15,6 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.catalog import selectors
 from courses.catalog.selectors import course_can_manage, courses_visible_to
 from courses.workshops.calendars import SessionEntry
 from courses.workshops.models import (
@@ -27,6 +26,7 @@ from courses.workshops.models import (
     Workshop,
     WorkshopSession,
 )
+from lms.errors import Forbidden, NotFound
 from lms.models import Membership
 from lms.scoping import is_unrestricted, person_id
 from lms.selectors import token_digest
@@ -94,6 +94,11 @@ def session_scope_q(actor: Any) -> Q:
     return condition
 
 
+def sessions_taught_by_q(user_id: int | None) -> Q:
+    """Sessions the user teaches (as one of the session's own instructors)."""
+    return Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+
+
 def sessions_visible_to(*, actor: Any) -> QuerySet[WorkshopSession]:
     """Sessions with their workshop, course, parts and instructors, and seat counts and the caller's own
     registration annotated, in a constant number of queries."""
@@ -118,7 +123,8 @@ def session_get(*, actor: Any, session_id: int) -> WorkshopSession:
     return get_object_or_404(sessions_visible_to(actor=actor), pk=session_id)
 
 
-def session_can_view_roster(*, actor: Any, session: WorkshopSession) -> bool:
+def session_can_manage(*, actor: Any, session: WorkshopSession) -> bool:
+    """The session's instructors and the course's managers: they change and cancel it and see its roster."""
     if is_unrestricted(actor):
         return True
     user_id = person_id(actor)
@@ -129,7 +135,81 @@ def session_can_view_roster(*, actor: Any, session: WorkshopSession) -> bool:
     return course_can_manage(actor=actor, course=session.workshop.activity.course)
 
 
-def workshops_visible_to(*, actor: Any) -> QuerySet[Workshop]:
+def session_is_instructor(*, actor: Any, session: WorkshopSession) -> bool:
+    """One of the session's instructors (superusers count as one): they take attendance."""
+    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
+        return False
+    if is_unrestricted(actor):
+        return True
+    return session.instructors.filter(pk=actor.pk).exists()
+
+
+def workshop_can_add_sessions(*, actor: Any, workshop: Workshop) -> bool:
+    """The workshop's instructors and the course's managers."""
+    if workshop.instructors.filter(pk=actor.pk).exists():
+        return True
+    return course_can_manage(actor=actor, course=workshop.activity.course)
+
+
+def registration_can_approve(*, actor: Any, registration: Registration) -> bool:
+    """The learner's manager (in the enrollment's organization), the session's instructors, course managers."""
+    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
+        return False
+    if registration.session.instructors.filter(pk=actor.pk).exists():
+        return True
+    if Membership.objects.filter(user_id=registration.user_id, manager__user_id=actor.pk, is_active=True,
+                                 organization_id=registration.enrollment.organization_id).exists():
+        return True
+    return course_can_manage(actor=actor, course=registration.enrollment.course)
+
+
+# What each refusal says, by action on a session.
+SESSION_MANAGE_REFUSALS = {
+    "change": "Only the session's instructors and the course's managers change sessions.",
+    "cancel": "Only the session's instructors and the course's managers cancel sessions.",
+    "roster": "Only the session's instructors and the course's managers see the roster.",
+}
+
+
+def access_session_manage(*, actor: Any, session_id: int, action: str) -> WorkshopSession:
+    """The session, for its staff: 404 when the actor cannot see it, 403 when they see it but do not manage it.
+    ``action`` is one of ``SESSION_MANAGE_REFUSALS``."""
+    session = session_get(actor=actor, session_id=session_id)
+    if not session_can_manage(actor=actor, session=session):
+        raise Forbidden(SESSION_MANAGE_REFUSALS[action])
+    return session
+
+
+def access_session_attendance(*, actor: Any, session_id: int) -> WorkshopSession:
+    """The session, for taking attendance: 404 when invisible, 403 unless the actor is one of its instructors."""
+    session = session_get(actor=actor, session_id=session_id)
+    if not session_is_instructor(actor=actor, session=session):
+        raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+    return session
+
+
+def access_workshop_add_session(*, actor: Any, workshop_id: int) -> Workshop:
+    """The workshop, for adding a session to it: 404 when invisible, 403 unless the actor is its staff."""
+    workshop = workshop_get(actor=actor, workshop_id=workshop_id)
+    if not workshop_can_add_sessions(actor=actor, workshop=workshop):
+        raise Forbidden("Only the workshop's instructors and the course's managers create sessions.")
+    return workshop
+
+
+def access_registration_own(*, actor: Any, registration_id: int) -> Registration:
+    """One's own registration; anyone else's (even one the actor may see) is 404."""
+    registration = registration_get(actor=actor, registration_id=registration_id)
+    if registration.user_id != person_id(actor):
+        raise NotFound("Not found.")
+    return registration
+
+
+def calendar_feed_status(*, user: Any) -> CalendarFeedToken | None:
+    """The person's active calendar feed token, if any."""
+    return user.calendar_feeds.filter(revoked_at__isnull=True).first()
+
+
+def workshops_visible_to(*, actor: Any, course_slug: str | None = None) -> QuerySet[Workshop]:
     if is_unrestricted(actor):
         queryset = Workshop.objects.all()
     else:
@@ -139,6 +219,8 @@ def workshops_visible_to(*, actor: Any) -> QuerySet[Workshop]:
             condition |= Q(pk__in=Workshop.objects.filter(instructors__id=user_id).values("pk"))
             condition |= Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("workshop_id"))
         queryset = Workshop.objects.filter(condition)
+    if course_slug:
+        queryset = queryset.filter(activity__course__slug=course_slug)
     now = timezone.now()
     return (
         queryset.select_related("activity__course").prefetch_related("instructors")
@@ -152,9 +234,13 @@ def workshop_get(*, actor: Any, workshop_id: int) -> Workshop:
     return get_object_or_404(workshops_visible_to(actor=actor), pk=workshop_id)
 
 
-def registrations_of(*, user: Any) -> QuerySet[Registration]:
-    return (Registration.objects.filter(user_id=person_id(user))
-            .select_related("session__workshop__activity__course", "user").order_by("-registered_at", "-id"))
+def registrations_of(*, user: Any, status: str | None = None) -> QuerySet[Registration]:
+    """The user's registrations, newest first; only those in ``status`` when it is a known one."""
+    queryset = (Registration.objects.filter(user_id=person_id(user))
+                .select_related("session__workshop__activity__course", "user").order_by("-registered_at", "-id"))
+    if status in Registration.Status.values:
+        queryset = queryset.filter(status=status)
+    return queryset
 
 
 def registration_get(*, actor: Any, registration_id: int) -> Registration:
@@ -164,7 +250,6 @@ def registration_get(*, actor: Any, registration_id: int) -> Registration:
         pk=registration_id)
     if registration.user_id == person_id(actor) or is_unrestricted(actor):
         return registration
-
     if registration_can_approve(actor=actor, registration=registration):
         return registration
 
@@ -236,17 +321,3 @@ def calendar_feed_entries(*, user: Any) -> list:
             session=session, sequence=session.sequence,
             cancelled=session.status == WorkshopSession.Status.CANCELLED))
     return sorted(entries.values(), key=lambda entry: (entry.session.starts_at, entry.session.pk))
-
-
-def registration_can_approve(*, actor: Any, registration: Registration) -> bool:
-    """The learner's manager (in the enrollment's organization), the session's instructors, course managers."""
-
-    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
-        return False
-    if registration.session.instructors.filter(pk=actor.pk).exists():
-        return True
-
-    if Membership.objects.filter(user_id=registration.user_id, manager__user_id=actor.pk, is_active=True,
-                                 organization_id=registration.enrollment.organization_id).exists():
-        return True
-    return selectors.course_can_manage(actor=actor, course=registration.enrollment.course)

@@ -11,9 +11,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lms import services
+from lms import selectors, services
 from lms.celery import app as celery_app
-from lms.models import HealthProbe
 from lms.tasks import health_ping
 from lms.throttles import StrictThrottle
 
@@ -52,12 +51,12 @@ def check_worker() -> str | None:
         health_ping.apply_async(args=[probe.pk], retry=False)
         deadline = time.monotonic() + settings.HEALTH_WORKER_TIMEOUT
         while time.monotonic() < deadline:
-            if HealthProbe.objects.filter(pk=probe.pk, answered_at__isnull=False).exists():
+            if selectors.health_probe_answered(probe_id=probe.pk):
                 return None
             time.sleep(0.1)
         raise TimeoutError(f"no worker answered within {settings.HEALTH_WORKER_TIMEOUT:g}s")
     finally:
-        HealthProbe.objects.filter(pk=probe.pk).delete()
+        services.health_probe_delete(probe_id=probe.pk)
         services.health_probes_prune()
 
 

@@ -12,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
-from lms import lockout
-from lms.models import User
+from lms import lockout, selectors
 
 logger = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
         # People added by an admin or an HR import have no password yet (lms.services.
         # membership_add_person): this link is how they set their first one, so unlike Django's
         # default, accounts without a usable password get it too. Inactive accounts never do.
-        return User.objects.filter(email__iexact=email, is_active=True)
+        return selectors.users_for_password_reset(email=email)
 
     def send_mail(self, *args, **kwargs) -> None:
         # A mail server that is down must not turn the request into a 500, nor tell the visitor

@@ -21,6 +21,7 @@ from assessments.quizzes.services.attempts import MAX_ANSWERS
 from lms.filters import StrictBooleanFilter
 from lms.pagination import CursorPagination
 from lms.permissions import IsPerson
+from lms.selectors import none_of
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -46,7 +47,7 @@ class AttemptListApi(GenericAPIView):
     serializer_class = AttemptSerializer
     pagination_class = CursorPagination
     filterset_class = AttemptFilter
-    queryset = Attempt.objects.none()
+    queryset = none_of(Attempt)
 
     def get_queryset(self):
         return selectors.attempts_visible_to(actor=self.request.user).order_by("-id")

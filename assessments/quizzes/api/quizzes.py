@@ -15,10 +15,9 @@ from assessments.quizzes.api.serializers import (
     QuizSerializer,
     QuizStatisticsSerializer,
 )
-from assessments.quizzes.models import SUBMIT_GRACE, Quiz
+from assessments.quizzes.models import SUBMIT_GRACE
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import transfer as quiz_transfer
-from lms.errors import Forbidden
 from lms.permissions import IsPerson
 
 
@@ -34,13 +33,6 @@ def _quiz_body(access: selectors.QuizAccess) -> dict:
         "reveal_answers": quiz.reveal_answers,
         "you": selectors.learner_summary(quiz=quiz, enrollment=access.enrollment) if access.enrollment else None,
     }
-
-
-def _managed(request, activity_id: int) -> Quiz:
-    access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
-    if not access.can_manage:
-        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
-    return access.quiz
 
 
 class QuizApi(APIView):
@@ -79,7 +71,7 @@ class QuizStatisticsApi(APIView):
 
     @extend_schema(responses=QuizStatisticsSerializer, tags=["quizzes"])
     def get(self, request, activity_id: int):
-        quiz = _managed(request, activity_id)
+        quiz = selectors.access_quiz_manage(actor=request.user, activity_id=activity_id)
         return Response(QuizStatisticsSerializer(selectors.quiz_statistics(quiz=quiz)).data)
 
 
@@ -90,7 +82,7 @@ class QuizExportApi(APIView):
 
     @extend_schema(responses=QuizDocumentSerializer, tags=["quizzes"])
     def get(self, request, activity_id: int):
-        quiz = _managed(request, activity_id)
+        quiz = selectors.access_quiz_manage(actor=request.user, activity_id=activity_id)
         response = Response(selectors.quiz_document(quiz=quiz))
         response["Content-Disposition"] = f'attachment; filename="quiz-{activity_id}.json"'
         response["Cache-Control"] = "private, no-store"
@@ -106,9 +98,7 @@ class QuizImportApi(APIView):
     @extend_schema(request=QuizDocumentSerializer, responses={200: QuizDocumentSerializer,
                                                               201: QuizDocumentSerializer}, tags=["quizzes"])
     def put(self, request, activity_id: int):
-        activity, can_manage = selectors.quiz_activity_access(actor=request.user, activity_id=activity_id)
-        if not can_manage:
-            raise Forbidden("Only the course's instructors and its organization's admins may import quizzes.")
+        activity = selectors.access_quiz_import(actor=request.user, activity_id=activity_id)
         quiz, created = quiz_transfer.quiz_import_json(activity=activity, document=request.data)
         return Response(selectors.quiz_document(quiz=quiz),
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)

@@ -15,26 +15,18 @@ from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.quizzes.api.serializers import MAX_ID
 from assessments.roleplays import selectors
 from assessments.roleplays.api import serializers as out
-from assessments.roleplays.models import CalibrationExample, Performance, ReviewAssignment
+from assessments.roleplays.models import Performance
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
-from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
-from lms.errors import Forbidden, NotFound
+from lms.errors import NotFound
 from lms.filters import StrictBooleanFilter
-from lms.models import User
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.parsers import JSONParser
 from lms.permissions import IsPerson
+from lms.selectors import none_of
 
 TAGS = ["role-plays"]
-
-
-def _managed_scenario(request, scenario_id: int):
-    scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
-    if not selectors.scenario_can_manage(actor=request.user, scenario=scenario):
-        raise Forbidden("Only the course's instructors and its organization's admins may do this.")
-    return scenario
 
 
 def _detail(request, performance: Performance) -> dict:
@@ -104,7 +96,7 @@ class PerformanceCreateApi(APIView):
             raise RoleplayConflict("Enroll in the course to perform this scenario.", code="enrollment_required")
         partner = None
         if "partner" in values:
-            partner = User.objects.filter(pk=values.pop("partner")).first()
+            partner = selectors.user_find(user_id=values.pop("partner"))
             if partner is None:
                 raise RoleplayError("The partner must be another member of your organization.",
                                     code="invalid_performance", fields={"partner": ["Unknown."]})
@@ -137,7 +129,7 @@ class PerformanceListApi(GenericAPIView):
     serializer_class = out.PerformanceSerializer
     pagination_class = CursorPagination
     filterset_class = PerformanceFilter
-    queryset = Performance.objects.none()
+    queryset = none_of(Performance)
 
     def get_queryset(self):
         return selectors.performances_visible_to(actor=self.request.user).order_by("-id")
@@ -258,7 +250,8 @@ class CalibrationExamplesApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: out.CalibrationExampleSerializer(many=True)}, tags=TAGS)
     def post(self, request, scenario_id: int):
-        scenario = _managed_scenario(request, scenario_id)  # 404/403 before judging the body
+        # 404/403 before judging the body
+        scenario = selectors.access_scenario_manage(actor=request.user, scenario_id=scenario_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         roleplay_reviews.calibration_example_create(scenario=scenario, expert=request.user, **data.validated_data)
@@ -276,10 +269,7 @@ class CalibrationReviewApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: out.CalibrationSerializer}, tags=TAGS)
     def post(self, request, example_id: int):
-        example = CalibrationExample.objects.select_related("scenario").filter(pk=example_id).first()
-        if example is None or not selectors.scenarios_visible_to(actor=request.user).filter(
-                pk=example.scenario_id).exists():
-            raise NotFound("Not found.")
+        example = selectors.calibration_example_visible(actor=request.user, example_id=example_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         calibration = roleplay_reviews.calibration_review_submit(example=example, reviewer=request.user,
@@ -300,7 +290,7 @@ class AllocateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: out.RoundSerializer}, tags=TAGS)
     def post(self, request, scenario_id: int):
-        scenario = _managed_scenario(request, scenario_id)
+        scenario = selectors.access_scenario_manage(actor=request.user, scenario_id=scenario_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         round_ = roleplay_performances.peer_allocate(scenario=scenario, actor=request.user, **data.validated_data)
@@ -317,18 +307,14 @@ class AssignmentReassignApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: out.AssignmentSerializer}, tags=TAGS)
     def post(self, request, assignment_id: int):
-        assignment = ReviewAssignment.objects.select_related("performance__scenario__activity__course").filter(
-            pk=assignment_id).first()
-        if assignment is None or not catalog_selectors.course_can_manage(
-                actor=request.user, course=assignment.performance.scenario.activity.course):
-            raise NotFound("Not found.")
+        assignment = selectors.access_assignment_manage(actor=request.user, assignment_id=assignment_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        reviewer = User.objects.filter(pk=data.validated_data["reviewer"]).first()
+        reviewer = selectors.user_find(user_id=data.validated_data["reviewer"])
         if reviewer is None:
             raise NotFound("No such reviewer.", code="reviewer_not_found")
         created = roleplay_performances.assignment_reassign(assignment=assignment, reviewer=reviewer)
-        created = ReviewAssignment.objects.select_related("performance__scenario__activity__course").get(pk=created.pk)
+        created = selectors.assignment_get(assignment_id=created.pk)
         return Response(out.AssignmentSerializer(created).data, status=status.HTTP_201_CREATED)
 
 

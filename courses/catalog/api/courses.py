@@ -14,10 +14,9 @@ from courses.catalog import services
 from courses.catalog.api.serializers import CourseCardSerializer, CourseDetailSerializer, ModuleSerializer
 from courses.catalog.models import Activity, Course, Lesson
 from courses.enrollments import selectors as enrollment_selectors
-from lms.errors import Forbidden, NotFound
-from lms.models import Organization
+from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
-from lms.scoping import organization_ids_for
+from lms.selectors import none_of
 
 
 class CourseFilter(django_filters.FilterSet):
@@ -34,7 +33,7 @@ class CourseFilter(django_filters.FilterSet):
         fields = ["language", "category", "tag", "organization", "status", "search"]
 
     def filter_tag(self, queryset, name, value):
-        return queryset.filter(pk__in=Course.objects.filter(tags__slug=value).values("pk"))
+        return queryset.filter(catalog_selectors.courses_tagged_q(value))
 
     def filter_organization(self, queryset, name, value):
         if value == "public":
@@ -54,7 +53,7 @@ class CourseListApi(GenericAPIView):
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
     ordering_fields = ["title", "published_at", "rating_average", "estimated_minutes", "created_at"]
     ordering = ["title", "id"]
-    queryset = Course.objects.none()
+    queryset = none_of(Course)
 
     class InputSerializer(serializers.Serializer):
         slug = serializers.SlugField(max_length=100)
@@ -86,27 +85,12 @@ class CourseListApi(GenericAPIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
-        org_slug = values.pop("organization", None)
-        allowed = organization_ids_for(request.user, "instructor", "org_admin")
-        organization = None
-        if org_slug:
-            organization = Organization.objects.filter(slug=org_slug, id__in=allowed).first()
-            if organization is None and not request.user.is_superuser:
-                raise NotFound("No such organization.", code="organization_not_found")
-            organization = organization or Organization.objects.filter(slug=org_slug).first()
-        if not allowed and not request.user.is_superuser:
-            raise Forbidden("Only instructors and org admins create courses.")
+        organization = catalog_selectors.access_course_create(actor=request.user,
+                                                              organization_slug=values.pop("organization", None))
         course = services.course_create(created_by=request.user, organization=organization, **values)
         course = catalog_selectors.course_detail(actor=request.user, slug=course.slug)
         return Response(CourseDetailSerializer(course, context={"request": request}).data,
                         status=status.HTTP_201_CREATED)
-
-
-def _manageable(request, slug: str) -> Course:
-    course = catalog_selectors.course_get(actor=request.user, slug=slug)
-    if not catalog_selectors.course_can_manage(actor=request.user, course=course):
-        raise Forbidden("Only the course's instructors and its organization's admins may change it.")
-    return course
 
 
 class CourseDetailApi(APIView):
@@ -127,7 +111,7 @@ class CourseDetailApi(APIView):
 
     @extend_schema(request=UpdateSerializer, responses=CourseDetailSerializer, tags=["courses"])
     def patch(self, request, slug: str):
-        course = _manageable(request, slug)
+        course = catalog_selectors.access_course_manage(actor=request.user, slug=slug)
         data = self.UpdateSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         services.course_update(course=course, **data.validated_data)
@@ -137,7 +121,7 @@ class CourseDetailApi(APIView):
 class CoursePublishApi(APIView):
     @extend_schema(request=None, responses=CourseDetailSerializer, tags=["courses"])
     def post(self, request, slug: str):
-        services.course_publish(course=_manageable(request, slug))
+        services.course_publish(course=catalog_selectors.access_course_manage(actor=request.user, slug=slug))
         return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
                                                context={"request": request}).data)
 
@@ -145,7 +129,7 @@ class CoursePublishApi(APIView):
 class CourseArchiveApi(APIView):
     @extend_schema(request=None, responses=CourseDetailSerializer, tags=["courses"])
     def post(self, request, slug: str):
-        services.course_archive(course=_manageable(request, slug))
+        services.course_archive(course=catalog_selectors.access_course_manage(actor=request.user, slug=slug))
         return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
                                                context={"request": request}).data)
 
@@ -157,7 +141,7 @@ class ModuleCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ModuleSerializer}, tags=["courses"])
     def post(self, request, slug: str):
-        course = _manageable(request, slug)
+        course = catalog_selectors.access_course_manage(actor=request.user, slug=slug)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         module = services.module_create(course=course, **data.validated_data)
@@ -184,7 +168,7 @@ class ActivityCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ModuleSerializer}, tags=["courses"])
     def post(self, request, slug: str, module_id: int):
-        course = _manageable(request, slug)
+        course = catalog_selectors.access_course_manage(actor=request.user, slug=slug)
         module = course.modules.filter(pk=module_id).first()
         if module is None:
             raise NotFound("No such module in this course.")

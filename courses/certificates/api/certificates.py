@@ -18,9 +18,10 @@ from courses.certificates import selectors
 from courses.certificates import services as certificate_services
 from courses.certificates.models import Certificate
 from courses.certificates.verification import VerificationSerializer, verification_payload
-from lms.errors import Forbidden, NotFound
+from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.selectors import none_of
 from lms.throttles import StrictThrottle
 
 
@@ -67,7 +68,7 @@ class CertificateListApi(GenericAPIView):
 
     serializer_class = CertificateSerializer
     pagination_class = PageNumberPagination
-    queryset = Certificate.objects.none()
+    queryset = none_of(Certificate)
 
     @extend_schema(responses=CertificateSerializer(many=True), tags=["certificates"])
     def get(self, request):
@@ -90,9 +91,7 @@ class CertificatePdfApi(APIView):
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
                    tags=["certificates"])
     def get(self, request, code: str):
-        certificate = selectors.certificate_get(actor=request.user, code=code)
-        if not selectors.certificate_can_download(actor=request.user, certificate=certificate):
-            raise NotFound("Not found.")
+        certificate = selectors.access_certificate_download(actor=request.user, code=code)
         if not certificate.pdf:
             raise NotFound("The PDF is being prepared; try again in a minute.", code="pdf_pending")
         response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
@@ -109,9 +108,7 @@ class CertificateRevokeApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])
     def post(self, request, code: str):
-        certificate = selectors.certificate_get(actor=request.user, code=code)
-        if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
-            raise Forbidden("Only the course's instructors and org admins may revoke certificates.")
+        certificate = selectors.access_certificate_manage(actor=request.user, code=code, action="revoke")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate = certificate_services.certificate_revoke(certificate=certificate, actor=request.user,
@@ -129,9 +126,7 @@ class CertificateReissueApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])
     def post(self, request, code: str):
-        certificate = selectors.certificate_get(actor=request.user, code=code)
-        if not selectors.certificate_can_manage(actor=request.user, certificate=certificate):
-            raise Forbidden("Only the course's instructors and org admins may reissue certificates.")
+        certificate = selectors.access_certificate_manage(actor=request.user, code=code, action="reissue")
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         certificate_services.certificate_reissue(certificate=certificate, actor=request.user,

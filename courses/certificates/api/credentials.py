@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.certificates import open_badges as certificate_credentials
-from courses.certificates.models import Certificate
+from courses.certificates import selectors
 from courses.certificates.verification import pad_to_minimum
 from lms.errors import NotFound
 from lms.parsers import JSONParser
@@ -41,7 +41,7 @@ class CertificateCredentialApi(PublicApi):
     @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
     def get(self, request, code: str):
         started = time.monotonic()
-        row = Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
+        row = selectors.certificate_credential_row(code=code)
         pad_to_minimum(started)
         if row is None:
             raise NotFound("No certificate has this code.", code="certificate_not_found")
@@ -71,7 +71,7 @@ class StatusListApi(PublicApi):
     @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
     def get(self, request, number: int):
         _signing_configured()
-        last = Certificate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+        last = selectors.certificate_last_pk()
         if number > certificate_credentials.status_position(last)[0]:
             raise NotFound("No such status list.", code="status_list_not_found")
         return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)

@@ -17,19 +17,11 @@ from courses.enrollments.models import Enrollment
 from courses.enrollments.services import activity_record_result
 from courses.errors import WorkshopConflict, WorkshopError
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, WorkshopSession
+from courses.workshops.selectors import session_is_instructor
 from lms.errors import Forbidden
-from lms.scoping import is_unrestricted
 
 MAX_MARKS = 5000
 PRESENT = {AttendanceMark.Status.ATTENDED, AttendanceMark.Status.LATE}
-
-
-def session_is_instructor(*, actor: Any, session: WorkshopSession) -> bool:
-    if getattr(actor, "is_api_key", False) or not getattr(actor, "is_authenticated", False):
-        return False
-    if is_unrestricted(actor):
-        return True
-    return session.instructors.filter(pk=actor.pk).exists()
 
 
 def _outcome(required_ids: list[int], marks: dict[int, str]) -> str:

@@ -1,0 +1,55 @@
+"""Reads for the HR reports' views: who reads reports, the exports and webhooks they see.
+
+The report rows themselves are built in ``queries``; these are the small reads the API and the
+dashboard need, scoped like the reports (HR and org admins of an organization; superusers: all).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.shortcuts import get_object_or_404
+
+from courses.hr_reports.models import ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.queries import report_organization_ids
+from lms.models import Organization
+
+
+def reports_can_read(*, actor: Any) -> bool:
+    """HR or org admin of at least one organization, an organization API key, or a superuser."""
+    ids = report_organization_ids(actor)
+    return ids is None or bool(ids)
+
+
+def report_organizations(*, actor: Any) -> QuerySet[Organization]:
+    """The organizations whose report the actor reads (not ordered)."""
+    allowed = report_organization_ids(actor)
+    return Organization.objects.all() if allowed is None else Organization.objects.filter(pk__in=allowed)
+
+
+def exports_visible_to(actor: Any) -> QuerySet[ReportExport]:
+    allowed = report_organization_ids(actor)
+    queryset = ReportExport.objects.select_related("organization")
+    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+
+
+def export_get(*, actor: Any, export_id: int) -> ReportExport:
+    return get_object_or_404(exports_visible_to(actor), pk=export_id)
+
+
+def endpoints_visible_to(actor: Any) -> QuerySet[WebhookEndpoint]:
+    allowed = report_organization_ids(actor)
+    queryset = WebhookEndpoint.objects.select_related("organization")
+    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+
+
+def endpoint_get(*, actor: Any, endpoint_id: int) -> WebhookEndpoint:
+    return get_object_or_404(endpoints_visible_to(actor), pk=endpoint_id)
+
+
+def deliveries_of(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
+    return WebhookDelivery.objects.filter(endpoint=endpoint)
+
+
+def delivery_get(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
+    return get_object_or_404(deliveries_of(endpoint=endpoint), pk=delivery_id)
