@@ -19,6 +19,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 from rest_framework.views import set_rollback
 
+from lms.error_codes import PlatformErrorCode
+
 logger = logging.getLogger(__name__)
 
 # Seconds a client is told to wait when the database dropped or refused its connection: long enough
@@ -30,7 +32,7 @@ class ApplicationError(Exception):
     """A rule of the domain was broken. Rendered as a 4xx with a stable code."""
 
     status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    code = PlatformErrorCode.INVALID
 
     def __init__(
         self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None,
@@ -48,17 +50,17 @@ class ApplicationError(Exception):
 
 class NotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+    code = PlatformErrorCode.NOT_FOUND
 
 
 class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
+    code = PlatformErrorCode.CONFLICT
 
 
 class Forbidden(ApplicationError):
     status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+    code = PlatformErrorCode.PERMISSION_DENIED
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
@@ -93,15 +95,16 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = exc.messages[0] if exc.messages else "Invalid request."
-        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(PlatformErrorCode.INVALID, message, fields), status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            error_body("request_too_large", "The request body is larger than this endpoint accepts."),
+            error_body(PlatformErrorCode.REQUEST_TOO_LARGE, "The request body is larger than this endpoint accepts."),
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, SuspiciousOperation):
         # e.g. TooManyFieldsSent / TooManyFilesSent from the multipart parser: the client's fault.
-        return Response(error_body("bad_request", "The request was refused: " + (str(exc) or "malformed.")),
+        return Response(error_body(PlatformErrorCode.BAD_REQUEST,
+                                   "The request was refused: " + (str(exc) or "malformed.")),
                         status=status.HTTP_400_BAD_REQUEST)
     if isinstance(exc, (DatabaseOperationalError, DatabaseInterfaceError)):
         return _database_unavailable(exc, context)
@@ -115,17 +118,18 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
         view = context.get("view")
         logger.exception("unhandled error in %s", type(view).__name__ if view else "API", exc_info=exc)
         return Response(
-            error_body("server_error", "Something went wrong on our side. It has been logged."),
+            error_body(PlatformErrorCode.SERVER_ERROR, "Something went wrong on our side. It has been logged."),
             status=status.HTTP_500_INTERNAL_SERVER_ERROR,
         )
 
     assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
         message, fields = _from_validation(exc.detail)
-        response.data = error_body("invalid", message, fields)
+        response.data = error_body(PlatformErrorCode.INVALID, message, fields)
     elif isinstance(exc, exceptions.Throttled):
         response.data = error_body(
-            "throttled", f"Too many requests. Try again in {(exc.wait and int(exc.wait + 0.999)) or 1} seconds."
+            PlatformErrorCode.THROTTLED,
+            f"Too many requests. Try again in {(exc.wait and int(exc.wait + 0.999)) or 1} seconds.",
         )
     else:
         code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
@@ -143,7 +147,7 @@ def _database_unavailable(exc: Exception, context: dict) -> Response:
     logger.error("database unavailable in %s", type(view).__name__ if view else "API", exc_info=exc)
     set_rollback()
     return Response(
-        error_body("service_unavailable",
+        error_body(PlatformErrorCode.SERVICE_UNAVAILABLE,
                    "The database is unavailable for a moment; nothing was saved. Try again shortly."),
         status=status.HTTP_503_SERVICE_UNAVAILABLE,
         headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
@@ -160,7 +164,7 @@ def _is_api(request) -> bool:
 
 def handler404(request, exception=None):
     if _is_api(request):
-        return _json_error(request, "not_found", "Not found.", 404)
+        return _json_error(request, PlatformErrorCode.NOT_FOUND, "Not found.", 404)
     from django.views.defaults import page_not_found
 
     return page_not_found(request, exception)
@@ -168,7 +172,8 @@ def handler404(request, exception=None):
 
 def handler500(request):
     if _is_api(request):
-        return _json_error(request, "server_error", "Something went wrong on our side. It has been logged.", 500)
+        return _json_error(request, PlatformErrorCode.SERVER_ERROR,
+                           "Something went wrong on our side. It has been logged.", 500)
     from django.views.defaults import server_error
 
     return server_error(request)
@@ -176,7 +181,7 @@ def handler500(request):
 
 def handler400(request, exception=None):
     if _is_api(request):
-        return _json_error(request, "bad_request", "Bad request.", 400)
+        return _json_error(request, PlatformErrorCode.BAD_REQUEST, "Bad request.", 400)
     from django.views.defaults import bad_request
 
     return bad_request(request, exception)
@@ -184,7 +189,8 @@ def handler400(request, exception=None):
 
 def handler403(request, exception=None):
     if _is_api(request):
-        return _json_error(request, "permission_denied", "You do not have permission to perform this action.", 403)
+        return _json_error(request, PlatformErrorCode.PERMISSION_DENIED,
+                           "You do not have permission to perform this action.", 403)
     from django.views.defaults import permission_denied
 
     return permission_denied(request, exception)

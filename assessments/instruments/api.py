@@ -8,7 +8,7 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.errors import RoleplayConflict
+from assessments.errors import AssessmentErrorCode
 from assessments.instruments import growth_report as reports
 from assessments.instruments import selectors as survey_selectors
 from assessments.instruments import services
@@ -16,9 +16,11 @@ from assessments.instruments.models import Instrument, Survey
 from assessments.instruments.services import MAX_ITEMS
 from assessments.quizzes.api.serializers import StrictIntegerField
 from assessments.roleplays.api import serializers as out
+from assessments.roleplays.errors import RoleplayConflict
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.models import Enrollment
+from lms.error_codes import PlatformErrorCode
 from lms.errors import Forbidden, NotFound
 from lms.models import Organization, Role
 from lms.permissions import HasOrgRole, IsPerson
@@ -64,7 +66,7 @@ class InstrumentImportApi(APIView):
         if organization is None or not (is_unrestricted(request.user) or organization.pk in allowed):
             if organization is not None and organization.pk in organization_ids_for(request.user):
                 raise Forbidden("Only org admins and instructors import instruments.")
-            raise NotFound("No such organization.", code="organization_not_found")
+            raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
         instrument = services.instrument_import_json(document=data.validated_data["document"],
                                                      organization=organization)
         instrument = _instruments(request.user).get(pk=instrument.pk)
@@ -121,7 +123,8 @@ class SurveyRespondApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if enrollment is None:
-            raise RoleplayConflict("Enroll in the course to answer this survey.", code="enrollment_required")
+            raise RoleplayConflict("Enroll in the course to answer this survey.",
+                                   code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         services.survey_respond(survey=survey, enrollment=enrollment, answers=data.validated_data["answers"])
         return Response(out.SurveySerializer(_survey_body(survey, enrollment)).data, status=status.HTTP_201_CREATED)
 

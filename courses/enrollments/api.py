@@ -13,8 +13,10 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.services import parse_emails_csv
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
 from lms.filters import StrictBooleanFilter
 from lms.models import Organization
@@ -100,7 +102,7 @@ class EnrollApi(APIView):
         if data.validated_data.get("organization"):
             organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
             if organization is None:
-                raise NotFound("No such organization.", code="organization_not_found")
+                raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
         enrollment, created = services.enrollment_create(user=request.user, course=course, organization=organization)
         return Response(EnrollmentSerializer(enrollment).data,
                         status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
@@ -144,13 +146,14 @@ class BulkEnrollApi(APIView):
         upload = data.validated_data.get("file")
         if upload is not None:
             if upload.size > 2 * 1024 * 1024:
-                raise ApplicationError("The file is larger than 2 MB.", code="file_too_large", status_code=413)
+                raise ApplicationError("The file is larger than 2 MB.", code=PlatformErrorCode.FILE_TOO_LARGE,
+                                       status_code=413)
             emails = parse_emails_csv(upload.read())
         organization = None
         if data.validated_data.get("organization"):
             organization = Organization.objects.filter(slug=data.validated_data["organization"]).first()
             if organization is None:
-                raise NotFound("No such organization.", code="organization_not_found")
+                raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
         rows = services.enrollments_bulk_create(actor=request.user, course=course, emails=emails,
                                                 organization=organization)
         counts = {key: sum(1 for row in rows if row["result"] == key)
@@ -220,7 +223,7 @@ def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) 
     enrollment = enrollment_selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
     activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
     if activity is None:
-        raise NotFound("No such activity in this course.", code="activity_not_found")
+        raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
     return enrollment, activity
 
 

@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
+from courses.hr_reports.errors import ReportErrorCode
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.hr_reports.services import exports as report_services
 from courses.hr_reports.services import webhooks as webhook_services
@@ -318,7 +319,7 @@ class ExportDownloadApi(APIView):
         export = report_services.download_check(export_id=export_id,
                                                 signature=request.query_params.get("signature", ""))
         if export is None:
-            raise NotFound("This link is invalid or has expired; ask for a new one.", code="link_invalid")
+            raise NotFound("This link is invalid or has expired; ask for a new one.", code=ReportErrorCode.LINK_INVALID)
         report_services.report_audit_record(actor=None, kind=ReportAuditEntry.Kind.DOWNLOAD,
                                             organization=export.organization, format=export.format,
                                             filters={"export": export.pk})

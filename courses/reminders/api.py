@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.catalog.models import Course
+from courses.errors import CoursesErrorCode
 from courses.reminders import selectors, services
 from courses.reminders.models import ReminderPolicy, ReminderSettings
 from courses.reminders.registry import sources
@@ -162,7 +163,7 @@ class ReminderPolicyListApi(APIView):
         if values.pop("course"):
             course = Course.objects.filter(slug=data.validated_data["course"]).first()
             if course is None:
-                raise NotFound("Course not found.", code="course_not_found")
+                raise NotFound("Course not found.", code=CoursesErrorCode.COURSE_NOT_FOUND)
         policy, created = services.reminder_policy_upsert(organization=organization, course=course, **values)
         return Response(PolicySerializer(policy).data, status=status.HTTP_201_CREATED if created else 200)
 

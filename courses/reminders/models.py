@@ -15,6 +15,8 @@ from django.utils.timezone import now
 
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
+from courses.errors import CoursesErrorCode
+from courses.reminders.errors import ReminderErrorCode
 from lms.models import Organization
 
 
@@ -24,7 +26,7 @@ def validate_reminder_kind(value: str) -> None:
     from courses.reminders.registry import configurable_kinds
 
     if value not in configurable_kinds():
-        raise ValidationError(f"'{value}' is not a reminder kind.", code="invalid_kind")
+        raise ValidationError(f"'{value}' is not a reminder kind.", code=CoursesErrorCode.INVALID_KIND)
 
 
 def validate_weekdays(value) -> None:
@@ -32,7 +34,8 @@ def validate_weekdays(value) -> None:
 
     if not isinstance(value, list) or any(not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7
                                           for day in value) or len(set(value)) != len(value):
-        raise ValidationError("Give distinct ISO weekdays, 1 (Monday) to 7 (Sunday).", code="invalid_weekdays")
+        raise ValidationError("Give distinct ISO weekdays, 1 (Monday) to 7 (Sunday).",
+                              code=ReminderErrorCode.INVALID_WEEKDAYS)
 
 
 class ReminderPolicy(models.Model):

@@ -15,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.workshops import calendars, selectors
+from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
@@ -360,7 +361,8 @@ class AttendanceApi(APIView):
     def post(self, request, session_id: int):
         session = selectors.session_get(actor=request.user, session_id=session_id)
         if not session_is_instructor(actor=request.user, session=session):  # refuse before reading the body
-            raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+            raise Forbidden("Only the session's instructors take attendance.",
+                            code=WorkshopErrorCode.NOT_SESSION_INSTRUCTOR)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counts = workshop_attendance.attendance_record(session=session, actor=request.user,
@@ -526,7 +528,7 @@ class CalendarFeedIcsApi(APIView):
     def get(self, request, token: str):
         feed = selectors.calendar_feed_token_from_raw(raw=token)
         if feed is None:
-            raise NotFound("No active calendar feed has this address.", code="feed_not_found")
+            raise NotFound("No active calendar feed has this address.", code=WorkshopErrorCode.FEED_NOT_FOUND)
         workshop_mail.calendar_feed_touch(token=feed)
         data = calendars.build_calendar(selectors.calendar_feed_entries(user=feed.user), method="PUBLISH",
                                         name="Empathy LMS workshops")

@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import lockout, selectors, services
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import UserToken
 from lms.permissions import IsPerson
@@ -62,7 +63,8 @@ class TokenCreateApi(APIView):
             wait = lockout.seconds_locked(email)
             if wait:
                 raise lockout.AccountLocked(wait)
-            raise ApplicationError("Email or password is wrong.", code="invalid_credentials", status_code=401)
+            raise ApplicationError("Email or password is wrong.", code=PlatformErrorCode.INVALID_CREDENTIALS,
+                                   status_code=401)
         token, raw = services.user_token_create(user=user, name=data.validated_data["name"])
         token.token = raw
         return Response(self.OutputSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -79,7 +81,7 @@ class TokenCreateApi(APIView):
         result = UserTokenAuthentication().authenticate(request)
         if result is None:
             raise ApplicationError("Send the token to revoke in the Authorization header.",
-                                   code="not_authenticated", status_code=401)
+                                   code=PlatformErrorCode.NOT_AUTHENTICATED, status_code=401)
         user, token = result
         services.user_token_revoke(user=user, token_id=token.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

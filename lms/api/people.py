@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import imports, selectors, services
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, Forbidden
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
@@ -143,12 +144,12 @@ def _resolve_refs(organization: Organization, data: dict) -> dict:
         resolved["department"] = selectors.departments_of(organization=organization).filter(
             pk=data["department"]).first()
         if resolved["department"] is None:
-            raise ApplicationError("Unknown department.", code="invalid_department",
+            raise ApplicationError("Unknown department.", code=PlatformErrorCode.INVALID_DEPARTMENT,
                                    fields={"department": ["No such department in this organization."]})
     if data.get("manager") is not None:
         resolved["manager"] = selectors.memberships_of(organization=organization).filter(pk=data["manager"]).first()
         if resolved["manager"] is None:
-            raise ApplicationError("Unknown manager.", code="invalid_manager",
+            raise ApplicationError("Unknown manager.", code=PlatformErrorCode.INVALID_MANAGER,
                                    fields={"manager": ["No such member in this organization."]})
     return resolved
 

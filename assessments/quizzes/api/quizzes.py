@@ -7,6 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from assessments.errors import AssessmentErrorCode
 from assessments.quizzes import selectors
 from assessments.quizzes.api.serializers import (
     AttemptDetailSerializer,
@@ -63,9 +64,10 @@ class AttemptStartApi(APIView):
     def post(self, request, activity_id: int):
         access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
         if access.enrollment is None:
-            from assessments.errors import AttemptConflict
+            from assessments.quizzes.errors import AttemptConflict
 
-            raise AttemptConflict("Enroll in the course to take this quiz.", code="enrollment_required")
+            raise AttemptConflict("Enroll in the course to take this quiz.",
+                                  code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         attempt, created = quiz_attempts.attempt_start(quiz=access.quiz, enrollment=access.enrollment)
         attempt = selectors.attempt_own(user=request.user, attempt_id=attempt.pk)
         body = selectors.attempt_detail(attempt=attempt, actor=request.user)

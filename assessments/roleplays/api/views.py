@@ -11,10 +11,11 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.errors import RoleplayConflict, RoleplayError
+from assessments.errors import AssessmentErrorCode
 from assessments.quizzes.api.serializers import MAX_ID
 from assessments.roleplays import selectors
 from assessments.roleplays.api import serializers as out
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.models import CalibrationExample, Performance, ReviewAssignment
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
@@ -101,13 +102,14 @@ class PerformanceCreateApi(APIView):
         scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
         enrollment = enrollment_selectors.user_enrollment(user=request.user, course=scenario.activity.course)
         if enrollment is None:
-            raise RoleplayConflict("Enroll in the course to perform this scenario.", code="enrollment_required")
+            raise RoleplayConflict("Enroll in the course to perform this scenario.",
+                                   code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         partner = None
         if "partner" in values:
             partner = User.objects.filter(pk=values.pop("partner")).first()
             if partner is None:
                 raise RoleplayError("The partner must be another member of your organization.",
-                                    code="invalid_performance", fields={"partner": ["Unknown."]})
+                                    code=RoleplayErrorCode.INVALID_PERFORMANCE, fields={"partner": ["Unknown."]})
         upload = values.pop("media", None)
         media = (upload.read(), upload.name) if upload is not None else None
         performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario, media=media,
@@ -168,7 +170,7 @@ class PerformanceMediaApi(APIView):
     def get(self, request, performance_id: int):
         performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
         if not performance.media:
-            raise NotFound("This performance has no recording.", code="no_media")
+            raise NotFound("This performance has no recording.", code=RoleplayErrorCode.NO_MEDIA)
         response = FileResponse(performance.media.open("rb"), content_type=performance.media_type)
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
@@ -326,7 +328,7 @@ class AssignmentReassignApi(APIView):
         data.is_valid(raise_exception=True)
         reviewer = User.objects.filter(pk=data.validated_data["reviewer"]).first()
         if reviewer is None:
-            raise NotFound("No such reviewer.", code="reviewer_not_found")
+            raise NotFound("No such reviewer.", code=RoleplayErrorCode.REVIEWER_NOT_FOUND)
         created = roleplay_performances.assignment_reassign(assignment=assignment, reviewer=reviewer)
         created = ReviewAssignment.objects.select_related("performance__scenario__activity__course").get(pk=created.pk)
         return Response(out.AssignmentSerializer(created).data, status=status.HTTP_201_CREATED)

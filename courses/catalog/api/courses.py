@@ -14,6 +14,7 @@ from courses.catalog import services
 from courses.catalog.api.serializers import CourseCardSerializer, CourseDetailSerializer, ModuleSerializer
 from courses.catalog.models import Activity, Course, Lesson
 from courses.enrollments import selectors as enrollment_selectors
+from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.models import Organization
 from lms.pagination import PageNumberPagination
@@ -92,7 +93,7 @@ class CourseListApi(GenericAPIView):
         if org_slug:
             organization = Organization.objects.filter(slug=org_slug, id__in=allowed).first()
             if organization is None and not request.user.is_superuser:
-                raise NotFound("No such organization.", code="organization_not_found")
+                raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
             organization = organization or Organization.objects.filter(slug=org_slug).first()
         if not allowed and not request.user.is_superuser:
             from lms.errors import Forbidden

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates import selectors
 from courses.certificates import services as certificate_services
+from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.models import Certificate
 from lms.errors import Forbidden, NotFound
 from lms.pagination import PageNumberPagination
@@ -95,7 +96,7 @@ class CertificatePdfApi(APIView):
         if not selectors.certificate_can_download(actor=request.user, certificate=certificate):
             raise NotFound("Not found.")
         if not certificate.pdf:
-            raise NotFound("The PDF is being prepared; try again in a minute.", code="pdf_pending")
+            raise NotFound("The PDF is being prepared; try again in a minute.", code=CertificateErrorCode.PDF_PENDING)
         response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
                                 filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
         response["Cache-Control"] = "private, no-store"
@@ -197,7 +198,7 @@ class VerifyApi(APIView):
     def get(self, request, code: str):
         payload = verification_payload(code)
         if payload is None:
-            raise NotFound("No certificate has this code.", code="certificate_not_found")
+            raise NotFound("No certificate has this code.", code=CertificateErrorCode.CERTIFICATE_NOT_FOUND)
         return Response(payload)
 
 

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.api.certificates import pad_to_minimum
+from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.models import Certificate
 from lms.errors import NotFound
 from lms.parsers import JSONParser
@@ -29,7 +30,8 @@ class PublicApi(APIView):
 
 def _signing_configured() -> None:
     if not certificate_credentials.signing_enabled():
-        raise NotFound("This installation does not sign credentials yet.", code="credentials_disabled")
+        raise NotFound("This installation does not sign credentials yet.",
+                       code=CertificateErrorCode.CREDENTIALS_DISABLED)
 
 
 class CertificateCredentialApi(PublicApi):
@@ -44,10 +46,11 @@ class CertificateCredentialApi(PublicApi):
         row = Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
         pad_to_minimum(started)
         if row is None:
-            raise NotFound("No certificate has this code.", code="certificate_not_found")
+            raise NotFound("No certificate has this code.", code=CertificateErrorCode.CERTIFICATE_NOT_FOUND)
         credential = row["credential"]
         if credential is None:
-            raise NotFound("The credential is being prepared; try again in a minute.", code="credential_pending")
+            raise NotFound("The credential is being prepared; try again in a minute.",
+                           code=CertificateErrorCode.CREDENTIAL_PENDING)
         return Response(credential, content_type=JSON_LD)
 
 
@@ -73,7 +76,7 @@ class StatusListApi(PublicApi):
         _signing_configured()
         last = Certificate.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
         if number > certificate_credentials.status_position(last)[0]:
-            raise NotFound("No such status list.", code="status_list_not_found")
+            raise NotFound("No such status list.", code=CertificateErrorCode.STATUS_LIST_NOT_FOUND)
         return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)
 
 
