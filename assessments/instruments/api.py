@@ -12,6 +12,7 @@ from assessments.errors import AssessmentErrorCode
 from assessments.instruments import growth_report as reports
 from assessments.instruments import selectors as survey_selectors
 from assessments.instruments import services
+from assessments.instruments.errors import InstrumentErrorCode
 from assessments.instruments.models import Instrument, Survey
 from assessments.instruments.services import MAX_ITEMS
 from assessments.quizzes.api.serializers import StrictIntegerField
@@ -19,6 +20,7 @@ from assessments.roleplays.api import serializers as out
 from assessments.roleplays.errors import RoleplayConflict
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import Enrollment
 from lms.error_codes import PlatformErrorCode
 from lms.errors import Forbidden, NotFound
@@ -50,6 +52,7 @@ class InstrumentListApi(APIView):
 class InstrumentImportApi(APIView):
     """Import your organization's own licensed instrument as JSON (org admins and instructors); the same slug
     again becomes its next version. All or nothing."""
+    error_codes = (InstrumentErrorCode.INVALID_INSTRUMENT, PlatformErrorCode.ORGANIZATION_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -105,6 +108,10 @@ class SurveyApi(APIView):
 
 class SurveyRespondApi(APIView):
     """Answer the survey once: before (from enrollment) or after (when every other required step is done)."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
+                   EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE, EnrollmentErrorCode.INVALID_SCORE,
+                   EnrollmentErrorCode.INVALID_TIME, InstrumentErrorCode.INVALID_ANSWERS,
+                   InstrumentErrorCode.SURVEY_ANSWERED, InstrumentErrorCode.SURVEY_NOT_OPEN)
 
     permission_classes = [IsPerson]
 

@@ -27,6 +27,10 @@ class TokenCreateApi(APIView):
     """Exchange an email and password for a personal token (shown once). Strictly throttled per client
     address; after LOGIN_LOCKOUT_FAILURES failed attempts for one address, that account is locked for
     LOGIN_LOCKOUT_MINUTES (429, code `account_locked`, with Retry-After), even with the right password."""
+    error_codes = {
+        "post": (PlatformErrorCode.ACCOUNT_LOCKED, PlatformErrorCode.INVALID_CREDENTIALS),
+        "delete": (PlatformErrorCode.NOT_AUTHENTICATED,),
+    }
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

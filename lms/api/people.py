@@ -64,6 +64,10 @@ class DepartmentInputSerializer(serializers.Serializer):
 
 
 class DepartmentListApi(APIView):
+    error_codes = {
+        "post": (PlatformErrorCode.DEPARTMENT_EXISTS,),
+    }
+
     @extend_schema(responses=DepartmentSerializer(many=True), tags=["people"])
     def get(self, request, slug: str):
         organization = _organization_for(request, slug)
@@ -79,6 +83,10 @@ class DepartmentListApi(APIView):
 
 
 class DepartmentDetailApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.DEPARTMENT_EXISTS,),
+    }
+
     def _get(self, request, slug: str, department_id: int) -> Department:
         organization = _organization_for(request, slug)
         return get_object_or_404(selectors.departments_of(organization=organization), pk=department_id)
@@ -155,6 +163,12 @@ def _resolve_refs(organization: Organization, data: dict) -> dict:
 
 
 class MembershipListApi(GenericAPIView):
+    error_codes = {
+        "post": (PlatformErrorCode.INVALID_DEPARTMENT, PlatformErrorCode.INVALID_EMAIL,
+                 PlatformErrorCode.INVALID_MANAGER, PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE,
+                 PlatformErrorCode.MEMBERSHIP_EXISTS),
+    }
+
     pagination_class = PageNumberPagination
     serializer_class = MembershipSerializer
     queryset = Membership.objects.none()  # for the schema; requests use the scoped selector
@@ -178,6 +192,11 @@ class MembershipListApi(GenericAPIView):
 
 
 class MembershipDetailApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.EMPLOYEE_ID_TAKEN, PlatformErrorCode.INVALID_DEPARTMENT,
+                  PlatformErrorCode.INVALID_MANAGER, PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE),
+    }
+
     def _get(self, request, slug: str, membership_id: int) -> Membership:
         organization = _organization_for(request, slug)
         return get_object_or_404(selectors.memberships_of(organization=organization), pk=membership_id)
@@ -208,6 +227,12 @@ class MembershipImportApi(APIView):
     manager_email, roles (separated by ``;``; default learner). UTF-8, with or without BOM.
     Existing members are updated; ``dry_run=true`` validates only.
     """
+    error_codes = (PlatformErrorCode.EMPLOYEE_ID_TAKEN, PlatformErrorCode.EMPTY_FILE, PlatformErrorCode.FILE_TOO_LARGE,
+                   PlatformErrorCode.INVALID_CSV, PlatformErrorCode.INVALID_DEPARTMENT, PlatformErrorCode.INVALID_EMAIL,
+                   PlatformErrorCode.INVALID_ENCODING, PlatformErrorCode.INVALID_MANAGER,
+                   PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE, PlatformErrorCode.MEMBERSHIP_EXISTS,
+                   PlatformErrorCode.MISSING_COLUMNS, PlatformErrorCode.TOO_MANY_ROWS,
+                   PlatformErrorCode.UNKNOWN_COLUMNS)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser, FormParser]

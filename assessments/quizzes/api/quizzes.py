@@ -15,6 +15,7 @@ from assessments.quizzes.api.serializers import (
     QuizSerializer,
     QuizStatisticsSerializer,
 )
+from assessments.quizzes.errors import QuizErrorCode
 from assessments.quizzes.models import SUBMIT_GRACE, Quiz
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import transfer as quiz_transfer
@@ -56,6 +57,8 @@ class QuizApi(APIView):
 
 class AttemptStartApi(APIView):
     """Start an attempt (201), or resume your open one (200). The questions come without answers."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, QuizErrorCode.MAX_ATTEMPTS_REACHED,
+                   QuizErrorCode.QUIZ_EMPTY, QuizErrorCode.QUIZ_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -103,6 +106,8 @@ class QuizExportApi(APIView):
 class QuizImportApi(APIView):
     """Create (201) or replace (200) the quiz of a quiz activity from a JSON document, all or
     nothing (course staff). A quiz learners have attempted is not replaced (409)."""
+    error_codes = (QuizErrorCode.INVALID_IMPORT, QuizErrorCode.INVALID_QUESTION, QuizErrorCode.INVALID_QUIZ,
+                   QuizErrorCode.NOT_A_QUIZ, QuizErrorCode.QUIZ_HAS_ATTEMPTS)
 
     permission_classes = [IsPerson]
 

@@ -21,6 +21,7 @@ from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
+from courses.enrollments.errors import EnrollmentErrorCode
 from lms.errors import Forbidden, NotFound
 from lms.filters import StrictBooleanFilter
 from lms.models import User
@@ -79,6 +80,9 @@ class ScenarioDetailApi(APIView):
 class PerformanceCreateApi(APIView):
     """Perform the scenario: a transcript, an audio or video file (multipart, checked by content), an https
     link, or a live performance's workshop session reference."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, RoleplayErrorCode.INVALID_MEDIA,
+                   RoleplayErrorCode.INVALID_PERFORMANCE, RoleplayErrorCode.MEDIA_TOO_LARGE,
+                   RoleplayErrorCode.PERFORMANCE_PENDING)
 
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser]
@@ -163,6 +167,7 @@ class PerformanceDetailApi(APIView):
 
 class PerformanceMediaApi(APIView):
     """The uploaded recording, for whoever may see the performance."""
+    error_codes = (RoleplayErrorCode.NO_MEDIA,)
 
     permission_classes = [IsPerson]
 
@@ -191,6 +196,11 @@ class ReviewInputSerializer(serializers.Serializer):
 class ReviewCreateApi(APIView):
     """Review a performance once: as its performer (self), an allocated peer, its partner, or its supervisor or
     instructor. Editable until the deadline with PUT /roleplays/reviews/{id}/."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME,
+                   RoleplayErrorCode.CALIBRATION_REQUIRED, RoleplayErrorCode.INVALID_LEVEL,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.PERFORMANCE_NOT_FOUND,
+                   RoleplayErrorCode.REVIEW_CLOSED, RoleplayErrorCode.REVIEW_EXISTS)
 
     permission_classes = [IsPerson]
 
@@ -213,6 +223,9 @@ class ReviewCreateApi(APIView):
 
 class ReviewUpdateApi(APIView):
     """Replace your review's scores, comments and codes, until its deadline."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME, RoleplayErrorCode.INVALID_LEVEL,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEW_CLOSED)
 
     permission_classes = [IsPerson]
 
@@ -242,6 +255,9 @@ class QueueApi(APIView):
 
 class CalibrationExamplesApi(APIView):
     """A scenario's calibration examples (expert scores for staff only); staff add one with its expert scores."""
+    error_codes = {
+        "post": (RoleplayErrorCode.INVALID_LEVEL, RoleplayErrorCode.INVALID_REVIEW),
+    }
 
     permission_classes = [IsPerson]
 
@@ -270,6 +286,7 @@ class CalibrationExamplesApi(APIView):
 
 class CalibrationReviewApi(APIView):
     """Score a calibration example (once); returns your agreement with the experts and your weight."""
+    error_codes = (RoleplayErrorCode.INVALID_LEVEL, RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEW_EXISTS)
 
     permission_classes = [IsPerson]
 
@@ -292,6 +309,7 @@ class CalibrationReviewApi(APIView):
 class AllocateApi(APIView):
     """Allocate peers to the scenario's waiting performances (staff). Too few peers: the supervisor stands in,
     recorded on each performance."""
+    error_codes = (RoleplayErrorCode.INVALID_SCENARIO,)
 
     permission_classes = [IsPerson]
 
@@ -311,6 +329,8 @@ class AllocateApi(APIView):
 
 class AssignmentReassignApi(APIView):
     """Give a pending or late review to someone else in the performer's organization (staff)."""
+    error_codes = (RoleplayErrorCode.ALREADY_ASSIGNED, RoleplayErrorCode.ASSIGNMENT_CLOSED,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEWER_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -337,6 +357,7 @@ class AssignmentReassignApi(APIView):
 class AgreementApi(APIView):
     """Rater agreement on a rubric in the courses you manage: Krippendorff's alpha (ordinal) overall, per
     criterion and per cohort, units and raters counted, flagged under 0.667; each reviewer's leniency."""
+    error_codes = (RoleplayErrorCode.INVALID_ROLEPLAY,)
 
     permission_classes = [IsPerson]
 

@@ -88,6 +88,7 @@ class CertificateDetailApi(APIView):
 
 class CertificatePdfApi(APIView):
     """The PDF, for the learner and HR (or org admins) of the learner's organization."""
+    error_codes = (CertificateErrorCode.PDF_PENDING,)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
                    tags=["certificates"])
@@ -104,6 +105,8 @@ class CertificatePdfApi(APIView):
 
 
 class CertificateRevokeApi(APIView):
+    error_codes = (CertificateErrorCode.ALREADY_REVOKED, CertificateErrorCode.REASON_REQUIRED)
+
     permission_classes = [IsPerson]
 
     class InputSerializer(serializers.Serializer):
@@ -123,6 +126,10 @@ class CertificateRevokeApi(APIView):
 
 class CertificateReissueApi(APIView):
     """Regenerate with the learner's current name and the course's current title; the code stays."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CERTIFICATE_REVOKED,
+                   CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND, CertificateErrorCode.INVALID_CREDENTIAL,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.INVALID_STATUS_LIST,
+                   CertificateErrorCode.NO_ACTIVE_KEY)
 
     permission_classes = [IsPerson]
 
@@ -189,6 +196,7 @@ def verification_payload(code: str) -> dict | None:
 
 class VerifyApi(APIView):
     """Public: is this certificate valid, revoked or expired? Strictly throttled; unknown codes are 404."""
+    error_codes = (CertificateErrorCode.CERTIFICATE_NOT_FOUND,)
 
     authentication_classes: list = []
     permission_classes = [AllowAny]

@@ -39,6 +39,7 @@ class CertificateCredentialApi(PublicApi):
 
     Public, like the verification page: it holds what the certificate shows. Revoked certificates keep
     their credential; its status list entry says it is revoked."""
+    error_codes = (CertificateErrorCode.CERTIFICATE_NOT_FOUND, CertificateErrorCode.CREDENTIAL_PENDING)
 
     @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
     def get(self, request, code: str):
@@ -57,6 +58,8 @@ class CertificateCredentialApi(PublicApi):
 class IssuerProfileApi(PublicApi):
     """The issuer's Open Badges Profile, with every public key that signed a credential still in
     use (rotated-out keys stay listed so older credentials keep verifying)."""
+    error_codes = (CertificateErrorCode.CREDENTIALS_DISABLED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.NO_ACTIVE_KEY)
 
     throttle_classes = [AnonymousThrottle]
 
@@ -68,6 +71,10 @@ class IssuerProfileApi(PublicApi):
 
 class StatusListApi(PublicApi):
     """A signed Bitstring Status List credential: bit ``i`` set = the certificate at that index is revoked."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CREDENTIALS_DISABLED,
+                   CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND, CertificateErrorCode.INVALID_CREDENTIAL,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.INVALID_STATUS_LIST,
+                   CertificateErrorCode.NO_ACTIVE_KEY, CertificateErrorCode.STATUS_LIST_NOT_FOUND)
 
     throttle_classes = [AnonymousThrottle]
 
@@ -99,6 +106,8 @@ class CredentialVerifyApi(PublicApi):
     """Check a credential: issuer, signature, validity dates and revocation. The body is the
     credential itself, as downloaded from credential.json. A failed check is a 200 with
     ``verified: false``; only a body that is not a JSON object is a 400."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
+                   CertificateErrorCode.INVALID_CREDENTIAL, CertificateErrorCode.INVALID_KEY)
 
     parser_classes = [JSONParser]
 
