@@ -1,26 +1,16 @@
 """One error shape for the whole API: {"error": {"code", "message", "fields"}}.
 
-Services raise ``ApplicationError`` subclasses (each app keeps its own, with stable codes);
-DRF and Django errors are translated here, so a client parses every failure the same way.
+Services raise ``ApplicationError`` subclasses (each domain keeps its own, with stable codes from its
+error-code enum); ``lms.error_handlers`` renders them, and DRF's and Django's own errors, in this shape, so a
+client parses every failure the same way.
 """
 from __future__ import annotations
 
-import logging
 from typing import Any
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import InterfaceError as DatabaseInterfaceError
-from django.db import OperationalError as DatabaseOperationalError
-from django.http import Http404, JsonResponse
-from django.views.defaults import bad_request, page_not_found, permission_denied, server_error
-from rest_framework import exceptions, status
-from rest_framework.response import Response
-from rest_framework.views import exception_handler as drf_exception_handler
-from rest_framework.views import set_rollback
+from rest_framework import status
 
-logger = logging.getLogger(__name__)
+from lms.error_codes import PlatformErrorCode
 
 # Seconds a client is told to wait when the database dropped or refused its connection: long enough
 # for a restart or failover to finish, short enough that a retrying client is not kept waiting.
@@ -31,7 +21,7 @@ class ApplicationError(Exception):
     """A rule of the domain was broken. Rendered as a 4xx with a stable code."""
 
     status_code = status.HTTP_400_BAD_REQUEST
-    code = "invalid"
+    code = PlatformErrorCode.INVALID
 
     def __init__(
         self, message: str, *, code: str | None = None, fields: dict[str, Any] | None = None,
@@ -49,139 +39,20 @@ class ApplicationError(Exception):
 
 class NotFound(ApplicationError):
     status_code = status.HTTP_404_NOT_FOUND
-    code = "not_found"
+    code = PlatformErrorCode.NOT_FOUND
 
 
 class Conflict(ApplicationError):
     status_code = status.HTTP_409_CONFLICT
-    code = "conflict"
+    code = PlatformErrorCode.CONFLICT
 
 
 class Forbidden(ApplicationError):
     status_code = status.HTTP_403_FORBIDDEN
-    code = "permission_denied"
+    code = PlatformErrorCode.PERMISSION_DENIED
 
 
 def error_body(code: str, message: str, fields: dict[str, Any] | None = None) -> dict:
     return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
-def _flatten(detail: Any) -> Any:
-    """DRF ErrorDetail trees -> plain lists/dicts of strings."""
-    if isinstance(detail, dict):
-        return {key: _flatten(value) for key, value in detail.items()}
-    if isinstance(detail, list):
-        return [_flatten(item) for item in detail]
-    return str(detail)
-
-
-def _from_validation(detail: Any) -> tuple[str, dict]:
-    if isinstance(detail, dict):
-        fields = _flatten(detail)
-        general = fields.pop("non_field_errors", None)
-        message = general[0] if isinstance(general, list) and general else "The request has invalid fields."
-        if general:
-            fields["non_field_errors"] = general
-        return message, fields
-    items = _flatten(detail if isinstance(detail, list) else [detail])
-    return (items[0] if items else "Invalid request."), {}
-
-
-def api_exception_handler(exc: Exception, context: dict) -> Response:
-    if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code,
-                        headers=getattr(exc, "headers", None) or None)
-    if isinstance(exc, DjangoValidationError):
-        fields = exc.message_dict if hasattr(exc, "error_dict") else {}
-        message = exc.messages[0] if exc.messages else "Invalid request."
-        return Response(error_body("invalid", message, fields), status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, RequestDataTooBig):
-        return Response(
-            error_body("request_too_large", "The request body is larger than this endpoint accepts."),
-            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
-        )
-    if isinstance(exc, SuspiciousOperation):
-        # e.g. TooManyFieldsSent / TooManyFilesSent from the multipart parser: the client's fault.
-        return Response(error_body("bad_request", "The request was refused: " + (str(exc) or "malformed.")),
-                        status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, (DatabaseOperationalError, DatabaseInterfaceError)):
-        return _database_unavailable(exc, context)
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied()
-
-    response = drf_exception_handler(exc, context)
-    if response is None:
-        view = context.get("view")
-        logger.exception("unhandled error in %s", type(view).__name__ if view else "API", exc_info=exc)
-        return Response(
-            error_body("server_error", "Something went wrong on our side. It has been logged."),
-            status=status.HTTP_500_INTERNAL_SERVER_ERROR,
-        )
-
-    assert isinstance(exc, exceptions.APIException)
-    if isinstance(exc, exceptions.ValidationError):
-        message, fields = _from_validation(exc.detail)
-        response.data = error_body("invalid", message, fields)
-    elif isinstance(exc, exceptions.Throttled):
-        response.data = error_body(
-            "throttled", f"Too many requests. Try again in {(exc.wait and int(exc.wait + 0.999)) or 1} seconds."
-        )
-    else:
-        code = exc.get_codes() if isinstance(exc.get_codes(), str) else exc.default_code
-        detail = exc.detail if not isinstance(exc.detail, (list, dict)) else exc.default_detail
-        response.data = error_body(code, str(detail))
-    return response
-
-
-def _database_unavailable(exc: Exception, context: dict) -> Response:
-    """A dropped or refused database connection (restart, failover, a killed backend): the request's
-    transaction was rolled back, so nothing was half-written and the same request may simply be sent
-    again. Django discards the broken connection at the end of the request (CONN_HEALTH_CHECKS checks
-    the next one), so the retry gets a fresh one."""
-    view = context.get("view")
-    logger.error("database unavailable in %s", type(view).__name__ if view else "API", exc_info=exc)
-    set_rollback()
-    return Response(
-        error_body("service_unavailable",
-                   "The database is unavailable for a moment; nothing was saved. Try again shortly."),
-        status=status.HTTP_503_SERVICE_UNAVAILABLE,
-        headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
-    )
-
-
-def _json_error(request, code: str, message: str, status_code: int):
-    return JsonResponse(error_body(code, message), status=status_code)
-
-
-def _is_api(request) -> bool:
-    return request.path.startswith("/api/")
-
-
-def handler404(request, exception=None):
-    if _is_api(request):
-        return _json_error(request, "not_found", "Not found.", 404)
-
-    return page_not_found(request, exception)
-
-
-def handler500(request):
-    if _is_api(request):
-        return _json_error(request, "server_error", "Something went wrong on our side. It has been logged.", 500)
-
-    return server_error(request)
-
-
-def handler400(request, exception=None):
-    if _is_api(request):
-        return _json_error(request, "bad_request", "Bad request.", 400)
-
-    return bad_request(request, exception)
-
-
-def handler403(request, exception=None):
-    if _is_api(request):
-        return _json_error(request, "permission_denied", "You do not have permission to perform this action.", 403)
-
-    return permission_denied(request, exception)

@@ -4,6 +4,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from lms.error_codes import PlatformErrorCode
+
 TRUE = {"true", "1", "yes"}
 FALSE = {"false", "0", "no"}
 
@@ -21,7 +23,7 @@ class StrictBooleanField(forms.Field):
             return True
         if text in FALSE:
             return False
-        raise forms.ValidationError("Use true or false.", code="invalid")
+        raise forms.ValidationError("Use true or false.", code=PlatformErrorCode.INVALID)
 
 
 class StrictBooleanFilter(django_filters.BooleanFilter):

@@ -16,6 +16,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from lms import services
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization, User
 
@@ -62,28 +63,29 @@ def _decode(raw: bytes) -> str:
     except UnicodeDecodeError as exc:
         raise ApplicationError(
             f"The file is not UTF-8 (byte {exc.start} cannot be read). Save it as 'CSV UTF-8' and try again.",
-            code="invalid_encoding",
+            code=PlatformErrorCode.INVALID_ENCODING,
         ) from None
 
 
 def _parse(text: str) -> list[_Row]:
     if "\x00" in text:
-        raise ApplicationError("The file contains NUL bytes; it does not look like CSV.", code="invalid_csv")
+        raise ApplicationError("The file contains NUL bytes; it does not look like CSV.",
+                               code=PlatformErrorCode.INVALID_CSV)
     reader = csv.DictReader(io.StringIO(text, newline=""))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if "email" not in header:
         raise ApplicationError("The first line must name the columns and include 'email'.",
-                               code="missing_columns", fields={"columns": COLUMNS})
+                               code=PlatformErrorCode.MISSING_COLUMNS, fields={"columns": COLUMNS})
     unknown = [name for name in header if name not in COLUMNS]
     if unknown:
-        raise ApplicationError(f"Unknown column(s): {', '.join(unknown)}.", code="unknown_columns",
+        raise ApplicationError(f"Unknown column(s): {', '.join(unknown)}.", code=PlatformErrorCode.UNKNOWN_COLUMNS,
                                fields={"columns": COLUMNS})
     reader.fieldnames = header
     rows: list[_Row] = []
     try:
         for record in reader:
             if len(rows) >= MAX_ROWS:
-                raise ApplicationError(f"At most {MAX_ROWS} rows per file.", code="too_many_rows")
+                raise ApplicationError(f"At most {MAX_ROWS} rows per file.", code=PlatformErrorCode.TOO_MANY_ROWS)
             if None in record:
                 extra = _Row(reader.line_num, (record.get("email") or "").strip(), "", "", "", "", "", [])
                 extra.errors.append("The row has more cells than the header.")
@@ -99,9 +101,9 @@ def _parse(text: str) -> list[_Row]:
                 roles=[r.strip().lower() for r in value["roles"].replace(",", ";").split(";") if r.strip()],
             ))
     except csv.Error as exc:
-        raise ApplicationError(f"The CSV cannot be read: {exc}.", code="invalid_csv") from None
+        raise ApplicationError(f"The CSV cannot be read: {exc}.", code=PlatformErrorCode.INVALID_CSV) from None
     if not rows:
-        raise ApplicationError("The file has no rows.", code="empty_file")
+        raise ApplicationError("The file has no rows.", code=PlatformErrorCode.EMPTY_FILE)
     return rows
 
 
@@ -208,7 +210,8 @@ def _apply(organization: Organization, rows: list[_Row]) -> None:
 def memberships_import_csv(*, organization: Organization, file, dry_run: bool = False) -> dict:
     """Validate every row of ``file``; if all are valid (and not a dry run) write them in one transaction."""
     if file.size > MAX_BYTES:
-        raise ApplicationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.", code="file_too_large",
+        raise ApplicationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.",
+                               code=PlatformErrorCode.FILE_TOO_LARGE,
                                status_code=413)
     rows = _parse(_decode(file.read()))
     _validate(organization, rows)

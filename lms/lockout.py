@@ -27,6 +27,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 from rest_framework import status
 
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 
 logger = logging.getLogger("lms.security")
@@ -125,7 +126,7 @@ class AccountLocked(ApplicationError):
     """The API's answer for a locked account: 429 with Retry-After, like a throttled request."""
 
     status_code = status.HTTP_429_TOO_MANY_REQUESTS
-    code = "account_locked"
+    code = PlatformErrorCode.ACCOUNT_LOCKED
 
     def __init__(self, wait: int) -> None:
         super().__init__(f"Too many failed sign-ins for this account. Try again in {wait} seconds.",

@@ -7,6 +7,7 @@ from urllib.parse import unquote
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
 
+from lms.error_codes import PlatformErrorCode
 from lms.errors import error_body
 
 
@@ -24,7 +25,8 @@ class RequestBodyLimitMiddleware:
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:
-            return JsonResponse(error_body("bad_request", "Content-Length is not a number."), status=400)
+            return JsonResponse(error_body(PlatformErrorCode.BAD_REQUEST, "Content-Length is not a number."),
+                                status=400)
         content_type = request.META.get("CONTENT_TYPE", "")
         limit = settings.UPLOAD_MAX_BYTES if content_type.startswith("multipart/") else settings.API_MAX_BODY_BYTES
         if request.path.startswith("/admin/"):
@@ -32,7 +34,7 @@ class RequestBodyLimitMiddleware:
         if length > limit:
             return JsonResponse(
                 error_body(
-                    "request_too_large",
+                    PlatformErrorCode.REQUEST_TOO_LARGE,
                     f"The request body is {length} bytes; this endpoint accepts at most {limit}.",
                 ),
                 status=413,
@@ -52,7 +54,8 @@ class NulCharacterMiddleware:
         if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
             if request.path.startswith("/api/"):
                 return JsonResponse(error_body(
-                    "bad_request", "The path or the query string contains a NUL character (%00)."), status=400)
+                    PlatformErrorCode.BAD_REQUEST, "The path or the query string contains a NUL character (%00)."),
+                    status=400)
             return HttpResponseBadRequest("The address contains a NUL character (%00).", content_type="text/plain")
         return self.get_response(request)
 

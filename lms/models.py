@@ -11,10 +11,12 @@ from django.db.models.functions import Lower
 from django.utils.timezone import now
 from rest_framework_api_key.models import AbstractAPIKey
 
+from lms.error_codes import PlatformErrorCode
+
 
 def validate_timezone(value: str) -> None:
     if value and value not in zoneinfo.available_timezones():
-        raise ValidationError(f"'{value}' is not an IANA time zone name.", code="invalid_timezone")
+        raise ValidationError(f"'{value}' is not an IANA time zone name.", code=PlatformErrorCode.INVALID_TIMEZONE)
 
 
 class Role(models.TextChoices):

@@ -76,3 +76,20 @@ class AutoSchema(openapi.AutoSchema):
             outer = outer.split(".")[-1].removesuffix("Api")
             return outer + inner.removesuffix("Serializer")
         return super().get_serializer_name(serializer, direction)
+
+    def get_description(self):
+        """The view's description, then the error codes its operation can answer (``error_codes`` on the
+        view: a tuple, or a dict by HTTP method), besides the generic ones every operation may answer."""
+        description = super().get_description()
+        codes = declared_error_codes(self.view, self.method)
+        if not codes:
+            return description
+        listing = "\n".join(f"- `{code}`" for code in codes)
+        return (description + "\n\n" if description else "") + "Error codes (`error.code`):\n\n" + listing
+
+
+def declared_error_codes(view, method: str) -> tuple:
+    codes = getattr(view, "error_codes", ())
+    if isinstance(codes, dict):
+        codes = codes.get(method.lower(), ())
+    return tuple(codes)

@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
+from lms.error_codes import PlatformErrorCode
+from lms.errors import Forbidden, NotFound
 from lms.models import Department, HealthProbe, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
 from lms.scoping import is_unrestricted, organization_ids_for, scope_to_organizations
 
@@ -52,14 +54,13 @@ def organization_from_slug(*, slug: str, actor: Any = None, roles: tuple[str, ..
     With ``roles``, only among the organizations where ``actor`` holds one of them (superusers: any).
     Raises ``NotFound`` (``organization_not_found``) otherwise.
     """
-    from lms.errors import NotFound  # lms.errors -> DRF settings -> authentication -> here
 
     queryset = Organization.objects.all()
     if roles is not None:
         queryset = organizations_visible_to(actor=actor, roles=roles)
     organization = queryset.filter(slug=slug).first()
     if organization is None:
-        raise NotFound("No such organization.", code="organization_not_found")
+        raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
     return organization
 
 
@@ -106,7 +107,6 @@ def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organiz
     An organization the caller cannot read is a 404; a reader who may not write gets a 403, as an API key
     does: the organization is no secret to them.
     """
-    from lms.errors import Forbidden  # lms.errors -> DRF settings -> authentication -> here
 
     organization = organization_get(actor=actor, slug=slug, roles=PEOPLE_READERS)
     if write and not (is_unrestricted(actor) or organization.id in organization_ids_for(actor, *PEOPLE_WRITERS)):
@@ -115,14 +115,10 @@ def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organiz
 
 
 def department_get(*, organization: Organization, department_id: int) -> Department:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(departments_of(organization=organization), pk=department_id)
 
 
 def membership_get(*, organization: Organization, membership_id: int) -> Membership:
-    from django.shortcuts import get_object_or_404
-
     return get_object_or_404(memberships_of(organization=organization), pk=membership_id)
 
 

@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, Conflict, NotFound
 from lms.models import (
     ROLE_FIELDS,
@@ -55,7 +56,7 @@ def _clean_email(email: str) -> str:
     try:
         validate_email(email)
     except ValidationError:
-        raise ApplicationError(f"'{email}' is not a valid email address.", code="invalid_email",
+        raise ApplicationError(f"'{email}' is not a valid email address.", code=PlatformErrorCode.INVALID_EMAIL,
                                fields={"email": ["Enter a valid email address."]}) from None
     return email
 
@@ -74,7 +75,7 @@ def user_create(
         _check_password(password, User(email=email, first_name=first_name, last_name=last_name))
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
-            raise Conflict(f"A user with email {email} already exists.", code="email_taken",
+            raise Conflict(f"A user with email {email} already exists.", code=PlatformErrorCode.EMAIL_TAKEN,
                            fields={"email": ["Already registered."]})
         return User.objects.create_user(
             email=email, password=password, first_name=first_name[:150], last_name=last_name[:150],
@@ -88,7 +89,8 @@ def _check_password(password: str, user: User) -> None:
     try:
         password_validation.validate_password(password, user)
     except ValidationError as exc:
-        raise ApplicationError(exc.messages[0], code="weak_password", fields={"password": exc.messages}) from None
+        raise ApplicationError(exc.messages[0], code=PlatformErrorCode.WEAK_PASSWORD,
+                               fields={"password": exc.messages}) from None
 
 
 def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "") -> tuple[User, bool]:
@@ -108,10 +110,10 @@ def user_update_profile(*, user: User, **fields: Any) -> User:
         try:
             validate_timezone(fields["timezone"])
         except ValidationError as exc:
-            raise ApplicationError(exc.messages[0], code="invalid_timezone",
+            raise ApplicationError(exc.messages[0], code=PlatformErrorCode.INVALID_TIMEZONE,
                                    fields={"timezone": exc.messages}) from None
     if "language" in fields and fields["language"] and fields["language"].lower() not in dict(settings.LANGUAGES):
-        raise ApplicationError("Unsupported language.", code="invalid_language",
+        raise ApplicationError("Unsupported language.", code=PlatformErrorCode.INVALID_LANGUAGE,
                                fields={"language": [f"Choose one of {', '.join(dict(settings.LANGUAGES))}."]})
     with transaction.atomic():
         for name, value in fields.items():
@@ -189,7 +191,7 @@ def organization_create(
     validate_timezone(timezone_name)
     with transaction.atomic():
         if Organization.objects.filter(slug=slug).exists():
-            raise Conflict(f"An organization with slug '{slug}' exists.", code="slug_taken")
+            raise Conflict(f"An organization with slug '{slug}' exists.", code=PlatformErrorCode.SLUG_TAKEN)
         return Organization.objects.create(
             slug=slug, name=name, timezone=timezone_name, default_language=default_language
         )
@@ -204,7 +206,7 @@ def department_create(*, organization: Organization, name: str, code: str = "") 
             return Department.objects.create(organization=organization, name=name[:200], code=code.strip()[:64])
     except IntegrityError:
         raise Conflict("A department with this name or code exists in the organization.",
-                       code="department_exists") from None
+                       code=PlatformErrorCode.DEPARTMENT_EXISTS) from None
 
 
 def department_update(*, department: Department, name: str | None = None, code: str | None = None) -> Department:
@@ -220,7 +222,7 @@ def department_update(*, department: Department, name: str | None = None, code: 
             _people_changed(department.memberships.values_list("user_id", flat=True))
     except IntegrityError:
         raise Conflict("A department with this name or code exists in the organization.",
-                       code="department_exists") from None
+                       code=PlatformErrorCode.DEPARTMENT_EXISTS) from None
     return department
 
 
@@ -237,7 +239,7 @@ def _roles_to_fields(roles: list[str] | None) -> dict[str, bool]:
     unknown = [role for role in roles if role not in ROLE_FIELDS]
     if unknown:
         raise ApplicationError(
-            f"Unknown role(s): {', '.join(unknown)}.", code="invalid_role",
+            f"Unknown role(s): {', '.join(unknown)}.", code=PlatformErrorCode.INVALID_ROLE,
             fields={"roles": [f"Choose from {', '.join(ROLE_FIELDS)}."]},
         )
     return {field: role in roles for role, field in ROLE_FIELDS.items()}
@@ -248,18 +250,21 @@ def _check_same_organization(
     membership: Membership | None = None,
 ) -> None:
     if department is not None and department.organization_id != organization.id:
-        raise ApplicationError("The department belongs to another organization.", code="invalid_department",
+        raise ApplicationError("The department belongs to another organization.",
+                               code=PlatformErrorCode.INVALID_DEPARTMENT,
                                fields={"department": ["Unknown department."]})
     if manager is not None:
         if manager.organization_id != organization.id:
-            raise ApplicationError("The manager belongs to another organization.", code="invalid_manager",
+            raise ApplicationError("The manager belongs to another organization.",
+                                   code=PlatformErrorCode.INVALID_MANAGER,
                                    fields={"manager": ["Unknown manager."]})
         if membership is not None and membership.pk is not None:
             # Walk up the chain: nobody may end up managing themselves, directly or not.
             seen, current = {membership.pk}, manager
             while current is not None:
                 if current.pk in seen:
-                    raise ApplicationError("This manager would create a reporting loop.", code="manager_cycle",
+                    raise ApplicationError("This manager would create a reporting loop.",
+                                           code=PlatformErrorCode.MANAGER_CYCLE,
                                            fields={"manager": ["Creates a loop."]})
                 seen.add(current.pk)
                 current = current.manager
@@ -281,7 +286,7 @@ def membership_create(
             _people_changed([user.pk])
     except IntegrityError:
         raise Conflict("This person is already a member, or the employee id is taken.",
-                       code="membership_exists") from None
+                       code=PlatformErrorCode.MEMBERSHIP_EXISTS) from None
     return membership
 
 
@@ -318,7 +323,7 @@ def membership_update(
             user_sync_staff_flag(user=membership.user)
             _people_changed([membership.user_id])
     except IntegrityError:
-        raise Conflict("The employee id is taken in this organization.", code="employee_id_taken",
+        raise Conflict("The employee id is taken in this organization.", code=PlatformErrorCode.EMPLOYEE_ID_TAKEN,
                        fields={"employee_id": ["Already used by another member."]}) from None
     return membership
 

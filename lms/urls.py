@@ -15,10 +15,10 @@ from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.pages import urls as lms_pages_urls
 
-handler400 = "lms.errors.handler400"
-handler403 = "lms.errors.handler403"
-handler404 = "lms.errors.handler404"
-handler500 = "lms.errors.handler500"
+handler400 = "lms.error_handlers.handler400"
+handler403 = "lms.error_handlers.handler403"
+handler404 = "lms.error_handlers.handler404"
+handler500 = "lms.error_handlers.handler500"
 
 api_v1 = [
     *lms_api_urls.urlpatterns,

@@ -7,17 +7,21 @@ from rest_framework import serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.errors import RoleplayConflict
+from assessments.errors import AssessmentErrorCode
 from assessments.instruments import growth_report as reports
 from assessments.instruments import selectors as survey_selectors
 from assessments.instruments import services
+from assessments.instruments.errors import InstrumentErrorCode
 from assessments.instruments.models import Survey
 from assessments.instruments.services import MAX_ITEMS
 from assessments.quizzes.api.serializers import StrictIntegerField
 from assessments.roleplays.api import serializers as out
+from assessments.roleplays.errors import RoleplayConflict
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import Enrollment
+from lms.error_codes import PlatformErrorCode
 from lms.models import Role
 from lms.permissions import HasOrgRole, IsPerson
 
@@ -39,6 +43,7 @@ class InstrumentListApi(APIView):
 class InstrumentImportApi(APIView):
     """Import your organization's own licensed instrument as JSON (org admins and instructors); the same slug
     again becomes its next version. All or nothing."""
+    error_codes = (InstrumentErrorCode.INVALID_INSTRUMENT, PlatformErrorCode.ORGANIZATION_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -90,6 +95,10 @@ class SurveyApi(APIView):
 
 class SurveyRespondApi(APIView):
     """Answer the survey once: before (from enrollment) or after (when every other required step is done)."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
+                   EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE, EnrollmentErrorCode.INVALID_SCORE,
+                   EnrollmentErrorCode.INVALID_TIME, InstrumentErrorCode.INVALID_ANSWERS,
+                   InstrumentErrorCode.SURVEY_ANSWERED, InstrumentErrorCode.SURVEY_NOT_OPEN)
 
     permission_classes = [IsPerson]
 
@@ -108,7 +117,8 @@ class SurveyRespondApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         if enrollment is None:
-            raise RoleplayConflict("Enroll in the course to answer this survey.", code="enrollment_required")
+            raise RoleplayConflict("Enroll in the course to answer this survey.",
+                                   code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         services.survey_respond(survey=survey, enrollment=enrollment, answers=data.validated_data["answers"])
         return Response(out.SurveySerializer(_survey_body(survey, enrollment)).data, status=status.HTTP_201_CREATED)
 

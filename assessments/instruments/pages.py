@@ -21,10 +21,11 @@ from django.urls import reverse
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.instruments import selectors, services
+from assessments.instruments.errors import InstrumentErrorCode
 from assessments.instruments.forms import SurveyAnswersForm
 from assessments.instruments.models import Instrument, Survey
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from courses.catalog import selectors as catalog_selectors
 from courses.enrollments import selectors as enrollment_selectors
 
@@ -41,9 +42,9 @@ def closed_reason(survey: Survey) -> str:
 
 def conflict_message(exc: RoleplayConflict, survey: Survey) -> str:
     """The service's refusal, in the reader's language."""
-    if exc.code == "survey_answered":
+    if exc.code == InstrumentErrorCode.SURVEY_ANSWERED:
         return pgettext(CONTEXT, "You have already answered this survey. It takes one set of answers.")
-    if exc.code == "survey_not_open":
+    if exc.code == InstrumentErrorCode.SURVEY_NOT_OPEN:
         return closed_reason(survey)
     return exc.message
 
@@ -153,7 +154,7 @@ def survey_answer(request: HttpRequest, activity_id: int) -> HttpResponse:
         messages.error(request, pgettext(CONTEXT, "Enroll in the course to answer this survey."))
         return redirect(activity_url)
     if state.answered:
-        messages.info(request, conflict_message(RoleplayConflict("", code="survey_answered"), survey))
+        messages.info(request, conflict_message(RoleplayConflict("", code=InstrumentErrorCode.SURVEY_ANSWERED), survey))
         return redirect(activity_url)
     if not state.is_open:
         messages.error(request, closed_reason(survey))

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
 from courses.catalog.models import Activity
 from courses.enrollments.models import ActivityProgress, Enrollment
+from lms.error_codes import PlatformErrorCode
 from lms.errors import Forbidden, NotFound
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
@@ -106,5 +107,5 @@ def access_instrument_import(*, actor: Any, organization_slug: str) -> Organizat
     if organization is None or not (is_unrestricted(actor) or organization.pk in allowed):
         if organization is not None and organization.pk in organization_ids_for(actor):
             raise Forbidden("Only org admins and instructors import instruments.")
-        raise NotFound("No such organization.", code="organization_not_found")
+        raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
     return organization

@@ -28,10 +28,11 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.errors import RoleplayConflict, RoleplayError
+from assessments.instruments.errors import InstrumentErrorCode
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
 from assessments.instruments.selectors import survey_is_open
 from assessments.roleplays.default_content import DEFAULT_INSTRUMENT, DEFAULT_INSTRUMENT_SLUG
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Module
 from courses.enrollments import services as enrollment_services
@@ -48,7 +49,7 @@ def _is_int(value: Any) -> bool:
 
 
 def _invalid(message: str, field: str) -> RoleplayError:
-    return RoleplayError(message, code="invalid_instrument", fields={field: [message]})
+    return RoleplayError(message, code=InstrumentErrorCode.INVALID_INSTRUMENT, fields={field: [message]})
 
 
 def clean_instrument(document: Any) -> dict[str, Any]:
@@ -153,12 +154,12 @@ def score_answers(instrument: Instrument, items: list[InstrumentItem], answers: 
 
 def clean_answers(instrument: Instrument, items: list[InstrumentItem], answers: Any) -> dict[str, int | None]:
     if not isinstance(answers, dict):
-        raise RoleplayError("Answers are an object {item key: value}.", code="invalid_answers",
+        raise RoleplayError("Answers are an object {item key: value}.", code=InstrumentErrorCode.INVALID_ANSWERS,
                             fields={"answers": ["An object."]})
     keys = {i.key for i in items}
     unknown = sorted(set(answers) - keys)
     if unknown:
-        raise RoleplayError(f"Unknown item(s): {', '.join(unknown[:5])}.", code="invalid_answers",
+        raise RoleplayError(f"Unknown item(s): {', '.join(unknown[:5])}.", code=InstrumentErrorCode.INVALID_ANSWERS,
                             fields={"answers": [f"Unknown: {', '.join(unknown[:5])}."]})
     for key, value in answers.items():
         if value is None and instrument.allow_na:
@@ -166,19 +167,21 @@ def clean_answers(instrument: Instrument, items: list[InstrumentItem], answers: 
         if not _is_int(value) or not instrument.scale_min <= value <= instrument.scale_max:
             allowed = f"{instrument.scale_min}-{instrument.scale_max}"
             allowed += " or null (N/A)" if instrument.allow_na else ""
-            raise RoleplayError(f"'{key}' takes a whole number {allowed}.", code="invalid_answers",
+            raise RoleplayError(f"'{key}' takes a whole number {allowed}.", code=InstrumentErrorCode.INVALID_ANSWERS,
                                 fields={"answers": [f"{key}: {allowed}."]})
     return dict(answers)
 
 
 def survey_create(*, activity: Activity, instrument: Instrument, timing: str) -> Survey:
     if activity.kind != Activity.Kind.SURVEY:
-        raise RoleplayConflict("Only an activity of kind 'survey' holds a survey.", code="not_a_survey")
+        raise RoleplayConflict("Only an activity of kind 'survey' holds a survey.",
+                               code=InstrumentErrorCode.NOT_A_SURVEY)
     if timing not in Survey.Timing.values:
-        raise RoleplayError("Timing is before or after.", code="invalid_instrument", fields={"timing": ["Invalid."]})
+        raise RoleplayError("Timing is before or after.", code=InstrumentErrorCode.INVALID_INSTRUMENT,
+                            fields={"timing": ["Invalid."]})
     with transaction.atomic():
         if Survey.objects.select_for_update().filter(activity=activity).exists():
-            raise RoleplayConflict("This activity already has a survey.", code="survey_exists")
+            raise RoleplayConflict("This activity already has a survey.", code=InstrumentErrorCode.SURVEY_EXISTS)
         return Survey.objects.create(activity=activity, instrument=instrument, timing=timing)
 
 
@@ -194,7 +197,8 @@ def survey_activity_create(*, module: Module, title: str, instrument: Instrument
 
 def survey_respond(*, survey: Survey, enrollment: Enrollment, answers: Any) -> InstrumentResponse:
     if enrollment.course_id != survey.activity.course_id:
-        raise RoleplayError("This survey is not part of the enrollment's course.", code="invalid_answers")
+        raise RoleplayError("This survey is not part of the enrollment's course.",
+                            code=InstrumentErrorCode.INVALID_ANSWERS)
     instrument = survey.instrument
     items = list(instrument.items.all())
     cleaned = clean_answers(instrument, items, answers)
@@ -202,11 +206,11 @@ def survey_respond(*, survey: Survey, enrollment: Enrollment, answers: Any) -> I
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if InstrumentResponse.objects.filter(survey=survey, enrollment=enrollment).exists():
-            raise RoleplayConflict("You have answered this survey.", code="survey_answered")
+            raise RoleplayConflict("You have answered this survey.", code=InstrumentErrorCode.SURVEY_ANSWERED)
         if not survey_is_open(survey=survey, enrollment=enrollment):
             message = ("The closing survey opens when every other required step is done." if
                        survey.timing == Survey.Timing.AFTER else "The opening survey is closed.")
-            raise RoleplayConflict(message, code="survey_not_open")
+            raise RoleplayConflict(message, code=InstrumentErrorCode.SURVEY_NOT_OPEN)
         try:
             with transaction.atomic():
                 response = InstrumentResponse.objects.create(
@@ -214,6 +218,6 @@ def survey_respond(*, survey: Survey, enrollment: Enrollment, answers: Any) -> I
                     subscale_scores={k: (str(v) if v is not None else None) for k, v in subscales.items()},
                     submitted_at=timezone.now())
         except IntegrityError:
-            raise RoleplayConflict("You have answered this survey.", code="survey_answered") from None
+            raise RoleplayConflict("You have answered this survey.", code=InstrumentErrorCode.SURVEY_ANSWERED) from None
         enrollment_services.activity_record_result(enrollment=enrollment, activity=survey.activity, passed=True)
     return response

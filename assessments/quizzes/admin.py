@@ -19,8 +19,8 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
 
-from assessments.errors import QuizAuthoringError
 from assessments.quizzes import selectors
+from assessments.quizzes.errors import QuizAuthoringError
 from assessments.quizzes.models import Attempt, Choice, Question, Quiz
 from assessments.quizzes.services import authoring as quiz_authoring
 from assessments.quizzes.services import transfer as quiz_transfer

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from assessments.quizzes.errors import QuizErrorCode
 from assessments.quizzes.models import Question
 from lms.pages.forms import AccessibleFormMixin
 
@@ -20,7 +21,7 @@ def refuse_repeated_values(form: forms.Form) -> None:
     for name, field in form.fields.items():
         one_value = isinstance(field, forms.ChoiceField) and not isinstance(field, forms.MultipleChoiceField)
         if one_value and len(getlist(form.add_prefix(name))) > 1:
-            form.add_error(name, forms.ValidationError(_("Pick only one answer."), code="repeated"))
+            form.add_error(name, forms.ValidationError(_("Pick only one answer."), code=QuizErrorCode.REPEATED))
 
 
 class QuizAnswersForm(AccessibleFormMixin, forms.Form):

@@ -17,8 +17,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.errors import AnswerError, AttemptConflict
 from assessments.quizzes import selectors
+from assessments.quizzes.errors import AnswerError, AttemptConflict, QuizErrorCode
 from assessments.quizzes.forms import QuizAnswersForm
 from assessments.quizzes.models import Attempt
 from assessments.quizzes.services import attempts as services
@@ -101,7 +101,7 @@ def quiz_submit(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if attempt.status == Attempt.Status.SUBMITTED:
         return redirect(result_url)  # a second click: the same result, nothing written
     if attempt.effective_status == Attempt.Status.EXPIRED:
-        messages.error(request, conflict_message(AttemptConflict("", code="attempt_expired")))
+        messages.error(request, conflict_message(AttemptConflict("", code=QuizErrorCode.ATTEMPT_EXPIRED)))
         return redirect(activity_url(attempt.quiz.activity))
     access = selectors.quiz_access(actor=request.user, activity_id=attempt.quiz.activity_id)
     detail = selectors.attempt_detail(attempt=attempt, actor=request.user)

@@ -1,7 +1,7 @@
 """Recognising an uploaded role-play recording by its content, never by its name or declared type."""
 from __future__ import annotations
 
-from assessments.errors import RoleplayError
+from assessments.roleplays.errors import RoleplayError, RoleplayErrorCode
 
 # (offset, magic bytes, media type)
 SIGNATURES: list[tuple[int, bytes, str]] = [
@@ -15,10 +15,11 @@ SIGNATURES: list[tuple[int, bytes, str]] = [
 def sniff_media(data: bytes, *, max_bytes: int) -> str:
     """The media type of an audio or video file, or RoleplayError (``invalid_media``, ``media_too_large``)."""
     if len(data) > max_bytes:
-        raise RoleplayError(f"The recording is larger than {max_bytes // (1024 * 1024)} MB.", code="media_too_large",
+        raise RoleplayError(f"The recording is larger than {max_bytes // (1024 * 1024)} MB.",
+                            code=RoleplayErrorCode.MEDIA_TOO_LARGE,
                             fields={"media": ["Too large."]})
     if len(data) < 12:
-        raise RoleplayError("The file is not an audio or video recording.", code="invalid_media",
+        raise RoleplayError("The file is not an audio or video recording.", code=RoleplayErrorCode.INVALID_MEDIA,
                             fields={"media": ["Unrecognised content."]})
     if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
         return "audio/wav"
@@ -31,4 +32,4 @@ def sniff_media(data: bytes, *, max_bytes: int) -> str:
     if data[0] == 0xFF and data[1] & 0xE0 == 0xE0:  # an MPEG audio frame without an ID3 tag
         return "audio/mpeg"
     raise RoleplayError("The file is not an audio or video recording (MP3, WAV, OGG, FLAC, MP4, M4A, MOV or WebM).",
-                        code="invalid_media", fields={"media": ["Unrecognised content."]})
+                        code=RoleplayErrorCode.INVALID_MEDIA, fields={"media": ["Unrecognised content."]})

@@ -21,7 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
-from courses.errors import ContentError
+from courses.catalog.errors import CatalogErrorCode, ContentError
 
 # --- Markdown ---------------------------------------------------------------------------------
 
@@ -146,7 +146,7 @@ _START_TIME = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s?)?$")
 
 
 def _invalid_video(message: str) -> ContentError:
-    return ContentError(message, code="invalid_video_url", fields={"url": [message]})
+    return ContentError(message, code=CatalogErrorCode.INVALID_VIDEO_URL, fields={"url": [message]})
 
 
 def validate_video_url(url: str) -> str:
@@ -225,7 +225,7 @@ _VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t][^\r\n]*)?(?:\r\n|\r|\n|$)")
 _VTT_TIMING = re.compile(r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}[ \t]+-->[ \t]+(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}")
 
 
-def _invalid_captions(message: str, code: str = "invalid_captions") -> ContentError:
+def _invalid_captions(message: str, code: str = CatalogErrorCode.INVALID_CAPTIONS) -> ContentError:
     return ContentError(message, code=code, fields={"captions": [message]})
 
 
@@ -234,7 +234,7 @@ def validate_captions(data: bytes | BinaryIO) -> None:
     raw = _read_limited(data, MAX_CAPTIONS_BYTES)
     if raw is None:
         raise _invalid_captions(
-            f"The captions file is larger than {MAX_CAPTIONS_BYTES // 1024} KB.", "captions_too_large"
+            f"The captions file is larger than {MAX_CAPTIONS_BYTES // 1024} KB.", CatalogErrorCode.CAPTIONS_TOO_LARGE
         )
     try:
         text = raw.decode("utf-8")
@@ -281,7 +281,7 @@ class EbookInfo:
     size: int
 
 
-def _invalid_ebook(message: str, code: str = "invalid_ebook") -> ContentError:
+def _invalid_ebook(message: str, code: str = CatalogErrorCode.INVALID_EBOOK) -> ContentError:
     return ContentError(message, code=code, fields={"ebook": [message]})
 
 
@@ -313,7 +313,7 @@ def inspect_ebook(data: bytes | BinaryIO, *, max_bytes: int) -> EbookInfo:
     raw = _read_limited(data, max_bytes)
     if raw is None:
         raise _invalid_ebook(f"The ebook is larger than the {max_bytes // (1024 * 1024) or 1} MB limit.",
-                             "ebook_too_large")
+                             CatalogErrorCode.EBOOK_TOO_LARGE)
     if not raw:
         raise _invalid_ebook("The ebook file is empty.")
     if raw.startswith(_EXECUTABLE_SIGNATURES):
@@ -334,7 +334,7 @@ def _pdf_pages(raw: bytes) -> int:
         reader = PdfReader(io.BytesIO(raw), strict=True)
         if reader.is_encrypted:
             raise _invalid_ebook("The PDF is encrypted or password-protected. Upload an unprotected copy.",
-                                 "encrypted_ebook")
+                                 CatalogErrorCode.ENCRYPTED_EBOOK)
         pages = len(reader.pages)
         for page in reader.pages:
             page.mediabox  # noqa: B018 - resolves the page tree and its inherited attributes
@@ -395,10 +395,11 @@ def _epub_pages(raw: bytes) -> int:
         raise _invalid_ebook(f"The EPUB has more than {EPUB_MAX_ENTRIES} files.")
     if sum(entry.file_size for entry in entries) > EPUB_MAX_UNCOMPRESSED_BYTES:
         raise _invalid_ebook(
-            f"The EPUB expands to more than {EPUB_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB.", "ebook_too_large"
+            f"The EPUB expands to more than {EPUB_MAX_UNCOMPRESSED_BYTES // (1024 * 1024)} MB.",
+            CatalogErrorCode.EBOOK_TOO_LARGE,
         )
     if any(entry.flag_bits & 0x1 for entry in entries):
-        raise _invalid_ebook("The EPUB is encrypted. Upload a copy without DRM.", "encrypted_ebook")
+        raise _invalid_ebook("The EPUB is encrypted. Upload a copy without DRM.", CatalogErrorCode.ENCRYPTED_EBOOK)
     try:
         # zipfile never inflates an entry past the size its directory declares, so the total above holds.
         if archive.read("mimetype") != EPUB_MIMETYPE:

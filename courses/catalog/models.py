@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 
+from lms.error_codes import PlatformErrorCode
 from lms.models import Organization
 
 BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
@@ -18,7 +19,7 @@ BCP47 = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|[0-9]{3}))?$")
 def validate_language(value: str) -> None:
     if not BCP47.match(value or ""):
         raise ValidationError(
-            f"'{value}' is not a BCP 47 language tag such as 'en' or 'pt-BR'.", code="invalid_language"
+            f"'{value}' is not a BCP 47 language tag such as 'en' or 'pt-BR'.", code=PlatformErrorCode.INVALID_LANGUAGE
         )
 
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.catalog import lesson_content as content
+from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag, validate_language
-from courses.errors import CoursesError
+from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.exports import enrollments_touch
+from lms.error_codes import PlatformErrorCode
 from lms.errors import Conflict
 from lms.models import User
 from lms.uploads import upload_stem
@@ -52,7 +54,8 @@ def _apply_course_fields(course: Course, fields: dict[str, Any]) -> list[Tag] | 
         try:
             validate_language(fields["language"])
         except ValidationError as exc:
-            raise CoursesError(exc.messages[0], code="invalid_language", fields={"language": exc.messages}) from None
+            raise CoursesError(exc.messages[0], code=PlatformErrorCode.INVALID_LANGUAGE,
+                               fields={"language": exc.messages}) from None
     if "category" in fields:
         fields["category"] = _category(fields["category"])
     for name, value in fields.items():
@@ -79,7 +82,8 @@ def course_create(*, slug: str, title: str, created_by: User | None = None, **fi
             if created_by is not None and not created_by.is_superuser:
                 course.instructors.add(created_by)
     except IntegrityError:
-        raise Conflict(f"A course with slug '{slug}' exists.", code="slug_taken", fields={"slug": ["Taken."]}) from None
+        raise Conflict(f"A course with slug '{slug}' exists.", code=PlatformErrorCode.SLUG_TAKEN,
+                       fields={"slug": ["Taken."]}) from None
     return course
 
 
@@ -98,7 +102,8 @@ def course_update(*, course: Course, **fields: Any) -> Course:
 
 def course_publish(*, course: Course) -> Course:
     if not Activity.objects.filter(course=course).exists():
-        raise CoursesError("A course needs at least one activity before it is published.", code="course_empty",
+        raise CoursesError("A course needs at least one activity before it is published.",
+                           code=CatalogErrorCode.COURSE_EMPTY,
                            status_code=409)
     with transaction.atomic():
         course.status = Course.Status.PUBLISHED
@@ -146,10 +151,10 @@ def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any]) -> None:
     for name, value in fields.items():
         setattr(lesson, name, value)
     if lesson.content_type not in Lesson.ContentType.values:
-        raise CoursesError("Unknown lesson type.", code="invalid_lesson_type",
+        raise CoursesError("Unknown lesson type.", code=CatalogErrorCode.INVALID_LESSON_TYPE,
                            fields={"content_type": [f"One of {', '.join(Lesson.ContentType.values)}."]})
     if lesson.video_duration_seconds < 0 or lesson.video_duration_seconds > 24 * 3600:
-        raise CoursesError("A video lasts between 0 seconds and 24 hours.", code="invalid_duration",
+        raise CoursesError("A video lasts between 0 seconds and 24 hours.", code=CatalogErrorCode.INVALID_DURATION,
                            fields={"video_duration_seconds": ["Out of range."]})
     if lesson.content_type == Lesson.ContentType.VIDEO or lesson.video_url:
         # Checked whenever present: an article may keep a video link, but never an arbitrary string.
@@ -168,7 +173,7 @@ def activity_create(
     if not title.strip():
         raise CoursesError("An activity needs a title.", fields={"title": ["This field is required."]})
     if kind not in Activity.Kind.values:
-        raise CoursesError("Unknown activity kind.", code="invalid_kind",
+        raise CoursesError("Unknown activity kind.", code=CoursesErrorCode.INVALID_KIND,
                            fields={"kind": [f"One of {', '.join(Activity.Kind.values)}."]})
     if not 0 <= weight <= 100:
         raise CoursesError("Weight is between 0 and 100.", fields={"weight": ["Out of range."]})

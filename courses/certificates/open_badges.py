@@ -23,7 +23,6 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from courses.certificates.credentials import CredentialError, CredentialKeyError
 from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.credentials.achievement import (
     build_achievement_credential,
@@ -33,6 +32,7 @@ from courses.certificates.credentials.achievement import (
 )
 from courses.certificates.credentials.data_integrity import sign, verify
 from courses.certificates.credentials.status_list import MIN_LENGTH, status_entry, status_list_credential
+from courses.certificates.errors import CertificateErrorCode, CredentialError, CredentialKeyError
 from courses.certificates.models import Certificate
 
 STATUS_LIST_LENGTH = MIN_LENGTH  # 131,072 certificates per list (16 KiB before compression)
@@ -126,7 +126,7 @@ def build_signed(certificate: Certificate) -> dict | None:
 def status_list_document(number: int) -> dict:
     """Signed status list ``number``: the bits of revoked certificates set."""
     if number < 0:
-        raise CredentialError("A status list number is not negative.", code="invalid_status_list")
+        raise CredentialError("A status list number is not negative.", code=CertificateErrorCode.INVALID_STATUS_LIST)
     start = number * STATUS_LIST_LENGTH
     revoked = Certificate.objects.filter(
         status=Certificate.Status.REVOKED, pk__gte=start, pk__lt=start + STATUS_LIST_LENGTH,

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from courses.certificates import open_badges as certificate_credentials
+from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.links import linkedin_add_url, verify_url
 from courses.certificates.models import Certificate, CertificateEvent
 from courses.certificates.pdf import TEMPLATE_VERSION, CertificateContent, render_certificate_pdf
@@ -169,12 +170,12 @@ def certificate_send_issue_email(*, certificate_id: int) -> bool:
 def certificate_revoke(*, certificate: Certificate, actor: User | None, reason: str) -> Certificate:
     reason = (reason or "").strip()
     if not reason:
-        raise CoursesError("Say why the certificate is revoked.", code="reason_required",
+        raise CoursesError("Say why the certificate is revoked.", code=CertificateErrorCode.REASON_REQUIRED,
                            fields={"reason": ["This field is required."]})
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
         if certificate.status == Certificate.Status.REVOKED:
-            raise Conflict("The certificate is already revoked.", code="already_revoked")
+            raise Conflict("The certificate is already revoked.", code=CertificateErrorCode.ALREADY_REVOKED)
         certificate.status = Certificate.Status.REVOKED
         certificate.revoked_at = timezone.now()
         certificate.revoked_by = actor
@@ -198,7 +199,7 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
         certificate = Certificate.objects.select_for_update(of=("self",)).select_related(
             "enrollment__user", "enrollment__course__organization", "enrollment__organization").get(pk=certificate.pk)
         if certificate.status == Certificate.Status.REVOKED:
-            raise Conflict("A revoked certificate cannot be reissued.", code="certificate_revoked")
+            raise Conflict("A revoked certificate cannot be reissued.", code=CertificateErrorCode.CERTIFICATE_REVOKED)
         enrollment = certificate.enrollment
         before = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
                   "issuer_name": certificate.issuer_name}

@@ -14,8 +14,11 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.services import parse_emails_csv
+from courses.errors import CoursesErrorCode
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.filters import StrictBooleanFilter
 from lms.pagination import PageNumberPagination
@@ -84,6 +87,8 @@ class EnrollmentDetailSerializer(EnrollmentSerializer):
 
 class EnrollApi(APIView):
     """Enroll yourself. A repeat returns the same enrollment (200 instead of 201)."""
+    error_codes = (CoursesErrorCode.COURSE_NOT_FOUND, EnrollmentErrorCode.COURSE_NOT_PUBLISHED,
+                   EnrollmentErrorCode.NOT_A_MEMBER, PlatformErrorCode.ORGANIZATION_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -111,6 +116,10 @@ class BulkEnrollApi(APIView):
     Each row stands alone and gets its own result (enrolled, already_enrolled, reactivated,
     error); sending the same list again enrolls nobody twice.
     """
+    error_codes = (EnrollmentErrorCode.COURSE_NOT_PUBLISHED, EnrollmentErrorCode.NO_ROWS, PlatformErrorCode.EMPTY_FILE,
+                   PlatformErrorCode.FILE_TOO_LARGE, PlatformErrorCode.INVALID_CSV, PlatformErrorCode.INVALID_ENCODING,
+                   PlatformErrorCode.MISSING_COLUMNS, PlatformErrorCode.ORGANIZATION_NOT_FOUND,
+                   PlatformErrorCode.TOO_MANY_ROWS)
 
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
@@ -143,7 +152,8 @@ class BulkEnrollApi(APIView):
         upload = data.validated_data.get("file")
         if upload is not None:
             if upload.size > 2 * 1024 * 1024:
-                raise ApplicationError("The file is larger than 2 MB.", code="file_too_large", status_code=413)
+                raise ApplicationError("The file is larger than 2 MB.", code=PlatformErrorCode.FILE_TOO_LARGE,
+                                       status_code=413)
             emails = parse_emails_csv(upload.read())
         organization = None
         if data.validated_data.get("organization"):
@@ -199,6 +209,7 @@ class EnrollmentDetailApi(APIView):
 
 class EnrollmentWithdrawApi(APIView):
     """Withdraw from an active course (yourself, or as its instructor, HR or org admin)."""
+    error_codes = (EnrollmentErrorCode.CANNOT_WITHDRAW,)
 
     permission_classes = [IsPerson]
 
@@ -215,6 +226,9 @@ def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) 
 
 class ActivityCompleteApi(APIView):
     """Mark a lesson done (lessons only; quizzes, role-plays and workshops complete through their own flows)."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_FOUND, EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
+                   EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE, EnrollmentErrorCode.INVALID_SCORE,
+                   EnrollmentErrorCode.INVALID_TIME, EnrollmentErrorCode.NOT_A_LESSON)
 
     permission_classes = [IsPerson]
 
@@ -237,6 +251,8 @@ class ActivityCompleteApi(APIView):
 
 class ActivityHeartbeatApi(APIView):
     """Report time spent on an activity while the learner is on it (at most 300 seconds per beat)."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_FOUND, EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
+                   EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE, EnrollmentErrorCode.INVALID_TIME)
 
     permission_classes = [IsPerson]
 

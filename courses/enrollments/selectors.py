@@ -14,6 +14,7 @@ from django.utils import timezone
 from courses.catalog.models import Activity, Course, Lesson
 from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
 from courses.enrollments import selectors
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
 from lms.models import Membership, Role
@@ -168,7 +169,7 @@ def course_activity_get(*, enrollment: Enrollment, activity_id: int) -> Activity
     """An activity of the enrollment's course (with its module), or 404 ``activity_not_found``."""
     activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
     if activity is None:
-        raise NotFound("No such activity in this course.", code="activity_not_found")
+        raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
     return activity
 
 

@@ -29,9 +29,11 @@ from django.utils import timezone
 
 from courses.catalog.models import Activity, Course
 from courses.certificates.services import certificate_schedule_issue
+from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
-from courses.errors import CoursesError, EnrollmentConflict, ProgressError
+from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
 from lms.models import Membership, Organization, Role, User
 from lms.scoping import is_unrestricted, organization_ids_for
@@ -48,7 +50,7 @@ def _default_organization(user: User, course: Course, organization: Organization
         return course.organization
     if organization is not None:
         if not Membership.objects.filter(user=user, organization=organization, is_active=True).exists():
-            raise CoursesError("You are not a member of that organization.", code="not_a_member",
+            raise CoursesError("You are not a member of that organization.", code=EnrollmentErrorCode.NOT_A_MEMBER,
                                fields={"organization": ["Not one of your organizations."]})
         return organization
     membership = Membership.objects.filter(user=user, is_active=True).select_related("organization").order_by("id")
@@ -87,10 +89,11 @@ def enrollment_create(
 ) -> tuple[Enrollment, bool]:
     """Self-enroll ``user`` in a published course they can see. Returns (enrollment, created_or_reactivated)."""
     if course.status != Course.Status.PUBLISHED:
-        raise EnrollmentConflict("This course is not open for enrollment.", code="course_not_published")
+        raise EnrollmentConflict("This course is not open for enrollment.",
+                                 code=EnrollmentErrorCode.COURSE_NOT_PUBLISHED)
     if course.organization_id and course.organization_id not in organization_ids_for(user) and not \
             is_unrestricted(user):
-        raise NotFound("No such course.", code="course_not_found")
+        raise NotFound("No such course.", code=CoursesErrorCode.COURSE_NOT_FOUND)
     with transaction.atomic():
         org = _default_organization(user, course, organization)
         enrollment, outcome = _enroll(user=user, course=course, organization=org, enrolled_by=enrolled_by)
@@ -104,7 +107,7 @@ def enrollment_withdraw(*, enrollment: Enrollment) -> Enrollment:
             return enrollment
         if enrollment.status != Enrollment.Status.ACTIVE:
             raise EnrollmentConflict(f"A {enrollment.status} enrollment cannot be withdrawn.",
-                                     code="cannot_withdraw")
+                                     code=EnrollmentErrorCode.CANNOT_WITHDRAW)
         enrollment.status = Enrollment.Status.WITHDRAWN
         enrollment.withdrawn_at = timezone.now()
         enrollment.save(update_fields=["status", "withdrawn_at", "updated_at"])
@@ -129,18 +132,20 @@ def parse_emails_csv(data: bytes) -> list[str]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ApplicationError("The file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
-                               code="invalid_encoding") from None
+                               code=PlatformErrorCode.INVALID_ENCODING) from None
     if "\x00" in text:
-        raise ApplicationError("The file holds NUL characters: it is not a text CSV.", code="invalid_csv")
+        raise ApplicationError("The file holds NUL characters: it is not a text CSV.",
+                               code=PlatformErrorCode.INVALID_CSV)
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:
-        raise ApplicationError(f"The CSV cannot be read: {exc}.", code="invalid_csv") from None
+        raise ApplicationError(f"The CSV cannot be read: {exc}.", code=PlatformErrorCode.INVALID_CSV) from None
     if not rows:
-        raise ApplicationError("The file is empty.", code="empty_file")
+        raise ApplicationError("The file is empty.", code=PlatformErrorCode.EMPTY_FILE)
     header = [cell.strip().lower() for cell in rows[0]]
     if "email" not in header:
-        raise ApplicationError("The first line must name the columns and include 'email'.", code="missing_columns")
+        raise ApplicationError("The first line must name the columns and include 'email'.",
+                               code=PlatformErrorCode.MISSING_COLUMNS)
     index = header.index("email")
     return [(row[index] if index < len(row) else "").strip() for row in rows[1:] if any(c.strip() for c in row)]
 
@@ -150,18 +155,20 @@ def enrollments_bulk_create(
 ) -> list[dict]:
     """Enroll each address, row by row. Returns one result per row, in order."""
     if course.status != Course.Status.PUBLISHED:
-        raise EnrollmentConflict("Publish the course before enrolling people.", code="course_not_published")
+        raise EnrollmentConflict("Publish the course before enrolling people.",
+                                 code=EnrollmentErrorCode.COURSE_NOT_PUBLISHED)
     if not emails:
-        raise ApplicationError("Send at least one email address.", code="no_rows", fields={"emails": ["Empty."]})
+        raise ApplicationError("Send at least one email address.", code=EnrollmentErrorCode.NO_ROWS,
+                               fields={"emails": ["Empty."]})
     if len(emails) > MAX_BULK_ROWS:
-        raise ApplicationError(f"At most {MAX_BULK_ROWS} rows at once.", code="too_many_rows")
+        raise ApplicationError(f"At most {MAX_BULK_ROWS} rows at once.", code=PlatformErrorCode.TOO_MANY_ROWS)
     allowed = bulk_enroll_organizations(actor=actor, course=course)
     if organization is not None:
         if organization.pk not in allowed:
-            raise NotFound("No such organization.", code="organization_not_found")
+            raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
         allowed = {organization.pk}
     if not allowed:
-        raise ApplicationError("You cannot enroll people into this course.", code="permission_denied",
+        raise ApplicationError("You cannot enroll people into this course.", code=PlatformErrorCode.PERMISSION_DENIED,
                                status_code=403)
 
     normalized = [(email or "").strip().lower() for email in emails]
@@ -251,11 +258,13 @@ def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
 
 def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
     if activity.course_id != enrollment.course_id:
-        raise ProgressError("This activity is not part of the enrollment's course.", code="activity_not_in_course",
+        raise ProgressError("This activity is not part of the enrollment's course.",
+                            code=EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
                             status_code=404)
     if enrollment.status in (Enrollment.Status.WITHDRAWN, Enrollment.Status.EXPIRED):
         raise EnrollmentConflict(
-            f"The enrollment is {enrollment.status}; enroll again to continue.", code="enrollment_not_active"
+            f"The enrollment is {enrollment.status}; enroll again to continue.",
+            code=EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE
         )
 
 
@@ -308,9 +317,10 @@ def activity_record_result(
     if score is not None:
         score = Decimal(str(score))
         if not Decimal(0) <= score <= Decimal(100):
-            raise ProgressError("A score is between 0 and 100.", code="invalid_score", fields={"score": ["0-100."]})
+            raise ProgressError("A score is between 0 and 100.", code=EnrollmentErrorCode.INVALID_SCORE,
+                                fields={"score": ["0-100."]})
     if time_spent_seconds < 0:
-        raise ProgressError("Time spent cannot be negative.", code="invalid_time",
+        raise ProgressError("Time spent cannot be negative.", code=EnrollmentErrorCode.INVALID_TIME,
                             fields={"time_spent_seconds": ["Must be 0 or more."]})
     seconds = min(int(time_spent_seconds), MAX_SECONDS_PER_RESULT)
     now = timezone.now()
@@ -361,7 +371,7 @@ def lesson_complete(*, enrollment: Enrollment, activity: Activity, time_spent_se
     if activity.kind != Activity.Kind.LESSON:
         raise ProgressError(
             f"A {activity.get_kind_display().lower()} is completed through its own flow, not marked done.",
-            code="not_a_lesson", status_code=409,
+            code=EnrollmentErrorCode.NOT_A_LESSON, status_code=409,
         )
     return activity_record_result(enrollment=enrollment, activity=activity, passed=True,
                                   time_spent_seconds=time_spent_seconds)
@@ -370,7 +380,8 @@ def lesson_complete(*, enrollment: Enrollment, activity: Activity, time_spent_se
 def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: int) -> ActivityProgress:
     """Time on an activity reported while the learner is on it (at most 5 minutes per beat)."""
     if seconds < 0:
-        raise ProgressError("Seconds cannot be negative.", code="invalid_time", fields={"seconds": ["Must be >= 0."]})
+        raise ProgressError("Seconds cannot be negative.", code=EnrollmentErrorCode.INVALID_TIME,
+                            fields={"seconds": ["Must be >= 0."]})
     seconds = min(int(seconds), MAX_SECONDS_PER_HEARTBEAT)
     now = timezone.now()
     with transaction.atomic():

@@ -19,10 +19,12 @@ from rest_framework.views import APIView
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
 from courses.hr_reports import selectors
+from courses.hr_reports.errors import ReportErrorCode
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.hr_reports.permissions import IsWebhookAdmin, ReportReader
 from courses.hr_reports.services import exports as report_services
 from courses.hr_reports.services import webhooks as webhook_services
+from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.selectors import none_of
@@ -154,6 +156,7 @@ class CompletionsApi(JSONErrorsMixin, APIView):
     JSON pages by cursor; CSV (`text/csv`) and NDJSON (`application/x-ndjson`) stream every matching
     row (choose with `Accept` or `?format=csv|ndjson|json`). Columns: see the README.
     """
+    error_codes = (PlatformErrorCode.ORGANIZATION_NOT_FOUND, ReportErrorCode.INVALID_CURSOR)
 
     permission_classes = [ReportReader]
     throttle_classes = [ReportsThrottle]
@@ -226,6 +229,7 @@ SummarySerializer = inline_serializer("ReportSummary", {
 
 class SummaryApi(JSONErrorsMixin, APIView):
     """Per course and per department: enrolled, completed, rates, overdue, scores, certificates."""
+    error_codes = (PlatformErrorCode.ORGANIZATION_NOT_FOUND,)
 
     permission_classes = [ReportReader]
     throttle_classes = [ReportsThrottle]
@@ -264,6 +268,10 @@ class ExportInputSerializer(ReportFilterSerializer):
 class ExportsApi(JSONErrorsMixin, GenericAPIView):
     """Request an export job (XLSX or CSV), or list yours. Asking again while the same export (same
     organization, format and filters) runs returns that job (200) instead of starting another."""
+    error_codes = {
+        "post": (PlatformErrorCode.ORGANIZATION_NOT_FOUND, ReportErrorCode.INVALID_FORMAT,
+                 ReportErrorCode.ORGANIZATION_REQUIRED),
+    }
 
     permission_classes = [ReportReader]  # API keys may request exports: an export only reads
     throttle_classes = [ReportsThrottle]
@@ -299,6 +307,7 @@ class ExportDetailApi(JSONErrorsMixin, APIView):
 
 class ExportDownloadApi(APIView):
     """The export's file. The signed link is the credential; it expires (REPORTS_DOWNLOAD_URL_TTL_SECONDS)."""
+    error_codes = (ReportErrorCode.LINK_INVALID,)
 
     permission_classes = [AllowAny]
     authentication_classes: list = []
@@ -310,7 +319,7 @@ class ExportDownloadApi(APIView):
         export = report_services.download_check(export_id=export_id,
                                                 signature=request.query_params.get("signature", ""))
         if export is None:
-            raise NotFound("This link is invalid or has expired; ask for a new one.", code="link_invalid")
+            raise NotFound("This link is invalid or has expired; ask for a new one.", code=ReportErrorCode.LINK_INVALID)
         report_services.report_audit_record(actor=None, kind=ReportAuditEntry.Kind.DOWNLOAD,
                                             organization=export.organization, format=export.format,
                                             filters={"export": export.pk})
@@ -343,6 +352,11 @@ class WebhookCreatedSerializer(WebhookEndpointSerializer):
 
 class WebhooksApi(JSONErrorsMixin, GenericAPIView):
     """Your organization's webhook endpoints; register one (https only) with its event types."""
+    error_codes = {
+        "post": (PlatformErrorCode.ORGANIZATION_NOT_FOUND, ReportErrorCode.INVALID_EVENT_TYPES,
+                 ReportErrorCode.INVALID_WEBHOOK_URL, ReportErrorCode.ORGANIZATION_REQUIRED,
+                 ReportErrorCode.WEAK_WEBHOOK_SECRET),
+    }
 
     permission_classes = [IsWebhookAdmin]
     pagination_class = PageNumberPagination
@@ -377,6 +391,11 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
 
 
 class WebhookDetailApi(JSONErrorsMixin, APIView):
+    error_codes = {
+        "patch": (ReportErrorCode.INVALID_EVENT_TYPES, ReportErrorCode.INVALID_WEBHOOK_URL,
+                  ReportErrorCode.WEAK_WEBHOOK_SECRET),
+    }
+
     permission_classes = [IsWebhookAdmin]
 
     class InputSerializer(serializers.Serializer):

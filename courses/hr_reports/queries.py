@@ -40,7 +40,9 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
-from lms.errors import ApplicationError, NotFound
+from courses.hr_reports.errors import ReportError, ReportErrorCode
+from lms.error_codes import PlatformErrorCode
+from lms.errors import NotFound
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
 
@@ -63,10 +65,6 @@ _FIELDS = [
     "certificate__status", "certificate__expires_at", "last_activity_at", "updated_at",
 ]
 _DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
-
-
-class ReportError(ApplicationError):
-    code = "invalid_report_request"
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -92,7 +90,7 @@ def resolve_organization(actor: Any, slug: str | None) -> Organization | None:
     allowed = report_organization_ids(actor)
     organization = Organization.objects.filter(slug=slug).first()
     if organization is None or (allowed is not None and organization.pk not in allowed):
-        raise NotFound("No such organization.", code="organization_not_found")
+        raise NotFound("No such organization.", code=PlatformErrorCode.ORGANIZATION_NOT_FOUND)
     return organization
 
 
@@ -104,7 +102,7 @@ def single_organization(actor: Any, slug: str | None) -> Organization:
     allowed = report_organization_ids(actor)
     if allowed is not None and len(allowed) == 1:
         return Organization.objects.get(pk=next(iter(allowed)))
-    raise ReportError("Name the organization (`organization`: its slug).", code="organization_required",
+    raise ReportError("Name the organization (`organization`: its slug).", code=ReportErrorCode.ORGANIZATION_REQUIRED,
                       fields={"organization": ["Required when you report on several organizations."]})
 
 
@@ -249,7 +247,7 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
         if moment.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
             raise ValueError
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
-        raise ReportError("The cursor is not valid.", code="invalid_cursor",
+        raise ReportError("The cursor is not valid.", code=ReportErrorCode.INVALID_CURSOR,
                           fields={"cursor": ["Use the cursor a previous page returned."]}) from None
     return moment, pk
 

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from courses.catalog import selectors as catalog_selectors
 from courses.ratings import selectors as rating_selectors
 from courses.ratings import services
+from courses.ratings.errors import RatingErrorCode
 from courses.ratings.models import Rating
 from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
@@ -39,6 +40,9 @@ class RatingListApi(GenericAPIView):
 
 class MyRatingApi(APIView):
     """Your rating of the course: completed it or reached 50% to rate; once, editable."""
+    error_codes = {
+        "put": (RatingErrorCode.INVALID_RATING, RatingErrorCode.RATING_NOT_ALLOWED),
+    }
 
     permission_classes = [IsPerson]
 

@@ -12,6 +12,7 @@ from django.db.models import Avg, Count
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
 from courses.errors import CoursesError
+from courses.ratings.errors import RatingErrorCode
 from courses.ratings.models import Rating
 from lms.errors import NotFound
 from lms.models import User
@@ -36,13 +37,14 @@ def rating_eligible(enrollment: Enrollment | None) -> bool:
 
 def rating_upsert(*, user: User, course: Course, stars: int, review: str = "") -> tuple[Rating, bool]:
     if not isinstance(stars, int) or not 1 <= stars <= 5:
-        raise CoursesError("Rate from 1 to 5 stars.", code="invalid_rating", fields={"stars": ["1 to 5."]})
+        raise CoursesError("Rate from 1 to 5 stars.", code=RatingErrorCode.INVALID_RATING,
+                           fields={"stars": ["1 to 5."]})
     if len(review) > 2000:
         raise CoursesError("A review is at most 2,000 characters.", fields={"review": ["Too long."]})
     if not rating_eligible(Enrollment.objects.filter(user=user, course=course).first()):
         raise CoursesError(
             f"You can rate a course once you have completed it or reached {RATING_MIN_PROGRESS}%.",
-            code="rating_not_allowed", status_code=403,
+            code=RatingErrorCode.RATING_NOT_ALLOWED, status_code=403,
         )
     with transaction.atomic():
         Course.objects.select_for_update().filter(pk=course.pk).first()  # serialises average updates

@@ -8,7 +8,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.errors import CoursesErrorCode
 from courses.reminders import selectors, services
+from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.models import ReminderPolicy, ReminderSettings
 from courses.reminders.registry import sources
 from lms.fields import LocalTimeField
@@ -55,6 +57,9 @@ class PreferenceSerializer(serializers.Serializer):
 class NotificationPreferencesApi(APIView):
     """Your reminder choices: all on or off, per kind, your own quiet hours and days (empty: your
     organization's), read in your time zone (``/api/v1/me/``'s ``timezone``)."""
+    error_codes = {
+        "patch": (CoursesErrorCode.INVALID_KIND,),
+    }
 
     permission_classes = [IsPerson]
 
@@ -86,6 +91,7 @@ class NotificationPreferencesApi(APIView):
 class UnsubscribeApi(APIView):
     """RFC 8058 one-click unsubscribe: the target of a reminder's ``List-Unsubscribe`` header. No sign-in;
     the signed token names the person and the kind. Strictly throttled."""
+    error_codes = (ReminderErrorCode.INVALID_UNSUBSCRIBE_TOKEN,)
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -131,6 +137,9 @@ def _kind_rows() -> list[dict]:
 
 class ReminderPolicyListApi(APIView):
     """The kinds with their defaults, and this organization's overrides (org admins)."""
+    error_codes = {
+        "post": (CoursesErrorCode.COURSE_NOT_FOUND, CoursesErrorCode.INVALID_KIND, ReminderErrorCode.INVALID_POLICY),
+    }
 
     permission_classes = [IsPerson]
 

@@ -16,13 +16,15 @@ from django.utils.timezone import now
 
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
+from courses.reminders.errors import ReminderErrorCode
 from lms.models import Organization
 
 
 def validate_weekdays(value) -> None:
     if not isinstance(value, list) or any(not isinstance(day, int) or isinstance(day, bool) or not 1 <= day <= 7
                                           for day in value) or len(set(value)) != len(value):
-        raise ValidationError("Give distinct ISO weekdays, 1 (Monday) to 7 (Sunday).", code="invalid_weekdays")
+        raise ValidationError("Give distinct ISO weekdays, 1 (Monday) to 7 (Sunday).",
+                              code=ReminderErrorCode.INVALID_WEEKDAYS)
 
 
 class ReminderPolicy(models.Model):

@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from courses.catalog.models import Course
+from courses.errors import CoursesErrorCode
 from courses.reminders.models import ReminderPolicy, ReminderSettings
 from lms import selectors as people_selectors
 from lms.errors import NotFound
@@ -32,7 +33,7 @@ def reminder_course_get(*, slug: str) -> Course:
     """The course a reminder policy names, or 404 ``course_not_found``."""
     course = Course.objects.filter(slug=slug).first()
     if course is None:
-        raise NotFound("Course not found.", code="course_not_found")
+        raise NotFound("Course not found.", code=CoursesErrorCode.COURSE_NOT_FOUND)
     return course
 
 

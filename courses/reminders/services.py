@@ -26,8 +26,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from courses.catalog.models import Course
-from courses.errors import CoursesError
+from courses.errors import CoursesError, CoursesErrorCode
 from courses.reminders import copy as reminder_copy
+from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Message, Rule, source, sources
 from lms.errors import NotFound
@@ -524,7 +525,8 @@ def unsubscribe_token_read(token: str) -> tuple[int, str]:
         payload = signing.loads(token, salt=UNSUBSCRIBE_SALT)
         return int(payload["u"]), str(payload["k"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
-        raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token") from None
+        raise CoursesError("This unsubscribe link is not valid.",
+                           code=ReminderErrorCode.INVALID_UNSUBSCRIBE_TOKEN) from None
 
 
 def notification_unsubscribe(*, token: str, all_kinds: bool = False) -> tuple[User, str]:
@@ -533,7 +535,7 @@ def notification_unsubscribe(*, token: str, all_kinds: bool = False) -> tuple[Us
     kind = ALL_KINDS if all_kinds else kind
     user = User.objects.filter(pk=user_id).first()
     if user is None:
-        raise CoursesError("This unsubscribe link is not valid.", code="invalid_unsubscribe_token")
+        raise CoursesError("This unsubscribe link is not valid.", code=ReminderErrorCode.INVALID_UNSUBSCRIBE_TOKEN)
     with transaction.atomic():
         preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
         if kind == ALL_KINDS or kind == DIGEST or source(kind) is None:
@@ -553,7 +555,7 @@ def notification_preference_update(*, user: User, email_enabled: bool | None = N
                                    resume: bool = False) -> NotificationPreference:
     unknown = sorted(set(kinds or {}) - set(sources()))
     if unknown:
-        raise CoursesError("Unknown reminder kinds.", code="invalid_kind",
+        raise CoursesError("Unknown reminder kinds.", code=CoursesErrorCode.INVALID_KIND,
                            fields={"kinds": [f"'{kind}' is not a reminder kind." for kind in unknown]})
     with transaction.atomic():
         preference, _ = NotificationPreference.objects.select_for_update().get_or_create(user=user)
@@ -581,13 +583,13 @@ def reminder_policy_upsert(*, organization: Organization, kind: str, course: Cou
                            enabled: bool = True, days: int | None = None) -> tuple[ReminderPolicy, bool]:
     src = source(kind)
     if src is None:
-        raise CoursesError("Unknown reminder kind.", code="invalid_kind",
+        raise CoursesError("Unknown reminder kind.", code=CoursesErrorCode.INVALID_KIND,
                            fields={"kind": [f"'{kind}' is not a reminder kind."]})
     if course is not None and not src.per_course:
-        raise CoursesError("This kind is set per organization, not per course.", code="invalid_policy",
+        raise CoursesError("This kind is set per organization, not per course.", code=ReminderErrorCode.INVALID_POLICY,
                            fields={"course": ["Leave it empty for this kind."]})
     if course is not None and course.organization_id not in (None, organization.pk):
-        raise NotFound("Course not found.", code="course_not_found")
+        raise NotFound("Course not found.", code=CoursesErrorCode.COURSE_NOT_FOUND)
     with transaction.atomic():
         policy, created = ReminderPolicy.objects.select_for_update().get_or_create(
             organization=organization, course=course, kind=kind, defaults={"enabled": enabled, "days": days})

@@ -14,7 +14,9 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.enrollments.errors import EnrollmentErrorCode
 from courses.workshops import calendars, roster_csv, selectors
+from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
@@ -237,6 +239,9 @@ def _session_fields(data: dict) -> dict:
 class SessionListApi(GenericAPIView):
     """Sessions of the workshops you can see. Staff (instructors of the workshop, course managers)
     create sessions with POST."""
+    error_codes = {
+        "post": (WorkshopErrorCode.INVALID_SESSION,),
+    }
 
     serializer_class = SessionSerializer
     pagination_class = PageNumberPagination
@@ -271,6 +276,11 @@ class SessionListApi(GenericAPIView):
 
 
 class SessionDetailApi(APIView):
+    error_codes = {
+        "patch": (WorkshopErrorCode.CAPACITY_BELOW_BOOKINGS, WorkshopErrorCode.INVALID_SESSION,
+                  WorkshopErrorCode.SESSION_CANCELLED),
+    }
+
     @extend_schema(responses=SessionSerializer, tags=["workshops"])
     def get(self, request, session_id: int):
         return Response(SessionSerializer(selectors.session_get(actor=request.user, session_id=session_id)).data)
@@ -313,6 +323,10 @@ class SessionIcsApi(APIView):
 class RegisterApi(APIView):
     """Take a seat: booked when one is free, waitlisted when full, or waiting for approval.
     A repeat while you hold a place returns it (200)."""
+    error_codes = (WorkshopErrorCode.NOT_ENROLLED, WorkshopErrorCode.OVERLAPPING_SESSION,
+                   WorkshopErrorCode.REGISTRATION_CLOSED, WorkshopErrorCode.REGISTRATION_NOT_OPEN,
+                   WorkshopErrorCode.SESSION_CANCELLED, WorkshopErrorCode.SESSION_FULL,
+                   WorkshopErrorCode.SESSION_STARTED)
 
     permission_classes = [IsPerson]
 
@@ -328,6 +342,10 @@ class RegisterApi(APIView):
 
 class AttendanceApi(APIView):
     """Mark attendance in bulk (the session's instructors): all marks are saved, or none."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME,
+                   WorkshopErrorCode.INVALID_ATTENDANCE, WorkshopErrorCode.NOT_SESSION_INSTRUCTOR,
+                   WorkshopErrorCode.SESSION_CANCELLED)
 
     permission_classes = [IsPerson]
 
@@ -404,6 +422,7 @@ class RegistrationDetailApi(APIView):
 
 class RegistrationCancelApi(APIView):
     """Give up your place (booked seats until the session's cut-off); the next on the waitlist moves up."""
+    error_codes = (WorkshopErrorCode.CANCELLATION_CLOSED, WorkshopErrorCode.NOT_REGISTERED)
 
     permission_classes = [IsPerson]
 
@@ -416,6 +435,10 @@ class RegistrationCancelApi(APIView):
 
 
 class RegistrationDecideApi(APIView):
+    error_codes = (WorkshopErrorCode.NOT_APPROVER, WorkshopErrorCode.NOT_PENDING, WorkshopErrorCode.REGISTRATION_CLOSED,
+                   WorkshopErrorCode.REGISTRATION_NOT_OPEN, WorkshopErrorCode.SESSION_CANCELLED,
+                   WorkshopErrorCode.SESSION_FULL, WorkshopErrorCode.SESSION_STARTED)
+
     permission_classes = [IsPerson]
     approve = True
 
@@ -484,6 +507,7 @@ class CalendarFeedApi(APIView):
 
 class CalendarFeedIcsApi(APIView):
     """A personal feed, for calendar apps: the secret in the URL is the only credential."""
+    error_codes = (WorkshopErrorCode.FEED_NOT_FOUND,)
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -493,7 +517,7 @@ class CalendarFeedIcsApi(APIView):
     def get(self, request, token: str):
         feed = selectors.calendar_feed_token_from_raw(raw=token)
         if feed is None:
-            raise NotFound("No active calendar feed has this address.", code="feed_not_found")
+            raise NotFound("No active calendar feed has this address.", code=WorkshopErrorCode.FEED_NOT_FOUND)
         workshop_mail.calendar_feed_touch(token=feed)
         data = calendars.build_calendar(selectors.calendar_feed_entries(user=feed.user), method="PUBLISH",
                                         name="Empathy LMS workshops")

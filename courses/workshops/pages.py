@@ -18,6 +18,7 @@ from courses.enrollments import selectors
 from courses.enrollments.models import Enrollment
 from courses.workshops import selectors as learner_selectors
 from courses.workshops import selectors as workshop_reads
+from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import ACTIVE_REGISTRATION, Registration, WorkshopSession
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as services
@@ -40,9 +41,10 @@ def status_label(status: str) -> str:
 
 def _explain(error: ApplicationError, session: WorkshopSession) -> str:
     """The service's refusal in the reader's language (the service words it in English for the API)."""
-    if error.code == "cancellation_closed" and session.starts_at and session.starts_at <= timezone.now():
+    if (error.code == WorkshopErrorCode.CANCELLATION_CLOSED and session.starts_at
+            and session.starts_at <= timezone.now()):
         return pgettext(CONTEXT, "The session has started; it can no longer be cancelled.")
-    if error.code == "cancellation_closed":
+    if error.code == WorkshopErrorCode.CANCELLATION_CLOSED:
         return pgettext(CONTEXT, "Booked places can be cancelled until %(hours)s hours before the start.") % {
             "hours": session.cancellation_cutoff_hours}
     words = {

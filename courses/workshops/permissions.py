@@ -9,6 +9,7 @@ from __future__ import annotations
 from rest_framework.permissions import BasePermission
 
 from courses.workshops import selectors
+from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import Registration, WorkshopSession
 
 
@@ -25,7 +26,7 @@ class IsSessionInstructor(BasePermission):
     """One of the session's instructors: they take attendance."""
 
     message = "Only the session's instructors take attendance."
-    code = "not_session_instructor"
+    code = WorkshopErrorCode.NOT_SESSION_INSTRUCTOR
 
     def has_object_permission(self, request, view, obj) -> bool:
         return isinstance(obj, WorkshopSession) and selectors.session_is_instructor(actor=request.user, session=obj)
@@ -35,7 +36,7 @@ class CanApproveRegistration(BasePermission):
     """The learner's manager, the session's instructors and the course's managers."""
 
     message = "Only the learner's manager or the workshop's staff may decide."
-    code = "not_approver"
+    code = WorkshopErrorCode.NOT_APPROVER
 
     def has_object_permission(self, request, view, obj) -> bool:
         return isinstance(obj, Registration) and selectors.registration_can_approve(

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from courses.catalog.selectors import course_can_manage, courses_visible_to
 from courses.workshops.calendars import SessionEntry
+from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import (
     ACTIVE_REGISTRATION,
     AttendanceMark,
@@ -184,7 +185,7 @@ def access_session_attendance(*, actor: Any, session_id: int) -> WorkshopSession
     """The session, for taking attendance: 404 when invisible, 403 unless the actor is one of its instructors."""
     session = session_get(actor=actor, session_id=session_id)
     if not session_is_instructor(actor=actor, session=session):
-        raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+        raise Forbidden("Only the session's instructors take attendance.", code=WorkshopErrorCode.NOT_SESSION_INSTRUCTOR)
     return session
 
 

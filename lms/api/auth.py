@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from lms import lockout, selectors, services
 from lms.authentication import UserTokenAuthentication
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import UserToken
 from lms.permissions import IsPerson
@@ -27,6 +28,10 @@ class TokenCreateApi(APIView):
     """Exchange an email and password for a personal token (shown once). Strictly throttled per client
     address; after LOGIN_LOCKOUT_FAILURES failed attempts for one address, that account is locked for
     LOGIN_LOCKOUT_MINUTES (429, code `account_locked`, with Retry-After), even with the right password."""
+    error_codes = {
+        "post": (PlatformErrorCode.ACCOUNT_LOCKED, PlatformErrorCode.INVALID_CREDENTIALS),
+        "delete": (PlatformErrorCode.NOT_AUTHENTICATED,),
+    }
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -63,7 +68,8 @@ class TokenCreateApi(APIView):
             wait = lockout.seconds_locked(email)
             if wait:
                 raise lockout.AccountLocked(wait)
-            raise ApplicationError("Email or password is wrong.", code="invalid_credentials", status_code=401)
+            raise ApplicationError("Email or password is wrong.", code=PlatformErrorCode.INVALID_CREDENTIALS,
+                                   status_code=401)
         token, raw = services.user_token_create(user=user, name=data.validated_data["name"])
         token.token = raw
         return Response(self.OutputSerializer(token).data, status=status.HTTP_201_CREATED)
@@ -79,7 +85,7 @@ class TokenCreateApi(APIView):
         result = UserTokenAuthentication().authenticate(request)
         if result is None:
             raise ApplicationError("Send the token to revoke in the Authorization header.",
-                                   code="not_authenticated", status_code=401)
+                                   code=PlatformErrorCode.NOT_AUTHENTICATED, status_code=401)
         user, token = result
         services.user_token_revoke(user=user, token_id=token.pk)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -7,6 +7,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import selectors, services
+from lms.error_codes import PlatformErrorCode
 from lms.models import Membership, User
 from lms.permissions import IsPerson
 
@@ -27,6 +28,10 @@ class MyMembershipSerializer(serializers.ModelSerializer):
 
 
 class MeApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.INVALID_LANGUAGE, PlatformErrorCode.INVALID_TIMEZONE),
+    }
+
     permission_classes = [IsPerson]
 
     class OutputSerializer(serializers.ModelSerializer):

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from lms import imports, selectors, services
+from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
@@ -57,6 +58,10 @@ class DepartmentInputSerializer(serializers.Serializer):
 
 
 class DepartmentListApi(APIView):
+    error_codes = {
+        "post": (PlatformErrorCode.DEPARTMENT_EXISTS,),
+    }
+
     @extend_schema(responses=DepartmentSerializer(many=True), tags=["people"])
     def get(self, request, slug: str):
         organization = _organization_for(request, slug)
@@ -72,6 +77,10 @@ class DepartmentListApi(APIView):
 
 
 class DepartmentDetailApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.DEPARTMENT_EXISTS,),
+    }
+
     def _get(self, request, slug: str, department_id: int) -> Department:
         organization = _organization_for(request, slug)
         return selectors.department_get(organization=organization, department_id=department_id)
@@ -137,17 +146,23 @@ def _resolve_refs(organization: Organization, data: dict) -> dict:
         resolved["department"] = selectors.departments_of(organization=organization).filter(
             pk=data["department"]).first()
         if resolved["department"] is None:
-            raise ApplicationError("Unknown department.", code="invalid_department",
+            raise ApplicationError("Unknown department.", code=PlatformErrorCode.INVALID_DEPARTMENT,
                                    fields={"department": ["No such department in this organization."]})
     if data.get("manager") is not None:
         resolved["manager"] = selectors.memberships_of(organization=organization).filter(pk=data["manager"]).first()
         if resolved["manager"] is None:
-            raise ApplicationError("Unknown manager.", code="invalid_manager",
+            raise ApplicationError("Unknown manager.", code=PlatformErrorCode.INVALID_MANAGER,
                                    fields={"manager": ["No such member in this organization."]})
     return resolved
 
 
 class MembershipListApi(GenericAPIView):
+    error_codes = {
+        "post": (PlatformErrorCode.INVALID_DEPARTMENT, PlatformErrorCode.INVALID_EMAIL,
+                 PlatformErrorCode.INVALID_MANAGER, PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE,
+                 PlatformErrorCode.MEMBERSHIP_EXISTS),
+    }
+
     pagination_class = PageNumberPagination
     serializer_class = MembershipSerializer
     queryset = selectors.none_of(Membership)  # for the schema; requests use the scoped selector
@@ -171,6 +186,11 @@ class MembershipListApi(GenericAPIView):
 
 
 class MembershipDetailApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.EMPLOYEE_ID_TAKEN, PlatformErrorCode.INVALID_DEPARTMENT,
+                  PlatformErrorCode.INVALID_MANAGER, PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE),
+    }
+
     def _get(self, request, slug: str, membership_id: int) -> Membership:
         organization = _organization_for(request, slug)
         return selectors.membership_get(organization=organization, membership_id=membership_id)
@@ -201,6 +221,12 @@ class MembershipImportApi(APIView):
     manager_email, roles (separated by ``;``; default learner). UTF-8, with or without BOM.
     Existing members are updated; ``dry_run=true`` validates only.
     """
+    error_codes = (PlatformErrorCode.EMPLOYEE_ID_TAKEN, PlatformErrorCode.EMPTY_FILE, PlatformErrorCode.FILE_TOO_LARGE,
+                   PlatformErrorCode.INVALID_CSV, PlatformErrorCode.INVALID_DEPARTMENT, PlatformErrorCode.INVALID_EMAIL,
+                   PlatformErrorCode.INVALID_ENCODING, PlatformErrorCode.INVALID_MANAGER,
+                   PlatformErrorCode.INVALID_ROLE, PlatformErrorCode.MANAGER_CYCLE, PlatformErrorCode.MEMBERSHIP_EXISTS,
+                   PlatformErrorCode.MISSING_COLUMNS, PlatformErrorCode.TOO_MANY_ROWS,
+                   PlatformErrorCode.UNKNOWN_COLUMNS)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser, FormParser]

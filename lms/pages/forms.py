@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from lms import lockout, selectors
+from lms.error_codes import PlatformErrorCode
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ class LockoutMessageMixin:
                 ngettext("Too many failed sign-ins for this account. Try again in %(minutes)d minute.",
                          "Too many failed sign-ins for this account. Try again in %(minutes)d minutes.",
                          minutes) % {"minutes": minutes},
-                code="locked",
+                code=PlatformErrorCode.LOCKED,
             ) from None
 
 

@@ -32,7 +32,7 @@ REST_FRAMEWORK = {
     # JSON only; the few upload and import endpoints opt into multipart themselves. (Form
     # encodings read "" as "not sent", which would let a blank value slip past validation.)
     "DEFAULT_PARSER_CLASSES": ["lms.parsers.JSONParser"],
-    "EXCEPTION_HANDLER": "lms.errors.api_exception_handler",
+    "EXCEPTION_HANDLER": "lms.error_handlers.api_exception_handler",
     "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from assessments.errors import AnswerError, AttemptConflict, QuizConflict
+from assessments.quizzes.errors import AnswerError, AttemptConflict, QuizConflict
 from assessments.quizzes.models import SUBMIT_GRACE, Attempt, AttemptAnswer
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import authoring as quiz_authoring

@@ -5,8 +5,8 @@ import json
 
 import pytest
 
-from assessments.errors import QuizAuthoringError, QuizConflict
 from assessments.quizzes import selectors
+from assessments.quizzes.errors import QuizAuthoringError, QuizConflict
 from assessments.quizzes.models import Choice, Question, Quiz
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import authoring as quiz_authoring

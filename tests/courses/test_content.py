@@ -10,6 +10,7 @@ import pytest
 from reportlab.pdfgen import canvas
 
 from courses.catalog import lesson_content as content
+from courses.catalog.errors import ContentError
 from courses.catalog.lesson_content import (
     CHARS_PER_PAGE,
     WORDS_PER_MINUTE,
@@ -24,7 +25,7 @@ from courses.catalog.lesson_content import (
     validate_video_url,
     video_embed_url,
 )
-from courses.errors import ContentError, CoursesError
+from courses.errors import CoursesError
 from lms.errors import ApplicationError
 
 MB = 1024 * 1024

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 
 from courses.enrollments import services
+from courses.enrollments.errors import EnrollmentConflict
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.services import parse_emails_csv
-from courses.errors import CoursesError, EnrollmentConflict
+from courses.errors import CoursesError
 from lms.errors import ApplicationError, NotFound
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course

@@ -8,8 +8,8 @@ import pytest
 from django.db import connection, connections
 
 from courses.enrollments import services
+from courses.enrollments.errors import EnrollmentConflict, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
-from courses.errors import EnrollmentConflict, ProgressError
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course, completion_hook
 

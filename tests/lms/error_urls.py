@@ -9,10 +9,10 @@ from rest_framework.views import APIView
 
 from lms.urls import urlpatterns as lms_urlpatterns
 
-handler400 = "lms.errors.handler400"
-handler403 = "lms.errors.handler403"
-handler404 = "lms.errors.handler404"
-handler500 = "lms.errors.handler500"
+handler400 = "lms.error_handlers.handler400"
+handler403 = "lms.error_handlers.handler403"
+handler404 = "lms.error_handlers.handler404"
+handler500 = "lms.error_handlers.handler500"
 
 
 class _Failing(APIView):

@@ -15,9 +15,11 @@ from assessments.quizzes.api.serializers import (
     AttemptSerializer,
     SubmittedAnswerSerializer,
 )
+from assessments.quizzes.errors import QuizErrorCode
 from assessments.quizzes.models import Attempt
 from assessments.quizzes.services import attempts as services
 from assessments.quizzes.services.attempts import MAX_ANSWERS
+from courses.enrollments.errors import EnrollmentErrorCode
 from lms.filters import StrictBooleanFilter
 from lms.pagination import CursorPagination
 from lms.permissions import IsPerson
@@ -72,6 +74,11 @@ class AttemptDetailApi(APIView):
 
 class AttemptSubmitApi(APIView):
     """Submit your attempt once; it is graded on the server. Submitting again returns the same result."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME, QuizErrorCode.ATTEMPT_EXPIRED,
+                   QuizErrorCode.DUPLICATE_ANSWER, QuizErrorCode.DUPLICATE_CHOICE, QuizErrorCode.INVALID_ANSWER,
+                   QuizErrorCode.TOO_MANY_ANSWERS, QuizErrorCode.TOO_MANY_CHOICES, QuizErrorCode.UNKNOWN_CHOICE,
+                   QuizErrorCode.UNKNOWN_QUESTION, QuizErrorCode.WRONG_ANSWER_KIND)
 
     permission_classes = [IsPerson]
 

@@ -7,7 +7,7 @@ from rest_framework import status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.errors import AttemptConflict
+from assessments.errors import AssessmentErrorCode
 from assessments.quizzes import selectors
 from assessments.quizzes.api.serializers import (
     AttemptDetailSerializer,
@@ -15,6 +15,7 @@ from assessments.quizzes.api.serializers import (
     QuizSerializer,
     QuizStatisticsSerializer,
 )
+from assessments.quizzes.errors import AttemptConflict, QuizErrorCode
 from assessments.quizzes.models import SUBMIT_GRACE
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import transfer as quiz_transfer
@@ -48,6 +49,8 @@ class QuizApi(APIView):
 
 class AttemptStartApi(APIView):
     """Start an attempt (201), or resume your open one (200). The questions come without answers."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, QuizErrorCode.MAX_ATTEMPTS_REACHED,
+                   QuizErrorCode.QUIZ_EMPTY, QuizErrorCode.QUIZ_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -56,7 +59,8 @@ class AttemptStartApi(APIView):
     def post(self, request, activity_id: int):
         access = selectors.quiz_access(actor=request.user, activity_id=activity_id)
         if access.enrollment is None:
-            raise AttemptConflict("Enroll in the course to take this quiz.", code="enrollment_required")
+            raise AttemptConflict("Enroll in the course to take this quiz.",
+                                  code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         attempt, created = quiz_attempts.attempt_start(quiz=access.quiz, enrollment=access.enrollment)
         attempt = selectors.attempt_own(user=request.user, attempt_id=attempt.pk)
         body = selectors.attempt_detail(attempt=attempt, actor=request.user)
@@ -92,6 +96,8 @@ class QuizExportApi(APIView):
 class QuizImportApi(APIView):
     """Create (201) or replace (200) the quiz of a quiz activity from a JSON document, all or
     nothing (course staff). A quiz learners have attempted is not replaced (409)."""
+    error_codes = (QuizErrorCode.INVALID_IMPORT, QuizErrorCode.INVALID_QUESTION, QuizErrorCode.INVALID_QUIZ,
+                   QuizErrorCode.NOT_A_QUIZ, QuizErrorCode.QUIZ_HAS_ATTEMPTS)
 
     permission_classes = [IsPerson]
 

@@ -33,8 +33,9 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.errors import AnswerError, AttemptConflict, QuizNotFound
+from assessments.errors import AssessmentErrorCode
 from assessments.quizzes import grading
+from assessments.quizzes.errors import AnswerError, AttemptConflict, QuizErrorCode, QuizNotFound
 from assessments.quizzes.models import Attempt, AttemptAnswer, Question, Quiz
 from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
@@ -74,7 +75,8 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
         # The enrollment row serialises one learner's starts: two tabs cannot both take attempt 3.
         status = Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("status", flat=True)
         if next(iter(status), None) not in TAKING:
-            raise AttemptConflict("Enroll in the course to take this quiz.", code="enrollment_required")
+            raise AttemptConflict("Enroll in the course to take this quiz.",
+                                  code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         attempts = list(Attempt.objects.filter(quiz=quiz, enrollment=enrollment))
         for attempt in attempts:
             if attempt.status != Attempt.Status.IN_PROGRESS:
@@ -84,11 +86,11 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
             Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.EXPIRED)
         if quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts:
             raise AttemptConflict(
-                f"All {quiz.max_attempts} attempt(s) at this quiz are used.", code="max_attempts_reached",
+                f"All {quiz.max_attempts} attempt(s) at this quiz are used.", code=QuizErrorCode.MAX_ATTEMPTS_REACHED,
             )
         questions = list(quiz.questions.prefetch_related("choices"))
         if not questions:
-            raise AttemptConflict("This quiz has no questions yet.", code="quiz_empty")
+            raise AttemptConflict("This quiz has no questions yet.", code=QuizErrorCode.QUIZ_EMPTY)
         seed = secrets.randbits(63)
         layout = draw_layout(questions, quiz=quiz, seed=seed)
         by_id = {q.pk: q for q in questions}
@@ -109,7 +111,7 @@ def _parse_answers(attempt: Attempt, questions: dict[int, Question], answers: Se
         int, dict[str, Any]]:
     """{question id: {"choices": set, "text": str}}, or AnswerError naming the first problem."""
     if len(answers) > MAX_ANSWERS:
-        raise AnswerError(f"At most {MAX_ANSWERS} answers.", code="too_many_answers")
+        raise AnswerError(f"At most {MAX_ANSWERS} answers.", code=QuizErrorCode.TOO_MANY_ANSWERS)
     shown = {entry["question"]: set(entry["choices"]) for entry in attempt.layout}
     parsed: dict[int, dict[str, Any]] = {}
     for number, answer in enumerate(answers):
@@ -119,37 +121,41 @@ def _parse_answers(attempt: Attempt, questions: dict[int, Question], answers: Se
         question_id = answer.get("question")
         question = questions.get(question_id) if _is_id(question_id) and question_id in shown else None
         if question is None:
-            raise AnswerError(f"Question {question_id} is not part of this attempt.", code="unknown_question",
+            raise AnswerError(f"Question {question_id} is not part of this attempt.",
+                              code=QuizErrorCode.UNKNOWN_QUESTION,
                               fields=where)
         if question_id in parsed:
-            raise AnswerError(f"Question {question_id} is answered more than once.", code="duplicate_answer",
+            raise AnswerError(f"Question {question_id} is answered more than once.",
+                              code=QuizErrorCode.DUPLICATE_ANSWER,
                               fields=where)
         picked = answer.get("choices")
         text = answer.get("text")
         if question.kind == Question.Kind.SHORT_TEXT:
             if picked is not None:
                 raise AnswerError(f"Question {question_id} takes a text answer, not choices.",
-                                  code="wrong_answer_kind", fields=where)
+                                  code=QuizErrorCode.WRONG_ANSWER_KIND, fields=where)
             if text is not None and (not isinstance(text, str) or len(text) > 1000):
                 raise AnswerError(f"The answer to question {question_id} is text of at most 1000 characters.",
                                   fields=where)
             parsed[question_id] = {"choices": set(), "text": text or ""}
             continue
         if text is not None:
-            raise AnswerError(f"Question {question_id} takes choices, not text.", code="wrong_answer_kind",
+            raise AnswerError(f"Question {question_id} takes choices, not text.", code=QuizErrorCode.WRONG_ANSWER_KIND,
                               fields=where)
         if picked is not None and (not isinstance(picked, list) or not all(_is_id(c) for c in picked)):
             raise AnswerError(f"Choices for question {question_id} are a list of choice ids.", fields=where)
         picked = list(picked or [])
         if len(set(picked)) != len(picked):
-            raise AnswerError(f"A choice is picked twice for question {question_id}.", code="duplicate_choice",
+            raise AnswerError(f"A choice is picked twice for question {question_id}.",
+                              code=QuizErrorCode.DUPLICATE_CHOICE,
                               fields=where)
         unknown = [choice for choice in picked if choice not in shown[question_id]]
         if unknown:
             raise AnswerError(f"Choice {unknown[0]} does not belong to question {question_id}.",
-                              code="unknown_choice", fields=where)
+                              code=QuizErrorCode.UNKNOWN_CHOICE, fields=where)
         if len(picked) > 1 and question.kind != Question.Kind.MULTIPLE_CHOICE:
-            raise AnswerError(f"Question {question_id} takes one choice.", code="too_many_choices", fields=where)
+            raise AnswerError(f"Question {question_id} takes one choice.", code=QuizErrorCode.TOO_MANY_CHOICES,
+                              fields=where)
         parsed[question_id] = {"choices": set(picked), "text": ""}
     return parsed
 
@@ -170,7 +176,7 @@ def attempt_submit(*, attempt: Attempt, answers: Sequence[dict[str, Any]]) -> tu
             return locked, False
         if locked.status == Attempt.Status.EXPIRED or locked.is_past_deadline(now):
             raise AttemptConflict("The time limit of this attempt has passed; it can no longer be submitted.",
-                                  code="attempt_expired")
+                                  code=QuizErrorCode.ATTEMPT_EXPIRED)
         questions = {
             q.pk: q for q in Question.objects.filter(pk__in=[e["question"] for e in locked.layout])
             .prefetch_related("choices")

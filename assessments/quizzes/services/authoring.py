@@ -16,7 +16,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 
-from assessments.errors import QuizAuthoringError, QuizConflict
+from assessments.quizzes.errors import QuizAuthoringError, QuizConflict, QuizErrorCode
 from assessments.quizzes.grading import normalise_text
 from assessments.quizzes.models import AttemptAnswer, Choice, Question, Quiz
 from courses.catalog import services as course_services
@@ -69,7 +69,7 @@ def clean_question(
     """Validated question fields and choice dicts (``text``, ``is_correct``, ``feedback``, optional ``id``)."""
     problems: dict[str, list[str]] = {}
     if kind not in Question.Kind.values:
-        raise QuizAuthoringError("Unknown question kind.", code="invalid_question",
+        raise QuizAuthoringError("Unknown question kind.", code=QuizErrorCode.INVALID_QUESTION,
                                  fields={"kind": [f"One of {', '.join(Question.Kind.values)}."]})
     if not isinstance(prompt, str) or not prompt.strip() or len(prompt) > 5000:
         problems["prompt"] = ["Text of 1 to 5000 characters."]
@@ -125,7 +125,7 @@ def clean_question(
                 elif kind == Question.Kind.MULTIPLE_CHOICE and right < 1:
                     problems["choices"] = ["A multiple-choice question has at least one correct choice."]
     if problems:
-        raise QuizAuthoringError("The question breaks a rule.", code="invalid_question", fields=problems)
+        raise QuizAuthoringError("The question breaks a rule.", code=QuizErrorCode.INVALID_QUESTION, fields=problems)
     fields = {"kind": kind, "prompt": prompt.strip(), "points": points, "feedback": feedback.strip(),
               "accepted_answers": answers}
     return fields, cleaned_choices
@@ -134,11 +134,11 @@ def clean_question(
 def quiz_create(*, activity: Activity, **fields: Any) -> Quiz:
     """The quiz of a quiz activity (settings only; add questions with ``question_create``)."""
     if activity.kind != Activity.Kind.QUIZ:
-        raise QuizConflict("Only an activity of kind 'quiz' holds a quiz.", code="not_a_quiz")
+        raise QuizConflict("Only an activity of kind 'quiz' holds a quiz.", code=QuizErrorCode.NOT_A_QUIZ)
     values = clean_quiz_fields(fields)
     with transaction.atomic():
         if Quiz.objects.select_for_update().filter(activity=activity).exists():
-            raise QuizConflict("This activity already has a quiz.", code="quiz_exists")
+            raise QuizConflict("This activity already has a quiz.", code=QuizErrorCode.QUIZ_EXISTS)
         return Quiz.objects.create(activity=activity, **values)
 
 
@@ -175,7 +175,8 @@ def question_create(
     with transaction.atomic():
         count = quiz.questions.count()
         if count >= MAX_QUESTIONS:
-            raise QuizAuthoringError(f"A quiz has at most {MAX_QUESTIONS} questions.", code="too_many_questions")
+            raise QuizAuthoringError(f"A quiz has at most {MAX_QUESTIONS} questions.",
+                                     code=QuizErrorCode.TOO_MANY_QUESTIONS)
         if position is None:
             position = (quiz.questions.aggregate(top=Max("position"))["top"] or 0) + 1
         question = Question.objects.create(quiz=quiz, position=position, **fields)
@@ -193,7 +194,7 @@ def question_update(*, question: Question, choices: list[dict[str, Any]] | None 
     unknown = set(fields) - QUESTION_FIELDS
     if unknown:
         raise QuizAuthoringError(f"Unknown question field(s): {', '.join(sorted(unknown))}.",
-                                 code="invalid_question")
+                                 code=QuizErrorCode.INVALID_QUESTION)
     position = fields.pop("position", question.position)
     kind = fields.get("kind", question.kind)
     current = list(question.choices.all())
@@ -232,5 +233,5 @@ def question_delete(*, question: Question) -> None:
     with transaction.atomic():
         if AttemptAnswer.objects.filter(question=question).exists():
             raise QuizConflict("This question has been answered; its grades must stay explainable.",
-                               code="question_answered")
+                               code=QuizErrorCode.QUESTION_ANSWERED)
         question.delete()

@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
-from assessments.errors import QuizAuthoringError, QuizConflict
+from assessments.quizzes.errors import QuizAuthoringError, QuizConflict, QuizErrorCode
 from assessments.quizzes.models import Attempt, Choice, Question, Quiz
 from assessments.quizzes.selectors import DOCUMENT_FORMAT as FORMAT
 from assessments.quizzes.selectors import DOCUMENT_VERSION as VERSION
@@ -39,18 +39,19 @@ QUESTION_KEYS = {"kind", "prompt", "points", "feedback", "choices", "accepted_an
 def _load(document: dict[str, Any] | str | bytes) -> dict[str, Any]:
     if isinstance(document, (bytes, str)):
         if len(document) > MAX_DOCUMENT_BYTES:
-            raise QuizAuthoringError("The file is larger than 1 MB.", code="invalid_import")
+            raise QuizAuthoringError("The file is larger than 1 MB.", code=QuizErrorCode.INVALID_IMPORT)
         try:
             document = json.loads(document)
         except (UnicodeDecodeError, ValueError) as exc:
-            raise QuizAuthoringError(f"The file is not valid JSON: {exc}.", code="invalid_import") from None
+            raise QuizAuthoringError(f"The file is not valid JSON: {exc}.", code=QuizErrorCode.INVALID_IMPORT) from None
         except RecursionError:
-            raise QuizAuthoringError("The file is nested too deeply.", code="invalid_import") from None
+            raise QuizAuthoringError("The file is nested too deeply.", code=QuizErrorCode.INVALID_IMPORT) from None
     if not isinstance(document, dict):
-        raise QuizAuthoringError("A quiz document is a JSON object.", code="invalid_import")
+        raise QuizAuthoringError("A quiz document is a JSON object.", code=QuizErrorCode.INVALID_IMPORT)
     unstorable = find_unstorable(document)
     if unstorable:
-        raise QuizAuthoringError(unstorable[1], code="invalid_import", fields={unstorable[0]: [unstorable[1]]})
+        raise QuizAuthoringError(unstorable[1], code=QuizErrorCode.INVALID_IMPORT,
+                                 fields={unstorable[0]: [unstorable[1]]})
     return document
 
 
@@ -59,20 +60,22 @@ def parse_document(document: dict[str, Any] | str | bytes) -> tuple[dict[str, An
     document = _load(document)
     if document.get("format") != FORMAT or document.get("version") != VERSION:
         raise QuizAuthoringError(f"Not a quiz document: expected format '{FORMAT}', version {VERSION}.",
-                                 code="invalid_import", fields={"format": [FORMAT], "version": [str(VERSION)]})
+                                 code=QuizErrorCode.INVALID_IMPORT,
+                                 fields={"format": [FORMAT], "version": [str(VERSION)]})
     unknown = set(document) - DOCUMENT_KEYS
     if unknown:
-        raise QuizAuthoringError(f"Unknown key(s): {', '.join(sorted(unknown))}.", code="invalid_import",
+        raise QuizAuthoringError(f"Unknown key(s): {', '.join(sorted(unknown))}.", code=QuizErrorCode.INVALID_IMPORT,
                                  fields={key: ["Unknown key."] for key in sorted(unknown)})
     settings = clean_quiz_fields({key: document[key] for key in QUIZ_FIELDS if key in document})
     questions = document.get("questions")
     if not isinstance(questions, list) or not 1 <= len(questions) <= MAX_QUESTIONS:
-        raise QuizAuthoringError(f"'questions' is a list of 1 to {MAX_QUESTIONS} questions.", code="invalid_import",
+        raise QuizAuthoringError(f"'questions' is a list of 1 to {MAX_QUESTIONS} questions.",
+                                 code=QuizErrorCode.INVALID_IMPORT,
                                  fields={"questions": ["1 to 500 questions."]})
     parsed = []
     for number, question in enumerate(questions, start=1):
         if not isinstance(question, dict) or set(question) - QUESTION_KEYS:
-            raise QuizAuthoringError(f"Question {number} is not a question object.", code="invalid_import",
+            raise QuizAuthoringError(f"Question {number} is not a question object.", code=QuizErrorCode.INVALID_IMPORT,
                                      fields={f"questions[{number}]": [f"Keys: {', '.join(sorted(QUESTION_KEYS))}."]})
         try:
             parsed.append(clean_question(
@@ -81,7 +84,7 @@ def parse_document(document: dict[str, Any] | str | bytes) -> tuple[dict[str, An
                 accepted_answers=question.get("accepted_answers"), correct=question.get("correct"),
             ))
         except QuizAuthoringError as exc:
-            raise QuizAuthoringError(f"Question {number}: {exc.message}", code="invalid_import",
+            raise QuizAuthoringError(f"Question {number}: {exc.message}", code=QuizErrorCode.INVALID_IMPORT,
                                      fields={f"questions[{number}].{k}": v for k, v in exc.fields.items()}) from None
     return settings, parsed
 
@@ -89,7 +92,7 @@ def parse_document(document: dict[str, Any] | str | bytes) -> tuple[dict[str, An
 def quiz_import_json(*, activity: Activity, document: dict[str, Any] | str | bytes) -> tuple[Quiz, bool]:
     """Create or replace the quiz of ``activity`` from a document. Returns (quiz, created)."""
     if activity.kind != Activity.Kind.QUIZ:
-        raise QuizConflict("Only an activity of kind 'quiz' holds a quiz.", code="not_a_quiz")
+        raise QuizConflict("Only an activity of kind 'quiz' holds a quiz.", code=QuizErrorCode.NOT_A_QUIZ)
     settings, questions = parse_document(document)
     with transaction.atomic():
         quiz = Quiz.objects.select_for_update().filter(activity=activity).first()
@@ -98,7 +101,7 @@ def quiz_import_json(*, activity: Activity, document: dict[str, Any] | str | byt
             quiz = Quiz(activity=activity)
         elif Attempt.objects.filter(quiz=quiz).exists():
             raise QuizConflict("Learners have attempted this quiz; import into a new quiz activity instead.",
-                               code="quiz_has_attempts")
+                               code=QuizErrorCode.QUIZ_HAS_ATTEMPTS)
         for name, value in settings.items():
             setattr(quiz, name, value)
         quiz.save()

@@ -11,14 +11,16 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from assessments.errors import RoleplayConflict, RoleplayError
+from assessments.errors import AssessmentErrorCode
 from assessments.quizzes.api.serializers import MAX_ID
 from assessments.roleplays import selectors
 from assessments.roleplays.api import serializers as out
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.models import Performance
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
 from courses.enrollments import selectors as enrollment_selectors
+from courses.enrollments.errors import EnrollmentErrorCode
 from lms.errors import NotFound
 from lms.filters import StrictBooleanFilter
 from lms.pagination import CursorPagination, PageNumberPagination
@@ -70,6 +72,9 @@ class ScenarioDetailApi(APIView):
 class PerformanceCreateApi(APIView):
     """Perform the scenario: a transcript, an audio or video file (multipart, checked by content), an https
     link, or a live performance's workshop session reference."""
+    error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, RoleplayErrorCode.INVALID_MEDIA,
+                   RoleplayErrorCode.INVALID_PERFORMANCE, RoleplayErrorCode.MEDIA_TOO_LARGE,
+                   RoleplayErrorCode.PERFORMANCE_PENDING)
 
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser]
@@ -93,13 +98,14 @@ class PerformanceCreateApi(APIView):
         scenario = selectors.scenario_get(actor=request.user, scenario_id=scenario_id)
         enrollment = enrollment_selectors.user_enrollment(user=request.user, course=scenario.activity.course)
         if enrollment is None:
-            raise RoleplayConflict("Enroll in the course to perform this scenario.", code="enrollment_required")
+            raise RoleplayConflict("Enroll in the course to perform this scenario.",
+                                   code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         partner = None
         if "partner" in values:
             partner = selectors.user_find(user_id=values.pop("partner"))
             if partner is None:
                 raise RoleplayError("The partner must be another member of your organization.",
-                                    code="invalid_performance", fields={"partner": ["Unknown."]})
+                                    code=RoleplayErrorCode.INVALID_PERFORMANCE, fields={"partner": ["Unknown."]})
         upload = values.pop("media", None)
         media = (upload.read(), upload.name) if upload is not None else None
         performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario, media=media,
@@ -153,6 +159,7 @@ class PerformanceDetailApi(APIView):
 
 class PerformanceMediaApi(APIView):
     """The uploaded recording, for whoever may see the performance."""
+    error_codes = (RoleplayErrorCode.NO_MEDIA,)
 
     permission_classes = [IsPerson]
 
@@ -160,7 +167,7 @@ class PerformanceMediaApi(APIView):
     def get(self, request, performance_id: int):
         performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
         if not performance.media:
-            raise NotFound("This performance has no recording.", code="no_media")
+            raise NotFound("This performance has no recording.", code=RoleplayErrorCode.NO_MEDIA)
         response = FileResponse(performance.media.open("rb"), content_type=performance.media_type)
         response["Cache-Control"] = "private, no-store"
         response["X-Content-Type-Options"] = "nosniff"
@@ -181,6 +188,11 @@ class ReviewInputSerializer(serializers.Serializer):
 class ReviewCreateApi(APIView):
     """Review a performance once: as its performer (self), an allocated peer, its partner, or its supervisor or
     instructor. Editable until the deadline with PUT /roleplays/reviews/{id}/."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME,
+                   RoleplayErrorCode.CALIBRATION_REQUIRED, RoleplayErrorCode.INVALID_LEVEL,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.PERFORMANCE_NOT_FOUND,
+                   RoleplayErrorCode.REVIEW_CLOSED, RoleplayErrorCode.REVIEW_EXISTS)
 
     permission_classes = [IsPerson]
 
@@ -203,6 +215,9 @@ class ReviewCreateApi(APIView):
 
 class ReviewUpdateApi(APIView):
     """Replace your review's scores, comments and codes, until its deadline."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE,
+                   EnrollmentErrorCode.INVALID_SCORE, EnrollmentErrorCode.INVALID_TIME, RoleplayErrorCode.INVALID_LEVEL,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEW_CLOSED)
 
     permission_classes = [IsPerson]
 
@@ -232,6 +247,9 @@ class QueueApi(APIView):
 
 class CalibrationExamplesApi(APIView):
     """A scenario's calibration examples (expert scores for staff only); staff add one with its expert scores."""
+    error_codes = {
+        "post": (RoleplayErrorCode.INVALID_LEVEL, RoleplayErrorCode.INVALID_REVIEW),
+    }
 
     permission_classes = [IsPerson]
 
@@ -261,6 +279,7 @@ class CalibrationExamplesApi(APIView):
 
 class CalibrationReviewApi(APIView):
     """Score a calibration example (once); returns your agreement with the experts and your weight."""
+    error_codes = (RoleplayErrorCode.INVALID_LEVEL, RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEW_EXISTS)
 
     permission_classes = [IsPerson]
 
@@ -280,6 +299,7 @@ class CalibrationReviewApi(APIView):
 class AllocateApi(APIView):
     """Allocate peers to the scenario's waiting performances (staff). Too few peers: the supervisor stands in,
     recorded on each performance."""
+    error_codes = (RoleplayErrorCode.INVALID_SCENARIO,)
 
     permission_classes = [IsPerson]
 
@@ -299,6 +319,8 @@ class AllocateApi(APIView):
 
 class AssignmentReassignApi(APIView):
     """Give a pending or late review to someone else in the performer's organization (staff)."""
+    error_codes = (RoleplayErrorCode.ALREADY_ASSIGNED, RoleplayErrorCode.ASSIGNMENT_CLOSED,
+                   RoleplayErrorCode.INVALID_REVIEW, RoleplayErrorCode.REVIEWER_NOT_FOUND)
 
     permission_classes = [IsPerson]
 
@@ -312,7 +334,7 @@ class AssignmentReassignApi(APIView):
         data.is_valid(raise_exception=True)
         reviewer = selectors.user_find(user_id=data.validated_data["reviewer"])
         if reviewer is None:
-            raise NotFound("No such reviewer.", code="reviewer_not_found")
+            raise NotFound("No such reviewer.", code=RoleplayErrorCode.REVIEWER_NOT_FOUND)
         created = roleplay_performances.assignment_reassign(assignment=assignment, reviewer=reviewer)
         created = selectors.assignment_get(assignment_id=created.pk)
         return Response(out.AssignmentSerializer(created).data, status=status.HTTP_201_CREATED)
@@ -321,6 +343,7 @@ class AssignmentReassignApi(APIView):
 class AgreementApi(APIView):
     """Rater agreement on a rubric in the courses you manage: Krippendorff's alpha (ordinal) overall, per
     criterion and per cohort, units and raters counted, flagged under 0.667; each reviewer's leniency."""
+    error_codes = (RoleplayErrorCode.INVALID_ROLEPLAY,)
 
     permission_classes = [IsPerson]
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from assessments.quizzes.forms import refuse_repeated_values
 from assessments.roleplays.models import Criterion, Review
+from lms.error_codes import PlatformErrorCode
 from lms.pages.forms import AccessibleFormMixin
 
 CODING_LABELS = {
@@ -46,7 +47,7 @@ class PerformanceForm(AccessibleFormMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         if not self.errors and not (data.get("transcript") or "").strip() and not data.get("media"):
-            raise forms.ValidationError(_("Paste a transcript or choose a recording."), code="required")
+            raise forms.ValidationError(_("Paste a transcript or choose a recording."), code=PlatformErrorCode.REQUIRED)
         return data
 
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays import selectors
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.models import ReviewAssignment, ReviewerRole
 from assessments.roleplays.pages.forms import RubricForm
 from assessments.roleplays.pages.roleplays import role_label

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays import selectors
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.models import Performance, ReviewerRole, Scenario
 from assessments.roleplays.pages.forms import PerformanceForm
 from assessments.roleplays.pages.rubrics import rubric_matrix

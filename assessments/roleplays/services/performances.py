@@ -37,8 +37,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from assessments.errors import RoleplayConflict, RoleplayError
+from assessments.errors import AssessmentErrorCode
 from assessments.roleplays.allocation import allocate_group
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import AllocationRound, Performance, ReviewAssignment, ReviewerRole, Rubric, Scenario
 from assessments.roleplays.services.reviews import performance_finalize
@@ -91,21 +92,22 @@ def clean_scenario_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
             problems["calibration_threshold"] = ["A number from 0 to 1."]
     if problems:
-        raise RoleplayError("The scenario breaks a rule.", code="invalid_scenario", fields=problems)
+        raise RoleplayError("The scenario breaks a rule.", code=RoleplayErrorCode.INVALID_SCENARIO, fields=problems)
     return dict(fields)
 
 
 def scenario_create(*, activity: Activity, rubric: Rubric, persona: str, situation: str, **fields: Any) -> Scenario:
     if activity.kind != Activity.Kind.ROLEPLAY:
-        raise RoleplayConflict("Only an activity of kind 'roleplay' holds a scenario.", code="not_a_roleplay")
+        raise RoleplayConflict("Only an activity of kind 'roleplay' holds a scenario.",
+                               code=RoleplayErrorCode.NOT_A_ROLEPLAY)
     values = clean_scenario_fields({"persona": persona, "situation": situation, **fields})
     if not persona.strip() or not situation.strip():
-        raise RoleplayError("A scenario needs a persona and a situation.", code="invalid_scenario",
+        raise RoleplayError("A scenario needs a persona and a situation.", code=RoleplayErrorCode.INVALID_SCENARIO,
                             fields={"persona": ["Required."], "situation": ["Required."]})
     values.setdefault("role_weights", {"peer": 1, "supervisor": 1, "partner": 0})
     with transaction.atomic():
         if Scenario.objects.select_for_update().filter(activity=activity).exists():
-            raise RoleplayConflict("This activity already has a scenario.", code="scenario_exists")
+            raise RoleplayConflict("This activity already has a scenario.", code=RoleplayErrorCode.SCENARIO_EXISTS)
         return Scenario.objects.create(activity=activity, rubric=rubric, **values)
 
 
@@ -127,7 +129,7 @@ def scenario_update(*, scenario: Scenario, rubric: Rubric | None = None, **field
         if rubric is not None and rubric.pk != scenario.rubric_id:
             if scenario.performances.filter(is_reference=False).exists():
                 raise RoleplayConflict("Learners have performed this scenario; its rubric no longer changes.",
-                                       code="scenario_has_performances")
+                                       code=RoleplayErrorCode.SCENARIO_HAS_PERFORMANCES)
             scenario.rubric = rubric
         for name, value in values.items():
             setattr(scenario, name, value)
@@ -167,7 +169,8 @@ def performance_submit(
 ) -> Performance:
     """A learner's performance of ``scenario``; ``media`` is (content, file name)."""
     if enrollment.course_id != scenario.activity.course_id:
-        raise RoleplayError("This scenario is not part of the enrollment's course.", code="invalid_performance")
+        raise RoleplayError("This scenario is not part of the enrollment's course.",
+                            code=RoleplayErrorCode.INVALID_PERFORMANCE)
     sources = [bool(media), bool(link), bool(session_reference)]
     problems: dict[str, list[str]] = {}
     if sum(sources) > 1:
@@ -181,11 +184,13 @@ def performance_submit(
     if len(session_reference) > 100 or len(cohort) > 100:
         problems["session_reference"] = ["At most 100 characters."]
     if problems:
-        raise RoleplayError(next(iter(problems.values()))[0], code="invalid_performance", fields=problems)
+        raise RoleplayError(next(iter(problems.values()))[0], code=RoleplayErrorCode.INVALID_PERFORMANCE,
+                            fields=problems)
     media_type = sniff_media(media[0], max_bytes=settings.ROLEPLAY_MEDIA_MAX_BYTES) if media else ""
     if partner is not None and (partner.pk == enrollment.user_id or not Membership.objects.filter(
             user=partner, organization_id=enrollment.organization_id, is_active=True).exists()):
-        raise RoleplayError("The partner must be another member of your organization.", code="invalid_performance",
+        raise RoleplayError("The partner must be another member of your organization.",
+                            code=RoleplayErrorCode.INVALID_PERFORMANCE,
                             fields={"partner": ["Not a colleague in this organization."]})
     kind = (Performance.Kind.MEDIA if media else Performance.Kind.LINK if link else
             Performance.Kind.LIVE if session_reference else Performance.Kind.TRANSCRIPT)
@@ -194,10 +199,12 @@ def performance_submit(
     with transaction.atomic():
         status = Enrollment.objects.select_for_update().filter(pk=enrollment.pk).values_list("status", flat=True)
         if next(iter(status), None) not in TAKING:
-            raise RoleplayConflict("Enroll in the course to perform this scenario.", code="enrollment_required")
+            raise RoleplayConflict("Enroll in the course to perform this scenario.",
+                                   code=AssessmentErrorCode.ENROLLMENT_REQUIRED)
         if Performance.objects.filter(scenario=scenario, enrollment=enrollment, status__in=[
                 Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW]).exists():
-            raise RoleplayConflict("Your previous performance is still being reviewed.", code="performance_pending")
+            raise RoleplayConflict("Your previous performance is still being reviewed.",
+                                   code=RoleplayErrorCode.PERFORMANCE_PENDING)
         performance = Performance(scenario=scenario, enrollment=enrollment, kind=kind, transcript=transcript,
                                   link=link, session_reference=session_reference, partner=partner,
                                   cohort=cohort.strip(), submitted_at=now, media_type=media_type)
@@ -221,7 +228,7 @@ def peer_allocate(*, scenario: Scenario, cohort: str = "", due_at: datetime | No
     now = timezone.now()
     due_at = due_at or now + timedelta(days=scenario.review_days)
     if due_at <= now:
-        raise RoleplayError("The deadline must be in the future.", code="invalid_scenario",
+        raise RoleplayError("The deadline must be in the future.", code=RoleplayErrorCode.INVALID_SCENARIO,
                             fields={"due_at": ["In the past."]})
     seed = seed if seed is not None else secrets.randbits(62)
     rng = random.Random(seed)
@@ -271,18 +278,21 @@ def assignment_reassign(*, assignment: ReviewAssignment, reviewer: User) -> Revi
         assignment = ReviewAssignment.objects.select_for_update(of=("self",)).select_related(
             "performance__enrollment").get(pk=assignment.pk)
         if assignment.status not in (ReviewAssignment.Status.PENDING, ReviewAssignment.Status.EXPIRED):
-            raise RoleplayConflict("Only a pending or late review can be reassigned.", code="assignment_closed")
+            raise RoleplayConflict("Only a pending or late review can be reassigned.",
+                                   code=RoleplayErrorCode.ASSIGNMENT_CLOSED)
         performance = assignment.performance
         if reviewer.pk == performance.enrollment.user_id:
-            raise RoleplayError("Nobody reviews their own performance.", code="invalid_review",
+            raise RoleplayError("Nobody reviews their own performance.", code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"reviewer": ["The performer."]})
         if not Membership.objects.filter(user=reviewer, organization_id=performance.enrollment.organization_id,
                                          is_active=True).exists():
-            raise RoleplayError("The reviewer must belong to the performer's organization.", code="invalid_review",
+            raise RoleplayError("The reviewer must belong to the performer's organization.",
+                                code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"reviewer": ["Another organization."]})
         if performance.assignments.filter(reviewer=reviewer).exclude(
                 status=ReviewAssignment.Status.REASSIGNED).exists():
-            raise RoleplayConflict("This person already reviews this performance.", code="already_assigned")
+            raise RoleplayConflict("This person already reviews this performance.",
+                                   code=RoleplayErrorCode.ALREADY_ASSIGNED)
         now = timezone.now()
         assignment.status = ReviewAssignment.Status.REASSIGNED
         assignment.closed_at = now

@@ -28,8 +28,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays import scoring
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.models import (
     CalibrationExample,
     Criterion,
@@ -59,7 +59,7 @@ def _write_scores(review: Review, points: dict[int, int]) -> None:
 def clean_scores(criteria: list[Criterion], scores: Any) -> dict[int, int]:
     """{criterion id: points}, one of each criterion's levels for every criterion, or RoleplayError."""
     if not isinstance(scores, list):
-        raise RoleplayError("Scores are a list of {criterion, points}.", code="invalid_review",
+        raise RoleplayError("Scores are a list of {criterion, points}.", code=RoleplayErrorCode.INVALID_REVIEW,
                             fields={"scores": ["A list."]})
     by_id = {c.pk: c for c in criteria}
     cleaned: dict[int, int] = {}
@@ -68,19 +68,22 @@ def clean_scores(criteria: list[Criterion], scores: Any) -> dict[int, int]:
         points = item.get("points") if isinstance(item, dict) else None
         criterion = by_id.get(criterion_id) if isinstance(criterion_id, int) else None
         if criterion is None:
-            raise RoleplayError(f"Score {number} names no criterion of this rubric.", code="invalid_review",
+            raise RoleplayError(f"Score {number} names no criterion of this rubric.",
+                                code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"scores": [f"Score {number}: unknown criterion."]})
         if criterion.pk in cleaned:
-            raise RoleplayError(f"Criterion {criterion.pk} is scored twice.", code="invalid_review",
+            raise RoleplayError(f"Criterion {criterion.pk} is scored twice.", code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"scores": [f"Score {number}: repeated criterion."]})
         allowed = [level.points for level in criterion.levels.all()]
         if not isinstance(points, int) or isinstance(points, bool) or points not in allowed:
-            raise RoleplayError(f"'{criterion.title}' takes one of its levels: {allowed}.", code="invalid_level",
+            raise RoleplayError(f"'{criterion.title}' takes one of its levels: {allowed}.",
+                                code=RoleplayErrorCode.INVALID_LEVEL,
                                 fields={"scores": [f"Score {number}: not a level of '{criterion.title}'."]})
         cleaned[criterion.pk] = points
     missing = [c.title for c in criteria if c.pk not in cleaned]
     if missing:
-        raise RoleplayError(f"Every criterion needs a score; missing: {', '.join(missing)}.", code="invalid_review",
+        raise RoleplayError(f"Every criterion needs a score; missing: {', '.join(missing)}.",
+                            code=RoleplayErrorCode.INVALID_REVIEW,
                             fields={"scores": [f"Missing: {', '.join(missing)}."]})
     return cleaned
 
@@ -91,26 +94,28 @@ def _clean_codes(scenario: Scenario, codes: Any) -> dict[str, str]:
         return {}
     if not isinstance(codes, dict) or not set(codes) <= keys or not all(v in CODINGS for v in codes.values()):
         raise RoleplayError("Code the scenario's opportunities with one of " + ", ".join(Review.Coding.values) + ".",
-                            code="invalid_review", fields={"opportunity_codes": [f"Keys among {sorted(keys)}."]})
+                            code=RoleplayErrorCode.INVALID_REVIEW,
+                            fields={"opportunity_codes": [f"Keys among {sorted(keys)}."]})
     return dict(codes)
 
 
 def _clean_body(*, role: str, scenario: Scenario, scores: Any, cared_for: Any, comments: Any,
                 opportunity_codes: Any) -> tuple[dict[int, int], int | None, str, dict[str, str]]:
     if not isinstance(comments, str) or len(comments) > 5000:
-        raise RoleplayError("Comments are text of at most 5000 characters.", code="invalid_review",
+        raise RoleplayError("Comments are text of at most 5000 characters.", code=RoleplayErrorCode.INVALID_REVIEW,
                             fields={"comments": ["Too long."]})
     codes = _clean_codes(scenario, opportunity_codes)
     if role == ReviewerRole.PARTNER:
         if not isinstance(cared_for, int) or isinstance(cared_for, bool) or not 1 <= cared_for <= 5:
-            raise RoleplayError("As the customer, rate how cared-for you felt from 1 to 5.", code="invalid_review",
+            raise RoleplayError("As the customer, rate how cared-for you felt from 1 to 5.",
+                                code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"cared_for": ["1 to 5."]})
         if scores:
             raise RoleplayError("The partner rates the conversation; rubric scores come from reviewers.",
-                                code="invalid_review", fields={"scores": ["Not for the partner."]})
+                                code=RoleplayErrorCode.INVALID_REVIEW, fields={"scores": ["Not for the partner."]})
         return {}, cared_for, comments, codes
     if cared_for is not None:
-        raise RoleplayError("Only the partner gives a cared-for rating.", code="invalid_review",
+        raise RoleplayError("Only the partner gives a cared-for rating.", code=RoleplayErrorCode.INVALID_REVIEW,
                             fields={"cared_for": ["Partner only."]})
     return clean_scores(criteria_with_levels(scenario.rubric_id), scores), None, comments, codes
 
@@ -141,7 +146,7 @@ def reviewer_role(*, performance: Performance, reviewer: User, role: str | None 
     if role is not None:
         candidates = [c for c in candidates if c == role]
     if not candidates:
-        raise NotFound("No such performance to review.", code="performance_not_found")
+        raise NotFound("No such performance to review.", code=RoleplayErrorCode.PERFORMANCE_NOT_FOUND)
     chosen = candidates[0]
     return chosen, assignments.get(chosen)
 
@@ -150,7 +155,7 @@ def review_submit(*, performance: Performance, reviewer: User, scores: Any = Non
                   cared_for: Any = None, opportunity_codes: Any = None, role: str | None = None) -> Review:
     performance = Performance.objects.select_related("scenario__rubric", "enrollment__course").get(pk=performance.pk)
     if performance.is_reference:
-        raise NotFound("No such performance to review.", code="performance_not_found")
+        raise NotFound("No such performance to review.", code=RoleplayErrorCode.PERFORMANCE_NOT_FOUND)
     role, assignment = reviewer_role(performance=performance, reviewer=reviewer, role=role)
     scenario = performance.scenario
     points, cared, text, codes = _clean_body(role=role, scenario=scenario, scores=scores, cared_for=cared_for,
@@ -160,14 +165,15 @@ def review_submit(*, performance: Performance, reviewer: User, scores: Any = Non
         if assignment is not None:
             assignment = ReviewAssignment.objects.select_for_update().get(pk=assignment.pk)
             if assignment.status == ReviewAssignment.Status.EXPIRED or assignment.due_at < now:
-                raise RoleplayConflict("The deadline for this review has passed.", code="review_closed")
+                raise RoleplayConflict("The deadline for this review has passed.", code=RoleplayErrorCode.REVIEW_CLOSED)
         if role == ReviewerRole.PEER and scenario.calibration_examples.exists():
             done = Review.objects.filter(reviewer=reviewer, performance__calibration__scenario=scenario).count()
             if done < scenario.calibration_examples.count():
-                raise RoleplayConflict("Score the calibration examples first.", code="calibration_required")
+                raise RoleplayConflict("Score the calibration examples first.",
+                                       code=RoleplayErrorCode.CALIBRATION_REQUIRED)
         if Review.objects.filter(performance=performance, reviewer=reviewer, role=role).exists():
             raise RoleplayConflict("You have reviewed this performance; edit your review instead.",
-                                   code="review_exists")
+                                   code=RoleplayErrorCode.REVIEW_EXISTS)
         review = Review.objects.create(performance=performance, reviewer=reviewer, role=role, assignment=assignment,
                                        rubric=scenario.rubric, comments=text, cared_for=cared,
                                        opportunity_codes=codes, created_at=now, updated_at=now)
@@ -188,16 +194,17 @@ def review_update(*, review: Review, scores: Any = None, comments: str | None = 
                                            "assignment").get(pk=review.pk)
     performance = review.performance
     if review.role == ReviewerRole.EXPERT:
-        raise RoleplayConflict("Expert scores of a calibration example are fixed.", code="review_closed")
+        raise RoleplayConflict("Expert scores of a calibration example are fixed.",
+                               code=RoleplayErrorCode.REVIEW_CLOSED)
     points, cared, text, codes = _clean_body(
         role=review.role, scenario=performance.scenario, scores=scores, cared_for=cared_for,
         comments=review.comments if comments is None else comments,
         opportunity_codes=review.opportunity_codes if opportunity_codes is None else opportunity_codes)
     now = timezone.now()
     if review.assignment is not None and review.assignment.due_at < now:
-        raise RoleplayConflict("The deadline for this review has passed.", code="review_closed")
+        raise RoleplayConflict("The deadline for this review has passed.", code=RoleplayErrorCode.REVIEW_CLOSED)
     if performance.is_reference:
-        raise RoleplayConflict("Calibration reviews are not edited.", code="review_closed")
+        raise RoleplayConflict("Calibration reviews are not edited.", code=RoleplayErrorCode.REVIEW_CLOSED)
     with transaction.atomic():
         review.comments, review.cared_for, review.opportunity_codes, review.updated_at = text, cared, codes, now
         review.save(update_fields=["comments", "cared_for", "opportunity_codes", "updated_at"])
@@ -239,9 +246,10 @@ def calibration_example_create(*, scenario: Scenario, title: str, transcript: st
                                scores: Any, link: str = "") -> CalibrationExample:
     """A reference performance (a transcript, or a link with a summary) and the experts' scores."""
     if not isinstance(title, str) or not title.strip() or len(title) > 200:
-        raise RoleplayError("A title of 1 to 200 characters.", code="invalid_review", fields={"title": ["Invalid."]})
+        raise RoleplayError("A title of 1 to 200 characters.", code=RoleplayErrorCode.INVALID_REVIEW,
+                            fields={"title": ["Invalid."]})
     if not isinstance(transcript, str) or not transcript.strip() or len(transcript) > 50_000:
-        raise RoleplayError("A transcript of the reference performance.", code="invalid_review",
+        raise RoleplayError("A transcript of the reference performance.", code=RoleplayErrorCode.INVALID_REVIEW,
                             fields={"transcript": ["Required, at most 50,000 characters."]})
     points = clean_scores(criteria_with_levels(scenario.rubric_id), scores)
     with transaction.atomic():
@@ -261,7 +269,7 @@ def calibration_review_submit(*, example: CalibrationExample, reviewer: User, sc
     points = clean_scores(criteria_with_levels(scenario.rubric_id), scores)
     with transaction.atomic():
         if Review.objects.filter(performance_id=example.performance_id, reviewer=reviewer).exists():
-            raise RoleplayConflict("You have scored this example.", code="review_exists")
+            raise RoleplayConflict("You have scored this example.", code=RoleplayErrorCode.REVIEW_EXISTS)
         review = Review.objects.create(performance_id=example.performance_id, reviewer=reviewer,
                                        role=ReviewerRole.PEER, rubric=scenario.rubric)
         _write_scores(review, points)

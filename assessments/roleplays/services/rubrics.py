@@ -15,8 +15,8 @@ from typing import Any
 from django.db import transaction
 from django.utils.text import slugify
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.default_content import DEFAULT_RUBRIC, DEFAULT_RUBRIC_SLUG
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.models import Criterion, Level, Review, Rubric
 from lms.models import Organization
 
@@ -34,13 +34,13 @@ def _text(value: Any, limit: int, *, blank: bool = False) -> bool:
 
 def clean_criteria(criteria: Any) -> list[dict[str, Any]]:
     if not isinstance(criteria, list) or not 1 <= len(criteria) <= MAX_CRITERIA:
-        raise RoleplayError(f"A rubric has 1 to {MAX_CRITERIA} criteria.", code="invalid_rubric",
+        raise RoleplayError(f"A rubric has 1 to {MAX_CRITERIA} criteria.", code=RoleplayErrorCode.INVALID_RUBRIC,
                             fields={"criteria": ["Out of range."]})
     cleaned, keys = [], set()
     for number, item in enumerate(criteria, start=1):
         where = f"Criterion {number}"
         if not isinstance(item, dict):
-            raise RoleplayError(f"{where} is not an object.", code="invalid_rubric")
+            raise RoleplayError(f"{where} is not an object.", code=RoleplayErrorCode.INVALID_RUBRIC)
         title = item.get("title")
         key = item.get("key") or (slugify(title)[:64] if isinstance(title, str) else "")
         weight = item.get("weight", 1)
@@ -70,7 +70,7 @@ def clean_criteria(criteria: Any) -> list[dict[str, Any]]:
             clean_levels.append({"points": level["points"], "label": level["label"].strip(),
                                  "descriptor": level["descriptor"].strip(), "example": level.get("example", "")})
         if problems:
-            raise RoleplayError(f"{where} needs {', '.join(problems)}.", code="invalid_rubric",
+            raise RoleplayError(f"{where} needs {', '.join(problems)}.", code=RoleplayErrorCode.INVALID_RUBRIC,
                                 fields={"criteria": [f"{where}: {', '.join(problems)}."]})
         keys.add(key)
         cleaned.append({"key": key, "title": title.strip(), "description": item.get("description", ""),
@@ -90,13 +90,13 @@ def rubric_create(*, slug: str, title: str, criteria: list[dict[str, Any]], desc
                   organization: Organization | None = None) -> Rubric:
     """Version 1 of a rubric (a later version of an existing slug comes from ``rubric_new_version``)."""
     if not _text(title, 200) or not slug or slugify(slug) != slug:
-        raise RoleplayError("A rubric needs a title and a slug.", code="invalid_rubric",
+        raise RoleplayError("A rubric needs a title and a slug.", code=RoleplayErrorCode.INVALID_RUBRIC,
                             fields={"title": ["Required."], "slug": ["Lowercase letters, digits and dashes."]})
     cleaned = clean_criteria(criteria)
     with transaction.atomic():
         if Rubric.objects.filter(slug=slug).exists():
             raise RoleplayConflict("A rubric with this slug exists; make a new version of it instead.",
-                                   code="rubric_exists")
+                                   code=RoleplayErrorCode.RUBRIC_EXISTS)
         rubric = Rubric.objects.create(slug=slug, title=title.strip(), description=description,
                                        organization=organization)
         _write_criteria(rubric, cleaned)
@@ -113,13 +113,14 @@ def rubric_update(*, rubric: Rubric, title: str | None = None, description: str 
     rubric nobody has scored against allows."""
     cleaned = clean_criteria(criteria) if criteria is not None else None
     if title is not None and not _text(title, 200):
-        raise RoleplayError("A title of 1 to 200 characters.", code="invalid_rubric", fields={"title": ["Invalid."]})
+        raise RoleplayError("A title of 1 to 200 characters.", code=RoleplayErrorCode.INVALID_RUBRIC,
+                            fields={"title": ["Invalid."]})
     with transaction.atomic():
         rubric = Rubric.objects.select_for_update().get(pk=rubric.pk)
         if cleaned is not None:
             if rubric_in_use(rubric=rubric):
                 raise RoleplayConflict("Reviews have scored against this rubric; make a new version to change its "
-                                       "criteria or levels.", code="rubric_in_use")
+                                       "criteria or levels.", code=RoleplayErrorCode.RUBRIC_IN_USE)
             rubric.criteria.all().delete()
             _write_criteria(rubric, cleaned)
         if title is not None:

@@ -12,8 +12,11 @@ from rest_framework.views import APIView
 from courses.catalog import selectors as catalog_selectors
 from courses.catalog import services
 from courses.catalog.api.serializers import CourseCardSerializer, CourseDetailSerializer, ModuleSerializer
+from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import Activity, Course, Lesson
 from courses.enrollments import selectors as enrollment_selectors
+from courses.errors import CoursesErrorCode
+from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
 from lms.selectors import none_of
@@ -46,6 +49,10 @@ class CourseFilter(django_filters.FilterSet):
 
 class CourseListApi(GenericAPIView):
     """Courses the caller may see: published ones, plus drafts of courses they manage."""
+    error_codes = {
+        "post": (PlatformErrorCode.INVALID_LANGUAGE, PlatformErrorCode.ORGANIZATION_NOT_FOUND,
+                 PlatformErrorCode.SLUG_TAKEN),
+    }
 
     serializer_class = CourseCardSerializer
     pagination_class = PageNumberPagination
@@ -94,6 +101,10 @@ class CourseListApi(GenericAPIView):
 
 
 class CourseDetailApi(APIView):
+    error_codes = {
+        "patch": (PlatformErrorCode.INVALID_LANGUAGE,),
+    }
+
     class UpdateSerializer(CourseListApi.InputSerializer):
         slug = None
         title = serializers.CharField(max_length=200, required=False)
@@ -119,6 +130,8 @@ class CourseDetailApi(APIView):
 
 
 class CoursePublishApi(APIView):
+    error_codes = (CatalogErrorCode.COURSE_EMPTY,)
+
     @extend_schema(request=None, responses=CourseDetailSerializer, tags=["courses"])
     def post(self, request, slug: str):
         services.course_publish(course=catalog_selectors.access_course_manage(actor=request.user, slug=slug))
@@ -149,6 +162,9 @@ class ModuleCreateApi(APIView):
 
 
 class ActivityCreateApi(APIView):
+    error_codes = (CatalogErrorCode.INVALID_DURATION, CatalogErrorCode.INVALID_LESSON_TYPE,
+                   CatalogErrorCode.INVALID_VIDEO_URL, CoursesErrorCode.INVALID_KIND)
+
     class LessonInputSerializer(serializers.Serializer):
         content_type = serializers.ChoiceField(choices=Lesson.ContentType.choices)
         body = serializers.CharField(max_length=200_000, required=False, allow_blank=True)

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from courses.catalog import services
 from courses.catalog.api.serializers import LessonSerializer
+from courses.catalog.errors import CatalogErrorCode
 from courses.enrollments import selectors as enrollment_selectors
 from lms.errors import NotFound
 from lms.permissions import IsPerson
@@ -18,6 +19,10 @@ from lms.permissions import IsPerson
 
 class LessonApi(APIView):
     """A lesson's content: rendered article, video with transcript, or e-book details."""
+    error_codes = {
+        "patch": (CatalogErrorCode.INVALID_DURATION, CatalogErrorCode.INVALID_LESSON_TYPE,
+                  CatalogErrorCode.INVALID_VIDEO_URL),
+    }
 
     permission_classes = [IsPerson]
 
@@ -60,6 +65,7 @@ class EbookDownloadApi(APIView):
 
 class EbookUploadApi(APIView):
     """Upload a PDF or EPUB for a lesson (checked by its content, not its name)."""
+    error_codes = (CatalogErrorCode.EBOOK_TOO_LARGE, CatalogErrorCode.ENCRYPTED_EBOOK, CatalogErrorCode.INVALID_EBOOK)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]
@@ -79,6 +85,7 @@ class EbookUploadApi(APIView):
 
 class CaptionsUploadApi(APIView):
     """Upload WebVTT captions for a video lesson."""
+    error_codes = (CatalogErrorCode.CAPTIONS_TOO_LARGE, CatalogErrorCode.INVALID_CAPTIONS)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]

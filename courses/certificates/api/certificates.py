@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates import selectors
 from courses.certificates import services as certificate_services
+from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.models import Certificate
 from courses.certificates.verification import VerificationSerializer, verification_payload
 from lms.errors import NotFound
@@ -87,13 +88,14 @@ class CertificateDetailApi(APIView):
 
 class CertificatePdfApi(APIView):
     """The PDF, for the learner and HR (or org admins) of the learner's organization."""
+    error_codes = (CertificateErrorCode.PDF_PENDING,)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY)},
                    tags=["certificates"])
     def get(self, request, code: str):
         certificate = selectors.access_certificate_download(actor=request.user, code=code)
         if not certificate.pdf:
-            raise NotFound("The PDF is being prepared; try again in a minute.", code="pdf_pending")
+            raise NotFound("The PDF is being prepared; try again in a minute.", code=CertificateErrorCode.PDF_PENDING)
         response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
                                 filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
         response["Cache-Control"] = "private, no-store"
@@ -101,6 +103,8 @@ class CertificatePdfApi(APIView):
 
 
 class CertificateRevokeApi(APIView):
+    error_codes = (CertificateErrorCode.ALREADY_REVOKED, CertificateErrorCode.REASON_REQUIRED)
+
     permission_classes = [IsPerson]
 
     class InputSerializer(serializers.Serializer):
@@ -118,6 +122,10 @@ class CertificateRevokeApi(APIView):
 
 class CertificateReissueApi(APIView):
     """Regenerate with the learner's current name and the course's current title; the code stays."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CERTIFICATE_REVOKED,
+                   CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND, CertificateErrorCode.INVALID_CREDENTIAL,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.INVALID_STATUS_LIST,
+                   CertificateErrorCode.NO_ACTIVE_KEY)
 
     permission_classes = [IsPerson]
 
@@ -139,6 +147,7 @@ class CertificateReissueApi(APIView):
 
 class VerifyApi(APIView):
     """Public: is this certificate valid, revoked or expired? Strictly throttled; unknown codes are 404."""
+    error_codes = (CertificateErrorCode.CERTIFICATE_NOT_FOUND,)
 
     authentication_classes: list = []
     permission_classes = [AllowAny]
@@ -148,7 +157,7 @@ class VerifyApi(APIView):
     def get(self, request, code: str):
         payload = verification_payload(code)
         if payload is None:
-            raise NotFound("No certificate has this code.", code="certificate_not_found")
+            raise NotFound("No certificate has this code.", code=CertificateErrorCode.CERTIFICATE_NOT_FOUND)
         return Response(payload)
 
 

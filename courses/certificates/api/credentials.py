@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates import selectors
+from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.verification import pad_to_minimum
 from lms.errors import NotFound
 from lms.parsers import JSONParser
@@ -29,7 +30,8 @@ class PublicApi(APIView):
 
 def _signing_configured() -> None:
     if not certificate_credentials.signing_enabled():
-        raise NotFound("This installation does not sign credentials yet.", code="credentials_disabled")
+        raise NotFound("This installation does not sign credentials yet.",
+                       code=CertificateErrorCode.CREDENTIALS_DISABLED)
 
 
 class CertificateCredentialApi(PublicApi):
@@ -37,6 +39,7 @@ class CertificateCredentialApi(PublicApi):
 
     Public, like the verification page: it holds what the certificate shows. Revoked certificates keep
     their credential; its status list entry says it is revoked."""
+    error_codes = (CertificateErrorCode.CERTIFICATE_NOT_FOUND, CertificateErrorCode.CREDENTIAL_PENDING)
 
     @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
     def get(self, request, code: str):
@@ -44,16 +47,19 @@ class CertificateCredentialApi(PublicApi):
         row = selectors.certificate_credential_row(code=code)
         pad_to_minimum(started)
         if row is None:
-            raise NotFound("No certificate has this code.", code="certificate_not_found")
+            raise NotFound("No certificate has this code.", code=CertificateErrorCode.CERTIFICATE_NOT_FOUND)
         credential = row["credential"]
         if credential is None:
-            raise NotFound("The credential is being prepared; try again in a minute.", code="credential_pending")
+            raise NotFound("The credential is being prepared; try again in a minute.",
+                           code=CertificateErrorCode.CREDENTIAL_PENDING)
         return Response(credential, content_type=JSON_LD)
 
 
 class IssuerProfileApi(PublicApi):
     """The issuer's Open Badges Profile, with every public key that signed a credential still in
     use (rotated-out keys stay listed so older credentials keep verifying)."""
+    error_codes = (CertificateErrorCode.CREDENTIALS_DISABLED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.NO_ACTIVE_KEY)
 
     throttle_classes = [AnonymousThrottle]
 
@@ -65,6 +71,10 @@ class IssuerProfileApi(PublicApi):
 
 class StatusListApi(PublicApi):
     """A signed Bitstring Status List credential: bit ``i`` set = the certificate at that index is revoked."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CREDENTIALS_DISABLED,
+                   CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND, CertificateErrorCode.INVALID_CREDENTIAL,
+                   CertificateErrorCode.INVALID_KEY, CertificateErrorCode.INVALID_STATUS_LIST,
+                   CertificateErrorCode.NO_ACTIVE_KEY, CertificateErrorCode.STATUS_LIST_NOT_FOUND)
 
     throttle_classes = [AnonymousThrottle]
 
@@ -73,7 +83,7 @@ class StatusListApi(PublicApi):
         _signing_configured()
         last = selectors.certificate_last_pk()
         if number > certificate_credentials.status_position(last)[0]:
-            raise NotFound("No such status list.", code="status_list_not_found")
+            raise NotFound("No such status list.", code=CertificateErrorCode.STATUS_LIST_NOT_FOUND)
         return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)
 
 
@@ -96,6 +106,8 @@ class CredentialVerifyApi(PublicApi):
     """Check a credential: issuer, signature, validity dates and revocation. The body is the
     credential itself, as downloaded from credential.json. A failed check is a 200 with
     ``verified: false``; only a body that is not a JSON object is a 400."""
+    error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
+                   CertificateErrorCode.INVALID_CREDENTIAL, CertificateErrorCode.INVALID_KEY)
 
     parser_classes = [JSONParser]
 

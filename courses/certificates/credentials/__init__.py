@@ -21,30 +21,6 @@ Modules:
 - ``achievement``: builds the AchievementCredential and the issuer Profile.
 - ``status_list``: Bitstring Status List (revocation).
 
-Errors follow lms.errors: ``ApplicationError`` subclasses with stable codes.
+Errors follow lms.errors: ``ApplicationError`` subclasses with stable codes, in ``courses.certificates.errors``
+(``CredentialError``, ``UnknownContext``, ``CredentialKeyError``, ``CredentialKeyNotFound``).
 """
-from lms.errors import ApplicationError, NotFound
-
-
-class CredentialError(ApplicationError):
-    """A credential could not be built, signed or processed. Codes: ``invalid_credential``,
-    ``invalid_status_list``, ``canonicalization_failed``."""
-
-    code = "invalid_credential"
-
-
-class UnknownContext(CredentialError):
-    """A JSON-LD document named a context URL that is not pinned locally (we never fetch)."""
-
-    code = "unknown_context"
-
-
-class CredentialKeyError(CredentialError):
-    """A signing key is missing or unreadable. Codes: ``credential_key_not_found``, ``no_active_key``,
-    ``invalid_key``."""
-
-    code = "invalid_key"
-
-
-class CredentialKeyNotFound(NotFound):
-    code = "credential_key_not_found"

@@ -12,9 +12,9 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from courses.certificates.credentials import CredentialError
 from courses.certificates.credentials.keys import list_keys, public_key_from_multibase, verification_method_id
 from courses.certificates.credentials.loader import MULTIKEY_V1, OB_V3P0, VC_V2
+from courses.certificates.errors import CredentialError
 
 CREDENTIAL_CONTEXT = (VC_V2, OB_V3P0)
 #: The pinned contexts define Multikey but not the controller-document terms, so the profile

@@ -30,9 +30,9 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from pyld import jsonld
 
-from courses.certificates.credentials import CredentialError, UnknownContext
 from courses.certificates.credentials.keys import b58decode, b58encode
 from courses.certificates.credentials.loader import DATA_INTEGRITY_V2, VC_V2, document_loader
+from courses.certificates.errors import CertificateErrorCode, CredentialError, UnknownContext
 
 PROOF_TYPE = "DataIntegrityProof"
 CRYPTOSUITE = "eddsa-rdfc-2022"
@@ -112,7 +112,7 @@ def canonicalize(document: dict) -> str:
     except _UndefinedTerm as exc:
         raise CredentialError(
             f"{exc.args[0]}: it would not be signed.",
-            code="canonicalization_failed",
+            code=CertificateErrorCode.CANONICALIZATION_FAILED,
         ) from None
     except jsonld.JsonLdError as exc:
         cause = _root_cause(exc)
@@ -121,9 +121,10 @@ def canonicalize(document: dict) -> str:
         if isinstance(cause, _UndefinedTerm):
             raise CredentialError(
                 f"{cause.args[0]}: it would not be signed.",
-                code="canonicalization_failed",
+                code=CertificateErrorCode.CANONICALIZATION_FAILED,
             ) from None
-        raise CredentialError(f"JSON-LD canonicalization failed: {cause}", code="canonicalization_failed") from None
+        raise CredentialError(f"JSON-LD canonicalization failed: {cause}",
+                              code=CertificateErrorCode.CANONICALIZATION_FAILED) from None
 
 
 def _format_datetime(value: datetime) -> str:

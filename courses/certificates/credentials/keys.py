@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from django.conf import settings
 
-from courses.certificates.credentials import CredentialKeyError, CredentialKeyNotFound
+from courses.certificates.errors import CertificateErrorCode, CredentialKeyError, CredentialKeyNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -80,7 +80,8 @@ def public_key_from_multibase(value: str) -> Ed25519PublicKey:
             raise ValueError("not an Ed25519 public key (0xed01 + 32 bytes)")
         return Ed25519PublicKey.from_public_bytes(data[2:])
     except ValueError as exc:
-        raise CredentialKeyError(f"Invalid Ed25519 Multikey {value!r}: {exc}.", code="invalid_key") from None
+        raise CredentialKeyError(f"Invalid Ed25519 Multikey {value!r}: {exc}.",
+                                 code=CertificateErrorCode.INVALID_KEY) from None
 
 
 def key_id_of(verification_method: str) -> str:
@@ -180,7 +181,7 @@ def active_key_id() -> str:
     except FileNotFoundError:
         raise CredentialKeyError(
             f"No active credential key in {keys_dir()}: run `manage.py credential_keys generate`.",
-            code="no_active_key",
+            code=CertificateErrorCode.NO_ACTIVE_KEY,
         ) from None
     return _check_key_id(key_id)
 

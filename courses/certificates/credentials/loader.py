@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from courses.certificates.credentials import UnknownContext
+from courses.certificates.errors import UnknownContext
 
 CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 

@@ -16,9 +16,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from courses.certificates.credentials import CredentialError
 from courses.certificates.credentials.achievement import format_datetime
 from courses.certificates.credentials.loader import VC_V2
+from courses.certificates.errors import CertificateErrorCode, CredentialError
 
 MIN_LENGTH = 131_072
 #: Decompressed size cap: refuses a "zip bomb" list (a legitimate one of 16 Mi entries is 2 MiB).
@@ -27,7 +27,7 @@ STATUS_PURPOSE = "revocation"
 
 
 def _error(message: str) -> CredentialError:
-    return CredentialError(message, code="invalid_status_list")
+    return CredentialError(message, code=CertificateErrorCode.INVALID_STATUS_LIST)
 
 
 def encode_status_list(revoked_indices: Iterable[int], length: int = MIN_LENGTH) -> str:

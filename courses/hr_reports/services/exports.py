@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
+from courses.hr_reports.errors import ReportErrorCode
 from courses.hr_reports.models import ReportAuditEntry, ReportExport
 from lms.models import Organization
 from lms.queue import task_enqueue
@@ -63,7 +64,7 @@ def report_export_request(*, actor: Any, organization: Organization, export_form
                           filters: reports.Filters) -> tuple[ReportExport, bool]:
     """A new export job, or the running one for the same organization, format and filters (created False)."""
     if export_format not in ReportExport.Format.values:
-        raise reports.ReportError("Choose csv or xlsx.", code="invalid_format",
+        raise reports.ReportError("Choose csv or xlsx.", code=ReportErrorCode.INVALID_FORMAT,
                                   fields={"format": [f"One of {', '.join(ReportExport.Format.values)}."]})
     stored = {k: v for k, v in filters.as_json().items() if k != "organization"}
     key = _request_key(organization, export_format, stored)

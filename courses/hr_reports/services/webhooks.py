@@ -41,8 +41,8 @@ from django.views.decorators.debug import sensitive_variables
 from courses.certificates.links import verify_url
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
+from courses.hr_reports.errors import ReportError, ReportErrorCode
 from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
-from courses.hr_reports.queries import ReportError
 from lms.models import Membership, Organization
 from lms.queue import task_enqueue
 
@@ -71,7 +71,7 @@ def decrypt_secret(token: str) -> str:
         return _fernet().decrypt(token.encode()).decode()
     except InvalidToken:
         raise ReportError("The endpoint's secret cannot be read (SECRET_KEY changed?); set a new one.",
-                          code="webhook_secret_unreadable") from None
+                          code=ReportErrorCode.WEBHOOK_SECRET_UNREADABLE) from None
 
 
 def sign(secret: str, timestamp: int, body: bytes) -> str:
@@ -105,19 +105,20 @@ def _check_url(url: str) -> str:
     allowed_http = settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and loopback and parts.scheme == "http"
     if not parts.hostname or (parts.scheme != "https" and not allowed_http) or parts.username or parts.password:
         raise ReportError("A webhook URL must be https:// with a host name and no credentials.",
-                          code="invalid_webhook_url", fields={"url": ["Use an https:// URL."]})
+                          code=ReportErrorCode.INVALID_WEBHOOK_URL, fields={"url": ["Use an https:// URL."]})
     if len(url) > 500:
-        raise ReportError("The URL is too long.", code="invalid_webhook_url", fields={"url": ["At most 500."]})
+        raise ReportError("The URL is too long.", code=ReportErrorCode.INVALID_WEBHOOK_URL,
+                          fields={"url": ["At most 500."]})
     return url
 
 
 def _check_events(event_types: list[str]) -> list[str]:
     if not isinstance(event_types, list) or not event_types or not all(isinstance(e, str) for e in event_types):
-        raise ReportError("Choose at least one event type.", code="invalid_event_types",
+        raise ReportError("Choose at least one event type.", code=ReportErrorCode.INVALID_EVENT_TYPES,
                           fields={"event_types": [f"A list of: {', '.join(EVENTS)}."]})
     unknown = sorted(set(event_types) - set(EVENTS))
     if unknown:
-        raise ReportError(f"Unknown event type(s): {', '.join(unknown)}.", code="invalid_event_types",
+        raise ReportError(f"Unknown event type(s): {', '.join(unknown)}.", code=ReportErrorCode.INVALID_EVENT_TYPES,
                           fields={"event_types": [f"Choose from {', '.join(EVENTS)}."]})
     return sorted(set(event_types))
 
@@ -129,7 +130,8 @@ def webhook_endpoint_create(*, organization: Organization, url: str, event_types
     url = _check_url(url)
     event_types = _check_events(event_types)
     if secret and len(secret) < MIN_SECRET_LENGTH:
-        raise ReportError(f"A secret has at least {MIN_SECRET_LENGTH} characters.", code="weak_webhook_secret",
+        raise ReportError(f"A secret has at least {MIN_SECRET_LENGTH} characters.",
+                          code=ReportErrorCode.WEAK_WEBHOOK_SECRET,
                           fields={"secret": [f"At least {MIN_SECRET_LENGTH} characters, or leave it out."]})
     secret = secret or "whsec_" + secrets.token_urlsafe(32)
     with transaction.atomic():
@@ -151,7 +153,8 @@ def webhook_endpoint_update(*, endpoint: WebhookEndpoint, url: str | None = None
         endpoint.description = description[:200]
     if secret is not None:
         if len(secret) < MIN_SECRET_LENGTH:
-            raise ReportError(f"A secret has at least {MIN_SECRET_LENGTH} characters.", code="weak_webhook_secret",
+            raise ReportError(f"A secret has at least {MIN_SECRET_LENGTH} characters.",
+                              code=ReportErrorCode.WEAK_WEBHOOK_SECRET,
                               fields={"secret": [f"At least {MIN_SECRET_LENGTH} characters."]})
         endpoint.secret_encrypted = encrypt_secret(secret)
     if is_active is not None and is_active != endpoint.is_active:

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from courses.certificates.credentials import CredentialKeyError, CredentialKeyNotFound
 from courses.certificates.credentials import keys as credential_keys
+from courses.certificates.errors import CredentialKeyError, CredentialKeyNotFound
 
 
 class Command(BaseCommand):

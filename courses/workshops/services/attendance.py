@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.enrollments.services import activity_record_result
-from courses.errors import WorkshopConflict, WorkshopError
+from courses.workshops.errors import WorkshopConflict, WorkshopError, WorkshopErrorCode
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, WorkshopSession
 from courses.workshops.selectors import session_is_instructor
 from lms.errors import Forbidden
@@ -42,18 +42,20 @@ def attendance_record(*, session: WorkshopSession, actor: Any, marks: list[dict[
     has not started yet takes only "excused". Returns counts of marks created, changed and unchanged.
     """
     if not session_is_instructor(actor=actor, session=session):
-        raise Forbidden("Only the session's instructors take attendance.", code="not_session_instructor")
+        raise Forbidden("Only the session's instructors take attendance.",
+                        code=WorkshopErrorCode.NOT_SESSION_INSTRUCTOR)
     if not marks:
-        raise WorkshopError("Send at least one mark.", code="invalid_attendance", fields={"marks": ["Empty."]})
+        raise WorkshopError("Send at least one mark.", code=WorkshopErrorCode.INVALID_ATTENDANCE,
+                            fields={"marks": ["Empty."]})
     if len(marks) > MAX_MARKS:
-        raise WorkshopError(f"At most {MAX_MARKS} marks at once.", code="invalid_attendance",
+        raise WorkshopError(f"At most {MAX_MARKS} marks at once.", code=WorkshopErrorCode.INVALID_ATTENDANCE,
                             fields={"marks": [f"At most {MAX_MARKS}."]})
     actor_user = actor  # the person who marked: an instructor, or a superuser in the back office
     now = timezone.now()
     with transaction.atomic():
         session = WorkshopSession.objects.select_for_update().get(pk=session.pk)
         if session.status == WorkshopSession.Status.CANCELLED:
-            raise WorkshopConflict("This session was cancelled.", code="session_cancelled")
+            raise WorkshopConflict("This session was cancelled.", code=WorkshopErrorCode.SESSION_CANCELLED)
         parts = {part.pk: part for part in session.parts.all()}
         registrations = {
             registration.pk: registration
@@ -78,7 +80,8 @@ def attendance_record(*, session: WorkshopSession, actor: Any, marks: list[dict[
                 errors[f"marks[{index}]"] = ["The same learner and part appear twice."]
             seen.add(key)
         if errors:
-            raise WorkshopError("Some marks cannot be recorded; nothing was saved.", code="invalid_attendance",
+            raise WorkshopError("Some marks cannot be recorded; nothing was saved.",
+                                code=WorkshopErrorCode.INVALID_ATTENDANCE,
                                 fields=errors)
 
         existing = {

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from courses.catalog.models import Activity
 from courses.enrollments.models import Enrollment
-from courses.errors import WorkshopConflict, WorkshopError
+from courses.workshops.errors import WorkshopConflict, WorkshopError, WorkshopErrorCode
 from courses.workshops.models import (
     ACTIVE_REGISTRATION,
     Registration,
@@ -52,10 +52,11 @@ def workshop_create(
     *, activity: Activity, description: str = "", instructors: Iterable[User] = (), requires_approval: bool = False,
 ) -> Workshop:
     if activity.kind != Activity.Kind.WORKSHOP:
-        raise WorkshopError("Only an activity of kind 'workshop' can hold a workshop.", code="not_a_workshop")
+        raise WorkshopError("Only an activity of kind 'workshop' can hold a workshop.",
+                            code=WorkshopErrorCode.NOT_A_WORKSHOP)
     with transaction.atomic():
         if Workshop.objects.filter(activity=activity).exists():
-            raise WorkshopConflict("This activity already has a workshop.", code="workshop_exists")
+            raise WorkshopConflict("This activity already has a workshop.", code=WorkshopErrorCode.WORKSHOP_EXISTS)
         workshop = Workshop.objects.create(activity=activity, description=description,
                                            requires_approval=requires_approval)
         workshop.instructors.set(list(instructors))
@@ -64,31 +65,31 @@ def workshop_create(
 
 def _aware(value: Any, name: str) -> datetime:
     if not isinstance(value, datetime) or timezone.is_naive(value):
-        raise WorkshopError("Times need a date, a time and a UTC offset.", code="invalid_session",
+        raise WorkshopError("Times need a date, a time and a UTC offset.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={name: ["An aware date-time, e.g. 2027-03-20T10:00:00Z."]})
     return value
 
 
 def _clean_parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not parts:
-        raise WorkshopError("A session needs at least one part.", code="invalid_session",
+        raise WorkshopError("A session needs at least one part.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"parts": ["At least one part, with a start and an end."]})
     if len(parts) > MAX_PARTS:
-        raise WorkshopError(f"A session has at most {MAX_PARTS} parts.", code="invalid_session",
+        raise WorkshopError(f"A session has at most {MAX_PARTS} parts.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"parts": [f"At most {MAX_PARTS}."]})
     cleaned = []
     for index, part in enumerate(parts):
         starts_at = _aware(part.get("starts_at"), f"parts[{index}].starts_at")
         ends_at = _aware(part.get("ends_at"), f"parts[{index}].ends_at")
         if ends_at <= starts_at:
-            raise WorkshopError("A session part must end after it starts.", code="invalid_session",
+            raise WorkshopError("A session part must end after it starts.", code=WorkshopErrorCode.INVALID_SESSION,
                                 fields={f"parts[{index}].ends_at": ["Must be after the start."]})
         cleaned.append({"id": part.get("id"), "starts_at": starts_at, "ends_at": ends_at,
                         "required": bool(part.get("required", True))})
     cleaned.sort(key=lambda p: p["starts_at"])
     for earlier, later in itertools.pairwise(cleaned):
         if later["starts_at"] < earlier["ends_at"]:
-            raise WorkshopError("The parts of a session must not overlap.", code="invalid_session",
+            raise WorkshopError("The parts of a session must not overlap.", code=WorkshopErrorCode.INVALID_SESSION,
                                 fields={"parts": ["Parts overlap."]})
     return cleaned
 
@@ -96,18 +97,21 @@ def _clean_parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _clean_session_fields(fields: dict[str, Any]) -> dict[str, Any]:
     unknown = set(fields) - SESSION_FIELDS
     if unknown:
-        raise WorkshopError(f"Unknown session field(s): {', '.join(sorted(unknown))}.", code="invalid_session")
+        raise WorkshopError(f"Unknown session field(s): {', '.join(sorted(unknown))}.",
+                            code=WorkshopErrorCode.INVALID_SESSION)
     if "timezone" in fields and fields["timezone"] not in zoneinfo.available_timezones():
-        raise WorkshopError(f"'{fields['timezone']}' is not an IANA time zone name.", code="invalid_session",
+        raise WorkshopError(f"'{fields['timezone']}' is not an IANA time zone name.",
+                            code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"timezone": ["An IANA name such as Europe/Lisbon."]})
     if "capacity" in fields and (not isinstance(fields["capacity"], int) or fields["capacity"] < 1):
-        raise WorkshopError("Capacity is at least 1.", code="invalid_session", fields={"capacity": ["At least 1."]})
+        raise WorkshopError("Capacity is at least 1.", code=WorkshopErrorCode.INVALID_SESSION,
+                            fields={"capacity": ["At least 1."]})
     if "cancellation_cutoff_hours" in fields and int(fields["cancellation_cutoff_hours"]) < 0:
-        raise WorkshopError("The cancellation cut-off cannot be negative.", code="invalid_session",
+        raise WorkshopError("The cancellation cut-off cannot be negative.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"cancellation_cutoff_hours": ["0 or more."]})
     if "status" in fields and fields["status"] not in (WorkshopSession.Status.SCHEDULED,
                                                         WorkshopSession.Status.COMPLETED):
-        raise WorkshopError("Use the cancel action to cancel a session.", code="invalid_session",
+        raise WorkshopError("Use the cancel action to cancel a session.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"status": ["scheduled or completed."]})
     for name in ("registration_opens_at", "registration_closes_at"):
         if fields.get(name) is not None:
@@ -118,7 +122,7 @@ def _clean_session_fields(fields: dict[str, Any]) -> dict[str, Any]:
 def _check_window(session: WorkshopSession) -> None:
     opens, closes = session.registration_opens_at, session.registration_closes_at
     if opens and closes and closes <= opens:
-        raise WorkshopError("Registration must close after it opens.", code="invalid_session",
+        raise WorkshopError("Registration must close after it opens.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"registration_closes_at": ["Must be after registration_opens_at."]})
 
 
@@ -129,7 +133,7 @@ def _save_parts(session: WorkshopSession, parts: list[dict[str, Any]]) -> None:
     for spec in parts:
         part = existing.get(spec["id"]) if spec["id"] else None
         if spec["id"] and part is None:
-            raise WorkshopError("That part is not in this session.", code="invalid_session",
+            raise WorkshopError("That part is not in this session.", code=WorkshopErrorCode.INVALID_SESSION,
                                 fields={"parts": [f"Unknown part id {spec['id']}."]})
         if part is None:
             part = SessionPart(session=session)
@@ -178,11 +182,12 @@ def session_update(
     with transaction.atomic():
         session = _lock(session)
         if session.status == WorkshopSession.Status.CANCELLED:
-            raise WorkshopConflict("A cancelled session cannot be changed.", code="session_cancelled")
+            raise WorkshopConflict("A cancelled session cannot be changed.", code=WorkshopErrorCode.SESSION_CANCELLED)
         booked = _booked_count(session)
         if fields.get("capacity") is not None and fields["capacity"] < booked:
             raise WorkshopConflict(
-                f"{booked} seats are booked; the capacity cannot go below that.", code="capacity_below_bookings",
+                f"{booked} seats are booked; the capacity cannot go below that.",
+                code=WorkshopErrorCode.CAPACITY_BELOW_BOOKINGS,
                 fields={"capacity": [f"At least {booked}."]})
         for name, value in fields.items():
             setattr(session, name, value)
@@ -266,13 +271,15 @@ def _promote(session: WorkshopSession, *, actor: User | None) -> list[Registrati
 
 def _check_open(session: WorkshopSession, now: datetime) -> None:
     if session.status == WorkshopSession.Status.CANCELLED:
-        raise WorkshopConflict("This session has been cancelled.", code="session_cancelled")
+        raise WorkshopConflict("This session has been cancelled.", code=WorkshopErrorCode.SESSION_CANCELLED)
     if session.status == WorkshopSession.Status.COMPLETED or session.starts_at is None or session.starts_at <= now:
-        raise WorkshopConflict("This session has already started or taken place.", code="session_started")
+        raise WorkshopConflict("This session has already started or taken place.",
+                               code=WorkshopErrorCode.SESSION_STARTED)
     if session.registration_opens_at and now < session.registration_opens_at:
-        raise WorkshopConflict("Registration for this session is not open yet.", code="registration_not_open")
+        raise WorkshopConflict("Registration for this session is not open yet.",
+                               code=WorkshopErrorCode.REGISTRATION_NOT_OPEN)
     if session.registration_closes_at and now >= session.registration_closes_at:
-        raise WorkshopConflict("Registration for this session has closed.", code="registration_closed")
+        raise WorkshopConflict("Registration for this session has closed.", code=WorkshopErrorCode.REGISTRATION_CLOSED)
 
 
 def registration_refusal(*, session: WorkshopSession, now: datetime | None = None) -> WorkshopConflict | None:
@@ -299,7 +306,7 @@ def _check_no_overlap(session: WorkshopSession, user: User) -> None:
     if clash is not None:
         raise WorkshopConflict(
             f"You already have a place in \"{clash.session.display_title}\" at an overlapping time.",
-            code="overlapping_session", fields={"session": [str(clash.session_id)]})
+            code=WorkshopErrorCode.OVERLAPPING_SESSION, fields={"session": [str(clash.session_id)]})
 
 
 def registration_create(*, session: WorkshopSession, user: User, actor: User | None = None
@@ -319,7 +326,8 @@ def registration_create(*, session: WorkshopSession, user: User, actor: User | N
             user=user, course_id=workshop.activity.course_id,
             status__in=[Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED]).first()
         if enrollment is None:
-            raise WorkshopConflict("Enroll in the course before registering for its workshop.", code="not_enrolled")
+            raise WorkshopConflict("Enroll in the course before registering for its workshop.",
+                                   code=WorkshopErrorCode.NOT_ENROLLED)
         _check_no_overlap(session, user)
         if workshop.requires_approval:
             status, kind = Registration.Status.PENDING_APPROVAL, RegistrationEvent.Kind.REQUESTED
@@ -328,7 +336,7 @@ def registration_create(*, session: WorkshopSession, user: User, actor: User | N
         elif session.waitlist_enabled:
             status, kind = Registration.Status.WAITLISTED, RegistrationEvent.Kind.WAITLISTED
         else:
-            raise WorkshopConflict("This session is full and has no waitlist.", code="session_full")
+            raise WorkshopConflict("This session is full and has no waitlist.", code=WorkshopErrorCode.SESSION_FULL)
         ticket = session.next_ticket
         session.next_ticket += 1
         session.save(update_fields=["next_ticket"])
@@ -354,16 +362,17 @@ def registration_cancel(*, registration: Registration, actor: User | None) -> Re
         session = _lock(registration.session)
         registration = Registration.objects.select_related("user").get(pk=registration.pk)
         if registration.status not in ACTIVE_REGISTRATION:
-            raise WorkshopConflict(f"This registration is already {registration.status}.", code="not_registered")
+            raise WorkshopConflict(f"This registration is already {registration.status}.",
+                                   code=WorkshopErrorCode.NOT_REGISTERED)
         now = timezone.now()
         if session.starts_at and session.starts_at <= now:
             raise WorkshopConflict("The session has started; it can no longer be cancelled.",
-                                   code="cancellation_closed")
+                                   code=WorkshopErrorCode.CANCELLATION_CLOSED)
         was_booked = registration.status == Registration.Status.BOOKED
         if was_booked and session.starts_at - timedelta(hours=session.cancellation_cutoff_hours) <= now:
             raise WorkshopConflict(
                 f"Booked places can be cancelled until {session.cancellation_cutoff_hours} hours before the start.",
-                code="cancellation_closed")
+                code=WorkshopErrorCode.CANCELLATION_CLOSED)
         _move(registration, Registration.Status.CANCELLED, RegistrationEvent.Kind.CANCELLED, actor)
         if was_booked:
             _queue_email(registration, session, WorkshopEmail.Kind.CANCELLED)
@@ -374,12 +383,13 @@ def registration_cancel(*, registration: Registration, actor: User | None) -> Re
 def registration_decide(*, registration: Registration, actor: User, approve: bool, reason: str = "") -> Registration:
     """Approve (booked, or waitlisted if full) or decline a registration waiting for approval."""
     if not registration_can_approve(actor=actor, registration=registration):
-        raise Forbidden("Only the learner's manager or the workshop's staff may decide.", code="not_approver")
+        raise Forbidden("Only the learner's manager or the workshop's staff may decide.",
+                        code=WorkshopErrorCode.NOT_APPROVER)
     with transaction.atomic():
         session = _lock(registration.session)
         registration = Registration.objects.select_related("user").get(pk=registration.pk)
         if registration.status != Registration.Status.PENDING_APPROVAL:
-            raise WorkshopConflict("This registration is not waiting for approval.", code="not_pending")
+            raise WorkshopConflict("This registration is not waiting for approval.", code=WorkshopErrorCode.NOT_PENDING)
         if not approve:
             _move(registration, Registration.Status.DECLINED, RegistrationEvent.Kind.DECLINED, actor,
                   {"reason": reason[:500]})
@@ -391,5 +401,5 @@ def registration_decide(*, registration: Registration, actor: User, approve: boo
         elif session.waitlist_enabled:
             _move(registration, Registration.Status.WAITLISTED, RegistrationEvent.Kind.APPROVED, actor)
         else:
-            raise WorkshopConflict("This session is full and has no waitlist.", code="session_full")
+            raise WorkshopConflict("This session is full and has no waitlist.", code=WorkshopErrorCode.SESSION_FULL)
     return registration

@@ -11,9 +11,9 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from assessments.errors import RoleplayConflict
 from assessments.instruments import services
 from assessments.instruments.models import InstrumentResponse, Survey
+from assessments.roleplays.errors import RoleplayConflict
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Course
 from courses.demo_content import EMPATHY_SLUG_EN

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from assessments.errors import RoleplayError
 from assessments.instruments import services
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse
 from assessments.instruments.services import score_answers
+from assessments.roleplays.errors import RoleplayError
 from courses.catalog import services as catalog_services
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress

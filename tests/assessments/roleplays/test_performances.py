@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from assessments.errors import RoleplayError
+from assessments.roleplays.errors import RoleplayError
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import Performance, ReviewAssignment
 from tests import factories as people

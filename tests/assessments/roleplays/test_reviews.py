@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from assessments.errors import RoleplayError
+from assessments.roleplays.errors import RoleplayError
 from assessments.roleplays.models import Performance, Review, ReviewAssignment, ReviewerCalibration, ReviewScore
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from assessments.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.default_content import DEFAULT_RUBRIC_SLUG
+from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.models import Criterion, Level, ReviewScore, Rubric
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews

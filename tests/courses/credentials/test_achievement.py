@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from courses.certificates.credentials import CredentialError, keys, status_list
+from courses.certificates.credentials import keys, status_list
 from courses.certificates.credentials.achievement import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA_URL,
     build_achievement_credential,
@@ -18,6 +18,7 @@ from courses.certificates.credentials.achievement import (
     validity_problem,
 )
 from courses.certificates.credentials.data_integrity import canonicalize, sign, verify
+from courses.certificates.errors import CredentialError
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 ISSUER_ID = "https://lms.example/credentials/issuer"

@@ -4,8 +4,9 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from courses.certificates.credentials import CredentialError, keys
+from courses.certificates.credentials import keys
 from courses.certificates.credentials.data_integrity import VerificationResult, canonicalize, sign, verify
+from courses.certificates.errors import CredentialError
 
 from .conftest import EXAMPLES, example_json
 

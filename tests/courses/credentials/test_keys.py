@@ -5,8 +5,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from courses.certificates.credentials import CredentialKeyError, CredentialKeyNotFound, keys
+from courses.certificates.credentials import keys
 from courses.certificates.credentials.data_integrity import sign, verify
+from courses.certificates.errors import CredentialKeyError, CredentialKeyNotFound
 
 from .test_data_integrity import spec_test_vector_credential
 

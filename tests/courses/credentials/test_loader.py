@@ -2,8 +2,9 @@ import hashlib
 
 import pytest
 
-from courses.certificates.credentials import UnknownContext, loader
+from courses.certificates.credentials import loader
 from courses.certificates.credentials.data_integrity import canonicalize
+from courses.certificates.errors import UnknownContext
 
 from .conftest import REFERENCE
 

@@ -5,8 +5,9 @@ from datetime import UTC, datetime
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from courses.certificates.credentials import CredentialError, status_list
+from courses.certificates.credentials import status_list
 from courses.certificates.credentials.data_integrity import canonicalize, sign, verify
+from courses.certificates.errors import CredentialError
 
 LIST_URL = "https://lms.example/credentials/status/1"
 ISSUER = "https://lms.example/credentials/issuer"

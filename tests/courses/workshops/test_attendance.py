@@ -7,7 +7,7 @@ import pytest
 
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress
-from courses.errors import WorkshopError
+from courses.workshops.errors import WorkshopError
 from courses.workshops.models import AttendanceMark, Registration
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import sessions as workshop_sessions
@@ -159,7 +159,7 @@ def test_a_part_not_started_takes_only_excused(workshop, instructor, learners):
 
 
 def test_a_cancelled_session_takes_no_attendance(held, instructor):
-    from courses.errors import WorkshopConflict
+    from courses.workshops.errors import WorkshopConflict
 
     session, regs, parts = held
     workshop_sessions.session_cancel(session=session)

@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from courses.enrollments import services as enrollment_services
-from courses.errors import WorkshopConflict, WorkshopError
+from courses.workshops.errors import WorkshopConflict, WorkshopError
 from courses.workshops.models import Registration, RegistrationEvent, SessionPart, WorkshopEmail, WorkshopSession
 from courses.workshops.services import sessions as workshop_sessions
 from lms.errors import Forbidden

@@ -1,0 +1,29 @@
+"""Errors raised by the catalog (courses, activities, lesson content), with stable codes (rendered by lms.errors)."""
+from enum import unique
+
+from courses.errors import CoursesError
+from lms.error_codes import ErrorCodeEnum
+
+
+@unique
+class CatalogErrorCode(ErrorCodeEnum):
+    CAPTIONS_TOO_LARGE = "captions_too_large"
+    COURSE_EMPTY = "course_empty"
+    EBOOK_TOO_LARGE = "ebook_too_large"
+    ENCRYPTED_EBOOK = "encrypted_ebook"
+    INVALID_CAPTIONS = "invalid_captions"
+    INVALID_CONTENT = "invalid_content"
+    INVALID_DURATION = "invalid_duration"
+    INVALID_EBOOK = "invalid_ebook"
+    INVALID_LESSON_TYPE = "invalid_lesson_type"
+    INVALID_VIDEO_URL = "invalid_video_url"
+
+
+class ContentError(CoursesError):
+    """Lesson content (Markdown, video URL, captions, ebook file) was rejected.
+
+    Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``invalid_video_url``,
+    ``invalid_captions``, ``captions_too_large``.
+    """
+
+    code = CatalogErrorCode.INVALID_CONTENT
