@@ -13,24 +13,27 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
-import zoneinfo
-from dataclasses import dataclass
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
-from courses.reminders import copy as reminder_copy
 from courses.reminders.errors import ReminderErrorCode
+from courses.reminders.messages import (
+    ALL_KINDS,
+    UNSUBSCRIBE_SALT,
+    reminder_email_build,
+    reminder_messages_render,
+)
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
-from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Message, Rule, source, sources
+from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
+from courses.reminders.windows import next_allowed, window_for
 from lms.errors import NotFound
 from lms.models import Organization, User
 from lms.queue import task_enqueue
@@ -38,10 +41,6 @@ from lms.queue import task_enqueue
 logger = logging.getLogger(__name__)
 
 Status = ReminderLog.Status
-UNSUBSCRIBE_SALT = "courses.reminders.unsubscribe"
-ALL_KINDS = "*"
-DEFAULT_QUIET = (datetime.time(21, 0), datetime.time(8, 0), [6, 7])
-DEFAULT_CAP = 3
 
 
 def _setting(name: str, default):
@@ -124,62 +123,6 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
 
 # --- dispatch: suppression, quiet hours, the daily cap and the digest ----------------------------
 
-@dataclass
-class Window:
-    tz: zoneinfo.ZoneInfo
-    quiet_start: datetime.time
-    quiet_end: datetime.time
-    quiet_days: list[int]
-    cap: int
-
-
-def _zone(name: str) -> zoneinfo.ZoneInfo:
-    try:
-        return zoneinfo.ZoneInfo(name or "UTC")
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
-
-
-def window_for(user: User, organization: Organization | None, preference: NotificationPreference | None) -> Window:
-    org_settings = getattr(organization, "reminder_settings", None) if organization else None
-    start, end, days = ((org_settings.quiet_start, org_settings.quiet_end, org_settings.quiet_days)
-                        if org_settings else DEFAULT_QUIET)
-    if preference is not None:
-        start = preference.quiet_start or start
-        end = preference.quiet_end or end
-        days = preference.quiet_days if preference.quiet_days is not None else days
-    tz = _zone(user.timezone or (organization.timezone if organization else "UTC"))
-    return Window(tz, start, end, list(days or []), org_settings.daily_cap if org_settings else DEFAULT_CAP)
-
-
-def _in_quiet_hours(moment: datetime.time, start: datetime.time, end: datetime.time) -> bool:
-    if start == end:
-        return False
-    if start < end:
-        return start <= moment < end
-    return moment >= start or moment < end  # across midnight
-
-
-def next_allowed(now: datetime.datetime, window: Window) -> datetime.datetime | None:
-    """None if a reminder may go out at ``now``; else the first moment it may, in UTC. Quiet hours and
-    days are read in the recipient's time zone."""
-    local = now.astimezone(window.tz)
-    moved = False
-    for _ in range(16):
-        if local.isoweekday() in window.quiet_days:
-            local = (local + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-            moved = True
-            continue
-        if _in_quiet_hours(local.time(), window.quiet_start, window.quiet_end):
-            end = local.replace(hour=window.quiet_end.hour, minute=window.quiet_end.minute, second=0, microsecond=0)
-            if end <= local:
-                end += timedelta(days=1)
-            local = end
-            moved = True
-            continue
-        break
-    return local.astimezone(datetime.UTC) if moved else None
-
 
 def _suppression(log: ReminderLog, preference: NotificationPreference | None) -> str:
     if preference is not None:
@@ -203,29 +146,57 @@ def _preference(user: User) -> NotificationPreference | None:
         return None
 
 
+def _pending_rows(*, now: datetime.datetime, batch: int) -> list[ReminderLog]:
+    """Up to ``batch`` pending rows that may go now, oldest first, with what dispatch reads of them."""
+    # Ids first, walking the partial index of pending rows, then the rows with their joins: joining
+    # before the LIMIT would make PostgreSQL join and sort every pending row when its statistics lag.
+    ids = list(ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
+               .order_by("not_before", "id").values_list("pk", flat=True)[:batch])
+    return list(
+        ReminderLog.objects.filter(pk__in=ids)
+        .select_related("recipient__notification_preference", "organization__reminder_settings", "enrollment")
+        .order_by("not_before", "id")
+    ) if ids else []
+
+
+def _claimed_recently(*, recipients: set[int], now: datetime.datetime) -> dict[int, list[datetime.datetime]]:
+    """When each recipient's recent messages were claimed: what counts against today's cap in their zone."""
+    claimed: dict[int, list[datetime.datetime]] = {}
+    for recipient_id, claimed_at in ReminderLog.objects.filter(
+            recipient_id__in=recipients, status__in=[Status.SENDING, Status.SENT],
+            claimed_at__gte=now - timedelta(hours=50)).values_list("recipient_id", "claimed_at"):
+        claimed.setdefault(recipient_id, []).append(claimed_at)
+    return claimed
+
+
+def _decisions_write(*, suppressed: dict[str, list[int]], deferred: dict[datetime.datetime, list[int]],
+                     folded: dict[str, list[int]], digests: list[ReminderLog]) -> list[int]:
+    """One grouped UPDATE per reason, deferral instant and digest day; the ids of the new digests to send."""
+    pending = Q(status=Status.PENDING)
+    for reason, ids in suppressed.items():
+        ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.SUPPRESSED, detail=reason[:500])
+    for moment, ids in deferred.items():
+        ReminderLog.objects.filter(pending, pk__in=ids).update(not_before=moment, detail="deferred: quiet time or "
+                                                               "daily cap")
+    if not digests:
+        return []
+    ReminderLog.objects.bulk_create(digests, ignore_conflicts=True)
+    for period, ids in folded.items():
+        ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.FOLDED, digest_period=period)
+    return list(ReminderLog.objects.filter(
+        pending, kind=DIGEST, recipient_id__in={d.recipient_id for d in digests},
+        period__in={d.period for d in digests}).values_list("pk", flat=True))
+
+
 def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | None = None) -> dict:
     """Decide, for pending rows that may go now, to suppress, defer, send, or fold into a digest, and
     nudge senders. A constant number of queries per batch, whatever its size: the grouped updates
     are one per distinct reason, deferral instant or digest day."""
     now = now or timezone.now()
-    batch = batch or _setting("REMINDER_DISPATCH_BATCH", 5000)
-    # Ids first, walking the partial index of pending rows, then the rows with their joins: joining
-    # before the LIMIT would make PostgreSQL join and sort every pending row when its statistics lag.
-    ids = list(ReminderLog.objects.filter(status=Status.PENDING, not_before__lte=now)
-               .order_by("not_before", "id").values_list("pk", flat=True)[:batch])
-    rows = list(
-        ReminderLog.objects.filter(pk__in=ids)
-        .select_related("recipient__notification_preference", "organization__reminder_settings", "enrollment")
-        .order_by("not_before", "id")
-    ) if ids else []
+    rows = _pending_rows(now=now, batch=batch or _setting("REMINDER_DISPATCH_BATCH", 5000))
     if not rows:
         return {"sent": 0, "deferred": 0, "suppressed": 0, "folded": 0}
-    recipients = {row.recipient_id for row in rows}
-    claimed_recently: dict[int, list[datetime.datetime]] = {}
-    for recipient_id, claimed_at in ReminderLog.objects.filter(
-            recipient_id__in=recipients, status__in=[Status.SENDING, Status.SENT],
-            claimed_at__gte=now - timedelta(hours=50)).values_list("recipient_id", "claimed_at"):
-        claimed_recently.setdefault(recipient_id, []).append(claimed_at)
+    claimed_recently = _claimed_recently(recipients={row.recipient_id for row in rows}, now=now)
 
     suppressed: dict[str, list[int]] = {}
     deferred: dict[datetime.datetime, list[int]] = {}
@@ -269,19 +240,7 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
             digests.append(ReminderLog(recipient_id=recipient_id, kind=DIGEST, subject_id=recipient_id, period=period,
                                        organization_id=own[0].organization_id, created_at=now, not_before=now))
 
-    pending = Q(status=Status.PENDING)
-    for reason, ids in suppressed.items():
-        ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.SUPPRESSED, detail=reason[:500])
-    for moment, ids in deferred.items():
-        ReminderLog.objects.filter(pending, pk__in=ids).update(not_before=moment, detail="deferred: quiet time or "
-                                                               "daily cap")
-    if digests:
-        ReminderLog.objects.bulk_create(digests, ignore_conflicts=True)
-        for period, ids in folded.items():
-            ReminderLog.objects.filter(pending, pk__in=ids).update(status=Status.FOLDED, digest_period=period)
-        to_send.extend(ReminderLog.objects.filter(
-            pending, kind=DIGEST, recipient_id__in={d.recipient_id for d in digests},
-            period__in={d.period for d in digests}).values_list("pk", flat=True))
+    to_send.extend(_decisions_write(suppressed=suppressed, deferred=deferred, folded=folded, digests=digests))
     _enqueue_send(to_send)
     return {"sent": len(to_send), "deferred": sum(map(len, deferred.values())),
             "suppressed": sum(map(len, suppressed.values())), "folded": sum(map(len, folded.values()))}
@@ -313,99 +272,6 @@ def reminder_claim(*, log_id: int, now: datetime.datetime) -> bool:
     most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them."""
     return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
                 .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
-
-
-def unsubscribe_token(user_id: int, kind: str) -> str:
-    return signing.dumps({"u": user_id, "k": kind}, salt=UNSUBSCRIBE_SALT, compress=False)
-
-
-def unsubscribe_urls(user_id: int, kind: str) -> tuple[str, str]:
-    """(the one-click POST target for List-Unsubscribe, the page a person opens from the message)."""
-    token = unsubscribe_token(user_id, kind)
-    return (f"{settings.SITE_URL}/api/v1/notifications/unsubscribe/{token}/",
-            f"{settings.SITE_URL}/unsubscribe/{token}/")
-
-
-def _language(log: ReminderLog) -> str:
-    user = log.recipient
-    if user.language:
-        return reminder_copy.language_of(user.language)
-    if log.enrollment is not None and log.enrollment.course.language:
-        return reminder_copy.language_of(log.enrollment.course.language)
-    return reminder_copy.language_of(log.organization.default_language if log.organization else "en")
-
-
-def _digest_message(log: ReminderLog, items: list[Message], language: str) -> Message:
-    words = {"en": ("Your reminders for today ({count})", "A few things are waiting for you:",
-                    "Open your enrollments"),
-             "pt-br": ("Seus lembretes de hoje ({count})", "Algumas coisas estão esperando por você:",
-                       "Abrir suas inscrições")}[language]
-    return Message(subject=words[0].format(count=len(items)), paragraphs=[words[1]],
-                   items=[f"{item.subject} — {item.action_url}" for item in items],
-                   action_label=words[2], action_url=f"{settings.SITE_URL}/api/v1/enrollments/")
-
-
-def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
-    """{log id: (message, language)} for a batch: each kind loads what it needs at once."""
-    folded = {}
-    digest_logs = [log for log in logs if log.kind == DIGEST]
-    if digest_logs:
-        for row in (ReminderLog.objects.filter(status=Status.FOLDED,
-                                               recipient_id__in={d.recipient_id for d in digest_logs},
-                                               digest_period__in={d.period for d in digest_logs})
-                    .select_related("recipient", "organization", "enrollment__course", "enrollment__user")
-                    .order_by("created_at", "id")):
-            folded.setdefault((row.recipient_id, row.digest_period), []).append(row)
-    everything = [*logs, *[row for rows in folded.values() for row in rows]]
-    data: dict[int, object] = {}
-    by_kind: dict[str, list[ReminderLog]] = {}
-    for log in everything:
-        by_kind.setdefault(log.kind, []).append(log)
-    for kind, kind_logs in by_kind.items():
-        src = source(kind)
-        if src is not None:
-            data.update(src.load(kind_logs))
-    rendered = {}
-    for log in logs:
-        language = _language(log)
-        if log.kind == DIGEST:
-            items = [source(row.kind).message(row, data.get(row.pk), language)
-                     for row in folded.get((log.recipient_id, log.period), []) if source(row.kind)]
-            rendered[log.pk] = (_digest_message(log, items, language), language)
-        elif source(log.kind) is not None:
-            rendered[log.pk] = (source(log.kind).message(log, data.get(log.pk), language), language)
-    return rendered
-
-
-def reminder_email_build(log: ReminderLog, message: Message, language: str, connection=None) -> EmailMultiAlternatives:
-    organization = log.organization
-    org_settings = getattr(organization, "reminder_settings", None) if organization else None
-    words = reminder_copy.COMMON[language]
-    one_click, page = unsubscribe_urls(log.recipient_id, ALL_KINDS if log.kind == DIGEST else log.kind)
-    org_name = organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
-    context = {
-        "language": "pt-BR" if language == "pt-br" else "en",
-        "greeting": words["greeting"].format(name=log.recipient.first_name or log.recipient.display_name),
-        "message": message, "why": words["why"].format(organization=org_name),
-        "unsubscribe_label": words["unsubscribe_all" if log.kind == DIGEST else "unsubscribe_kind"],
-        "unsubscribe_url": page, "signature": words["signature"].format(organization=org_name),
-    }
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=render_to_string("courses/reminders/email.txt", context),
-        from_email=(org_settings.from_email if org_settings and org_settings.from_email else None),
-        to=[log.recipient.email],
-        reply_to=[org_settings.reply_to] if org_settings and org_settings.reply_to else None,
-        headers={
-            "List-Unsubscribe": f"<{one_click}>",
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Auto-Submitted": "auto-generated",
-            "X-LMS-Reminder": f"{log.kind}:{log.pk}",
-        },
-        connection=connection,
-    )
-    email.attach_alternative(render_to_string("courses/reminders/email.html", context), "text/html")
-    return email
 
 
 def _smtp_failure(exc: Exception) -> tuple[bool, str]:

@@ -20,6 +20,7 @@ from django.test import Client
 from django.views.debug import get_exception_reporter_class
 from rest_framework.test import APIClient
 
+from courses.reminders import messages as reminder_messages
 from lms.log_filters import MASK, RedactSecretsFilter, redact
 from tests import factories
 
@@ -267,9 +268,7 @@ def test_calendar_feed(person, capture, monkeypatch, figure):
 
 
 def test_unsubscribe_link(person, capture, monkeypatch, figure):
-    from courses.reminders import services as reminders
-
-    token = reminders.unsubscribe_token(person.pk, "inactivity")
+    token = reminder_messages.unsubscribe_token(person.pk, "inactivity")
     browser = _browser()
     assert capture.response("page", browser.get(f"/unsubscribe/{token}/")).status_code == 200
     capture.response("bad", browser.get(f"/unsubscribe/{token}x/"))

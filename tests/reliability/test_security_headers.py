@@ -16,7 +16,7 @@ from django.urls import URLResolver, get_resolver, reverse
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from courses.reminders import services as reminders
+from courses.reminders import messages as reminder_messages
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +72,7 @@ def concrete(route: str, learner) -> str:
         **{name: "1" for name in ("activity_id", "session_id", "attempt_id", "performance_id", "scenario_id",
                                   "example_id")},
         "uidb64": urlsafe_base64_encode(force_bytes(learner.pk)),
-        "token": reminders.unsubscribe_token(learner.pk, "inactivity") if route.startswith("unsubscribe/")
+        "token": reminder_messages.unsubscribe_token(learner.pk, "inactivity") if route.startswith("unsubscribe/")
         else "not-a-reset-token",
     }
 

@@ -28,6 +28,7 @@ from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.models import Certificate
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
+from courses.reminders import messages as reminder_messages
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
 from lms.models import Department, Membership, Organization, User
@@ -129,11 +130,10 @@ def build_world() -> World:
                                                       filters=report_queries.Filters(organization=org))
     endpoint, _ = webhook_services.webhook_endpoint_create(
         organization=org, url="https://hooks.example.com/lms", event_types=["certificate.issued"])
-    from courses.reminders import services as reminder_services
     from courses.reminders.models import ReminderPolicy
 
     policy = ReminderPolicy.objects.create(organization=org, kind="inactivity", days=5)
-    unsubscribe = reminder_services.unsubscribe_token(users["learner"].pk, "inactivity")
+    unsubscribe = reminder_messages.unsubscribe_token(users["learner"].pk, "inactivity")
     workshop = workshop_sessions.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     session = workshop_sessions.session_create(workshop=workshop, capacity=10,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from courses.reminders import messages as reminder_messages
 from courses.reminders import services as reminders
 from courses.reminders.models import NotificationPreference, ReminderPolicy, ReminderSettings
 from tests import factories as people
@@ -64,7 +65,7 @@ def test_preferences_need_a_person(api_client, org):
 
 def test_one_click_unsubscribe_turns_off_that_kind_without_signing_in(api_client, org):
     person = people.member(org)
-    one_click, _ = reminders.unsubscribe_urls(person.pk, "inactivity")
+    one_click, _ = reminder_messages.unsubscribe_urls(person.pk, "inactivity")
     path = one_click.removeprefix("https://lms.example.test")
     response = api_client.post(path, "List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200, response.content
@@ -76,9 +77,9 @@ def test_one_click_unsubscribe_turns_off_that_kind_without_signing_in(api_client
 
 def test_a_tampered_unsubscribe_token_is_rejected_and_changes_nothing(api_client, org):
     person, victim = people.member(org), people.member(org)
-    token = reminders.unsubscribe_token(person.pk, "inactivity")
+    token = reminder_messages.unsubscribe_token(person.pk, "inactivity")
     payload, timestamp, signature = token.split(":")
-    forged_payload = reminders.unsubscribe_token(victim.pk, "*").split(":")[0]
+    forged_payload = reminder_messages.unsubscribe_token(victim.pk, "*").split(":")[0]
     for bad in (f"{forged_payload}:{timestamp}:{signature}", f"{payload}:{timestamp}:{signature[:-2]}xx",
                 "not-a-token", token + "x"):
         assert_error(api_client.post(f"/api/v1/notifications/unsubscribe/{bad}/"), 400, "invalid_unsubscribe_token")
@@ -96,7 +97,7 @@ def test_unsubscribe_is_strictly_throttled(api_client, org, monkeypatch):
 
 def test_the_unsubscribe_page_asks_first_then_unsubscribes_from_everything_if_asked(client, org):
     person = people.member(org)
-    _, page = reminders.unsubscribe_urls(person.pk, "due_soon")
+    _, page = reminder_messages.unsubscribe_urls(person.pk, "due_soon")
     path = page.removeprefix("https://lms.example.test")
     response = client.get(path)
     assert response.status_code == 200 and b"<form" in response.content

@@ -7,6 +7,7 @@ import pytest
 
 from courses.enrollments.models import Enrollment
 from courses.reminders import services as reminders
+from courses.reminders import windows as reminder_windows
 from courses.reminders.models import NotificationPreference, ReminderLog
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner
@@ -65,10 +66,10 @@ def test_quiet_days_defer_to_the_first_working_morning(org, course):
 
 
 def test_next_allowed_handles_windows_that_do_not_cross_midnight():
-    window = reminders.Window(tz=reminders._zone("America/Sao_Paulo"), quiet_start=datetime.time(12, 0),
+    window = reminder_windows.Window(tz=reminder_windows._zone("America/Sao_Paulo"), quiet_start=datetime.time(12, 0),
                               quiet_end=datetime.time(14, 0), quiet_days=[], cap=3)
-    assert reminders.next_allowed(NOW, window) == datetime.datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
-    assert reminders.next_allowed(NOW - datetime.timedelta(hours=1), window) is None
+    assert reminder_windows.next_allowed(NOW, window) == datetime.datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
+    assert reminder_windows.next_allowed(NOW - datetime.timedelta(hours=1), window) is None
 
 
 def test_opting_out_of_a_kind_suppresses_only_that_kind(org, course, mailoutbox):
