@@ -8,7 +8,7 @@ from courses.enrollments import api as enrollments
 from courses.hr_reports import api as reports
 from courses.ratings import api as ratings
 from courses.reminders import api as reminders
-from courses.workshops import api as workshops
+from courses.workshops.api import views as workshops
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),

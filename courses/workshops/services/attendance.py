@@ -8,6 +8,7 @@ outcome changes, so marking the same sheet twice records nothing new.
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -16,7 +17,7 @@ from django.utils import timezone
 from courses.enrollments.models import Enrollment
 from courses.enrollments.services import activity_record_result
 from courses.workshops.errors import WorkshopConflict, WorkshopError, WorkshopErrorCode
-from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, WorkshopSession
+from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, SessionPart, WorkshopSession
 from courses.workshops.selectors import session_is_instructor
 from lms.errors import Forbidden
 
@@ -33,6 +34,58 @@ def _outcome(required_ids: list[int], marks: dict[int, str]) -> str:
     if all(status == AttendanceMark.Status.ABSENT for status in statuses):
         return Registration.Attendance.NO_SHOW
     return Registration.Attendance.INCOMPLETE
+
+
+def _marks_errors(marks: list[dict[str, Any]], *, parts: dict[int, SessionPart],
+                  registrations: dict[int, Registration], now: datetime) -> dict[str, list[str]]:
+    """What is wrong with each mark, by its place in the list ({} when all can be recorded)."""
+    errors: dict[str, list[str]] = {}
+    seen: set[tuple[int, int]] = set()
+    for index, mark in enumerate(marks):
+        registration = registrations.get(mark.get("registration"))
+        part = parts.get(mark.get("part"))
+        status = mark.get("status")
+        if registration is None or registration.status != Registration.Status.BOOKED:
+            errors[f"marks[{index}].registration"] = ["Not a booked learner of this session."]
+        if part is None:
+            errors[f"marks[{index}].part"] = ["Not a part of this session."]
+        if status not in AttendanceMark.Status.values:
+            errors[f"marks[{index}].status"] = [f"One of {', '.join(AttendanceMark.Status.values)}."]
+        elif part is not None and part.starts_at > now and status != AttendanceMark.Status.EXCUSED:
+            errors[f"marks[{index}].status"] = ["This part has not started; only 'excused' can be recorded."]
+        key = (mark.get("registration"), mark.get("part"))
+        if key in seen:
+            errors[f"marks[{index}]"] = ["The same learner and part appear twice."]
+        seen.add(key)
+    return errors
+
+
+def _outcomes_apply(*, session: WorkshopSession, parts: dict[int, SessionPart], registrations: dict[int, Registration],
+                    marks: dict[tuple[int, int], AttendanceMark], registration_ids: set[int], actor: Any,
+                    now: datetime) -> None:
+    """Each touched registration's outcome from its marks on the required parts (all parts when none is
+    required); a change is logged and reaches the learner's progress on the workshop activity."""
+    required_ids = [pk for pk, part in parts.items() if part.required] or list(parts)
+    by_registration: dict[int, dict[int, str]] = {}
+    for (registration_id, part_id), row in marks.items():
+        by_registration.setdefault(registration_id, {})[part_id] = row.status
+    activity = session.workshop.activity
+    for registration_id in registration_ids:
+        registration = registrations[registration_id]
+        outcome = _outcome(required_ids, by_registration.get(registration_id, {}))
+        if outcome == registration.attendance:
+            continue
+        previous = registration.attendance
+        registration.attendance = outcome
+        registration.save(update_fields=["attendance", "updated_at"])
+        RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.ATTENDANCE,
+                                         actor=actor, at=now, detail={"from": previous, "to": outcome})
+        if outcome == Registration.Attendance.PENDING:
+            continue
+        if registration.enrollment.status not in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
+            continue  # withdrawn since: the mark stays, progress is not touched
+        activity_record_result(enrollment=registration.enrollment, activity=activity,
+                               passed=outcome == Registration.Attendance.COMPLETED)
 
 
 def attendance_record(*, session: WorkshopSession, actor: Any, marks: list[dict[str, Any]]) -> dict[str, int]:
@@ -61,24 +114,7 @@ def attendance_record(*, session: WorkshopSession, actor: Any, marks: list[dict[
             registration.pk: registration
             for registration in Registration.objects.filter(session=session).select_related("enrollment")
         }
-        errors: dict[str, list[str]] = {}
-        seen: set[tuple[int, int]] = set()
-        for index, mark in enumerate(marks):
-            registration = registrations.get(mark.get("registration"))
-            part = parts.get(mark.get("part"))
-            status = mark.get("status")
-            if registration is None or registration.status != Registration.Status.BOOKED:
-                errors[f"marks[{index}].registration"] = ["Not a booked learner of this session."]
-            if part is None:
-                errors[f"marks[{index}].part"] = ["Not a part of this session."]
-            if status not in AttendanceMark.Status.values:
-                errors[f"marks[{index}].status"] = [f"One of {', '.join(AttendanceMark.Status.values)}."]
-            elif part is not None and part.starts_at > now and status != AttendanceMark.Status.EXCUSED:
-                errors[f"marks[{index}].status"] = ["This part has not started; only 'excused' can be recorded."]
-            key = (mark.get("registration"), mark.get("part"))
-            if key in seen:
-                errors[f"marks[{index}]"] = ["The same learner and part appear twice."]
-            seen.add(key)
+        errors = _marks_errors(marks, parts=parts, registrations=registrations, now=now)
         if errors:
             raise WorkshopError("Some marks cannot be recorded; nothing was saved.",
                                 code=WorkshopErrorCode.INVALID_ATTENDANCE,
@@ -105,25 +141,6 @@ def attendance_record(*, session: WorkshopSession, actor: Any, marks: list[dict[
         AttendanceMark.objects.bulk_create(to_create)
         AttendanceMark.objects.bulk_update(to_update, ["status", "marked_by", "marked_at"])
 
-        required_ids = [pk for pk, part in parts.items() if part.required] or list(parts)
-        by_registration: dict[int, dict[int, str]] = {}
-        for (registration_id, part_id), row in existing.items():
-            by_registration.setdefault(registration_id, {})[part_id] = row.status
-        activity = session.workshop.activity
-        for registration_id in {m["registration"] for m in marks}:
-            registration = registrations[registration_id]
-            outcome = _outcome(required_ids, by_registration.get(registration_id, {}))
-            if outcome == registration.attendance:
-                continue
-            previous = registration.attendance
-            registration.attendance = outcome
-            registration.save(update_fields=["attendance", "updated_at"])
-            RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.ATTENDANCE,
-                                             actor=actor_user, at=now, detail={"from": previous, "to": outcome})
-            if outcome == Registration.Attendance.PENDING:
-                continue
-            if registration.enrollment.status not in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
-                continue  # withdrawn since: the mark stays, progress is not touched
-            activity_record_result(enrollment=registration.enrollment, activity=activity,
-                                   passed=outcome == Registration.Attendance.COMPLETED)
+        _outcomes_apply(session=session, parts=parts, registrations=registrations, marks=existing,
+                        registration_ids={m["registration"] for m in marks}, actor=actor_user, now=now)
     return {"created": len(to_create), "changed": len(to_update), "unchanged": unchanged}

@@ -1,0 +1,1 @@
+"""The workshops API: workshops, sessions, registrations, attendance, rosters and calendar feeds."""
