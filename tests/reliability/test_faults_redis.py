@@ -27,8 +27,8 @@ from tests.courses.certificates.conftest import (  # noqa: F401 (private_queue: 
     wait_for,
 )
 from tests.courses.factories import activities_of, build_course
-from tests.courses.reports.receiver import receiver
-from tests.courses.reports.test_webhooks import SECRET, check_signature
+from tests.courses.hr_reports.receiver import receiver
+from tests.courses.hr_reports.test_webhooks import SECRET, check_signature
 from tests.reliability.faults import needs_postgres_and_redis
 
 pytestmark = [pytest.mark.integration, needs_postgres_and_redis, pytest.mark.django_db(transaction=True)]

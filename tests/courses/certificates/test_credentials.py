@@ -21,7 +21,7 @@ from courses.certificates.credentials.status_list import is_revoked
 from courses.certificates.models import Certificate
 from courses.certificates.reconcilers import certificates_unrendered
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
-from tests.courses.credentials.test_achievement import validator
+from tests.courses.certificates.credentials.test_achievement import validator
 from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db

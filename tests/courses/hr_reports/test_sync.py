@@ -14,7 +14,7 @@ from courses.enrollments.models import Enrollment
 from lms import services as people_services
 from lms.models import Membership
 from tests.courses.factories import activities_of
-from tests.courses.reports.conftest import add_member, complete, enroll
+from tests.courses.hr_reports.conftest import add_member, complete, enroll
 from tests.helpers import assert_error
 
 URL = "/api/v1/reports/completions/"

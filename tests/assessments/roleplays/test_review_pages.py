@@ -10,6 +10,7 @@ from django.urls import reverse
 from assessments.roleplays.models import Review, ReviewAssignment, ReviewerCalibration, ReviewScore
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
+from tests.assessments.activity_pages import _activity_address  # noqa: F401 (an autouse fixture: the activity address)
 from tests.assessments.roleplays.factories import add_learner, criteria_of, perform, scores, world
 from tests.factories import member
 

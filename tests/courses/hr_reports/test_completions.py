@@ -15,7 +15,7 @@ from courses.hr_reports.models import ReportAuditEntry
 from courses.hr_reports.queries import COLUMNS
 from lms import services as people_services
 from tests import factories as people
-from tests.courses.reports.conftest import add_member, complete
+from tests.courses.hr_reports.conftest import add_member, complete
 from tests.helpers import assert_error
 
 URL = "/api/v1/reports/completions/"
@@ -181,7 +181,7 @@ def test_format_by_accept_header_and_content_types(world, client_for):
 
 def test_csv_neutralizes_formula_cells(world, client_for):
     from lms.models import Membership
-    from tests.courses.reports.conftest import enroll
+    from tests.courses.hr_reports.conftest import enroll
 
     dangerous = ["=HYPERLINK(\"http://x\")", "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rReturn"]
     for index, value in enumerate(dangerous):

@@ -10,7 +10,7 @@ from courses.certificates import services as certificate_services
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from tests import factories as people
-from tests.courses.reports.conftest import complete
+from tests.courses.hr_reports.conftest import complete
 from tests.helpers import assert_error
 
 URL = "/api/v1/reports/summary/"

@@ -20,6 +20,7 @@ from courses.demo_content import EMPATHY_SLUG_EN
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from tests import factories as people
+from tests.assessments.activity_pages import _activity_address  # noqa: F401 (an autouse fixture: the activity address)
 from tests.assessments.factories import enroll
 from tests.courses.factories import build_course
 from tests.factories import UserFactory

@@ -19,7 +19,7 @@ from courses.hr_reports.services import exports as report_services
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue, wait_for  # noqa: F401 (fixture)
-from tests.courses.reports.conftest import add_member, enroll
+from tests.courses.hr_reports.conftest import add_member, enroll
 from tests.helpers import assert_error
 
 URL = "/api/v1/reports/exports/"

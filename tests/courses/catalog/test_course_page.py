@@ -16,8 +16,8 @@ from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
 from courses.ratings.models import Rating
 from tests import factories as people
+from tests.courses.catalog.conftest import browser, main_html, portuguese
 from tests.courses.factories import CategoryFactory, CourseFactory, build_course, words
-from tests.courses.pages.conftest import browser, main_html, portuguese
 
 pytestmark = pytest.mark.django_db
 

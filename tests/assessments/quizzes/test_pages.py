@@ -17,6 +17,7 @@ from assessments.quizzes.services import authoring as quiz_authoring
 from courses.catalog import services as course_services
 from courses.demo_content import EMPATHY_SLUG_EN
 from courses.enrollments.models import ActivityProgress, Enrollment
+from tests.assessments.activity_pages import _activity_address  # noqa: F401 (an autouse fixture: the activity address)
 from tests.assessments.factories import enroll, quiz_course, right_answers, wrong_answers
 from tests.courses.factories import build_course
 from tests.factories import UserFactory

@@ -14,7 +14,7 @@ from django.test import Client
 from courses.hr_reports.models import ReportAuditEntry, WebhookDelivery
 from courses.hr_reports.services import webhooks as webhook_services
 from tests import factories as people
-from tests.courses.reports.conftest import complete
+from tests.courses.hr_reports.conftest import complete
 
 URL = "/reports/dashboard/"
 pytestmark = pytest.mark.django_db

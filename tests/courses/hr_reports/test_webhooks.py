@@ -18,8 +18,8 @@ from courses.hr_reports.services import webhooks as webhook_services
 from lms.celery import app as celery_app
 from tests import factories as people
 from tests.courses.certificates.conftest import private_queue, wait_for  # noqa: F401 (fixture)
-from tests.courses.reports.conftest import complete
-from tests.courses.reports.receiver import receiver
+from tests.courses.hr_reports.conftest import complete
+from tests.courses.hr_reports.receiver import receiver
 from tests.helpers import assert_error
 
 URL = "/api/v1/reports/webhooks/"
@@ -232,7 +232,7 @@ def test_a_500_is_retried_by_the_worker_until_delivered(private_queue, settings,
     settings.REPORTS_WEBHOOK_RETRY_BASE_SECONDS = 0.5
     from lms.models import Organization
     from tests.courses.factories import build_course
-    from tests.courses.reports.conftest import add_member, enroll
+    from tests.courses.hr_reports.conftest import add_member, enroll
 
     org = Organization.objects.create(slug="hooks-org", name="Hooks")
     course = build_course(slug="hooks-course", activities=[{"title": "Read"}])

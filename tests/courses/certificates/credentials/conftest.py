@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-REFERENCE = Path(__file__).resolve().parents[3].parent / "shared" / "reference" / "credentials"
+REFERENCE = Path(__file__).resolve().parents[4].parent / "shared" / "reference" / "credentials"
 EXAMPLES = REFERENCE / "examples"
 
 

@@ -17,8 +17,8 @@ from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.workshops.services import sessions as workshop_sessions
 from tests import factories as people
+from tests.courses.catalog.conftest import browser, lesson_course, main_html, make_pdf, portuguese
 from tests.courses.factories import CourseFactory, activities_of, build_course
-from tests.courses.pages.conftest import browser, lesson_course, main_html, make_pdf, portuguese
 
 pytestmark = pytest.mark.django_db
 

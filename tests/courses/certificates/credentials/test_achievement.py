@@ -1,6 +1,6 @@
 """Acceptance: our AchievementCredential verifies with the project's verifier, fails after a one-byte
 change, after revocation and after expiry, and validates against the OB 3.0 JSON schema kept in
-tests/courses/credentials/schemas (offline)."""
+tests/courses/certificates/credentials/schemas (offline)."""
 import copy
 import json
 from datetime import UTC, datetime, timedelta

@@ -13,8 +13,8 @@ from courses.catalog.models import Course
 from courses.catalog.pages.catalog import CATALOG_PAGE_SIZE
 from courses.enrollments import services
 from tests import factories as people
+from tests.courses.catalog.conftest import browser, main_html, portuguese
 from tests.courses.factories import CategoryFactory, CourseFactory, EnrollmentFactory, TagFactory
-from tests.courses.pages.conftest import browser, main_html, portuguese
 
 pytestmark = pytest.mark.django_db
 

@@ -19,9 +19,9 @@ from tests.courses.certificates.conftest import (  # noqa: F401
     wait_for,
 )
 from tests.courses.factories import build_course
-from tests.courses.reports.conftest import add_member, complete, enroll
-from tests.courses.reports.receiver import receiver
-from tests.courses.reports.test_webhooks import SECRET, check_signature
+from tests.courses.hr_reports.conftest import add_member, complete, enroll
+from tests.courses.hr_reports.receiver import receiver
+from tests.courses.hr_reports.test_webhooks import SECRET, check_signature
 
 pytestmark = [
     pytest.mark.integration,
