@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -28,7 +28,8 @@ def user_token_from_raw(*, raw: str) -> UserToken | None:
 def api_key_from_raw(*, raw: str) -> OrganizationAPIKey | None:
     """A usable (not revoked, not expired) key matching ``raw``, or None."""
     try:
-        key = OrganizationAPIKey.objects.get_from_key(raw)
+        # the library's manager is not generic: it returns the base class, but queries this model
+        key = cast(OrganizationAPIKey, OrganizationAPIKey.objects.get_from_key(raw))
     except OrganizationAPIKey.DoesNotExist:
         return None
     return None if key.has_expired else key

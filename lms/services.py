@@ -4,7 +4,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Literal, cast
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -170,9 +170,11 @@ def api_key_create(
     if expires_at is not None and expires_at <= timezone.now():
         raise ApplicationError("The expiry must be in the future.", fields={"expiry_date": ["Must be in the future."]})
     with transaction.atomic():
-        return OrganizationAPIKey.objects.create_key(
+        key, raw = OrganizationAPIKey.objects.create_key(
             organization=organization, name=name.strip()[:50], expiry_date=expires_at
         )
+        # the library's manager is not generic: it returns the base class, but creates this model
+        return cast(OrganizationAPIKey, key), raw
 
 
 def api_key_revoke(*, key: OrganizationAPIKey) -> OrganizationAPIKey:
@@ -260,6 +262,7 @@ def _check_same_organization(
                                    fields={"manager": ["Unknown manager."]})
         if membership is not None and membership.pk is not None:
             # Walk up the chain: nobody may end up managing themselves, directly or not.
+            current: Membership | None
             seen, current = {membership.pk}, manager
             while current is not None:
                 if current.pk in seen:
@@ -303,8 +306,10 @@ def membership_add_person(
 
 
 def membership_update(
-    *, membership: Membership, roles: list[str] | None = None, department: Department | str | None = "unchanged",
-    manager: Membership | str | None = "unchanged", employee_id: str | None = None, is_active: bool | None = None,
+    *, membership: Membership, roles: list[str] | None = None,
+    department: Department | Literal["unchanged"] | None = "unchanged",
+    manager: Membership | Literal["unchanged"] | None = "unchanged", employee_id: str | None = None,
+    is_active: bool | None = None,
 ) -> Membership:
     new_department = membership.department if department == "unchanged" else department
     new_manager = membership.manager if manager == "unchanged" else manager

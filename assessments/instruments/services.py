@@ -136,8 +136,8 @@ def score_answers(instrument: Instrument, items: list[InstrumentItem], answers: 
     low, high = instrument.scale_min, instrument.scale_max
 
     def score(group: list[InstrumentItem]) -> Decimal | None:
-        values = [low + high - answers[i.key] if i.reverse else answers[i.key]
-                  for i in group if answers.get(i.key) is not None]
+        values = [low + high - answer if i.reverse else answer
+                  for i in group if (answer := answers.get(i.key)) is not None]
         if len(group) - len(values) > instrument.max_missing or not values:
             return None
         mean = Decimal(sum(values)) / Decimal(len(values))

@@ -125,7 +125,7 @@ def attempt_get(*, actor: Any, attempt_id: int) -> Attempt:
 def attempt_own(*, user: Any, attempt_id: int) -> Attempt:
     """Only the learner's own attempt: nobody starts or submits for someone else."""
     attempt = Attempt.objects.select_related("quiz__activity__course", "enrollment__user").filter(
-        pk=attempt_id, enrollment__user_id=person_id(user)).first()
+        pk=attempt_id, enrollment__user=person_id(user)).first()
     if attempt is None:
         raise Http404
     return attempt

@@ -92,7 +92,7 @@ def rubric_criteria(*, rubric_id: int) -> list[Criterion]:
 
 def own_performances(*, actor: Any, scenario: Scenario | None = None) -> QuerySet[Performance]:
     """The caller's own performances (of one scenario, if given), newest first."""
-    performances = Performance.objects.filter(is_reference=False, enrollment__user_id=person_id(actor)).select_related(
+    performances = Performance.objects.filter(is_reference=False, enrollment__user=person_id(actor)).select_related(
         "scenario__activity__course")
     if scenario is not None:
         performances = performances.filter(scenario=scenario)
@@ -121,7 +121,7 @@ def scenario_can_manage(*, actor: Any, scenario: Scenario) -> bool:
 
 def team_user_ids(actor: Any) -> QuerySet:
     """Users whose membership (in the same organization) has the actor as manager."""
-    return Membership.objects.filter(manager__user_id=person_id(actor), manager__is_active=True,
+    return Membership.objects.filter(manager__user=person_id(actor), manager__is_active=True,
                                      is_active=True).values("user_id")
 
 
@@ -157,9 +157,11 @@ def can_see_everything(*, actor: Any, performance: Performance) -> bool:
     if course_selectors.course_can_manage(actor=actor, course=performance.scenario.activity.course):
         return True
     user_id = person_id(actor)
+    enrollment = performance.enrollment
+    assert enrollment is not None  # a learner's performance: performances_visible_to leaves reference ones out
     return user_id is not None and Membership.objects.filter(
         manager__user_id=user_id, manager__is_active=True, is_active=True,
-        organization_id=performance.enrollment.organization_id, user_id=performance.enrollment.user_id).exists()
+        organization=enrollment.organization_id, user_id=enrollment.user_id).exists()
 
 
 def _person(user) -> dict[str, Any]:
@@ -170,7 +172,9 @@ def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any
     """The performance and the reviews the caller may see, with the score breakdown for the performer and staff."""
     user_id = person_id(actor)
     everything = can_see_everything(actor=actor, performance=performance)
-    own = performance.enrollment.user_id == user_id
+    enrollment = performance.enrollment
+    assert enrollment is not None  # a learner's performance: performances_visible_to leaves reference ones out
+    own = enrollment.user_id == user_id
     reviews = list(performance.reviews.select_related("reviewer", "assignment").prefetch_related("scores")
                    .order_by("created_at", "id"))
     rows, peer_number = [], 0
@@ -200,7 +204,7 @@ def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any
             "fallback_to_supervisor": result.fallback_to_supervisor,
         }
     return {"performance": performance, "reviews": rows, "breakdown": breakdown,
-            "performer": _person(performance.enrollment.user) if (everything or own) else None}
+            "performer": _person(enrollment.user) if (everything or own) else None}
 
 
 def review_get(*, actor: Any, review_id: int) -> Review:
@@ -244,8 +248,10 @@ def calibration_examples_for(*, actor: Any, scenario: Scenario, can_manage: bool
     for example in examples.prefetch_related(expert):
         scores = None
         if can_manage:
+            # expert_reviews is set by the Prefetch's to_attr, which the stubs cannot know of
             scores = [{"criterion": s.criterion_id, "points": s.points}
-                      for review in example.performance.expert_reviews for s in review.scores.all()]
+                      for review in example.performance.expert_reviews  # type: ignore[attr-defined]
+                      for s in review.scores.all()]
         rows.append({"id": example.pk, "title": example.title, "transcript": example.performance.transcript,
                      "link": example.performance.link, "scored_by_you": example.performance_id in mine,
                      "expert_scores": scores})

@@ -2,6 +2,7 @@
 and translations, each scoped to the caller through ``lms.scoping``."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
@@ -140,7 +141,7 @@ def access_course_create(*, actor: Any, organization_slug: str | None) -> Organi
     return organization
 
 
-def related_courses(*, actor: Any, course: Course, limit: int = 4) -> list[Course]:
+def related_courses(*, actor: Any, course: Course, limit: int = 4) -> Sequence[Course]:
     """Published courses sharing the category or a tag; the same language first, then more shared tags."""
     tag_ids = [tag.pk for tag in course.tags.all()]
     candidates = (

@@ -2,6 +2,7 @@
 or manage one."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
@@ -55,7 +56,7 @@ def access_certificate_manage(*, actor: Any, code: str, action: str):
     return certificate
 
 
-def certificate_credential_row(*, code: str) -> dict | None:
+def certificate_credential_row(*, code: str) -> Mapping[str, Any] | None:
     """The certificate's stored credential as ``{"credential": ...}``, or None (codes longer than 64: None)."""
     return Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
 

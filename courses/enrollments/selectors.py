@@ -32,7 +32,7 @@ def enrollment_scope_q(actor: Any) -> Q:
     condition |= Q(organization_id__in=organization_ids_for(actor, Role.HR, Role.ORG_ADMIN))
     supervised = organization_ids_for(actor, Role.SUPERVISOR)
     if supervised:
-        team = Membership.objects.filter(manager__user_id=user_id, organization_id__in=supervised)
+        team = Membership.objects.filter(manager__user=user_id, organization_id__in=supervised)
         condition |= Q(organization_id__in=supervised, user_id__in=team.values("user_id"))
     return condition
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -173,13 +173,13 @@ def enrollments_bulk_create(
 
     normalized = [(email or "").strip().lower() for email in emails]
     memberships: dict[str, Membership] = {}
-    for membership in (
+    for member in (
         Membership.objects.filter(user__email__in=[e for e in normalized if e], organization_id__in=allowed,
                                   is_active=True)
         .select_related("user", "organization")
         .order_by("id")
     ):
-        memberships.setdefault(membership.user.email.lower(), membership)
+        memberships.setdefault(member.user.email.lower(), member)
 
     results: list[dict] = []
     seen: dict[str, int] = {}
@@ -271,7 +271,7 @@ def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
 def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
     """Progress percent, final score and "every required activity passed", from two queries."""
     activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
-    rows = {
+    rows: dict[int, Mapping[str, Any]] = {
         row["activity_id"]: row
         for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
     }

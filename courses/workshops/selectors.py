@@ -97,7 +97,7 @@ def session_scope_q(actor: Any) -> Q:
 
 def sessions_taught_by_q(user_id: int | None) -> Q:
     """Sessions the user teaches (as one of the session's own instructors)."""
-    return Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+    return Q(pk__in=WorkshopSession.objects.filter(instructors=user_id).values("pk"))
 
 
 def sessions_visible_to(*, actor: Any) -> QuerySet[WorkshopSession]:
@@ -159,7 +159,7 @@ def registration_can_approve(*, actor: Any, registration: Registration) -> bool:
     if registration.session.instructors.filter(pk=actor.pk).exists():
         return True
     if Membership.objects.filter(user_id=registration.user_id, manager__user_id=actor.pk, is_active=True,
-                                 organization_id=registration.enrollment.organization_id).exists():
+                                 organization=registration.enrollment.organization_id).exists():
         return True
     return course_can_manage(actor=actor, course=registration.enrollment.course)
 
@@ -237,7 +237,7 @@ def workshop_get(*, actor: Any, workshop_id: int) -> Workshop:
 
 def registrations_of(*, user: Any, status: str | None = None) -> QuerySet[Registration]:
     """The user's registrations, newest first; only those in ``status`` when it is a known one."""
-    queryset = (Registration.objects.filter(user_id=person_id(user))
+    queryset = (Registration.objects.filter(user=person_id(user))
                 .select_related("session__workshop__activity__course", "user").order_by("-registered_at", "-id"))
     if status in Registration.Status.values:
         queryset = queryset.filter(status=status)

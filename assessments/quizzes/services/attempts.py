@@ -28,7 +28,7 @@ import secrets
 from collections.abc import Sequence
 from datetime import timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from django.db import transaction
 from django.utils import timezone
@@ -103,7 +103,7 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
     return attempt, True
 
 
-def _is_id(value: Any) -> bool:
+def _is_id(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
@@ -124,6 +124,7 @@ def _parse_answers(attempt: Attempt, questions: dict[int, Question], answers: Se
             raise AnswerError(f"Question {question_id} is not part of this attempt.",
                               code=QuizErrorCode.UNKNOWN_QUESTION,
                               fields=where)
+        assert _is_id(question_id)  # a question is only found by an id (checked above)
         if question_id in parsed:
             raise AnswerError(f"Question {question_id} is answered more than once.",
                               code=QuizErrorCode.DUPLICATE_ANSWER,

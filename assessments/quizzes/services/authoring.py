@@ -208,7 +208,7 @@ def question_update(*, question: Question, choices: list[dict[str, Any]] | None 
         kind=kind, prompt=fields.get("prompt", question.prompt), points=fields.get("points", question.points),
         feedback=fields.get("feedback", question.feedback), choices=choices, accepted_answers=accepted,
     )
-    by_id = {c.pk: c for c in current}
+    by_id: dict[object, Choice] = {c.pk: c for c in current}  # looked up by the ids the caller sent
     with transaction.atomic():
         for name, value in values.items():
             setattr(question, name, value)

@@ -140,7 +140,7 @@ def scenario_update(*, scenario: Scenario, rubric: Rubric | None = None, **field
 def supervisor_for(enrollment: Enrollment) -> User | None:
     """Who reviews when peers cannot: the learner's manager in the enrollment's organization, else the
     course's first instructor."""
-    membership = (Membership.objects.filter(user_id=enrollment.user_id, organization_id=enrollment.organization_id,
+    membership = (Membership.objects.filter(user_id=enrollment.user_id, organization=enrollment.organization_id,
                                             is_active=True, manager__is_active=True)
                   .select_related("manager__user").first())
     if membership is not None and membership.manager is not None:
@@ -154,8 +154,10 @@ def _ensure_supervisor_assignment(performance: Performance, *, reason: str,
         status__in=[ReviewAssignment.Status.REASSIGNED, ReviewAssignment.Status.EXPIRED]).first()
     if existing is not None:
         return existing
-    supervisor = supervisor_for(performance.enrollment)
-    if supervisor is None or supervisor.pk == performance.enrollment.user_id:
+    enrollment = performance.enrollment
+    assert enrollment is not None  # only learners' performances get a supervisor
+    supervisor = supervisor_for(enrollment)
+    if supervisor is None or supervisor.pk == enrollment.user_id:
         return None
     if performance.assignments.filter(reviewer=supervisor).exclude(status=ReviewAssignment.Status.REASSIGNED).exists():
         return None  # the supervisor already reviews it in another role (e.g. as a peer or the partner)
@@ -188,7 +190,7 @@ def performance_submit(
                             fields=problems)
     media_type = sniff_media(media[0], max_bytes=settings.ROLEPLAY_MEDIA_MAX_BYTES) if media else ""
     if partner is not None and (partner.pk == enrollment.user_id or not Membership.objects.filter(
-            user=partner, organization_id=enrollment.organization_id, is_active=True).exists()):
+            user=partner, organization=enrollment.organization_id, is_active=True).exists()):
         raise RoleplayError("The partner must be another member of your organization.",
                             code=RoleplayErrorCode.INVALID_PERFORMANCE,
                             fields={"partner": ["Not a colleague in this organization."]})
@@ -237,11 +239,13 @@ def peer_allocate(*, scenario: Scenario, cohort: str = "", due_at: datetime | No
         waiting = Performance.objects.filter(scenario=scenario, is_reference=False, status=Performance.Status.SUBMITTED)
         if cohort:
             waiting = waiting.filter(cohort=cohort)
-        waiting = list(waiting.select_related("enrollment__course").order_by("submitted_at", "id"))
+        to_allocate = list(waiting.select_related("enrollment__course").order_by("submitted_at", "id"))
         groups: dict[tuple[int, str], dict[int, Performance]] = defaultdict(dict)
-        for performance in waiting:
-            key = (performance.enrollment.organization_id or 0, performance.cohort if scenario.same_cohort else "")
-            groups[key][performance.enrollment.user_id] = performance  # one per author: the latest
+        for performance in to_allocate:
+            enrollment = performance.enrollment
+            assert enrollment is not None  # is_reference=False: a learner's performance
+            key = (enrollment.organization_id or 0, performance.cohort if scenario.same_cohort else "")
+            groups[key][enrollment.user_id] = performance  # one per author: the latest
         round_ = AllocationRound.objects.create(scenario=scenario, cohort=cohort, seed=seed, due_at=due_at,
                                                 created_by=actor, created_at=now)
         assignments, fallbacks = [], 0
@@ -281,10 +285,12 @@ def assignment_reassign(*, assignment: ReviewAssignment, reviewer: User) -> Revi
             raise RoleplayConflict("Only a pending or late review can be reassigned.",
                                    code=RoleplayErrorCode.ASSIGNMENT_CLOSED)
         performance = assignment.performance
-        if reviewer.pk == performance.enrollment.user_id:
+        enrollment = performance.enrollment
+        assert enrollment is not None  # reviews are assigned on learners' performances only
+        if reviewer.pk == enrollment.user_id:
             raise RoleplayError("Nobody reviews their own performance.", code=RoleplayErrorCode.INVALID_REVIEW,
                                 fields={"reviewer": ["The performer."]})
-        if not Membership.objects.filter(user=reviewer, organization_id=performance.enrollment.organization_id,
+        if not Membership.objects.filter(user=reviewer, organization=enrollment.organization_id,
                                          is_active=True).exists():
             raise RoleplayError("The reviewer must belong to the performer's organization.",
                                 code=RoleplayErrorCode.INVALID_REVIEW,

@@ -120,8 +120,7 @@ def _clean_body(*, role: str, scenario: Scenario, scores: Any, cared_for: Any, c
     return clean_scores(criteria_with_levels(scenario.rubric_id), scores), None, comments, codes
 
 
-def _manages(actor: User, performance: Performance) -> bool:
-    enrollment = performance.enrollment
+def _manages(actor: User, enrollment: Enrollment) -> bool:
     if course_selectors.course_can_manage(actor=actor, course=enrollment.course):
         return True
     return enrollment.organization_id is not None and User.objects.filter(
@@ -135,13 +134,15 @@ def reviewer_role(*, performance: Performance, reviewer: User, role: str | None 
     assignments = {a.role: a for a in performance.assignments.filter(reviewer=reviewer).exclude(
         status=ReviewAssignment.Status.REASSIGNED)}
     candidates: list[str] = []
-    if performance.enrollment.user_id == reviewer.pk:
+    enrollment = performance.enrollment
+    assert enrollment is not None  # callers pass learners' performances (reference ones have no reviewer roles)
+    if enrollment.user_id == reviewer.pk:
         candidates.append(ReviewerRole.SELF)
     candidates += [r for r in (ReviewerRole.PEER, ReviewerRole.SUPERVISOR, ReviewerRole.PARTNER) if r in assignments]
     if performance.partner_id == reviewer.pk and ReviewerRole.PARTNER not in candidates:
         candidates.append(ReviewerRole.PARTNER)
     if ReviewerRole.SUPERVISOR not in candidates and ReviewerRole.SELF not in candidates and _manages(
-            reviewer, performance):
+            reviewer, enrollment):
         candidates.append(ReviewerRole.SUPERVISOR)
     if role is not None:
         candidates = [c for c in candidates if c == role]
@@ -233,8 +234,10 @@ def performance_finalize(*, performance: Performance) -> Performance | None:
         performance.status = Performance.Status.SCORED
         performance.scored_at = timezone.now()
         performance.save(update_fields=["final_score", "passed", "status", "scored_at"])
-        if performance.enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
-            course_services.activity_record_result(enrollment=performance.enrollment,
+        enrollment = performance.enrollment
+        assert enrollment is not None  # not is_reference (checked above): a learner's performance
+        if enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
+            course_services.activity_record_result(enrollment=enrollment,
                                                    activity=performance.scenario.activity,
                                                    passed=performance.passed, score=score)
     return performance

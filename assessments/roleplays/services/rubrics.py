@@ -72,6 +72,7 @@ def clean_criteria(criteria: Any) -> list[dict[str, Any]]:
         if problems:
             raise RoleplayError(f"{where} needs {', '.join(problems)}.", code=RoleplayErrorCode.INVALID_RUBRIC,
                                 fields={"criteria": [f"{where}: {', '.join(problems)}."]})
+        assert isinstance(title, str)  # _text() accepted it, or problems would have raised
         keys.add(key)
         cleaned.append({"key": key, "title": title.strip(), "description": item.get("description", ""),
                         "weight": weight, "levels": sorted(clean_levels, key=lambda lv: lv["points"])})

@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core import signing
@@ -186,7 +186,7 @@ def _run_csv(export: ReportExport, run: int, path: Path, stop_after_chunks: int 
     resume = export.checkpoint_bytes > 0 and path.exists() and path.stat().st_size >= export.checkpoint_bytes
     if resume:
         after_id, done = export.checkpoint_id, export.rows_done
-        handle = open(path, "r+b")
+        handle: BinaryIO = open(path, "r+b")
         handle.truncate(export.checkpoint_bytes)
         handle.seek(export.checkpoint_bytes)
     else:

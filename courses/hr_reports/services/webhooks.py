@@ -180,10 +180,12 @@ def _iso(value) -> str | None:
 
 
 def _enrollment_data(enrollment: Enrollment) -> dict[str, Any]:
-    member = Membership.objects.filter(user_id=enrollment.user_id, organization_id=enrollment.organization_id
+    organization = enrollment.organization
+    assert organization is not None  # _event_payload passes only enrollments of an organization
+    member = Membership.objects.filter(user_id=enrollment.user_id, organization_id=organization.id
                                        ).select_related("department").first()
     return {
-        "enrollment_id": enrollment.pk, "organization": enrollment.organization.slug,
+        "enrollment_id": enrollment.pk, "organization": organization.slug,
         "employee_id": member.employee_id if member else "", "email": enrollment.user.email,
         "name": enrollment.user.display_name, "department": member.department.name if member and member.department
         else "", "course_slug": enrollment.course.slug, "course_title": enrollment.course.title,
@@ -270,6 +272,7 @@ def backoff(attempt: int) -> timedelta:
 def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
     parts = urlsplit(url)
     connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
+    assert parts.hostname is not None  # webhook_deliver checks the URL (_check_url) before posting
     connection = connection_class(parts.hostname, parts.port, timeout=timeout)
     try:
         path = parts.path or "/"

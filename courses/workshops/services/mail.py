@@ -19,13 +19,13 @@ from courses.workshops.models import CalendarFeedToken, WorkshopEmail, WorkshopS
 from lms.models import User
 from lms.selectors import token_digest
 
-SUBJECTS = {
+SUBJECTS: dict[str, str] = {
     WorkshopEmail.Kind.BOOKED: "You are booked: {title}",
     WorkshopEmail.Kind.PROMOTED: "A seat opened up — you are booked: {title}",
     WorkshopEmail.Kind.CANCELLED: "Your place is cancelled: {title}",
     WorkshopEmail.Kind.SESSION_CANCELLED: "Session cancelled: {title}",
 }
-OPENERS = {
+OPENERS: dict[str, str] = {
     WorkshopEmail.Kind.BOOKED: "your seat is confirmed.",
     WorkshopEmail.Kind.PROMOTED: "a seat freed up and you were next on the waitlist, so it is yours.",
     WorkshopEmail.Kind.CANCELLED: "your place has been cancelled as you asked.",

@@ -77,7 +77,7 @@ def _clean_parts(parts: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if len(parts) > MAX_PARTS:
         raise WorkshopError(f"A session has at most {MAX_PARTS} parts.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"parts": [f"At most {MAX_PARTS}."]})
-    cleaned = []
+    cleaned: list[dict[str, Any]] = []
     for index, part in enumerate(parts):
         starts_at = _aware(part.get("starts_at"), f"parts[{index}].starts_at")
         ends_at = _aware(part.get("ends_at"), f"parts[{index}].ends_at")
@@ -369,10 +369,12 @@ def registration_cancel(*, registration: Registration, actor: User | None) -> Re
             raise WorkshopConflict("The session has started; it can no longer be cancelled.",
                                    code=WorkshopErrorCode.CANCELLATION_CLOSED)
         was_booked = registration.status == Registration.Status.BOOKED
-        if was_booked and session.starts_at - timedelta(hours=session.cancellation_cutoff_hours) <= now:
-            raise WorkshopConflict(
-                f"Booked places can be cancelled until {session.cancellation_cutoff_hours} hours before the start.",
-                code=WorkshopErrorCode.CANCELLATION_CLOSED)
+        if was_booked:
+            assert session.starts_at is not None  # a seat is booked only in a scheduled session (_check_open)
+            if session.starts_at - timedelta(hours=session.cancellation_cutoff_hours) <= now:
+                raise WorkshopConflict(
+                    f"Booked places can be cancelled until {session.cancellation_cutoff_hours} hours before the "
+                    "start.", code=WorkshopErrorCode.CANCELLATION_CLOSED)
         _move(registration, Registration.Status.CANCELLED, RegistrationEvent.Kind.CANCELLED, actor)
         if was_booked:
             _queue_email(registration, session, WorkshopEmail.Kind.CANCELLED)
