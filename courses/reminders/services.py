@@ -165,7 +165,8 @@ def _claimed_recently(*, recipients: set[int], now: datetime.datetime) -> dict[i
     for recipient_id, claimed_at in ReminderLog.objects.filter(
             recipient_id__in=recipients, status__in=[Status.SENDING, Status.SENT],
             claimed_at__gte=now - timedelta(hours=50)).values_list("recipient_id", "claimed_at"):
-        claimed.setdefault(recipient_id, []).append(claimed_at)
+        if claimed_at is not None:  # always, given the filter; the column itself is nullable
+            claimed.setdefault(recipient_id, []).append(claimed_at)
     return claimed
 
 

@@ -40,10 +40,12 @@ def _marks_errors(marks: list[dict[str, Any]], *, parts: dict[int, SessionPart],
                   registrations: dict[int, Registration], now: datetime) -> dict[str, list[str]]:
     """What is wrong with each mark, by its place in the list ({} when all can be recorded)."""
     errors: dict[str, list[str]] = {}
-    seen: set[tuple[int, int]] = set()
+    seen: set[tuple[Any, Any]] = set()  # the ids as the client sent them: not yet known to be ints
     for index, mark in enumerate(marks):
-        registration = registrations.get(mark.get("registration"))
-        part = parts.get(mark.get("part"))
+        registration_id: Any = mark.get("registration")
+        part_id: Any = mark.get("part")
+        registration = registrations.get(registration_id)
+        part = parts.get(part_id)
         status = mark.get("status")
         if registration is None or registration.status != Registration.Status.BOOKED:
             errors[f"marks[{index}].registration"] = ["Not a booked learner of this session."]
@@ -53,7 +55,7 @@ def _marks_errors(marks: list[dict[str, Any]], *, parts: dict[int, SessionPart],
             errors[f"marks[{index}].status"] = [f"One of {', '.join(AttendanceMark.Status.values)}."]
         elif part is not None and part.starts_at > now and status != AttendanceMark.Status.EXCUSED:
             errors[f"marks[{index}].status"] = ["This part has not started; only 'excused' can be recorded."]
-        key = (mark.get("registration"), mark.get("part"))
+        key = (registration_id, part_id)
         if key in seen:
             errors[f"marks[{index}]"] = ["The same learner and part appear twice."]
         seen.add(key)
