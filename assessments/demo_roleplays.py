@@ -54,8 +54,8 @@ _DATA = yaml.safe_load((ROLEPLAY_DIR / "roleplay.yaml").read_text(encoding="utf-
 SCENARIO: dict = _DATA["scenario"]
 # The calibration example: (title, transcript, the expert's points per rubric criterion in order).
 REFERENCE: tuple[str, str, list[int]] = (_DATA["reference"]["title"],
-                                          _read_text(_DATA["reference"]["transcript_file"]),
-                                          _DATA["reference"]["expert_points"])
+                                         _read_text(_DATA["reference"]["transcript_file"]),
+                                         _DATA["reference"]["expert_points"])
 # What a learner submits on the first and the second try; {first_name} is the learner's first name.
 PERFORMANCE_TRANSCRIPTS: list[str] = [_read_text(name) for name in _DATA["performances"]]
 
@@ -95,14 +95,14 @@ def _review_round(scenario: Scenario, performances: dict[int, tuple[Performance,
         performance, index = performances[assignment.performance_id]
         if assignment.role == ReviewerRole.PARTNER:
             roleplay_reviews.review_submit(performance=performance, reviewer=assignment.reviewer, cared_for=3 + attempt,
-                                   role=ReviewerRole.PARTNER,
-                                   comments="I felt listened to." if attempt else "It felt rushed.")
+                                           role=ReviewerRole.PARTNER,
+                                           comments="I felt listened to." if attempt else "It felt rushed.")
             continue
         bias = 0 if assignment.role == ReviewerRole.SUPERVISOR else _bias(assignment.reviewer_id)
         scores = [{"criterion": c.pk, "points": max(0, min(4, _quality(index, attempt, n) + bias))}
                   for n, c in enumerate(criteria)]
         roleplay_reviews.review_submit(performance=performance, reviewer=assignment.reviewer, scores=scores,
-                               role=assignment.role, opportunity_codes={"party-tomorrow": "explored" if attempt
+                                       role=assignment.role, opportunity_codes={"party-tomorrow": "explored" if attempt
                                                                         else "perfunctory"})
 
 
@@ -116,25 +116,29 @@ def load_roleplays(credentials: dict) -> None:
     instrument = instrument_services.default_instrument_ensure()
     modules = list(course.modules.order_by("position", "id"))
     with transaction.atomic():
-        before = instrument_services.survey_activity_create(module=modules[0], title="Before you start: how you listen today",
+        before = instrument_services.survey_activity_create(module=modules[0],
+                                                            title="Before you start: how you listen today",
                                                  instrument=instrument, timing="before", required=False, position=0)
-        scenario = roleplay_performances.roleplay_activity_create(module=modules[-1], title=SCENARIO["title"], rubric=rubric,
-                                                     required=False, **{k: v for k, v in SCENARIO.items()
+        scenario = roleplay_performances.roleplay_activity_create(module=modules[-1], title=SCENARIO["title"],
+                                                                  rubric=rubric,
+                                                                  required=False, **{k: v for k, v in SCENARIO.items()
                                                                         if k != "title"})
-        after = instrument_services.survey_activity_create(module=modules[-1], title="After the course: how you listen now",
-                                                instrument=instrument, timing="after", required=False)
+        after = instrument_services.survey_activity_create(module=modules[-1],
+                                                           title="After the course: how you listen now",
+                                                           instrument=instrument, timing="after", required=False)
         instructor = course.instructors.order_by("id").first() or User.objects.get(email="instructor@acme.example")
         title, transcript, expert = REFERENCE
         criteria = list(Criterion.objects.filter(rubric=rubric).order_by("position", "id"))
-        roleplay_reviews.calibration_example_create(scenario=scenario, title=title, transcript=transcript, expert=instructor,
-                                            scores=[{"criterion": c.pk, "points": p} for c, p in
+        roleplay_reviews.calibration_example_create(scenario=scenario, title=title, transcript=transcript,
+                                                    expert=instructor,
+                                                    scores=[{"criterion": c.pk, "points": p} for c, p in
                                                     zip(criteria, expert, strict=True)])
     people = _people()
     enrollments: list[tuple[Enrollment, str]] = []
     for index, (user, cohort) in enumerate(people):
         enrollment, _ = course_services.enrollment_create(user=user, course=course, organization=organization)
         instrument_services.survey_respond(survey=before, enrollment=enrollment,
-                                answers=_answers(instrument, 2 + index % 2, index))
+                                           answers=_answers(instrument, 2 + index % 2, index))
         enrollments.append((enrollment, cohort))
     cohort_ids = {u.pk for u, _ in people if u.email in dict(COHORT)}
     for enrollment, _ in enrollments:
@@ -163,4 +167,4 @@ def load_roleplays(credentials: dict) -> None:
         enrollment.refresh_from_db()
         if instrument_services.survey_is_open(survey=after, enrollment=enrollment):
             instrument_services.survey_respond(survey=after, enrollment=enrollment,
-                                    answers=_answers(instrument, 3 + (index % 3 == 0), index + 1))
+                                               answers=_answers(instrument, 3 + (index % 3 == 0), index + 1))

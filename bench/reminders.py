@@ -86,7 +86,7 @@ def generate(enrollments: int) -> dict:
                                             organization=org)
             module = services.module_create(course=course, title="Module 1")
             services.activity_create(module=module, title="Lesson", lesson={"content_type": "article",
-                                                                          "body": "Listen first."})
+                                                                            "body": "Listen first."})
             services.course_publish(course=course)
         courses.append(course)
     learners = -(-enrollments // PER_LEARNER)

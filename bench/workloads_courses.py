@@ -28,17 +28,17 @@ def _course(org: Organization, activities: int) -> Course:
         kinds = list(Activity.objects.filter(course=course).values_list("kind", flat=True))
         lessons = Lesson.objects.filter(activity__course=course).count()
         if (course.status == Course.Status.PUBLISHED and course.modules.count() == 1 and len(kinds) == activities
-                and lessons == activities and set(kinds) == {Activity.Kind.LESSON}):
+            and lessons == activities and set(kinds) == {Activity.Kind.LESSON}):
             return course
         course.delete()
     progress = data.Progress("course activities", activities)
     with transaction.atomic():
         course = catalog_services.course_create(slug=COURSE_SLUG, title="Bench: progress write", organization=org,
-                                        description="Lessons that learners mark done during the benchmark.")
+                                                description="Lessons that learners mark done during the benchmark.")
         module = catalog_services.module_create(course=course, title="Module 1")
         for n in range(activities):
             catalog_services.activity_create(module=module, title=f"Lesson {n + 1}",
-                                     lesson={"content_type": "article", "body": LESSON_BODY})
+                                             lesson={"content_type": "article", "body": LESSON_BODY})
             progress.advance()
         catalog_services.course_publish(course=course)
     course.refresh_from_db()
@@ -85,7 +85,7 @@ def progress_write(ctx: Context) -> Plan:
     for lane in range(lanes):
         for activity in activity_rows[:lane % activity_count]:
             enrollment_services.lesson_complete(enrollment=enrollment_rows[lane], activity=activity,
-                                     time_spent_seconds=TIME_SPENT["time_spent_seconds"])
+                                                time_spent_seconds=TIME_SPENT["time_spent_seconds"])
             seeded += 1
             seeding.advance()
 

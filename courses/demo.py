@@ -129,9 +129,9 @@ def load_workshops(credentials: dict) -> None:
     with transaction.atomic():
         module = Module.objects.filter(course=course).order_by("-position", "-id").first()
         activity = catalog_services.activity_create(module=module, title=WORKSHOP_TITLE, kind=Activity.Kind.WORKSHOP,
-                                            required=False, weight=0, estimated_minutes=180)
+                                                    required=False, weight=0, estimated_minutes=180)
         workshop = workshop_sessions.workshop_create(activity=activity, description=WORKSHOP_DESCRIPTION,
-                                            instructors=[instructor])
+                                                     instructors=[instructor])
         today = timezone.now().replace(minute=0, second=0, microsecond=0)
 
         # The past session: registered while it was ahead, then dated to when it took place.

@@ -55,7 +55,7 @@ class NulCharacterMiddleware:
             if request.path.startswith("/api/"):
                 return JsonResponse(error_body(
                     PlatformErrorCode.BAD_REQUEST, "The path or the query string contains a NUL character (%00)."),
-                    status=400)
+                                    status=400)
             return HttpResponseBadRequest("The address contains a NUL character (%00).", content_type="text/plain")
         return self.get_response(request)
 

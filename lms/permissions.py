@@ -1,16 +1,53 @@
-"""Small permission classes, combined in views with ``&``, ``|`` and ``~``."""
+"""Small permission classes, combined in views with ``&``, ``|`` and ``~``.
+
+Every class here and in the domains' ``permissions.py`` derives from ``Permission``, so ``A & B``
+refuses with the message and code of the one that said no (DRF's own ``&`` forgets them and answers
+its generic "You do not have permission"). The rules themselves are selectors; a class only asks one.
+"""
 from __future__ import annotations
 
-from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.permissions import AND, SAFE_METHODS, BasePermission, BasePermissionMetaclass, OperandHolder
 
 from lms.scoping import organization_ids_for
+
+
+class AllOf(AND):
+    """``A & B`` that remembers why it refused: the refusing operand's ``message`` and ``code``."""
+
+    message: str | None = None
+    code: str | None = None
+
+    def _refused_by(self, operand) -> bool:
+        self.message, self.code = getattr(operand, "message", None), getattr(operand, "code", None)
+        return False
+
+    def has_permission(self, request, view) -> bool:
+        for operand in (self.op1, self.op2):
+            if not operand.has_permission(request, view):
+                return self._refused_by(operand)
+        return True
+
+    def has_object_permission(self, request, view, obj) -> bool:
+        for operand in (self.op1, self.op2):
+            if not operand.has_object_permission(request, view, obj):
+                return self._refused_by(operand)
+        return True
+
+
+class PermissionMetaclass(BasePermissionMetaclass):
+    def __and__(cls, other):
+        return OperandHolder(AllOf, cls, other)
+
+
+class Permission(BasePermission, metaclass=PermissionMetaclass):
+    """The base of the project's permission classes (see the module docstring)."""
 
 
 def is_api_key(request) -> bool:
     return bool(getattr(request.user, "is_api_key", False))
 
 
-class IsAuthenticatedReadOnlyForApiKeys(BasePermission):
+class IsAuthenticatedReadOnlyForApiKeys(Permission):
     """The default: signed in, and organization API keys may only read."""
 
     message = "Organization API keys are read-only."
@@ -21,14 +58,14 @@ class IsAuthenticatedReadOnlyForApiKeys(BasePermission):
         return request.method in SAFE_METHODS or not is_api_key(request)
 
 
-class IsReadOnly(BasePermission):
+class IsReadOnly(Permission):
     """A safe method (GET, HEAD, OPTIONS): combine as ``IsReadOnly | IsPerson``."""
 
     def has_permission(self, request, view) -> bool:
         return request.method in SAFE_METHODS
 
 
-class IsPerson(BasePermission):
+class IsPerson(Permission):
     """A signed-in person (not an API key)."""
 
     message = "This endpoint is for people, not API keys."
@@ -37,7 +74,7 @@ class IsPerson(BasePermission):
         return bool(request.user and request.user.is_authenticated and not is_api_key(request))
 
 
-class HasOrgRole(BasePermission):
+class HasOrgRole(Permission):
     """The caller holds one of ``roles`` in at least one organization.
 
     Use ``HasOrgRole.of("hr", "org_admin")``. Which objects they reach is the selectors' job.

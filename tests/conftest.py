@@ -105,7 +105,7 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 totals[name[len(FIGURE_PREFIX):]] += value
     if operations:
         terminalreporter.write_sep("-", f"API fuzzing: {cases} generated requests over {operations} operations, "
-                                        "each sent as one of 8 roles; no 5xx and every answer as documented")
+                                   "each sent as one of 8 roles; no 5xx and every answer as documented")
     if totals:
         terminalreporter.write_sep("-", "reliability figures")
         for name in sorted(totals):

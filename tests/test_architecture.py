@@ -97,8 +97,9 @@ def _enqueued_task_names() -> set[str]:
     names = set()
     for path in app_modules():
         for node in ast.walk(ast.parse(path.read_text())):
-            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", None)) == "task_enqueue"
-                    and node.args and isinstance(node.args[0], ast.Constant)):
+            if (isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr",
+                                                                                None)) == "task_enqueue"
+                and node.args and isinstance(node.args[0], ast.Constant)):
                 names.add(node.args[0].value)
     return names
 

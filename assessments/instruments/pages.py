@@ -37,7 +37,7 @@ def closed_reason(survey: Survey) -> str:
     if survey.timing == Survey.Timing.AFTER:
         return pgettext(CONTEXT, "This survey opens after you finish the required activities of the course.")
     return pgettext(CONTEXT, "This survey was for the start of the course. It closed when you answered the "
-                             "survey at the end of the course.")
+                    "survey at the end of the course.")
 
 
 def conflict_message(exc: RoleplayConflict, survey: Survey) -> str:
@@ -64,7 +64,7 @@ def _scale_points(instrument: Instrument) -> list[tuple[str, str]]:
     """(point, label) of the instrument's scale, for the managers' preview."""
     labels = instrument.scale_labels or {}
     points = [(str(point), labels.get(str(point), "")) for point in range(instrument.scale_min,
-                                                                         instrument.scale_max + 1)]
+                                                                          instrument.scale_max + 1)]
     if instrument.allow_na:
         points.append(("", pgettext(CONTEXT, "Not applicable")))
     return points
@@ -168,13 +168,14 @@ def survey_answer(request: HttpRequest, activity_id: int) -> HttpResponse:
             return redirect(activity_url)
         except RoleplayError as exc:
             form.add_error(None, pgettext(CONTEXT, "These answers do not fit this survey (%(reason)s). Nothing was "
-                                                   "recorded.") % {"reason": exc.message})
+                                          "recorded.") % {"reason": exc.message})
         else:
             messages.success(request, pgettext(CONTEXT, "Thank you: your answers are in. Your result is on the "
-                                                        "survey's page whenever you want to see it."))
+                                               "survey's page whenever you want to see it."))
             _enrollment, activities, progress = enrollment_selectors.enrollment_with_progress(
                 actor=request.user, enrollment_id=state.enrollment.pk)
-            upcoming = enrollment_selectors.next_activity([a for a in activities if a.pk != survey.activity_id], progress)
+            upcoming = enrollment_selectors.next_activity([a for a in activities if a.pk != survey.activity_id],
+                                                          progress)
             if upcoming is None:
                 return redirect("pages:course", course.slug)
             return redirect("pages:activity", course.slug, upcoming.pk)

@@ -190,8 +190,8 @@ def survey_activity_create(*, module: Module, title: str, instrument: Instrument
     """A survey activity (weight 0: it measures, it does not grade) and its survey."""
     with transaction.atomic():
         activity = catalog_services.activity_create(module=module, title=title, kind=Activity.Kind.SURVEY,
-                                                   required=required, weight=0, position=position,
-                                                   estimated_minutes=5)
+                                                    required=required, weight=0, position=position,
+                                                    estimated_minutes=5)
         return survey_create(activity=activity, instrument=instrument, timing=timing)
 
 

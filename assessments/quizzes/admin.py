@@ -159,13 +159,13 @@ class QuizAdmin(CourseStaffAdmin):
             upload = form.cleaned_data["file"]
             try:
                 quiz, created = quiz_transfer.quiz_import_json(activity=form.cleaned_data["activity"],
-                                                          document=upload.read())
+                                                               document=upload.read())
             except ApplicationError as exc:
                 details = "; ".join(f"{key}: {' '.join(map(str, value))}" for key, value in exc.fields.items())
                 form.add_error(None, f"{exc.message} {details}".strip())
             else:
                 self.message_user(request, f"{'Created' if created else 'Replaced'} the quiz '{quiz}' with "
-                                           f"{quiz.questions.count()} questions.", messages.SUCCESS)
+                                  f"{quiz.questions.count()} questions.", messages.SUCCESS)
                 return HttpResponseRedirect(reverse("admin:assessments_quiz_change", args=[quiz.pk]))
         context = {**self.admin_site.each_context(request), "title": "Import a quiz from JSON", "form": form,
                    "opts": self.model._meta}
@@ -289,10 +289,11 @@ class QuestionAdmin(CourseStaffAdmin):
                   "feedback": question.feedback, "accepted_answers": question.accepted_answers}
         if change:
             saved = quiz_authoring.question_update(question=Question.objects.get(pk=question.pk),
-                                             choices=ordered, position=question.position, **fields)
+                                                   choices=ordered, position=question.position, **fields)
         else:
-            saved = quiz_authoring.question_create(quiz=question.quiz, choices=ordered or None, position=question.position,
-                                             **fields)
+            saved = quiz_authoring.question_create(quiz=question.quiz, choices=ordered or None,
+                                                   position=question.position,
+                                                   **fields)
         question.pk = saved.pk
 
     def delete_model(self, request, obj):

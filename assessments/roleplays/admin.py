@@ -174,7 +174,7 @@ class ScenarioAdmin(CourseScopedAdmin):
             roleplay_performances.scenario_update(scenario=obj, rubric=form.cleaned_data["rubric"], **values)
         else:
             obj.pk = roleplay_performances.scenario_create(activity=form.cleaned_data["activity"],
-                                              rubric=form.cleaned_data["rubric"], **values).pk
+                                                           rubric=form.cleaned_data["rubric"], **values).pk
 
 
 class ReassignForm(forms.Form):
@@ -255,7 +255,7 @@ class CalibrationExampleAdmin(CourseScopedAdmin):
 
     def get_fields(self, request, obj=None):
         return ["scenario", "title", "performance", "created_by"] if obj else ["scenario", "title", "transcript",
-                                                                                "expert_scores"]
+                                                                               "expert_scores"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "scenario" and not is_unrestricted(request.user):
@@ -271,8 +271,8 @@ class CalibrationExampleAdmin(CourseScopedAdmin):
         except (ValueError, AttributeError):
             scores = None
         example = roleplay_reviews.calibration_example_create(scenario=scenario, title=form.cleaned_data["title"],
-                                                      transcript=form.cleaned_data["transcript"],
-                                                      expert=request.user, scores=scores)
+                                                              transcript=form.cleaned_data["transcript"],
+                                                              expert=request.user, scores=scores)
         obj.pk = example.pk
 
 

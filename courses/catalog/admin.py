@@ -58,8 +58,8 @@ class CourseAdmin(CourseScopedAdmin):
 
     def save_model(self, request, obj, form, change):
         fields = {name: form.cleaned_data[name] for name in ("summary", "description", "language", "category",
-                                                               "organization", "hours_credited", "passing_score",
-                                                               "validity_months", "due_days", "translation_of")
+                                                             "organization", "hours_credited", "passing_score",
+                                                             "validity_months", "due_days", "translation_of")
                   if name in form.cleaned_data}
         if change:
             obj.title = form.cleaned_data.get("title", obj.title)
@@ -131,7 +131,7 @@ class ActivityAdmin(CourseScopedAdmin):
             upload = data.get("ebook")
             try:
                 lesson_fields = {k: data[k] for k in ("content_type", "body", "video_url", "video_duration_seconds",
-                                                       "transcript") if k in data}
+                                                      "transcript") if k in data}
                 if lesson.pk is None:
                     lesson.save()
                 services.lesson_update(lesson=lesson, **lesson_fields)

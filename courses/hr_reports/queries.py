@@ -392,7 +392,7 @@ def summary(*, actor: Any, filters: Filters) -> dict:
         if not postgres:
             durations: dict[tuple, list[timedelta]] = {}
             for values in base.filter(completed_at__isnull=False).annotate(duration=duration).values(*keys,
-                                                                                                    "duration"):
+                                                                                                     "duration"):
                 durations.setdefault(tuple(values[k] for k in keys), []).append(values["duration"])
             for row in rows:
                 row["median_duration"] = _median(durations.get(tuple(row[k] for k in keys), []))

@@ -74,7 +74,7 @@ class ReminderSettings(models.Model):
                                   help_text="ISO weekdays without reminders (6 = Saturday, 7 = Sunday).")
     daily_cap = models.PositiveSmallIntegerField(default=3, validators=[MinValueValidator(1), MaxValueValidator(50)],
                                                  help_text="Messages per learner per local day; the rest "
-                                                           "are folded into one digest.")
+                                                 "are folded into one digest.")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -124,7 +124,7 @@ class ReminderLog(models.Model):
                                   db_index=False)
     kind = models.CharField(max_length=32)
     subject_id = models.BigIntegerField(help_text="What the reminder is about (an enrollment, certificate, "
-                                                  "membership or person, by kind).")
+                                        "membership or person, by kind).")
     period = models.CharField(max_length=32, help_text="The window in which it is sent once (a date, a week, once).")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,
@@ -133,7 +133,7 @@ class ReminderLog(models.Model):
     created_at = models.DateTimeField(default=now)
     not_before = models.DateTimeField(default=now,
                                       help_text="Not sent before this moment (when it was logged, or deferred "
-                                                "for quiet time, the daily cap or a retry).")
+                                      "for quiet time, the daily cap or a retry).")
     claimed_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -53,7 +53,7 @@ def unsubscribe_page(request, token: str):
         if request.method == "POST":
             try:
                 _, context["kind"] = reminders.notification_unsubscribe(token=token,
-                                                                       all_kinds=request.POST.get("all") == "1")
+                                                                        all_kinds=request.POST.get("all") == "1")
                 context["done"] = True
             except ApplicationError:
                 context["invalid"], status = True, 400
@@ -91,7 +91,7 @@ class NotificationPreferencesForm(AccessibleFormMixin, forms.Form):
     email_enabled = forms.BooleanField(
         required=False, label=pgettext_lazy(CONTEXT, "Send me reminder emails"),
         help_text=pgettext_lazy(CONTEXT, "Off: no reminder of any kind. Account emails (password resets, "
-                                         "certificates, workshop bookings) still arrive."))
+                                "certificates, workshop bookings) still arrive."))
     own_quiet_hours = forms.BooleanField(
         required=False, label=pgettext_lazy(CONTEXT, "Use my own quiet hours instead of my organization's"))
     quiet_start = forms.TimeField(

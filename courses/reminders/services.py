@@ -308,7 +308,7 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
         reason = _suppression(log, _preference(log.recipient))
         if reason:  # completed, withdrawn or opted out since the sweep
             if ReminderLog.objects.filter(pk=log.pk, status=Status.PENDING).update(status=Status.SUPPRESSED,
-                                                                                    detail=reason[:500]):
+                                                                                   detail=reason[:500]):
                 counts["suppressed"] += 1
         else:
             ready.append(log)

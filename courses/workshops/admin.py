@@ -83,7 +83,7 @@ class WorkshopAdmin(CourseScopedAdmin):
             return
         try:
             created = workshop_sessions.workshop_create(activity=obj.activity, description=obj.description,
-                                               requires_approval=obj.requires_approval)
+                                                        requires_approval=obj.requires_approval)
         except ApplicationError as exc:
             raise forms.ValidationError(exc.message) from exc
         obj.pk = created.pk
@@ -178,10 +178,10 @@ class WorkshopSessionAdmin(CourseScopedAdmin):
         try:
             if change:
                 workshop_sessions.session_update(session=form.instance, actor=request.user, parts=parts,
-                                        instructors=instructors, **fields)
+                                                 instructors=instructors, **fields)
             else:
                 session = workshop_sessions.session_create(workshop=form.cleaned_data["workshop"], parts=parts,
-                                                  instructors=instructors or None, **fields)
+                                                           instructors=instructors or None, **fields)
                 form.instance.pk = session.pk
         except ApplicationError as exc:
             self.message_user(request, f"Session not saved: {exc.message}", messages.ERROR)

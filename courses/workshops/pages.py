@@ -42,7 +42,7 @@ def status_label(status: str) -> str:
 def _explain(error: ApplicationError, session: WorkshopSession) -> str:
     """The service's refusal in the reader's language (the service words it in English for the API)."""
     if (error.code == WorkshopErrorCode.CANCELLATION_CLOSED and session.starts_at
-            and session.starts_at <= timezone.now()):
+        and session.starts_at <= timezone.now()):
         return pgettext(CONTEXT, "The session has started; it can no longer be cancelled.")
     if error.code == WorkshopErrorCode.CANCELLATION_CLOSED:
         return pgettext(CONTEXT, "Booked places can be cancelled until %(hours)s hours before the start.") % {
@@ -54,7 +54,7 @@ def _explain(error: ApplicationError, session: WorkshopSession) -> str:
         "registration_closed": pgettext(CONTEXT, "Registration for this session has closed."),
         "not_enrolled": pgettext(CONTEXT, "Enroll in the course before registering for its workshop."),
         "overlapping_session": pgettext(CONTEXT, "You already have a place in another session at an "
-                                                 "overlapping time. Cancel that place first."),
+                                        "overlapping time. Cancel that place first."),
         "session_full": pgettext(CONTEXT, "This session is full and has no waitlist."),
         "not_registered": pgettext(CONTEXT, "You have no place in this session to cancel."),
     }
@@ -129,7 +129,7 @@ def session_register(request, session_id: int):
         messages.success(request, pgettext(CONTEXT, "You are booked: your seat is confirmed."))
     elif registration.status == Registration.Status.WAITLISTED:
         messages.warning(request, pgettext(CONTEXT, "The session is full, so you are on the waitlist. "
-                                                    "You get the next free seat in order of arrival."))
+                                           "You get the next free seat in order of arrival."))
     else:
         messages.info(request, pgettext(CONTEXT, "Your registration is waiting for approval."))
     return redirect("pages:workshop-session", session_id=session.pk)

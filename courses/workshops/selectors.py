@@ -17,7 +17,6 @@ from django.utils import timezone
 
 from courses.catalog.selectors import course_can_manage, courses_visible_to
 from courses.workshops.calendars import SessionEntry
-from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import (
     ACTIVE_REGISTRATION,
     AttendanceMark,
@@ -181,14 +180,6 @@ def access_session_manage(*, actor: Any, session_id: int, action: str) -> Worksh
     return session
 
 
-def access_session_attendance(*, actor: Any, session_id: int) -> WorkshopSession:
-    """The session, for taking attendance: 404 when invisible, 403 unless the actor is one of its instructors."""
-    session = session_get(actor=actor, session_id=session_id)
-    if not session_is_instructor(actor=actor, session=session):
-        raise Forbidden("Only the session's instructors take attendance.", code=WorkshopErrorCode.NOT_SESSION_INSTRUCTOR)
-    return session
-
-
 def access_workshop_add_session(*, actor: Any, workshop_id: int) -> Workshop:
     """The workshop, for adding a session to it: 404 when invisible, 403 unless the actor is its staff."""
     workshop = workshop_get(actor=actor, workshop_id=workshop_id)
@@ -226,7 +217,7 @@ def workshops_visible_to(*, actor: Any, course_slug: str | None = None) -> Query
     return (
         queryset.select_related("activity__course").prefetch_related("instructors")
         .annotate(upcoming_sessions=Count("sessions", filter=Q(sessions__status=WorkshopSession.Status.SCHEDULED,
-                                                                 sessions__starts_at__gt=now)))
+                                                               sessions__starts_at__gt=now)))
         .order_by("activity__course__title", "activity__position", "id")
     )
 

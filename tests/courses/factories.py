@@ -120,7 +120,7 @@ def build_course(*, slug: str | None = None, activities: list[dict[str, Any]] = 
     (``title`` defaults; ``module`` is an index into the course's modules), all in order."""
     slug = slug or f"built-{Course.objects.count() + 1}-{timezone.now().strftime('%H%M%S%f')}"
     course = catalog_services.course_create(slug=slug, title=course_fields.pop("title", slug.replace("-", " ").title()),
-                                    **course_fields)
+                                            **course_fields)
     created = [catalog_services.module_create(course=course, title=f"Module {n + 1}") for n in range(modules)]
     for number, spec in enumerate(activities, start=1):
         spec = dict(spec)

@@ -65,7 +65,7 @@ def test_no_string_literal_error_code_is_raised(sources):
             ):
                 for statement in node.body:
                     if (isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Constant)
-                            and any(getattr(target, "id", None) == "code" for target in statement.targets)):
+                        and any(getattr(target, "id", None) == "code" for target in statement.targets)):
                         problems.append(
                             f"{where}:{statement.lineno} class {node.name}: code = {statement.value.value!r}")
     assert problems == []

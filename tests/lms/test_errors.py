@@ -22,7 +22,7 @@ def person(org):
 
 def test_400_malformed_json_writes_nothing(api_client, person):
     response = api_client.post(TOKEN_URL, data='{"email": "olivia@example.com", "password": ',
-                                content_type="application/json")
+                               content_type="application/json")
     error = assert_error(response, 400, "parse_error")
     assert "JSON" in error["message"]
     assert UserToken.objects.count() == 0

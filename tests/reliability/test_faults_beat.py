@@ -70,7 +70,7 @@ def _state() -> str:
 
 
 def test_two_beats_and_two_workers_do_every_piece_of_work_once(org, private_queue, smtp_server, tmp_path,  # noqa: F811
-                                                                settings, figure):
+                                                               settings, figure):
     settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
     always_open(org, daily_cap=10)
     env = {"EMAIL_URL": smtp_server.url, "SITE_URL": "https://lms.example.test", "RECONCILE_EVERY_SECONDS": "1",

@@ -67,7 +67,7 @@ def own_redis(private_queue, tmp_path, settings):  # noqa: F811
 
 
 def test_redis_outage_during_requests_loses_nothing_and_the_work_completes_once(own_redis, private_queue, org,  # noqa: F811
-                                                                              client_for, mailoutbox, figure):
+                                                                                client_for, mailoutbox, figure):
     course = build_course(activities=[{"title": "Listen"}, {"title": "Reflect"}])
     [first, last] = activities_of(course)
     learners = [people.member(org) for _ in range(LEARNERS)]

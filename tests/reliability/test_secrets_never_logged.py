@@ -175,9 +175,9 @@ def test_admin_login(person, capture, monkeypatch, figure):
 def test_api_token_creation_and_use(person, capture, monkeypatch, figure):
     client = _api()
     capture.response("wrong password", client.post("/api/v1/auth/token/", {"email": person.email,
-                                                                         "password": WRONG_PASSWORD}))
+                                                                           "password": WRONG_PASSWORD}))
     created = capture.response("created", client.post("/api/v1/auth/token/", {"email": person.email,
-                                                                             "password": PASSWORD}),
+                                                                              "password": PASSWORD}),
                                shows_secret=True)
     token = created.json()["token"]
     assert capture.response("use", _api(HTTP_AUTHORIZATION=f"Token {token}").get("/api/v1/me/")).status_code == 200

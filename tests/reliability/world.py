@@ -94,14 +94,15 @@ def build_world() -> World:
                                        "lesson": {"content_type": "article", "body": "Listen, then answer."}}])
     course.instructors.add(users["instructor"])
     workshop_activity = catalog_services.activity_create(module=course.modules.get(), title="Live practice",
-                                                        kind=Activity.Kind.WORKSHOP, required=False)
+                                                         kind=Activity.Kind.WORKSHOP, required=False)
     module = course.modules.get()
     scenario = roleplay_performances.roleplay_activity_create(
         module=module, title="The broken gift", rubric=roleplay_rubrics.default_rubric_ensure(), required=False,
         persona="A parent whose gift arrived broken.", situation="The party is tomorrow.",
         opportunities=[{"key": "party", "cue": "The gift is for a party tomorrow."}])
     survey = instrument_services.survey_activity_create(module=module, title="Before we start", required=False,
-                                                  instrument=instrument_services.default_instrument_ensure(), timing="before")
+                                                        instrument=instrument_services.default_instrument_ensure(),
+                                                        timing="before")
     quiz = quiz_authoring.quiz_activity_create(module=module, title="Check your listening")
     quiz_authoring.question_create(quiz=quiz, kind="single_choice", prompt="What comes first?", choices=[
         {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
@@ -112,13 +113,14 @@ def build_world() -> World:
     peer = people.member(org, "learner", department=department, manager=manager)
     enrollment_services.enrollment_create(user=peer, course=course, organization=org)
     performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario,
-                                                   transcript="Agent: I hear the party is tomorrow.")
-    roleplay_performances.performance_submit(enrollment=Enrollment.objects.get(user=peer, course=course), scenario=scenario,
-                                     transcript="Agent: Let me look at the order.")
+                                                           transcript="Agent: I hear the party is tomorrow.")
+    roleplay_performances.performance_submit(enrollment=Enrollment.objects.get(user=peer, course=course),
+                                             scenario=scenario,
+                                             transcript="Agent: Let me look at the order.")
     roleplay_performances.peer_allocate(scenario=scenario, seed=1)
     criteria = scenario.rubric.criteria.order_by("position", "id")
     review = roleplay_reviews.review_submit(performance=performance, reviewer=users["learner"], role="self",
-                                         scores=[{"criterion": c.pk, "points": 3} for c in criteria])
+                                            scores=[{"criterion": c.pk, "points": 3} for c in criteria])
     example = roleplay_reviews.calibration_example_create(
         scenario=scenario, title="A calm answer", transcript="Agent: That sounds stressful.",
         expert=users["instructor"], scores=[{"criterion": c.pk, "points": 2} for c in criteria])
@@ -137,7 +139,7 @@ def build_world() -> World:
     workshop = workshop_sessions.workshop_create(activity=workshop_activity, instructors=[users["instructor"]])
     start = (timezone.now() + timedelta(days=3)).replace(hour=10, minute=0, second=0, microsecond=0)
     session = workshop_sessions.session_create(workshop=workshop, capacity=10,
-                                             parts=[{"starts_at": start, "ends_at": start + timedelta(hours=2)}])
+                                               parts=[{"starts_at": start, "ends_at": start + timedelta(hours=2)}])
     registration, _ = workshop_sessions.registration_create(session=session, user=users["learner"])
     _, feed_token = workshop_mail.calendar_feed_create(user=users["learner"])
 

@@ -171,7 +171,7 @@ def question_create(
 ) -> Question:
     """One question with its choices. Choices are dicts: ``text``, ``correct`` (bool), ``feedback``."""
     fields, cleaned = clean_question(kind=kind, prompt=prompt, points=points, feedback=feedback, choices=choices,
-                                      accepted_answers=accepted_answers, correct=correct)
+                                     accepted_answers=accepted_answers, correct=correct)
     with transaction.atomic():
         count = quiz.questions.count()
         if count >= MAX_QUESTIONS:

@@ -109,7 +109,7 @@ class PerformanceCreateApi(APIView):
         upload = values.pop("media", None)
         media = (upload.read(), upload.name) if upload is not None else None
         performance = roleplay_performances.performance_submit(enrollment=enrollment, scenario=scenario, media=media,
-                                                  partner=partner, **values)
+                                                               partner=partner, **values)
         performance = selectors.performance_get(actor=request.user, performance_id=performance.pk)
         return Response(_detail(request, performance), status=status.HTTP_201_CREATED)
 
@@ -182,7 +182,7 @@ class ReviewInputSerializer(serializers.Serializer):
                                          help_text="Partner only: how cared-for you felt, 1-5.")
     opportunity_codes = serializers.DictField(child=serializers.CharField(max_length=20), required=False,
                                               help_text="{opportunity key: dismissed|perfunctory|acknowledged|"
-                                                        "explored|confirmed}.")
+                                              "explored|confirmed}.")
 
 
 class ReviewCreateApi(APIView):
@@ -207,8 +207,8 @@ class ReviewCreateApi(APIView):
         values = data.validated_data
         performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
         roleplay_reviews.review_submit(performance=performance, reviewer=request.user, scores=values.get("scores", []),
-                               comments=values.get("comments", ""), cared_for=values.get("cared_for"),
-                               opportunity_codes=values.get("opportunity_codes"), role=values.get("role"))
+                                       comments=values.get("comments", ""), cared_for=values.get("cared_for"),
+                                       opportunity_codes=values.get("opportunity_codes"), role=values.get("role"))
         performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
         return Response(_detail(request, performance), status=status.HTTP_201_CREATED)
 
@@ -292,7 +292,7 @@ class CalibrationReviewApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         calibration = roleplay_reviews.calibration_review_submit(example=example, reviewer=request.user,
-                                                         scores=data.validated_data["scores"])
+                                                                 scores=data.validated_data["scores"])
         return Response(out.CalibrationSerializer(calibration).data, status=status.HTTP_201_CREATED)
 
 

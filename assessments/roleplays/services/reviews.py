@@ -280,7 +280,8 @@ def calibration_review_submit(*, example: CalibrationExample, reviewer: User, sc
 
 
 def reviewer_calibration_refresh(*, scenario: Scenario, reviewer: User) -> ReviewerCalibration:
-    spans = {spec.id: spec.max_points - spec.min_points for spec in criterion_specs(criteria_with_levels(scenario.rubric_id))}
+    specs = criterion_specs(criteria_with_levels(scenario.rubric_id))
+    spans = {spec.id: spec.max_points - spec.min_points for spec in specs}
     rows = ReviewScore.objects.filter(review__performance__calibration__scenario=scenario).values_list(
         "review__performance_id", "review__role", "review__reviewer_id", "criterion_id", "points")
     expert: dict[tuple[int, int], list[int]] = {}

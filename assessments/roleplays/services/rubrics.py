@@ -63,7 +63,7 @@ def clean_criteria(criteria: Any) -> list[dict[str, Any]]:
             if not isinstance(level, dict) or not _is_int(level.get("points")) or not 0 <= level["points"] <= 100 \
                     or level["points"] in points_seen or not _text(level.get("label"), 100) \
                     or not _text(level.get("descriptor"), 2000) or not _text(level.get("example", ""), 1000,
-                                                                              blank=True):
+                                                                             blank=True):
                 problems.append("levels with distinct points (0-100), a label, a descriptor and an optional example")
                 break
             points_seen.add(level["points"])

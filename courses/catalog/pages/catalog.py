@@ -112,7 +112,7 @@ def course_enroll(request, slug):
         messages.info(request, _("You were already enrolled in this course."))
     back = request.POST.get("next", "")
     if back.startswith(course_url) and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
-                                                                        require_https=request.is_secure()):
+                                                                       require_https=request.is_secure()):
         return redirect(back)  # the lesson or workshop page the learner enrolled from
     return redirect(course_url)
 

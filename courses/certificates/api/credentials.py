@@ -91,7 +91,7 @@ class CredentialCheckSerializer(serializers.Serializer):
     class ChecksSerializer(serializers.Serializer):
         issuer = serializers.CharField(help_text="ok, unknown_issuer or skipped")
         signature = serializers.CharField(help_text="ok, or why the proof failed (invalid_signature, no_proof, "
-                                                    "key_not_resolved, ...)")
+                                          "key_not_resolved, ...)")
         expiry = serializers.CharField(help_text="ok, expired, not_yet_valid, invalid_dates or skipped")
         revocation = serializers.CharField(help_text="ok, revoked, invalid_status, unknown_certificate or skipped")
 
@@ -99,7 +99,7 @@ class CredentialCheckSerializer(serializers.Serializer):
     checks = ChecksSerializer()
     errors = serializers.ListField(child=serializers.CharField())
     certificate = serializers.CharField(allow_null=True, help_text="The certificate code, once the status "
-                                                                   "entry was found.")
+                                        "entry was found.")
 
 
 class CredentialVerifyApi(PublicApi):

@@ -122,7 +122,7 @@ def _claim(export_id: int) -> tuple[ReportExport, int] | None:
         if export is None or export.status not in ReportExport.ACTIVE:
             return None
         if (export.status == ReportExport.Status.RUNNING and export.heartbeat_at is not None
-                and now - export.heartbeat_at < STALE_AFTER):
+            and now - export.heartbeat_at < STALE_AFTER):
             return None
         export.status = ReportExport.Status.RUNNING
         export.runs += 1

@@ -33,11 +33,11 @@ class CertificateIssued(ReminderSource):
     copy = {
         "en": {"subject": "{learner} earned a certificate: {course}",
                "body": "{learner}, on your team, completed \"{course}\" on {date}.\n"
-                       "A word of recognition goes a long way.",
+               "A word of recognition goes a long way.",
                "action": "See the certificate"},
         "pt-br": {"subject": "{learner} conquistou um certificado: {course}",
                   "body": "{learner}, da sua equipe, concluiu \"{course}\" em {date}.\n"
-                          "Um reconhecimento faz diferença.",
+                  "Um reconhecimento faz diferença.",
                   "action": "Ver o certificado"},
     }
 

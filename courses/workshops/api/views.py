@@ -27,6 +27,7 @@ from courses.workshops.api.serializers import (
 )
 from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.models import AttendanceMark, Registration, Workshop, WorkshopSession
+from courses.workshops.permissions import IsSessionInstructor
 from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
@@ -79,12 +80,12 @@ class WorkshopDetailApi(APIView):
 
 class SessionFilter(django_filters.FilterSet):
     upcoming = StrictBooleanFilter(method="filter_upcoming",
-                                            help_text="true: scheduled and not started yet; false: the others.")
+                                   help_text="true: scheduled and not started yet; false: the others.")
     course = django_filters.CharFilter(field_name="workshop__activity__course__slug", help_text="A course's slug.")
     workshop = django_filters.NumberFilter(field_name="workshop_id")
     instructor = django_filters.CharFilter(method="filter_instructor", help_text="A user id, or 'me'.")
     has_seats = StrictBooleanFilter(method="filter_has_seats",
-                                             help_text="true: scheduled, not started, with a free seat.")
+                                    help_text="true: scheduled, not started, with a free seat.")
     status = django_filters.ChoiceFilter(choices=WorkshopSession.Status.choices)
 
     class Meta:
@@ -228,7 +229,7 @@ class AttendanceApi(APIView):
                    WorkshopErrorCode.INVALID_ATTENDANCE, WorkshopErrorCode.NOT_SESSION_INSTRUCTOR,
                    WorkshopErrorCode.SESSION_CANCELLED)
 
-    permission_classes = [IsPerson]
+    permission_classes = [IsPerson & IsSessionInstructor]
 
     class InputSerializer(serializers.Serializer):
         class Mark(serializers.Serializer):
@@ -245,12 +246,12 @@ class AttendanceApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=OutputSerializer, tags=["workshops"])
     def post(self, request, session_id: int):
-        # refuse before reading the body
-        session = selectors.access_session_attendance(actor=request.user, session_id=session_id)
+        session = selectors.session_get(actor=request.user, session_id=session_id)
+        self.check_object_permissions(request, session)  # refuse before reading the body
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         counts = workshop_attendance.attendance_record(session=session, actor=request.user,
-                                            marks=[dict(mark) for mark in data.validated_data["marks"]])
+                                                       marks=[dict(mark) for mark in data.validated_data["marks"]])
         return Response(counts)
 
 
@@ -332,7 +333,7 @@ class RegistrationDecideApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         workshop_sessions.registration_decide(registration=registration, actor=request.user, approve=self.approve,
-                                     reason=data.validated_data["reason"])
+                                              reason=data.validated_data["reason"])
         registration = selectors.registration_get(actor=request.user, registration_id=registration_id)
         return Response(RegistrationDetailSerializer(registration).data)
 

@@ -110,7 +110,7 @@ def _clean_session_fields(fields: dict[str, Any]) -> dict[str, Any]:
         raise WorkshopError("The cancellation cut-off cannot be negative.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"cancellation_cutoff_hours": ["0 or more."]})
     if "status" in fields and fields["status"] not in (WorkshopSession.Status.SCHEDULED,
-                                                        WorkshopSession.Status.COMPLETED):
+                                                       WorkshopSession.Status.COMPLETED):
         raise WorkshopError("Use the cancel action to cancel a session.", code=WorkshopErrorCode.INVALID_SESSION,
                             fields={"status": ["scheduled or completed."]})
     for name in ("registration_opens_at", "registration_closes_at"):

@@ -24,7 +24,7 @@ def _document(**changes):
     document = {"format": "empathy-lms/instrument", "version": 1, "slug": "our-scale", "title": "Our scale",
                 "scale": {"min": 1, "max": 5, "allow_na": True}, "scoring": "mean", "max_missing": 1,
                 "items": [{"key": "a", "text": "A", "subscale": "one"}, {"key": "b", "text": "B", "reverse": True,
-                                                                          "subscale": "one"},
+                                                                         "subscale": "one"},
                           {"key": "c", "text": "C", "subscale": "two"}, {"key": "d", "text": "D", "subscale": "two"}]}
     document.update(changes)
     return document
@@ -81,7 +81,7 @@ def test_organizations_import_their_own_instrument_through_the_api(client_for, o
                         format="json")
     assert again.json()["version"] == 2
     assert_error(client.post("/api/v1/instruments/import/", {"organization": other_org.slug,
-                                                            "document": _document()}, format="json"), 404)
+                                                             "document": _document()}, format="json"), 404)
     assert_error(client_for(people.member(org)).post("/api/v1/instruments/import/", {
         "organization": org.slug, "document": _document()}, format="json"), 403)
     bad = copy.deepcopy(_document())

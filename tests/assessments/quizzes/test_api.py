@@ -19,7 +19,7 @@ def world(org, other_org):
     instructor = people.member(org, "instructor")
     course, quiz = quiz_course(questions=3, instructor=instructor, max_attempts=3)
     quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="Name it.", accepted_answers=["empathy"],
-                             feedback="It is empathy.")
+                                   feedback="It is empathy.")
     learner, other_learner = people.member(org), people.member(org)
     return {"instructor": instructor, "course": course, "quiz": quiz, "learner": learner,
             "enrollment": enroll(course, learner), "other_learner": other_learner,

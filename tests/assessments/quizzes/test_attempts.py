@@ -204,7 +204,8 @@ def test_without_shuffling_the_authored_order_is_kept():
 
 def test_true_false_choices_are_never_shuffled():
     course, quiz = quiz_course(shuffle_choices=True)
-    question = quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="Listening is a skill.", correct=True)
+    question = quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="Listening is a skill.",
+                                              correct=True)
     expected = list(question.choices.values_list("id", flat=True))
     for _ in range(5):
         attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enroll(course))
@@ -244,7 +245,7 @@ def test_choices_for_a_short_text_question_are_refused():
     attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enroll(course))
     with pytest.raises(AnswerError) as error:
         quiz_attempts.attempt_submit(attempt=attempt, answers=[{"question": attempt.layout[0]["question"],
-                                                           "choices": [1]}])
+                                                                "choices": [1]}])
     assert error.value.code == "wrong_answer_kind"
 
 
@@ -255,7 +256,7 @@ def test_mixed_kinds_and_partial_credit_make_the_score():
     multiple = quiz_authoring.question_create(quiz=quiz, kind="multiple_choice", prompt="Many", points=4, choices=[
         {"text": "a", "correct": True}, {"text": "b", "correct": True}, {"text": "c", "correct": False}])
     text = quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="Word", points=2,
-                                    accepted_answers=["Active listening"])
+                                          accepted_answers=["Active listening"])
     true_false = quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="TF", points=2, correct=False)
     a, _, c = multiple.choices.all()
     attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enroll(course))

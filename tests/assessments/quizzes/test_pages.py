@@ -106,7 +106,7 @@ def test_starting_twice_resumes_one_attempt(learner_client):
 def test_question_kinds_draw_their_inputs(learner_client):
     course, quiz = quiz_course()
     quiz_authoring.question_create(quiz=quiz, kind="multiple_choice", prompt="Pick two",
-                             choices=[{"text": "A", "correct": True}, {"text": "B", "correct": True},
+                                   choices=[{"text": "A", "correct": True}, {"text": "B", "correct": True},
                                       {"text": "C", "correct": False}])
     quiz_authoring.question_create(quiz=quiz, kind="true_false", prompt="Sky is blue", correct=True)
     quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="One word", accepted_answers=["empathy"])

@@ -112,7 +112,7 @@ def test_disagreement_is_flagged(org, client_for):
     roleplay_performances.peer_allocate(scenario=w.scenario, seed=1)
     for number, assignment in enumerate(ReviewAssignment.objects.order_by("id")):
         roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
-                               scores=scores(w.scenario, [0, 4][number % 2]))
+                                       scores=scores(w.scenario, [0, 4][number % 2]))
     body = client_for(w.instructor).get(f"/api/v1/roleplays/rubrics/{w.scenario.rubric_id}/agreement/").json()
     assert body["overall"]["flagged"] is True
     assert len(performances) == 4

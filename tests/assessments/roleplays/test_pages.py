@@ -145,8 +145,8 @@ def _scored(w):
     roleplay_performances.peer_allocate(scenario=w.scenario, seed=7)
     for assignment in ReviewAssignment.objects.filter(status="pending").select_related("performance"):
         roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
-                               scores=scores(w.scenario, 3), role=assignment.role,
-                               comments="<script>alert('x')</script> Nice opening.")
+                                       scores=scores(w.scenario, 3), role=assignment.role,
+                                       comments="<script>alert('x')</script> Nice opening.")
     return performances[0]
 
 

@@ -20,8 +20,8 @@ MP3 = b"ID3\x04\x00" + b"\x00" * 32
 
 
 @pytest.mark.parametrize(("data", "expected"), [(WAV, "audio/wav"), (MP4, "video/mp4"), (WEBM, "video/webm"),
-                                                 (MP3, "audio/mpeg"), (b"OggS" + b"\x00" * 20, "audio/ogg"),
-                                                 (b"\xff\xfb\x90" + b"\x00" * 20, "audio/mpeg")])
+                                                (MP3, "audio/mpeg"), (b"OggS" + b"\x00" * 20, "audio/ogg"),
+                                                (b"\xff\xfb\x90" + b"\x00" * 20, "audio/mpeg")])
 def test_media_is_recognised_by_content(data, expected):
     assert sniff_media(data, max_bytes=1000) == expected
 
@@ -89,8 +89,8 @@ def test_link_and_live_performances(org, client_for):
     link = client_for(w.learners[0]).post(_url(w), {"link": "https://video.example/take-1"}, format="json")
     assert link.status_code == 201 and link.json()["kind"] == "link"
     live = client_for(w.learners[1]).post(_url(w), {"session_reference": "workshop-session-42",
-                                                     "transcript": "Notes from the session",
-                                                     "partner": w.learners[0].pk}, format="json")
+                                                    "transcript": "Notes from the session",
+                                                    "partner": w.learners[0].pk}, format="json")
     assert live.status_code == 201, live.content
     assert (live.json()["kind"], live.json()["session_reference"]) == ("live", "workshop-session-42")
     partner = ReviewAssignment.objects.get(role="partner")

@@ -23,7 +23,7 @@ def reviewed(org):
     peer_rows = list(ReviewAssignment.objects.filter(performance=target, role="peer").select_related("reviewer"))
     for assignment in peer_rows:
         roleplay_reviews.review_submit(performance=target, reviewer=assignment.reviewer, scores=scores(w.scenario, 3),
-                               comments="You named the worry early.")
+                                       comments="You named the worry early.")
     roleplay_reviews.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 4))
     roleplay_reviews.review_submit(performance=target, reviewer=w.learners[0], scores=scores(w.scenario, 4))
     return w, performances, target, [a.reviewer for a in peer_rows]
@@ -59,7 +59,7 @@ def test_peer_sees_only_what_was_allocated_and_only_their_own_review(client_for,
     assert body["performer"] is None and body["breakdown"] is None
     assert [r["reviewer"]["id"] for r in body["reviews"]] == [peer.pk]
     allocated = set(ReviewAssignment.objects.filter(reviewer=peer, role="peer").values_list("performance_id",
-                                                                                             flat=True))
+                                                                                            flat=True))
     own = {p.pk for p in performances if p.enrollment.user_id == peer.pk}
     listed = {row["id"] for row in client.get("/api/v1/roleplays/performances/").json()["results"]}
     assert listed == allocated | own

@@ -22,7 +22,7 @@ MAX_AGREEMENT = 7
 def _world(org, learners: int):
     w = world(org, learners=learners, peer_count=3)
     roleplay_reviews.calibration_example_create(scenario=w.scenario, title="Ref", transcript="x", expert=w.instructor,
-                                        scores=scores(w.scenario, 3))
+                                                scores=scores(w.scenario, 3))
     for i in range(learners):
         perform(w, i)
     roleplay_performances.peer_allocate(scenario=w.scenario, seed=learners)
@@ -60,8 +60,8 @@ def _review_all(w):
     for n, assignment in enumerate(ReviewAssignment.objects.filter(performance__scenario=w.scenario,
                                                                    status="pending").order_by("id")):
         roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
-                               scores=scores(w.scenario, [(n + i) % 5 for i in range(len(criteria))]),
-                               role=assignment.role)
+                                       scores=scores(w.scenario, [(n + i) % 5 for i in range(len(criteria))]),
+                                       role=assignment.role)
 
 
 def test_agreement_report_is_constant(org, client_for, django_assert_max_num_queries):

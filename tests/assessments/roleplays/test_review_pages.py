@@ -172,8 +172,8 @@ def test_the_partner_rates_how_cared_for_they_felt(org):
 def test_calibration_comes_before_peer_reviews(allocated):
     w, performances = allocated
     example = roleplay_reviews.calibration_example_create(scenario=w.scenario, title="A strong call",
-                                                  transcript="Agent: <b>great</b> call", expert=w.instructor,
-                                                  scores=scores(w.scenario, 3))
+                                                          transcript="Agent: <b>great</b> call", expert=w.instructor,
+                                                          scores=scores(w.scenario, 3))
     assignment = peer_assignment(performances[0])
     client = signed_in(assignment.reviewer)
     html = client.get(reverse("pages:reviews")).content.decode()

@@ -66,16 +66,16 @@ def test_points_between_a_criterions_levels_are_rejected(org):
     levels = [{"points": 0, "label": "No", "descriptor": "Absent"},
               {"points": 10, "label": "Yes", "descriptor": "Present"}]
     rubric = roleplay_rubrics.rubric_create(slug="gapped", title="Gapped",
-                                    criteria=[{"key": "x", "title": "X", "levels": levels}])
+                                            criteria=[{"key": "x", "title": "X", "levels": levels}])
     w = world(org, learners=1, rubric=rubric)
     performance = perform(w, 0)
     criterion = criteria_of(w.scenario)[0]
     with pytest.raises(RoleplayError) as error:
         roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0],
-                               scores=[{"criterion": criterion.pk, "points": 5}])
+                                       scores=[{"criterion": criterion.pk, "points": 5}])
     assert error.value.code == "invalid_level" and not Review.objects.exists()
     roleplay_reviews.review_submit(performance=performance, reviewer=w.learners[0],
-                           scores=[{"criterion": criterion.pk, "points": 10}])
+                                   scores=[{"criterion": criterion.pk, "points": 10}])
 
 
 def test_review_is_created_once_and_editable_until_the_deadline(client_for, allocated):
@@ -128,7 +128,7 @@ def test_final_score_is_recorded_through_activity_progress(allocated):
     w, performances = allocated
     for assignment in ReviewAssignment.objects.filter(role="peer"):
         roleplay_reviews.review_submit(performance=assignment.performance, reviewer=assignment.reviewer,
-                               scores=scores(w.scenario, 2))
+                                       scores=scores(w.scenario, 2))
     performance = performances[0]
     performance.refresh_from_db()
     assert performance.status == "in_review"  # the supervisor's review is still pending
@@ -217,7 +217,7 @@ def test_calibration_comes_first_and_weights_peers(org, client_for):
     other = ReviewAssignment.objects.filter(performance=performances[0], role="peer").exclude(
         reviewer=assignment.reviewer).first()
     flagged = roleplay_reviews.calibration_review_submit(example=example, reviewer=other.reviewer,
-                                                 scores=scores(w.scenario, 0))
+                                                         scores=scores(w.scenario, 0))
     assert (flagged.flagged, float(flagged.agreement), float(flagged.weight)) == (True, 0.0, 0.0)
     assert ReviewerCalibration.objects.count() == 2
     # Staff see the expert scores; reviewers do not.

@@ -75,5 +75,6 @@ def test_scenario_rubric_changes_only_before_any_performance(org):
     roleplay_performances.scenario_update(scenario=w.scenario, rubric=newer)
     perform(w, 0)
     with pytest.raises(RoleplayConflict) as error:
-        roleplay_performances.scenario_update(scenario=w.scenario, rubric=roleplay_rubrics.rubric_new_version(rubric=newer))
+        roleplay_performances.scenario_update(scenario=w.scenario,
+                                              rubric=roleplay_rubrics.rubric_new_version(rubric=newer))
     assert error.value.code == "scenario_has_performances"

@@ -50,7 +50,7 @@ def test_previous_and_next_follow_course_order_across_modules(course, steps, lea
 
 
 def test_video_lesson_embeds_the_privacy_friendly_player_with_transcript_and_captions(course, steps, learner,
-                                                                                     enrolled, media):
+                                                                                      enrolled, media):
     catalog_services.lesson_attach_captions(lesson=steps[1].lesson, data=VTT)
     client = browser(learner)
     html = main_html(client.get(url("activity", course, steps[1])))
@@ -185,7 +185,8 @@ def test_complete_is_post_only_with_csrf_and_in_scope(course, steps, learner, en
 
 @pytest.fixture
 def ebook(course, steps, media):
-    lesson = catalog_services.lesson_attach_ebook(lesson=steps[3].lesson, data=make_pdf(3), filename="../Hand book?.pdf")
+    lesson = catalog_services.lesson_attach_ebook(lesson=steps[3].lesson, data=make_pdf(3),
+                                                  filename="../Hand book?.pdf")
     return lesson.activity
 
 
@@ -328,7 +329,7 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(course, steps, le
         module = catalog_services.module_create(course=course, title=f"More {count}")
         for n in range(count):
             activity = catalog_services.activity_create(module=module, title=f"Extra {n}", kind="lesson",
-                                                lesson={"content_type": "article", "body": "Listen."})
+                                                        lesson={"content_type": "article", "body": "Listen."})
             enrollment_services.lesson_complete(enrollment=enrolled, activity=activity)
 
     client = browser(learner)

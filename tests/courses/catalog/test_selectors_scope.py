@@ -40,7 +40,8 @@ def test_learner_sees_published_public_and_own_organizations_courses(catalog, or
 
 
 def test_instructor_also_sees_their_drafts(catalog):
-    assert _slugs(catalog_selectors.courses_visible_to(actor=catalog["instructor"])) == {"public", "mine-private", "draft"}
+    assert _slugs(catalog_selectors.courses_visible_to(actor=catalog["instructor"])) == {"public", "mine-private",
+                                                                                         "draft"}
 
 
 def test_org_admin_sees_the_organizations_drafts(catalog, org):
@@ -67,7 +68,8 @@ def test_no_duplicates_for_a_course_with_several_instructors(org):
     CourseFactory(slug="shared", status="draft", instructors=[one, two], organization=org)
     admin = people.member(org, "org_admin", "instructor")
     CourseFactory(slug="both", status="draft", instructors=[admin, one], organization=org)
-    assert sorted(catalog_selectors.courses_visible_to(actor=admin).values_list("slug", flat=True)) == ["both", "shared"]
+    assert sorted(catalog_selectors.courses_visible_to(actor=admin).values_list("slug", flat=True)) == ["both",
+                                                                                                        "shared"]
     assert catalog_selectors.courses_manageable_by(actor=admin).count() == 2
 
 

@@ -26,7 +26,7 @@ def test_linkedin_and_whatsapp_encode_the_course_url(site):
 
     linkedin = urlsplit(links["linkedin"])
     assert (linkedin.scheme, linkedin.netloc, linkedin.path) == ("https", "www.linkedin.com",
-                                                                "/sharing/share-offsite/")
+                                                                 "/sharing/share-offsite/")
     assert links["linkedin"] == "https://www.linkedin.com/sharing/share-offsite/?url=" + quote(url, safe="")
     assert parse_qs(linkedin.query) == {"url": [url]}
     assert linkedin.fragment == ""

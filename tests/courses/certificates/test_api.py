@@ -116,7 +116,7 @@ def test_instructor_sees_but_cannot_download(client_for, setting):
 def test_instructor_of_the_course_revokes(client_for, setting):
     certificate = setting["certificate"]
     response = client_for(setting["instructor"]).post(detail(certificate.code, "revoke/"), {"reason": "Cheating"},
-                                                       format="json")
+                                                      format="json")
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["status"] == "revoked" and body["revoked_reason"] == "Cheating" and body["revoked_at"]
@@ -126,7 +126,7 @@ def test_instructor_of_the_course_revokes(client_for, setting):
     assert event.actor == setting["instructor"]
 
     again = client_for(setting["instructor"]).post(detail(certificate.code, "revoke/"), {"reason": "Again"},
-                                                    format="json")
+                                                   format="json")
     assert_error(again, 409, "already_revoked")
     reissue = client_for(setting["instructor"]).post(detail(certificate.code, "reissue/"), {}, format="json")
     assert_error(reissue, 409, "certificate_revoked")
@@ -193,7 +193,7 @@ def test_instructor_reissues_after_a_name_change(client_for, setting):
     certificate = setting["certificate"]
     User.objects.filter(pk=setting["learner"].pk).update(first_name="Renée", last_name="Okafor")
     response = client_for(setting["instructor"]).post(detail(certificate.code, "reissue/"),
-                                                       {"reason": "Legal name change"}, format="json")
+                                                      {"reason": "Legal name change"}, format="json")
     assert response.status_code == 200, response.content
     assert response.json()["code"] == certificate.code
     assert response.json()["learner_name"] == "Renée Okafor"

@@ -89,7 +89,7 @@ def _rendered_and_emailed(enrollment_id: int, mailoutbox) -> bool:
 
 
 def test_completing_a_course_issues_renders_and_emails_once(client_for, org, private_queue, mailoutbox,
-                                                           django_capture_on_commit_callbacks):
+                                                            django_capture_on_commit_callbacks):
     course = one_step_course()
     learner = people.member(org)
     client = client_for(learner)

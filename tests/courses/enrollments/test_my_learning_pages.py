@@ -163,7 +163,7 @@ def test_queries_stay_flat_with_many_rows(learner, django_assert_max_num_queries
         course = three_step_course()
         enrollment, _ = enrollment_services.enrollment_create(user=learner, course=course)
         enrollment_services.activity_record_result(enrollment=enrollment, activity=activities_of(course)[number % 3],
-                                        passed=True, score=80)
+                                                   passed=True, score=80)
     workshop = make_workshop()
     enrolled(workshop.activity.course, learner)
     for day in range(1, 9):

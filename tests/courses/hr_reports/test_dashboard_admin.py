@@ -40,7 +40,7 @@ def test_dashboard_shows_summary_chart_and_csv_button(world):
     assert ReportAuditEntry.objects.filter(kind="dashboard", user=world.hr).count() == 1
     # The button's link works with the same session.
     csv_response = _client(world.hr).get("/api/v1/reports/completions/", {"format": "csv", "bom": "true",
-                                                                         "organization": "acme"})
+                                                                          "organization": "acme"})
     assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
 
 
@@ -54,7 +54,7 @@ def test_admin_screens_and_the_replay_action(world, monkeypatch, django_capture_
     sent = []
     monkeypatch.setattr(webhook_services, "webhook_delivery_schedule", lambda pk, countdown=0: sent.append(pk))
     endpoint, _ = webhook_services.webhook_endpoint_create(organization=world.acme, url="https://hr.example/h",
-                                                          event_types=["enrollment.completed"])
+                                                           event_types=["enrollment.completed"])
     complete(world.enrollments["alice"])
     [delivery_id] = webhook_services.webhook_events_emit(event_type="enrollment.completed",
                                                          object_id=world.enrollments["alice"].pk)
@@ -78,7 +78,8 @@ def test_replica_router_and_setting():
     router = ReportsReplicaRouter()
     assert router.allow_migrate("reports", "courses") is False and router.allow_migrate("default", "courses")
     assert router.db_for_write(object) == "default"
-    script = ("import django; django.setup(); from django.conf import settings; from courses.hr_reports import queries as reports; "
+    script = ("import django; django.setup(); from django.conf import settings; "
+              "from courses.hr_reports import queries as reports; "
               "print(settings.DATABASES['reports']['NAME'], reports.reports_database())")
     env = {**os.environ, "REPORTS_DATABASE_URL": "postgres://reader@replica.example:5432/lms_replica",
            "DJANGO_SETTINGS_MODULE": "lms.settings"}

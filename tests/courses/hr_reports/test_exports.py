@@ -107,7 +107,7 @@ def _no_filters():
 
 
 def test_csv_export_resumes_after_a_killed_run_without_losing_or_doubling_rows(world, client_for, api_client,
-                                                                              monkeypatch, figure):
+                                                                               monkeypatch, figure):
     _learners(world, 23)
     monkeypatch.setattr(report_services, "EXPORT_CHUNK_ROWS", 5)
     export, _ = report_services.report_export_request(actor=world.hr, organization=world.acme,

@@ -48,7 +48,8 @@ def test_paging_while_rows_change_skips_and_repeats_nothing(world, client_for):
             complete(Enrollment.objects.get(pk=first_id))  # an already-read row changes
         if pages == 2:
             ahead = Enrollment.objects.filter(user=learners[-1].user).get()
-            enrollment_services.activity_heartbeat(enrollment=ahead, activity=activities_of(world.course)[0], seconds=30)
+            enrollment_services.activity_heartbeat(enrollment=ahead, activity=activities_of(world.course)[0],
+                                                   seconds=30)
             member = add_member(world.acme, email="late@acme.example")
             created.append(enroll(member.user, world.other_course, world.acme).pk)  # a new row
         if pages == 3:

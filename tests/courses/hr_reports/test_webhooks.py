@@ -171,7 +171,7 @@ def test_failures_back_off_then_give_up_and_switch_the_endpoint_off(world, nudge
             row = WebhookDelivery.objects.get(pk=delivery_id)
             waits.append(round((row.next_attempt_at - before).total_seconds()))
             assert webhook_services.webhook_deliver(delivery_id=delivery_id) in ("not due", "not pending",
-                                                                                  "endpoint disabled")
+                                                                                 "endpoint disabled")
             WebhookDelivery.objects.filter(pk=delivery_id).update(next_attempt_at=timezone.now())
         assert len(hook.received()) == 4
     assert outcomes == ["will retry", "will retry", "gave up", "will retry"]
@@ -228,7 +228,7 @@ def test_reconciler_records_events_the_hook_missed_and_resends_due_ones(world, n
 @pytest.mark.integration
 @pytest.mark.django_db(transaction=True)
 def test_a_500_is_retried_by_the_worker_until_delivered(private_queue, settings,  # noqa: F811
-                                                         django_capture_on_commit_callbacks):
+                                                        django_capture_on_commit_callbacks):
     settings.REPORTS_WEBHOOK_RETRY_BASE_SECONDS = 0.5
     from lms.models import Organization
     from tests.courses.factories import build_course

@@ -32,7 +32,7 @@ pytestmark = [
 
 
 def test_no_delivery_is_lost_when_the_worker_is_killed_mid_delivery(private_queue, tmp_path, monkeypatch,  # noqa: F811
-                                                                   django_capture_on_commit_callbacks, figure):
+                                                                    django_capture_on_commit_callbacks, figure):
     monkeypatch.setenv("WEBHOOKS_ALLOW_HTTP_LOOPBACK", "1")
     monkeypatch.setenv("REPORTS_WEBHOOK_RETRY_BASE_SECONDS", "1")
     monkeypatch.setenv("SECRET_KEY", settings.SECRET_KEY)  # the secret is encrypted with a key derived from it

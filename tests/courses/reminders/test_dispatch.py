@@ -61,13 +61,13 @@ def test_quiet_days_defer_to_the_first_working_morning(org, course):
     assert sweep(saturday_noon)["deferred"] == 2
     # Monday 08:00 in each zone.
     assert ReminderLog.objects.get(recipient=sao_paulo).not_before == datetime.datetime(2026, 11, 30, 11, 0,
-                                                                                         tzinfo=UTC)
+                                                                                        tzinfo=UTC)
     assert ReminderLog.objects.get(recipient=tokyo).not_before == datetime.datetime(2026, 11, 29, 23, 0, tzinfo=UTC)
 
 
 def test_next_allowed_handles_windows_that_do_not_cross_midnight():
     window = reminder_windows.Window(tz=reminder_windows._zone("America/Sao_Paulo"), quiet_start=datetime.time(12, 0),
-                              quiet_end=datetime.time(14, 0), quiet_days=[], cap=3)
+                                     quiet_end=datetime.time(14, 0), quiet_days=[], cap=3)
     assert reminder_windows.next_allowed(NOW, window) == datetime.datetime(2026, 11, 25, 17, 0, tzinfo=UTC)
     assert reminder_windows.next_allowed(NOW - datetime.timedelta(hours=1), window) is None
 

@@ -33,7 +33,7 @@ def population(org, courses, size: int, tag: str, extras=None) -> None:
     rows += [Enrollment(user=user, course=courses[n % heavy], organization=org) for n, user in enumerate(users[1:])]
     for row in rows:
         row.enrolled_at, row.last_activity_at, row.progress_percent = (NOW - timedelta(days=30),
-                                                                      NOW - timedelta(days=10), 40)
+                                                                       NOW - timedelta(days=10), 40)
     Enrollment.objects.bulk_create(rows)
     if extras is not None:
         extras(rows)

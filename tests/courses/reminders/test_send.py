@@ -69,7 +69,7 @@ def test_english_by_default_and_one_connection_for_a_batch(org, smtp_backend):
 
 
 def test_a_temporary_refusal_is_retried_with_backoff_and_delivered_once(org, course, smtp_backend, settings,
-                                                                         django_capture_on_commit_callbacks):
+                                                                        django_capture_on_commit_callbacks):
     settings.REMINDER_RETRY_BACKOFF_SECONDS = 30
     always_open(org)
     person = learner(org)

@@ -88,9 +88,9 @@ def test_completed_enrollment_still_reminded_but_withdrawn_is_not(setup):
     session = make_session(workshop, start=start)
     done, gone = book(session, course), book(session, course)
     Enrollment.objects.filter(pk=done.enrollment_id).update(status=Enrollment.Status.COMPLETED,
-                                                           completed_at=timezone.now())
+                                                            completed_at=timezone.now())
     Enrollment.objects.filter(pk=gone.enrollment_id).update(status=Enrollment.Status.WITHDRAWN,
-                                                           withdrawn_at=timezone.now())
+                                                            withdrawn_at=timezone.now())
     assert selected(start - timedelta(hours=2)) == {(done.user.email, session.pk, "24h")}
     assert source(KIND).needs_active_enrollment is False
 

@@ -23,8 +23,9 @@ def make_workshop(*, course=None, instructors=None, requires_approval: bool = Fa
     course = course or workshop_course()
     activity = next(a for a in activities_of(course) if a.kind == Activity.Kind.WORKSHOP)
     instructors = instructors if instructors is not None else [people.UserFactory()]
-    return workshop_sessions.workshop_create(activity=activity, description="Practise hard calls.", instructors=instructors,
-                                    requires_approval=requires_approval)
+    return workshop_sessions.workshop_create(activity=activity, description="Practise hard calls.",
+                                             instructors=instructors,
+                                             requires_approval=requires_approval)
 
 
 def at(days: float = 3, hour: int | None = None) -> datetime:

@@ -130,7 +130,8 @@ def test_reconciler_resends_unclaimed_emails(session, learners, monkeypatch):
     workshop_sessions.registration_create(session=session, user=learners[0])
     WorkshopEmail.objects.update(created_at=at(-1))
     sent = []
-    monkeypatch.setattr("courses.workshops.tasks.workshop_email_send.apply_async", lambda args, retry: sent.append(args))
+    monkeypatch.setattr("courses.workshops.tasks.workshop_email_send.apply_async", lambda args,
+                        retry: sent.append(args))
     assert workshop_emails_unsent() == 1
     assert sent == [[WorkshopEmail.objects.get().pk]]
 
@@ -175,7 +176,7 @@ def test_instructor_feed_lists_the_sessions_they_run(api_client, client_for, wor
     from courses.workshops.calendars import part_uid
 
     assert [str(e["UID"]) for e in events(calendar)] == [part_uid(first, first.parts.get().pk),
-                                                        part_uid(second, second.parts.get().pk)]
+                                                         part_uid(second, second.parts.get().pk)]
     assert str(calendar["X-WR-CALNAME"]) == "Empathy LMS workshops"
 
 

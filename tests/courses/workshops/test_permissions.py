@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 from courses.workshops import selectors
-from courses.workshops.permissions import CanManageSession, IsSessionInstructor
+from courses.workshops.permissions import IsSessionInstructor
 from lms.errors import Forbidden, NotFound
 from lms.permissions import IsPerson, IsReadOnly
 
@@ -41,12 +41,21 @@ def test_access_registration_own_hides_someone_elses(session, learners, instruct
         selectors.access_registration_own(actor=instructor, registration_id=registration.pk)
 
 
-def test_permission_classes_ask_the_selectors(session, instructor, learners):
-    assert CanManageSession().has_object_permission(_request(instructor), None, session)
-    assert not CanManageSession().has_object_permission(_request(learners[0]), None, session)
+def test_the_instructor_class_asks_the_selector(session, instructor, learners):
     assert IsSessionInstructor().has_object_permission(_request(instructor), None, session)
     assert not IsSessionInstructor().has_object_permission(_request(learners[0]), None, session)
-    assert not CanManageSession().has_object_permission(_request(instructor), None, object())
+    assert not IsSessionInstructor().has_object_permission(_request(instructor), None, object())
+
+
+def test_a_composed_permission_refuses_with_the_reason_of_the_part_that_said_no(session, instructor, learners):
+    composed = (IsPerson & IsSessionInstructor)()
+    assert composed.has_permission(_request(instructor), None)
+    assert composed.has_object_permission(_request(instructor), None, session)
+    assert not composed.has_object_permission(_request(learners[0]), None, session)
+    assert (composed.message, composed.code) == (IsSessionInstructor.message, "not_session_instructor")
+    api_key = SimpleNamespace(is_authenticated=True, is_api_key=True)
+    assert not composed.has_permission(_request(api_key, "POST"), None)
+    assert (composed.message, composed.code) == (IsPerson.message, None)
 
 
 def test_read_only_or_person_composes(session, instructor):

@@ -125,7 +125,8 @@ def test_no_double_booking_of_overlapping_sessions(workshop, learners):
         workshop_sessions.registration_create(session=overlapping, user=user)
     assert error.value.code == "overlapping_session"
     assert snapshot(overlapping) == before
-    assert workshop_sessions.registration_create(session=later_same_day, user=user)[0].status == "booked"  # touching is fine
+    assert workshop_sessions.registration_create(session=later_same_day,
+                                                 user=user)[0].status == "booked"  # touching is fine
 
 
 def test_overlap_checks_every_part(workshop, learners):
@@ -189,8 +190,10 @@ def test_approval_when_full_waitlists_and_decline(workshop, learners):
     third, _ = workshop_sessions.registration_create(session=session, user=learners[2])
     workshop_sessions.session_update(session=session, instructors=[instructor])
     assert workshop_sessions.registration_decide(registration=first, actor=instructor, approve=True).status == "booked"
-    assert workshop_sessions.registration_decide(registration=second, actor=instructor, approve=True).status == "waitlisted"
-    assert workshop_sessions.registration_decide(registration=third, actor=instructor, approve=False).status == "declined"
+    assert workshop_sessions.registration_decide(registration=second, actor=instructor,
+                                                 approve=True).status == "waitlisted"
+    assert workshop_sessions.registration_decide(registration=third, actor=instructor,
+                                                 approve=False).status == "declined"
 
 
 # --- authoring ------------------------------------------------------------------------------
@@ -241,7 +244,7 @@ def test_end_before_start_on_update_changes_nothing(session):
     before = (part.starts_at, part.ends_at, session.sequence)
     with pytest.raises(WorkshopError):
         workshop_sessions.session_update(session=session, parts=[{"id": part.pk, "starts_at": part.ends_at,
-                                                         "ends_at": part.starts_at}])
+                                                                  "ends_at": part.starts_at}])
     part.refresh_from_db()
     session.refresh_from_db()
     assert (part.starts_at, part.ends_at, session.sequence) == before
