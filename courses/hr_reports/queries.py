@@ -45,6 +45,7 @@ from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
+from lms.spreadsheets import looks_like_formula, neutralize
 
 REPORT_ROLES = (Role.HR, Role.ORG_ADMIN)
 STREAM_CHUNK_ROWS = 2000  # rows per server-side cursor fetch
@@ -64,7 +65,6 @@ _FIELDS = [
     "status", "progress_percent", "completed_at", "final_score", "time_spent_seconds", "certificate__code",
     "certificate__status", "certificate__expires_at", "last_activity_at", "updated_at",
 ]
-_DANGEROUS_FIRST = ("=", "+", "-", "@", "\t", "\r")
 
 
 # --- scope ---------------------------------------------------------------------------------
@@ -261,14 +261,8 @@ def after_cursor(queryset: QuerySet, cursor: str) -> QuerySet:
 
 # --- renderers -----------------------------------------------------------------------------
 
-def neutralize(cell: Any) -> Any:
-    """Spreadsheet formula injection: a text cell starting with = + - @ tab or CR gets a leading quote."""
-    if isinstance(cell, str) and cell.startswith(_DANGEROUS_FIRST):
-        return "'" + cell
-    return cell
-
-
 def _csv_cell(cell: Any) -> Any:
+    """Booleans as ``true``/``false``, None empty, formula-like text quoted (``lms.spreadsheets``)."""
     if cell is None:
         return ""
     if cell is True:
@@ -314,7 +308,9 @@ def ndjson_chunks(rows: Iterable[tuple]) -> Iterator[bytes]:
 def write_xlsx(path: str, rows: Iterable[tuple], *, progress=None) -> int:
     """Write an XLSX file row by row (xlsxwriter's constant-memory mode); returns the row count.
 
-    Strings are never read as formulas (``strings_to_formulas`` off), so no cell can inject one.
+    Strings are never read as formulas (``strings_to_formulas`` off), so no cell can inject one; a
+    string that looks like one (``lms.spreadsheets.looks_like_formula``, the CSV's test) keeps its exact
+    text and gets Excel's quote prefix, so editing the cell does not turn it into a formula either.
     ``progress(done)`` is called every STREAM_CHUNK_ROWS rows.
     """
 
@@ -322,10 +318,14 @@ def write_xlsx(path: str, rows: Iterable[tuple], *, progress=None) -> int:
                                           "strings_to_urls": False, "strings_to_numbers": False})
     sheet = workbook.add_worksheet("Completions")
     bold = workbook.add_format({"bold": True})
+    as_text = workbook.add_format({"quote_prefix": True})
     sheet.write_row(0, 0, COLUMNS, bold)
     count = 0
     for count, row in enumerate(rows, start=1):
         sheet.write_row(count, 0, [("" if cell is None else cell) for cell in row])
+        for column, cell in enumerate(row):
+            if isinstance(cell, str) and looks_like_formula(cell):
+                sheet.write_string(count, column, cell, as_text)
         if progress is not None and count % STREAM_CHUNK_ROWS == 0:
             progress(count)
     workbook.close()

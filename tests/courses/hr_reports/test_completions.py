@@ -281,3 +281,21 @@ def test_reports_have_their_own_throttle(world, client_for, settings, monkeypatc
     response = client.get(URL, {"format": "csv"})
     assert_error(response, 429, "throttled")
     assert int(response["Retry-After"]) > 0
+
+
+DISGUISED_FORMULAS = ["\uff1d1+1", "\uff0b1+1", "\uff0d1+1", "\uff20SUM(A1)", " =1+1", "\t=cmd",
+                      "\r@SUM(A1)", "\u00a0=HYPERLINK(\"http://x\")", "\u3000+1+1"]
+
+
+def test_csv_neutralizes_disguised_formula_cells(world, client_for):
+    """Full-width triggers, and triggers behind whitespace or control characters, are quoted too."""
+    from lms.models import Membership
+    from tests.courses.hr_reports.conftest import enroll
+
+    for index, value in enumerate(DISGUISED_FORMULAS):
+        member = add_member(world.acme, email=f"disguised{index}@acme.example")
+        Membership.objects.filter(pk=member.pk).update(employee_id=value)
+        enroll(member.user, world.course, world.acme)
+    rows = csv_rows(client_for(world.hr).get(URL, {"format": "csv", "course": world.course.slug}))
+    employee_ids = {row["employee_id"] for row in rows}
+    assert {"'" + value for value in DISGUISED_FORMULAS} <= employee_ids

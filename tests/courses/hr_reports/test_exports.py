@@ -234,3 +234,51 @@ def test_export_lifecycle_through_a_real_worker(routes_to_private_queue, client_
 
     rows = _csv(_body(_download(APIClient(), status["download_url"])))
     assert len(rows) == 10 and {row["organization"] for row in rows} == {"worker-org"}
+
+
+DISGUISED = ["\uff1d1+1", "\uff0b1+1", " =1+1", "\t=cmd", "\u3000@SUM(A1)"]
+
+
+def test_csv_export_quotes_disguised_formulas(world, api_client):
+    from lms.models import Membership
+
+    _learners(world, len(DISGUISED))
+    for n, value in enumerate(DISGUISED):
+        Membership.objects.filter(employee_id=f"X{n}").update(employee_id=value)
+    export, _ = report_services.report_export_request(actor=world.hr, organization=world.acme,
+                                                      export_format="csv", filters=_no_filters())
+    done = report_services.report_export_run(export_id=export.pk)
+    rows = _csv(_body(_download(api_client, report_services.download_url(done))).lstrip(b"\xef\xbb\xbf"))
+    assert {"'" + value for value in DISGUISED} <= {row["employee_id"] for row in rows}
+
+
+def test_xlsx_export_marks_formula_like_text_as_text(world, api_client):
+    """XLSX string cells are never evaluated; formula-like ones (the same test as the CSV's) also get
+    Excel's quote prefix, so editing the cell does not turn it into a formula. The text stays exact."""
+    from lms.models import Membership
+
+    _learners(world, len(DISGUISED))
+    for n, value in enumerate(DISGUISED):
+        Membership.objects.filter(employee_id=f"X{n}").update(employee_id=value)
+    export, _ = report_services.report_export_request(actor=world.hr, organization=world.acme,
+                                                      export_format="xlsx", filters=_no_filters())
+    done = report_services.report_export_run(export_id=export.pk)
+    data = _body(_download(api_client, report_services.download_url(done)))
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml").decode()
+        styles = book.read("xl/styles.xml").decode()
+    assert "<f>" not in sheet
+    cell_xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S).group(1)
+    xfs = re.findall(r"<xf [^>]*?(?:/>|>.*?</xf>)", cell_xfs, re.S)
+    quoted = {str(index) for index, xf in enumerate(xfs) if 'quotePrefix="1"' in xf}
+    assert quoted, "no quote-prefix style"
+    texts_by_style: dict[str, set[str]] = {}
+    for attrs, inner in re.findall(r"<c([^>]*)>(.*?)</c>", sheet, re.S):
+        text = re.search(r"<t[^>]*>(.*?)</t>", inner, re.S)
+        style = re.search(r' s="(\d+)"', attrs)
+        if text:
+            texts_by_style.setdefault(style.group(1) if style else "0", set()).add(text.group(1))
+    quoted_texts = set().union(*(texts_by_style.get(s, set()) for s in quoted))
+    for value in DISGUISED:
+        assert any(text.endswith(value.strip()) and "'" not in text for text in quoted_texts), value
+    assert "Acme" not in " ".join(quoted_texts)

@@ -243,3 +243,14 @@ def test_roster_queries_are_constant(client_for, workshop, instructor, django_as
     with django_assert_num_queries(large):
         client_for(User.objects.get(pk=instructor.pk)).get(
             f"/api/v1/workshops/sessions/{session.pk}/roster/csv/")
+
+
+@pytest.mark.parametrize("first_name", ["\uff1d1+1", "\uff0b1", "\uff0dLima", "\uff20SUM(A1)", " =1+1",
+                                        "\u00a0=cmd", "\u3000+1+1"])
+def test_roster_csv_quotes_disguised_formulas(client_for, workshop, instructor, first_name):
+    session = make_session(workshop, capacity=5)
+    sneaky = enrolled(course_of(workshop), people.UserFactory(first_name=first_name, last_name="Lima"))
+    workshop_sessions.registration_create(session=session, user=sneaky)
+    response = client_for(instructor).get(f"/api/v1/workshops/sessions/{session.pk}/roster/csv/")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"), newline="")))
+    assert rows[1][3:5] == ["'" + first_name, "Lima"]
