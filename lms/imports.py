@@ -16,6 +16,7 @@ from django.db import transaction
 from rest_framework import serializers
 
 from lms import services
+from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization, User
@@ -57,21 +58,11 @@ class _Row:
     department_obj: Department | None = None
 
 
-def _decode(raw: bytes) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ApplicationError(
-            f"The file is not UTF-8 (byte {exc.start} cannot be read). Save it as 'CSV UTF-8' and try again.",
-            code=PlatformErrorCode.INVALID_ENCODING,
-        ) from None
-
-
 def _parse(text: str) -> list[_Row]:
     if "\x00" in text:
         raise ApplicationError("The file contains NUL bytes; it does not look like CSV.",
                                code=PlatformErrorCode.INVALID_CSV)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text))
     header = [name.strip().lower() for name in (reader.fieldnames or [])]
     if "email" not in header:
         raise ApplicationError("The first line must name the columns and include 'email'.",
@@ -213,7 +204,7 @@ def memberships_import_csv(*, organization: Organization, file, dry_run: bool = 
         raise ApplicationError(f"The file is larger than {MAX_BYTES // (1024 * 1024)} MB.",
                                code=PlatformErrorCode.FILE_TOO_LARGE,
                                status_code=413)
-    rows = _parse(_decode(file.read()))
+    rows = _parse(csv_upload_text(file.read()))
     _validate(organization, rows)
     has_errors = any(row.errors for row in rows)
     if not has_errors and not dry_run:

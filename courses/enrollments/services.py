@@ -33,6 +33,7 @@ from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, 
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
+from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
 from lms.models import Membership, Organization, Role, User
@@ -128,16 +129,12 @@ def bulk_enroll_organizations(*, actor: Any, course: Course) -> set[int]:
 
 
 def parse_emails_csv(data: bytes) -> list[str]:
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ApplicationError("The file is not UTF-8. Save it as 'CSV UTF-8' and try again.",
-                               code=PlatformErrorCode.INVALID_ENCODING) from None
+    text = csv_upload_text(data)
     if "\x00" in text:
         raise ApplicationError("The file holds NUL characters: it is not a text CSV.",
                                code=PlatformErrorCode.INVALID_CSV)
     try:
-        rows = list(csv.reader(io.StringIO(text, newline="")))
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=csv_delimiter(text)))
     except csv.Error as exc:
         raise ApplicationError(f"The CSV cannot be read: {exc}.", code=PlatformErrorCode.INVALID_CSV) from None
     if not rows:

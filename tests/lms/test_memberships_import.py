@@ -246,3 +246,35 @@ def test_import_service_is_all_or_nothing_when_a_write_fails(world, monkeypatch)
     assert calls["n"] == 2
     assert _state() == before
 
+
+
+@pytest.mark.parametrize("content", [
+    "email,first_name,last_name\nrene@a.example,René,Lima\n".encode(),
+    "email;first_name;last_name\r\nrene@a.example;René;Lima\r\n".encode(),  # Excel in Portuguese locales
+    "email\tfirst_name\tlast_name\nrene@a.example\tRené\tLima\n".encode(),
+    "\ufeffemail;first_name;last_name\r\nrene@a.example;René;Lima\r\n".encode(),
+    "\ufeffemail\tfirst_name\tlast_name\nrene@a.example\tRené\tLima\n".encode(),
+    'email;first_name;last_name;roles\nrene@a.example;René;Lima;"learner,hr"\n'.encode(),
+], ids=["comma", "semicolon", "tab", "bom-semicolon", "bom-tab", "semicolon-quoted-roles"])
+def test_the_delimiter_is_read_from_the_header(world, admin_client, content):
+    response = _upload(admin_client, world.org, content)
+    assert response.status_code == 200, response.content
+    user = User.objects.get(email="rene@a.example")
+    assert (user.first_name, user.last_name) == ("René", "Lima")
+
+
+@pytest.mark.parametrize("content", [
+    "first_name;email\nJosé;jose@x.example\n".encode("latin-1"),
+    "email,first_name\nrené@a.example,René\n".encode("cp1252"),
+    "first_name;email\nJosé;jose@x.example\n".encode("utf-16"),  # with its BOM
+    "first_name;email\nJosé;jose@x.example\n".encode("utf-16-le"),
+    "first_name;email\nJosé;jose@x.example\n".encode("utf-16-be"),
+    "first_name;email\nJose;jose@x.example\n".encode("utf-16-le"),  # no BOM, ASCII only
+    "first_name,email\nJose,jose@x.example\n".encode("utf-16-be"),
+], ids=["latin-1", "cp1252", "utf-16", "utf-16-le", "utf-16-be", "utf-16-le-ascii", "utf-16-be-ascii"])
+def test_a_file_not_in_utf8_is_refused_and_says_so(world, admin_client, content):
+    before = _state()
+    error = assert_error(_upload(admin_client, world.org, content), 400, "invalid_encoding")
+    assert "not UTF-8" in error["message"] and "UTF-8" in error["message"].split("not UTF-8", 1)[1]
+    assert _state() == before
+    assert not User.objects.filter(email__startswith="jos").exists()

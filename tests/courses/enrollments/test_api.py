@@ -399,3 +399,14 @@ def test_bulk_into_an_unpublished_course_conflicts(client_for, roster, org):
 
 def test_bulk_into_an_unknown_course_is_a_404(client_for, roster):
     assert_error(client_for(roster).post(_bulk_url("nope"), {"emails": ["ana@a.example"]}, format="json"), 404)
+
+
+@pytest.mark.parametrize("content", [b"Name;Email\r\nAna;ana@a.example\r\nBen;BEN@a.example\r\n",
+                                     b"Name\tEmail\nAna\tana@a.example\nBen\tBEN@a.example\n",
+                                     b"\xef\xbb\xbfName;Email\r\nAna;ana@a.example\r\nBen;BEN@a.example\r\n"],
+                         ids=["semicolon", "tab", "bom-semicolon"])
+def test_bulk_csv_upload_with_semicolons_or_tabs(client_for, course, roster, content):
+    upload = SimpleUploadedFile("people.csv", content, content_type="text/csv")
+    response = client_for(roster).post(_bulk_url(course.slug), {"file": upload}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["enrolled"] == 2

@@ -202,3 +202,29 @@ def test_parse_emails_csv_rejects(data, code):
     with pytest.raises(ApplicationError) as excinfo:
         parse_emails_csv(data)
     assert (excinfo.value.status_code, excinfo.value.code) == (400, code)
+
+
+@pytest.mark.parametrize("data", [
+    b"name,email\nAna,ana@a.example\nBen,ben@a.example\n",
+    b"name;email\r\nAna;ana@a.example\r\nBen;ben@a.example\r\n",
+    b"name\temail\nAna\tana@a.example\nBen\tben@a.example\n",
+    b"\xef\xbb\xbfname;email\r\nAna;ana@a.example\r\nBen;ben@a.example\r\n",
+    b'"Last, first";email\nAna;ana@a.example\nBen;ben@a.example\n',
+], ids=["comma", "semicolon", "tab", "bom-semicolon", "quoted-comma-in-header"])
+def test_parse_emails_csv_reads_the_delimiter_from_the_header(data):
+    assert parse_emails_csv(data) == ["ana@a.example", "ben@a.example"]
+
+
+@pytest.mark.parametrize("data", [
+    "name;email\nJosé;jose@x.example\n".encode("latin-1"),
+    "name;email\nJosé;jose@x.example\n".encode("utf-16"),
+    "name;email\nJosé;jose@x.example\n".encode("utf-16-le"),
+    "name;email\nJosé;jose@x.example\n".encode("utf-16-be"),
+    "name;email\nJose;jose@x.example\n".encode("utf-16-le"),  # no BOM, ASCII only
+    "name,email\nJose,jose@x.example\n".encode("utf-16-be"),
+], ids=["latin-1", "utf-16", "utf-16-le", "utf-16-be", "utf-16-le-ascii", "utf-16-be-ascii"])
+def test_parse_emails_csv_refuses_what_is_not_utf8_and_says_so(data):
+    with pytest.raises(ApplicationError) as excinfo:
+        parse_emails_csv(data)
+    assert (excinfo.value.status_code, excinfo.value.code) == (400, "invalid_encoding")
+    assert "not UTF-8" in str(excinfo.value.message) and "UTF-8" in str(excinfo.value.message).split("not UTF-8")[1]
