@@ -125,6 +125,10 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
 
 
 def _suppression(log: ReminderLog, preference: NotificationPreference | None) -> str:
+    if not (log.recipient.email or "").strip():  # the mail backend would drop it and we would log it sent
+        return "no email address"
+    if not log.recipient.is_active:
+        return "account deactivated"
     if preference is not None:
         if preference.paused_at is not None:
             return "address paused after a permanent delivery failure"
