@@ -1,11 +1,14 @@
-"""When a reminder may go out: the recipient's quiet hours and days in their time zone (their own choice,
-else their organization's, else ours)."""
+"""When a reminder may go out: the recipient's quiet hours and days (their own choice, else their
+organization's, else ours) in their time zone (their own if it is a real zone, else their organization's,
+else the site's ``TIME_ZONE``)."""
 from __future__ import annotations
 
 import datetime
 import zoneinfo
 from dataclasses import dataclass
 from datetime import timedelta
+
+from django.conf import settings
 
 from courses.reminders.models import NotificationPreference
 from lms.models import Organization, User
@@ -25,11 +28,27 @@ class Window:
     cap: int
 
 
-def _zone(name: str) -> zoneinfo.ZoneInfo:
+def _zone_or_none(name: str | None) -> zoneinfo.ZoneInfo | None:
+    if not name or not isinstance(name, str):
+        return None
     try:
-        return zoneinfo.ZoneInfo(name or "UTC")
+        return zoneinfo.ZoneInfo(name)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return zoneinfo.ZoneInfo("UTC")
+        return None
+
+
+def _zone(*names: str | None) -> zoneinfo.ZoneInfo:
+    """The first of ``names`` that is a real IANA zone, else the site's (``TIME_ZONE``), else UTC."""
+    for name in (*names, settings.TIME_ZONE):
+        zone = _zone_or_none(name)
+        if zone is not None:
+            return zone
+    return zoneinfo.ZoneInfo("UTC")
+
+
+def zone_for(user: User, organization: Organization | None) -> zoneinfo.ZoneInfo:
+    """The person's zone if it is a real one, else their organization's, else the site's."""
+    return _zone(user.timezone, organization.timezone if organization else None)
 
 
 def window_for(user: User, organization: Organization | None, preference: NotificationPreference | None) -> Window:
@@ -40,7 +59,7 @@ def window_for(user: User, organization: Organization | None, preference: Notifi
         start = preference.quiet_start or start
         end = preference.quiet_end or end
         days = preference.quiet_days if preference.quiet_days is not None else days
-    tz = _zone(user.timezone or (organization.timezone if organization else "UTC"))
+    tz = zone_for(user, organization)
     return Window(tz, start, end, list(days or []), org_settings.daily_cap if org_settings else DEFAULT_CAP)
 
 
