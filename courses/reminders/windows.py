@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 import zoneinfo
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
 
-from courses.reminders.models import NotificationPreference
+from courses.reminders.models import NotificationPreference, ReminderLog
 from lms.models import Organization, User
 
 DEFAULT_QUIET = (datetime.time(21, 0), datetime.time(8, 0), [6, 7])
@@ -90,3 +90,56 @@ def next_allowed(now: datetime.datetime, window: Window) -> datetime.datetime | 
             continue
         break
     return local.astimezone(datetime.UTC) if moved else None
+
+
+@dataclass
+class Plan:
+    """What to do with one person's pending rows now: send these, defer those (by the moment they may
+    go), fold the rest into a digest for ``period`` of ``organization_id``."""
+
+    send: list[int] = field(default_factory=list)
+    deferred: dict[datetime.datetime, list[int]] = field(default_factory=dict)
+    folded: list[int] = field(default_factory=list)
+    period: str = ""
+    organization_id: int | None = None
+
+
+def recipient_plan(rows: list[tuple[ReminderLog, Window]], claimed: list[datetime.datetime], *,
+                   now: datetime.datetime, digest_kind: str) -> Plan:
+    """Decide one person's rows, each with the window of its own organization (and the person's choices).
+
+    Quiet hours and days: each row by its own window. The daily cap: the person's messages claimed on
+    the local day, from every organization, against the strictest cap among the rows that may go now,
+    read in that row's zone. Digest rows were counted when folded; when more are due than there is room
+    for, the first go alone and the rest are folded into one digest, which is one of the N."""
+    plan = Plan()
+    ready = []
+    for row, window in rows:
+        later = next_allowed(now, window)
+        if later is None:
+            ready.append((row, window))
+        else:
+            plan.deferred.setdefault(later, []).append(row.pk)
+    if not ready:
+        return plan
+    strictest = min((window for _row, window in ready), key=lambda window: window.cap)  # the first of equals
+    today = now.astimezone(strictest.tz).date()
+    used = sum(1 for moment in claimed if moment.astimezone(strictest.tz).date() == today)
+    digests = [row.pk for row, _window in ready if row.kind == digest_kind]
+    plan.send.extend(digests)
+    own = [(row, window) for row, window in ready if row.kind != digest_kind]
+    room = strictest.cap - used - len(digests)
+    if not own:
+        return plan
+    if room <= 0:
+        tomorrow = datetime.datetime.combine(today + timedelta(days=1), datetime.time(0), tzinfo=strictest.tz)
+        for row, window in own:
+            moment = next_allowed(tomorrow, window) or tomorrow.astimezone(datetime.UTC)
+            plan.deferred.setdefault(moment, []).append(row.pk)
+    elif len(own) <= room:
+        plan.send.extend(row.pk for row, _window in own)
+    else:
+        plan.send.extend(row.pk for row, _window in own[:room - 1])
+        plan.folded = [row.pk for row, _window in own[room - 1:]]
+        plan.period, plan.organization_id = today.isoformat(), own[0][0].organization_id
+    return plan
