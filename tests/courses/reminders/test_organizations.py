@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from courses.reminders import services as reminders
 from courses.reminders.models import ReminderLog
@@ -152,3 +154,24 @@ def test_the_cap_day_is_read_in_the_zone_of_the_strictest_organization(org, othe
     enroll(person, build_course(title="A course", activities=[{}]), org, enrolled_days_ago=30, idle_days=10)
     enroll(person, build_course(title="B course", activities=[{}]), other_org, enrolled_days_ago=30, idle_days=10)
     assert sweep() == {"sent": 2, "deferred": 0, "suppressed": 0, "folded": 0}
+
+
+def test_deciding_by_each_rows_organization_adds_no_query(org, other_org, django_capture_on_commit_callbacks):
+    Organization.objects.filter(pk=other_org.pk).update(timezone="Asia/Tokyo")
+    always_open(org, daily_cap=10)
+    always_open(other_org, daily_cap=2, quiet_start=datetime.time(21, 0), quiet_end=datetime.time(8, 0))
+
+    def dispatch_queries(people_count: int) -> int:
+        ReminderLog.objects.all().delete()
+        for _ in range(people_count):
+            person = two_organizations(org, other_org)
+            for organization in (org, other_org, org):
+                enroll(person, build_course(title="Course", activities=[{}]), organization, enrolled_days_ago=30,
+                       idle_days=10)
+        reminders.reminders_select(now=NOW)
+        with django_capture_on_commit_callbacks(execute=False), CaptureQueriesContext(connection) as queries:
+            result = reminders.reminders_dispatch(now=NOW)
+        assert result["sent"] > 0 and result["deferred"] > 0, result
+        return len(queries)
+
+    assert dispatch_queries(2) == dispatch_queries(20)
