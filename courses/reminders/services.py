@@ -33,7 +33,7 @@ from courses.reminders.messages import (
 )
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
-from courses.reminders.windows import next_allowed, window_for
+from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import Organization, User
 from lms.queue import task_enqueue
@@ -125,6 +125,10 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
 
 
 def _suppression(log: ReminderLog, preference: NotificationPreference | None) -> str:
+    if not (log.recipient.email or "").strip():  # the mail backend would drop it and we would log it sent
+        return "no email address"
+    if not log.recipient.is_active:
+        return "account deactivated"
     if preference is not None:
         if preference.paused_at is not None:
             return "address paused after a permanent delivery failure"
@@ -213,33 +217,17 @@ def reminders_dispatch(*, now: datetime.datetime | None = None, batch: int | Non
             by_recipient.setdefault(row.recipient_id, []).append(row)
 
     for recipient_id, own in by_recipient.items():
-        user = own[0].recipient
-        window = window_for(user, own[0].organization, _preference(user))
-        later = next_allowed(now, window)
-        if later is not None:
-            deferred.setdefault(later, []).extend(row.pk for row in own)
-            continue
-        today = now.astimezone(window.tz).date()
-        used = sum(1 for moment in claimed_recently.get(recipient_id, [])
-                   if moment.astimezone(window.tz).date() == today)
-        digest_rows = [row for row in own if row.kind == DIGEST]  # already counted when they were folded
-        to_send.extend(row.pk for row in digest_rows)
-        own = [row for row in own if row.kind != DIGEST]
-        room = window.cap - used - len(digest_rows)
-        if not own:
-            continue
-        if room <= 0:
-            tomorrow = datetime.datetime.combine(today + timedelta(days=1), datetime.time(0), tzinfo=window.tz)
-            moment = next_allowed(tomorrow, window) or tomorrow.astimezone(datetime.UTC)
-            deferred.setdefault(moment, []).extend(row.pk for row in own)
-        elif len(own) <= room:
-            to_send.extend(row.pk for row in own)
-        else:
-            to_send.extend(row.pk for row in own[:room - 1])
-            period = today.isoformat()
-            folded.setdefault(period, []).extend(row.pk for row in own[room - 1:])
-            digests.append(ReminderLog(recipient_id=recipient_id, kind=DIGEST, subject_id=recipient_id, period=period,
-                                       organization_id=own[0].organization_id, created_at=now, not_before=now))
+        preference = _preference(own[0].recipient)
+        plan = recipient_plan([(row, window_for(row.recipient, row.organization, preference)) for row in own],
+                              claimed_recently.get(recipient_id, []), now=now, digest_kind=DIGEST)
+        to_send.extend(plan.send)
+        for moment, ids in plan.deferred.items():
+            deferred.setdefault(moment, []).extend(ids)
+        if plan.folded:
+            folded.setdefault(plan.period, []).extend(plan.folded)
+            digests.append(ReminderLog(recipient_id=recipient_id, kind=DIGEST, subject_id=recipient_id,
+                                       period=plan.period, organization_id=plan.organization_id, created_at=now,
+                                       not_before=now))
 
     to_send.extend(_decisions_write(suppressed=suppressed, deferred=deferred, folded=folded, digests=digests))
     _enqueue_send(to_send)
