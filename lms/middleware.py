@@ -1,13 +1,15 @@
 """Refuse oversized request bodies (413) and NUL characters in addresses (400) before any view runs;
-security headers on every response."""
+answer unroutable /api/ addresses with the JSON 404 in every mode; security headers on every response."""
 from __future__ import annotations
 
 from urllib.parse import unquote
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest, JsonResponse
+from django.urls import is_valid_path
 
 from lms.error_codes import PlatformErrorCode
+from lms.error_handlers import handler404
 from lms.errors import error_body
 
 
@@ -57,6 +59,22 @@ class NulCharacterMiddleware:
                     PlatformErrorCode.BAD_REQUEST, "The path or the query string contains a NUL character (%00)."),
                                     status=400)
             return HttpResponseBadRequest("The address contains a NUL character (%00).", content_type="text/plain")
+        return self.get_response(request)
+
+
+class ApiNotFoundMiddleware:
+    """An /api/ address that no URL pattern routes is the API's JSON 404 (``handler404``), whatever
+    DEBUG says: Django calls ``handler404`` only when DEBUG is off, and draws its HTML debug page
+    otherwise. It sits after CommonMiddleware, which still turns this 404 into the APPEND_SLASH
+    redirect when the address with a slash exists."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith("/api/") and not is_valid_path(request.path_info,
+                                                                  getattr(request, "urlconf", None)):
+            return handler404(request)
         return self.get_response(request)
 
 

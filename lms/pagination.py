@@ -1,10 +1,13 @@
 """Pagination: page numbers for small, stable lists; cursors for large or changing ones.
 
 ``page_size`` that is not a whole number of at least 1 is a 400 (not silently the default); one
-above the maximum is capped at the maximum, as documented.
+above the maximum is capped at the maximum, as documented. A ``page`` number, or a cursor's
+position, outside the 64-bit range of the id columns is a 400 naming the parameter.
 """
 from rest_framework import pagination
 from rest_framework.exceptions import ValidationError
+
+from lms.fields import int64_check
 
 
 class _StrictPageSize:
@@ -25,6 +28,11 @@ class PageNumberPagination(_StrictPageSize, pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_number(self, request, paginator):
+        number = super().get_page_number(request, paginator)
+        int64_check(str(number), self.page_query_param)
+        return number
+
 
 class CursorPagination(_StrictPageSize, pagination.CursorPagination):
     """Stable under inserts: a cursor never skips or repeats a row. Views set ``ordering``."""
@@ -33,3 +41,9 @@ class CursorPagination(_StrictPageSize, pagination.CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 1000
     ordering = ("-id",)
+
+    def decode_cursor(self, request):
+        cursor = super().decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            int64_check(cursor.position, self.cursor_query_param)
+        return cursor

@@ -26,6 +26,7 @@ from courses.hr_reports.services import exports as report_services
 from courses.hr_reports.services import webhooks as webhook_services
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
+from lms.fields import Int64Field
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.selectors import none_of
 from lms.throttles import FailOpenThrottle
@@ -81,7 +82,7 @@ _FILTER_FIELDS = set(reports.Filters.__dataclass_fields__) - {"organization"}
 class ReportFilterSerializer(serializers.Serializer):
     organization = serializers.SlugField(required=False, max_length=64, help_text="Only this organization (its slug).")
     course = serializers.SlugField(required=False, max_length=100, help_text="Course slug.")
-    department = serializers.IntegerField(required=False, min_value=1, help_text="Department id.")
+    department = Int64Field(required=False, min_value=1, help_text="Department id.")
     manager = serializers.EmailField(required=False, max_length=254, help_text="The manager's email address.")
     status = serializers.ChoiceField(choices=Enrollment.Status.choices, required=False)
     overdue = serializers.ChoiceField(choices=BOOLEAN, required=False,

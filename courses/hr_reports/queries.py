@@ -43,6 +43,7 @@ from courses.enrollments.models import Enrollment
 from courses.hr_reports.errors import ReportError, ReportErrorCode
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
+from lms.fields import int64_fits
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
 from lms.spreadsheets import looks_like_formula, neutralize
@@ -244,7 +245,7 @@ def decode_cursor(value: str) -> tuple[datetime, int]:
         raw = base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
         stamp, pk = json.loads(raw)
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        if moment.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool):
+        if moment.tzinfo is None or not isinstance(pk, int) or isinstance(pk, bool) or not int64_fits(pk):
             raise ValueError
     except (ValueError, TypeError, AttributeError, binascii.Error, UnicodeDecodeError):
         raise ReportError("The cursor is not valid.", code=ReportErrorCode.INVALID_CURSOR,

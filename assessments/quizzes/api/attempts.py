@@ -20,7 +20,7 @@ from assessments.quizzes.models import Attempt
 from assessments.quizzes.services import attempts as services
 from assessments.quizzes.services.attempts import MAX_ANSWERS
 from courses.enrollments.errors import EnrollmentErrorCode
-from lms.filters import StrictBooleanFilter
+from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import CursorPagination
 from lms.permissions import IsPerson
 from lms.selectors import none_of
@@ -28,7 +28,7 @@ from lms.selectors import none_of
 
 class AttemptFilter(django_filters.FilterSet):
     course = django_filters.CharFilter(field_name="quiz__activity__course__slug", help_text="A course's slug.")
-    activity = django_filters.NumberFilter(field_name="quiz__activity_id", min_value=0, max_value=MAX_ID)
+    activity = Int64Filter(field_name="quiz__activity_id", min_value=0, max_value=MAX_ID)
     status = django_filters.ChoiceFilter(choices=Attempt.Status.choices, field_name="status")
     mine = StrictBooleanFilter(method="filter_mine", help_text="Only the caller's own attempts.")
 

@@ -22,7 +22,7 @@ from assessments.roleplays.services import reviews as roleplay_reviews
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.errors import EnrollmentErrorCode
 from lms.errors import NotFound
-from lms.filters import StrictBooleanFilter
+from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.parsers import JSONParser
 from lms.permissions import IsPerson
@@ -115,7 +115,7 @@ class PerformanceCreateApi(APIView):
 
 
 class PerformanceFilter(django_filters.FilterSet):
-    scenario = django_filters.NumberFilter(field_name="scenario_id", min_value=0, max_value=MAX_ID)
+    scenario = Int64Filter(field_name="scenario_id", min_value=0, max_value=MAX_ID)
     status = django_filters.ChoiceFilter(choices=Performance.Status.choices)
     mine = StrictBooleanFilter(method="filter_mine", help_text="Only your own performances.")
 

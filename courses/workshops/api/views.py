@@ -32,7 +32,7 @@ from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
 from lms.errors import NotFound
-from lms.filters import StrictBooleanFilter
+from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsAuthenticatedReadOnlyForApiKeys, IsPerson, IsReadOnly
 from lms.selectors import none_of
@@ -82,7 +82,7 @@ class SessionFilter(django_filters.FilterSet):
     upcoming = StrictBooleanFilter(method="filter_upcoming",
                                    help_text="true: scheduled and not started yet; false: the others.")
     course = django_filters.CharFilter(field_name="workshop__activity__course__slug", help_text="A course's slug.")
-    workshop = django_filters.NumberFilter(field_name="workshop_id")
+    workshop = Int64Filter(field_name="workshop_id")
     instructor = django_filters.CharFilter(method="filter_instructor", help_text="A user id, or 'me'.")
     has_seats = StrictBooleanFilter(method="filter_has_seats",
                                     help_text="true: scheduled, not started, with a free seat.")
