@@ -5,12 +5,25 @@ part's id, so it never changes when the session is edited. Times are written in 
 own time zone (``DTSTART;TZID=...``) with a matching VTIMEZONE, so a calendar shows the right
 local time on both sides of a daylight-saving change. SEQUENCE is the session's revision (plus,
 for a learner, their registration's), which every change raises.
+
+A local time with TZID names one instant only when that wall time happens once in the zone. After a
+fall-back (New York 2026-11-01, Lisbon 2026-10-25, Lord Howe's 30-minute change, any drop of a
+zone's offset) the repeated wall time is ambiguous: RFC 5545 (3.3.5) reads it as the first
+occurrence (no parameter can say otherwise), so a part in the second occurrence would show 30 or
+60 minutes early. A part whose start or end wall time is ambiguous (or non-existent, which a
+converted instant never is, but the rule is the same) is therefore written in UTC
+(``DTSTART:20261101T063000Z``), the first occurrence too since clients do not all follow the RFC
+there, and both ends alike so an event never mixes forms: every client reads a UTC value the same
+way. All other parts keep TZID rather than going to UTC throughout: clients keep the event's zone
+(shown in its details, used when it is edited, moved or repeated), and calendars that were right
+stay unchanged. A VTIMEZONE is added only for the zones some time still refers to.
 """
 from __future__ import annotations
 
 import zoneinfo
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from urllib.parse import urlparse
 
 import icalendar
@@ -46,6 +59,20 @@ def _organizer() -> str:
     return address.rsplit("<", 1)[-1].rstrip(">") if "<" in address else address
 
 
+def _is_ambiguous(instant: datetime, tz: zoneinfo.ZoneInfo) -> bool:
+    """Whether the wall time of ``instant`` in ``tz`` happens twice (or never): then its two
+    readings, first and second occurrence, have different offsets."""
+    wall = instant.astimezone(tz).replace(tzinfo=None)
+    return wall.replace(tzinfo=tz, fold=0).utcoffset() != wall.replace(tzinfo=tz, fold=1).utcoffset()
+
+
+def _times(starts_at: datetime, ends_at: datetime, tz: zoneinfo.ZoneInfo) -> tuple[datetime, datetime]:
+    """Start and end as they are written: in the session's zone, or both in UTC when either is
+    ambiguous there (module docstring)."""
+    zone = UTC if _is_ambiguous(starts_at, tz) or _is_ambiguous(ends_at, tz) else tz
+    return starts_at.astimezone(zone), ends_at.astimezone(zone)
+
+
 def _events(entry: SessionEntry, stamp) -> list[icalendar.Event]:
     session = entry.session
     tz = zoneinfo.ZoneInfo(session.timezone)
@@ -59,8 +86,9 @@ def _events(entry: SessionEntry, stamp) -> list[icalendar.Event]:
         event = icalendar.Event()
         event.add("uid", part_uid(session, part.pk))
         event.add("dtstamp", stamp)
-        event.add("dtstart", part.starts_at.astimezone(tz))
-        event.add("dtend", part.ends_at.astimezone(tz))
+        starts_at, ends_at = _times(part.starts_at, part.ends_at, tz)
+        event.add("dtstart", starts_at)
+        event.add("dtend", ends_at)
         title = session.display_title
         event.add("summary", f"{title} ({number}/{len(parts)})" if len(parts) > 1 else title)
         if description_lines:
