@@ -20,13 +20,14 @@ from pypdf.generic import (
     NumberObject,
     TextStringObject,
 )
-from reportlab.pdfgen import canvas
 
+from courses import demo_content
+from courses.catalog import ebook_safety
 from courses.catalog.errors import ContentError
 from courses.catalog.lesson_content import inspect_ebook
 from courses.catalog.models import Lesson
-from tests.courses.catalog.test_lesson_content import CONTAINER_XML, OPF, make_epub, make_pdf
 from tests import factories as people
+from tests.courses.catalog.test_lesson_content import CONTAINER_XML, OPF, make_epub, make_pdf
 from tests.courses.factories import activities_of, build_course
 from tests.helpers import assert_error
 
@@ -124,6 +125,31 @@ def test_pdf_with_active_content_is_refused_naming_what_was_found(case):
     assert error.code == ACTIVE
     assert found.lower() in error.message.lower()
     assert error.fields == {"ebook": [error.message]}
+
+
+@pytest.mark.parametrize("case", PDF_CASES, ids=list(PDF_CASES))
+def test_the_object_walk_alone_finds_each_case(case, monkeypatch):
+    # The byte scan is the second wall; the parsed catalog, names tree, pages and annotations are the first.
+    monkeypatch.setattr(ebook_safety, "_byte_findings", lambda reader, raw: set())
+    change, found = PDF_CASES[case]
+    assert found.lower() in error_of(_rewrite(change)).message.lower()
+
+
+def test_a_hex_escaped_javascript_name_is_still_found():
+    data = _rewrite(_open_action(_action("/JavaScript", JS=TextStringObject("app.alert(3);"))))
+    # Same length, so every xref offset holds: /Type is optional, "#61" is "a" and "#53" is "S".
+    plain = b"/Type /Action\n/S /JavaScript\n/JS ("
+    assert plain in data
+    escaped = data.replace(plain, b"/S /J#61vaScript\n/J#53 (".rjust(len(plain)))
+    assert b"/JavaScript" not in escaped and b"/JS " not in escaped
+    assert len(PdfReader(io.BytesIO(escaped), strict=True).pages) == 2
+    error = error_of(escaped)
+    assert error.code == ACTIVE and "JavaScript" in error.message
+
+
+@pytest.mark.parametrize("key", ["empathy-handbook-en", "empathy-handbook-pt-br"])
+def test_the_demo_ebooks_are_accepted(key):
+    assert inspect_ebook(demo_content.ebook_pdf(key), max_bytes=MB).kind == "pdf"
 
 
 def test_pdf_rewritten_by_pypdf_without_active_content_is_accepted():
