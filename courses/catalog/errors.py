@@ -7,6 +7,7 @@ from lms.error_codes import ErrorCodeEnum
 
 @unique
 class CatalogErrorCode(ErrorCodeEnum):
+    ACTIVE_CONTENT_EBOOK = "active_content_ebook"
     CAPTIONS_TOO_LARGE = "captions_too_large"
     COURSE_EMPTY = "course_empty"
     EBOOK_TOO_LARGE = "ebook_too_large"
@@ -22,7 +23,7 @@ class CatalogErrorCode(ErrorCodeEnum):
 class ContentError(CoursesError):
     """Lesson content (Markdown, video URL, captions, ebook file) was rejected.
 
-    Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``invalid_video_url``,
+    Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``active_content_ebook``, ``invalid_video_url``,
     ``invalid_captions``, ``captions_too_large``.
     """
 

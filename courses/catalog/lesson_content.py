@@ -1,5 +1,7 @@
 """Lesson content rules: Markdown rendering, reading time, video URLs, captions and ebook files.
 
+What an ebook may not carry (scripts, actions, attachments, HTML polyglots) is in ``ebook_safety``.
+
 Pure functions with no database access, so services, the admin, the API and the demo loader all
 apply the same rules. Every rejection is a ``ContentError`` with a stable code (rendered as a 400).
 """
@@ -21,6 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
+from courses.catalog import ebook_safety
 from courses.catalog.errors import CatalogErrorCode, ContentError
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -318,6 +321,8 @@ def inspect_ebook(data: bytes | BinaryIO, *, max_bytes: int) -> EbookInfo:
         raise _invalid_ebook("The ebook file is empty.")
     if raw.startswith(_EXECUTABLE_SIGNATURES):
         raise _invalid_ebook("This file is a program, not an ebook. Upload a PDF or EPUB.")
+    if b"%PDF-" in raw[:ebook_safety.HEAD_BYTES]:
+        ebook_safety.check_pdf_polyglot(raw)
     if raw.startswith(b"%PDF-"):
         return EbookInfo(kind="pdf", content_type="application/pdf", pages=_pdf_pages(raw), size=len(raw))
     if raw.startswith(b"PK\x03\x04"):
@@ -341,6 +346,7 @@ def _pdf_pages(raw: bytes) -> int:
             contents = page.get("/Contents")
             if contents is not None:
                 contents.get_object()
+        ebook_safety.check_pdf(reader, raw)
     except ContentError:
         raise
     except Exception:
@@ -417,17 +423,21 @@ def _epub_pages(raw: bytes) -> int:
         if package.tag != f"{_OPF_NS}package":
             raise _invalid_ebook("The EPUB's package file is not an OPF package document.")
         base = opf_path.rpartition("/")[0]
-        text_length = 0
+        text_length, checked = 0, []
         for item in package.iterfind(f"{_OPF_NS}manifest/{_OPF_NS}item"):
             if item.get("media-type") not in _CONTENT_MEDIA_TYPES or not item.get("href"):
                 continue
             path = f"{base}/{item.get('href')}" if base else item.get("href")
             if path not in names:
                 raise _invalid_ebook(f"The EPUB lists '{item.get('href')}' but does not contain it.")
+            text = archive.read(path).decode("utf-8", errors="replace")
+            ebook_safety.check_epub_document(path, text)
+            checked.append(path)
             parser = _TextLength()
-            parser.feed(archive.read(path).decode("utf-8", errors="replace"))
+            parser.feed(text)
             parser.close()
             text_length += parser.length
+        ebook_safety.check_epub_other_documents(archive, checked)
     except ContentError:
         raise
     except (zipfile.BadZipFile, OSError, ValueError, KeyError, EOFError, NotImplementedError):

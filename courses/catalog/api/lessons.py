@@ -65,7 +65,8 @@ class EbookDownloadApi(APIView):
 
 class EbookUploadApi(APIView):
     """Upload a PDF or EPUB for a lesson (checked by its content, not its name)."""
-    error_codes = (CatalogErrorCode.EBOOK_TOO_LARGE, CatalogErrorCode.ENCRYPTED_EBOOK, CatalogErrorCode.INVALID_EBOOK)
+    error_codes = (CatalogErrorCode.ACTIVE_CONTENT_EBOOK, CatalogErrorCode.EBOOK_TOO_LARGE,
+                   CatalogErrorCode.ENCRYPTED_EBOOK, CatalogErrorCode.INVALID_EBOOK)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]
