@@ -1,10 +1,11 @@
-# Empathy LMS. `make run` starts everything on the embedded default; `make test` runs the suite.
+# Empathy LMS. `make run` starts everything on the embedded default (`make dev`: with auto-reload); `make test`
+# runs the suite.
 SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test bench lint install install-dev migrate demo schema clean
+.PHONY: run dev test bench lint install install-dev migrate demo schema clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +35,14 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
-run: demo
+# scripts/run.py locks VAR_DIR and checks the port before it migrates and loads the demo (one run per folder).
+# `make run` serves with gunicorn (gunicorn.conf.py, as in production); `make dev` with Django's development
+# server, which reloads on code changes.
+run: install
 	$(BIN)/python scripts/run.py
+
+dev: install
+	$(BIN)/python scripts/run.py --dev
 
 # Tests keep their files (broker queue, mail, media) away from the demo's var/ unless told otherwise.
 # Two processes by default (TEST_WORKERS=0 runs in one); the browser tests share one of them.

@@ -1,9 +1,18 @@
 """Start the web server, a Celery worker and Celery beat together; Ctrl-C stops all three.
 
-Used by ``make run`` after migrations and the demo data. Honours HOST and PORT.
+Used by ``make run`` (gunicorn, threaded, with gunicorn.conf.py as in production) and ``make dev``
+(``--dev``: Django's development server, reloading on code changes). Honours HOST and PORT.
+
+In order, before anything starts: a lock on VAR_DIR (one ``make run`` per folder; a second one says
+which process holds it and exits), a check that the port is free, then migrations, the demo data and
+the static files. The banner with the URLs and logins is printed once our own web server answers.
 """
 from __future__ import annotations
 
+import argparse
+import errno
+import fcntl
+import http.client
 import json
 import os
 import signal
@@ -11,33 +20,105 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-HOST = os.environ.get("HOST", "127.0.0.1")
-PORT = os.environ.get("PORT", "8000")
+LOCK_NAME = "run.lock"
 
 
-def start(name: str, argv: list[str]) -> subprocess.Popen:
-    print(f"starting {name}: {' '.join(argv)}", flush=True)
-    return subprocess.Popen(argv, cwd=ROOT, start_new_session=True)
+class StartError(Exception):
+    """Why the stack cannot start; printed as is, and the script exits with status 1."""
 
 
-def wait_for_port(host: str, port: int, timeout: float = 60.0) -> bool:
+def var_dir() -> Path:
+    """VAR_DIR as the settings read it: the variable, else var/ beside manage.py."""
+    path = Path(os.environ.get("VAR_DIR") or ROOT / "var")
+    return path if path.is_absolute() else ROOT / path
+
+
+def take_lock(folder: Path) -> IO[str]:
+    """Hold an exclusive lock on ``folder``/run.lock for as long as the returned file stays open.
+
+    The holder writes its pid into the file; a second caller gets StartError naming that pid. The lock
+    goes with the process (flock), so a crashed run leaves nothing to clean up.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOCK_NAME
+    handle = path.open("a+")  # not "w": truncating before the lock is ours would erase the holder's pid
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as error:
+        if error.errno not in (errno.EWOULDBLOCK, errno.EAGAIN, errno.EACCES):
+            handle.close()
+            raise
+        handle.seek(0)
+        pid = handle.read().strip() or "unknown"
+        handle.close()
+        raise StartError(
+            f"Another `make run` (pid {pid}) is already running on {folder} (lock file {path}).\n"
+            f"Stop it first (Ctrl-C in its terminal, or `kill {pid}`), or start this one on its own "
+            "folder and port, e.g. `VAR_DIR=/tmp/lms-2 PORT=8001 make run`."
+        ) from None
+    handle.seek(0)
+    handle.truncate()
+    handle.write(f"{os.getpid()}\n")
+    handle.flush()
+    return handle
+
+
+def check_port_free(host: str, port: int) -> None:
+    """StartError unless a server could listen on ``host``:``port`` now."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        # As the servers do: a port left in TIME_WAIT by a previous run counts as free.
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            sock.bind((host, port))
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                raise StartError(
+                    f"Port {port} on {host} is already in use by another program (another `make run`?).\n"
+                    f"Choose another port with PORT (and the address with HOST), e.g. "
+                    f"`PORT={port + 1} make run`."
+                ) from None
+            raise StartError(
+                f"Cannot listen on {host}:{port}: {error.strerror or error}.\n"
+                "Set HOST (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0) and PORT, e.g. "
+                "`HOST=127.0.0.1 PORT=8000 make run`."
+            ) from None
+
+
+def client_host(host: str) -> str:
+    """Where to reach a server listening on ``host`` (a wildcard address is reached on loopback)."""
+    return {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)
+
+
+def wait_until_answering(host: str, port: int, *, path: str = "/", alive: Callable[[], bool] = lambda: True,
+                         timeout: float = 120.0, interval: float = 0.3) -> int | None:
+    """The HTTP status of the first answer to GET ``path``, or None when ``alive()`` turns false or
+    ``timeout`` seconds pass first. Any status counts: what matters is that an HTTP server answers."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
+        if not alive():
+            return None
+        connection = http.client.HTTPConnection(client_host(host), port, timeout=2)
         try:
-            with socket.create_connection((host, port), timeout=1):
-                return True
-        except OSError:
-            time.sleep(0.3)
-    return False
+            connection.request("GET", path, headers={"Accept": "text/html"})
+            return connection.getresponse().status
+        except (OSError, http.client.HTTPException):
+            time.sleep(interval)
+        finally:
+            connection.close()
+    return None
 
 
-def print_banner() -> None:
-    base = f"http://{HOST if HOST not in ('0.0.0.0', '::') else '127.0.0.1'}:{PORT}"
-    credentials_path = ROOT / os.environ.get("VAR_DIR", "var") / "demo-credentials.json"
+def banner(host: str, port: int, folder: Path) -> str:
+    address = client_host(host)
+    base = f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+    credentials_path = folder / "demo-credentials.json"
     lines = [
         "",
         "Empathy LMS is running (Ctrl-C stops the web server, the worker and beat).",
@@ -46,7 +127,7 @@ def print_banner() -> None:
         f"  API docs:   {base}/api/docs/",
         f"  Admin:      {base}/admin/",
         f"  Health:     {base}/api/v1/health/",
-        f"  Mail:       {ROOT / 'var' / 'mail'} (one file per message)",
+        f"  Mail:       {folder / 'mail'} (one file per message)",
     ]
     if credentials_path.exists():
         data = json.loads(credentials_path.read_text())
@@ -55,12 +136,72 @@ def print_banner() -> None:
             lines.append(f"    {login['email']:<28} {', '.join(login['roles'])}")
         lines.append(f"  HR API key:  Authorization: Api-Key {data.get('hr_api_key', '?')}")
         lines.append(f"  (also in {credentials_path})")
-    print("\n".join(lines) + "\n", flush=True)
+    return "\n".join(lines) + "\n"
 
 
-def main() -> int:
+def announce_when_answering(host: str, port: int, folder: Path, *, alive: Callable[[], bool],
+                            timeout: float = 120.0) -> bool:
+    """Print the banner once our web server answers; say so instead when it does not."""
+    status = wait_until_answering(host, port, alive=alive, timeout=timeout)
+    if status is None:
+        if alive():
+            print(f"the web server did not answer at http://{client_host(host)}:{port}/ within {timeout:.0f}s; "
+                  "see its log above", flush=True)
+        return False
+    if status >= 500:
+        print(f"warning: the web server answered {status} at /; see its log above", flush=True)
+    print(banner(host, port, folder), flush=True)
+    return True
+
+
+def manage(*args: str) -> None:
+    """One manage.py step before the servers start; a failure stops the run."""
+    print(f"manage.py {' '.join(args)}", flush=True)
+    result = subprocess.run([str(BIN / "python"), "manage.py", *args], cwd=ROOT, check=False)
+    if result.returncode:
+        raise StartError(f"manage.py {' '.join(args)} failed (exit status {result.returncode}); see above.")
+
+
+def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+    print(f"starting {name}: {' '.join(argv)}", flush=True)
+    return subprocess.Popen(argv, cwd=ROOT, start_new_session=True, env=env)
+
+
+def web_command(host: str, port: int, *, dev: bool) -> tuple[list[str], dict[str, str]]:
+    if dev:
+        # One new thread per request: keep no database connection past its request.
+        env = {**os.environ, "CONN_MAX_AGE": "0"}
+        return [str(BIN / "python"), "manage.py", "runserver", f"{host}:{port}"], env
+    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    return [str(BIN / "python"), "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
+            "--bind", bind], dict(os.environ)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dev", action="store_true",
+                        help="Django's development server (reloads on code changes) instead of gunicorn")
+    args = parser.parse_args(argv)
+    host = os.environ.get("HOST", "127.0.0.1")
+    port_text = os.environ.get("PORT", "8000")
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        print(f"PORT must be a port number (1-65535), not {port_text!r}", file=sys.stderr)
+        return 1
+    port = int(port_text)
+    folder = var_dir()
+    try:
+        lock = take_lock(folder)  # held (the file open) until this process ends
+        check_port_free(host, port)
+        manage("migrate", "--noinput")
+        manage("load_demo")
+        manage("collectstatic", "--noinput", "-v0")
+    except StartError as error:
+        print(error, file=sys.stderr, flush=True)
+        return 1
+
+    web_argv, web_env = web_command(host, port, dev=args.dev)
     processes = {
-        "web": start("web", [str(BIN / "python"), "manage.py", "runserver", f"{HOST}:{PORT}", "--noreload"]),
+        "web": start("web", web_argv, web_env),
         "worker": start("worker", [str(BIN / "celery"), "-A", "lms", "worker", "-Q", "default,long",
                                    "--concurrency", "2", "--loglevel", "INFO"]),
         "beat": start("beat", [str(BIN / "celery"), "-A", "lms", "beat", "--loglevel", "INFO"]),
@@ -86,8 +227,7 @@ def main() -> int:
     signal.signal(signal.SIGINT, stop)
     signal.signal(signal.SIGTERM, stop)
 
-    if wait_for_port("127.0.0.1" if HOST in ("0.0.0.0", "::") else HOST, int(PORT)):
-        print_banner()
+    announce_when_answering(host, port, folder, alive=lambda: not stopping and processes["web"].poll() is None)
     status = 0
     while not stopping:
         for name, proc in processes.items():
@@ -97,6 +237,7 @@ def main() -> int:
                 stop()
                 break
         time.sleep(0.5)
+    lock.close()
     return status
 
 
