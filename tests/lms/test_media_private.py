@@ -110,3 +110,41 @@ def test_a_role_play_upload_is_served_only_through_its_checked_view(debug_urls, 
     assert len(stored) == 1
     for caller, client in _callers(org).items():
         assert client.get(f"/media/roleplays/{stored[0]}").status_code == 404, caller
+
+
+# --- the back office links to the checked views, never to /media/ -------------------------------
+
+def test_the_admin_never_links_a_stored_file_at_its_media_path(settings, tmp_path, org):
+    from courses.catalog.models import Lesson
+    from courses.hr_reports.models import ReportExport
+    from tests.courses.certificates.conftest import completed_enrollment, issued
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    certificate = issued(completed_enrollment(organization=org))
+    assert certificate.pdf
+    export = ReportExport.objects.create(organization=org, format="csv", request_key="k", status="done",
+                                         file=default_storage.save(*_content("export")))
+    instructor = people.member(org, "instructor")
+    course = build_course(slug="admin-book", created_by=instructor, activities=[
+        {"title": "Article", "lesson": {"content_type": "article", "body": words(50)}}])
+    article = activities_of(course)[0]
+    Lesson.objects.filter(activity=article).update(ebook=default_storage.save(*_content("ebook")),
+                                                   captions=default_storage.save(*_content("captions")))
+    client = Client()
+    client.force_login(people.UserFactory(is_staff=True, is_superuser=True))
+    pages = {
+        f"/admin/courses/certificate/{certificate.pk}/change/": f'href="/api/v1/certificates/{certificate.code}/pdf/"',
+        f"/admin/courses/reportexport/{export.pk}/change/": export.file.name.rsplit("/", 1)[-1],
+        f"/admin/courses/activity/{article.pk}/change/": "handbook",
+    }
+    for url, expected in pages.items():
+        response = client.get(url)
+        html = response.content.decode()
+        assert response.status_code == 200, url
+        assert settings.MEDIA_URL not in html, f"{url} links a file at its public media path"
+        assert expected in html, url
+
+
+def _content(kind: str) -> tuple[str, ContentFile]:
+    name, data = STORED[kind]
+    return name, ContentFile(data)
