@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import render
 from rest_framework_api_key.admin import APIKeyModelAdmin
@@ -36,6 +38,18 @@ def admin_login(request, extra_context=None):
             response["Retry-After"] = str(wait)
             return response
     return admin.site.login(request, extra_context)
+
+
+class PrivateFileWidget(AdminFileWidget):
+    """The admin's file input without a link to the file's storage address, which nothing serves (stored
+    files leave only through views that check the caller, lms.files.file_response): it shows the name."""
+
+    template_name = "lms/admin/private_file_input.html"
+
+
+# ``formfield_overrides`` for an admin with file fields (ImageField has its own default, so both are named).
+PRIVATE_FILE_FIELDS: dict = {models.FileField: {"widget": PrivateFileWidget},
+                             models.ImageField: {"widget": PrivateFileWidget}}
 
 
 def admin_organization_ids(request) -> set[int]:

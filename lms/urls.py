@@ -1,5 +1,4 @@
 """Root URLs: the admin, the v1 API of every app, the schema and offline docs, and the learner pages."""
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
@@ -48,7 +47,5 @@ urlpatterns = [
     path("", include((pages, "pages"), namespace="pages")),
 ]
 
-if settings.DEBUG:
-    from django.conf.urls.static import static
-
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+# Nothing serves MEDIA_ROOT at MEDIA_URL, in any mode: every stored file (e-books, captions, certificate PDFs,
+# exports, role-play recordings) goes out through a view that checks the caller (lms.files.file_response).

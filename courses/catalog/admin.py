@@ -11,6 +11,7 @@ from courses.catalog.admin_scope import CourseScopedAdmin
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.admin import PRIVATE_FILE_FIELDS
 from lms.errors import ApplicationError
 from lms.models import Organization
 from lms.scoping import is_unrestricted, organization_ids_for
@@ -26,6 +27,7 @@ class ModuleInline(admin.TabularInline):
 @admin.register(Course)
 class CourseAdmin(CourseScopedAdmin):
     course_field = "pk"
+    formfield_overrides = PRIVATE_FILE_FIELDS
     list_display = ["title", "slug", "language", "category", "organization", "status", "estimated_minutes",
                     "rating_average", "rating_count", "preview_link"]
     list_filter = ["status", "language", "category", "organization"]
@@ -109,6 +111,7 @@ class ModuleAdmin(CourseScopedAdmin):
 
 class LessonInline(admin.StackedInline):
     model = Lesson
+    formfield_overrides = PRIVATE_FILE_FIELDS
     extra = 0
     fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "captions", "ebook",
               "word_count", "reading_minutes", "ebook_pages"]

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 from django.contrib import admin, messages
+from django.urls import reverse
+from django.utils.html import format_html
 
 from courses.certificates import selectors
 from courses.certificates import services as certificate_services
@@ -31,9 +33,19 @@ class CertificateAdmin(admin.ModelAdmin):
     list_filter = ["status", "issuer_name"]
     search_fields = ["code", "learner_name", "course_title", "enrollment__user__email"]
     list_select_related = ["enrollment__course", "enrollment__user"]
-    readonly_fields = [f.name for f in Certificate._meta.fields if f.name != "show_score"]
+    # The PDF shows as a link to its checked view (not to the storage's address, which nothing serves).
+    exclude = ["pdf"]
+    readonly_fields = [f.name if f.name != "pdf" else "pdf_download" for f in Certificate._meta.fields
+                       if f.name != "show_score"]
     inlines = [CertificateEventInline]
     actions = ["reissue", "revoke"]
+
+    @admin.display(description="PDF")
+    def pdf_download(self, obj: Certificate) -> str:
+        if not obj.pdf:
+            return "-"
+        return format_html('<a href="{}">{}</a>', reverse("v1:certificate-pdf", args=[obj.code]),
+                           f"certificate-{obj.code}.pdf")
 
     def get_queryset(self, request):
         return selectors.certificates_visible_to(actor=request.user)

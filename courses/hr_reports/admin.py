@@ -15,7 +15,13 @@ class ReportExportAdmin(ReadOnlyOrgAdmin):
     list_display = ("id", "organization", "format", "status", "rows_done", "rows_total", "runs", "requested_by",
                     "api_key_prefix", "created_at", "finished_at", "expires_at")
     list_filter = ("status", "format")
-    readonly_fields = [f.name for f in ReportExport._meta.fields]
+    # The file shows by name only: it leaves through the signed download link of the API, never the storage's address.
+    exclude = ["file"]
+    readonly_fields = [f.name if f.name != "file" else "file_name" for f in ReportExport._meta.fields]
+
+    @admin.display(description="File")
+    def file_name(self, obj: ReportExport) -> str:
+        return obj.file.name.rsplit("/", 1)[-1] if obj.file else "-"
 
 
 @admin.register(ReportAuditEntry)

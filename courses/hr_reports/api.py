@@ -6,7 +6,7 @@ courses/reports.py for the rule); anything else is 404.
 """
 from __future__ import annotations
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
@@ -27,6 +27,7 @@ from courses.hr_reports.services import webhooks as webhook_services
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.fields import Int64Field
+from lms.files import file_response
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.selectors import none_of
 from lms.throttles import FailOpenThrottle
@@ -326,10 +327,8 @@ class ExportDownloadApi(APIView):
                                             filters={"export": export.pk})
         content_type = ("text/csv; charset=utf-8" if export.format == "csv" else
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response = FileResponse(export.file.open("rb"), as_attachment=True, content_type=content_type,
-                                filename=f"{export.organization.slug}-completions-{export.pk}.{export.format}")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(export.file, as_attachment=True, content_type=content_type,
+                             filename=f"{export.organization.slug}-completions-{export.pk}.{export.format}")
 
 
 # --- webhooks ------------------------------------------------------------------------------

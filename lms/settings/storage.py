@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import DEBUG, VAR_DIR, env
 
 STATIC_URL = "/static/"
@@ -21,6 +23,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Nothing serves MEDIA_ROOT publicly: every stored file leaves through a view that checks the caller
+# (lms.files.file_response). Empty: that view streams the file itself. "x-accel-redirect" (nginx) or
+# "x-sendfile" (Apache mod_xsendfile, lighttpd): the view checks, then hands the sending to the web server.
+# "storage-url": the view checks, then redirects to the storage's own URL (a signed, expiring S3 link).
+PROTECTED_MEDIA_REDIRECT = env.str("PROTECTED_MEDIA_REDIRECT", default="").strip().lower()
+if PROTECTED_MEDIA_REDIRECT not in {"", "x-accel-redirect", "x-sendfile", "storage-url"}:
+    raise ImproperlyConfigured("PROTECTED_MEDIA_REDIRECT must be empty, x-accel-redirect, x-sendfile or storage-url.")
+# The internal nginx location that X-Accel-Redirect names (a prefix, then the file's storage name).
+PROTECTED_MEDIA_LOCATION = "/protected-media/"
 
 # Request bodies: JSON and form posts are capped small; file uploads have their own cap.
 API_MAX_BODY_BYTES = env.int("API_MAX_BODY_BYTES", default=1024 * 1024)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import django_filters
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers, status
@@ -22,6 +21,7 @@ from assessments.roleplays.services import reviews as roleplay_reviews
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.errors import EnrollmentErrorCode
 from lms.errors import NotFound
+from lms.files import file_response
 from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.parsers import JSONParser
@@ -168,10 +168,7 @@ class PerformanceMediaApi(APIView):
         performance = selectors.performance_get(actor=request.user, performance_id=performance_id)
         if not performance.media:
             raise NotFound("This performance has no recording.", code=RoleplayErrorCode.NO_MEDIA)
-        response = FileResponse(performance.media.open("rb"), content_type=performance.media_type)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(performance.media, content_type=performance.media_type)
 
 
 class ReviewInputSerializer(serializers.Serializer):

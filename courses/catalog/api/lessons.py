@@ -1,7 +1,6 @@
 """Lesson content for enrolled learners and course staff; e-book download and uploads."""
 from __future__ import annotations
 
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -14,6 +13,7 @@ from courses.catalog.api.serializers import LessonSerializer
 from courses.catalog.errors import CatalogErrorCode
 from courses.enrollments import selectors as enrollment_selectors
 from lms.errors import NotFound
+from lms.files import file_response
 from lms.permissions import IsPerson
 
 
@@ -57,10 +57,8 @@ class EbookDownloadApi(APIView):
         if not lesson.ebook:
             raise NotFound("This lesson has no e-book.")
         content_type = "application/pdf" if lesson.ebook_kind == "pdf" else "application/epub+zip"
-        response = FileResponse(lesson.ebook.open("rb"), as_attachment=True,
-                                filename=lesson.ebook.name.rsplit("/", 1)[-1], content_type=content_type)
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(lesson.ebook, as_attachment=True, filename=lesson.ebook.name.rsplit("/", 1)[-1],
+                             content_type=content_type)
 
 
 class EbookUploadApi(APIView):

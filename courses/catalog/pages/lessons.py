@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,6 +24,7 @@ from courses.enrollments.models import Enrollment
 from courses.workshops import selectors as workshop_selectors
 from courses.workshops.models import WorkshopSession
 from lms.errors import ApplicationError
+from lms.files import file_response
 
 EBOOK_TYPES = {"pdf": ("application/pdf", "pdf"), "epub": ("application/epub+zip", "epub")}
 
@@ -125,15 +126,8 @@ def _readable_lesson(request, slug: str, activity_id: int) -> Lesson:
     return lesson
 
 
-def _attachment(file, *, filename: str, content_type: str) -> FileResponse:
-    try:
-        handle = file.open("rb")
-    except OSError:  # the row names a file the storage no longer has
-        raise Http404 from None
-    response = FileResponse(handle, as_attachment=True, filename=filename, content_type=content_type)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+def _attachment(file, *, filename: str, content_type: str) -> HttpResponse:
+    return file_response(file, as_attachment=True, filename=filename, content_type=content_type)
 
 
 def _safe_name(title: str, extension: str, fallback: str) -> str:

@@ -4,7 +4,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.http import FileResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers
@@ -20,6 +19,7 @@ from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.models import Certificate
 from courses.certificates.verification import VerificationSerializer, verification_payload
 from lms.errors import NotFound
+from lms.files import file_response
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
 from lms.selectors import none_of
@@ -96,10 +96,8 @@ class CertificatePdfApi(APIView):
         certificate = selectors.access_certificate_download(actor=request.user, code=code)
         if not certificate.pdf:
             raise NotFound("The PDF is being prepared; try again in a minute.", code=CertificateErrorCode.PDF_PENDING)
-        response = FileResponse(certificate.pdf.open("rb"), as_attachment=True,
-                                filename=f"certificate-{certificate.code}.pdf", content_type="application/pdf")
-        response["Cache-Control"] = "private, no-store"
-        return response
+        return file_response(certificate.pdf, as_attachment=True, filename=f"certificate-{certificate.code}.pdf",
+                             content_type="application/pdf")
 
 
 class CertificateRevokeApi(APIView):
