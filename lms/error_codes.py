@@ -1,4 +1,4 @@
-"""Error codes: every ``error.code`` the API can answer is a member of one ``StrEnum`` (GUIDE §3).
+"""Error codes: every ``error.code`` the API can answer is a member of one ``StrEnum``.
 
 Each domain keeps its own enum next to its exceptions (``courses.workshops.errors.WorkshopErrorCode``,
 ``assessments.quizzes.errors.QuizErrorCode``...); a code raised in several domains lives once, in the
