@@ -110,3 +110,17 @@ def test_every_task_a_service_enqueues_by_name_is_registered():
     assert len(names) >= 5, "services enqueue certificates, exports, webhooks, reminders and workshop mail"
     autodiscover_modules("tasks")
     assert names - set(current_app.tasks) == set()
+
+
+def test_the_project_cites_no_document_outside_it():
+    """The code and docs stand alone: nothing points at the old outside design guide."""
+    outside_guide = "GUI" + "DE"  # spelled in two parts so this test does not find itself
+    skip = {".venv", "node_modules", "var", ".git", "__pycache__"}
+    suffixes = {".py", ".md", ".txt", ".toml", ".yaml", ".yml", ".html", ".po", ".json", ".cfg", ""}
+    found = []
+    for path in ROOT.rglob("*"):
+        if skip & set(path.relative_to(ROOT).parts) or not path.is_file() or path.suffix not in suffixes:
+            continue
+        if outside_guide in path.read_text(errors="ignore"):
+            found.append(str(path.relative_to(ROOT)))
+    assert found == []
