@@ -6,7 +6,7 @@ here are the base class they share and the codes raised by more than one of them
 from enum import unique
 
 from lms.error_codes import ErrorCodeEnum, PlatformErrorCode
-from lms.errors import ApplicationError, NotFound
+from lms.errors import ApplicationError
 
 
 @unique
@@ -17,7 +17,3 @@ class CoursesErrorCode(ErrorCodeEnum):
 
 class CoursesError(ApplicationError):
     code = PlatformErrorCode.INVALID
-
-
-class CourseNotFound(NotFound):
-    code = CoursesErrorCode.COURSE_NOT_FOUND

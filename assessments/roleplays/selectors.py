@@ -119,12 +119,6 @@ def scenario_can_manage(*, actor: Any, scenario: Scenario) -> bool:
     return course_selectors.course_can_manage(actor=actor, course=scenario.activity.course)
 
 
-def team_user_ids(actor: Any) -> QuerySet:
-    """Users whose membership (in the same organization) has the actor as manager."""
-    return Membership.objects.filter(manager__user=person_id(actor), manager__is_active=True,
-                                     is_active=True).values("user_id")
-
-
 def performance_scope_q(actor: Any) -> Q:
     if is_unrestricted(actor):
         return Q()
