@@ -4,8 +4,10 @@ Used by ``make run`` (gunicorn, threaded, with gunicorn.conf.py as in production
 (``--dev``: Django's development server, reloading on code changes). Honours HOST and PORT.
 
 In order, before anything starts: a lock on VAR_DIR (one ``make run`` per folder; a second one says
-which process holds it and exits), a check that the port is free, then migrations, the demo data and
-the static files. The banner with the URLs and logins is printed once our own web server answers.
+which process holds it and exits), the port claimed (``make run`` listens on it at once and hands the
+socket to gunicorn, so nothing else can take it meanwhile; ``make dev`` only checks it is free), then
+migrations, the demo data and the static files. The banner with the URLs and logins is printed once our
+own web server answers.
 """
 from __future__ import annotations
 
@@ -69,26 +71,38 @@ def take_lock(folder: Path) -> IO[str]:
     return handle
 
 
-def check_port_free(host: str, port: int) -> None:
-    """StartError unless a server could listen on ``host``:``port`` now."""
+def claim_port(host: str, port: int) -> socket.socket:
+    """A socket listening on ``host``:``port``, held from before the migrations until the web server
+    takes it over (gunicorn is handed it as ``fd://N``): no other program can take the port meanwhile,
+    so whatever answers there afterwards is our own server. StartError when the port is taken."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as sock:
-        # As the servers do: a port left in TIME_WAIT by a previous run counts as free.
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as error:
-            if error.errno == errno.EADDRINUSE:
-                raise StartError(
-                    f"Port {port} on {host} is already in use by another program (another `make run`?).\n"
-                    f"Choose another port with PORT (and the address with HOST), e.g. "
-                    f"`PORT={port + 1} make run`."
-                ) from None
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    # As the servers do: a port left in TIME_WAIT by a previous run counts as free.
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+        sock.listen(256)  # connections made while the migrations run wait here for the server
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
             raise StartError(
-                f"Cannot listen on {host}:{port}: {error.strerror or error}.\n"
-                "Set HOST (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0) and PORT, e.g. "
-                "`HOST=127.0.0.1 PORT=8000 make run`."
+                f"Port {port} on {host} is already in use by another program (another `make run`?).\n"
+                f"Choose another port with PORT (and the address with HOST), e.g. "
+                f"`PORT={port + 1} make run`."
             ) from None
+        raise StartError(
+            f"Cannot listen on {host}:{port}: {error.strerror or error}.\n"
+            "Set HOST (an address of this machine, e.g. 127.0.0.1 or 0.0.0.0) and PORT, e.g. "
+            "`HOST=127.0.0.1 PORT=8000 make run`."
+        ) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def check_port_free(host: str, port: int) -> None:
+    """StartError unless a server could listen on ``host``:``port`` now (``make dev``: Django's
+    development server cannot be handed a socket, so it binds the port itself)."""
+    claim_port(host, port).close()
 
 
 def client_host(host: str) -> str:
@@ -162,17 +176,20 @@ def manage(*args: str) -> None:
         raise StartError(f"manage.py {' '.join(args)} failed (exit status {result.returncode}); see above.")
 
 
-def start(name: str, argv: list[str], env: dict[str, str] | None = None) -> subprocess.Popen:
+def start(name: str, argv: list[str], env: dict[str, str] | None = None,
+          pass_fds: tuple[int, ...] = ()) -> subprocess.Popen:
     print(f"starting {name}: {' '.join(argv)}", flush=True)
-    return subprocess.Popen(argv, cwd=ROOT, start_new_session=True, env=env)
+    return subprocess.Popen(argv, cwd=ROOT, start_new_session=True, env=env, pass_fds=pass_fds)
 
 
-def web_command(host: str, port: int, *, dev: bool) -> tuple[list[str], dict[str, str]]:
+def web_command(host: str, port: int, *, dev: bool, fd: int | None = None) -> tuple[list[str], dict[str, str]]:
+    """How to start the web server: gunicorn on the claimed socket ``fd`` (or on ``host``:``port``), or
+    with ``dev`` Django's development server."""
     if dev:
         # One new thread per request: keep no database connection past its request.
         env = {**os.environ, "CONN_MAX_AGE": "0"}
         return [str(BIN / "python"), "manage.py", "runserver", f"{host}:{port}"], env
-    bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+    bind = f"fd://{fd}" if fd is not None else f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     return [str(BIN / "python"), "-m", "gunicorn", "--config", str(ROOT / "gunicorn.conf.py"),
             "--bind", bind], dict(os.environ)
 
@@ -191,7 +208,9 @@ def main(argv: list[str] | None = None) -> int:
     folder = var_dir()
     try:
         lock = take_lock(folder)  # held (the file open) until this process ends
-        check_port_free(host, port)
+        listener = None if args.dev else claim_port(host, port)
+        if args.dev:
+            check_port_free(host, port)
         manage("migrate", "--noinput")
         manage("load_demo")
         manage("collectstatic", "--noinput", "-v0")
@@ -199,13 +218,16 @@ def main(argv: list[str] | None = None) -> int:
         print(error, file=sys.stderr, flush=True)
         return 1
 
-    web_argv, web_env = web_command(host, port, dev=args.dev)
+    fds = () if listener is None else (listener.fileno(),)
+    web_argv, web_env = web_command(host, port, dev=args.dev, fd=fds[0] if fds else None)
     processes = {
-        "web": start("web", web_argv, web_env),
+        "web": start("web", web_argv, web_env, pass_fds=fds),
         "worker": start("worker", [str(BIN / "celery"), "-A", "lms", "worker", "-Q", "default,long",
                                    "--concurrency", "2", "--loglevel", "INFO"]),
         "beat": start("beat", [str(BIN / "celery"), "-A", "lms", "beat", "--loglevel", "INFO"]),
     }
+    if listener is not None:
+        listener.close()  # gunicorn holds it now
     stopping = False
 
     def stop(*_args) -> None:

@@ -60,10 +60,9 @@ class DemoStack:
 
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
-        self.port = free_port()
-        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.port = 0  # chosen just before the stack starts (scripts/run.py then holds it)
         self.env = {key: value for key, value in os.environ.items() if key not in SERVICE_ENV}
-        self.env.update(VAR_DIR=str(var_dir), HOST="127.0.0.1", PORT=str(self.port), DEBUG="1",
+        self.env.update(VAR_DIR=str(var_dir), HOST="127.0.0.1", DEBUG="1",
                         PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="lms.settings",
                         # Every browser test signs in from 127.0.0.1; the per-address sign-in throttle
                         # (proven by its own tests) would otherwise start refusing them within a minute.
@@ -85,6 +84,8 @@ class DemoStack:
         self.manage("migrate", "--noinput", "-v0")
         self.manage("load_demo")
         log = self.log_path.open("w")
+        self.port = free_port()
+        self.env["PORT"] = str(self.port)
         self.process = subprocess.Popen([sys.executable, "scripts/run.py"], cwd=ROOT, env=self.env,
                                         stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
 
@@ -104,6 +105,15 @@ class DemoStack:
         except subprocess.TimeoutExpired:
             os.killpg(self.process.pid, signal.SIGKILL)
             self.process.wait(timeout=10)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def check_alive(self) -> None:
+        """Fail with the stack's log if it stopped (a test then says why, not "connection refused")."""
+        if self.process is None or self.process.poll() is not None:
+            pytest.fail(f"the demo stack is not running:\n{self.log_path.read_text()[-4000:]}")
 
     @property
     def credentials(self) -> dict:
@@ -173,6 +183,7 @@ class Steps:
 
 def new_page(chromium, demo_stack: DemoStack, *, locale: str = "en-US", width: int = 1280):
     """A fresh browser context (own cookies) whose CSP violations and page errors are collected."""
+    demo_stack.check_alive()
     context = chromium.new_context(base_url=demo_stack.base_url, locale=locale,
                                    viewport={"width": width, "height": 900}, accept_downloads=True)
     context.set_default_timeout(20_000)

@@ -1,4 +1,4 @@
-"""scripts/run.py (`make run`, `make dev`): one run per VAR_DIR, a free port checked before anything
+"""scripts/run.py (`make run`, `make dev`): one run per VAR_DIR, the port claimed before anything
 starts, and the banner printed only once our own web server answers. No server is started here."""
 from __future__ import annotations
 
@@ -73,6 +73,29 @@ def test_a_port_in_use_is_refused_with_how_to_choose_another():
     message = str(error.value)
     assert f"Port {port} on 127.0.0.1 is already in use" in message
     assert "PORT=" in message and "HOST" in message
+
+
+def test_the_claimed_port_stays_ours_until_gunicorn_takes_it():
+    # Between the check and the web server's start come the migrations and the demo data; a port only
+    # checked could be taken meanwhile, and the banner would then announce a stranger's server.
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
+    sock.close()
+    claimed = run.claim_port("127.0.0.1", port)
+    try:
+        for reuse in (False, True):
+            other = socket.socket()
+            if reuse:
+                other.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            with pytest.raises(OSError), other:
+                other.bind(("127.0.0.1", port))
+        with pytest.raises(run.StartError, match="already in use"):
+            run.claim_port("127.0.0.1", port)
+        assert claimed.get_inheritable()
+        argv, _env = run.web_command("127.0.0.1", port, dev=False, fd=claimed.fileno())
+        assert argv[argv.index("--bind") + 1] == f"fd://{claimed.fileno()}"
+    finally:
+        claimed.close()
 
 
 def test_a_free_port_passes():

@@ -60,7 +60,7 @@ def own_redis(private_queue, tmp_path, settings):  # noqa: F811
         yield server
     finally:
         settings.CACHES = working_caches  # before the shared teardown clears the cache
-        server.stop()
+        server.stop(hold_port=False)
         celery_app.conf.broker_url = previous_broker
         celery_app.conf.update(task_routes=previous_routes)
         reset_broker_connections()

@@ -135,12 +135,18 @@ def free_port() -> int:
 
 
 class RedisServer:
-    """A redis-server of the test's own on a spare loopback port: the shared one is never touched."""
+    """A redis-server of the test's own on a spare loopback port: the shared one is never touched.
+
+    Stopped for an outage, it keeps its port: a socket bound there (never listening) refuses every
+    connection as a dead server would, and stops another test of the parallel run from taking the
+    port meanwhile (its client would then reach a stranger's redis-server, and publishing would
+    succeed during the "outage")."""
 
     def __init__(self, workdir) -> None:
         self.port = free_port()
         self.workdir = workdir
         self.process: subprocess.Popen | None = None
+        self._hold: socket.socket | None = None
 
     @property
     def url(self) -> str:
@@ -150,13 +156,18 @@ class RedisServer:
         binary = shutil.which("redis-server")
         if binary is None:
             pytest.skip("redis-server is not installed")
+        self._release_port()
         self.process = subprocess.Popen(  # noqa: S603 - the installed redis-server, fixed arguments
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
              "--daemonize", "no", "--dir", str(self.workdir)],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
+        process = self.process
 
         def answers() -> bool:
+            # Our own process must be the one answering: a server that exited (port taken) fails now.
+            if process.poll() is not None:
+                pytest.fail(f"redis-server on port {self.port} exited with {process.returncode}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
                     sock.sendall(b"PING\r\n")
@@ -166,11 +177,32 @@ class RedisServer:
 
         wait_for(answers, timeout=15, what="redis-server to answer")
 
-    def stop(self) -> None:
+    def stop(self, *, hold_port: bool = True) -> None:
         if self.process is not None and self.process.poll() is None:
             self.process.kill()
             self.process.wait(timeout=10)
         self.process = None
+        if hold_port:
+            self._hold_port()
+        else:
+            self._release_port()
+
+    def _hold_port(self) -> None:
+        if self._hold is not None:
+            return
+        hold = socket.socket()
+        hold.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # the killed server's connections linger
+        try:
+            hold.bind(("127.0.0.1", self.port))
+        except OSError:
+            hold.close()
+            pytest.fail(f"port {self.port} was taken while its redis-server was down")
+        self._hold = hold
+
+    def _release_port(self) -> None:
+        if self._hold is not None:
+            self._hold.close()
+            self._hold = None
 
 
 @pytest.fixture
@@ -180,7 +212,7 @@ def own_redis(tmp_path) -> Iterator[RedisServer]:
     try:
         yield server
     finally:
-        server.stop()
+        server.stop(hold_port=False)
 
 
 def reset_broker_connections() -> None:

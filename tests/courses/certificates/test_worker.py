@@ -144,7 +144,7 @@ def redis_broker(private_queue, tmp_path) -> Iterator[RedisServer]:
     try:
         yield server
     finally:
-        server.stop()
+        server.stop(hold_port=False)
         celery_app.conf.broker_url = previous
         reset_broker_connections()
 
