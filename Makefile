@@ -55,6 +55,10 @@ bench: install-dev
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.load --duration 30 --users 20
+	# The API against its schema, every schemathesis check, 100 generated requests per operation
+	# (make test runs 8).
+	FUZZ_EXAMPLES=100 VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest tests/reliability/test_fuzz_api.py \
+		-n $(TEST_WORKERS) -q -p no:cacheprovider
 
 # ruff (style, and no import inside a function), import-linter (imports run one way: pyproject.toml),
 # mypy (types of services and selectors, with the Django and DRF stubs).

@@ -51,4 +51,5 @@ class PlatformErrorCode(ErrorCodeEnum):
     THROTTLED = "throttled"
     TOO_MANY_ROWS = "too_many_rows"
     UNKNOWN_COLUMNS = "unknown_columns"
+    UNSTORABLE_TEXT = "unstorable_text"
     WEAK_PASSWORD = "weak_password"  # noqa: S105 (a code, not a password)

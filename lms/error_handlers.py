@@ -45,6 +45,36 @@ def _from_validation(detail: Any) -> tuple[str, dict]:
     return (items[0] if items else "Invalid request."), {}
 
 
+# The codes DRF's fields (and lms.serializers) give input that does not match the schema: a 400. Any
+# other code in a validation error names a rule the schema cannot state (a 422): a referenced object
+# that does not exist, a value already taken, an empty file or list, text that is blank once its
+# surrounding spaces are trimmed (the schema's minLength counts them), text with a NUL character (no
+# database stores one), or a rule a serializer checks under its own code.
+SHAPE_CODES = frozenset({
+    "invalid", "required", "null", "max_length", "min_length", "max_value", "min_value",
+    "invalid_choice", "not_a_list", "not_a_dict", "max_digits", "max_decimal_places",
+    "max_whole_digits", "max_string_length", "date", "datetime", "make_aware", "overflow", "incorrect_type",
+    "incorrect_match", "no_match", "no_name", "invalid_image", "parse_error", "unknown_property",
+    "invalid_type", "no_file",
+})
+
+
+def _leaf_codes(codes: Any) -> set[str]:
+    if isinstance(codes, dict):
+        return set().union(*(_leaf_codes(value) for value in codes.values())) if codes else set()
+    if isinstance(codes, list):
+        return set().union(*(_leaf_codes(value) for value in codes)) if codes else set()
+    return {str(codes)}
+
+
+def validation_status(exc: exceptions.ValidationError) -> int:
+    """400 when any problem is one of shape (the schema says the input is wrong), else 422."""
+    codes = _leaf_codes(exc.get_codes())
+    if not codes or codes & SHAPE_CODES:
+        return status.HTTP_400_BAD_REQUEST
+    return status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
 def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, ApplicationError):
         return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status_code,
@@ -52,7 +82,8 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         message = exc.messages[0] if exc.messages else "Invalid request."
-        return Response(error_body(PlatformErrorCode.INVALID, message, fields), status=status.HTTP_400_BAD_REQUEST)
+        return Response(error_body(PlatformErrorCode.INVALID, message, fields),
+                        status=status.HTTP_422_UNPROCESSABLE_ENTITY)
     if isinstance(exc, RequestDataTooBig):
         return Response(
             error_body(PlatformErrorCode.REQUEST_TOO_LARGE, "The request body is larger than this endpoint accepts."),
@@ -83,6 +114,7 @@ def api_exception_handler(exc: Exception, context: dict) -> Response:
     if isinstance(exc, exceptions.ValidationError):
         message, fields = _from_validation(exc.detail)
         response.data = error_body(PlatformErrorCode.INVALID, message, fields)
+        response.status_code = validation_status(exc)
     elif isinstance(exc, exceptions.Throttled):
         response.data = error_body(
             PlatformErrorCode.THROTTLED,

@@ -18,9 +18,11 @@ DATABASE_RETRY_AFTER_SECONDS = 5
 
 
 class ApplicationError(Exception):
-    """A rule of the domain was broken. Rendered as a 4xx with a stable code."""
+    """A rule of the domain was broken. Rendered as a 4xx with a stable code: by default 422, the
+    request had the documented shape but asks for something the rules refuse (a deadline in the past,
+    a file that is not WebVTT). 400 is for input that does not match the OpenAPI schema."""
 
-    status_code = status.HTTP_400_BAD_REQUEST
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
     code = PlatformErrorCode.INVALID
 
     def __init__(

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
+from drf_spectacular.drainage import set_override
 
 from lms.error_codes import PlatformErrorCode
-from lms.fields import INT64_MESSAGE, int64_fits
+from lms.fields import INT64_MAX, INT64_MESSAGE, INT64_MIN, int64_fits
 
 TRUE = {"true", "1", "yes"}
 FALSE = {"false", "0", "no"}
@@ -31,8 +32,8 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-class Int64NumberField(forms.DecimalField):
-    """A number within the signed 64-bit range of the id columns (see ``lms.fields``)."""
+class Int64NumberField(forms.IntegerField):
+    """A whole number within the signed 64-bit range of the id columns (see ``lms.fields``)."""
 
     def validate(self, value):
         super().validate(value)
@@ -41,7 +42,15 @@ class Int64NumberField(forms.DecimalField):
 
 
 class Int64Filter(django_filters.NumberFilter):
-    """An id or other integer filter: outside the 64-bit range is a 400 naming the filter, not a
-    database overflow. Still a ``NumberFilter``, so the schema is unchanged."""
+    """An id or other integer filter: outside the 64-bit range (or the filter's own ``min_value`` and
+    ``max_value``) is a 400 naming the filter, not a database overflow. The schema states the bounds."""
 
     field_class = Int64NumberField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        minimum = self.extra.get("min_value")
+        maximum = self.extra.get("max_value")
+        set_override(self, "field", {"type": "integer",
+                                     "minimum": INT64_MIN if minimum is None else minimum,
+                                     "maximum": INT64_MAX if maximum is None else maximum})

@@ -20,20 +20,21 @@ from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization, User
+from lms.serializers import Serializer
 
 MAX_ROWS = 10_000
 MAX_BYTES = 5 * 1024 * 1024
 COLUMNS = ["email", "first_name", "last_name", "employee_id", "department", "manager_email", "roles"]
 
 
-class ImportRowSerializer(serializers.Serializer):
+class ImportRowSerializer(Serializer):
     row = serializers.IntegerField(help_text="Line number in the file (the header is line 1).")
     email = serializers.CharField(allow_blank=True)
     action = serializers.ChoiceField(choices=["create", "update", "unchanged", "error"])
     errors = serializers.ListField(child=serializers.CharField())
 
 
-class ImportReportSerializer(serializers.Serializer):
+class ImportReportSerializer(Serializer):
     ok = serializers.BooleanField()
     dry_run = serializers.BooleanField()
     created = serializers.IntegerField()

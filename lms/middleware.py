@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies (413) and NUL characters in addresses (400) before any view runs;
+"""Refuse oversized request bodies (413) and NUL characters in addresses (422 under /api/, else 400)
+before any view runs;
 answer unroutable /api/ addresses with the JSON 404 in every mode; security headers on every response."""
 from __future__ import annotations
 
@@ -45,9 +46,10 @@ class RequestBodyLimitMiddleware:
 
 
 class NulCharacterMiddleware:
-    """A NUL character in the path or the query string is a 400 before any view runs: PostgreSQL
+    """A NUL character in the path or the query string is refused before any view runs: PostgreSQL
     cannot compare text with one (every lookup by code, slug, token or filter would fail with a
-    500), and no identifier or filter of ours contains one."""
+    500), and no identifier or filter of ours contains one. The API answers 422 ``unstorable_text``
+    (a string is what its schema asks for; that it may not hold a NUL is a rule), pages a 400."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -56,8 +58,8 @@ class NulCharacterMiddleware:
         if "\x00" in request.path or "\x00" in unquote(request.META.get("QUERY_STRING", "")):
             if request.path.startswith("/api/"):
                 return JsonResponse(error_body(
-                    PlatformErrorCode.BAD_REQUEST, "The path or the query string contains a NUL character (%00)."),
-                                    status=400)
+                    PlatformErrorCode.UNSTORABLE_TEXT, "The path or the query string contains a NUL character (%00)."),
+                                    status=422)
             return HttpResponseBadRequest("The address contains a NUL character (%00).", content_type="text/plain")
         return self.get_response(request)
 

@@ -22,6 +22,18 @@ class _StrictPageSize:
                 f"A whole number from 1 to {self.max_page_size}."]})
         return min(int(raw), self.max_page_size)
 
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                # No maximum in the schema: a larger number is not refused, it is capped.
+                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["description"] = (f"Results per page, at least 1 (default {self.page_size}; "
+                                            f"above {self.max_page_size} the maximum is used).")
+            elif parameter["name"] == getattr(self, "page_query_param", None):
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}
+        return parameters
+
 
 class PageNumberPagination(_StrictPageSize, pagination.PageNumberPagination):
     page_size = 50

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from drf_spectacular import openapi
+from rest_framework import serializers
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -21,12 +22,15 @@ ERROR_SCHEMA = {
 }
 
 COMMON = {
-    "400": "The input breaks a rule; `error.fields` says which.",
+    "400": "The input does not match this schema (type, format, bounds, unknown property); `error.fields` "
+           "says which.",
     "401": "Not signed in, or the token or API key is invalid, expired or revoked.",
     "403": "Signed in but not allowed (for example an API key trying to write).",
     "404": "Not found, or outside what the caller may see.",
     "405": "Method not allowed.",
     "413": "The request body is too large.",
+    "422": "The input matches the schema but breaks a rule it cannot state (a date in the past, a file that "
+           "is not of its kind, an id that does not exist); `error.code` and `error.fields` say which.",
     "409": "Conflicts with the current state (already done, closed, full, in use...); `error.code` says which.",
     "415": "Unsupported content type.",
     "429": "Throttled; the `Retry-After` header says how many seconds to wait.",
@@ -65,6 +69,46 @@ def add_error_responses(result, generator, request, public):
     return result
 
 
+def close_request_bodies(result, generator, request, public):
+    """Request bodies take only their documented properties (``additionalProperties: false``), as the
+    API's serializers enforce (``lms.serializers``)."""
+    for name, schema in result.get("components", {}).get("schemas", {}).items():
+        if name.endswith("Request") and schema.get("type") == "object" and "properties" in schema:
+            schema.setdefault("additionalProperties", False)
+    return result
+
+
+EMPTY_QUERY_VALUE = {"type": "string", "maxLength": 0}
+
+
+def admit_empty_query_values(result, generator, request, public):
+    """An optional query parameter sent empty (``?status=``, as an HTML form sends an untouched field)
+    counts as not sent, across the API; each such parameter's schema says so."""
+    for path_item in result.get("paths", {}).values():
+        for operation in path_item.values():
+            if not isinstance(operation, dict):
+                continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") != "query" or parameter.get("required") or "schema" not in parameter:
+                    continue
+                schema = parameter["schema"]
+                if schema.get("type") == "array" or EMPTY_QUERY_VALUE in schema.get("anyOf", []):
+                    continue
+                parameter["schema"] = {"anyOf": [schema, EMPTY_QUERY_VALUE]}
+    return result
+
+
+def decimal_pattern(field: serializers.DecimalField) -> str:
+    """The text a DecimalField accepts: at least one digit, at most its whole and decimal digits, a sign
+    only if it may be negative."""
+    places = field.decimal_places
+    whole = "" if field.max_digits is None else str(field.max_digits - (places or 0))
+    sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
+    fraction = rf"(?:\.\d{{0,{places}}})?" if places else ""
+    only_fraction = rf"|\.\d{{1,{places}}}" if places else ""
+    return rf"^{sign}(?:\d{{1,{whole}}}{fraction}{only_fraction})$"
+
+
 class AutoSchema(openapi.AutoSchema):
     """Names nested view serializers after their view (``MeApi.OutputSerializer`` -> ``MeOutput``),
     so the one-view-one-InputSerializer style never produces clashing components."""
@@ -76,6 +120,29 @@ class AutoSchema(openapi.AutoSchema):
             outer = outer.split(".")[-1].removesuffix("Api")
             return outer + inner.removesuffix("Serializer")
         return super().get_serializer_name(serializer, direction)
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        """Bounds the generic mapping leaves out: a digit required in a decimal's text, and the length
+        limits of a nested list (``many=True``)."""
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and schema.get("type") == "string" and direction == "request":
+            schema["pattern"] = decimal_pattern(field)
+        if (isinstance(field, serializers.CharField) and not field.allow_blank and direction == "request"
+                and schema.get("type") == "string"):
+            schema.setdefault("minLength", 1)  # also for the items of a list
+        if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
+            if field.min_length is not None:
+                schema["minItems"] = field.min_length
+            elif not field.allow_empty:
+                schema["minItems"] = 1
+            if field.max_length is not None:
+                schema["maxItems"] = field.max_length
+        if isinstance(field, serializers.ListField) and schema.get("type") == "array":
+            if not field.allow_empty:
+                schema.setdefault("minItems", 1)
+            if getattr(field, "unique_items", False):
+                schema["uniqueItems"] = True
+        return schema
 
     def get_description(self):
         """The view's description, then the error codes its operation can answer (``error_codes`` on the

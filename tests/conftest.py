@@ -105,7 +105,9 @@ def pytest_terminal_summary(terminalreporter, exitstatus, config):
                 totals[name[len(FIGURE_PREFIX):]] += value
     if operations:
         terminalreporter.write_sep("-", f"API fuzzing: {cases} generated requests over {operations} operations, "
-                                   "each sent as one of 8 roles; no 5xx and every answer as documented")
+                                   "each sent as one of 8 roles; every schemathesis check passed (no 5xx, answers "
+                                   "as documented, schema-violating requests refused, schema-valid ones never "
+                                   "refused for their shape)")
     if totals:
         terminalreporter.write_sep("-", "reliability figures")
         for name in sorted(totals):

@@ -24,6 +24,7 @@ from courses.enrollments.models import Enrollment
 from lms.error_codes import PlatformErrorCode
 from lms.models import Role
 from lms.permissions import HasOrgRole, IsPerson
+from lms.serializers import Serializer
 
 TAGS = ["empathy instruments"]
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
@@ -47,9 +48,9 @@ class InstrumentImportApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         organization = serializers.SlugField(help_text="The importing organization's slug.")
-        document = serializers.JSONField(help_text='{"format": "empathy-lms/instrument", "version": 1, ...}')
+        document = serializers.DictField(help_text='{"format": "empathy-lms/instrument", "version": 1, ...}')
 
     @extend_schema(request=InputSerializer, responses={201: out.InstrumentSerializer}, tags=TAGS)
     def post(self, request):
@@ -102,7 +103,7 @@ class SurveyRespondApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         answers = serializers.DictField(child=StrictIntegerField(allow_null=True, min_value=-100, max_value=100),
                                         help_text="{item key: value on the scale, or null for N/A}.")
 

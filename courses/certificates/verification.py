@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from courses.certificates import selectors
 from courses.certificates.models import Certificate
+from lms.serializers import Serializer
 
 
 def pad_to_minimum(started: float) -> None:
@@ -37,7 +38,7 @@ def verification_payload(code: str) -> dict | None:
     return payload if certificate is not None else None
 
 
-class VerificationSerializer(serializers.Serializer):
+class VerificationSerializer(Serializer):
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
     learner_name = serializers.CharField()

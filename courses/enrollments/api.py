@@ -25,9 +25,10 @@ from lms.pagination import PageNumberPagination
 from lms.parsers import JSONParser
 from lms.permissions import IsPerson
 from lms.selectors import none_of, organization_from_slug
+from lms.serializers import ModelSerializer, Serializer
 
 
-class ActivityProgressSerializer(serializers.Serializer):
+class ActivityProgressSerializer(Serializer):
     activity_id = serializers.IntegerField()
     title = serializers.CharField()
     kind = serializers.CharField()
@@ -40,7 +41,7 @@ class ActivityProgressSerializer(serializers.Serializer):
     time_spent_seconds = serializers.IntegerField()
 
 
-class EnrollmentSerializer(serializers.ModelSerializer):
+class EnrollmentSerializer(ModelSerializer):
     course = serializers.SerializerMethodField()
     learner = serializers.SerializerMethodField()
     organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
@@ -92,7 +93,7 @@ class EnrollApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         organization = serializers.SlugField(required=False, help_text=(
             "For a public course: which of your organizations you take it for (default: your first)."))
 
@@ -124,7 +125,7 @@ class BulkEnrollApi(APIView):
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         emails = serializers.ListField(child=serializers.CharField(max_length=254, allow_blank=True),
                                        required=False, max_length=5000)
         file = serializers.FileField(required=False, help_text="CSV with an 'email' column (UTF-8).")
@@ -132,17 +133,22 @@ class BulkEnrollApi(APIView):
 
         def validate(self, attrs):
             if bool(attrs.get("emails")) == bool(attrs.get("file")):
-                raise serializers.ValidationError("Send either 'emails' or 'file'.")
+                raise serializers.ValidationError("Send either 'emails' or 'file'.",
+                                                  code=EnrollmentErrorCode.EMAILS_OR_FILE)
             return attrs
 
-    class OutputSerializer(serializers.Serializer):
+    class JsonInputSerializer(InputSerializer):
+        # JSON cannot carry a file: the addresses only.
+        file = None
+
+    class OutputSerializer(Serializer):
         enrolled = serializers.IntegerField()
         already_enrolled = serializers.IntegerField()
         reactivated = serializers.IntegerField()
         errors = serializers.IntegerField()
         rows = serializers.ListField(child=serializers.DictField())
 
-    @extend_schema(request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+    @extend_schema(request={"application/json": JsonInputSerializer, "multipart/form-data": InputSerializer},
                    responses=OutputSerializer, tags=["enrollments"])
     def post(self, request, slug: str):
         course = catalog_selectors.course_get(actor=request.user, slug=slug)
@@ -232,11 +238,11 @@ class ActivityCompleteApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         time_spent_seconds = serializers.IntegerField(min_value=0, max_value=86_400, default=0,
                                                       help_text="Capped at 4 hours per report.")
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         activity = ActivityProgressSerializer()
         enrollment = EnrollmentSerializer()
 
@@ -256,7 +262,7 @@ class ActivityHeartbeatApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         seconds = serializers.IntegerField(min_value=0, max_value=3600)
 
     @extend_schema(request=InputSerializer, responses=ActivityCompleteApi.OutputSerializer, tags=["enrollments"])

@@ -12,6 +12,7 @@ class EnrollmentErrorCode(ErrorCodeEnum):
     ACTIVITY_NOT_IN_COURSE = "activity_not_in_course"
     CANNOT_WITHDRAW = "cannot_withdraw"
     COURSE_NOT_PUBLISHED = "course_not_published"
+    EMAILS_OR_FILE = "emails_or_file"
     ENROLLMENT_CONFLICT = "enrollment_conflict"
     ENROLLMENT_NOT_ACTIVE = "enrollment_not_active"
     INVALID_PROGRESS = "invalid_progress"

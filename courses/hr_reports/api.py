@@ -30,6 +30,7 @@ from lms.fields import Int64Field
 from lms.files import file_response
 from lms.pagination import CursorPagination, PageNumberPagination
 from lms.selectors import none_of
+from lms.serializers import ModelSerializer, Serializer
 from lms.throttles import FailOpenThrottle
 
 TAG = ["reports"]
@@ -80,7 +81,8 @@ BOOLEAN = ["true", "false"]
 _FILTER_FIELDS = set(reports.Filters.__dataclass_fields__) - {"organization"}
 
 
-class ReportFilterSerializer(serializers.Serializer):
+class ReportFilterSerializer(Serializer):
+    reads_query_string = True  # see lms.serializers.StrictInput
     organization = serializers.SlugField(required=False, max_length=64, help_text="Only this organization (its slug).")
     course = serializers.SlugField(required=False, max_length=100, help_text="Course slug.")
     department = Int64Field(required=False, min_value=1, help_text="Department id.")
@@ -114,7 +116,7 @@ class CompletionQuerySerializer(ReportFilterSerializer):
                                   help_text="CSV: start with a UTF-8 byte order mark (for Excel).")
 
 
-class CompletionRowSerializer(serializers.Serializer):
+class CompletionRowSerializer(Serializer):
     enrollment_id = serializers.IntegerField()
     organization = serializers.CharField()
     employee_id = serializers.CharField()
@@ -142,7 +144,7 @@ class CompletionRowSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
 
-class CompletionPageSerializer(serializers.Serializer):
+class CompletionPageSerializer(Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page, or null when you have every row so far.")
     sync_cursor = serializers.CharField(allow_null=True, help_text=(
         "Keep it: the position after the last row of this page. Later, `?cursor=<it>` returns exactly the rows "
@@ -249,7 +251,7 @@ class SummaryApi(JSONErrorsMixin, APIView):
 
 # --- exports -------------------------------------------------------------------------------
 
-class ExportSerializer(serializers.ModelSerializer):
+class ExportSerializer(ModelSerializer):
     organization = serializers.CharField(source="organization.slug")
     download_url = serializers.SerializerMethodField(help_text=(
         "When done: a link that works without credentials until it expires."))
@@ -333,7 +335,7 @@ class ExportDownloadApi(APIView):
 
 # --- webhooks ------------------------------------------------------------------------------
 
-class WebhookEndpointSerializer(serializers.ModelSerializer):
+class WebhookEndpointSerializer(ModelSerializer):
     organization = serializers.CharField(source="organization.slug")
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices))
 
@@ -363,7 +365,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
     serializer_class = WebhookEndpointSerializer
     queryset = none_of(WebhookEndpoint)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         organization = serializers.SlugField(required=False)
         url = serializers.CharField(max_length=500)
         event_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10)
@@ -398,7 +400,7 @@ class WebhookDetailApi(JSONErrorsMixin, APIView):
 
     permission_classes = [IsWebhookAdmin]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         url = serializers.CharField(max_length=500, required=False)
         event_types = serializers.ListField(child=serializers.CharField(max_length=40), max_length=10, required=False)
         secret = serializers.CharField(required=False, max_length=200)
@@ -427,7 +429,7 @@ class WebhookDetailApi(JSONErrorsMixin, APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class WebhookDeliverySerializer(serializers.ModelSerializer):
+class WebhookDeliverySerializer(ModelSerializer):
     class Meta:
         model = WebhookDelivery
         fields = ["id", "event_type", "object_id", "status", "attempts", "next_attempt_at", "last_attempt_at",

@@ -16,9 +16,10 @@ from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
 from lms.selectors import none_of
+from lms.serializers import ModelSerializer, Serializer
 
 
-class RatingSerializer(serializers.ModelSerializer):
+class RatingSerializer(ModelSerializer):
     learner = serializers.CharField(source="user.display_name", read_only=True)
 
     class Meta:
@@ -46,7 +47,7 @@ class MyRatingApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         stars = serializers.IntegerField(min_value=1, max_value=5)
         review = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 

@@ -15,6 +15,7 @@ from courses.reminders.models import ReminderPolicy, ReminderSettings
 from courses.reminders.registry import sources
 from lms.fields import LocalTimeField
 from lms.permissions import IsPerson
+from lms.serializers import ModelSerializer, Serializer
 from lms.throttles import StrictThrottle
 
 TAGS = ["reminders"]
@@ -26,6 +27,7 @@ def _kinds() -> list[str]:
 
 class WeekdaysField(serializers.ListField):
     child = serializers.IntegerField(min_value=1, max_value=7)
+    unique_items = True  # the schema says so (lms.schema)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)
@@ -34,7 +36,7 @@ class WeekdaysField(serializers.ListField):
         return value
 
 
-class PreferenceSerializer(serializers.Serializer):
+class PreferenceSerializer(Serializer):
     email_enabled = serializers.BooleanField()
     kinds = serializers.SerializerMethodField()
     quiet_start = LocalTimeField(allow_null=True)
@@ -63,7 +65,7 @@ class NotificationPreferencesApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         email_enabled = serializers.BooleanField(required=False)
         kinds = serializers.DictField(child=serializers.BooleanField(), required=False)
         quiet_start = LocalTimeField(required=False, allow_null=True)
@@ -107,7 +109,7 @@ class UnsubscribeApi(APIView):
 
 # --- organization policies ------------------------------------------------------------------------
 
-class PolicySerializer(serializers.ModelSerializer):
+class PolicySerializer(ModelSerializer):
     course = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
@@ -115,7 +117,7 @@ class PolicySerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "course", "enabled", "days", "updated_at"]
 
 
-class KindSerializer(serializers.Serializer):
+class KindSerializer(Serializer):
     kind = serializers.CharField()
     label = serializers.CharField()
     default_enabled = serializers.BooleanField()
@@ -124,7 +126,7 @@ class KindSerializer(serializers.Serializer):
     per_course = serializers.BooleanField()
 
 
-class PolicyListSerializer(serializers.Serializer):
+class PolicyListSerializer(Serializer):
     kinds = KindSerializer(many=True)
     policies = PolicySerializer(many=True)
 
@@ -143,7 +145,7 @@ class ReminderPolicyListApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         kind = serializers.ChoiceField(choices=[])
         course = serializers.SlugField(required=False, allow_null=True, default=None)
         enabled = serializers.BooleanField(default=True)
@@ -175,7 +177,7 @@ class ReminderPolicyListApi(APIView):
 class ReminderPolicyDetailApi(APIView):
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         enabled = serializers.BooleanField(required=False)
         days = serializers.IntegerField(min_value=0, max_value=365, required=False, allow_null=True)
 
@@ -196,7 +198,7 @@ class ReminderPolicyDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class SettingsSerializer(serializers.ModelSerializer):
+class SettingsSerializer(ModelSerializer):
     quiet_start = LocalTimeField()
     quiet_end = LocalTimeField()
     updated_at = serializers.DateTimeField(read_only=True, allow_null=True, help_text="Empty until first saved.")
@@ -211,7 +213,7 @@ class ReminderSettingsApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         from_email = serializers.CharField(max_length=254, required=False, allow_blank=True)
         reply_to = serializers.EmailField(required=False, allow_blank=True, max_length=254)
         quiet_start = LocalTimeField(required=False)

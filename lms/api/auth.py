@@ -15,10 +15,11 @@ from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import UserToken
 from lms.permissions import IsPerson
+from lms.serializers import ModelSerializer, Serializer
 from lms.throttles import StrictThrottle
 
 
-class TokenOutputSerializer(serializers.ModelSerializer):
+class TokenOutputSerializer(ModelSerializer):
     class Meta:
         model = UserToken
         fields = ["id", "name", "prefix", "created_at", "expires_at", "last_used_at", "revoked_at"]
@@ -37,7 +38,7 @@ class TokenCreateApi(APIView):
     permission_classes = [AllowAny]
     throttle_classes = [StrictThrottle]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         email = serializers.EmailField()
         password = serializers.CharField(max_length=256, trim_whitespace=False)
         name = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")

@@ -10,9 +10,10 @@ from lms import selectors, services
 from lms.error_codes import PlatformErrorCode
 from lms.models import Membership, User
 from lms.permissions import IsPerson
+from lms.serializers import ModelSerializer, Serializer
 
 
-class MyMembershipSerializer(serializers.ModelSerializer):
+class MyMembershipSerializer(ModelSerializer):
     organization = serializers.SerializerMethodField()
     department = serializers.CharField(source="department.name", default=None, read_only=True, allow_null=True)
     manager = serializers.EmailField(source="manager.user.email", default=None, read_only=True, allow_null=True)
@@ -34,7 +35,7 @@ class MeApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class OutputSerializer(serializers.ModelSerializer):
+    class OutputSerializer(ModelSerializer):
         memberships = MyMembershipSerializer(many=True, read_only=True)
         name = serializers.CharField(source="display_name", read_only=True)
 
@@ -43,7 +44,7 @@ class MeApi(APIView):
             fields = ["id", "email", "name", "first_name", "last_name", "timezone", "language",
                       "is_staff", "memberships"]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         first_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         last_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
         timezone = serializers.CharField(max_length=64, required=False, allow_blank=True)

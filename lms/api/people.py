@@ -19,6 +19,7 @@ from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.serializers import ModelSerializer, Serializer
 
 
 def _organization_for(request, slug: str) -> Organization:
@@ -31,7 +32,7 @@ def _organization_for(request, slug: str) -> Organization:
                                                 write=request.method not in SAFE_METHODS)
 
 
-class OrganizationSerializer(serializers.ModelSerializer):
+class OrganizationSerializer(ModelSerializer):
     class Meta:
         model = Organization
         fields = ["slug", "name", "timezone", "default_language"]
@@ -46,13 +47,13 @@ class OrganizationListApi(APIView):
         return Response(OrganizationSerializer(organizations, many=True).data)
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "name", "code"]
 
 
-class DepartmentInputSerializer(serializers.Serializer):
+class DepartmentInputSerializer(Serializer):
     name = serializers.CharField(max_length=200)
     code = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
@@ -103,7 +104,7 @@ class DepartmentDetailApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class MembershipSerializer(serializers.ModelSerializer):
+class MembershipSerializer(ModelSerializer):
     email = serializers.EmailField(source="user.email")
     name = serializers.CharField(source="user.display_name")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_FIELDS)))
@@ -121,7 +122,7 @@ class MembershipSerializer(serializers.ModelSerializer):
         return {"id": obj.manager_id, "email": obj.manager.user.email}
 
 
-class MembershipInputSerializer(serializers.Serializer):
+class MembershipInputSerializer(Serializer):
     email = serializers.EmailField(max_length=254, help_text="Creates the user if no one has this email yet.")
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
@@ -131,7 +132,7 @@ class MembershipInputSerializer(serializers.Serializer):
     employee_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
-class MembershipUpdateSerializer(serializers.Serializer):
+class MembershipUpdateSerializer(Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_FIELDS)), required=False)
     department = serializers.IntegerField(required=False, allow_null=True)
     manager = serializers.IntegerField(required=False, allow_null=True)
@@ -231,7 +232,7 @@ class MembershipImportApi(APIView):
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser, FormParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         file = serializers.FileField()
         dry_run = serializers.BooleanField(required=False, default=False)
 

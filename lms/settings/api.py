@@ -91,5 +91,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "lms.schema.add_error_responses",
+        "lms.schema.close_request_bodies",
+        "lms.schema.admit_empty_query_values",
     ],
 }

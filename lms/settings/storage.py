@@ -40,4 +40,6 @@ UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=50 * 1024 * 1024)
 EBOOK_MAX_BYTES = env.int("EBOOK_MAX_BYTES", default=25 * 1024 * 1024)
 ROLEPLAY_MEDIA_MAX_BYTES = env.int("ROLEPLAY_MEDIA_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
+# A bulk enrollment takes up to 5,000 addresses; sent as a form, each one is a field.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5_100
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

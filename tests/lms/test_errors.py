@@ -131,7 +131,7 @@ def test_500_from_a_plain_view_under_api_is_generic():
 
 @pytest.mark.urls("tests.lms.error_urls")
 def test_django_errors_are_translated(api_client):
-    error = assert_error(api_client.get("/api/test/django-validation/"), 400, "invalid")
+    error = assert_error(api_client.get("/api/test/django-validation/"), 422, "invalid")
     assert error["fields"] == {"timezone": ["'Mars/Olympus' is not an IANA time zone name."]}
     assert_error(api_client.get("/api/test/django-permission/"), 403, "permission_denied")
     assert_error(api_client.get("/api/test/django-404/"), 404, "not_found")

@@ -28,9 +28,9 @@ def test_json_nested_past_the_recursion_limit_is_a_400(client):
     (b'{"kinds": {"inactivity": true}, "quiet_days": ["\\ud800"]}', "quiet_days.0"),
     (b'{"first_name": "\\udfff"}', "first_name"),
 ])
-def test_nul_and_lone_surrogates_anywhere_in_json_are_a_400_naming_the_value(client, body, field):
+def test_nul_and_lone_surrogates_anywhere_in_json_are_a_422_naming_the_value(client, body, field):
     url = "/api/v1/me/notification-preferences/" if b"kinds" in body else "/api/v1/me/"
-    error = assert_error(client.patch(url, body, content_type="application/json"), 400, "invalid")
+    error = assert_error(client.patch(url, body, content_type="application/json"), 422, "invalid")
     [(name, _)] = error["fields"].items()
     assert name == field.encode("utf-8", "backslashreplace").decode()
 
@@ -41,8 +41,8 @@ def test_emoji_written_as_a_surrogate_pair_is_fine(client):
 
 
 @pytest.mark.parametrize("url", ["/api/v1/verify/ab%00cd/", "/api/v1/courses/?category=%00"])
-def test_a_nul_in_an_api_address_is_a_json_400(client, url):
-    assert_error(client.get(url), 400, "bad_request")
+def test_a_nul_in_an_api_address_is_a_json_422(client, url):
+    assert_error(client.get(url), 422, "unstorable_text")
 
 
 def test_a_nul_in_a_page_address_is_a_400(client):

@@ -181,9 +181,9 @@ def test_a_row_with_several_problems_lists_each(world, admin_client):
     (b"", "invalid"),
     (b"email\x00,first\n", "invalid_csv"),
 ])
-def test_unreadable_files_are_400_with_the_error_shape(world, admin_client, content, code):
+def test_unreadable_files_are_422_with_the_error_shape(world, admin_client, content, code):
     before = _state()
-    assert_error(_upload(admin_client, world.org, content), 400, code)
+    assert_error(_upload(admin_client, world.org, content), 422, code)
     assert _state() == before
 
 
@@ -274,7 +274,7 @@ def test_the_delimiter_is_read_from_the_header(world, admin_client, content):
 ], ids=["latin-1", "cp1252", "utf-16", "utf-16-le", "utf-16-be", "utf-16-le-ascii", "utf-16-be-ascii"])
 def test_a_file_not_in_utf8_is_refused_and_says_so(world, admin_client, content):
     before = _state()
-    error = assert_error(_upload(admin_client, world.org, content), 400, "invalid_encoding")
+    error = assert_error(_upload(admin_client, world.org, content), 422, "invalid_encoding")
     assert "not UTF-8" in error["message"] and "UTF-8" in error["message"].split("not UTF-8", 1)[1]
     assert _state() == before
     assert not User.objects.filter(email__startswith="jos").exists()

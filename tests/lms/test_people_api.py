@@ -74,7 +74,7 @@ def test_me_patch_changes_only_the_callers_profile(world):
 def test_me_patch_rejects_an_unknown_timezone_and_writes_nothing(world):
     before = User.objects.get(email="learner@a.example").timezone
     response = world.client("learner").patch("/api/v1/me/", {"timezone": "Mars/Olympus"})
-    error = assert_error(response, 400, "invalid_timezone")
+    error = assert_error(response, 422, "invalid_timezone")
     assert "timezone" in error["fields"]
     assert User.objects.get(email="learner@a.example").timezone == before
 
@@ -248,10 +248,10 @@ def test_org_admin_cannot_touch_another_organizations_objects(world):
     assert_error(client.delete(f"{base}/memberships/{world.other_member.pk}/"), 404)
     assert_error(client.post(f"/api/v1/organizations/{world.other_org.slug}/departments/", {"name": "X"}), 404)
     error = assert_error(client.post(f"{base}/memberships/", {
-        "email": "x@a.example", "department": world.other_department.pk}), 400, "invalid_department")
+        "email": "x@a.example", "department": world.other_department.pk}), 422, "invalid_department")
     assert "department" in error["fields"]
     error = assert_error(client.patch(f"{base}/memberships/{world.members['learner'].pk}/", {
-        "manager": world.other_member.pk}), 400, "invalid_manager")
+        "manager": world.other_member.pk}), 422, "invalid_manager")
     assert "manager" in error["fields"]
     assert _snapshot() == before
 
@@ -272,7 +272,7 @@ def test_membership_writes_validate_input(world):
     learner = world.members["learner"]
     client.patch(f"{base}/memberships/{learner.pk}/", {"manager": supervisor.pk})
     before = _snapshot()
-    assert_error(client.patch(f"{base}/memberships/{supervisor.pk}/", {"manager": learner.pk}), 400, "manager_cycle")
+    assert_error(client.patch(f"{base}/memberships/{supervisor.pk}/", {"manager": learner.pk}), 422, "manager_cycle")
     assert _snapshot() == before
 
 

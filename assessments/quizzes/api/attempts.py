@@ -24,6 +24,7 @@ from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import CursorPagination
 from lms.permissions import IsPerson
 from lms.selectors import none_of
+from lms.serializers import Serializer
 
 
 class AttemptFilter(django_filters.FilterSet):
@@ -82,7 +83,7 @@ class AttemptSubmitApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         answers = serializers.ListSerializer(
             child=SubmittedAnswerSerializer(), max_length=MAX_ANSWERS, allow_empty=True,
             help_text="One entry per answered question; unanswered questions earn 0.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 from rest_framework import serializers
 
 from assessments.quizzes.models import Attempt, Question, Quiz
+from lms.serializers import Serializer
 
 
 class StrictIntegerField(serializers.IntegerField):
@@ -15,13 +16,13 @@ class StrictIntegerField(serializers.IntegerField):
         return super().to_internal_value(data)
 
 
-class LearnerSerializer(serializers.Serializer):
+class LearnerSerializer(Serializer):
     id = serializers.IntegerField()
     email = serializers.EmailField()
     name = serializers.CharField()
 
 
-class LearnerQuizStateSerializer(serializers.Serializer):
+class LearnerQuizStateSerializer(Serializer):
     attempts_used = serializers.IntegerField()
     attempts_left = serializers.IntegerField(allow_null=True, help_text="Null when attempts are unlimited.")
     best_score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
@@ -29,7 +30,7 @@ class LearnerQuizStateSerializer(serializers.Serializer):
     open_attempt = serializers.IntegerField(allow_null=True, help_text="The attempt to resume, if one is open.")
 
 
-class QuizSerializer(serializers.Serializer):
+class QuizSerializer(Serializer):
     activity_id = serializers.IntegerField()
     title = serializers.CharField()
     course = serializers.CharField(help_text="The course's slug.")
@@ -48,7 +49,7 @@ class QuizSerializer(serializers.Serializer):
     you = LearnerQuizStateSerializer(allow_null=True, help_text="Your attempts; null when you are not enrolled.")
 
 
-class AttemptSerializer(serializers.Serializer):
+class AttemptSerializer(Serializer):
     id = serializers.IntegerField()
     activity_id = serializers.IntegerField()
     quiz_title = serializers.CharField()
@@ -65,26 +66,26 @@ class AttemptSerializer(serializers.Serializer):
     passed = serializers.BooleanField(allow_null=True)
 
 
-class AttemptChoiceSerializer(serializers.Serializer):
+class AttemptChoiceSerializer(Serializer):
     id = serializers.IntegerField()
     text = serializers.CharField()
     correct = serializers.BooleanField(allow_null=True, help_text="Null until the answers are revealed.")
     feedback = serializers.CharField(allow_null=True)
 
 
-class AttemptResponseSerializer(serializers.Serializer):
+class AttemptResponseSerializer(Serializer):
     choices = serializers.ListField(child=serializers.IntegerField())
     text = serializers.CharField(allow_blank=True)
 
 
-class AttemptResultSerializer(serializers.Serializer):
+class AttemptResultSerializer(Serializer):
     correct = serializers.BooleanField()
     points = serializers.DecimalField(max_digits=7, decimal_places=2)
     accepted_answers = serializers.ListField(child=serializers.CharField())
     feedback = serializers.CharField(allow_blank=True)
 
 
-class AttemptQuestionSerializer(serializers.Serializer):
+class AttemptQuestionSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Question.Kind.choices)
     prompt = serializers.CharField()
@@ -99,7 +100,7 @@ class AttemptDetailSerializer(AttemptSerializer):
     questions = AttemptQuestionSerializer(many=True, help_text="In the order this attempt shows them.")
 
 
-class QuestionStatisticsSerializer(serializers.Serializer):
+class QuestionStatisticsSerializer(Serializer):
     id = serializers.IntegerField()
     position = serializers.IntegerField()
     kind = serializers.ChoiceField(choices=Question.Kind.choices)
@@ -113,7 +114,7 @@ class QuestionStatisticsSerializer(serializers.Serializer):
     average_points = serializers.FloatField(allow_null=True)
 
 
-class QuizStatisticsSerializer(serializers.Serializer):
+class QuizStatisticsSerializer(Serializer):
     activity_id = serializers.IntegerField()
     attempts = serializers.IntegerField(help_text="Submitted attempts.")
     learners = serializers.IntegerField()
@@ -122,13 +123,13 @@ class QuizStatisticsSerializer(serializers.Serializer):
     questions = QuestionStatisticsSerializer(many=True)
 
 
-class DocumentChoiceSerializer(serializers.Serializer):
+class DocumentChoiceSerializer(Serializer):
     text = serializers.CharField(max_length=1000)
     correct = serializers.BooleanField()
     feedback = serializers.CharField(max_length=1000, required=False, allow_blank=True)
 
 
-class DocumentQuestionSerializer(serializers.Serializer):
+class DocumentQuestionSerializer(Serializer):
     kind = serializers.ChoiceField(choices=Question.Kind.choices)
     prompt = serializers.CharField(max_length=5000)
     points = serializers.IntegerField(min_value=1, max_value=100, required=False, default=1)
@@ -139,7 +140,7 @@ class DocumentQuestionSerializer(serializers.Serializer):
     correct = serializers.BooleanField(required=False, help_text="True/false shorthand instead of choices.")
 
 
-class QuizDocumentSerializer(serializers.Serializer):
+class QuizDocumentSerializer(Serializer):
     """The import/export format (version 1)."""
 
     format = serializers.ChoiceField(choices=["empathy-lms/quiz"])
@@ -159,7 +160,7 @@ class QuizDocumentSerializer(serializers.Serializer):
 MAX_ID = 999_999_999_999_999_999
 
 
-class SubmittedAnswerSerializer(serializers.Serializer):
+class SubmittedAnswerSerializer(Serializer):
     """One answer: ``{"question": id, "choices": [ids]}`` or ``{"question": id, "text": "..."}``."""
 
     question = StrictIntegerField(min_value=1, max_value=MAX_ID)

@@ -6,21 +6,22 @@ from rest_framework import serializers
 from assessments.instruments.models import Survey
 from assessments.quizzes.api.serializers import MAX_ID, StrictIntegerField
 from assessments.roleplays.models import Performance, ReviewAssignment, ReviewerRole, Scenario
+from lms.serializers import Serializer
 
 
-class ReviewPersonSerializer(serializers.Serializer):
+class ReviewPersonSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
 
 
-class LevelSerializer(serializers.Serializer):
+class LevelSerializer(Serializer):
     points = serializers.IntegerField()
     label = serializers.CharField()
     descriptor = serializers.CharField()
     example = serializers.CharField(allow_blank=True)
 
 
-class CriterionSerializer(serializers.Serializer):
+class CriterionSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     key = serializers.CharField()
     title = serializers.CharField()
@@ -29,7 +30,7 @@ class CriterionSerializer(serializers.Serializer):
     levels = LevelSerializer(many=True, source="levels.all")
 
 
-class RubricSerializer(serializers.Serializer):
+class RubricSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     version = serializers.IntegerField()
@@ -38,19 +39,19 @@ class RubricSerializer(serializers.Serializer):
     criteria = CriterionSerializer(many=True, source="criteria.all")
 
 
-class RubricSummarySerializer(serializers.Serializer):
+class RubricSummarySerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     version = serializers.IntegerField()
     title = serializers.CharField()
 
 
-class OpportunitySerializer(serializers.Serializer):
+class OpportunitySerializer(Serializer):
     key = serializers.CharField()
     cue = serializers.CharField()
 
 
-class ScenarioSerializer(serializers.Serializer):
+class ScenarioSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     activity_id = serializers.IntegerField()
     title = serializers.CharField(source="activity.title")
@@ -75,7 +76,7 @@ class ScenarioDetailSerializer(ScenarioSerializer):
     rubric = RubricSerializer()
 
 
-class PerformanceSerializer(serializers.Serializer):
+class PerformanceSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     scenario = serializers.IntegerField(source="scenario_id")
     scenario_title = serializers.CharField(source="scenario.activity.title")
@@ -91,12 +92,12 @@ class PerformanceSerializer(serializers.Serializer):
     fallback_reason = serializers.CharField(allow_blank=True, help_text="too_few_peers or late_peers, if any.")
 
 
-class ReviewScoreSerializer(serializers.Serializer):
+class ReviewScoreSerializer(Serializer):
     criterion = StrictIntegerField(min_value=1, max_value=MAX_ID)
     points = StrictIntegerField(min_value=0, max_value=100, help_text="The points of one of the criterion's levels.")
 
 
-class ReviewSerializer(serializers.Serializer):
+class ReviewSerializer(Serializer):
     id = serializers.IntegerField()
     role = serializers.ChoiceField(choices=ReviewerRole.choices)
     reviewer = ReviewPersonSerializer(allow_null=True, help_text="Null for peers when the performer reads.")
@@ -110,7 +111,7 @@ class ReviewSerializer(serializers.Serializer):
     editable_until = serializers.DateTimeField(allow_null=True)
 
 
-class CriterionBreakdownSerializer(serializers.Serializer):
+class CriterionBreakdownSerializer(Serializer):
     criterion = serializers.IntegerField()
     title = serializers.CharField()
     peer = serializers.FloatField(allow_null=True)
@@ -120,7 +121,7 @@ class CriterionBreakdownSerializer(serializers.Serializer):
     self_gap = serializers.FloatField(allow_null=True, help_text="Self minus combined (0-100 scale); not averaged in.")
 
 
-class BreakdownSerializer(serializers.Serializer):
+class BreakdownSerializer(Serializer):
     criteria = CriterionBreakdownSerializer(many=True)
     roles = serializers.DictField(child=serializers.FloatField(), help_text="Each counting role's score (0-100).")
     role_weights = serializers.DictField(child=serializers.FloatField(), help_text="The weights applied.")
@@ -138,7 +139,7 @@ class PerformanceDetailSerializer(PerformanceSerializer):
     breakdown = BreakdownSerializer(allow_null=True, help_text="For the performer and staff.")
 
 
-class AssignmentSerializer(serializers.Serializer):
+class AssignmentSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     performance = serializers.IntegerField(source="performance_id")
     scenario = serializers.IntegerField(source="performance.scenario_id")
@@ -149,18 +150,18 @@ class AssignmentSerializer(serializers.Serializer):
     due_at = serializers.DateTimeField()
 
 
-class QueueCalibrationSerializer(serializers.Serializer):
+class QueueCalibrationSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     scenario = serializers.IntegerField(source="scenario_id")
     title = serializers.CharField()
 
 
-class QueueSerializer(serializers.Serializer):
+class QueueSerializer(Serializer):
     calibration = QueueCalibrationSerializer(many=True, help_text="Score these first.")
     assignments = AssignmentSerializer(many=True, help_text="What you owe, soonest deadline first.")
 
 
-class CalibrationExampleSerializer(serializers.Serializer):
+class CalibrationExampleSerializer(Serializer):
     id = serializers.IntegerField()
     title = serializers.CharField()
     transcript = serializers.CharField()
@@ -169,14 +170,14 @@ class CalibrationExampleSerializer(serializers.Serializer):
     expert_scores = ReviewScoreSerializer(many=True, allow_null=True, help_text="Staff only.")
 
 
-class CalibrationSerializer(serializers.Serializer):
+class CalibrationSerializer(Serializer):
     examples = serializers.IntegerField()
     agreement = serializers.DecimalField(max_digits=5, decimal_places=4)
     weight = serializers.DecimalField(max_digits=5, decimal_places=4)
     flagged = serializers.BooleanField()
 
 
-class RoundSerializer(serializers.Serializer):
+class RoundSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     cohort = serializers.CharField(allow_blank=True)
     seed = serializers.IntegerField()
@@ -184,7 +185,7 @@ class RoundSerializer(serializers.Serializer):
     summary = serializers.DictField(child=serializers.IntegerField())
 
 
-class AlphaSerializer(serializers.Serializer):
+class AlphaSerializer(Serializer):
     alpha = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha, ordinal; null when undefined.")
     units = serializers.IntegerField(help_text="Units with two values or more.")
     raters = serializers.IntegerField()
@@ -201,7 +202,7 @@ class CohortAlphaSerializer(AlphaSerializer):
     cohort = serializers.CharField(allow_blank=True)
 
 
-class ReviewerLeniencySerializer(serializers.Serializer):
+class ReviewerLeniencySerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(allow_blank=True)
     roles = serializers.ListField(child=serializers.CharField())
@@ -212,7 +213,7 @@ class ReviewerLeniencySerializer(serializers.Serializer):
     calibration_flagged = serializers.BooleanField(allow_null=True)
 
 
-class AgreementSerializer(serializers.Serializer):
+class AgreementSerializer(Serializer):
     rubric = RubricSummarySerializer(source="rubric_obj")
     threshold = serializers.FloatField()
     overall = AlphaSerializer()
@@ -221,14 +222,14 @@ class AgreementSerializer(serializers.Serializer):
     reviewers = ReviewerLeniencySerializer(many=True)
 
 
-class InstrumentItemSerializer(serializers.Serializer):
+class InstrumentItemSerializer(Serializer):
     key = serializers.CharField()
     text = serializers.CharField()
     reverse = serializers.BooleanField()
     subscale = serializers.CharField(allow_blank=True)
 
 
-class InstrumentSerializer(serializers.Serializer):
+class InstrumentSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     slug = serializers.CharField()
     version = serializers.IntegerField()
@@ -246,7 +247,7 @@ class InstrumentSerializer(serializers.Serializer):
     items = InstrumentItemSerializer(many=True, source="items.all")
 
 
-class ResponseSerializer(serializers.Serializer):
+class ResponseSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     answers = serializers.DictField(child=serializers.IntegerField(allow_null=True))
     missing = serializers.IntegerField()
@@ -256,7 +257,7 @@ class ResponseSerializer(serializers.Serializer):
     submitted_at = serializers.DateTimeField()
 
 
-class SurveySerializer(serializers.Serializer):
+class SurveySerializer(Serializer):
     activity_id = serializers.IntegerField()
     timing = serializers.ChoiceField(choices=Survey.Timing.choices)
     open = serializers.BooleanField(help_text="Whether you can answer now.")
@@ -264,7 +265,7 @@ class SurveySerializer(serializers.Serializer):
     response = ResponseSerializer(allow_null=True, help_text="Your answers, once given.")
 
 
-class InstrumentBlockSerializer(serializers.Serializer):
+class InstrumentBlockSerializer(Serializer):
     suppressed = serializers.BooleanField(help_text="Fewer than 5 people: no figures.")
     n = serializers.IntegerField(allow_null=True, help_text="Paired n.")
     mean_before = serializers.FloatField(allow_null=True)
@@ -275,7 +276,7 @@ class InstrumentBlockSerializer(serializers.Serializer):
     cohens_dz = serializers.FloatField(allow_null=True)
 
 
-class RubricBlockSerializer(serializers.Serializer):
+class RubricBlockSerializer(Serializer):
     suppressed = serializers.BooleanField()
     n = serializers.IntegerField(allow_null=True)
     mean_first = serializers.FloatField(allow_null=True)
@@ -283,7 +284,7 @@ class RubricBlockSerializer(serializers.Serializer):
     normalized_gain = serializers.FloatField(allow_null=True, help_text="(last - first) / (100 - first).")
 
 
-class GrowthGroupSerializer(serializers.Serializer):
+class GrowthGroupSerializer(Serializer):
     course = serializers.CharField()
     course_title = serializers.CharField()
     dimension = serializers.ChoiceField(choices=[("course", "course"), ("cohort", "cohort"),
@@ -293,7 +294,7 @@ class GrowthGroupSerializer(serializers.Serializer):
     rubric = RubricBlockSerializer()
 
 
-class EmpathyGrowthSerializer(serializers.Serializer):
+class EmpathyGrowthSerializer(Serializer):
     min_group_size = serializers.IntegerField()
     confidence = serializers.FloatField()
     groups = GrowthGroupSerializer(many=True)

@@ -27,6 +27,7 @@ from lms.pagination import CursorPagination, PageNumberPagination
 from lms.parsers import JSONParser
 from lms.permissions import IsPerson
 from lms.selectors import none_of
+from lms.serializers import Serializer
 
 TAGS = ["role-plays"]
 
@@ -79,7 +80,7 @@ class PerformanceCreateApi(APIView):
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         transcript = serializers.CharField(required=False, allow_blank=True, max_length=50_000, trim_whitespace=False)
         media = serializers.FileField(required=False, help_text="Audio or video (multipart).")
         link = serializers.CharField(required=False, allow_blank=True, max_length=500)
@@ -89,7 +90,11 @@ class PerformanceCreateApi(APIView):
                                            help_text="The colleague who played the customer.")
         cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
 
-    @extend_schema(request={"application/json": InputSerializer, "multipart/form-data": InputSerializer},
+    class JsonInputSerializer(InputSerializer):
+        # JSON cannot carry a file: the same fields, without media.
+        media = None
+
+    @extend_schema(request={"application/json": JsonInputSerializer, "multipart/form-data": InputSerializer},
                    responses={201: out.PerformanceDetailSerializer}, tags=TAGS)
     def post(self, request, scenario_id: int):
         data = self.InputSerializer(data=request.data)
@@ -171,7 +176,7 @@ class PerformanceMediaApi(APIView):
         return file_response(performance.media, content_type=performance.media_type)
 
 
-class ReviewInputSerializer(serializers.Serializer):
+class ReviewInputSerializer(Serializer):
     scores = out.ReviewScoreSerializer(many=True, required=False, max_length=50,
                                        help_text="Every criterion, each with one of its levels' points.")
     comments = serializers.CharField(required=False, allow_blank=True, max_length=5000)
@@ -250,7 +255,7 @@ class CalibrationExamplesApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         title = serializers.CharField(max_length=200)
         transcript = serializers.CharField(max_length=50_000)
         link = serializers.URLField(required=False, allow_blank=True, max_length=500)
@@ -280,7 +285,7 @@ class CalibrationReviewApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         scores = out.ReviewScoreSerializer(many=True, max_length=50)
 
     @extend_schema(request=InputSerializer, responses={201: out.CalibrationSerializer}, tags=TAGS)
@@ -300,7 +305,7 @@ class AllocateApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         cohort = serializers.CharField(required=False, allow_blank=True, max_length=100,
                                        help_text="Only this cohort's performances.")
         due_at = serializers.DateTimeField(required=False, help_text="Default: now + the scenario's review days.")
@@ -321,7 +326,7 @@ class AssignmentReassignApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         reviewer = serializers.IntegerField(min_value=1, max_value=MAX_ID)
 
     @extend_schema(request=InputSerializer, responses={201: out.AssignmentSerializer}, tags=TAGS)
@@ -345,14 +350,15 @@ class AgreementApi(APIView):
     permission_classes = [IsPerson]
 
     @extend_schema(parameters=[
-        OpenApiParameter("scenario", int, description="Only this scenario's performances."),
+        OpenApiParameter("scenario", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
+                         description="Only this scenario's performances."),
         OpenApiParameter("cohort", str, description="Only this cohort's performances."),
     ], responses=out.AgreementSerializer, tags=TAGS)
     def get(self, request, rubric_id: int):
         rubric = selectors.rubric_for_report(actor=request.user, rubric_id=rubric_id)
         scenario = request.query_params.get("scenario")
         if scenario is not None and (not scenario.isdigit() or len(scenario) > 18):
-            raise RoleplayError("scenario is an id.", fields={"scenario": ["A whole number."]})
+            raise RoleplayError("scenario is an id.", fields={"scenario": ["A whole number."]}, status_code=400)
         cohort = request.query_params.get("cohort")
         body = selectors.agreement_report(actor=request.user, rubric=rubric,
                                           scenario_id=int(scenario) if scenario else None, cohort=cohort)

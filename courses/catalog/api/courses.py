@@ -20,6 +20,7 @@ from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.pagination import PageNumberPagination
 from lms.selectors import none_of
+from lms.serializers import Serializer
 
 
 class CourseFilter(django_filters.FilterSet):
@@ -62,7 +63,7 @@ class CourseListApi(GenericAPIView):
     ordering = ["title", "id"]
     queryset = none_of(Course)
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         slug = serializers.SlugField(max_length=100)
         title = serializers.CharField(max_length=200)
         summary = serializers.CharField(max_length=500, required=False, allow_blank=True)
@@ -148,7 +149,7 @@ class CourseArchiveApi(APIView):
 
 
 class ModuleCreateApi(APIView):
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         title = serializers.CharField(max_length=200)
         position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
 
@@ -161,26 +162,27 @@ class ModuleCreateApi(APIView):
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
 
+class ActivityLessonInputSerializer(Serializer):
+    content_type = serializers.ChoiceField(choices=Lesson.ContentType.choices)
+    body = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+    video_url = serializers.CharField(max_length=2048, required=False, allow_blank=True)
+    video_duration_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
+    transcript = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
+
+
 class ActivityCreateApi(APIView):
     error_codes = (CatalogErrorCode.INVALID_DURATION, CatalogErrorCode.INVALID_LESSON_TYPE,
                    CatalogErrorCode.INVALID_VIDEO_URL, CoursesErrorCode.INVALID_KIND)
 
-    class LessonInputSerializer(serializers.Serializer):
-        content_type = serializers.ChoiceField(choices=Lesson.ContentType.choices)
-        body = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
-        video_url = serializers.CharField(max_length=2048, required=False, allow_blank=True)
-        video_duration_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
-        transcript = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
-
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         title = serializers.CharField(max_length=200)
         kind = serializers.ChoiceField(choices=Activity.Kind.choices, default=Activity.Kind.LESSON)
         required = serializers.BooleanField(default=True)
         weight = serializers.IntegerField(min_value=0, max_value=100, default=1)
         position = serializers.IntegerField(min_value=0, max_value=10_000, required=False)
         estimated_minutes = serializers.IntegerField(min_value=0, max_value=10_000, default=0)
-        lesson = serializers.DictField(required=False, help_text="For kind=lesson: content_type, body, video_url, "
-                                       "video_duration_seconds, transcript.")
+        lesson = ActivityLessonInputSerializer(required=False, help_text="For kind=lesson (ignored otherwise); without "
+                                       "it the lesson starts as an empty article.")
 
     @extend_schema(request=InputSerializer, responses={201: ModuleSerializer}, tags=["courses"])
     def post(self, request, slug: str, module_id: int):
@@ -192,10 +194,6 @@ class ActivityCreateApi(APIView):
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         lesson = values.pop("lesson", None)
-        if values["kind"] == Activity.Kind.LESSON:
-            lesson_data = self.LessonInputSerializer(data=lesson or {})
-            lesson_data.is_valid(raise_exception=True)
-            lesson = lesson_data.validated_data
         services.activity_create(module=module, lesson=lesson, **values)
         module.refresh_from_db()
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)

@@ -15,6 +15,7 @@ from courses.enrollments import selectors as enrollment_selectors
 from lms.errors import NotFound
 from lms.files import file_response
 from lms.permissions import IsPerson
+from lms.serializers import Serializer
 
 
 class LessonApi(APIView):
@@ -26,7 +27,7 @@ class LessonApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class UpdateSerializer(serializers.Serializer):
+    class UpdateSerializer(Serializer):
         body = serializers.CharField(max_length=200_000, required=False, allow_blank=True)
         video_url = serializers.CharField(max_length=2048, required=False, allow_blank=True)
         video_duration_seconds = serializers.IntegerField(min_value=0, max_value=86_400, required=False)
@@ -69,7 +70,7 @@ class EbookUploadApi(APIView):
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         file = serializers.FileField()
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=LessonSerializer, tags=["lessons"])
@@ -89,7 +90,7 @@ class CaptionsUploadApi(APIView):
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         file = serializers.FileField()
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=LessonSerializer, tags=["lessons"])

@@ -7,9 +7,10 @@ from rest_framework import serializers
 from courses.catalog import lesson_content as content
 from courses.catalog import sharing
 from courses.catalog.models import Activity, Course, Lesson, Module
+from lms.serializers import ModelSerializer
 
 
-class CourseCardSerializer(serializers.ModelSerializer):
+class CourseCardSerializer(ModelSerializer):
     category = serializers.CharField(source="category.slug", default=None, read_only=True, allow_null=True)
     tags = serializers.SlugRelatedField(many=True, read_only=True, slug_field="slug")
     organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
@@ -26,7 +27,7 @@ class CourseCardSerializer(serializers.ModelSerializer):
                 "count": obj.rating_count}
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     lesson_type = serializers.CharField(source="lesson.content_type", default=None, read_only=True, allow_null=True)
 
     class Meta:
@@ -34,7 +35,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         fields = ["id", "title", "kind", "required", "weight", "position", "estimated_minutes", "lesson_type"]
 
 
-class ModuleSerializer(serializers.ModelSerializer):
+class ModuleSerializer(ModelSerializer):
     activities = ActivitySerializer(many=True, read_only=True)
 
     class Meta:
@@ -42,7 +43,7 @@ class ModuleSerializer(serializers.ModelSerializer):
         fields = ["id", "title", "position", "activities"]
 
 
-class RelatedCourseSerializer(serializers.ModelSerializer):
+class RelatedCourseSerializer(ModelSerializer):
     class Meta:
         model = Course
         fields = ["slug", "title", "language", "estimated_minutes"]
@@ -81,7 +82,7 @@ class CourseDetailSerializer(CourseCardSerializer):
                 "validity_months": obj.validity_months}
 
 
-class LessonSerializer(serializers.ModelSerializer):
+class LessonSerializer(ModelSerializer):
     activity_id = serializers.IntegerField(source="activity.id")
     title = serializers.CharField(source="activity.title")
     reading_label = serializers.SerializerMethodField()

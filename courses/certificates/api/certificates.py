@@ -23,10 +23,11 @@ from lms.files import file_response
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
 from lms.selectors import none_of
+from lms.serializers import ModelSerializer, Serializer
 from lms.throttles import StrictThrottle
 
 
-class CertificateSerializer(serializers.ModelSerializer):
+class CertificateSerializer(ModelSerializer):
     status = serializers.CharField(source="effective_status")
     course = serializers.SerializerMethodField()
     verify_url = serializers.SerializerMethodField()
@@ -105,7 +106,7 @@ class CertificateRevokeApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         reason = serializers.CharField(max_length=500)
 
     @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])
@@ -127,7 +128,7 @@ class CertificateReissueApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=CertificateSerializer, tags=["certificates"])

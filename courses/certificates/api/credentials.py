@@ -7,6 +7,7 @@ import time
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
+from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,6 +18,7 @@ from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.verification import pad_to_minimum
 from lms.errors import NotFound
 from lms.parsers import JSONParser
+from lms.serializers import Serializer
 from lms.throttles import AnonymousThrottle, StrictThrottle
 
 JSON_LD = "application/ld+json"
@@ -87,8 +89,8 @@ class StatusListApi(PublicApi):
         return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)
 
 
-class CredentialCheckSerializer(serializers.Serializer):
-    class ChecksSerializer(serializers.Serializer):
+class CredentialCheckSerializer(Serializer):
+    class ChecksSerializer(Serializer):
         issuer = serializers.CharField(help_text="ok, unknown_issuer or skipped")
         signature = serializers.CharField(help_text="ok, or why the proof failed (invalid_signature, no_proof, "
                                           "key_not_resolved, ...)")
@@ -105,18 +107,23 @@ class CredentialCheckSerializer(serializers.Serializer):
 class CredentialVerifyApi(PublicApi):
     """Check a credential: issuer, signature, validity dates and revocation. The body is the
     credential itself, as downloaded from credential.json. A failed check is a 200 with
-    ``verified: false``; only a body that is not a JSON object is a 400."""
+    ``verified: false``; a body that is not a JSON object is a 400, an empty one a 422."""
     error_codes = (CertificateErrorCode.CANONICALIZATION_FAILED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
                    CertificateErrorCode.INVALID_CREDENTIAL, CertificateErrorCode.INVALID_KEY)
 
     parser_classes = [JSONParser]
 
-    @extend_schema(request=OpenApiTypes.OBJECT, responses=CredentialCheckSerializer, tags=["verification"],
+    @extend_schema(request={"application/json": {"type": "object", "minProperties": 1,
+                                                 "description": "The credential, as credential.json holds it."}},
+                   responses=CredentialCheckSerializer, tags=["verification"],
                    auth=[], examples=[OpenApiExample("Revoked", response_only=True, value={
                        "verified": False, "errors": ["The certificate was revoked."], "certificate": "code",
                        "checks": {"issuer": "ok", "signature": "ok", "expiry": "ok", "revocation": "revoked"}})])
     def post(self, request):
-        if not isinstance(request.data, dict) or not request.data:
+        if not isinstance(request.data, dict):
             raise serializers.ValidationError({"non_field_errors": ["Send the credential as a JSON object."]})
+        if not request.data:  # no body, or {}: well formed, but no credential to check
+            raise serializers.ValidationError({"non_field_errors": [ErrorDetail(
+                "Send the credential as a JSON object.", code=CertificateErrorCode.INVALID_CREDENTIAL)]})
         result = certificate_credentials.credential_verify(request.data)
         return Response(CredentialCheckSerializer(result.as_dict()).data)

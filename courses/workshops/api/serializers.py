@@ -6,26 +6,27 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
+from lms.serializers import ModelSerializer, Serializer
 
 
-class WorkshopPersonSerializer(serializers.Serializer):
+class WorkshopPersonSerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(source="display_name")
 
 
-class PartSerializer(serializers.Serializer):
+class PartSerializer(Serializer):
     id = serializers.IntegerField()
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     required = serializers.BooleanField()
 
 
-class MyRegistrationSerializer(serializers.Serializer):
+class MyRegistrationSerializer(Serializer):
     id = serializers.IntegerField()
     status = serializers.ChoiceField(choices=Registration.Status.choices)
 
 
-class SessionSerializer(serializers.ModelSerializer):
+class SessionSerializer(ModelSerializer):
     title = serializers.CharField(source="display_title")
     workshop = serializers.IntegerField(source="workshop_id")
     activity = serializers.IntegerField(source="workshop.activity_id")
@@ -57,7 +58,7 @@ class SessionSerializer(serializers.ModelSerializer):
         return f"/api/v1/workshops/sessions/{obj.pk}/ics/"
 
 
-class WorkshopSerializer(serializers.ModelSerializer):
+class WorkshopSerializer(ModelSerializer):
     title = serializers.CharField(source="activity.title")
     activity = serializers.IntegerField(source="activity_id")
     course = serializers.CharField(source="activity.course.slug")
@@ -71,7 +72,7 @@ class WorkshopSerializer(serializers.ModelSerializer):
                   "upcoming_sessions"]
 
 
-class EventSerializer(serializers.ModelSerializer):
+class EventSerializer(ModelSerializer):
     actor = serializers.SerializerMethodField()
 
     class Meta:
@@ -82,7 +83,7 @@ class EventSerializer(serializers.ModelSerializer):
         return obj.actor_id
 
 
-class RegistrationSerializer(serializers.ModelSerializer):
+class RegistrationSerializer(ModelSerializer):
     session = serializers.IntegerField(source="session_id")
     session_title = serializers.CharField(source="session.display_title")
     starts_at = serializers.DateTimeField(source="session.starts_at")
@@ -102,12 +103,12 @@ class RegistrationDetailSerializer(RegistrationSerializer):
         fields = [*RegistrationSerializer.Meta.fields, "learner", "history"]
 
 
-class MarkSerializer(serializers.Serializer):
+class MarkSerializer(Serializer):
     part = serializers.IntegerField(source="part_id")
     status = serializers.ChoiceField(choices=AttendanceMark.Status.choices)
 
 
-class RosterRowSerializer(serializers.ModelSerializer):
+class RosterRowSerializer(ModelSerializer):
     learner = WorkshopPersonSerializer(source="user")
     email = serializers.EmailField(source="user.email")
     marks = MarkSerializer(many=True)
@@ -117,14 +118,14 @@ class RosterRowSerializer(serializers.ModelSerializer):
         fields = ["id", "ticket", "status", "learner", "email", "registered_at", "attendance", "marks"]
 
 
-class PartInputSerializer(serializers.Serializer):
+class PartInputSerializer(Serializer):
     id = serializers.IntegerField(required=False, help_text="Keep this existing part (its calendar UID stays).")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     required = serializers.BooleanField(default=True)
 
 
-class SessionInputSerializer(serializers.Serializer):
+class SessionInputSerializer(Serializer):
     title = serializers.CharField(max_length=200, required=False, allow_blank=True)
     timezone = serializers.CharField(max_length=64, required=False)
     venue = serializers.CharField(max_length=300, required=False, allow_blank=True)

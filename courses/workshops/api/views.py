@@ -7,7 +7,7 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -36,6 +36,7 @@ from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsAuthenticatedReadOnlyForApiKeys, IsPerson, IsReadOnly
 from lms.selectors import none_of
+from lms.serializers import Serializer
 
 CALENDAR = {(200, "text/calendar"): OpenApiResponse(OpenApiTypes.BINARY, description="iCalendar (RFC 5545).")}
 
@@ -96,6 +97,7 @@ class SessionFilter(django_filters.FilterSet):
         condition = Q(status=WorkshopSession.Status.SCHEDULED, starts_at__gt=timezone.now())
         return queryset.filter(condition) if value else queryset.exclude(condition)
 
+    @extend_schema_field({"type": "string", "pattern": r"^(me|\d{1,18})$"})
     def filter_instructor(self, queryset, name, value):
         if value == "me":
             user_id = getattr(self.request.user, "pk", None)
@@ -181,7 +183,7 @@ class SessionCancelApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=SessionSerializer, tags=["workshops"])
@@ -231,15 +233,15 @@ class AttendanceApi(APIView):
 
     permission_classes = [IsPerson & IsSessionInstructor]
 
-    class InputSerializer(serializers.Serializer):
-        class Mark(serializers.Serializer):
+    class InputSerializer(Serializer):
+        class Mark(Serializer):
             registration = serializers.IntegerField(min_value=1)
             part = serializers.IntegerField(min_value=1)
             status = serializers.ChoiceField(choices=AttendanceMark.Status.choices)
 
         marks = Mark(many=True, min_length=1, max_length=5000)
 
-    class OutputSerializer(serializers.Serializer):
+    class OutputSerializer(Serializer):
         created = serializers.IntegerField()
         changed = serializers.IntegerField()
         unchanged = serializers.IntegerField()
@@ -324,7 +326,7 @@ class RegistrationDecideApi(APIView):
     permission_classes = [IsPerson]
     approve = True
 
-    class InputSerializer(serializers.Serializer):
+    class InputSerializer(Serializer):
         reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
 
     @extend_schema(request=InputSerializer, responses=RegistrationDetailSerializer, tags=["workshops"])
@@ -358,13 +360,13 @@ class CalendarFeedApi(APIView):
 
     permission_classes = [IsPerson]
 
-    class StatusSerializer(serializers.Serializer):
+    class StatusSerializer(Serializer):
         active = serializers.BooleanField()
         prefix = serializers.CharField(allow_null=True)
         created_at = serializers.DateTimeField(allow_null=True)
         last_used_at = serializers.DateTimeField(allow_null=True)
 
-    class CreatedSerializer(serializers.Serializer):
+    class CreatedSerializer(Serializer):
         url = serializers.URLField()
         prefix = serializers.CharField()
         created_at = serializers.DateTimeField()

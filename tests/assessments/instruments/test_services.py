@@ -87,7 +87,7 @@ def test_organizations_import_their_own_instrument_through_the_api(client_for, o
     bad = copy.deepcopy(_document())
     bad["items"] = []
     assert_error(client.post("/api/v1/instruments/import/", {"organization": org.slug, "document": bad},
-                             format="json"), 400, "invalid_instrument")
+                             format="json"), 422, "invalid_instrument")
     services.default_instrument_ensure()
     outsider = people.member(other_org)
     slugs = {row["slug"] for row in client_for(outsider).get("/api/v1/instruments/").json()}
@@ -135,12 +135,15 @@ def test_before_at_enrollment_and_after_at_completion(client_for, surveyed):
     assert InstrumentResponse.objects.count() == 2
 
 
-@pytest.mark.parametrize("answers", [{"a": 6}, {"a": 0}, {"zz": 3}, {"a": "3"}, {"a": 2.5}, [1, 2]])
-def test_bad_answers_are_400_and_nothing_is_recorded(client_for, surveyed, answers):
+@pytest.mark.parametrize(("answers", "status"), [
+    ({"a": 6}, 422), ({"a": 0}, 422), ({"zz": 3}, 422),  # the shape the schema gives, outside the instrument
+    ({"a": "3"}, 400), ({"a": 2.5}, 400), ([1, 2], 400),  # not the shape the schema gives
+])
+def test_bad_answers_are_refused_and_nothing_is_recorded(client_for, surveyed, answers, status):
     _, before, _, learner, _ = surveyed
     response = client_for(learner).post(f"/api/v1/activities/{before.activity_id}/survey/responses/",
                                         {"answers": answers}, format="json")
-    assert_error(response, 400)
+    assert_error(response, status)
     assert not InstrumentResponse.objects.exists()
 
 

@@ -177,9 +177,9 @@ def test_domain_errors_through_the_api(client_for, world):
     attempt = Attempt.objects.get(pk=attempt_id)
     first = attempt.layout[0]
     assert_error(_submit(client, attempt_id, [{"question": first["question"], "choices": [first["choices"][0]]}] * 2),
-                 400, "duplicate_answer")
-    assert_error(_submit(client, attempt_id, [{"question": 999_999, "choices": []}]), 400, "unknown_question")
-    assert_error(_submit(client, attempt_id, [{"question": first["question"], "choices": [999_999]}]), 400,
+                 422, "duplicate_answer")
+    assert_error(_submit(client, attempt_id, [{"question": 999_999, "choices": []}]), 422, "unknown_question")
+    assert_error(_submit(client, attempt_id, [{"question": first["question"], "choices": [999_999]}]), 422,
                  "unknown_choice")
     from datetime import timedelta
 
@@ -220,6 +220,6 @@ def test_export_and_import_over_the_api(client_for, world):
     assert_error(client_for(world["stranger_instructor"]).put(f"/api/v1/activities/{target.pk}/quiz/import/",
                                                               document, format="json"), 404)
     assert_error(staff.put(f"/api/v1/activities/{target.pk}/quiz/import/", {**document, "version": "1"},
-                           format="json"), 400, "invalid_import")
+                           format="json"), 422, "invalid_import")
     assert_error(client_for(world["learner"]).get(f"/api/v1/activities/{world['quiz'].activity_id}/quiz/export/"),
                  403)

@@ -234,7 +234,7 @@ def test_bad_answers_are_refused_and_nothing_recorded(make_answers, code):
     before = _snapshot(enrollment)
     with pytest.raises(AnswerError) as error:
         quiz_attempts.attempt_submit(attempt=attempt, answers=make_answers(attempt, other))
-    assert (error.value.code, error.value.status_code) == (code, 400)
+    assert (error.value.code, error.value.status_code) == (code, 422)
     assert _snapshot(enrollment) == before
     assert Attempt.objects.get(pk=attempt.pk).status == Attempt.Status.IN_PROGRESS
 

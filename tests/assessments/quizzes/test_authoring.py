@@ -121,7 +121,7 @@ def test_import_is_all_or_nothing(mutate):
     course = build_course(activities=[{"title": "Check", "kind": "quiz"}])
     with pytest.raises(QuizAuthoringError) as error:
         quiz_transfer.quiz_import_json(activity=activities_of(course)[0], document=mutate(_document()))
-    assert error.value.status_code == 400
+    assert error.value.status_code == 422
     assert not Quiz.objects.exists() and not Question.objects.exists()
 
 

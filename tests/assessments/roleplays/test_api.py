@@ -44,7 +44,7 @@ def test_allocate_endpoint_and_queue_with_deadlines(org, client_for):
     supervisor_queue = client_for(w.supervisor).get("/api/v1/roleplays/queue/").json()
     assert len(supervisor_queue["assignments"]) == 4  # one per performance (the scenario weighs the supervisor)
     assert_error(client_for(w.instructor).post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/allocate/",
-                                               {"due_at": "2000-01-01T00:00:00Z"}, format="json"), 400)
+                                               {"due_at": "2000-01-01T00:00:00Z"}, format="json"), 422)
 
 
 def test_reassign_a_review(org, client_for):
@@ -63,7 +63,7 @@ def test_reassign_a_review(org, client_for):
     assert (created.reviewer, created.reason, created.due_at) == (newcomer, "reassigned", assignment.due_at)
     performer = assignment.performance.enrollment.user
     assert_error(client_for(w.instructor).post(f"/api/v1/roleplays/assignments/{created.pk}/reassign/",
-                                               {"reviewer": performer.pk}, format="json"), 400)
+                                               {"reviewer": performer.pk}, format="json"), 422)
     assert_error(client_for(w.instructor).post(url, {"reviewer": newcomer.pk}, format="json"), 409)
 
 

@@ -64,22 +64,22 @@ def test_upload_a_recording(org, client_for, settings, tmp_path):
     assert download["Content-Type"] == "audio/wav"
 
 
-def test_bad_uploads_and_inputs_are_400_and_nothing_is_written(org, client_for, settings, tmp_path):
+def test_bad_uploads_and_inputs_are_422_and_nothing_is_written(org, client_for, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
     settings.ROLEPLAY_MEDIA_MAX_BYTES = 100
     w = world(org, learners=1)
     client = client_for(w.learners[0])
     pdf = SimpleUploadedFile("call.mp3", b"%PDF-1.7" + b"\x00" * 50, content_type="audio/mpeg")
-    assert_error(client.post(_url(w), {"media": pdf}, format="multipart"), 400, "invalid_media")
+    assert_error(client.post(_url(w), {"media": pdf}, format="multipart"), 422, "invalid_media")
     big = SimpleUploadedFile("call.wav", WAV + b"\x00" * 200, content_type="audio/wav")
-    assert_error(client.post(_url(w), {"media": big}, format="multipart"), 400, "media_too_large")
-    assert_error(client.post(_url(w), {}, format="json"), 400, "invalid_performance")
-    assert_error(client.post(_url(w), {"link": "http://example.com/video"}, format="json"), 400)
+    assert_error(client.post(_url(w), {"media": big}, format="multipart"), 422, "media_too_large")
+    assert_error(client.post(_url(w), {}, format="json"), 422, "invalid_performance")
+    assert_error(client.post(_url(w), {"link": "http://example.com/video"}, format="json"), 422)
     assert_error(client.post(_url(w), {"link": "https://x.example/v", "session_reference": "S1"}, format="json"),
-                 400)
-    assert_error(client.post(_url(w), {"transcript": "x", "partner": w.learners[0].pk}, format="json"), 400)
+                 422)
+    assert_error(client.post(_url(w), {"transcript": "x", "partner": w.learners[0].pk}, format="json"), 422)
     outsider = people.UserFactory()
-    assert_error(client.post(_url(w), {"transcript": "x", "partner": outsider.pk}, format="json"), 400)
+    assert_error(client.post(_url(w), {"transcript": "x", "partner": outsider.pk}, format="json"), 422)
     assert not Performance.objects.exists()
     assert not list(tmp_path.rglob("*.*"))
 

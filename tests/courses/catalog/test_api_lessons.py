@@ -122,7 +122,7 @@ def _upload(client, activity, data: bytes, name: str):
 @pytest.mark.parametrize("data", [b"MZ\x90\x00" + b"\x00" * 200, b"\x7fELF\x02\x01\x01" + b"\x00" * 200],
                          ids=["windows-exe", "elf"])
 def test_a_renamed_executable_is_rejected(client_for, article, instructor, media, data):
-    error = assert_error(_upload(client_for(instructor), article, data, "x.pdf"), 400, "invalid_ebook")
+    error = assert_error(_upload(client_for(instructor), article, data, "x.pdf"), 422, "invalid_ebook")
     assert "ebook" in error["fields"]
     lesson = Lesson.objects.get(activity=article)
     assert (lesson.content_type, lesson.ebook.name, lesson.ebook_pages) == ("article", "", 0)
@@ -131,7 +131,7 @@ def test_a_renamed_executable_is_rejected(client_for, article, instructor, media
 
 def test_a_truncated_pdf_is_rejected(client_for, article, instructor, media):
     pdf = make_pdf(3)
-    assert_error(_upload(client_for(instructor), article, pdf[: len(pdf) // 2], "book.pdf"), 400, "invalid_ebook")
+    assert_error(_upload(client_for(instructor), article, pdf[: len(pdf) // 2], "book.pdf"), 422, "invalid_ebook")
     assert Lesson.objects.get(activity=article).ebook.name == ""
     assert stored_files(media) == []
 
@@ -190,7 +190,7 @@ def test_upload_without_a_file_is_a_400(client_for, article, instructor, media):
 def test_an_ebook_over_the_limit_is_rejected(client_for, article, instructor, media, settings):
     pdf = make_pdf(2)
     settings.EBOOK_MAX_BYTES = len(pdf) - 1
-    assert_error(_upload(client_for(instructor), article, pdf, "book.pdf"), 400, "ebook_too_large")
+    assert_error(_upload(client_for(instructor), article, pdf, "book.pdf"), 422, "ebook_too_large")
     assert stored_files(media) == []
 
 

@@ -290,12 +290,12 @@ def article(instructor):
     return activities_of(course)[0]
 
 
-def test_upload_of_a_pdf_with_javascript_is_a_400_and_stores_nothing(client_for, article, instructor, media):
+def test_upload_of_a_pdf_with_javascript_is_a_422_and_stores_nothing(client_for, article, instructor, media):
     data = _rewrite(_names_javascript)
     response = client_for(instructor).put(
         f"/api/v1/activities/{article.pk}/lesson/ebook/upload/",
         {"file": SimpleUploadedFile("book.pdf", data, content_type="application/pdf")}, format="multipart")
-    error = assert_error(response, 400, ACTIVE)
+    error = assert_error(response, 422, ACTIVE)
     assert "JavaScript" in error["message"]
     lesson = Lesson.objects.get(activity=article)
     assert (lesson.content_type, lesson.ebook.name) == ("article", "")

@@ -123,11 +123,11 @@ def error_of(call, *args, **kwargs) -> ContentError:
 # --- errors -----------------------------------------------------------------------------------
 
 
-def test_content_error_is_an_application_error_rendered_as_400():
+def test_content_error_is_an_application_error_rendered_as_422():
     error = error_of(validate_video_url, "http://example.com/v")
     assert isinstance(error, CoursesError)
     assert isinstance(error, ApplicationError)
-    assert error.status_code == 400
+    assert error.status_code == 422
     assert error.code == "invalid_video_url"
     assert error.fields == {"url": [error.message]}
 
@@ -413,7 +413,7 @@ def test_truncated_pdf_is_rejected():
     data = make_pdf(4)
     error = error_of(inspect_ebook, data[: len(data) // 2], max_bytes=MB)
     assert error.code == "invalid_ebook"
-    assert error.status_code == 400
+    assert error.status_code == 422
 
 
 def test_truncated_pdf_with_a_forged_eof_marker_is_rejected():

@@ -119,7 +119,7 @@ def test_lesson_estimate_ignores_the_given_minutes(module):
 def test_activity_create_rejects_bad_input(module, kwargs, code):
     with pytest.raises(CoursesError) as excinfo:
         services.activity_create(module=module, **kwargs)
-    assert (excinfo.value.status_code, excinfo.value.code) == (400, code)
+    assert (excinfo.value.status_code, excinfo.value.code) == (422, code)
     assert not Activity.objects.exists() and not Lesson.objects.exists()
 
 

@@ -262,10 +262,10 @@ def test_verify_endpoint_reports_each_check(certificate):
     assert body["verified"] is False and body["checks"]["revocation"] == "revoked"
 
 
-@pytest.mark.parametrize("payload", [[1, 2], "credential", 7, {}])
-def test_verify_endpoint_rejects_a_body_that_is_not_a_credential_object(payload):
+@pytest.mark.parametrize(("payload", "status"), [([1, 2], 400), ("credential", 400), (7, 400), ({}, 422)])
+def test_verify_endpoint_rejects_a_body_that_is_not_a_credential_object(payload, status):
     response = APIClient().post("/api/v1/credentials/verify/", json.dumps(payload), content_type="application/json")
-    assert_error(response, 400, "invalid")
+    assert_error(response, status, "invalid")
 
 
 def test_verify_endpoint_wants_json():

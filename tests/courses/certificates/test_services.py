@@ -191,7 +191,7 @@ def test_revoking_needs_a_reason(reason):
     certificate = issued(completed_enrollment(), render=False)
     with pytest.raises(CoursesError) as caught:
         certificate_services.certificate_revoke(certificate=certificate, actor=None, reason=reason)
-    assert caught.value.status_code == 400 and caught.value.code == "reason_required"
+    assert caught.value.status_code == 422 and caught.value.code == "reason_required"
     certificate.refresh_from_db()
     assert certificate.status == "valid" and certificate.revoked_at is None
     assert _events(certificate, CertificateEvent.Kind.REVOKED) == 0

@@ -360,16 +360,16 @@ def test_bulk_csv_upload(client_for, course, roster):
     assert Enrollment.objects.count() == 2
 
 
-def test_bulk_csv_not_utf8_is_a_400(client_for, course, roster):
+def test_bulk_csv_not_utf8_is_a_422(client_for, course, roster):
     upload = SimpleUploadedFile("people.csv", "email\nj\u00e9r\u00f4me@a.example\nana@a.example\n".encode("cp1252"),
                                 content_type="text/csv")
     response = client_for(roster).post(_bulk_url(course.slug), {"file": upload}, format="multipart")
-    assert_error(response, 400, "invalid_encoding")
+    assert_error(response, 422, "invalid_encoding")
     assert not Enrollment.objects.exists()
 
 
 def test_bulk_needs_emails_or_file(client_for, course, roster):
-    assert_error(client_for(roster).post(_bulk_url(course.slug), {}, format="json"), 400, "invalid")
+    assert_error(client_for(roster).post(_bulk_url(course.slug), {}, format="json"), 422, "invalid")
     assert_error(client_for(roster).post(_bulk_url(course.slug), {"emails": "ana@a.example"}, format="json"), 400)
     assert not Enrollment.objects.exists()
 

@@ -262,7 +262,7 @@ def test_bad_values_are_rejected_before_anything_is_written(weighted_course, kwa
     enrollment = _enroll(weighted_course)
     with pytest.raises(ProgressError) as excinfo:
         services.activity_record_result(enrollment=enrollment, activity=a, passed=True, **kwargs)
-    assert (excinfo.value.status_code, excinfo.value.code) == (400, code)
+    assert (excinfo.value.status_code, excinfo.value.code) == (422, code)
     assert not ActivityProgress.objects.exists()
 
 

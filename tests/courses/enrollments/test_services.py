@@ -201,7 +201,7 @@ def test_parse_emails_csv(data, expected):
 def test_parse_emails_csv_rejects(data, code):
     with pytest.raises(ApplicationError) as excinfo:
         parse_emails_csv(data)
-    assert (excinfo.value.status_code, excinfo.value.code) == (400, code)
+    assert (excinfo.value.status_code, excinfo.value.code) == (422, code)
 
 
 @pytest.mark.parametrize("data", [
@@ -226,5 +226,5 @@ def test_parse_emails_csv_reads_the_delimiter_from_the_header(data):
 def test_parse_emails_csv_refuses_what_is_not_utf8_and_says_so(data):
     with pytest.raises(ApplicationError) as excinfo:
         parse_emails_csv(data)
-    assert (excinfo.value.status_code, excinfo.value.code) == (400, "invalid_encoding")
+    assert (excinfo.value.status_code, excinfo.value.code) == (422, "invalid_encoding")
     assert "not UTF-8" in str(excinfo.value.message) and "UTF-8" in str(excinfo.value.message).split("not UTF-8")[1]

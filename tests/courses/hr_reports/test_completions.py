@@ -130,15 +130,16 @@ def test_date_range_filters(world, client_for):
     assert e["bob_calm"].pk not in names({"updated_since": iso(now - timedelta(days=5))})
 
 
-@pytest.mark.parametrize("params", [
-    {"status": "paused"}, {"overdue": "maybe"}, {"enrolled_after": "yesterday"}, {"department": "sales"},
-    {"manager": "not-an-email"}, {"page_size": 1001}, {"page_size": 0}, {"cursor": "garbage!"},
-    {"updated_since": "2026-13-40T00:00:00Z"}, {"bom": "yes"},
+@pytest.mark.parametrize(("params", "status"), [
+    ({"status": "paused"}, 400), ({"overdue": "maybe"}, 400), ({"enrolled_after": "yesterday"}, 400),
+    ({"department": "sales"}, 400), ({"manager": "not-an-email"}, 400), ({"page_size": 1001}, 400),
+    ({"page_size": 0}, 400), ({"updated_since": "2026-13-40T00:00:00Z"}, 400), ({"bom": "yes"}, 400),
+    ({"cursor": "garbage!"}, 422),  # a string, as the schema says, that no page of ours returned
 ])
-def test_bad_filters_are_400_in_every_format(world, client_for, params):
+def test_bad_filters_are_refused_in_every_format(world, client_for, params, status):
     client = client_for(world.hr)
     for output in ("json", "csv", "ndjson"):
-        assert_error(client.get(URL, {**params, "format": output}), 400)
+        assert_error(client.get(URL, {**params, "format": output}), status)
     assert not ReportAuditEntry.objects.exists()  # a refused request reads nothing
 
 

@@ -140,5 +140,5 @@ def test_pages_follow_next_links_in_updated_order(world, client_for):
     assert second["next"] is None
 
 
-def test_a_tampered_cursor_is_400(world, client_for):
-    assert_error(client_for(world.hr).get(URL, {"cursor": "WzEsMl0"}), 400, "invalid_cursor")
+def test_a_tampered_cursor_is_422(world, client_for):
+    assert_error(client_for(world.hr).get(URL, {"cursor": "WzEsMl0"}), 422, "invalid_cursor")

@@ -74,16 +74,16 @@ def test_register_an_endpoint_secret_is_shown_once(world, client_for):
     assert client.delete(f"{URL}{body['id']}/").status_code == 204
 
 
-@pytest.mark.parametrize(("payload", "field"), [
-    ({"url": "http://hr.example.com/hook", "event_types": ["certificate.issued"]}, "url"),
-    ({"url": "https://user:pw@hr.example.com/", "event_types": ["certificate.issued"]}, "url"),
-    ({"url": "ftp://hr.example.com/", "event_types": ["certificate.issued"]}, "url"),
-    ({"url": "https://hr.example.com/", "event_types": ["course.deleted"]}, "event_types"),
-    ({"url": "https://hr.example.com/", "event_types": []}, "event_types"),
-    ({"url": "https://hr.example.com/", "event_types": ["certificate.issued"], "secret": "short"}, "secret"),
+@pytest.mark.parametrize(("payload", "field", "status"), [
+    ({"url": "http://hr.example.com/hook", "event_types": ["certificate.issued"]}, "url", 422),
+    ({"url": "https://user:pw@hr.example.com/", "event_types": ["certificate.issued"]}, "url", 422),
+    ({"url": "ftp://hr.example.com/", "event_types": ["certificate.issued"]}, "url", 422),
+    ({"url": "https://hr.example.com/", "event_types": ["course.deleted"]}, "event_types", 422),
+    ({"url": "https://hr.example.com/", "event_types": []}, "event_types", 422),
+    ({"url": "https://hr.example.com/", "event_types": ["certificate.issued"], "secret": "short"}, "secret", 422),
 ])
-def test_bad_registrations_are_400_and_write_nothing(world, client_for, payload, field):
-    error = assert_error(client_for(world.hr).post(URL, payload, format="json"), 400)
+def test_bad_registrations_are_refused_and_write_nothing(world, client_for, payload, field, status):
+    error = assert_error(client_for(world.hr).post(URL, payload, format="json"), status)
     assert field in error["fields"]
     assert not WebhookEndpoint.objects.exists()
 
@@ -91,7 +91,7 @@ def test_bad_registrations_are_400_and_write_nothing(world, client_for, payload,
 def test_loopback_http_only_when_the_test_setting_allows_it(world, client_for, settings):
     settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = False
     payload = {"url": "http://127.0.0.1:9/hook", "event_types": ["certificate.issued"]}
-    assert_error(client_for(world.hr).post(URL, payload, format="json"), 400, "invalid_webhook_url")
+    assert_error(client_for(world.hr).post(URL, payload, format="json"), 422, "invalid_webhook_url")
 
 
 def test_webhooks_are_scoped_and_not_for_api_keys_or_learners(world, client_for, api_client):

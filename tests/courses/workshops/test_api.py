@@ -161,13 +161,13 @@ def test_staff_create_update_and_cancel_sessions(client_for, workshop, instructo
     bad = client.post("/api/v1/workshops/sessions/", {
         "workshop": workshop.pk, "capacity": 2,
         "parts": [{"starts_at": start.isoformat(), "ends_at": (start - timedelta(hours=2)).isoformat()}]})
-    assert_error(bad, 400, "invalid_session")
+    assert_error(bad, 422, "invalid_session")
     assert WorkshopSession.objects.count() == 1
     for user in learners[:2]:
         workshop_sessions.registration_create(session=WorkshopSession.objects.get(pk=session_id), user=user)
     assert_error(client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"capacity": 1}), 409,
                  "capacity_below_bookings")
-    assert_error(client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"timezone": "Nowhere/Else"}), 400)
+    assert_error(client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"timezone": "Nowhere/Else"}), 422)
     assert_error(client_for(learners[0]).patch(f"/api/v1/workshops/sessions/{session_id}/", {"capacity": 9}), 403)
     assert WorkshopSession.objects.get(pk=session_id).capacity == 2
     updated = client.patch(f"/api/v1/workshops/sessions/{session_id}/", {"capacity": 3, "venue": "Room 4"})

@@ -361,7 +361,7 @@ WRITER_OVERRIDES = {
     "POST /api/v1/reports/exports/": "hr",
     "POST /api/v1/reports/webhooks/": "hr",
 }
-LET_IN = {"200", "201", "202", "204", "400", "409", "413", "415"}
+LET_IN = {"200", "201", "202", "204", "400", "409", "413", "415", "422"}
 
 
 def writer_role(key: str) -> str:

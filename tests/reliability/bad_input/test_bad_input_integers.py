@@ -1,6 +1,7 @@
 """Integer query parameters outside the 64-bit signed range (what every id column holds): a 400 in
 the one error shape naming the parameter, never the database driver's OverflowError (a 500 on
-SQLite). The largest value that fits still answers as before."""
+SQLite). The report's sync cursor is an opaque string in the schema, so a position out of range
+inside it is a 422 ``invalid_cursor``. The largest value that fits still answers as before."""
 from __future__ import annotations
 
 import base64
@@ -47,7 +48,7 @@ def _get(client, path, query):
 
 
 @pytest.mark.parametrize(("role", "path", "name", "write"), CASES, ids=[f"{c[1]}?{c[2]}" for c in CASES])
-def test_out_of_range_integer_query_parameters_are_a_400_naming_the_parameter(world, role, path, name, write):
+def test_out_of_range_integer_query_parameters_are_refused_naming_the_parameter(world, role, path, name, write):
     client = world.client(role)
     problems = []
     for label, value in OUT_OF_RANGE.items():
@@ -55,8 +56,8 @@ def test_out_of_range_integer_query_parameters_are_a_400_naming_the_parameter(wo
             continue  # a cursor holds a position, never negative; the range is what is under test
         response = _get(client, path, {name: write(value)})
         body = response.json() if response.get("Content-Type", "").startswith("application/json") else None
-        code = "invalid_cursor" if write is _report_cursor else "invalid"
-        if response.status_code != 400 or not body or body["error"]["code"] != code \
+        code, status = ("invalid_cursor", 422) if write is _report_cursor else ("invalid", 400)
+        if response.status_code != status or not body or body["error"]["code"] != code \
                 or name not in body["error"]["fields"] or not body["error"]["message"]:
             problems.append(f"{name}={label}: {response.status_code} {response.content[:200]!r}")
     assert not problems, "\n".join(problems)
