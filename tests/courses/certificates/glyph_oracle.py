@@ -25,6 +25,7 @@ from PIL import Image, ImageFilter
 from courses.certificates.pdf import CertificateContent, render_certificate_pdf
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PDFFONTS = shutil.which("pdffonts") or "/usr/bin/pdffonts"
 BUNDLED = Path(__file__).resolve().parents[3] / "courses" / "certificates" / "fonts"
 NOTO = Path("/usr/share/fonts/truetype/noto")
 INK_LEVEL = 160  # a pixel darker than this (0-255 grey) is ink
@@ -136,7 +137,7 @@ def reference_inks(samples: list[Sample]) -> list[np.ndarray]:
     with tempfile.TemporaryDirectory() as folder:
         source, shot = Path(folder) / "reference.html", Path(folder) / "reference.png"
         source.write_text(page, encoding="utf-8")
-        subprocess.run(
+        subprocess.run(  # noqa: S603 - the installed Chromium, fixed arguments
             [CHROMIUM, "--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
              "--force-device-scale-factor=1", f"--window-size=3000,{ROW * len(samples)}",
              f"--screenshot={shot}", source.as_uri()],
@@ -167,7 +168,7 @@ def pdffonts(pdf: bytes) -> list[dict[str, str]]:
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(pdf)
         handle.flush()
-        out = subprocess.run(["pdffonts", handle.name], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run([PDFFONTS, handle.name], check=True, capture_output=True, text=True).stdout  # noqa: S603
     header, rule, *rows = out.splitlines()
     widths = [len(part) for part in rule.split(" ")]
     columns, fonts = header.split(), []
@@ -176,6 +177,6 @@ def pdffonts(pdf: bytes) -> list[dict[str, str]]:
         for width in widths:
             cells.append(row[start:start + width].strip())
             start += width + 1
-        fonts.append(dict(zip(["name", "type", "encoding", "emb", "sub", "uni", "object", "id"], cells)))
+        fonts.append(dict(zip(["name", "type", "encoding", "emb", "sub", "uni", "object", "id"], cells, strict=False)))
     assert columns[0] == "name"
     return fonts
