@@ -93,6 +93,7 @@ def _text_layer(pdf: Canvas, text: str, line: Line, left: float, baseline: float
     visual = get_display(text, base_dir="R" if line.rtl else "L")
     _cover(visual)
     natural = pdfmetrics.stringWidth(visual, TEXT_LAYER_FONT, size)
+    pdf.saveState()  # the text render mode is graphics state: the labels drawn after this must stay visible
     layer = pdf.beginText(left, baseline)
     layer.setTextRenderMode(3)  # neither filled nor stroked: found by copy and search, never seen
     layer.setFont(TEXT_LAYER_FONT, size)
@@ -100,6 +101,7 @@ def _text_layer(pdf: Canvas, text: str, line: Line, left: float, baseline: float
         layer.setHorizScale(100 * line.width * size / natural)
     layer.textOut(visual)
     pdf.drawText(layer)
+    pdf.restoreState()
 
 
 def draw_block(pdf: Canvas, block: Block, centre: float, first_baseline: float, leading: float = 1.2) -> None:

@@ -274,6 +274,8 @@ def fit(text: str, width: float, policy: Fit, bold: bool = False) -> Block:
     if line.width * size <= width:
         return Block(size, (line,))
     size = min(policy.wrapped, policy.largest)
+    while size > policy.minimum and line.width * size > width * policy.max_lines:
+        size -= 1  # too long for max_lines even if every line were full: no need to try
     lines = wrap(text, width / size, bold)
     while len(lines) > policy.max_lines and size > policy.minimum:
         size = max(size - 1, policy.minimum)

@@ -6,6 +6,7 @@ Chromium's rendering of the same string in the same fonts (glyph_oracle.py), eve
 """
 from __future__ import annotations
 
+import logging
 import shutil
 
 import numpy as np
@@ -13,6 +14,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
+from courses.certificates import text_layout
 from tests.courses.certificates import glyph_oracle as oracle
 from tests.courses.certificates.conftest import pdf_text
 
@@ -127,3 +129,34 @@ def test_a_long_name_is_drawn_on_more_than_one_line():
 
 def test_a_cjk_name_keeps_the_pdf_small():
     assert len(oracle.certificate(learner_name="王秀英", course_title="倾听优先 服务台的同理心")) < 400_000
+
+
+@pytest.mark.parametrize("key", [key for key, sample in SAMPLES.items() if sample.field == "learner_name"])
+def test_every_character_has_a_glyph(key):
+    """HarfBuzz finds a real glyph (not the missing-glyph box, id 0) for every character of every sample."""
+    line = text_layout.shape(SAMPLES[key].text, bold=True)
+    assert line.glyphs and line.missing == 0
+
+
+def test_a_missing_font_is_logged_and_the_certificate_still_renders(settings, tmp_path, caplog):
+    settings.CERTIFICATE_FONT_DIRS = [str(tmp_path)]  # nothing there: only the bundled DejaVu is found
+    with caplog.at_level(logging.ERROR, logger="courses.certificates.font_faces"):
+        pdf = oracle.certificate(learner_name="王秀英")
+    assert "NotoSansCJK-Bold.ttc is missing" in caplog.text
+    assert pdf_text(pdf).count("王秀英") == 1
+    assert [font["name"] for font in oracle.pdffonts(pdf) if font["emb"] != "yes"] == []
+
+
+def test_the_labels_after_a_name_stay_visible():
+    """The name's invisible text layer must not make the labels drawn after it invisible too."""
+    page = oracle.render_page(oracle.certificate(learner_name="محمد عبد الرحمن"), scale=2)
+    height = page.shape[0] / 2
+
+    def ink(left: float, right: float, bottom: float, top: float) -> bool:  # a box in PDF points
+        box = page[int((height - top) * 2):int((height - bottom) * 2), int(left * 2):int(right * 2)]
+        return bool((box < oracle.INK_LEVEL).any())
+
+    assert ink(320, 520, 342, 358), "'has completed the course' is not visible"
+    assert ink(250, 590, 257, 272), "the date and hours line is not visible"
+    assert ink(64, 170, 94, 106), "'Verification code' is not visible"
+    assert ink(64, 300, 58, 68), "the verify URL is not visible"
