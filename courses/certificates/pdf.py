@@ -1,8 +1,11 @@
-"""The certificate PDF: A4 landscape, DejaVu Sans (wide script coverage), a vector QR code.
+"""The certificate PDF: A4 landscape, labels in DejaVu Sans, a vector QR code.
 
-Labels follow the course's language (English and Brazilian Portuguese today). Rendering is a
-pure function of the certificate's frozen fields, so a reissue with the same data gives the same
-document apart from its timestamp.
+Labels follow the course's language (English and Brazilian Portuguese today). What users typed (the
+learner's name, the course title, the issuer) may be in any script: it is laid out by ``text_layout``
+(bidi order, a font per script, HarfBuzz shaping, fitted to its box by the ``*_FIT`` policies below)
+and drawn by ``shaped_text`` as glyph outlines under an invisible text layer. Every font in the file is
+an embedded subset. Rendering is a pure function of the certificate's frozen fields, so a reissue with
+the same data gives the same document apart from its timestamp.
 """
 from __future__ import annotations
 
