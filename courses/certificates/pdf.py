@@ -1,8 +1,11 @@
-"""The certificate PDF: A4 landscape, DejaVu Sans (wide script coverage), a vector QR code.
+"""The certificate PDF: A4 landscape, labels in DejaVu Sans, a vector QR code.
 
-Labels follow the course's language (English and Brazilian Portuguese today). Rendering is a
-pure function of the certificate's frozen fields, so a reissue with the same data gives the same
-document apart from its timestamp.
+Labels follow the course's language (English and Brazilian Portuguese today). What users typed (the
+learner's name, the course title, the issuer) may be in any script: it is laid out by ``text_layout``
+(bidi order, a font per script, HarfBuzz shaping, fitted to its box by the ``*_FIT`` policies below)
+and drawn by ``shaped_text`` as glyph outlines under an invisible text layer. Every font in the file is
+an embedded subset. Rendering is a pure function of the certificate's frozen fields, so a reissue with
+the same data gives the same document apart from its timestamp.
 """
 from __future__ import annotations
 
@@ -17,16 +20,19 @@ import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
+from courses.certificates.shaped_text import draw_block
+from courses.certificates.text_layout import Block, Fit, fit
+
 # Bump when the layout changes: the reconciler re-renders certificates below this version.
-TEMPLATE_VERSION = 1
+TEMPLATE_VERSION = 2
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 INK = HexColor("#1f2a44")
 ACCENT = HexColor("#2f7d6d")
 MUTED = HexColor("#5b6475")
+ISSUER_WIDTH = 480
 
 LABELS = {
     "en": {
@@ -59,60 +65,33 @@ class CertificateContent:
     expires_at: datetime | None = None
 
 
-# Characters DejaVu lacks (Chinese, Japanese, Korean) fall back to Adobe's standard CID fonts,
-# which PDF readers supply, so a name in any of these scripts still prints.
-CJK_FALLBACK = "STSong-Light"
-HANGUL_FALLBACK = "HYSMyeongJo-Medium"
+# How each field fits its box (see text_layout.Fit): the name shrinks to 16 pt on one line, then wraps onto
+# at most three lines at 22 to 16 pt, and only a name longer than that (about 200 Latin letters) ends in "…";
+# the title and the issuer line wrap onto two lines.
+NAME_FIT = Fit(largest=34, minimum=16, wrapped=22, max_lines=3)
+TITLE_FIT = Fit(largest=24, minimum=14, wrapped=16, max_lines=2)
+ISSUER_FIT = Fit(largest=13, minimum=10, wrapped=11, max_lines=2)
+LEADING = 1.2
 
 
 @cache
 def _register_fonts() -> tuple[str, str]:
     pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FALLBACK))
-    pdfmetrics.registerFont(UnicodeCIDFont(HANGUL_FALLBACK))
     return "DejaVuSans", "DejaVuSans-Bold"
 
 
-def _runs(text: str, font: str) -> list[tuple[str, str]]:
-    """Split ``text`` into (font, text) runs, using a fallback for characters ``font`` lacks."""
-    covered = pdfmetrics.getFont(font).face.charWidths
-    runs: list[tuple[str, str]] = []
-    for char in text:
-        if ord(char) in covered or char.isspace():
-            name = font
-        elif 0xAC00 <= ord(char) <= 0xD7AF or 0x1100 <= ord(char) <= 0x11FF:
-            name = HANGUL_FALLBACK
-        else:
-            name = CJK_FALLBACK
-        if runs and runs[-1][0] == name:
-            runs[-1] = (name, runs[-1][1] + char)
-        else:
-            runs.append((name, char))
-    return runs
-
-
-def _width(text: str, font: str, size: float) -> float:
-    return sum(pdfmetrics.stringWidth(part, name, size) for name, part in _runs(text, font))
-
-
-def _draw_centred(pdf: canvas.Canvas, x: float, y: float, text: str, font: str, size: float) -> None:
-    cursor = x - _width(text, font, size) / 2
-    for name, part in _runs(text, font):
-        pdf.setFont(name, size)
-        pdf.drawString(cursor, y, part)
-        cursor += pdfmetrics.stringWidth(part, name, size)
+def _draw_field(pdf: canvas.Canvas, block: Block, centre: float, top: float, largest: float) -> float:
+    """Draw ``block`` below ``top``; returns its bottom, never above where one line at ``largest`` would end,
+    so a shrunk single line leaves the rest of the page where it was."""
+    first = top - 0.9 * block.size
+    last = first - (len(block.lines) - 1) * LEADING * block.size
+    draw_block(pdf, block, centre, first, LEADING)
+    return min(last - 0.35 * block.size, top - 1.25 * largest)
 
 
 def _labels(language: str) -> dict[str, str]:
     return LABELS.get(language.split("-")[0].lower(), LABELS["en"])
-
-
-def _fit(text: str, font: str, size: float, width: float, minimum: float = 12) -> float:
-    """The largest font size not above ``size`` at which ``text`` fits ``width``."""
-    while size > minimum and _width(text, font, size) > width:
-        size -= 1
-    return size
 
 
 def _hours(value: Decimal) -> str:
@@ -133,12 +112,50 @@ def _draw_qr(pdf: canvas.Canvas, data: str, x: float, y: float, size: float) -> 
                          stroke=0, fill=1)
 
 
+def _details(content: CertificateContent, labels: dict[str, str]) -> str:
+    details = [labels["issued"].format(date=content.issued_at.strftime(labels["date"])),
+               labels["hours"].format(hours=_hours(content.hours_credited))]
+    if content.final_score is not None:
+        details.append(labels["score"].format(score=f"{content.final_score:.0f}"))
+    if content.expires_at is not None:
+        details.append(labels["expires"].format(date=content.expires_at.strftime(labels["date"])))
+    return "  ·  ".join(details)
+
+
+def _draw_texts(pdf: canvas.Canvas, content: CertificateContent, labels: dict[str, str], size: tuple[float, float],
+                fonts: tuple[str, str]) -> None:
+    """The centred column: title, the learner's name, the course, details and issuer, each below the last."""
+    (width, height), (regular, bold) = size, fonts
+    centre, text_width = width / 2, width - 160
+    pdf.setFillColor(ACCENT)
+    pdf.setFont(bold, 30)
+    pdf.drawCentredString(centre, height - 110, labels["title"])
+    pdf.setFillColor(MUTED)
+    pdf.setFont(regular, 15)
+    pdf.drawCentredString(centre, height - 160, labels["certifies"])
+    pdf.setFillColor(INK)
+    bottom = _draw_field(pdf, fit(content.learner_name, text_width, NAME_FIT, bold=True), centre, height - 180,
+                         NAME_FIT.largest)
+    pdf.setFillColor(MUTED)
+    pdf.setFont(regular, 15)
+    pdf.drawCentredString(centre, bottom - 27, labels["completed"])
+    pdf.setFillColor(INK)
+    bottom = _draw_field(pdf, fit(content.course_title, text_width, TITLE_FIT, bold=True), centre, bottom - 45,
+                         TITLE_FIT.largest)
+    pdf.setFont(regular, 13)
+    pdf.setFillColor(MUTED)
+    pdf.drawCentredString(centre, bottom - 37.5, _details(content, labels))
+    # Narrower than the column: a wrapped issuer line must not reach the QR code in the corner.
+    issuer = fit(labels["issuer"].format(issuer=content.issuer_name), ISSUER_WIDTH, ISSUER_FIT)
+    _draw_field(pdf, issuer, centre, bottom - 50.8, ISSUER_FIT.largest)
+
+
 def render_certificate_pdf(content: CertificateContent) -> bytes:
     regular, bold = _register_fonts()
     labels = _labels(content.language)
     width, height = landscape(A4)
     buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=0)
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), invariant=0, initialFontName=regular)
     pdf.setTitle(f"{labels['title']}: {content.course_title}")
     pdf.setAuthor(content.issuer_name)
     pdf.setSubject(content.code)
@@ -148,35 +165,7 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     pdf.rect(24, 24, width - 48, height - 48)
     pdf.setLineWidth(0.8)
     pdf.rect(32, 32, width - 64, height - 64)
-
-    centre = width / 2
-    text_width = width - 160
-    pdf.setFillColor(ACCENT)
-    pdf.setFont(bold, 30)
-    pdf.drawCentredString(centre, height - 110, labels["title"])
-    pdf.setFillColor(MUTED)
-    pdf.setFont(regular, 15)
-    pdf.drawCentredString(centre, height - 160, labels["certifies"])
-    pdf.setFillColor(INK)
-    name_size = _fit(content.learner_name, bold, 34, text_width)
-    _draw_centred(pdf, centre, height - 210, content.learner_name, bold, name_size)
-    pdf.setFillColor(MUTED)
-    pdf.setFont(regular, 15)
-    pdf.drawCentredString(centre, height - 250, labels["completed"])
-    pdf.setFillColor(INK)
-    title_size = _fit(content.course_title, bold, 24, text_width)
-    _draw_centred(pdf, centre, height - 290, content.course_title, bold, title_size)
-
-    details = [labels["issued"].format(date=content.issued_at.strftime(labels["date"])),
-               labels["hours"].format(hours=_hours(content.hours_credited))]
-    if content.final_score is not None:
-        details.append(labels["score"].format(score=f"{content.final_score:.0f}"))
-    if content.expires_at is not None:
-        details.append(labels["expires"].format(date=content.expires_at.strftime(labels["date"])))
-    pdf.setFont(regular, 13)
-    pdf.setFillColor(MUTED)
-    pdf.drawCentredString(centre, height - 335, "  ·  ".join(details))
-    _draw_centred(pdf, centre, height - 360, labels["issuer"].format(issuer=content.issuer_name), regular, 13)
+    _draw_texts(pdf, content, labels, (width, height), (regular, bold))
 
     qr_size = 110
     _draw_qr(pdf, content.verify_url, width - 60 - qr_size, 56, qr_size)

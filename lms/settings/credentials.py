@@ -9,5 +9,9 @@ from .base import VAR_DIR, env
 # mounted secret directory in production; rotation adds a file, older keys keep verifying.
 CREDENTIAL_KEYS_DIR = Path(env.str("CREDENTIAL_KEYS_DIR", default=str(VAR_DIR / "keys")))
 CERTIFICATE_ISSUER_NAME = env.str("CERTIFICATE_ISSUER_NAME", default="Empathy LMS")
+# Folders searched, in order, for the Noto fonts the certificate PDF draws non-Latin scripts with (after the
+# bundled DejaVu folder); the defaults are where Debian's fonts-noto-core and fonts-noto-cjk install them.
+CERTIFICATE_FONT_DIRS = env.list("CERTIFICATE_FONT_DIRS", default=[
+    "/usr/share/fonts/truetype/noto", "/usr/share/fonts/opentype/noto"])
 # Public verification answers no faster than this, known code or not (see courses/api/certificates.py).
 VERIFY_MIN_SECONDS = env.float("VERIFY_MIN_SECONDS", default=0.05)
