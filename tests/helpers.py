@@ -1,5 +1,10 @@
-"""Assertions shared by the API tests."""
+"""Helpers shared by the tests: the API's error shape, a signed-in browser, a page's text."""
 from __future__ import annotations
+
+import html
+import re
+
+from django.test import Client
 
 
 def assert_error(response, status: int, code: str | None = None) -> dict:
@@ -16,3 +21,16 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     if code is not None:
         assert error["code"] == code, error
     return error
+
+
+def signed_in(user) -> Client:
+    """Django's test browser, signed in as ``user``."""
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_text(response) -> str:
+    """A page's text with tags and repeated whitespace removed, entities decoded."""
+    body = re.sub(r"<[^>]+>", " ", response.content.decode())
+    return re.sub(r"\s+", " ", html.unescape(body))

@@ -66,15 +66,6 @@ def full_answers(survey: Survey, value: str = "4") -> dict[str, str]:
     return {f"item-{item.key}": value for item in survey.instrument.items.all()}
 
 
-@pytest.fixture
-def learner_client(client):
-    def make(course, user=None):
-        enrollment = enroll(course, user)
-        client.force_login(enrollment.user)
-        return client, enrollment
-
-    return make
-
 
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     _course, before, _after = surveyed_course()

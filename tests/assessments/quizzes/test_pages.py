@@ -38,15 +38,6 @@ def form_data(answers: list[dict]) -> dict:
     return data
 
 
-@pytest.fixture
-def learner_client(client):
-    def make(course, user=None):
-        enrollment = enroll(course, user)
-        client.force_login(enrollment.user)
-        return client, enrollment
-
-    return make
-
 
 def start(client, quiz) -> Attempt:
     response = client.post(reverse("pages:quiz-start", args=[quiz.activity_id]))

@@ -14,6 +14,7 @@ from assessments.roleplays.services import reviews as roleplay_reviews
 from tests.assessments.activity_pages import _activity_address  # noqa: F401 (an autouse fixture: the activity address)
 from tests.assessments.roleplays.factories import criteria_of, perform, scores, world
 from tests.factories import member
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -33,11 +34,6 @@ def activity_url(scenario) -> str:
 def submit_url(scenario) -> str:
     return reverse("pages:roleplay-submit", args=[scenario.pk])
 
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_anonymous_visitors_are_sent_to_sign_in(w, client):

@@ -13,14 +13,10 @@ from assessments.roleplays.services import reviews as roleplay_reviews
 from tests.assessments.activity_pages import _activity_address  # noqa: F401 (an autouse fixture: the activity address)
 from tests.assessments.roleplays.factories import add_learner, criteria_of, perform, scores, world
 from tests.factories import member
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
-
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def review_url(performance) -> str:

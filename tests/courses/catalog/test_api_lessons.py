@@ -1,30 +1,17 @@
 """/api/v1/activities/{id}/lesson/...: reading, editing, e-book upload and download."""
 from __future__ import annotations
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from reportlab.lib.pagesizes import A4
-from reportlab.pdfgen import canvas
 
 from courses.catalog import lesson_content as content
 from courses.catalog.models import Course, Lesson
 from courses.enrollments import services
 from tests import factories as people
+from tests.courses.catalog.conftest import make_pdf
 from tests.courses.factories import activities_of, build_course, words
 from tests.courses.markup import MALICIOUS, assert_safe, parsed
 from tests.helpers import assert_error
-
-
-def make_pdf(pages: int) -> bytes:
-    buffer = io.BytesIO()
-    pdf = canvas.Canvas(buffer, pagesize=A4)
-    for number in range(1, pages + 1):
-        pdf.drawString(72, 770, f"Empathy in practice, page {number}")
-        pdf.showPage()
-    pdf.save()
-    return buffer.getvalue()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from datetime import timedelta
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +18,8 @@ from courses.workshops.services import sessions as workshop_sessions
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
 from tests.courses.workshops.conftest import enrolled, make_session, make_workshop
+from tests.helpers import page_text as text
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -28,15 +29,6 @@ def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(body))
 
 
 def three_step_course(**fields):

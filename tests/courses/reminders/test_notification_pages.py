@@ -14,21 +14,14 @@ from courses.reminders.models import NotificationPreference
 from courses.reminders.registry import sources
 from lms.errors import ApplicationError
 from tests import factories as people
+from tests.helpers import page_text as text
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
 URL = "/my/notifications/"
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(body))
 
 
 def every_kind_on() -> dict:

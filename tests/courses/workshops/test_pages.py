@@ -1,7 +1,6 @@
 """The workshop pages: upcoming sessions, the session page, registering, cancelling, calendar links."""
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -14,6 +13,8 @@ from courses.workshops.models import CalendarFeedToken, Registration, WorkshopSe
 from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import at, enrolled, make_session, make_workshop, workshop_course
+from tests.helpers import page_text as text
+from tests.helpers import signed_in
 
 pytestmark = pytest.mark.django_db
 
@@ -30,16 +31,6 @@ def cancel_url(session: WorkshopSession) -> str:
     return reverse("pages:workshop-cancel", args=[session.pk])
 
 
-def signed_in(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
-
-
-def text(response) -> str:
-    """The page's text with tags and repeated whitespace removed, entities decoded."""
-    body = re.sub(r"<[^>]+>", " ", response.content.decode())
-    return re.sub(r"\s+", " ", html.unescape(body))
 
 
 def places(session) -> list[tuple[str, str]]:
