@@ -27,10 +27,14 @@ def report_organizations(*, actor: Any) -> QuerySet[Organization]:
     return Organization.objects.all() if allowed is None else Organization.objects.filter(pk__in=allowed)
 
 
-def exports_visible_to(actor: Any) -> QuerySet[ReportExport]:
+def _in_report_scope(queryset: QuerySet[Any], actor: Any) -> QuerySet[Any]:
+    """``queryset`` (rows with an ``organization``) narrowed to the organizations whose report ``actor`` reads."""
     allowed = report_organization_ids(actor)
-    queryset = ReportExport.objects.select_related("organization")
     return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+
+
+def exports_visible_to(actor: Any) -> QuerySet[ReportExport]:
+    return _in_report_scope(ReportExport.objects.select_related("organization"), actor)
 
 
 def export_get(*, actor: Any, export_id: int) -> ReportExport:
@@ -38,9 +42,7 @@ def export_get(*, actor: Any, export_id: int) -> ReportExport:
 
 
 def endpoints_visible_to(actor: Any) -> QuerySet[WebhookEndpoint]:
-    allowed = report_organization_ids(actor)
-    queryset = WebhookEndpoint.objects.select_related("organization")
-    return queryset if allowed is None else queryset.filter(organization_id__in=allowed)
+    return _in_report_scope(WebhookEndpoint.objects.select_related("organization"), actor)
 
 
 def endpoint_get(*, actor: Any, endpoint_id: int) -> WebhookEndpoint:
