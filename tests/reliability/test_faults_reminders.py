@@ -43,6 +43,7 @@ class HoldingHandler(RecordingHandler):
         super().__init__()
         self.hold_at, self.data_calls = hold_at, 0
         self.holding, self.release = threading.Event(), threading.Event()
+        self.gone = threading.Event()  # the server has seen the held message's client disconnect
         self.dropped: list[str] = []
 
     async def handle_DATA(self, server, session, envelope):
@@ -53,18 +54,21 @@ class HoldingHandler(RecordingHandler):
             self.holding.set()
             try:
                 for _ in range(600):  # at most 30 s
-                    if self.release.is_set():
+                    if self.release.is_set() or server.transport is None or server.transport.is_closing():
                         break
                     await asyncio.sleep(0.05)
             except asyncio.CancelledError:  # aiosmtpd stops the handler when the client's connection drops
-                with self.lock:
-                    self.dropped.extend(envelope.rcpt_tos)
+                self._drop(envelope)
                 raise
             if server.transport is None or server.transport.is_closing():
-                with self.lock:
-                    self.dropped.extend(envelope.rcpt_tos)
+                self._drop(envelope)
                 return "451 4.4.2 Connection lost before the message was accepted"
         return await super().handle_DATA(server, session, envelope)
+
+    def _drop(self, envelope) -> None:
+        with self.lock:
+            self.dropped.extend(envelope.rcpt_tos)
+        self.gone.set()
 
 
 @pytest.fixture
