@@ -21,13 +21,15 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt constraints.txt $(VENV)/.run
 # Translations are compiled on every install (pure Python, only stale catalogues).
 install: $(VENV)/.runtime
 	$(BIN)/python manage.py compiletranslations
-install-dev: $(VENV)/.dev tests/browser/node_modules/.installed
+# npm packages, each folder pinned by its package-lock.json: axe-core for the browser tests' accessibility
+# check (tests/browser) and the outside software our output is checked with (tests/outside/<tool>/).
+NPM_DIRS := tests/browser $(patsubst %/package.json,%,$(wildcard tests/outside/*/package.json))
+install-dev: $(VENV)/.dev $(addsuffix /node_modules/.installed,$(NPM_DIRS))
 	$(BIN)/python manage.py compiletranslations
 
-# axe-core for the browser tests' accessibility check, from the npm registry (pinned by package-lock.json).
-tests/browser/node_modules/.installed: tests/browser/package.json tests/browser/package-lock.json
-	@if command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund -q && touch $@; \
-	else echo "npm not found: the browser tests' accessibility check will be skipped"; fi
+%/node_modules/.installed: %/package.json %/package-lock.json
+	@if command -v npm >/dev/null; then npm ci --prefix $* --no-audit --no-fund -q && touch $@; \
+	else echo "npm not found: the tests that need $* will be skipped"; fi
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
