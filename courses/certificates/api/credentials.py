@@ -8,7 +8,10 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
+from django.template import loader
+from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import AllowAny
+from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +25,30 @@ from lms.serializers import Serializer
 from lms.throttles import AnonymousThrottle, StrictThrottle
 
 JSON_LD = "application/ld+json"
+
+
+class JsonLdRenderer(JSONRenderer):
+    media_type = JSON_LD
+    format = "jsonld"
+
+
+class PublicPageRenderer(TemplateHTMLRenderer):
+    """The same resource as an HTML page in the site layout, for browsers (``Accept: text/html``)."""
+
+    def get_exception_template(self, response):
+        return loader.get_template("courses/credentials/not_found.html")
+
+
+#: JSON-LD unless the caller asks for JSON or (a browser) for HTML.
+NEGOTIATED_RENDERERS = [JsonLdRenderer, JSONRenderer, PublicPageRenderer]
+NEGOTIATED_RESPONSES = {(200, JSON_LD): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT,
+                        (200, "text/html"): OpenApiTypes.STR}
+
+
+def negotiated(document: dict, template: str) -> Response:
+    response = Response(document, template_name=template)
+    patch_vary_headers(response, ["Accept"])
+    return response
 
 
 class PublicApi(APIView):
@@ -59,16 +86,36 @@ class CertificateCredentialApi(PublicApi):
 
 class IssuerProfileApi(PublicApi):
     """The issuer's Open Badges Profile, with every public key that signed a credential still in
-    use (rotated-out keys stay listed so older credentials keep verifying)."""
+    use (rotated-out keys stay listed so older credentials keep verifying). JSON-LD by default, JSON
+    for ``Accept: application/json``, an HTML page for browsers."""
     error_codes = (CertificateErrorCode.CREDENTIALS_DISABLED, CertificateErrorCode.CREDENTIAL_KEY_NOT_FOUND,
                    CertificateErrorCode.INVALID_KEY, CertificateErrorCode.NO_ACTIVE_KEY)
 
     throttle_classes = [AnonymousThrottle]
+    renderer_classes = NEGOTIATED_RENDERERS
 
-    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    @extend_schema(responses=NEGOTIATED_RESPONSES, tags=["verification"], auth=[])
     def get(self, request):
         _signing_configured()
-        return Response(certificate_credentials.published_issuer_profile(), content_type=JSON_LD)
+        return negotiated(certificate_credentials.published_issuer_profile(), "courses/credentials/issuer.html")
+
+
+class AchievementApi(PublicApi):
+    """The Open Badges Achievement that credentials name in ``credentialSubject.achievement.id``: the
+    course's title, description, criteria and hours, nothing about any learner. Only courses that
+    issued a certificate have one; other slugs are a 404. JSON-LD by default, JSON for ``Accept:
+    application/json``, an HTML page for browsers."""
+    error_codes = (CertificateErrorCode.ACHIEVEMENT_NOT_FOUND,)
+
+    throttle_classes = [AnonymousThrottle]
+    renderer_classes = NEGOTIATED_RENDERERS
+
+    @extend_schema(responses=NEGOTIATED_RESPONSES, tags=["verification"], auth=[])
+    def get(self, request, slug: str):
+        course = selectors.course_with_certificates(slug=slug)
+        if course is None:
+            raise NotFound("No achievement has this id.", code=CertificateErrorCode.ACHIEVEMENT_NOT_FOUND)
+        return negotiated(certificate_credentials.published_achievement(course), "courses/credentials/achievement.html")
 
 
 class StatusListApi(PublicApi):
