@@ -39,10 +39,12 @@ class PublicPageRenderer(TemplateHTMLRenderer):
         return loader.get_template("courses/credentials/not_found.html")
 
 
-#: JSON-LD unless the caller asks for JSON or (a browser) for HTML.
-NEGOTIATED_RENDERERS = [JsonLdRenderer, JSONRenderer, PublicPageRenderer]
-NEGOTIATED_RESPONSES = {(200, JSON_LD): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT,
-                        (200, "text/html"): OpenApiTypes.STR}
+#: JSON-LD unless the caller asks for JSON (a verifier may ask for either).
+JSON_RENDERERS = [JsonLdRenderer, JSONRenderer]
+JSON_RESPONSES = {(200, JSON_LD): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT}
+#: The same, or an HTML page when a browser asks for one.
+NEGOTIATED_RENDERERS = [*JSON_RENDERERS, PublicPageRenderer]
+NEGOTIATED_RESPONSES = {**JSON_RESPONSES, (200, "text/html"): OpenApiTypes.STR}
 
 
 def negotiated(document: dict, template: str) -> Response:
@@ -55,6 +57,13 @@ class PublicApi(APIView):
     authentication_classes: list = []
     permission_classes = [AllowAny]
     throttle_classes = [StrictThrottle]
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        if response.exception and isinstance(getattr(response, "accepted_renderer", None), JsonLdRenderer):
+            # An error is not a JSON-LD document: the usual JSON error shape.
+            response.accepted_renderer, response.accepted_media_type = JSONRenderer(), "application/json"
+        return response
 
 
 def _signing_configured() -> None:
@@ -69,8 +78,9 @@ class CertificateCredentialApi(PublicApi):
     Public, like the verification page: it holds what the certificate shows. Revoked certificates keep
     their credential; its status list entry says it is revoked."""
     error_codes = (CertificateErrorCode.CERTIFICATE_NOT_FOUND, CertificateErrorCode.CREDENTIAL_PENDING)
+    renderer_classes = JSON_RENDERERS
 
-    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    @extend_schema(responses=JSON_RESPONSES, tags=["verification"], auth=[])
     def get(self, request, code: str):
         started = time.monotonic()
         row = selectors.certificate_credential_row(code=code)
@@ -81,7 +91,7 @@ class CertificateCredentialApi(PublicApi):
         if credential is None:
             raise NotFound("The credential is being prepared; try again in a minute.",
                            code=CertificateErrorCode.CREDENTIAL_PENDING)
-        return Response(credential, content_type=JSON_LD)
+        return Response(credential)
 
 
 class IssuerProfileApi(PublicApi):
@@ -126,14 +136,15 @@ class StatusListApi(PublicApi):
                    CertificateErrorCode.NO_ACTIVE_KEY, CertificateErrorCode.STATUS_LIST_NOT_FOUND)
 
     throttle_classes = [AnonymousThrottle]
+    renderer_classes = JSON_RENDERERS
 
-    @extend_schema(responses={(200, JSON_LD): OpenApiTypes.OBJECT}, tags=["verification"], auth=[])
+    @extend_schema(responses=JSON_RESPONSES, tags=["verification"], auth=[])
     def get(self, request, number: int):
         _signing_configured()
         last = selectors.certificate_last_pk()
         if number > certificate_credentials.status_position(last)[0]:
             raise NotFound("No such status list.", code=CertificateErrorCode.STATUS_LIST_NOT_FOUND)
-        return Response(certificate_credentials.status_list_document(number), content_type=JSON_LD)
+        return Response(certificate_credentials.status_list_document(number))
 
 
 class CredentialCheckSerializer(Serializer):

@@ -84,6 +84,7 @@ def test_credential_shape(issued):
     assert issued["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
     ]
     assert issued["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert issued["validFrom"] == "2026-03-01T12:00:00Z" and issued["validUntil"] == "2028-03-01T12:00:00Z"
@@ -122,11 +123,20 @@ def test_schema_traps_single_proof_object_and_vc11_dates(issued):
 
 
 def test_every_statement_of_our_credential_is_signed():
-    # Safe-mode canonicalization refuses anything the contexts would drop; the only unmapped value
-    # is the 1EdTech credentialSchema type, dropped by every JSON-LD processor.
+    # Safe-mode canonicalization refuses anything the contexts would drop, types included: the
+    # 1EdTech credentialSchema type is defined by the OB extensions context, so it is signed too.
     nquads = canonicalize(unsigned_credential())
     assert '"Ana Souza"' in nquads and '"Empathy in Customer Service"' in nquads
     assert "statusListIndex> \"42\"" in nquads
+    assert "<https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019>" in nquads
+
+
+def test_an_undefined_type_is_refused_not_dropped():
+    credential = unsigned_credential()
+    credential["credentialSchema"][0]["type"] = "SomeUndefinedValidator"
+    with pytest.raises(CredentialError) as caught:
+        canonicalize(credential)
+    assert "SomeUndefinedValidator" in caught.value.message
 
 
 def test_credential_verifies_with_the_project_verifier(issued):
