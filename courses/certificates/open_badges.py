@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
+from courses.catalog.models import Course
 from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.credentials.achievement import (
     CREDENTIAL_CONTEXT,
@@ -44,7 +45,6 @@ from courses.certificates.credentials.achievement import (
 from courses.certificates.credentials.data_integrity import sign, verify
 from courses.certificates.credentials.status_list import MIN_LENGTH, status_entry, status_list_credential
 from courses.certificates.errors import CertificateErrorCode, CredentialError, CredentialKeyError
-from courses.catalog.models import Course
 from courses.certificates.models import Certificate
 
 STATUS_LIST_LENGTH = MIN_LENGTH  # 131,072 certificates per list (16 KiB before compression)

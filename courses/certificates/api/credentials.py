@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import time
 
+from django.template import loader
+from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiExample, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
-from django.template import loader
-from django.utils.cache import patch_vary_headers
 from rest_framework.permissions import AllowAny
 from rest_framework.renderers import JSONRenderer, TemplateHTMLRenderer
 from rest_framework.response import Response
