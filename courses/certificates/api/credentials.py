@@ -7,7 +7,7 @@ import time
 from django.template import loader
 from django.utils.cache import patch_vary_headers
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiExample, extend_schema
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 from rest_framework.permissions import AllowAny
@@ -38,13 +38,25 @@ class PublicPageRenderer(TemplateHTMLRenderer):
     def get_exception_template(self, response):
         return loader.get_template("courses/credentials/not_found.html")
 
+    def get_template_names(self, response, view):
+        # Anything but the page itself (OPTIONS' description of the operation) is for software.
+        return [response.template_name] if getattr(response, "template_name", None) else [
+            "courses/credentials/for_software.html"]
+
 
 #: JSON-LD unless the caller asks for JSON (a verifier may ask for either).
 JSON_RENDERERS = [JsonLdRenderer, JSONRenderer]
 JSON_RESPONSES = {(200, JSON_LD): OpenApiTypes.OBJECT, (200, "application/json"): OpenApiTypes.OBJECT}
 #: The same, or an HTML page when a browser asks for one.
 NEGOTIATED_RENDERERS = [*JSON_RENDERERS, PublicPageRenderer]
-NEGOTIATED_RESPONSES = {**JSON_RESPONSES, (200, "text/html"): OpenApiTypes.STR}
+ERROR = {"$ref": "#/components/schemas/Error"}
+PAGE_ERRORS = {404: "Not found (the error as JSON, or a page for browsers).",
+               429: "Throttled; the `Retry-After` header says how many seconds to wait."}
+NEGOTIATED_RESPONSES = {
+    **JSON_RESPONSES, (200, "text/html"): OpenApiTypes.STR,
+    **{(status, media): OpenApiResponse(ERROR if media == "application/json" else OpenApiTypes.STR, description=text)
+       for status, text in PAGE_ERRORS.items() for media in ("application/json", "text/html")},
+}
 
 
 def negotiated(document: dict, template: str) -> Response:
