@@ -2,6 +2,7 @@
 change, after revocation and after expiry, and validates against the OB 3.0 JSON schema kept in
 tests/courses/certificates/credentials/schemas (offline)."""
 import copy
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from courses.certificates.credentials.achievement import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA_URL,
     build_achievement_credential,
     embedded_issuer,
+    hashed_email_identity,
     issuer_profile,
     validity_problem,
 )
@@ -34,22 +36,26 @@ def validator(name: str) -> jsonschema.Draft201909Validator:
     return jsonschema.Draft201909Validator(schema, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
 
 
+UNSIGNED_ARGS = {
+    "credential_id": "urn:uuid:5f0c7a52-3b1e-4a44-9f0e-2c1d7a3b9e01",
+    "issuer": {"id": ISSUER_ID, "name": "Empathy LMS", "url": "https://lms.example"},
+    "subject_name": "Ana Souza",
+    "subject_id": None,
+    "achievement": {
+        "id": "https://lms.example/courses/empathy-in-service",
+        "name": "Empathy in Customer Service",
+        "description": "Completed the Empathy in Customer Service course.",
+        "criteria": {"narrative": "Complete every lesson and pass the final assessment."},
+    },
+    "valid_from": VALID_FROM,
+    "valid_until": VALID_UNTIL,
+    "status": status_list.status_entry(LIST_URL, 42),
+}
+
+
 def unsigned_credential(*, index: int = 42, valid_until: datetime | None = VALID_UNTIL, subject_id=None) -> dict:
-    return build_achievement_credential(
-        credential_id="urn:uuid:5f0c7a52-3b1e-4a44-9f0e-2c1d7a3b9e01",
-        issuer={"id": ISSUER_ID, "name": "Empathy LMS", "url": "https://lms.example"},
-        subject_name="Ana Souza",
-        subject_id=subject_id,
-        achievement={
-            "id": "https://lms.example/courses/empathy-in-service",
-            "name": "Empathy in Customer Service",
-            "description": "Completed the Empathy in Customer Service course.",
-            "criteria": {"narrative": "Complete every lesson and pass the final assessment."},
-        },
-        valid_from=VALID_FROM,
-        valid_until=valid_until,
-        status=status_list.status_entry(LIST_URL, index),
-    )
+    return build_achievement_credential(**{**UNSIGNED_ARGS, "subject_id": subject_id, "valid_until": valid_until,
+                                           "status": status_list.status_entry(LIST_URL, index)})
 
 
 @pytest.fixture
@@ -231,3 +237,24 @@ def test_issuer_profile_publishes_every_key_and_validates(keys_dir):
     embedded = embedded_issuer(profile)
     assert "verificationMethod" not in embedded and "@context" not in embedded
     assert embedded["type"] == ["Profile"]
+
+
+def test_the_hashed_email_identity_is_sha256_of_the_lowercased_address_and_the_salt():
+    identity = hashed_email_identity("  Ana.Souza@Example.COM ", "c0ffee")
+    digest = hashlib.sha256(b"ana.souza@example.comc0ffee").hexdigest()
+    assert identity == {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": "emailAddress",
+                        "hashed": True, "salt": "c0ffee"}
+
+
+@pytest.mark.parametrize(("email", "salt"), [("ana@example.com", ""), ("", "c0ffee"), ("not-an-address", "c0ffee")])
+def test_the_hashed_email_identity_needs_an_address_and_a_salt(email, salt):
+    with pytest.raises(CredentialError):
+        hashed_email_identity(email, salt)
+
+
+def test_the_email_identity_is_signed_beside_the_name(keys_dir):
+    credential = build_achievement_credential(**{**UNSIGNED_ARGS, "subject_email": "ana@example.com",
+                                                 "identity_salt": "c0ffee"})
+    assert [i["identityType"] for i in credential["credentialSubject"]["identifier"]] == ["name", "emailAddress"]
+    nquads = canonicalize(credential)
+    assert '"c0ffee"' in nquads and hashed_email_identity("ana@example.com", "c0ffee")["identityHash"] in nquads
