@@ -34,7 +34,8 @@ from tests.courses.workshops.conftest import course_of, enrolled, make_session, 
 pytestmark = pytest.mark.django_db
 ICALJS = Path(settings.BASE_DIR) / "tests/outside/icaljs"
 ZONES = ["Europe/Lisbon", "Australia/Lord_Howe", "America/Sao_Paulo", "Asia/Kolkata", "America/New_York"]
-needs_node = pytest.mark.skipif(shutil.which("node") is None,
+NODE = shutil.which("node")
+needs_node = pytest.mark.skipif(NODE is None,
                                 reason="node is not installed, so ical.js (tests/outside/icaljs) cannot run")
 
 Event = tuple[str, int, datetime, datetime]  # UID, SEQUENCE, start and end in UTC
@@ -67,8 +68,9 @@ def by_icaljs(files: list[bytes], folder: Path) -> list[Reading]:
         path = folder / f"calendar-{number}.ics"
         path.write_bytes(ics)
         paths.append(str(path))
-    done = subprocess.run(["node", str(ICALJS / "read_ics.mjs"), *paths], cwd=ICALJS, capture_output=True,
-                          text=True, check=False)
+    assert NODE is not None
+    done = subprocess.run([NODE, str(ICALJS / "read_ics.mjs"), *paths], cwd=ICALJS,  # noqa: S603 - our script
+                          capture_output=True, text=True, check=False)
     assert done.returncode == 0, f"ical.js failed (did `make install-dev` run npm ci?): {done.stderr}"
     readings = []
     for line in done.stdout.splitlines():
