@@ -30,6 +30,7 @@ from courses.workshops.models import WorkshopEmail, WorkshopSession
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
 from tests.courses.workshops.conftest import course_of, enrolled, make_session, make_workshop
+from tests.courses.workshops.test_calendar_dst import in_memory_session
 
 pytestmark = pytest.mark.django_db
 ICALJS = Path(settings.BASE_DIR) / "tests/outside/icaljs"
@@ -94,18 +95,22 @@ def read_three_ways(files: list[bytes], folder: Path) -> list[Reading]:
 # --- the sessions ----------------------------------------------------------------------------
 
 def offset_changes(zone: str, since: datetime, count: int = 2) -> list[datetime]:
-    """The first instants after ``since`` at which the zone's UTC offset changes (hour by hour,
-    then minute by minute), at most ``count``, within two years."""
+    """The first instants after ``since`` at which the zone's UTC offset changes (day by day, then
+    minute by minute through the day it changed in), at most ``count``, within two years."""
     tz = zoneinfo.ZoneInfo(zone)
+
+    def offset(moment: datetime) -> timedelta | None:
+        return moment.astimezone(tz).utcoffset()
+
     found: list[datetime] = []
-    hour = since
-    while len(found) < count and hour < since + timedelta(days=730):
-        if (hour + timedelta(hours=1)).astimezone(tz).utcoffset() != hour.astimezone(tz).utcoffset():
-            minute = hour
-            while (minute + timedelta(minutes=1)).astimezone(tz).utcoffset() == hour.astimezone(tz).utcoffset():
+    day = since
+    while len(found) < count and day < since + timedelta(days=730):
+        if offset(day + timedelta(days=1)) != offset(day):
+            minute = day
+            while offset(minute + timedelta(minutes=1)) == offset(day):
                 minute += timedelta(minutes=1)
             found.append(minute + timedelta(minutes=1))
-        hour += timedelta(hours=1)
+        day += timedelta(days=1)
     return found
 
 
@@ -287,3 +292,28 @@ def test_a_refused_change_logs_no_update(session, learners):
     assert not WorkshopEmail.objects.filter(kind=WorkshopEmail.Kind.RESCHEDULED).exists()
     session.refresh_from_db()
     assert session.venue == ""
+
+
+# --- every zone ------------------------------------------------------------------------------
+
+@needs_node
+def test_every_zone_that_changes_offset_reads_alike(tmp_path):
+    """Beyond the five zones above: for every IANA zone whose offset changes in 2026-2027, one
+    in-memory session with parts right around each change reads the same in the three parsers
+    and gives the stored instants (one node run for all of them)."""
+    since, until = datetime(2026, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC)
+    stored, files = [], []
+    for zone in sorted(zoneinfo.available_timezones()):
+        changes = offset_changes(zone, since, count=10)
+        changes = [change for change in changes if change < until]
+        if not changes:
+            continue
+        parts = [(change + timedelta(minutes=shift), change + timedelta(minutes=shift + 20))
+                 for change in changes for shift in (-90, -30, -10, 10, 40)]
+        stored.append((zone, parts))
+        files.append(session_ics(in_memory_session(zone, parts)))
+    assert len(files) > 100
+    readings = read_three_ways(files, tmp_path)
+    wrong = [zone for (zone, parts), (_method, events) in zip(stored, readings, strict=True)
+             if [(start, end) for _uid, _sequence, start, end in events] != parts]
+    assert wrong == []
