@@ -133,7 +133,8 @@ def vtimezone(name: str, instants: Iterable[datetime]) -> icalendar.Timezone:
     a margin before the first, then every change up to a margin after the last."""
     tz = zoneinfo.ZoneInfo(name)
     moments = sorted(instant.astimezone(UTC) for instant in instants)
-    since, until = (moments[0] - ZONE_MARGIN).replace(microsecond=0), moments[-1] + ZONE_MARGIN
+    # Whole seconds at both ends, so halving a day in _changes always ends on a whole second.
+    since, until = (moments[0] - ZONE_MARGIN).replace(microsecond=0), (moments[-1] + ZONE_MARGIN).replace(microsecond=0)
     component = icalendar.Timezone()
     component.add("tzid", name)
     component.add_component(_observance(tz, since, _offset(tz, since)))

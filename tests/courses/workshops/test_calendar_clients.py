@@ -24,7 +24,7 @@ import vobject.icalendar
 from django.conf import settings
 from django.utils import timezone
 
-from courses.workshops.calendars import part_uid, session_ics
+from courses.workshops.calendars import part_uid, session_ics, vtimezone
 from courses.workshops.errors import WorkshopConflict
 from courses.workshops.models import WorkshopEmail, WorkshopSession
 from courses.workshops.services import mail as workshop_mail
@@ -317,3 +317,13 @@ def test_every_zone_that_changes_offset_reads_alike(tmp_path):
     wrong = [zone for (zone, parts), (_method, events) in zip(stored, readings, strict=True)
              if [(start, end) for _uid, _sequence, start, end in events] != parts]
     assert wrong == []
+
+
+def test_a_change_in_the_last_second_the_zone_covers_is_found():
+    """Times with microseconds: a change of offset half a second before the end of the VTIMEZONE's
+    reach (a year after the last time) is still written (it once sent the search round forever)."""
+    change = datetime(2027, 10, 31, 1, tzinfo=UTC)
+    last = change + timedelta(microseconds=500000) - timedelta(days=366)
+    zone = vtimezone("Europe/Lisbon", [last - timedelta(hours=1), last])
+    starts = [block.decoded("DTSTART") for block in zone.walk() if block.name in ("STANDARD", "DAYLIGHT")]
+    assert starts[-1] == datetime(2027, 10, 31, 2)  # 02:00 summer time, an hour fell back
