@@ -24,12 +24,14 @@ SUBJECTS: dict[str, str] = {
     WorkshopEmail.Kind.PROMOTED: "A seat opened up — you are booked: {title}",
     WorkshopEmail.Kind.CANCELLED: "Your place is cancelled: {title}",
     WorkshopEmail.Kind.SESSION_CANCELLED: "Session cancelled: {title}",
+    WorkshopEmail.Kind.RESCHEDULED: "Session rescheduled: {title}",
 }
 OPENERS: dict[str, str] = {
     WorkshopEmail.Kind.BOOKED: "your seat is confirmed.",
     WorkshopEmail.Kind.PROMOTED: "a seat freed up and you were next on the waitlist, so it is yours.",
     WorkshopEmail.Kind.CANCELLED: "your place has been cancelled as you asked.",
     WorkshopEmail.Kind.SESSION_CANCELLED: "we are sorry: this session has been cancelled.",
+    WorkshopEmail.Kind.RESCHEDULED: "the session has moved; the new time is below.",
 }
 
 
