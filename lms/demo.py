@@ -6,14 +6,17 @@ and written to ``var/demo-credentials.json``.
 """
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import timedelta
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import autodiscover_modules
 
-from lms import services
+from lms import selectors, services
 from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User
 
 DemoLoader = Callable[[dict], None]
@@ -21,6 +24,8 @@ _loaders: list[tuple[int, str, DemoLoader]] = []
 
 DEMO_PASSWORD = "empathy-demo-2026"  # noqa: S105 - published demo login, printed by make run
 ORG_SLUG = "acme-support"
+HR_KEY_NAME = "Demo HR key"
+HR_KEY_FILE = "demo-hr-api-key"  # the raw demo key, kept between runs (VAR_DIR, mode 0600)
 
 # One person per role, plus learners in different places of the org chart.
 PEOPLE = [
@@ -94,10 +99,31 @@ def load_people(credentials: dict) -> None:
     for email, _, _, roles, *_ in PEOPLE:
         logins.append({"email": email, "password": DEMO_PASSWORD, "roles": [str(r) for r in roles]})
 
-    # The raw API key cannot be read back from its hash: keep one demo key per run alive and
-    # revoke the previous one, so a re-run never accumulates usable keys.
-    OrganizationAPIKey.objects.filter(organization=org, name="Demo HR key", revoked=False).update(revoked=True)
-    _, raw = services.api_key_create(organization=org, name="Demo HR key",
-                                     expires_at=timezone.now() + timedelta(days=90))
     credentials["organization"] = ORG_SLUG
-    credentials["hr_api_key"] = raw
+    credentials["hr_api_key"] = demo_hr_key(org)
+
+
+def _key_file() -> Path:
+    return Path(settings.VAR_DIR) / HR_KEY_FILE
+
+
+def demo_hr_key(org: Organization) -> str:
+    """The demo HR key, the same from one run to the next so an HR script keeps working after a restart.
+
+    Only a hash is stored in the database, so the raw key is kept in VAR_DIR (mode 0600). A new install,
+    a lost file, or a key revoked or expired meanwhile gets a new key; older demo keys are revoked then,
+    so usable keys never pile up.
+    """
+    path = _key_file()
+    raw = path.read_text().strip() if path.exists() else ""
+    key = selectors.api_key_from_raw(raw=raw) if raw else None
+    if key is not None and key.organization_id == org.pk and key.name == HR_KEY_NAME and not key.revoked:
+        return raw
+    OrganizationAPIKey.objects.filter(organization=org, name=HR_KEY_NAME, revoked=False).update(revoked=True)
+    _, raw = services.api_key_create(organization=org, name=HR_KEY_NAME,
+                                     expires_at=timezone.now() + timedelta(days=90))
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(raw + "\n")
+    path.chmod(0o600)  # a file left by an older run may have had looser bits
+    return raw

@@ -50,7 +50,8 @@ class ApiKeyThrottle(FailOpenThrottle):
 
 
 class StrictThrottle(FailOpenThrottle):
-    """For sign-in, token creation, health and public verification: per client address, whoever calls."""
+    """For sign-in, token creation, the deep health check and public verification: per client address,
+    whoever calls. (The live and ready probes go through no throttle at all.)"""
 
     scope = "strict"
 

@@ -130,9 +130,12 @@ def wait_until_answering(host: str, port: int, *, path: str = "/", alive: Callab
 
 
 def banner(host: str, port: int, folder: Path) -> str:
+    """The URLs and logins. What the settings decided (SITE_URL, the mail folder, the HR key) comes from
+    the credentials file the demo loader wrote with those very settings, so the banner cannot disagree."""
     address = client_host(host)
     base = f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
     credentials_path = folder / "demo-credentials.json"
+    data = json.loads(credentials_path.read_text()) if credentials_path.exists() else {}
     lines = [
         "",
         "Empathy LMS is running (Ctrl-C stops the web server, the worker and beat).",
@@ -140,15 +143,20 @@ def banner(host: str, port: int, folder: Path) -> str:
         f"  API:        {base}/api/v1/",
         f"  API docs:   {base}/api/docs/",
         f"  Admin:      {base}/admin/",
-        f"  Health:     {base}/api/v1/health/",
-        f"  Mail:       {folder / 'mail'} (one file per message)",
+        f"  Health:     {base}/api/v1/health/live/ (process up), {base}/api/v1/health/ready/ (database, broker)",
+        f"              {base}/api/v1/health/ (database, broker and a worker round trip)",
+        f"  Mail:       {data.get('mail') or folder / 'mail'}",
     ]
-    if credentials_path.exists():
-        data = json.loads(credentials_path.read_text())
+    if data.get("site"):
+        lines.append(f"  Links:      {data['site']} (SITE_URL: mail, QR codes, verify links, credentials)")
+    if data.get("logins"):
         lines.append("  Demo logins (password for all: {}):".format(data["logins"][0]["password"]))
         for login in data["logins"]:
             lines.append(f"    {login['email']:<28} {', '.join(login['roles'])}")
-        lines.append(f"  HR API key:  Authorization: Api-Key {data.get('hr_api_key', '?')}")
+    if data.get("hr_api_key"):
+        lines.append(f"  HR API key:  Authorization: Api-Key {data['hr_api_key']} (kept between runs)")
+        lines.append(f"    e.g. curl -H 'Authorization: Api-Key {data['hr_api_key']}' "
+                     f"{base}/api/v1/reports/completions/")
         lines.append(f"  (also in {credentials_path})")
     return "\n".join(lines) + "\n"
 

@@ -357,7 +357,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
     error_codes = {
         "post": (PlatformErrorCode.ORGANIZATION_NOT_FOUND, ReportErrorCode.INVALID_EVENT_TYPES,
                  ReportErrorCode.INVALID_WEBHOOK_URL, ReportErrorCode.ORGANIZATION_REQUIRED,
-                 ReportErrorCode.WEAK_WEBHOOK_SECRET),
+                 ReportErrorCode.WEAK_WEBHOOK_SECRET, ReportErrorCode.WEBHOOK_TARGET_REFUSED),
     }
 
     permission_classes = [IsWebhookAdmin]
@@ -395,7 +395,7 @@ class WebhooksApi(JSONErrorsMixin, GenericAPIView):
 class WebhookDetailApi(JSONErrorsMixin, APIView):
     error_codes = {
         "patch": (ReportErrorCode.INVALID_EVENT_TYPES, ReportErrorCode.INVALID_WEBHOOK_URL,
-                  ReportErrorCode.WEAK_WEBHOOK_SECRET),
+                  ReportErrorCode.WEAK_WEBHOOK_SECRET, ReportErrorCode.WEBHOOK_TARGET_REFUSED),
     }
 
     permission_classes = [IsWebhookAdmin]

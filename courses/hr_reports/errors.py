@@ -16,6 +16,7 @@ class ReportErrorCode(ErrorCodeEnum):
     ORGANIZATION_REQUIRED = "organization_required"
     WEAK_WEBHOOK_SECRET = "weak_webhook_secret"  # noqa: S105 (a code, not a secret)
     WEBHOOK_SECRET_UNREADABLE = "webhook_secret_unreadable"  # noqa: S105 (a code, not a secret)
+    WEBHOOK_TARGET_REFUSED = "webhook_target_refused"
 
 
 class ReportError(ApplicationError):

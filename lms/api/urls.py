@@ -6,6 +6,8 @@ from lms.api import auth, health, me, people, root
 urlpatterns = [
     path("", root.ApiRootApi.as_view(), name="root"),
     path("health/", health.HealthApi.as_view(), name="health"),
+    path("health/live/", health.HealthLiveApi.as_view(), name="health-live"),
+    path("health/ready/", health.HealthReadyApi.as_view(), name="health-ready"),
     path("auth/token/", auth.TokenCreateApi.as_view(), name="auth-token"),
     path("auth/tokens/", auth.TokenListApi.as_view(), name="auth-tokens"),
     path("auth/tokens/<id:token_id>/", auth.TokenRevokeApi.as_view(), name="auth-token-revoke"),

@@ -39,7 +39,26 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+
+def _site_url() -> str:
+    """SITE_URL, else where `make run` serves: HOST and PORT (a wildcard address is reached on loopback).
+
+    Web server, worker, beat and the demo loader all read it here, so every absolute link (QR codes,
+    verify links, credential ids, calendar feeds, mail and export links) names the port actually served.
+    """
+    explicit = env.str("SITE_URL", default="")
+    if explicit:
+        return explicit.rstrip("/")
+    host = env.str("HOST", default="127.0.0.1").strip("[]")
+    host = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}.get(host, host)  # noqa: S104 - a mapping
+    port = env.str("PORT", default="8000")
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfigured(f"PORT must be a port number (1-65535), not {port!r}.")
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+SITE_URL = _site_url()
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -18,7 +18,8 @@ REPORTS_WEBHOOK_MAX_ATTEMPTS = env.int("REPORTS_WEBHOOK_MAX_ATTEMPTS", default=1
 REPORTS_WEBHOOK_DISABLE_AFTER = env.int("REPORTS_WEBHOOK_DISABLE_AFTER", default=25)
 REPORTS_WEBHOOK_TIMEOUT_SECONDS = env.float("REPORTS_WEBHOOK_TIMEOUT_SECONDS", default=10.0)
 REPORTS_WEBHOOK_LOOKBACK_HOURS = env.int("REPORTS_WEBHOOK_LOOKBACK_HOURS", default=72)
-# Plain http:// to a loopback address, for test receivers only; refused outside DEBUG.
-WEBHOOKS_ALLOW_HTTP_LOOPBACK = env.bool("WEBHOOKS_ALLOW_HTTP_LOOPBACK", default=False)
-if WEBHOOKS_ALLOW_HTTP_LOOPBACK and not DEBUG:
-    raise ImproperlyConfigured("WEBHOOKS_ALLOW_HTTP_LOOPBACK is for tests; it cannot be on with DEBUG off.")
+# Exact host:port entries (e.g. 127.0.0.1:8123) a webhook may reach past the public-address rule of
+# lms.outbound, over plain http too: test receivers only, so refused outside DEBUG. Empty by default.
+WEBHOOKS_TEST_TARGETS = env.list("WEBHOOKS_TEST_TARGETS", default=[])
+if WEBHOOKS_TEST_TARGETS and not DEBUG:
+    raise ImproperlyConfigured("WEBHOOKS_TEST_TARGETS is for test receivers; it cannot be set with DEBUG off.")

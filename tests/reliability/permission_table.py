@@ -53,6 +53,8 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/enrollments/{enrollment_id}/activities/{activity_id}/heartbeat/": "401 400 404 404 404 403 404 404",
     "POST /api/v1/enrollments/{enrollment_id}/withdraw/": "401 200 200 403 200 403 200 404",
     "GET /api/v1/health/": "503 503 503 503 503 503 503 503",
+    "GET /api/v1/health/live/": "200 200 200 200 200 200 200 200",
+    "GET /api/v1/health/ready/": "200 200 200 200 200 200 200 200",
     "GET /api/v1/instruments/": "401 200 200 200 200 403 200 200",
     "POST /api/v1/instruments/import/": "401 400 400 400 400 403 400 400",
     "GET /api/v1/me/": "401 200 200 200 200 403 200 200",

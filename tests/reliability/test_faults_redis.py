@@ -55,7 +55,6 @@ def own_redis(private_queue, tmp_path, settings):  # noqa: F811
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.REPORTS_WORK_DIR = str(tmp_path / "exports-work")
     settings.REPORTS_SYNC_LAG_SECONDS = 0
-    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
     try:
         yield server
     finally:

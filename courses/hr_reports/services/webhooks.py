@@ -21,7 +21,6 @@ import base64
 import hashlib
 import hmac
 import http.client
-import ipaddress
 import json
 import logging
 import secrets
@@ -43,6 +42,7 @@ from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.errors import ReportError, ReportErrorCode
 from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
+from lms import outbound
 from lms.models import Membership, Organization
 from lms.queue import task_enqueue
 
@@ -95,20 +95,28 @@ def verify_signature(secret: str, header: str, body: bytes, *, tolerance: int = 
 # --- endpoints -----------------------------------------------------------------------------
 
 def _check_url(url: str) -> str:
+    """A URL a webhook may be registered with: https (plain http only for an allow-listed test receiver),
+    no credentials, and a host that is, or resolves to, public addresses only (lms.outbound). A name that
+    does not resolve yet is accepted: every delivery checks again before it connects."""
     url = (url or "").strip()
     parts = urlsplit(url)
-    loopback = False
-    try:
-        loopback = parts.hostname in ("localhost",) or ipaddress.ip_address(parts.hostname or "").is_loopback
-    except ValueError:
-        pass
-    allowed_http = settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK and loopback and parts.scheme == "http"
-    if not parts.hostname or (parts.scheme != "https" and not allowed_http) or parts.username or parts.password:
-        raise ReportError("A webhook URL must be https:// with a host name and no credentials.",
-                          code=ReportErrorCode.INVALID_WEBHOOK_URL, fields={"url": ["Use an https:// URL."]})
     if len(url) > 500:
         raise ReportError("The URL is too long.", code=ReportErrorCode.INVALID_WEBHOOK_URL,
                           fields={"url": ["At most 500."]})
+    try:
+        if parts.username or parts.password:
+            raise outbound.OutboundRefused("credentials in the URL", kind="invalid")
+        outbound.check_target(url, allow=settings.WEBHOOKS_TEST_TARGETS)
+    except outbound.OutboundUnresolvable:
+        pass
+    except outbound.OutboundRefused as refused:
+        if refused.kind in ("invalid", "insecure"):
+            raise ReportError("A webhook URL must be https:// with a host name and no credentials.",
+                              code=ReportErrorCode.INVALID_WEBHOOK_URL, fields={"url": ["Use an https:// URL."]}
+                              ) from None
+        raise ReportError(f"Webhooks can only be sent to public addresses: {refused.message}",
+                          code=ReportErrorCode.WEBHOOK_TARGET_REFUSED,
+                          fields={"url": [f"Not a public address ({refused.kind})."]}) from None
     return url
 
 
@@ -269,23 +277,6 @@ def backoff(attempt: int) -> timedelta:
     return timedelta(seconds=min(seconds, settings.REPORTS_WEBHOOK_RETRY_MAX_SECONDS))
 
 
-def _post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    parts = urlsplit(url)
-    connection_class = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
-    assert parts.hostname is not None  # webhook_deliver checks the URL (_check_url) before posting
-    connection = connection_class(parts.hostname, parts.port, timeout=timeout)
-    try:
-        path = parts.path or "/"
-        if parts.query:
-            path += "?" + parts.query
-        connection.request("POST", path, body=body, headers=headers)
-        response = connection.getresponse()
-        response.read(65536)
-        return response.status
-    finally:
-        connection.close()
-
-
 def webhook_deliver(*, delivery_id: int) -> str:
     """Make one attempt if the delivery is due; returns what happened (for logs and tests)."""
     now = timezone.now()
@@ -312,12 +303,15 @@ def webhook_deliver(*, delivery_id: int) -> str:
             "X-Empathy-Event": delivery.event_type, "X-Empathy-Delivery": str(delivery.pk),
             SIGNATURE_HEADER: sign(decrypt_secret(endpoint.secret_encrypted), timestamp, body),
         }
-        _check_url(endpoint.url)
-        status_code = _post(endpoint.url, body, headers, settings.REPORTS_WEBHOOK_TIMEOUT_SECONDS)
+        # Checked again now, and the connection pinned to the addresses checked: DNS may have changed since.
+        target = outbound.check_target(endpoint.url, allow=settings.WEBHOOKS_TEST_TARGETS)
+        status_code = outbound.post(target, body, headers, timeout=settings.REPORTS_WEBHOOK_TIMEOUT_SECONDS)
         if not 200 <= status_code < 300:
-            error = f"HTTP {status_code}"
+            error = f"HTTP {status_code}"  # a redirect too: never followed
     except ReportError as exc:
         error = exc.message
+    except outbound.OutboundRefused as exc:
+        error = f"Refused, nothing sent: {exc.message}"[:500]
     except (OSError, http.client.HTTPException) as exc:
         error = f"{type(exc).__name__}: {exc}"[:500]
     return _record_attempt(delivery, attempt, status_code, error, time.monotonic() - started)

@@ -10,6 +10,7 @@ from django.utils import timezone
 from courses.catalog.models import Course
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
+from lms import outbound
 from lms import services as people_services
 from lms.models import Department, Membership, Organization, User
 from tests import factories as people
@@ -21,7 +22,24 @@ def _report_settings(settings, tmp_path):
     settings.REPORTS_SYNC_LAG_SECONDS = 0  # single-threaded tests: nothing is in flight
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.REPORTS_WORK_DIR = str(tmp_path / "work")
-    settings.WEBHOOKS_ALLOW_HTTP_LOOPBACK = True
+
+
+@pytest.fixture(autouse=True)
+def dns(monkeypatch) -> dict[str, list[str]]:
+    """The resolver webhooks use (lms.outbound.resolve), made deterministic: a name a test adds here
+    resolves to its addresses, `localhost` through the real resolver, any other name not at all."""
+    names: dict[str, list[str]] = {}
+    real = outbound.resolve
+
+    def resolve(host: str, port: int) -> list[str]:
+        if host in names:
+            return list(names[host])
+        if host == "localhost":
+            return real(host, port)
+        raise outbound.OutboundUnresolvable(f"{host} does not resolve")
+
+    monkeypatch.setattr(outbound, "resolve", resolve)
+    return names
 
 
 def add_member(organization: Organization, *roles: str, department: Department | None = None,

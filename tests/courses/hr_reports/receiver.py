@@ -1,4 +1,7 @@
-"""A real HTTP server on loopback, in a thread, that records webhook requests and answers as told."""
+"""A real HTTP server on loopback, in a thread, that records webhook requests and answers as told.
+
+While it runs, its exact host:port is the one test target webhooks may reach past the public-address rule
+(WEBHOOKS_TEST_TARGETS; worker processes started meanwhile are given ``target`` in their environment)."""
 from __future__ import annotations
 
 import threading
@@ -6,6 +9,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from django.conf import settings
+from django.test import override_settings
 
 
 @dataclass
@@ -18,6 +24,8 @@ class Received:
 @dataclass
 class Receiver:
     url: str
+    target: str = ""  # host:port
+    location: str = ""  # when set, sent as the Location header of every answer (a redirect)
     requests: list[Received] = field(default_factory=list)
     # Status codes to answer, in order; the last one repeats. "hang" holds the request until released.
     script: list = field(default_factory=lambda: [200])
@@ -45,6 +53,8 @@ def receiver(script: list | None = None) -> Iterator[Receiver]:
                 state.release.wait(timeout=60)
                 return  # no response: the connection just closes
             self.send_response(answer)
+            if state.location:
+                self.send_header("Location", state.location)
             self.send_header("Content-Length", "2")
             self.end_headers()
             self.wfile.write(b"ok")
@@ -54,12 +64,16 @@ def receiver(script: list | None = None) -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    state.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/lms"
+    state.target = f"127.0.0.1:{server.server_address[1]}"
+    state.url = f"http://{state.target}/hooks/lms"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
+    allowed = override_settings(WEBHOOKS_TEST_TARGETS=[*settings.WEBHOOKS_TEST_TARGETS, state.target])
+    allowed.enable()
     try:
         yield state
     finally:
+        allowed.disable()
         state.release.set()
         server.shutdown()
         server.server_close()

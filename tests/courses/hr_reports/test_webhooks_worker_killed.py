@@ -33,7 +33,6 @@ pytestmark = [
 
 def test_no_delivery_is_lost_when_the_worker_is_killed_mid_delivery(private_queue, tmp_path, monkeypatch,  # noqa: F811
                                                                     django_capture_on_commit_callbacks, figure):
-    monkeypatch.setenv("WEBHOOKS_ALLOW_HTTP_LOOPBACK", "1")
     monkeypatch.setenv("REPORTS_WEBHOOK_RETRY_BASE_SECONDS", "1")
     monkeypatch.setenv("SECRET_KEY", settings.SECRET_KEY)  # the secret is encrypted with a key derived from it
     var_dir = tmp_path / "worker-var"
@@ -52,6 +51,7 @@ def test_no_delivery_is_lost_when_the_worker_is_killed_mid_delivery(private_queu
 
     try:
         with receiver(script=["hang", 200]) as hook:
+            monkeypatch.setenv("WEBHOOKS_TEST_TARGETS", hook.target)  # for the worker processes
             webhook_services.webhook_endpoint_create(organization=org, url=hook.url, secret=SECRET,
                                                      event_types=["enrollment.completed"])
             with django_capture_on_commit_callbacks(execute=True):
