@@ -50,8 +50,7 @@ class SignOutView(auth_views.LogoutView):
 class ResetRequestView(_ThrottledPostMixin, auth_views.PasswordResetView):
     template_name = "lms/auth/reset_request.html"
     form_class = ResetRequestForm
-    email_template_name = "lms/auth/reset_email.txt"
-    subject_template_name = "lms/auth/reset_subject.txt"
+    # ResetRequestForm builds the mail itself (lms/mail.py): lms/templates/lms/mail/password_reset.*
     success_url = reverse_lazy("pages:password-reset-sent")
 
 
