@@ -9,8 +9,6 @@ and keep their own sending rules (claims, retries, logs): this module only build
 from __future__ import annotations
 
 import re
-from email.mime.base import MIMEBase
-from email.mime.text import MIMEText
 from typing import Any
 
 from django.conf import settings
@@ -39,13 +37,10 @@ def site_link(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def calendar_part(content: bytes | str, *, method: str, filename: str) -> MIMEBase:
-    """An iCalendar attachment with one charset parameter and its METHOD (RFC 6047)."""
-    text = content.decode("utf-8") if isinstance(content, bytes) else content
-    part = MIMEText(text, "calendar", "utf-8")
-    part.set_param("method", method)
-    part.add_header("Content-Disposition", "attachment", filename=filename)
-    return part
+def calendar_mimetype(method: str) -> str:
+    """The type of an iCalendar attachment (RFC 6047) for ``EmailMessage.attach``: Django adds the one
+    charset parameter itself, so naming it here too would repeat it."""
+    return f"text/calendar; method={method}"
 
 
 def _tidy(text: str) -> str:
@@ -64,7 +59,7 @@ def mail_build(*, template: str, context: dict[str, Any], to: str, language: str
     ``language`` and ``subject``."""
     with translation.override(language):
         subject_text = " ".join(str(subject).split())  # a header holds no line break
-        full = {"site_name": SITE_NAME, "site_url": settings.SITE_URL, "language": translation.get_language(),
+        full = {"site_name": SITE_NAME, "site_url": settings.SITE_URL, "language": translation.to_locale(language).replace("_", "-"),
                 "subject": subject_text, **context}
         text = _tidy(render_to_string(f"{template}.txt", full))
         html = render_to_string(f"{template}.html", full)

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from courses.workshops.calendars import SessionEntry, build_calendar
 from courses.workshops.models import CalendarFeedToken, WorkshopEmail
-from lms.mail import calendar_part, mail_build, mail_language, site_link
+from lms.mail import calendar_mimetype, mail_build, mail_language, site_link
 from lms.models import User
 from lms.selectors import token_digest
 
@@ -63,7 +63,7 @@ def _message(email: WorkshopEmail) -> EmailMultiAlternatives:
                  "online_url": session.online_url, "cancelled": cancelled,
                  "session_url": site_link(reverse("pages:workshop-session", args=[session.pk])),
                  "my_learning_url": site_link(reverse("pages:my-learning"))})
-    message.attach(calendar_part(ics, method=email.method, filename="cancel.ics" if cancelled else "invite.ics"))
+    message.attach("cancel.ics" if cancelled else "invite.ics", ics, calendar_mimetype(email.method))
     return message
 
 
