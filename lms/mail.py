@@ -59,8 +59,9 @@ def mail_build(*, template: str, context: dict[str, Any], to: str, language: str
     ``language`` and ``subject``."""
     with translation.override(language):
         subject_text = " ".join(str(subject).split())  # a header holds no line break
-        full = {"site_name": SITE_NAME, "site_url": settings.SITE_URL, "language": translation.to_locale(language).replace("_", "-"),
-                "subject": subject_text, **context}
+        tag = translation.to_locale(language).replace("_", "-")  # pt-br -> pt-BR, as HTML's lang writes it
+        full = {"site_name": SITE_NAME, "site_url": settings.SITE_URL, "language": tag, "subject": subject_text,
+                **context}
         text = _tidy(render_to_string(f"{template}.txt", full))
         html = render_to_string(f"{template}.html", full)
     message = EmailMultiAlternatives(subject=subject_text, body=text, from_email=from_email, to=[to],

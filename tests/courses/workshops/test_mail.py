@@ -92,7 +92,7 @@ def test_every_kind_in_the_learners_language_with_the_invitation_attached(world,
         assert mail.calendar.get_param("method") == email.method and mail.calendar.get_content_charset() == "utf-8"
         assert mail.calendar.get_content().startswith("BEGIN:VCALENDAR")
         starts, ends = WHEN[language]
-        assert f"{starts} – {ends} (America/Sao_Paulo)" in mail.text  # the session's zone, not UTC
+        assert f"{starts} \N{EN DASH} {ends} (America/Sao_Paulo)" in mail.text  # the session's zone, not UTC
         page = f"https://lms.example.test/workshops/sessions/{session.pk}/"
         assert page in mail.text and f'href="{page}"' in mail.html
         assert "Sala 4 &amp; 5" in mail.html and "Sala 4 & 5" in mail.text
