@@ -6,6 +6,7 @@ import datetime
 import zoneinfo
 
 import pytest
+from django.template.loader import get_template
 from django.utils import timezone
 
 from courses.workshops.models import WorkshopEmail
@@ -109,3 +110,10 @@ def test_the_date_is_written_in_the_learners_language(world, mailoutbox):
               "outubro", "novembro", "dezembro"]
     assert f"{start.day} de {months[start.month - 1]} de {start.year}" in mail.text.lower()
     assert 'lang="pt-BR"' in mail.html
+
+
+def test_every_kind_has_its_subject_opener_and_template_pair():
+    for kind in {*WorkshopEmail.Kind.values, "rescheduled"}:
+        assert kind in workshop_mail.SUBJECTS and kind in workshop_mail.OPENERS, kind
+        for suffix in (".txt", ".html"):
+            get_template(workshop_mail.workshop_email_template(kind) + suffix)
