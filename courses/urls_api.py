@@ -40,6 +40,8 @@ urlpatterns = [
          name="certificate-credential"),
     path("verify/<str:code>/", certificates.VerifyApi.as_view(), name="verify"),
     path("credentials/issuer.json", credentials.IssuerProfileApi.as_view(), name="credential-issuer"),
+    path("credentials/achievements/<slug:slug>/", credentials.AchievementApi.as_view(),
+         name="credential-achievement"),
     path("credentials/status/<id:number>.json", credentials.StatusListApi.as_view(), name="credential-status-list"),
     path("credentials/verify/", credentials.CredentialVerifyApi.as_view(), name="credential-verify"),
     path("activities/<id:activity_id>/lesson/", lessons.LessonApi.as_view(), name="lesson"),

@@ -7,6 +7,7 @@ from lms.errors import ApplicationError, NotFound
 
 @unique
 class CertificateErrorCode(ErrorCodeEnum):
+    ACHIEVEMENT_NOT_FOUND = "achievement_not_found"
     ALREADY_REVOKED = "already_revoked"
     CANONICALIZATION_FAILED = "canonicalization_failed"
     CERTIFICATE_NOT_FOUND = "certificate_not_found"

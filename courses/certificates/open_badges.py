@@ -9,6 +9,12 @@ Stable public URLs (all under ``SITE_URL``):
   A certificate's place in the lists comes from its primary key: list ``pk // STATUS_LIST_LENGTH``,
   bit ``pk % STATUS_LIST_LENGTH``. Keys never change, so neither does a credential's status entry.
 - ``/api/v1/certificates/<code>/credential.json``: the signed AchievementCredential (also its id).
+- ``/api/v1/credentials/achievements/<course slug>/``: the Achievement a credential names (JSON-LD,
+  or an HTML page for browsers), for courses that have issued a certificate; no personal data.
+
+The recipient is named twice in ``credentialSubject.identifier``: by name (unhashed) and by email
+address, hashed with a salt of the credential's own (``identity_salt``: derived from the
+certificate code and ``SECRET_KEY``, so re-rendering keeps it and nobody can guess it).
 
 ``credential_verify`` checks what a relying party would: signature (by one of our keys, rotated-out
 ones included), issuer, validity dates and revocation (read from the database, the same truth the
@@ -16,15 +22,21 @@ status list publishes).
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.utils import timezone
 
+from courses.catalog.models import Course
 from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.credentials.achievement import (
+    CREDENTIAL_CONTEXT,
+    DEFAULT_ACHIEVEMENT_TYPE,
     build_achievement_credential,
     embedded_issuer,
     issuer_profile,
@@ -56,6 +68,16 @@ def status_list_url(number: int) -> str:
 
 def credential_url(code: str) -> str:
     return api_url(f"certificates/{code}/credential.json")
+
+
+def achievement_url(course_slug: str) -> str:
+    return api_url(f"credentials/achievements/{course_slug}/")
+
+
+def identity_salt(code: str) -> str:
+    """The per-credential salt of the recipient's hashed email: stable for a certificate, unguessable."""
+    key = settings.SECRET_KEY.encode("utf-8")
+    return hmac.new(key, f"open-badges-identity-salt:{code}".encode(), hashlib.sha256).hexdigest()[:32]
 
 
 def status_position(certificate_id: int) -> tuple[int, int]:
@@ -93,29 +115,48 @@ def _sign(document: dict) -> dict:
                 created=timezone.now())
 
 
+def achievement_document(*, course_slug: str, title: str, hours: Decimal, language: str, issuer_name: str) -> dict:
+    """The OB 3.0 Achievement of a course (what ``credentialSubject.achievement`` embeds)."""
+    shown_hours = f"{hours.normalize():f}"
+    achievement: dict[str, Any] = {
+        "id": achievement_url(course_slug),
+        "type": ["Achievement"],
+        "achievementType": DEFAULT_ACHIEVEMENT_TYPE,
+        "name": title,
+        "description": f"Completion of the course \u201c{title}\u201d ({shown_hours} hours), offered by {issuer_name}.",
+        "criteria": {"narrative": ACHIEVEMENT_CRITERIA},
+        "inLanguage": language,
+    }
+    if hours:
+        achievement["creditsAvailable"] = float(hours)
+    return achievement
+
+
+def published_achievement(course: Course) -> dict:
+    """The Achievement published at ``achievement_url``: the course as it is now, with the contexts."""
+    organization = course.organization
+    document = achievement_document(
+        course_slug=course.slug, title=course.title, hours=course.hours_credited, language=course.language,
+        issuer_name=organization.name if organization else settings.CERTIFICATE_ISSUER_NAME)
+    return {"@context": list(CREDENTIAL_CONTEXT), **document}
+
+
 def build_signed(certificate: Certificate) -> dict | None:
     """The signed AchievementCredential of ``certificate``, or None when no key is configured."""
     if not signing_enabled():
         return None
-    course = certificate.enrollment.course
+    enrollment = certificate.enrollment
     number, index = status_position(certificate.pk)
-    hours = f"{certificate.hours_credited.normalize():f}"
-    achievement: dict[str, Any] = {
-        "id": api_url(f"courses/{course.slug}/"),
-        "name": certificate.course_title,
-        "description": f"Completion of the course \u201c{certificate.course_title}\u201d ({hours} hours), "
-                       f"offered by {certificate.issuer_name}.",
-        "criteria": {"narrative": ACHIEVEMENT_CRITERIA},
-        "inLanguage": certificate.course_language,
-    }
-    if certificate.hours_credited:
-        achievement["creditsAvailable"] = float(certificate.hours_credited)
     credential = build_achievement_credential(
         credential_id=credential_url(certificate.code),
         issuer=_embedded_issuer(),
         subject_name=certificate.learner_name,
         subject_id=None,
-        achievement=achievement,
+        subject_email=enrollment.user.email or None,
+        identity_salt=identity_salt(certificate.code),
+        achievement=achievement_document(
+            course_slug=enrollment.course.slug, title=certificate.course_title, hours=certificate.hours_credited,
+            language=certificate.course_language, issuer_name=certificate.issuer_name),
         valid_from=certificate.issued_at,
         valid_until=certificate.expires_at,
         status=status_entry(status_list_url(number), index),

@@ -26,8 +26,9 @@ from reportlab.pdfgen import canvas
 from courses.certificates.shaped_text import draw_block
 from courses.certificates.text_layout import Block, Fit, fit
 
-# Bump when the layout changes: the reconciler re-renders certificates below this version.
-TEMPLATE_VERSION = 2
+# Bump when the layout or the credential's shape changes: the reconciler re-renders (PDF and signed
+# credential) certificates below this version. 3: the OB extensions context and the hashed email identity.
+TEMPLATE_VERSION = 3
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 INK = HexColor("#1f2a44")
 ACCENT = HexColor("#2f7d6d")

@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
+from courses.catalog.models import Course
 from courses.catalog.selectors import course_can_manage
 from courses.certificates import selectors
 from courses.certificates.models import Certificate
@@ -89,3 +90,13 @@ def own_certificates(*, user: Any) -> QuerySet[Certificate]:
             .defer("credential")
             .annotate(has_credential=ExpressionWrapper(Q(credential__isnull=False), output_field=BooleanField()))
             .order_by("-issued_at", "-id"))
+
+
+def course_with_certificates(*, slug: str) -> Course | None:
+    """The course whose Achievement is public: it has issued at least one certificate (a course that
+    never did is not named by any credential, so anonymous callers learn nothing of it)."""
+    if len(slug) > 100:
+        return None
+    return (Course.objects.select_related("organization")
+            .filter(slug=slug, pk__in=Enrollment.objects.filter(certificate__isnull=False).values("course_id"))
+            .first())

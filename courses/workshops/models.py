@@ -209,6 +209,7 @@ class WorkshopEmail(models.Model):
         PROMOTED = "promoted", "Promoted from the waitlist"
         CANCELLED = "cancelled", "Registration cancelled"
         SESSION_CANCELLED = "session_cancelled", "Session cancelled"
+        RESCHEDULED = "rescheduled", "Session moved"
 
     key = models.CharField(max_length=100, unique=True)
     registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="emails")

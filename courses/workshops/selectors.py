@@ -295,8 +295,8 @@ def calendar_feed_entries(*, user: Any) -> list:
     registrations = (
         Registration.objects.filter(user=user, session__ends_at__gte=since)
         .exclude(status=Registration.Status.PENDING_APPROVAL)
-        .select_related("session__workshop__activity").prefetch_related(Prefetch("session__parts",
-                                                                                 queryset=parts.queryset))
+        .select_related("session__workshop__activity")
+        .prefetch_related(Prefetch("session__parts", queryset=parts.queryset), "session__instructors")
     )
     for registration in registrations:
         session = registration.session
@@ -305,9 +305,10 @@ def calendar_feed_entries(*, user: Any) -> list:
             continue  # no seat yet: nothing to put in a calendar
         entries[session.pk] = SessionEntry(
             session=session, sequence=session.sequence + registration.sequence,
-            cancelled=not placed or session.status == WorkshopSession.Status.CANCELLED, attendee_email=user.email)
+            cancelled=not placed or session.status == WorkshopSession.Status.CANCELLED, attendee_email=user.email,
+            attendee_name=user.display_name)
     taught = (WorkshopSession.objects.filter(Q(instructors=user) | Q(workshop__instructors=user), ends_at__gte=since)
-              .distinct().select_related("workshop__activity").prefetch_related(parts))
+              .distinct().select_related("workshop__activity").prefetch_related(parts, "instructors"))
     for session in taught:
         entries.setdefault(session.pk, SessionEntry(
             session=session, sequence=session.sequence,

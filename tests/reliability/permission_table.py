@@ -43,6 +43,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/courses/{slug}/rating/": "401 404 404 404 404 403 404 404",
     "PUT /api/v1/courses/{slug}/rating/": "401 400 400 400 400 403 400 404",
     "GET /api/v1/courses/{slug}/ratings/": "401 200 200 200 200 200 200 404",
+    "GET /api/v1/credentials/achievements/{slug}/": "200 200 200 200 200 200 200 200",
     "GET /api/v1/credentials/issuer.json": "200 200 200 200 200 200 200 200",
     "GET /api/v1/credentials/status/{number}.json": "200 200 200 200 200 200 200 200",
     "POST /api/v1/credentials/verify/": "422 422 422 422 422 422 422 422",

@@ -172,6 +172,7 @@ def build_world() -> World:
 PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"^organizations/", "slug", lambda w: w.org.slug),
     (r"^courses/", "slug", lambda w: w.course.slug),
+    (r"^credentials/achievements/", "slug", lambda w: w.certificate.enrollment.course.slug),
     (r"/quiz/", "activity_id", lambda w: w.quiz_activity.pk),
     (r"/survey/", "activity_id", lambda w: w.extra["survey"].activity_id),
     (r"", "activity_id", lambda w: w.lesson.pk),

@@ -8,15 +8,18 @@ contexts, so the whole credential is covered by the signature.
 from __future__ import annotations
 
 import copy
+import hashlib
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from courses.certificates.credentials.keys import list_keys, public_key_from_multibase, verification_method_id
-from courses.certificates.credentials.loader import MULTIKEY_V1, OB_V3P0, VC_V2
+from courses.certificates.credentials.loader import MULTIKEY_V1, OB_V3P0, OB_V3P0_EXTENSIONS, VC_V2
 from courses.certificates.errors import CredentialError
 
-CREDENTIAL_CONTEXT = (VC_V2, OB_V3P0)
+#: The OB extensions context defines ``1EdTechJsonSchemaValidator2019`` (``credentialSchema.type``):
+#: without it, safe-mode processors refuse the credential and the type would go unsigned.
+CREDENTIAL_CONTEXT = (VC_V2, OB_V3P0, OB_V3P0_EXTENSIONS)
 #: The pinned contexts define Multikey but not the controller-document terms, so the profile
 #: defines them inline with the IRIs the W3C Controlled Identifiers vocabulary uses.
 PROFILE_KEY_TERMS = {
@@ -26,7 +29,7 @@ PROFILE_KEY_TERMS = {
 ACHIEVEMENT_CREDENTIAL_SCHEMA_URL = (
     "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json"
 )
-#: OB 3.0 names this validator type; no context defines it (see data_integrity.UNMAPPED_TYPES).
+#: OB 3.0 names this validator type; the OB extensions context defines it.
 CREDENTIAL_SCHEMA_TYPE = "1EdTechJsonSchemaValidator2019"
 #: OB 3.0 AchievementType for "credential earned through the completion of a course or program".
 DEFAULT_ACHIEVEMENT_TYPE = "CertificateOfCompletion"
@@ -42,6 +45,18 @@ def format_datetime(value: datetime) -> str:
 def parse_datetime(value: str) -> datetime:
     parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def hashed_email_identity(email: str, salt: str) -> dict:
+    """An OB 3.0 ``IdentityObject`` for an email address, hashed: ``sha256$`` + the hex SHA-256 of
+    the address (trimmed, lower-cased) followed by ``salt``. A relying party who knows the address
+    can check it; nobody else can read it."""
+    address = email.strip().lower()
+    if not address or "@" not in address or not salt:
+        raise CredentialError("A hashed email identity needs an email address and a salt.")
+    digest = hashlib.sha256((address + salt).encode("utf-8")).hexdigest()
+    return {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": "emailAddress",
+            "hashed": True, "salt": salt}
 
 
 def _require(mapping: dict, keys: Iterable[str], what: str) -> None:
@@ -88,6 +103,8 @@ def build_achievement_credential(
     valid_from: datetime,
     valid_until: datetime | None,
     status: dict | None,
+    subject_email: str | None = None,
+    identity_salt: str | None = None,
 ) -> dict:
     """An unsigned OB 3.0 AchievementCredential (types VerifiableCredential + OpenBadgeCredential).
 
@@ -95,6 +112,8 @@ def build_achievement_credential(
     - ``issuer``: Profile fields (``id`` = the issuer profile URL, ``name``, ``url``, ...).
     - ``subject_name`` goes in an unhashed ``IdentityObject`` (identityType ``name``), the OB way
       to name an earner; ``subject_id`` (a DID or URL) is optional.
+    - ``subject_email`` with ``identity_salt`` (per credential) adds a hashed ``emailAddress``
+      IdentityObject (see ``hashed_email_identity``), the OB way to tie the credential to a recipient.
     - ``achievement``: ``id``, ``name``, ``description``, ``criteria`` (``{"narrative": ...}`` or
       a string); ``achievementType`` defaults to ``CertificateOfCompletion``; other OB Achievement
       fields pass through.
@@ -115,6 +134,8 @@ def build_achievement_credential(
     subject["identifier"] = [
         {"type": "IdentityObject", "identityHash": subject_name.strip(), "identityType": "name", "hashed": False}
     ]
+    if subject_email:
+        subject["identifier"].append(hashed_email_identity(subject_email, identity_salt or ""))
     subject["achievement"] = achievement_doc
     credential: dict[str, Any] = {
         "@context": list(CREDENTIAL_CONTEXT),

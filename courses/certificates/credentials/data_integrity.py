@@ -56,19 +56,14 @@ def _is_absolute(iri: str) -> bool:
     return bool(_ABSOLUTE_IRI.match(iri)) and not iri.startswith(jsonld.DEFAULT_BASE_IRI)
 
 
-#: Type names that OB 3.0 requires but no pinned context defines. Other JSON-LD processors (jsonld.js,
-#: Titanium) drop such relative type IRIs from the RDF; we drop them too (unsigned, like everyone's)
-#: instead of letting PyLD resolve them against its made-up base, which no other verifier would do.
-UNMAPPED_TYPES = frozenset({"1EdTechJsonSchemaValidator2019"})
-
-
 class _SafeProcessor(jsonld.JsonLdProcessor):
     """Safe-mode RDF conversion on PyLD (pinned 3.3.0; overrides two of its private methods).
 
     PyLD silently drops undefined properties (refused here through ``on_property_dropped``) and
     resolves relative IRIs -- an ``id`` such as ``cert-1``, an undefined ``type`` -- against a
     made-up base, where other processors drop them. Either way other verifiers would not sign
-    the same statements, so refuse them; only ``UNMAPPED_TYPES`` are dropped, as others do."""
+    the same statements, so refuse them, as jsonld.js does in safe mode ("relative @type reference").
+    A ``type`` value must therefore be a term one of the document's contexts defines."""
 
     def __init__(self) -> None:
         super().__init__(on_property_dropped=_refuse_dropped)
@@ -81,8 +76,6 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
         return super()._graph_to_rdf(graph, issuer, options)
 
     def _object_to_rdf(self, item, issuer, triples, options):
-        if isinstance(item, str) and item.removeprefix(jsonld.DEFAULT_BASE_IRI) in UNMAPPED_TYPES:
-            return None  # an @type value: dropped, as other processors do
         result = super()._object_to_rdf(item, issuer, triples, options)
         if result is None or (result["type"] == "IRI" and not _is_absolute(result["value"])):
             value = item.get("@id", item) if isinstance(item, dict) else item

@@ -403,6 +403,4 @@ class CalendarFeedIcsApi(APIView):
         if feed is None:
             raise NotFound("No active calendar feed has this address.", code=WorkshopErrorCode.FEED_NOT_FOUND)
         workshop_mail.calendar_feed_touch(token=feed)
-        data = calendars.build_calendar(selectors.calendar_feed_entries(user=feed.user), method="PUBLISH",
-                                        name="Empathy LMS workshops")
-        return _ics_response(data, "workshops.ics")
+        return _ics_response(calendars.feed_ics(selectors.calendar_feed_entries(user=feed.user)), "workshops.ics")

@@ -29,14 +29,14 @@ SUBJECTS: dict[str, Promise] = {
     WorkshopEmail.Kind.PROMOTED: _("A seat opened up — you are booked: {title}"),
     WorkshopEmail.Kind.CANCELLED: _("Your place is cancelled: {title}"),
     WorkshopEmail.Kind.SESSION_CANCELLED: _("Session cancelled: {title}"),
-    "rescheduled": _("Session rescheduled: {title}"),
+    WorkshopEmail.Kind.RESCHEDULED: _("Session rescheduled: {title}"),
 }
 OPENERS: dict[str, Promise] = {
     WorkshopEmail.Kind.BOOKED: _("your seat is confirmed."),
     WorkshopEmail.Kind.PROMOTED: _("a seat freed up and you were next on the waitlist, so it is yours."),
     WorkshopEmail.Kind.CANCELLED: _("your place has been cancelled as you asked."),
     WorkshopEmail.Kind.SESSION_CANCELLED: _("we are sorry: this session has been cancelled."),
-    "rescheduled": _("the session has moved; the new time is below."),
+    WorkshopEmail.Kind.RESCHEDULED: _("the session has moved; the new time is below."),
 }
 
 

@@ -7,7 +7,7 @@ that lock, so the waitlist is promoted in arrival order.
 
 Each change of a learner's place raises the registration's ``sequence`` and writes an event;
 changes that matter to the learner's calendar log an email (unique key) in the same transaction,
-sent by a Celery task after commit (courses/services/workshop_mail.py).
+sent by a Celery task after commit (courses/workshops/services/mail.py).
 """
 from __future__ import annotations
 
@@ -176,7 +176,8 @@ def session_update(
     instructors: Iterable[User] | None = None, **fields: Any,
 ) -> WorkshopSession:
     """Change a session. Its calendar SEQUENCE rises; a larger capacity promotes from the waitlist.
-    A capacity below the seats already booked is refused and nothing changes."""
+    A capacity below the seats already booked is refused and nothing changes. When the time, zone
+    or place changes, every booked learner is sent the updated invitation (``rescheduled``)."""
     fields = _clean_session_fields(fields)
     cleaned = _clean_parts(parts) if parts is not None else None
     with transaction.atomic():
@@ -189,6 +190,7 @@ def session_update(
                 f"{booked} seats are booked; the capacity cannot go below that.",
                 code=WorkshopErrorCode.CAPACITY_BELOW_BOOKINGS,
                 fields={"capacity": [f"At least {booked}."]})
+        before = _calendar_facts(session)
         for name, value in fields.items():
             setattr(session, name, value)
         _check_window(session)
@@ -198,8 +200,24 @@ def session_update(
         session.save()
         if instructors is not None:
             session.instructors.set(list(instructors))
+        if _calendar_facts(session) != before:
+            _queue_rescheduled(session)
         _promote(session, actor=actor)
     return session
+
+
+def _calendar_facts(session: WorkshopSession) -> tuple:
+    """What a learner's calendar shows of when and where: each part's times, the zone, the place."""
+    parts = tuple(session.parts.order_by("pk").values_list("pk", "starts_at", "ends_at"))
+    return parts, session.timezone, session.venue, session.online_url
+
+
+def _queue_rescheduled(session: WorkshopSession) -> None:
+    """Every booked learner gets the moved session as an updated invitation (same UIDs, the new
+    SEQUENCE); waitlisted and pending learners have nothing in their calendar to update."""
+    for registration in Registration.objects.filter(session=session, status=Registration.Status.BOOKED
+                                                    ).select_related("user"):
+        _queue_email(registration, session, WorkshopEmail.Kind.RESCHEDULED)
 
 
 def session_cancel(*, session: WorkshopSession, actor: User | None = None, reason: str = "") -> WorkshopSession:
@@ -233,8 +251,11 @@ def _move(registration: Registration, status: str, kind: str, actor: User | None
 
 def _queue_email(registration: Registration, session: WorkshopSession, kind: str) -> None:
     method = "CANCEL" if kind in (WorkshopEmail.Kind.CANCELLED, WorkshopEmail.Kind.SESSION_CANCELLED) else "REQUEST"
+    key = f"registration-{registration.pk}-{registration.sequence}-{kind}"
+    if kind == WorkshopEmail.Kind.RESCHEDULED:  # the learner's place is unchanged; the session's revision is new
+        key += f"-{session.sequence}"
     email = WorkshopEmail.objects.create(
-        key=f"registration-{registration.pk}-{registration.sequence}-{kind}", registration=registration, kind=kind,
+        key=key, registration=registration, kind=kind,
         method=method, sequence=session.sequence + registration.sequence, to=registration.user.email,
     )
     email_id = email.pk

@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.test import Client
 
-from courses.workshops.models import AttendanceMark, WorkshopSession
+from courses.workshops.models import AttendanceMark, WorkshopEmail, WorkshopSession
 from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import at, make_session
@@ -96,3 +96,11 @@ def test_admin_capacity_below_bookings_is_a_form_error(staff, workshop, learners
     session.refresh_from_db()
     assert session.capacity == 5 and session.sequence == 1
     assert session.starts_at - part.starts_at < timedelta(seconds=1)
+    assert not WorkshopEmail.objects.filter(kind=WorkshopEmail.Kind.RESCHEDULED).exists()  # the time stayed
+    moved = part.starts_at + timedelta(hours=1)
+    data["parts-0-starts_at_1"] = moved.strftime("%H:%M:%S")
+    response = client.post(f"/admin/courses/workshopsession/{session.pk}/change/", data)
+    assert response.status_code == 302
+    assert WorkshopSession.objects.get(pk=session.pk).starts_at == moved
+    rescheduled = WorkshopEmail.objects.filter(kind=WorkshopEmail.Kind.RESCHEDULED)
+    assert sorted(rescheduled.values_list("to", flat=True)) == sorted(user.email for user in learners[:2])

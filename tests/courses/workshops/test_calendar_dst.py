@@ -72,7 +72,7 @@ def in_memory_session(zone: str, parts: list[tuple[datetime, datetime]]) -> Work
     workshop = Workshop(pk=1, activity=activity, description="Practise hard calls.")
     session = WorkshopSession(pk=1, workshop=workshop, timezone=zone, capacity=10, uid="0" * 32,
                               venue="Room 1")
-    session._prefetched_objects_cache = {"parts": [  # type: ignore[attr-defined]
+    session._prefetched_objects_cache = {"instructors": [], "parts": [  # type: ignore[attr-defined]
         SessionPart(pk=number, session=session, starts_at=start, ends_at=end)
         for number, (start, end) in enumerate(parts, start=1)]}
     return session

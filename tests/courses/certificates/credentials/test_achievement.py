@@ -2,6 +2,7 @@
 change, after revocation and after expiry, and validates against the OB 3.0 JSON schema kept in
 tests/courses/certificates/credentials/schemas (offline)."""
 import copy
+import hashlib
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -14,6 +15,7 @@ from courses.certificates.credentials.achievement import (
     ACHIEVEMENT_CREDENTIAL_SCHEMA_URL,
     build_achievement_credential,
     embedded_issuer,
+    hashed_email_identity,
     issuer_profile,
     validity_problem,
 )
@@ -34,22 +36,26 @@ def validator(name: str) -> jsonschema.Draft201909Validator:
     return jsonschema.Draft201909Validator(schema, format_checker=jsonschema.Draft201909Validator.FORMAT_CHECKER)
 
 
+UNSIGNED_ARGS = {
+    "credential_id": "urn:uuid:5f0c7a52-3b1e-4a44-9f0e-2c1d7a3b9e01",
+    "issuer": {"id": ISSUER_ID, "name": "Empathy LMS", "url": "https://lms.example"},
+    "subject_name": "Ana Souza",
+    "subject_id": None,
+    "achievement": {
+        "id": "https://lms.example/courses/empathy-in-service",
+        "name": "Empathy in Customer Service",
+        "description": "Completed the Empathy in Customer Service course.",
+        "criteria": {"narrative": "Complete every lesson and pass the final assessment."},
+    },
+    "valid_from": VALID_FROM,
+    "valid_until": VALID_UNTIL,
+    "status": status_list.status_entry(LIST_URL, 42),
+}
+
+
 def unsigned_credential(*, index: int = 42, valid_until: datetime | None = VALID_UNTIL, subject_id=None) -> dict:
-    return build_achievement_credential(
-        credential_id="urn:uuid:5f0c7a52-3b1e-4a44-9f0e-2c1d7a3b9e01",
-        issuer={"id": ISSUER_ID, "name": "Empathy LMS", "url": "https://lms.example"},
-        subject_name="Ana Souza",
-        subject_id=subject_id,
-        achievement={
-            "id": "https://lms.example/courses/empathy-in-service",
-            "name": "Empathy in Customer Service",
-            "description": "Completed the Empathy in Customer Service course.",
-            "criteria": {"narrative": "Complete every lesson and pass the final assessment."},
-        },
-        valid_from=VALID_FROM,
-        valid_until=valid_until,
-        status=status_list.status_entry(LIST_URL, index),
-    )
+    return build_achievement_credential(**{**UNSIGNED_ARGS, "subject_id": subject_id, "valid_until": valid_until,
+                                           "status": status_list.status_entry(LIST_URL, index)})
 
 
 @pytest.fixture
@@ -84,6 +90,7 @@ def test_credential_shape(issued):
     assert issued["@context"] == [
         "https://www.w3.org/ns/credentials/v2",
         "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
     ]
     assert issued["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert issued["validFrom"] == "2026-03-01T12:00:00Z" and issued["validUntil"] == "2028-03-01T12:00:00Z"
@@ -122,11 +129,20 @@ def test_schema_traps_single_proof_object_and_vc11_dates(issued):
 
 
 def test_every_statement_of_our_credential_is_signed():
-    # Safe-mode canonicalization refuses anything the contexts would drop; the only unmapped value
-    # is the 1EdTech credentialSchema type, dropped by every JSON-LD processor.
+    # Safe-mode canonicalization refuses anything the contexts would drop, types included: the
+    # 1EdTech credentialSchema type is defined by the OB extensions context, so it is signed too.
     nquads = canonicalize(unsigned_credential())
     assert '"Ana Souza"' in nquads and '"Empathy in Customer Service"' in nquads
     assert "statusListIndex> \"42\"" in nquads
+    assert "<https://purl.imsglobal.org/spec/vccs/v1p0/context.json#1EdTechJsonSchemaValidator2019>" in nquads
+
+
+def test_an_undefined_type_is_refused_not_dropped():
+    credential = unsigned_credential()
+    credential["credentialSchema"][0]["type"] = "SomeUndefinedValidator"
+    with pytest.raises(CredentialError) as caught:
+        canonicalize(credential)
+    assert "SomeUndefinedValidator" in caught.value.message
 
 
 def test_credential_verifies_with_the_project_verifier(issued):
@@ -221,3 +237,24 @@ def test_issuer_profile_publishes_every_key_and_validates(keys_dir):
     embedded = embedded_issuer(profile)
     assert "verificationMethod" not in embedded and "@context" not in embedded
     assert embedded["type"] == ["Profile"]
+
+
+def test_the_hashed_email_identity_is_sha256_of_the_lowercased_address_and_the_salt():
+    identity = hashed_email_identity("  Ana.Souza@Example.COM ", "c0ffee")
+    digest = hashlib.sha256(b"ana.souza@example.comc0ffee").hexdigest()
+    assert identity == {"type": "IdentityObject", "identityHash": f"sha256${digest}", "identityType": "emailAddress",
+                        "hashed": True, "salt": "c0ffee"}
+
+
+@pytest.mark.parametrize(("email", "salt"), [("ana@example.com", ""), ("", "c0ffee"), ("not-an-address", "c0ffee")])
+def test_the_hashed_email_identity_needs_an_address_and_a_salt(email, salt):
+    with pytest.raises(CredentialError):
+        hashed_email_identity(email, salt)
+
+
+def test_the_email_identity_is_signed_beside_the_name(keys_dir):
+    credential = build_achievement_credential(**{**UNSIGNED_ARGS, "subject_email": "ana@example.com",
+                                                 "identity_salt": "c0ffee"})
+    assert [i["identityType"] for i in credential["credentialSubject"]["identifier"]] == ["name", "emailAddress"]
+    nquads = canonicalize(credential)
+    assert '"c0ffee"' in nquads and hashed_email_identity("ana@example.com", "c0ffee")["identityHash"] in nquads
