@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.urls import reverse
 from django.utils import timezone
 
 from assessments.roleplays.models import ReviewAssignment
@@ -24,7 +25,7 @@ from lms.models import User
 
 
 def queue_url() -> str:
-    return f"{settings.SITE_URL}/api/v1/roleplays/queue/"
+    return settings.SITE_URL + reverse("pages:reviews")
 
 
 @reminder_source

@@ -14,9 +14,11 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.errors import CertificateErrorCode
@@ -28,6 +30,7 @@ from courses.errors import CoursesError
 from courses.hr_reports.services.exports import enrollments_touch
 from courses.hr_reports.services.webhooks import webhook_events_emit
 from lms.errors import Conflict
+from lms.mail import mail_build, mail_language, site_link
 from lms.models import User
 from lms.queue import task_enqueue
 
@@ -141,21 +144,14 @@ def certificate_send_issue_email(*, certificate_id: int) -> bool:
         return False
     certificate = Certificate.objects.select_related("enrollment__user").get(pk=certificate_id)
     user = certificate.enrollment.user
-    body = "\n".join([
-        f"Hello {certificate.learner_name},",
-        "",
-        f"Congratulations on completing \"{certificate.course_title}\". Your certificate is ready.",
-        "",
-        f"Download it (sign in first): {settings.SITE_URL}/api/v1/certificates/{certificate.code}/pdf/",
-        f"Anyone can check it here: {verify_url(certificate.code)}",
-        f"Add it to your LinkedIn profile: {linkedin_add_url(certificate)}",
-        "",
-        f"Verification code: {certificate.code}",
-        "",
-        f"— {certificate.issuer_name}, via Empathy LMS",
-    ])
-    message = EmailMessage(subject=f"Your certificate: {certificate.course_title}", body=body, to=[user.email],
-                           headers={"X-LMS-Certificate": certificate.code})
+    message = mail_build(
+        template="courses/mail/certificate_issued", to=user.email, language=mail_language(user.language),
+        subject=format_lazy(_("Your certificate: {title}"), title=certificate.course_title),
+        headers={"X-LMS-Certificate": certificate.code},
+        context={"name": certificate.learner_name, "course_title": certificate.course_title,
+                 "organization": certificate.issuer_name, "code": certificate.code,
+                 "certificate_url": site_link(f"{reverse('pages:my-learning')}#certificate-{certificate.pk}"),
+                 "verify_url": verify_url(certificate.code), "linkedin_url": linkedin_add_url(certificate)})
     try:
         message.send()
     except Exception:

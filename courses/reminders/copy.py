@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils import formats, translation
 
 from courses.catalog.models import Activity
@@ -35,19 +36,17 @@ def format_date(moment, language: str) -> str:
         return formats.date_format(moment, "DATE_FORMAT")
 
 
-_API_PATHS = {Activity.Kind.LESSON: "lesson", Activity.Kind.QUIZ: "quiz"}
-
-
 def activity_url(*, course_slug: str, activity_id: int | None, activity_kind: str, enrollment_id: int) -> str:
     """The deep link to an activity. ``LEARNER_ACTIVITY_URL`` (a format string with {site}, {course},
-    {activity}, {enrollment}) points it at a front end; by default it is the activity's API resource."""
+    {activity}, {enrollment}) points it at a front end; by default it is the activity's page, or the course's
+    page when no activity is left."""
     site = settings.SITE_URL
     template = getattr(settings, "LEARNER_ACTIVITY_URL", "")
     if template and activity_id:
         return template.format(site=site, course=course_slug, activity=activity_id, enrollment=enrollment_id)
-    if activity_id and activity_kind in _API_PATHS:
-        return f"{site}/api/v1/activities/{activity_id}/{_API_PATHS[activity_kind]}/"
-    return f"{site}/api/v1/enrollments/{enrollment_id}/"
+    if activity_id:
+        return site + reverse("pages:activity", args=[course_slug, activity_id])
+    return site + reverse("pages:course", args=[course_slug])
 
 
 def next_activity_links(enrollments: list[Enrollment]) -> dict[int, str]:

@@ -5,11 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.urls import reverse
 
 from courses.reminders import copy as reminder_copy
 from courses.reminders.models import ReminderLog
 from courses.reminders.registry import DIGEST, Message, source
+from lms.mail import mail_build, site_link
 
 UNSUBSCRIBE_SALT = "courses.reminders.unsubscribe"
 
@@ -39,12 +40,12 @@ def _language(log: ReminderLog) -> str:
 
 def _digest_message(log: ReminderLog, items: list[Message], language: str) -> Message:
     words = {"en": ("Your reminders for today ({count})", "A few things are waiting for you:",
-                    "Open your enrollments"),
+                    "Open My learning"),
              "pt-br": ("Seus lembretes de hoje ({count})", "Algumas coisas estão esperando por você:",
-                       "Abrir suas inscrições")}[language]
+                       "Abrir Minha aprendizagem")}[language]
     return Message(subject=words[0].format(count=len(items)), paragraphs=[words[1]],
                    items=[f"{item.subject} — {item.action_url}" for item in items],
-                   action_label=words[2], action_url=f"{settings.SITE_URL}/api/v1/enrollments/")
+                   action_label=words[2], action_url=site_link(reverse("pages:my-learning")))
 
 
 def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
@@ -86,17 +87,15 @@ def reminder_email_build(log: ReminderLog, message: Message, language: str, conn
     one_click, page = unsubscribe_urls(log.recipient_id, ALL_KINDS if log.kind == DIGEST else log.kind)
     org_name = organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
     context = {
-        "language": "pt-BR" if language == "pt-br" else "en",
         "greeting": words["greeting"].format(name=log.recipient.first_name or log.recipient.display_name),
-        "message": message, "why": words["why"].format(organization=org_name),
+        "message": message, "why": words["why"].format(organization=org_name), "organization": org_name,
         "unsubscribe_label": words["unsubscribe_all" if log.kind == DIGEST else "unsubscribe_kind"],
         "unsubscribe_url": page, "signature": words["signature"].format(organization=org_name),
     }
-    email = EmailMultiAlternatives(
+    return mail_build(
+        template="courses/mail/reminder", context=context, to=log.recipient.email, language=language,
         subject=message.subject,
-        body=render_to_string("courses/reminders/email.txt", context),
         from_email=(org_settings.from_email if org_settings and org_settings.from_email else None),
-        to=[log.recipient.email],
         reply_to=[org_settings.reply_to] if org_settings and org_settings.reply_to else None,
         headers={
             "List-Unsubscribe": f"<{one_click}>",
@@ -106,5 +105,3 @@ def reminder_email_build(log: ReminderLog, message: Message, language: str, conn
         },
         connection=connection,
     )
-    email.attach_alternative(render_to_string("courses/reminders/email.html", context), "text/html")
-    return email

@@ -8,14 +8,18 @@ import smtplib
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
 
 from lms import lockout, selectors
 from lms.error_codes import PlatformErrorCode
+from lms.mail import mail_build, mail_language, site_link
 
 logger = logging.getLogger(__name__)
+
+RESET_SUBJECT = _("Reset your Empathy LMS password")
 
 
 class AccessibleFormMixin:
@@ -91,11 +95,19 @@ class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
         # default, accounts without a usable password get it too. Inactive accounts never do.
         return selectors.users_for_password_reset(email=email)
 
-    def send_mail(self, *args, **kwargs) -> None:
+    def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
+                  html_email_template_name=None) -> None:
+        # The view's template pair, rendered by lms/mail.py in the person's own language with the link
+        # on SITE_URL rather than on whatever host the request named (Django's subject template is unused).
         # A mail server that is down must not turn the request into a 500, nor tell the visitor
         # whether the address has an account: the page says "on its way" either way.
+        user = context["user"]
+        path = reverse("pages:password-reset-confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
+        message = mail_build(template=email_template_name.removesuffix(".txt"), to=to_email, from_email=from_email,
+                             language=mail_language(user.language), subject=RESET_SUBJECT,
+                             context={"email": to_email, "reset_url": site_link(path)})
         try:
-            super().send_mail(*args, **kwargs)
+            message.send()
         except (OSError, smtplib.SMTPException) as exc:
             logger.warning("password reset mail not sent: %s", exc.__class__.__name__)
 

@@ -50,8 +50,9 @@ class SignOutView(auth_views.LogoutView):
 class ResetRequestView(_ThrottledPostMixin, auth_views.PasswordResetView):
     template_name = "lms/auth/reset_request.html"
     form_class = ResetRequestForm
-    email_template_name = "lms/auth/reset_email.txt"
-    subject_template_name = "lms/auth/reset_subject.txt"
+    # The text and HTML pair ResetRequestForm.send_mail renders through lms/mail.py's shared layout.
+    email_template_name = "lms/mail/password_reset.txt"
+    html_email_template_name = "lms/mail/password_reset.html"
     success_url = reverse_lazy("pages:password-reset-sent")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -38,13 +37,11 @@ class ManagerDigest(ReminderSource):
         "en": {"subject": "Your team this week: {count} behind schedule",
                "intro": "These members of your team have training past due or untouched for a while:",
                "overdue": "{name} — \"{course}\", {progress}% done, due {due}",
-               "idle": "{name} — \"{course}\", {progress}% done, no activity since {since}",
-               "action": "Open the team's enrollments"},
+               "idle": "{name} — \"{course}\", {progress}% done, no activity since {since}"},
         "pt-br": {"subject": "Sua equipe nesta semana: {count} com atraso",
                   "intro": "Estas pessoas da sua equipe têm treinamentos atrasados ou parados há algum tempo:",
                   "overdue": "{name} — \"{course}\", {progress}% concluído, prazo {due}",
-                  "idle": "{name} — \"{course}\", {progress}% concluído, sem atividade desde {since}",
-                  "action": "Ver as inscrições da equipe"},
+                  "idle": "{name} — \"{course}\", {progress}% concluído, sem atividade desde {since}"},
     }
 
     def due(self, *, now, policies) -> QuerySet:
@@ -88,4 +85,4 @@ class ManagerDigest(ReminderSource):
             elif enrollment.idle_since <= now - timedelta(days=self.default_days):
                 items.append(words["idle"].format(since=format_date(enrollment.idle_since, language), **fields))
         return Message(subject=words["subject"].format(count=len(items)), paragraphs=[words["intro"]],
-                       items=items, action_label=words["action"], action_url=f"{settings.SITE_URL}/api/v1/enrollments/")
+                       items=items)  # no learner page shows a team: the list is the message

@@ -21,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Case, CharField, F, Q, QuerySet, Value, When
+from django.urls import reverse
 from django.utils import formats, translation
 
 from courses.enrollments.models import Enrollment
@@ -35,8 +36,9 @@ def lead_label(lead: timedelta) -> str:
     return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 
 
-def ics_url(session_id: int) -> str:
-    return f"{settings.SITE_URL}/api/v1/workshops/sessions/{session_id}/ics/"
+def session_url(session_id: int) -> str:
+    """The session's page, where the learner also adds it to a calendar."""
+    return settings.SITE_URL + reverse("pages:workshop-session", args=[session_id])
 
 
 @reminder_source
@@ -52,13 +54,13 @@ class WorkshopSessionSoon(ReminderSource):
                "venue": "Where: {venue}",
                "online": "Join online: {url}",
                "closing": "Add it to your calendar so it does not slip by.",
-               "action": "Add to my calendar (.ics)"},
+               "action": "Open the session's page"},
         "pt-br": {"subject": "Está chegando: \"{title}\" em {when}",
                   "body": "Sua vaga em \"{title}\" ({course}) está garantida. Começa em {when} ({zone}).",
                   "venue": "Local: {venue}",
                   "online": "Participe on-line: {url}",
                   "closing": "Coloque na sua agenda para não esquecer.",
-                  "action": "Adicionar à minha agenda (.ics)"},
+                  "action": "Abrir a página da sessão"},
     }
 
     @staticmethod
@@ -114,7 +116,7 @@ class WorkshopSessionSoon(ReminderSource):
             paragraphs.append(words["online"].format(url=data.online_url))
         paragraphs.append(words["closing"])
         return Message(subject=words["subject"].format(**fields), paragraphs=paragraphs,
-                       action_label=words["action"], action_url=ics_url(data.pk))
+                       action_label=words["action"], action_url=session_url(data.pk))
 
 
 def _zone(name: str) -> zoneinfo.ZoneInfo:

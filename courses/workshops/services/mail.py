@@ -7,38 +7,64 @@ duplicate task or a reconciler run never sends it twice; a failed send releases 
 from __future__ import annotations
 
 import secrets
-import zoneinfo
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from courses.workshops.calendars import SessionEntry, build_calendar
-from courses.workshops.models import CalendarFeedToken, WorkshopEmail, WorkshopSession
+from courses.workshops.models import CalendarFeedToken, WorkshopEmail
+from lms.mail import calendar_mimetype, mail_build, mail_language, site_link
 from lms.models import User
 from lms.selectors import token_digest
 
-SUBJECTS: dict[str, str] = {
-    WorkshopEmail.Kind.BOOKED: "You are booked: {title}",
-    WorkshopEmail.Kind.PROMOTED: "A seat opened up — you are booked: {title}",
-    WorkshopEmail.Kind.CANCELLED: "Your place is cancelled: {title}",
-    WorkshopEmail.Kind.SESSION_CANCELLED: "Session cancelled: {title}",
-    WorkshopEmail.Kind.RESCHEDULED: "Session rescheduled: {title}",
+# Each kind is a template pair courses/mail/workshop_<kind>.txt/.html plus one line in each dict below.
+SUBJECTS: dict[str, Promise] = {
+    WorkshopEmail.Kind.BOOKED: _("You are booked: {title}"),
+    WorkshopEmail.Kind.PROMOTED: _("A seat opened up — you are booked: {title}"),
+    WorkshopEmail.Kind.CANCELLED: _("Your place is cancelled: {title}"),
+    WorkshopEmail.Kind.SESSION_CANCELLED: _("Session cancelled: {title}"),
+    WorkshopEmail.Kind.RESCHEDULED: _("Session rescheduled: {title}"),
 }
-OPENERS: dict[str, str] = {
-    WorkshopEmail.Kind.BOOKED: "your seat is confirmed.",
-    WorkshopEmail.Kind.PROMOTED: "a seat freed up and you were next on the waitlist, so it is yours.",
-    WorkshopEmail.Kind.CANCELLED: "your place has been cancelled as you asked.",
-    WorkshopEmail.Kind.SESSION_CANCELLED: "we are sorry: this session has been cancelled.",
-    WorkshopEmail.Kind.RESCHEDULED: "the session has moved; the new time is below.",
+OPENERS: dict[str, Promise] = {
+    WorkshopEmail.Kind.BOOKED: _("your seat is confirmed."),
+    WorkshopEmail.Kind.PROMOTED: _("a seat freed up and you were next on the waitlist, so it is yours."),
+    WorkshopEmail.Kind.CANCELLED: _("your place has been cancelled as you asked."),
+    WorkshopEmail.Kind.SESSION_CANCELLED: _("we are sorry: this session has been cancelled."),
+    WorkshopEmail.Kind.RESCHEDULED: _("the session has moved; the new time is below."),
 }
 
 
-def _when(session: WorkshopSession) -> list[str]:
-    tz = zoneinfo.ZoneInfo(session.timezone)
-    return [f"- {part.starts_at.astimezone(tz):%A %d %B %Y, %H:%M} to {part.ends_at.astimezone(tz):%H:%M} "
-            f"({session.timezone})" for part in session.parts.all()]
+def workshop_email_template(kind: str) -> str:
+    return f"courses/mail/workshop_{kind}"
+
+
+def _message(email: WorkshopEmail) -> EmailMultiAlternatives:
+    """The mail of one logged email: text and HTML in the learner's language, the .ics attached."""
+    session = email.registration.session
+    user = email.registration.user
+    cancelled = email.method == "CANCEL"
+    ics = build_calendar([SessionEntry(session=session, sequence=email.sequence, cancelled=cancelled,
+                                       attendee_email=user.email)], method=email.method)
+    title = session.display_title
+    organization = session.workshop.activity.course.organization
+    message = mail_build(
+        template=workshop_email_template(email.kind), to=email.to, language=mail_language(user.language),
+        subject=format_lazy(SUBJECTS[email.kind], title=title),
+        headers={"X-LMS-Workshop-Email": email.key},
+        context={"name": user.display_name, "title": title, "opener": OPENERS[email.kind],
+                 "organization": organization.name if organization else "",
+                 "parts": list(session.parts.all()), "zone": session.timezone, "venue": session.venue,
+                 "online_url": session.online_url, "cancelled": cancelled,
+                 "session_url": site_link(reverse("pages:workshop-session", args=[session.pk])),
+                 "my_learning_url": site_link(reverse("pages:my-learning"))})
+    message.attach("cancel.ics" if cancelled else "invite.ics", ics, calendar_mimetype(email.method))
+    return message
 
 
 def workshop_email_send(*, email_id: int) -> bool:
@@ -47,31 +73,8 @@ def workshop_email_send(*, email_id: int) -> bool:
     if not WorkshopEmail.objects.filter(pk=email_id, sent_at__isnull=True).update(sent_at=now):
         return False
     email = WorkshopEmail.objects.select_related(
-        "registration__user", "registration__session__workshop__activity").get(pk=email_id)
-    session = email.registration.session
-    user = email.registration.user
-    cancelled = email.method == "CANCEL"
-    ics = build_calendar([SessionEntry(session=session, sequence=email.sequence, cancelled=cancelled,
-                                       attendee_email=user.email)], method=email.method)
-    title = session.display_title
-    body = "\n".join([
-        f"Hello {user.display_name},",
-        "",
-        f"{title}: {OPENERS[email.kind]}",
-        "",
-        *_when(session),
-        *([f"Where: {session.venue}"] if session.venue else []),
-        *([f"Online: {session.online_url}"] if session.online_url else []),
-        "",
-        "The attached invitation updates your calendar." if not cancelled
-        else "The attached notice removes it from your calendar.",
-        "",
-        "— Empathy LMS",
-    ])
-    message = EmailMessage(subject=SUBJECTS[email.kind].format(title=title), body=body, to=[email.to],
-                           headers={"X-LMS-Workshop-Email": email.key})
-    message.attach("invite.ics" if not cancelled else "cancel.ics", ics,
-                   f"text/calendar; method={email.method}; charset=UTF-8")
+        "registration__user", "registration__session__workshop__activity__course__organization").get(pk=email_id)
+    message = _message(email)
     try:
         message.send()
     except Exception:

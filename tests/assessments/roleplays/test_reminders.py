@@ -106,4 +106,4 @@ def test_message_lists_what_is_owed_and_links_to_the_queue(w, org, language, exp
     for fragment in expected:
         assert fragment in text, text
     assert len(message.items) == 2 and w.learners[0].email not in text  # the performer stays anonymous
-    assert message.action_url == "https://lms.example.test/api/v1/roleplays/queue/"
+    assert message.action_url == "https://lms.example.test/reviews/"

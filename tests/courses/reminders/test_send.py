@@ -49,7 +49,7 @@ def test_a_reminder_in_brazilian_portuguese_with_its_links_sender_and_headers(or
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
     next_activity = activities_of(course)[1]
-    link = f"https://lms.example.test/api/v1/activities/{next_activity.pk}/lesson/"
+    link = f"https://lms.example.test/courses/{course.slug}/activities/{next_activity.pk}/"
     assert "Olá, Ana!" in text and link in text and "Continuar o curso" in text
     assert 'lang="pt-BR"' in html and f'href="{link}"' in html
     assert "https://lms.example.test/unsubscribe/" in text

@@ -80,7 +80,8 @@ def test_a_sweep_sends_exactly_the_expected_messages_and_a_second_sends_none(org
     pt_text = messages[starter.email].get_body(("plain",)).get_content()
     assert "Olá, Bruna!" in pt_text
     first_activity = starter_enrollment.course.activities.get()
-    assert f"https://lms.example.test/api/v1/activities/{first_activity.pk}/lesson/" in pt_text
+    assert (f"https://lms.example.test/courses/{starter_enrollment.course.slug}/activities/{first_activity.pk}/"
+            in pt_text)
     for message in messages.values():
         assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
         assert str(message["List-Unsubscribe"]).strip().startswith(

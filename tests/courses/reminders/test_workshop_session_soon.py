@@ -123,10 +123,10 @@ def test_per_course_policy_disables_the_kind_for_the_workshops_course(setup, org
 
 @pytest.mark.parametrize(("language", "expected"), [
     ("en", ["Coming up: \"Live practice\"", "(America/Sao_Paulo)", "10 a.m.", "Where: Room 4, Rua Augusta 100",
-            "Join online: https://meet.example.test/abc", "Add to my calendar (.ics)"]),
+            "Join online: https://meet.example.test/abc", "Open the session's page"]),
     ("pt-br", ["Está chegando: \"Live practice\"", "(America/Sao_Paulo)", "10:00",
                "Local: Room 4, Rua Augusta 100", "Participe on-line: https://meet.example.test/abc",
-               "Adicionar à minha agenda (.ics)"]),
+               "Abrir a página da sessão"]),
 ])
 def test_message_says_when_and_where_in_the_sessions_time_zone(setup, language, expected):
     course, workshop = setup
@@ -143,5 +143,5 @@ def test_message_says_when_and_where_in_the_sessions_time_zone(setup, language, 
     text = "\n".join([message.subject, *message.paragraphs, message.action_label])
     for fragment in expected:
         assert fragment in text, text
-    assert message.action_url == f"https://lms.example.test/api/v1/workshops/sessions/{session.pk}/ics/"
+    assert message.action_url == f"https://lms.example.test/workshops/sessions/{session.pk}/"
     assert "13:00" not in text and "1 p.m." not in text  # never the UTC time
