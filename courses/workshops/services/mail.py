@@ -50,7 +50,8 @@ def _message(email: WorkshopEmail) -> EmailMultiAlternatives:
     user = email.registration.user
     cancelled = email.method == "CANCEL"
     ics = build_calendar([SessionEntry(session=session, sequence=email.sequence, cancelled=cancelled,
-                                       attendee_email=user.email)], method=email.method)
+                                       attendee_email=user.email, attendee_name=user.display_name)],
+                         method=email.method)
     title = session.display_title
     organization = session.workshop.activity.course.organization
     message = mail_build(
