@@ -46,8 +46,10 @@ def _main_pages(page) -> list[tuple[str, str]]:
               ("notifications", "/my/notifications/"), ("reviews", "/reviews/")]
     page.goto("/my/", wait_until="domcontentloaded")
     verify = page.locator("main a[href*='/verify/']")
-    if verify.count():
-        pages.append(("verify", verify.first.get_attribute("href")))
+    if verify.count():  # a certificate is issued, so its course's Open Badges achievement is public
+        pages += [("verify", verify.first.get_attribute("href")),
+                  ("achievement", f"/api/v1/credentials/achievements/{EMPATHY_SLUG_EN}/")]
+    pages.append(("issuer profile", "/api/v1/credentials/issuer.json"))
     return pages
 
 
