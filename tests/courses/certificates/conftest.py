@@ -21,6 +21,7 @@ from kombu import pools as kombu_pools
 
 from courses.catalog.models import Course
 from courses.certificates import services as certificate_services
+from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.models import Certificate
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
@@ -40,6 +41,12 @@ def pytest_configure(config) -> None:
 def _media_in_tmp(settings, tmp_path):
     """Certificates' PDFs go to this test's own directory, not var/media."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+@pytest.fixture
+def key_id() -> str:
+    """A signing key, so issued certificates carry a signed credential."""
+    return credential_keys.key_generate()
 
 
 def complete(enrollment: Enrollment) -> Enrollment:

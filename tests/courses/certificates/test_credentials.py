@@ -27,11 +27,6 @@ from tests.helpers import assert_error
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def key_id():
-    return credential_keys.key_generate()
-
-
 @pytest.fixture(autouse=True)
 def _no_padding(settings):
     settings.VERIFY_MIN_SECONDS = 0

@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from courses.certificates import open_badges
 from courses.certificates import services as certificate_services
-from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.helpers import assert_error, page_text
@@ -26,11 +25,6 @@ BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 @pytest.fixture(autouse=True)
 def _no_padding(settings):
     settings.VERIFY_MIN_SECONDS = 0
-
-
-@pytest.fixture
-def key_id():
-    return credential_keys.key_generate()
 
 
 @pytest.fixture

@@ -54,11 +54,6 @@ def _no_padding(settings):
 
 
 @pytest.fixture
-def key_id():
-    return credential_keys.key_generate()
-
-
-@pytest.fixture
 def certificate(key_id) -> Certificate:
     course = one_step_course(title="Listening Without Judging", hours_credited=4)
     return issued(completed_enrollment(course=course, first_name="Zoë", last_name="Ñúñez",
