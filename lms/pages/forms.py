@@ -9,6 +9,7 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_variables
@@ -97,14 +98,15 @@ class ResetRequestForm(AccessibleFormMixin, PasswordResetForm):
 
     def send_mail(self, subject_template_name, email_template_name, context, from_email, to_email,
                   html_email_template_name=None) -> None:
-        # The view's template pair, rendered by lms/mail.py in the person's own language with the link
+        # The view's template pair, rendered by lms/mail.py in the person's own language (else the language
+        # of the page that asked, which LocaleMiddleware made the active one) with the link
         # on SITE_URL rather than on whatever host the request named (Django's subject template is unused).
         # A mail server that is down must not turn the request into a 500, nor tell the visitor
         # whether the address has an account: the page says "on its way" either way.
         user = context["user"]
         path = reverse("pages:password-reset-confirm", kwargs={"uidb64": context["uid"], "token": context["token"]})
         message = mail_build(template=email_template_name.removesuffix(".txt"), to=to_email, from_email=from_email,
-                             language=mail_language(user.language), subject=RESET_SUBJECT,
+                             language=mail_language(user.language, translation.get_language()), subject=RESET_SUBJECT,
                              context={"email": to_email, "reset_url": site_link(path)})
         try:
             message.send()

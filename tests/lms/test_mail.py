@@ -77,3 +77,17 @@ def test_the_password_reset_mail_in_the_persons_language_links_to_the_site(db, c
     assert f'href="https://lms.example.test{link}"' in mail.html
     assert "testserver" not in mail.text  # the link is on SITE_URL, whatever host the request named
     assert client.get(link, follow=True).status_code == 200
+
+
+@pytest.mark.parametrize(("page_language", "opening"), [
+    ("en", "Someone asked to reset the password"),
+    ("pt-br", "Alguém pediu para redefinir a senha"),
+])
+def test_without_a_language_of_their_own_a_person_gets_the_reset_mail_in_the_language_of_the_page(
+        db, client, mailoutbox, page_language, opening):
+    factories.UserFactory(email="bia@example.com", language="")
+    response = client.post(reverse("pages:password-reset"), {"email": "bia@example.com"},
+                           HTTP_ACCEPT_LANGUAGE=page_language)
+    assert response.status_code == 302, response.content
+    (message,) = mailoutbox
+    assert opening in read_mail(message, organization=None).text
