@@ -1,7 +1,7 @@
 """One JSON object per log line (``LOG_FORMAT=json``), for log collectors that index fields.
 
 Each line holds ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``message`` and ``request_id`` (null
-outside a request or task), ``task_id`` and ``task_name`` inside a Celery task, and ``exception`` (the
+outside a request or task; lms/request_ids.py), ``task_id`` and ``task_name`` inside a Celery task, and ``exception`` (the
 traceback text) when the record carries one. The message and traceback are the ones the handler's
 ``redact_secrets`` filter already masked: this formatter never formats ``exc_info`` again once the
 filter has set ``exc_text``.
@@ -16,6 +16,12 @@ from typing import Any
 from lms.request_ids import request_id_var, task_id_var, task_name_var
 
 
+def _request_id_of(record: logging.LogRecord) -> str | None:
+    """The id of the request a record names (Django logs a request's 4xx/5xx answer after the middleware
+    that holds the id has returned, with ``extra={"request": request}``)."""
+    return getattr(getattr(record, "request", None), "request_id", None)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -23,7 +29,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": request_id_var.get(),
+            "request_id": request_id_var.get() or _request_id_of(record),
         }
         task_id = task_id_var.get()
         if task_id is not None:

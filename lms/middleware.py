@@ -128,6 +128,9 @@ class RequestIdMiddleware:
 
     def __call__(self, request):
         request_id = request_id_from_header(request.headers.get(HEADER))
+        # Django logs a 4xx/5xx answer after the middleware has returned; the JSON formatter finds the id
+        # on the request that line carries.
+        request.request_id = request_id
         token = request_id_var.set(request_id)
         try:
             response = self.get_response(request)
