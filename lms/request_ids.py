@@ -28,8 +28,10 @@ request_id_var: ContextVar[str | None] = ContextVar("request_id", default=None)
 task_id_var: ContextVar[str | None] = ContextVar("task_id", default=None)
 task_name_var: ContextVar[str | None] = ContextVar("task_name", default=None)
 
-# What each running task replaced, by task id, so postrun puts it back (eager tasks nest).
-_tokens: dict[str, tuple[Token[str | None], Token[str | None], Token[str | None]]] = {}
+# What each running task replaced, by task id, so postrun puts it back. A stack per id: eager tasks nest,
+# and an eager retry runs again under the same id inside the first run.
+_Tokens = tuple[Token[str | None], Token[str | None], Token[str | None]]
+_tokens: dict[str, list[_Tokens]] = {}
 
 
 def request_id_new() -> str:
@@ -77,14 +79,16 @@ def task_prerun_set_context(sender: Any = None, task_id: str | None = None, task
     tokens = (request_id_var.set(request_id), task_id_var.set(task_id),
               task_name_var.set(getattr(task, "name", None)))
     if task_id is not None:
-        _tokens[task_id] = tokens
+        _tokens.setdefault(task_id, []).append(tokens)
 
 
 def task_postrun_clear_context(sender: Any = None, task_id: str | None = None, **_: Any) -> None:
     """``task_postrun``: put back what the task's prerun replaced."""
-    tokens = _tokens.pop(task_id, None) if task_id is not None else None
-    if tokens is None:
+    if task_id is None or not _tokens.get(task_id):
         return
+    tokens = _tokens[task_id].pop()
+    if not _tokens[task_id]:
+        del _tokens[task_id]
     for var, token in zip((request_id_var, task_id_var, task_name_var), tokens, strict=True):
         try:
             var.reset(token)

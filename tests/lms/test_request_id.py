@@ -84,12 +84,12 @@ def test_a_json_line_has_the_fields_and_masks_a_token_in_the_message(json_log):
     token = "9f8e7d6c5b4a39281706"
     token_var = request_id_var.set("req-1")
     try:
-        logging.getLogger("lms.probe").warning("calling out with Authorization: Token %s", token)
+        logging.getLogger("lms.probe").warning("calling out with ?token=%s&page=2", token)
     finally:
         request_id_var.reset(token_var)
     [line] = json_log.lines()
     assert token not in json_log.text()
-    assert line["message"] == "calling out with Authorization: Token [redacted]"
+    assert line["message"] == "calling out with ?token=[redacted]&page=2"
     assert (line["level"], line["logger"], line["request_id"]) == ("WARNING", "lms.probe", "req-1")
     assert "task_id" not in line and "exception" not in line
     written = datetime.fromisoformat(line["time"])
