@@ -81,22 +81,22 @@ def test_the_request_and_both_tasks_log_the_same_request_id(org, client_for, mai
 
 
 @pytest.mark.integration
-def test_through_a_real_worker_the_tasks_log_the_request_id_they_received(org, client_for, mailoutbox, private_queue,
-                                                                          json_log):
+def test_through_a_real_worker_the_tasks_log_the_request_id_they_received(org, client_for, mailoutbox, private_queue):
     client, address = _ready_to_complete(org, client_for)
-    # loglevel: the test worker sets the root logger's level, ERROR unless told.
+    # loglevel: the test worker sets the root logger's level, ERROR unless told. Its start sets Django up
+    # again, which configures logging anew: the JSON log is read from the handler configured after it.
     with start_worker(celery_app, pool="solo", perform_ping_check=False, queues=[private_queue], loglevel="INFO",
-                      shutdown_timeout=30.0):
-        json_log.clear()
+                      shutdown_timeout=30.0), json_console_log() as json_log:
         response = client.post(address, HTTP_X_REQUEST_ID="worker-path-7")
         assert response.status_code == 200, response.content
         wait_for(lambda: any(line.get("task_name") == EMAIL and line["message"].endswith("issue mail sent")
                              for line in json_log.lines()),
                  timeout=WAIT, what="the worker to run the email task", diagnose=json_log.text)
+        lines = json_log.lines()
     assert response["X-Request-ID"] == "worker-path-7"
-    # The worker's own lines (task received, succeeded) are in the same log; those inside a task carry it.
-    in_tasks = [line for line in json_log.lines() if "task_id" in line]
-    request_lines = [line for line in json_log.lines() if line["request_id"] == "worker-path-7"]
+    # The worker's own lines (a task received) are in the same log; every line inside a task carries the id.
+    in_tasks = [line for line in lines if "task_id" in line]
     assert {line["request_id"] for line in in_tasks} == {"worker-path-7"}, in_tasks
-    _assert_one_id_across_request_and_tasks(request_lines, "worker-path-7")
+    _assert_one_id_across_request_and_tasks([line for line in lines if line["request_id"] == "worker-path-7"],
+                                            "worker-path-7")
     assert len(mailoutbox) == 1
