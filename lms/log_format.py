@@ -1,8 +1,8 @@
 """One JSON object per log line (``LOG_FORMAT=json``), for log collectors that index fields.
 
 Each line holds ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``message`` and ``request_id`` (null
-outside a request or task; lms/request_ids.py), ``task_id`` and ``task_name`` inside a Celery task, and ``exception`` (the
-traceback text) when the record carries one. The message and traceback are the ones the handler's
+outside a request or task; lms/request_ids.py), ``task_id`` and ``task_name`` inside a Celery task, and
+``exception`` (the traceback text) when the record carries one. The message and traceback are the ones the handler's
 ``redact_secrets`` filter already masked: this formatter never formats ``exc_info`` again once the
 filter has set ``exc_text``.
 """
