@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import hashlib
 import ipaddress
+import json
+import re
 import uuid
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -231,3 +234,21 @@ def test_a_scrape_costs_a_handful_of_queries(metrics_on, org):
         scrape()
     # webhooks, reminders, certificates, exports; on PostgreSQL one more for the connections in use.
     assert len(queries) == 4 + (connection.vendor == "postgresql"), [q["sql"] for q in queries]
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+DASHBOARD = Path(__file__).resolve().parents[2] / "docs" / "grafana-dashboard.json"
+
+
+def test_the_dashboard_asks_only_for_metrics_the_scrape_serves(metrics_on, client_for, org, eager):
+    client_for(people.member(org)).get("/api/v1/me/")
+    metrics_retries_once.apply_async()
+    served = {name for name, _ in scrape()}
+    dashboard = json.loads(DASHBOARD.read_text())
+    exprs = [target["expr"] for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    asked = {name for expr in exprs for name in re.findall(r"\blms_[a-z_]+", expr)}
+    assert len(asked) >= 12
+    if connection.vendor != "postgresql":
+        served |= {"lms_database_connections", "lms_database_connections_max"}  # PostgreSQL only
+    assert not asked - served, asked - served
