@@ -38,7 +38,8 @@ HTTP_REQUESTS = Counter(
     ["route", "method", "status_class"],
 )
 HTTP_LATENCY = Histogram(
-    "lms_http_request_duration_seconds", "Time to answer an HTTP request, by URL pattern name, method and status class.",
+    "lms_http_request_duration_seconds",
+    "Time to answer an HTTP request, by URL pattern name, method and status class.",
     ["route", "method", "status_class"],
     buckets=(0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
