@@ -4,7 +4,10 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import json
+import os
 import re
+import subprocess
+import sys
 import uuid
 from datetime import timedelta
 from pathlib import Path
@@ -256,3 +259,29 @@ def test_the_dashboard_asks_only_for_metrics_the_scrape_serves(metrics_on, clien
     if connection.vendor != "postgresql":
         served |= {"lms_database_connections", "lms_database_connections_max"}  # PostgreSQL only
     assert not asked - served, asked - served
+
+
+# --- configuration -----------------------------------------------------------------------------
+
+
+def test_a_network_that_is_not_one_refuses_to_start(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("METRICS_", "PROMETHEUS_"))}
+    env.update({"VAR_DIR": str(tmp_path / "var"), "METRICS_ALLOWED_NETWORKS": "10.0.0.0/8,not-a-network"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], env=env, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode != 0
+    assert "METRICS_ALLOWED_NETWORKS: 'not-a-network' is not a network" in result.stderr
+
+
+def test_settings_keep_the_token_digest_not_the_token(tmp_path):
+    env = {key: value for key, value in os.environ.items() if not key.startswith(("METRICS_", "PROMETHEUS_"))}
+    env.update({"VAR_DIR": str(tmp_path / "var"), "METRICS_TOKEN": TOKEN})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "diffsettings", "--all"], env=env, cwd=Path(__file__).resolve().parents[2],
+        capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert TOKEN not in result.stdout
+    assert hashlib.sha256(TOKEN.encode()).hexdigest() in result.stdout
