@@ -114,6 +114,13 @@ def test_token_and_networks_must_both_pass(metrics_on):
     assert APIClient(REMOTE_ADDR="10.0.0.1").get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code == 200
 
 
+def test_never_throttled(metrics_on):
+    # More scrapes than the anonymous budget (60/min), the strict one (10/min) and any rate allows.
+    client = APIClient()
+    statuses = {client.get("/metrics", HTTP_AUTHORIZATION=f"Bearer {TOKEN}").status_code for _ in range(65)}
+    assert statuses == {200}
+
+
 def test_not_in_the_public_schema(api_client):
     schema = api_client.get("/api/schema/", HTTP_ACCEPT="application/json").content.decode()
     assert "/metrics" not in schema
