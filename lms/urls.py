@@ -12,6 +12,7 @@ from courses.hr_reports.pages import reports_dashboard
 from courses.reminders.pages import unsubscribe_page
 from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
+from lms.api.metrics import metrics_view
 from lms.pages import urls as lms_pages_urls
 
 handler400 = "lms.error_handlers.handler400"
@@ -40,6 +41,8 @@ urlpatterns = [
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),
     path("reports/dashboard/", reports_dashboard, name="reports-dashboard"),
     path("unsubscribe/<str:token>/", unsubscribe_page, name="unsubscribe"),
+    # For the monitoring system: outside the versioned API and its schema, closed unless configured.
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL, so the page needs no inline script.

@@ -176,6 +176,13 @@ def announce_when_answering(host: str, port: int, folder: Path, *, alive: Callab
     return True
 
 
+def clear_metrics(folder: Path) -> None:
+    """Start the counters of /metrics at zero: each process of the last run left its own files there."""
+    target = Path(os.environ.get("PROMETHEUS_MULTIPROC_DIR") or folder / "metrics")
+    for stale in target.glob("*.db"):
+        stale.unlink(missing_ok=True)
+
+
 def manage(*args: str) -> None:
     """One manage.py step before the servers start; a failure stops the run."""
     print(f"manage.py {' '.join(args)}", flush=True)
@@ -222,6 +229,7 @@ def main(argv: list[str] | None = None) -> int:
         manage("migrate", "--noinput")
         manage("load_demo")
         manage("collectstatic", "--noinput", "-v0")
+        clear_metrics(folder)
     except StartError as error:
         print(error, file=sys.stderr, flush=True)
         return 1

@@ -1,5 +1,7 @@
 import os
+import shutil
 from collections import defaultdict
+from pathlib import Path
 
 import pytest
 from django.conf import settings as django_settings
@@ -13,6 +15,14 @@ from tests import factories
 # and clears only its own keys, so one process's clear never resets another's throttle counters.
 _PREFIX = f"test-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 django_settings.CACHES["default"]["KEY_PREFIX"] = _PREFIX
+
+# Each test process counts its requests and tasks in a metrics folder of its own (prometheus_client reads
+# the variable when a counter is first touched and at every scrape, both after this), so parallel test
+# processes never move each other's counters in tests/lms/test_metrics.py.
+_METRICS_DIR = Path(django_settings.VAR_DIR) / f"metrics-{_PREFIX}"
+shutil.rmtree(_METRICS_DIR, ignore_errors=True)
+_METRICS_DIR.mkdir(parents=True)
+os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(_METRICS_DIR)
 
 
 def pytest_sessionstart(session):

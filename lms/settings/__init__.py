@@ -21,3 +21,4 @@ from .api import *
 from .tasks import *
 from .reports import *
 from .logs import *
+from .metrics import *
