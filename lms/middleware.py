@@ -1,4 +1,5 @@
-"""Refuse oversized request bodies (413) and NUL characters in addresses (422 under /api/, else 400)
+"""Give every request an id (echoed in ``X-Request-ID``, carried into its logs and tasks);
+refuse oversized request bodies (413) and NUL characters in addresses (422 under /api/, else 400)
 before any view runs;
 answer unroutable /api/ addresses with the JSON 404 in every mode; security headers on every response."""
 from __future__ import annotations
@@ -12,6 +13,7 @@ from django.urls import is_valid_path
 from lms.error_codes import PlatformErrorCode
 from lms.error_handlers import handler404
 from lms.errors import error_body
+from lms.request_ids import HEADER, request_id_from_header, request_id_var
 
 
 class RequestBodyLimitMiddleware:
@@ -112,4 +114,27 @@ class SecurityHeadersMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         response.headers.setdefault("Permissions-Policy", self.PERMISSIONS)
+        return response
+
+
+class RequestIdMiddleware:
+    """One id per request (lms/request_ids.py): the incoming ``X-Request-ID`` when it is sane (at most
+    128 letters, digits, ``.``, ``_``, ``:`` or ``-``), else a new UUID4 hex. It is in every log line
+    of the request, travels into the Celery tasks the request enqueues, and is echoed in the response's
+    ``X-Request-ID``. First in MIDDLEWARE, so even the answers of the guards above carry it."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request_id = request_id_from_header(request.headers.get(HEADER))
+        # Django logs a 4xx/5xx answer after the middleware has returned; the JSON formatter finds the id
+        # on the request that line carries.
+        request.request_id = request_id
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response[HEADER] = request_id
         return response

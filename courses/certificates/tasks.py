@@ -19,6 +19,7 @@ def certificate_issue(enrollment_id: int) -> str | None:
     certificate = certificate_services.certificate_issue(enrollment_id=enrollment_id)
     if certificate is None:
         return None
+    logger.info("certificate %s issued for enrollment %s", certificate.code, enrollment_id)
     certificate_services.certificate_render(certificate_id=certificate.pk)
     certificate_email.apply_async(args=[certificate.pk], retry=False)
     return certificate.code
@@ -31,4 +32,7 @@ def certificate_render(certificate_id: int) -> None:
 
 @shared_task(name="courses.certificate_email", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def certificate_email(certificate_id: int) -> bool:
-    return certificate_services.certificate_send_issue_email(certificate_id=certificate_id)
+    sent = certificate_services.certificate_send_issue_email(certificate_id=certificate_id)
+    logger.info("certificate %s: issue mail %s", certificate_id,
+                "sent" if sent else "not sent (sent before, or not ready)")
+    return sent

@@ -236,6 +236,7 @@ def _after_enrollment_completed(enrollment_id: int) -> None:
     """Runs after the commit that completes an enrollment: the certificate is scheduled, then the
     ``enrollment.completed`` webhooks are recorded, then any added hook runs. Each step only enqueues
     work and a reconciler repeats what a failed step missed, so a failure is logged, never raised."""
+    logger.info("enrollment %s completed", enrollment_id)
     for step in (certificate_schedule_issue, webhook_completion_emit, *_completion_hooks):
         try:
             step(enrollment_id)

@@ -79,7 +79,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so the request metrics time and count what every other middleware does too.
+    # First, so every line logged below (the metrics included) and every answer carries the request id.
+    "lms.middleware.RequestIdMiddleware",
+    # Next, so the request metrics time and count what every other middleware does too.
     "lms.metrics.RequestMetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "lms.middleware.SecurityHeadersMiddleware",

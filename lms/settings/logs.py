@@ -4,7 +4,15 @@ Named ``logs`` rather than ``logging`` so that it never stands in for the standa
 """
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import env
+
+# `plain` (one line of text per record) or `json` (one JSON object per line, lms/log_format.py, with the
+# request id that lms/request_ids.py follows from a web request into its Celery tasks).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
 
 # Every handler masks credentials that slip into a message (lms/log_filters.py). Django's own "django"
 # logger is given the same masked mail handler instead of its defaults, and propagates to the console.
@@ -17,9 +25,12 @@ LOGGING = {
         "redact_secrets": {"()": "lms.log_filters.RedactSecretsFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "lms.log_format.JsonFormatter"},
+    },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["redact_secrets"]},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
         "mail_admins": {"class": "django.utils.log.AdminEmailHandler", "level": "ERROR",
                         "filters": ["require_debug_false", "redact_secrets"]},
     },
