@@ -34,6 +34,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 VIDEO_HOSTS = ("www.youtube-nocookie.com", "player.vimeo.com")
 SERVICE_ENV = ("DATABASE_URL", "CELERY_BROKER_URL", "CACHE_URL", "REPORTS_DATABASE_URL", "EMAIL_URL")
+# The test process's own metrics folder (tests/conftest.py): a stack started with it would empty it at start
+# (scripts/run.py clears its metrics folder) and so wipe the counters tests/lms/test_metrics.py reads.
+TEST_PROCESS_ENV = ("PROMETHEUS_MULTIPROC_DIR",)
 
 
 def pytest_collection_modifyitems(config, items):
@@ -61,7 +64,8 @@ class DemoStack:
     def __init__(self, var_dir: Path) -> None:
         self.var_dir = var_dir
         self.port = 0  # chosen just before the stack starts (scripts/run.py then holds it)
-        self.env = {key: value for key, value in os.environ.items() if key not in SERVICE_ENV}
+        self.env = {key: value for key, value in os.environ.items()
+                    if key not in SERVICE_ENV and key not in TEST_PROCESS_ENV}
         self.env.update(VAR_DIR=str(var_dir), HOST="127.0.0.1", DEBUG="1",
                         PYTHONUNBUFFERED="1", DJANGO_SETTINGS_MODULE="lms.settings",
                         # Every browser test signs in from 127.0.0.1; the per-address sign-in throttle

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.conftest import TEST_PROCESS_ENV
+
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("lms_run_script", ROOT / "scripts" / "run.py")
 run = importlib.util.module_from_spec(_spec)
@@ -48,8 +50,8 @@ def test_a_second_run_on_a_locked_folder_exits_before_migrate(tmp_path):
     holder = run.take_lock(tmp_path)
     port_holder = _listening_socket()  # were the lock not checked first, the port check would speak
     try:
-        env = {**os.environ, "VAR_DIR": str(tmp_path), "HOST": "127.0.0.1",
-               "PORT": str(port_holder.getsockname()[1])}
+        env = {**{key: value for key, value in os.environ.items() if key not in TEST_PROCESS_ENV},
+               "VAR_DIR": str(tmp_path), "HOST": "127.0.0.1", "PORT": str(port_holder.getsockname()[1])}
         result = subprocess.run([sys.executable, "scripts/run.py"], cwd=ROOT, env=env,
                                 capture_output=True, text=True, timeout=60)
     finally:
