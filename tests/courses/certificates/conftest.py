@@ -44,6 +44,12 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture
+def no_verify_padding(settings) -> None:
+    """Verification answers at once (the public verifier pads its answers to VERIFY_MIN_SECONDS)."""
+    settings.VERIFY_MIN_SECONDS = 0
+
+
+@pytest.fixture
 def key_id() -> str:
     """A signing key, so issued certificates carry a signed credential."""
     return credential_keys.key_generate()

@@ -24,12 +24,7 @@ from tests.courses.certificates.conftest import completed_enrollment, issued, on
 from tests.courses.certificates.credentials.test_achievement import validator
 from tests.helpers import assert_error
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _no_padding(settings):
-    settings.VERIFY_MIN_SECONDS = 0
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_verify_padding")]
 
 
 @pytest.fixture

@@ -17,14 +17,9 @@ from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.helpers import assert_error, page_text
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_verify_padding")]
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-
-
-@pytest.fixture(autouse=True)
-def _no_padding(settings):
-    settings.VERIFY_MIN_SECONDS = 0
 
 
 @pytest.fixture

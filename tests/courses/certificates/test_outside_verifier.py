@@ -33,7 +33,7 @@ from courses.certificates.credentials.loader import CONTEXTS_DIR, LOCAL_CONTEXTS
 from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_verify_padding")]
 
 VERIFIER = Path(__file__).resolve().parents[2] / "outside" / "vc-verifier"
 NODE = shutil.which("node")
@@ -46,11 +46,6 @@ if NODE is None or shutil.which("npm") is None:
 def _installed():
     assert (VERIFIER / "node_modules" / "@digitalbazaar" / "vc").is_dir(), (
         f"run `make install-dev` (npm ci in {VERIFIER}) first")
-
-
-@pytest.fixture(autouse=True)
-def _no_padding(settings):
-    settings.VERIFY_MIN_SECONDS = 0
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.helpers import assert_error
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_verify_padding")]
 
 PUBLIC_FIELDS = {"code", "status", "learner_name", "course_title", "issuer_name", "issued_at", "expires_at",
                  "revoked_at", "hours_credited"}
@@ -29,11 +29,6 @@ def api(code: str) -> str:
 
 def page(code: str) -> str:
     return f"/verify/{code}/"
-
-
-@pytest.fixture(autouse=True)
-def _no_padding(settings):
-    settings.VERIFY_MIN_SECONDS = 0
 
 
 @pytest.fixture
