@@ -226,8 +226,8 @@ class EnrollmentWithdrawApi(APIView):
 
 
 def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
-    enrollment = enrollment_selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
-    return enrollment, enrollment_selectors.course_activity_get(enrollment=enrollment, activity_id=activity_id)
+    return enrollment_selectors.enrollment_own_activity(user=request.user, enrollment_id=enrollment_id,
+                                                        activity_id=activity_id)
 
 
 class ActivityCompleteApi(APIView):

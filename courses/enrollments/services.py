@@ -24,7 +24,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from courses.catalog.models import Activity, Course
@@ -266,13 +266,10 @@ def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
         )
 
 
-def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
-    """Progress percent, final score and "every required activity passed", from two queries."""
-    activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
-    rows: dict[int, Mapping[str, Any]] = {
-        row["activity_id"]: row
-        for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
-    }
+def _recompute(activities: list[Mapping[str, Any]], rows: Mapping[int, Mapping[str, Any]]
+               ) -> tuple[int, Decimal | None, bool]:
+    """Progress percent, final score and "every required activity passed", from the course's
+    activities (id, required, weight) and the enrollment's progress rows by activity id (status, score)."""
     required = [a for a in activities if a["required"]] or activities
     total = sum(max(a["weight"], 1) for a in required)
     done = sum(max(a["weight"], 1) for a in required if rows.get(a["id"], {}).get("status") == "passed")
@@ -307,11 +304,120 @@ def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
     return percent, final, all_passed
 
 
+def _recompute_reads(enrollment: Enrollment) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The course's activities and the enrollment's progress rows, in two queries (the SQLite path)."""
+    activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
+    rows: dict[int, Mapping[str, Any]] = {
+        row["activity_id"]: row
+        for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
+    }
+    return activities, rows
+
+
+def _progress_apply(progress: ActivityProgress, *, passed: bool, score: Decimal | None, seconds: int, now) -> None:
+    """One more result on a progress row (the ORM path; ``_PROGRESS_UPSERT`` says the same in SQL)."""
+    progress.attempts += 1
+    progress.last_seen_at = now
+    progress.time_spent_seconds += seconds
+    if score is not None and (progress.score is None or score > progress.score):
+        progress.score = score
+    if passed and progress.status != ActivityProgress.Status.PASSED:
+        progress.status = ActivityProgress.Status.PASSED
+        progress.completed_at = now
+    elif not passed and progress.status != ActivityProgress.Status.PASSED:
+        progress.status = ActivityProgress.Status.FAILED
+
+
+# PostgreSQL: insert or update the progress row and read what the recompute needs, in one statement.
+# It runs after the statement that locked the enrollment, so its snapshot holds every result committed
+# before the lock was granted (a racing result for another activity included); the row it writes is
+# not visible to its own reads, so those read the other rows and the upserted one comes back through
+# RETURNING. The CASEs are ``_progress_apply``: a pass is never undone, the best score is kept.
+# (the written progress row, the course's activities, the enrollment's progress rows by activity id)
+_Written = tuple[ActivityProgress, list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]
+_PROGRESS_COLUMNS = ("id", "status", "score", "attempts", "first_seen_at", "last_seen_at", "completed_at",
+                     "time_spent_seconds")
+_PROGRESS_UPSERT = """
+WITH upserted AS (
+    INSERT INTO {progress} AS p (enrollment_id, activity_id, status, score, attempts, first_seen_at,
+                                 last_seen_at, completed_at, time_spent_seconds)
+    VALUES (%(enrollment)s, %(activity)s, %(status)s, %(score)s, 1, %(now)s, %(now)s, %(completed_at)s,
+            %(seconds)s)
+    ON CONFLICT (enrollment_id, activity_id) DO UPDATE SET
+        attempts = p.attempts + 1,
+        last_seen_at = EXCLUDED.last_seen_at,
+        time_spent_seconds = p.time_spent_seconds + EXCLUDED.time_spent_seconds,
+        score = CASE WHEN EXCLUDED.score IS NOT NULL AND (p.score IS NULL OR EXCLUDED.score > p.score)
+                     THEN EXCLUDED.score ELSE p.score END,
+        status = CASE WHEN p.status = 'passed' THEN p.status ELSE EXCLUDED.status END,
+        completed_at = CASE WHEN p.status <> 'passed' AND EXCLUDED.status = 'passed'
+                            THEN EXCLUDED.completed_at ELSE p.completed_at END
+    RETURNING {returned}
+)
+SELECT upserted.*,
+       (SELECT array_agg(a.id ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(a.required ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(a.weight ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(o.activity_id ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s),
+       (SELECT array_agg(o.status ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s),
+       (SELECT array_agg(o.score ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s)
+FROM upserted
+"""
+
+
+def _progress_upsert(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
+                     seconds: int, now) -> _Written:
+    """The PostgreSQL path: (the written progress row, the course's activities, every progress row)."""
+    quote = connection.ops.quote_name
+    sql = _PROGRESS_UPSERT.format(progress=quote(ActivityProgress._meta.db_table),
+                                  activity=quote(Activity._meta.db_table),
+                                  returned=", ".join(quote(column) for column in _PROGRESS_COLUMNS))
+    status = ActivityProgress.Status.PASSED if passed else ActivityProgress.Status.FAILED
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"enrollment": enrollment.pk, "activity": activity.pk, "course": enrollment.course_id,
+                             "status": status, "score": score, "now": now, "completed_at": now if passed else None,
+                             "seconds": seconds})
+        row = cursor.fetchone()
+    width = len(_PROGRESS_COLUMNS)
+    values = dict(zip(_PROGRESS_COLUMNS, row[:width], strict=True))
+    progress = ActivityProgress(enrollment=enrollment, activity=activity, **values)
+    progress._state.adding, progress._state.db = False, connection.alias
+    ids, required, weights, done_ids, statuses, scores = (column or [] for column in row[width:])
+    activities = [{"id": i, "required": r, "weight": w} for i, r, w in zip(ids, required, weights, strict=True)]
+    rows: dict[int, Mapping[str, Any]] = {
+        i: {"status": s, "score": c} for i, s, c in zip(done_ids, statuses, scores, strict=True)}
+    rows[activity.pk] = {"status": progress.status, "score": progress.score}
+    return progress, activities, rows
+
+
+def _progress_write(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
+                    seconds: int, now) -> _Written:
+    """Insert or update the progress row and read what the recompute needs: one statement on
+    PostgreSQL, the ORM elsewhere (SQLite serialises writers, so nothing races there)."""
+    if connection.vendor == "postgresql":
+        return _progress_upsert(enrollment, activity, passed=passed, score=score, seconds=seconds, now=now)
+    progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+        enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
+    )
+    progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+    _progress_apply(progress, passed=passed, score=score, seconds=seconds, now=now)
+    progress.save()
+    activities, rows = _recompute_reads(enrollment)
+    return progress, activities, rows
+
+
 def activity_record_result(
     *, enrollment: Enrollment, activity: Activity, passed: bool, score: Decimal | float | int | None = None,
     time_spent_seconds: int = 0,
 ) -> ActivityProgress:
-    """Record one result for ``activity`` and complete the enrollment if this was the last step."""
+    """Record one result for ``activity`` and complete the enrollment if this was the last step.
+
+    On PostgreSQL three statements: lock the enrollment (with its course, learner and organization,
+    which the caller's response reuses), write the progress row and read the recompute's inputs
+    (``_PROGRESS_UPSERT``), update the enrollment."""
     if score is not None:
         score = Decimal(str(score))
         if not Decimal(0) <= score <= Decimal(100):
@@ -326,23 +432,9 @@ def activity_record_result(
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment)
         _check_recordable(enrollment, activity)
-        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
-            enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
-        )
-        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
-        progress.attempts += 1
-        progress.last_seen_at = now
-        progress.time_spent_seconds += seconds
-        if score is not None and (progress.score is None or score > progress.score):
-            progress.score = score
-        if passed and progress.status != ActivityProgress.Status.PASSED:
-            progress.status = ActivityProgress.Status.PASSED
-            progress.completed_at = now
-        elif not passed and progress.status != ActivityProgress.Status.PASSED:
-            progress.status = ActivityProgress.Status.FAILED
-        progress.save()
-
-        enrollment.progress_percent, enrollment.final_score, all_required_passed = _recompute(enrollment)
+        progress, activities, rows = _progress_write(enrollment, activity, passed=passed, score=score,
+                                                     seconds=seconds, now=now)
+        enrollment.progress_percent, enrollment.final_score, all_required_passed = _recompute(activities, rows)
         enrollment.last_activity_at = now
         enrollment.time_spent_seconds += seconds
         just_completed = False
