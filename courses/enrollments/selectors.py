@@ -51,6 +51,8 @@ def enrollment_own_activity(*, user: Any, enrollment_id: int, activity_id: int) 
     404 ``activity_not_found``. The enrollment comes back as a reference (id, learner, course): the
     services that record progress lock and read its row themselves."""
     learner_id = person_id(user)
+    if learner_id is None:
+        raise Http404
     activity = (Activity.objects.select_related("module")
                 .filter(pk=activity_id, course__enrollments__pk=enrollment_id, course__enrollments__user_id=learner_id)
                 .first())

@@ -271,7 +271,8 @@ def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
 
 def _recompute_reads(enrollment: Enrollment) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
     """The course's activities and the enrollment's progress rows, in two queries (the SQLite path)."""
-    activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
+    activities: list[Mapping[str, Any]] = list(
+        Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
     rows: dict[int, Mapping[str, Any]] = {
         row["activity_id"]: row
         for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
@@ -337,7 +338,8 @@ def _progress_upsert(enrollment: Enrollment, activity: Activity, *, passed: bool
     progress = ActivityProgress(enrollment=enrollment, activity=activity, **values)
     progress._state.adding, progress._state.db = False, connection.alias
     ids, required, weights, done_ids, statuses, scores = (column or [] for column in row[width:])
-    activities = [{"id": i, "required": r, "weight": w} for i, r, w in zip(ids, required, weights, strict=True)]
+    activities: list[Mapping[str, Any]] = [
+        {"id": i, "required": r, "weight": w} for i, r, w in zip(ids, required, weights, strict=True)]
     rows: dict[int, Mapping[str, Any]] = {
         i: {"status": s, "score": c} for i, s, c in zip(done_ids, statuses, scores, strict=True)}
     rows[activity.pk] = {"status": progress.status, "score": progress.score}
@@ -441,7 +443,8 @@ def lesson_complete_own(*, user: User, enrollment_id: int, activity_id: int,
         enrollment = (
             Enrollment.objects.select_for_update(of=("self",))
             .annotate(picked=FilteredRelation("course__activities", condition=Q(course__activities__pk=activity_id)))
-            .select_related("course", "user", "organization", "picked", "picked__module")
+            # "picked" is the FilteredRelation above, which the type checker's plugin cannot see
+            .select_related("course", "user", "organization", "picked", "picked__module")  # type: ignore[misc]
             .filter(pk=enrollment_id, user_id=user.pk)
             .first()
         )
