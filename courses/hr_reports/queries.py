@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import connections
 from django.db.models import (
@@ -46,7 +45,7 @@ from lms.errors import NotFound
 from lms.fields import int64_fits
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
-from lms.spreadsheets import looks_like_formula, neutralize
+from lms.spreadsheets import neutralize
 
 REPORT_ROLES = (Role.HR, Role.ORG_ADMIN)
 STREAM_CHUNK_ROWS = 2000  # rows per server-side cursor fetch
@@ -304,33 +303,6 @@ def ndjson_chunks(rows: Iterable[tuple]) -> Iterator[bytes]:
             batch = []
     if batch:
         yield ("\n".join(batch) + "\n").encode()
-
-
-def write_xlsx(path: str, rows: Iterable[tuple], *, progress=None) -> int:
-    """Write an XLSX file row by row (xlsxwriter's constant-memory mode); returns the row count.
-
-    Strings are never read as formulas (``strings_to_formulas`` off), so no cell can inject one; a
-    string that looks like one (``lms.spreadsheets.looks_like_formula``, the CSV's test) keeps its exact
-    text and gets Excel's quote prefix, so editing the cell does not turn it into a formula either.
-    ``progress(done)`` is called every STREAM_CHUNK_ROWS rows.
-    """
-
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet("Completions")
-    bold = workbook.add_format({"bold": True})
-    as_text = workbook.add_format({"quote_prefix": True})
-    sheet.write_row(0, 0, COLUMNS, bold)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        sheet.write_row(count, 0, [("" if cell is None else cell) for cell in row])
-        for column, cell in enumerate(row):
-            if isinstance(cell, str) and looks_like_formula(cell):
-                sheet.write_string(count, column, cell, as_text)
-        if progress is not None and count % STREAM_CHUNK_ROWS == 0:
-            progress(count)
-    workbook.close()
-    return count
 
 
 # --- the summary ---------------------------------------------------------------------------

@@ -24,10 +24,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
+from courses.hr_reports import xlsx as report_xlsx
 from courses.hr_reports.errors import ReportErrorCode
 from courses.hr_reports.models import ReportAuditEntry, ReportExport
 from lms.models import Organization
@@ -222,6 +223,13 @@ def _write_csv_batch(export: ReportExport, run: int, handle, batch: list[tuple],
     return done, last_id
 
 
+def _export_language(export: ReportExport) -> str:
+    """The language of the XLSX's Summary sheet: the requester's, else the organization's."""
+    person = export.requested_by
+    return (person.language if person is not None and person.language else "") or \
+        export.organization.default_language or settings.LANGUAGE_CODE
+
+
 def _run_xlsx(export: ReportExport, run: int, path: Path) -> None:
     if not _checkpoint(export, run, rows_done=0, checkpoint_id=0, checkpoint_bytes=0):
         raise ExportTakenOver
@@ -230,7 +238,11 @@ def _run_xlsx(export: ReportExport, run: int, path: Path) -> None:
         if not _checkpoint(export, run, rows_done=done):
             raise ExportTakenOver
 
-    count = reports.write_xlsx(str(path), _rows(export, 0), progress=progress)
+    about = report_xlsx.About(organization=export.organization.name, generated_at=timezone.now(),
+                              filters=dict(export.filters))
+    with translation.override(_export_language(export)):
+        count = report_xlsx.write_report_xlsx(str(path), reports.COLUMNS, _rows(export, 0), about=about,
+                                              progress=progress, progress_every=reports.STREAM_CHUNK_ROWS)
     if not _checkpoint(export, run, rows_done=count):
         raise ExportTakenOver
 
