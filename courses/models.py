@@ -1,5 +1,15 @@
 """Models of the courses app, one module per area; import them from here."""
-from courses.catalog.models import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
+from courses.catalog.models import (
+    BCP47,
+    Activity,
+    Category,
+    Course,
+    CourseSearchDocument,
+    Lesson,
+    Module,
+    Tag,
+    validate_language,
+)
 from courses.certificates.models import Certificate, CertificateEvent
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
@@ -26,6 +36,7 @@ __all__ = [
     "Certificate",
     "CertificateEvent",
     "Course",
+    "CourseSearchDocument",
     "Enrollment",
     "Lesson",
     "Module",

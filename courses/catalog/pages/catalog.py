@@ -51,7 +51,7 @@ def catalog(request):
         courses = catalog_selectors.courses_filter(
             courses, search=filters.get("search", ""), language=filters.get("language", ""),
             category=filters.get("category", ""),
-        ).order_by("title", "id")
+        )
         try:
             page = Paginator(courses, CATALOG_PAGE_SIZE).page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage):
