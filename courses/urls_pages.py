@@ -11,6 +11,7 @@ urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_page, name="course"),
     path("courses/<slug:slug>/enroll/", catalog.course_enroll, name="course-enroll"),
+    path("courses/<slug:slug>/withdraw/", catalog.course_withdraw, name="course-withdraw"),
     path("courses/<slug:slug>/activities/<id:activity_id>/", lessons.activity_page, name="activity"),
     path("courses/<slug:slug>/activities/<id:activity_id>/complete/", lessons.lesson_complete,
          name="lesson-complete"),

@@ -34,6 +34,7 @@ def error_message(exc: ApplicationError) -> str:
         "not_a_lesson": _("This activity is completed through its own page, not marked as complete."),
         "rating_not_allowed": _("You can rate a course once you have completed it or reached half of it."),
         "invalid_rating": _("Rate from 1 to 5 stars."),
+        "cannot_withdraw": _("Only a course in progress can be left."),
     }
     return known.get(exc.code, exc.message)
 
@@ -114,6 +115,26 @@ def course_enroll(request, slug):
     if back.startswith(course_url) and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                                        require_https=request.is_secure()):
         return redirect(back)  # the lesson or workshop page the learner enrolled from
+    return redirect(course_url)
+
+
+@require_POST
+def course_withdraw(request, slug):
+    """Leave a course in progress; the progress is kept, so enrolling again continues where it stopped."""
+    course_url = reverse("pages:course", args=[slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(course_url)
+    course = catalog_selectors.course_get(actor=request.user, slug=slug)
+    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
+    if enrollment is None:
+        messages.error(request, _("You are not enrolled in this course."))
+        return redirect(course_url)
+    try:
+        enrollment_services.enrollment_withdraw(enrollment=enrollment)
+    except ApplicationError as exc:
+        messages.error(request, error_message(exc))
+        return redirect(course_url)
+    messages.success(request, _("You left the course. Your progress is kept if you enroll again."))
     return redirect(course_url)
 
 
