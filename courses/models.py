@@ -13,7 +13,7 @@ from courses.catalog.models import (
 from courses.certificates.models import Certificate, CertificateEvent
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
-from courses.ratings.models import Rating
+from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.workshops.models import (
     AttendanceMark,
@@ -42,6 +42,7 @@ __all__ = [
     "Module",
     "NotificationPreference",
     "Rating",
+    "RatingFlag",
     "Registration",
     "RegistrationEvent",
     "ReminderLog",

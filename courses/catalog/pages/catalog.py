@@ -23,6 +23,7 @@ from courses.ratings.services import rating_eligible
 from lms.errors import ApplicationError, NotFound
 
 CATALOG_PAGE_SIZE = 12
+LATEST_REVIEWS = 3  # on the course page; the reviews page has them all
 
 
 def error_message(exc: ApplicationError) -> str:
@@ -89,6 +90,9 @@ def _course_context(request, course, enrollment, outline, *, rating_form=None) -
         "share": sharing.share_links(course),
         "can_rate": can_rate,
         "my_rating": my_rating,
+        "distribution": rating_selectors.rating_distribution(course=course),
+        "latest_reviews": list(rating_selectors.reviews_visible(course=course)[:LATEST_REVIEWS]),
+        "moderator": rating_selectors.can_moderate(actor=request.user, course=course),
         "rating_form": rating_form,
         "sign_in_url": f"{reverse('pages:sign-in')}?next={reverse('pages:course', args=[course.slug])}",
     }
