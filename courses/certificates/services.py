@@ -135,9 +135,15 @@ def _render(certificate: Certificate, *, new_file: bool) -> None:
     ))
     name = f"certificates/{certificate.code}.pdf"
     storage = certificate.pdf.storage
-    if not new_file and storage.exists(name):  # a new certificate's code names no file yet
-        storage.delete(name)
-    certificate.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
+    if new_file:
+        # A new certificate's random code names no file yet: write it without Storage.save's existence
+        # checks (its search for a free name). _save is the storage API's writing method; a file system
+        # storage still refuses to overwrite (O_EXCL) and then picks another name, which it returns.
+        certificate.pdf.name = storage._save(name, ContentFile(pdf))
+    else:
+        if storage.exists(name):
+            storage.delete(name)
+        certificate.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
     certificate.credential = certificate_credentials.build_signed(certificate)
     certificate.template_version = TEMPLATE_VERSION
     certificate.rendered_at = timezone.now()
