@@ -58,7 +58,7 @@ COLUMNS: list[str] = [
     "progress_percent", "completed_at", "final_score", "time_spent_seconds", "certificate_code",
     "certificate_verify_url", "certificate_status", "certificate_expires_at", "last_activity_at", "updated_at",
 ]
-_FIELDS = [
+FIELDS = [
     "id", "organization__slug", "member__employee_id", "user__first_name", "user__last_name", "user__email",
     "member__department__name", "member__manager__user__first_name", "member__manager__user__last_name",
     "member__manager__user__email", "course__slug", "course__title", "course__language", "enrolled_at", "due_at",
@@ -193,7 +193,7 @@ def _name(first: str | None, last: str | None) -> str:
 
 
 def build_row(values: tuple, now: datetime, site_url: str) -> tuple:
-    """A database tuple (``_FIELDS``) -> a report row (``COLUMNS``), JSON-ready."""
+    """A database tuple (``FIELDS``) -> a report row (``COLUMNS``), JSON-ready."""
     (pk, org, employee_id, first, last, email, department, m_first, m_last, m_email, slug, title, language,
      enrolled_at, due_at, status, progress, completed_at, score, seconds, code, cert_status, cert_expires,
      last_activity, updated_at) = values
@@ -218,13 +218,13 @@ def build_row(values: tuple, now: datetime, site_url: str) -> tuple:
 def iter_rows(queryset: QuerySet, *, chunk_size: int = STREAM_CHUNK_ROWS) -> Iterator[tuple]:
     """Report rows from a server-side cursor (PostgreSQL) or chunked reads: constant memory."""
     now, site_url = timezone.now(), settings.SITE_URL
-    for values in queryset.values_list(*_FIELDS).iterator(chunk_size=chunk_size):
+    for values in queryset.values_list(*FIELDS).iterator(chunk_size=chunk_size):
         yield build_row(values, now, site_url)
 
 
 def page_rows(queryset: QuerySet, *, limit: int) -> list[tuple]:
     now, site_url = timezone.now(), settings.SITE_URL
-    return [build_row(values, now, site_url) for values in queryset.values_list(*_FIELDS)[:limit]]
+    return [build_row(values, now, site_url) for values in queryset.values_list(*FIELDS)[:limit]]
 
 
 def as_dict(row: tuple) -> dict:
