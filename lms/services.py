@@ -19,6 +19,7 @@ from lms.errors import ApplicationError, Conflict, NotFound
 from lms.models import (
     ROLE_FIELDS,
     STAFF_ROLES,
+    ApiKeyScope,
     Department,
     HealthProbe,
     Membership,
@@ -26,6 +27,7 @@ from lms.models import (
     OrganizationAPIKey,
     User,
     UserToken,
+    default_api_key_scopes,
     role_q,
     validate_timezone,
 )
@@ -162,16 +164,23 @@ def user_token_revoke(*, user: User, token_id: int) -> UserToken:
 # --- organization API keys -----------------------------------------------------------------
 
 def api_key_create(
-    *, organization: Organization, name: str, expires_at: datetime | None = None
+    *, organization: Organization, name: str, expires_at: datetime | None = None, scopes: list[str] | None = None,
 ) -> tuple[OrganizationAPIKey, str]:
-    """A read-only HR key for one organization. The raw key is returned once; only a hash is kept."""
+    """A key for one organization, limited to ``scopes`` (default: reports:read). The raw key is returned
+    once; only a hash is kept."""
     if not name.strip():
         raise ApplicationError("An API key needs a name.", fields={"name": ["This field is required."]})
+    scopes = sorted(set(scopes if scopes is not None else default_api_key_scopes()))
+    unknown = [scope for scope in scopes if scope not in ApiKeyScope.values]
+    if unknown or not scopes:
+        raise ApplicationError(f"Choose scopes among {', '.join(ApiKeyScope.values)}.",
+                               code=PlatformErrorCode.INVALID_SCOPE,
+                               fields={"scopes": [f"Choose among {', '.join(ApiKeyScope.values)}."]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ApplicationError("The expiry must be in the future.", fields={"expiry_date": ["Must be in the future."]})
     with transaction.atomic():
         key, raw = OrganizationAPIKey.objects.create_key(
-            organization=organization, name=name.strip()[:50], expiry_date=expires_at
+            organization=organization, name=name.strip()[:50], expiry_date=expires_at, scopes=scopes,
         )
         # the library's manager is not generic: it returns the base class, but creates this model
         return cast(OrganizationAPIKey, key), raw
