@@ -231,6 +231,10 @@ class OrganizationAPIKey(AbstractAPIKey):
         verbose_name_plural = "organization API keys"
 
 
+# Accounts provisioned without an email address sign in under this reserved domain, which no mail reaches.
+PLACEHOLDER_DOMAIN = "scim.invalid"
+
+
 class ScimUser(models.Model):
     """What one organization's identity provider pushed about one of its members, over SCIM.
 

@@ -266,6 +266,17 @@ class GroupView(ScimView):
         return Response(status=204)
 
 
+class SearchView(ScimView):
+    """POST /.search: Users and Groups together."""
+
+    def post(self, request):
+        base = self.base()
+        documents = [user_document(record, base) for record in selectors.scim_users_of(organization=self.organization)]
+        documents += [group_document(department, selectors.group_members(department), base)
+                      for department in selectors.groups_of(organization=self.organization)]
+        return Response(list_response(documents, body_object(request.data)))
+
+
 @csrf_exempt
 def scim_not_found(request, rest: str = "") -> HttpResponse:
     """Any other address under /scim/v2/: SCIM's 404, whoever asks."""

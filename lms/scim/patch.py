@@ -98,6 +98,17 @@ def _key(target: dict, name: str) -> str:
 
 
 def _apply(document: dict, op: str, path: str, value: Any) -> None:
+    if path.lower() == ENTERPRISE.lower():  # the whole extension at once
+        key = _key(document, ENTERPRISE)
+        if op == "remove":
+            document.pop(key, None)
+        elif not isinstance(value, dict):
+            raise invalid_value("The value of the enterprise extension must be an object.")
+        elif op == "add" and isinstance(document.get(key), dict):
+            document[key].update(value)
+        else:
+            document[key] = value
+        return
     target, rest = _container(document, path)
     match = _PATH.match(rest)
     if match is None:

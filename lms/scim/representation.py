@@ -38,7 +38,6 @@ def user_document(record: ScimUser, base: str) -> dict[str, Any]:
         "department": membership.department.name if membership.department else "",
         "manager": _clean({
             "value": str(manager.scim_id), "$ref": user_location(base, manager.scim_id),
-            "displayName": manager.display_name or manager.user_name,
         }) if manager else None,
     })
     document = _clean({
@@ -68,8 +67,7 @@ def group_document(department: Department, members: list[ScimUser], base: str) -
         "externalId": department.code,
         "displayName": department.name,
         "members": [
-            {"value": str(member.scim_id), "$ref": user_location(base, member.scim_id), "type": "User",
-             "display": member.display_name or member.user_name}
+            {"value": str(member.scim_id), "$ref": user_location(base, member.scim_id), "type": "User"}
             for member in sorted(members, key=lambda member: str(member.scim_id))
         ],
     })

@@ -51,7 +51,9 @@ USER_ATTRIBUTES = [
                    _attribute("type", "work, home or other.", canonical=["work", "home", "other"]),
                    _attribute("primary", "The preferred address.", kind="boolean"),
                ]),
-    _attribute("active", "False deactivates the membership: history is kept, reminders stop.", kind="boolean"),
+    # Required so that it is always there to read; a create without it is taken as active.
+    _attribute("active", "False deactivates the membership: history is kept, reminders stop.", kind="boolean",
+               required=True),
 ]
 
 ENTERPRISE_ATTRIBUTES = [
@@ -60,7 +62,6 @@ ENTERPRISE_ATTRIBUTES = [
     _attribute("manager", "The person's manager, a User of the same organization.", kind="complex", sub=[
         _attribute("value", "The manager's id."),
         _attribute("$ref", "The manager's URI.", kind="reference", reference_types=["User"]),
-        _attribute("displayName", "The manager's display name.", mutability="readOnly"),
     ]),
 ]
 
@@ -71,7 +72,6 @@ GROUP_ATTRIBUTES = [
                    _attribute("value", "The member's id.", mutability="immutable"),
                    _attribute("$ref", "The member's URI.", kind="reference", reference_types=["User"],
                               mutability="immutable"),
-                   _attribute("display", "The member's display name.", mutability="readOnly"),
                    _attribute("type", "Always User.", canonical=["User"], mutability="immutable"),
                ]),
 ]

@@ -8,18 +8,35 @@ membership, enrollments and history, and stop reminders; DELETE also retires the
 """
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lms import services as people
 from lms.errors import ApplicationError, Conflict
-from lms.models import Department, Membership, Organization, ScimUser
+from lms.models import PLACEHOLDER_DOMAIN, Department, Membership, Organization, ScimUser
 from lms.scim import selectors
 from lms.scim.errors import ScimError, ScimType, invalid_value
 from lms.scim.inputs import GroupInput, UserInput
+
+
+def placeholder_address(scim_id: uuid.UUID) -> str:
+    """The sign-in address of an account provisioned without one: under the reserved .invalid domain, which
+    no mail reaches (reminders skip it)."""
+    return f"{scim_id}@{PLACEHOLDER_DOMAIN}"
+
+
+def _is_address(value: str) -> bool:
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
 
 
 def _uniqueness(detail: str) -> ScimError:
@@ -83,7 +100,9 @@ def _store(record: ScimUser, data: UserInput) -> ScimUser:
 def scim_user_create(*, organization: Organization, data: UserInput) -> ScimUser:
     with transaction.atomic(), _people_errors():
         _check_user_name_free(organization, data.user_name)
-        user, created = people.user_get_or_create(email=data.login_email, first_name=data.given_name,
+        scim_id = uuid.uuid4()
+        email = data.login_email if _is_address(data.login_email) else placeholder_address(scim_id)
+        user, created = people.user_get_or_create(email=email, first_name=data.given_name,
                                                   last_name=data.family_name)
         department = _department(organization, data.department)
         manager = _manager(organization, data.manager_id, None)
@@ -95,7 +114,8 @@ def scim_user_create(*, organization: Organization, data: UserInput) -> ScimUser
             raise _uniqueness("This person is already provisioned in this organization.")
         people.membership_update(membership=membership, department=department, manager=manager,
                                  employee_id=data.employee_number, is_active=data.active)
-        record = ScimUser(organization=organization, membership=membership, created_account=created)
+        record = ScimUser(scim_id=scim_id, organization=organization, membership=membership,
+                          created_account=created)
         _store(record, data)
         if not created:
             _name_the_account(record, data)

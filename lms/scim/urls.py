@@ -9,6 +9,7 @@ urlpatterns = [
     path("ResourceTypes/<str:name>", api.ResourceTypesView.as_view(), name="resource-type"),
     path("Schemas", api.SchemasView.as_view(), name="schemas"),
     path("Schemas/<str:urn>", api.SchemasView.as_view(), name="schema"),
+    path(".search", api.SearchView.as_view(), name="search"),
     path("Users", api.UsersView.as_view(), name="users"),
     path("Users/.search", api.UsersSearchView.as_view(), name="users-search"),
     path("Users/<str:scim_id>", api.UserView.as_view(), name="user"),

@@ -35,7 +35,9 @@ def _failures(results) -> list[str]:
 def test_the_compliance_checker_finds_no_failure(scim_http):
     results = check_server(scim_http)
 
-    assert _failures(results) == []
+    failures = _failures(results)
+    print("\n".join(failures))
+    assert failures == []
     checked = {result.title for result in results if result.status == Status.SUCCESS}
     # The checker did reach the resources, not only the discovery endpoints.
     assert any("creation" in title for title in checked), checked
