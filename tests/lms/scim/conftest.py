@@ -48,3 +48,33 @@ def user_body(user_name: str, email: str | None = None, **extra) -> dict:
             "emails": [{"value": email or user_name, "type": "work", "primary": True}], "active": True}
     body.update(extra)
     return body
+
+
+def assert_scim_error(response, status: int, scim_type: str | None = None) -> dict:
+    """The response is ``status`` in SCIM's error shape, as application/scim+json."""
+    assert response.status_code == status, (response.status_code, response.content[:500])
+    assert response["Content-Type"].startswith(SCIM), response["Content-Type"]
+    body = response.json()
+    assert body["schemas"] == ["urn:ietf:params:scim:api:messages:2.0:Error"], body
+    assert body["status"] == str(status), body
+    assert isinstance(body["detail"], str) and body["detail"], body
+    if scim_type is not None:
+        assert body.get("scimType") == scim_type, body
+    return body
+
+
+def created(client, body: dict) -> dict:
+    response = client.send("post", "/scim/v2/Users", body)
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def group_created(client, name: str, members=()) -> dict:
+    response = client.send("post", "/scim/v2/Groups", {"schemas": [GROUP], "displayName": name,
+                                                        "members": [{"value": m} for m in members]})
+    assert response.status_code == 201, response.content
+    return response.json()
+
+
+def patch_body(*operations: dict) -> dict:
+    return {"schemas": [PATCH], "Operations": list(operations)}
