@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from lms.error_codes import PlatformErrorCode
@@ -206,9 +207,9 @@ class UserToken(models.Model):
 
 
 class ApiKeyScope(models.TextChoices):
-    REPORTS_READ = "reports:read", "Reports: read"
-    PEOPLE_READ = "people:read", "People: read"
-    SCIM_WRITE = "scim:write", "SCIM provisioning: write"
+    REPORTS_READ = "reports:read", _("Reports: read")
+    PEOPLE_READ = "people:read", _("People: read")
+    SCIM_WRITE = "scim:write", _("SCIM provisioning: write")
 
 
 def default_api_key_scopes() -> list[str]:

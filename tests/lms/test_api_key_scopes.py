@@ -85,3 +85,15 @@ def test_the_admin_creates_a_key_with_the_chosen_scopes(org):
     assert key.scopes == ["scim:write"]
     raw = re.search(r"The API key for Entra: (\S+)", response.content.decode())[1]
     assert key.is_valid(raw)
+
+
+def test_the_scope_labels_are_translated_to_portuguese():
+    from django.utils import translation
+
+    from lms.admin import OrganizationAPIKeyForm
+
+    with translation.override("pt-br"):
+        field = OrganizationAPIKeyForm().fields["scopes"]
+        assert str(field.label) == "Escopos"
+        assert [str(label) for _, label in field.choices] == [
+            "Relatórios: leitura", "Pessoas: leitura", "Provisionamento SCIM: escrita"]
