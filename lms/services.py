@@ -103,6 +103,20 @@ def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "")
     return User.objects.create_user(email=email, first_name=first_name[:150], last_name=last_name[:150]), True
 
 
+def user_change_email(*, user: User, email: str) -> User:
+    """A new sign-in address for ``user``; refused (409) when another account has it."""
+    email = _clean_email(email)
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise Conflict(f"A user with email {email} already exists.", code=PlatformErrorCode.EMAIL_TAKEN,
+                           fields={"email": ["Already registered."]})
+        user.email = email
+        user.save(update_fields=["email"])
+        managed = Membership.objects.filter(manager__user=user).values_list("user_id", flat=True)
+        _people_changed([user.pk, *managed])
+    return user
+
+
 def user_update_profile(*, user: User, **fields: Any) -> User:
     allowed = {"first_name", "last_name", "timezone", "language"}
     unknown = set(fields) - allowed

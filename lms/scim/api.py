@@ -10,6 +10,7 @@ from typing import Any
 
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from rest_framework import exceptions, renderers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -47,6 +48,7 @@ class PlainJSONParser(JSONParser):
 class ScimKeyAuthentication(OrganizationAPIKeyAuthentication):
     """An organization API key, as identity providers send it (``Bearer <key>``) or as ours (``Api-Key``)."""
 
+    @sensitive_variables()  # the raw key stays out of error reports
     def authenticate(self, request):
         raw = _credentials(request, "Bearer") or _credentials(request, self.keyword)
         return None if raw is None else self.authenticate_key(raw)

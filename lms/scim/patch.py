@@ -123,7 +123,12 @@ def _apply(document: dict, op: str, path: str, value: Any) -> None:
         _remove(target, key, value)
     elif op == "add" and key.lower() in MULTI_VALUED:
         items = target.get(key) or []
-        for item in value if isinstance(value, list) else [value]:
+        added = value if isinstance(value, list) else [value]
+        if any(_is_primary(item) for item in added):  # a new primary value takes over (RFC 7644 3.5.2.1)
+            for item in items:
+                if isinstance(item, dict):
+                    item.pop(_key(item, "primary"), None)
+        for item in added:
             if item not in items and not _same_member(items, item):
                 items.append(item)
         target[key] = items
@@ -131,6 +136,11 @@ def _apply(document: dict, op: str, path: str, value: Any) -> None:
         target[key].update(value)
     else:
         target[key] = value
+
+
+def _is_primary(item: Any) -> bool:
+    primary = lookup(item, "primary") if isinstance(item, dict) else None
+    return primary is True or (isinstance(primary, str) and primary.lower() == "true")
 
 
 def _same_member(items: list, item: Any) -> bool:

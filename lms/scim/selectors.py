@@ -5,7 +5,7 @@ import uuid
 
 from django.db.models import Prefetch, QuerySet
 
-from lms.models import Department, Membership, Organization, ScimUser
+from lms.models import Department, Membership, Organization, ScimUser, User
 from lms.scim.errors import not_found
 
 
@@ -49,6 +49,10 @@ def scim_user_by_user_name(*, organization: Organization, user_name: str) -> Sci
 
 def scim_user_of_membership(*, membership: Membership) -> ScimUser | None:
     return _live().filter(membership=membership).first()
+
+
+def address_taken(*, email: str) -> bool:
+    return User.objects.filter(email__iexact=email).exists()
 
 
 def groups_of(*, organization: Organization) -> QuerySet[Department]:

@@ -78,6 +78,15 @@ def _check_user_name_free(organization: Organization, user_name: str, record: Sc
         raise _uniqueness(f"userName {user_name} is taken in this organization.")
 
 
+def _address_the_account(record: ScimUser, data: UserInput) -> None:
+    """An account created with a placeholder address takes the first real one its organization pushes, if no
+    other account has it (a taken address is never merged: it stays in this organization's record only)."""
+    user = record.membership.user
+    if record.created_account and user.email.endswith("@" + PLACEHOLDER_DOMAIN) and _is_address(data.login_email) \
+            and not selectors.address_taken(email=data.login_email):
+        people.user_change_email(user=user, email=data.login_email)
+
+
 def _name_the_account(record: ScimUser, data: UserInput) -> None:
     user = record.membership.user
     if record.created_account or not (user.first_name or user.last_name):
@@ -133,6 +142,7 @@ def scim_user_replace(*, record: ScimUser, data: UserInput) -> ScimUser:
         )
         _store(record, data)
         _name_the_account(record, data)
+        _address_the_account(record, data)
     return record
 
 

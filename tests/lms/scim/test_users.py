@@ -167,3 +167,25 @@ def test_a_person_without_an_address_gets_a_placeholder_that_receives_no_mail(sc
     document = created(scim, {"schemas": [USER], "userName": "emp-123"})
     user = Membership.objects.get(organization=org).user
     assert user.email == f"{document['id']}@scim.invalid"
+
+
+def test_the_placeholder_gives_way_to_the_first_free_address_pushed(scim, org):
+    document = created(scim, {"schemas": [USER], "userName": "emp-123"})
+    taken = created(scim, user_body("taken@example.com"))
+    response = scim.send("put", f"/scim/v2/Users/{document['id']}", user_body("emp-123", "taken@example.com"))
+    assert response.status_code == 200  # the address stays in this record; the account keeps its placeholder
+    user = Membership.objects.get(scim_users__scim_id=document["id"]).user
+    assert user.email.endswith("@scim.invalid") and taken["id"]
+    scim.send("put", f"/scim/v2/Users/{document['id']}", user_body("emp-123", "Emp.123@example.com"))
+    user.refresh_from_db()
+    assert user.email == "emp.123@example.com"
+
+
+def test_adding_a_primary_email_takes_the_primary_from_the_others(scim):
+    from tests.lms.scim.conftest import patch_body
+
+    document = created(scim, user_body("ana@example.com"))
+    response = scim.send("patch", f"/scim/v2/Users/{document['id']}", patch_body(
+        {"op": "add", "path": "emails", "value": [{"value": "new@example.com", "type": "home", "primary": "True"}]}))
+    assert response.status_code == 200
+    assert [email.get("primary") for email in response.json()["emails"]] == [None, True]
