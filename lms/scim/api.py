@@ -22,6 +22,7 @@ from lms.parsers import JSONParser
 from lms.permissions import Permission
 from lms.scim import selectors, services
 from lms.scim.errors import ScimError, ScimType, error_body, not_found
+from lms.scim.filters import simple_equality
 from lms.scim.inputs import body_object, parse_group, parse_user
 from lms.scim.listing import list_response
 from lms.scim.patch import apply_patch
@@ -162,12 +163,14 @@ class SchemasView(ScimView):
 # --- users ---------------------------------------------------------------------------------
 
 class UsersView(ScimView):
-    def _documents(self) -> list[dict]:
+    def _documents(self, params) -> list[dict]:
         base = self.base()
-        return [user_document(record, base) for record in selectors.scim_users_of(organization=self.organization)]
+        records = selectors.scim_users_of(organization=self.organization,
+                                          equal_to=simple_equality(params.get("filter")))
+        return [user_document(record, base) for record in records]
 
     def get(self, request):
-        return Response(list_response(self._documents(), request.query_params))
+        return Response(list_response(self._documents(request.query_params), request.query_params))
 
     def post(self, request):
         record = services.scim_user_create(organization=self.organization, data=parse_user(request.data))
@@ -177,7 +180,8 @@ class UsersView(ScimView):
 
 class UsersSearchView(UsersView):
     def post(self, request):
-        return Response(list_response(self._documents(), body_object(request.data)))
+        params = body_object(request.data)
+        return Response(list_response(self._documents(params), params))
 
 
 class UserView(ScimView):
@@ -216,13 +220,14 @@ class UserView(ScimView):
 # --- groups --------------------------------------------------------------------------------
 
 class GroupsView(ScimView):
-    def _documents(self) -> list[dict]:
+    def _documents(self, params) -> list[dict]:
         base = self.base()
-        return [group_document(department, selectors.group_members(department), base)
-                for department in selectors.groups_of(organization=self.organization)]
+        departments = selectors.groups_of(organization=self.organization,
+                                          equal_to=simple_equality(params.get("filter")))
+        return [group_document(department, selectors.group_members(department), base) for department in departments]
 
     def get(self, request):
-        return Response(list_response(self._documents(), request.query_params))
+        return Response(list_response(self._documents(request.query_params), request.query_params))
 
     def post(self, request):
         department = services.group_create(organization=self.organization, data=parse_group(request.data))
@@ -235,7 +240,8 @@ class GroupsView(ScimView):
 
 class GroupsSearchView(GroupsView):
     def post(self, request):
-        return Response(list_response(self._documents(), body_object(request.data)))
+        params = body_object(request.data)
+        return Response(list_response(self._documents(params), params))
 
 
 class GroupView(ScimView):

@@ -37,6 +37,24 @@ def compile_filter(text: str) -> Predicate:
     return _compile(tree)
 
 
+def simple_equality(text: Any) -> tuple[str, str] | None:
+    """(attribute, value) when the filter is one ``attribute eq "value"`` on a top-level core attribute (the
+    lookup identity providers make before every create), so a selector can narrow the rows in SQL first."""
+    if not isinstance(text, str) or not text or len(text) > MAX_FILTER_LENGTH:
+        return None
+    try:
+        tree = SCIMParser().parse(SCIMLexer().tokenize(text))
+    except Exception:  # compile_filter reports it
+        return None
+    expr = tree.expr if isinstance(tree, scim_ast.Filter) and not tree.negated and tree.namespace is None else None
+    if not isinstance(expr, scim_ast.AttrExpr) or expr.value.lower() != "eq" or expr.comp_value is None:
+        return None
+    path = expr.attr_path
+    if not isinstance(path.attr_name, str) or path.sub_attr is not None or (path.uri and path.uri.lower() not in _CORE):
+        return None
+    return path.attr_name.lower(), str(expr.comp_value.value)
+
+
 def lookup(document: dict, name: str) -> Any:
     """The value of ``name`` in ``document``, matching names without regard to case."""
     lowered = name.lower()

@@ -13,10 +13,22 @@ def _live() -> QuerySet[ScimUser]:
     return ScimUser.objects.filter(deleted_at__isnull=True)
 
 
-def scim_users_of(*, organization: Organization) -> QuerySet[ScimUser]:
+def _narrowed(queryset: QuerySet, equal_to: tuple[str, str] | None, columns: dict[str, str]) -> QuerySet:
+    """Rows that may match ``attribute eq value`` (the filter itself still decides, case-insensitively)."""
+    if equal_to is None or equal_to[0] not in columns:
+        return queryset
+    attribute, value = equal_to
+    if attribute == "id":
+        key = _as_uuid(value)
+        return queryset.filter(scim_id=key) if key else queryset.none()
+    return queryset.filter(**{f"{columns[attribute]}__iexact": value})
+
+
+def scim_users_of(*, organization: Organization, equal_to: tuple[str, str] | None = None) -> QuerySet[ScimUser]:
     """The organization's provisioned people, with what their documents need, in a fixed order."""
+    live = _narrowed(_live(), equal_to, {"id": "scim_id", "username": "user_name", "externalid": "external_id"})
     return (
-        _live().filter(organization=organization)
+        live.filter(organization=organization)
         .select_related("membership__department", "membership__manager")
         .prefetch_related(Prefetch("membership__manager__scim_users", queryset=_live()))
         .order_by("id")
@@ -55,11 +67,13 @@ def address_taken(*, email: str) -> bool:
     return User.objects.filter(email__iexact=email).exists()
 
 
-def groups_of(*, organization: Organization) -> QuerySet[Department]:
+def groups_of(*, organization: Organization, equal_to: tuple[str, str] | None = None) -> QuerySet[Department]:
     members = (_live().filter(organization=organization).order_by("id"))
     memberships = Membership.objects.prefetch_related(Prefetch("scim_users", queryset=members))
+    departments = _narrowed(Department.objects.all(), equal_to,
+                            {"id": "scim_id", "displayname": "name", "externalid": "code"})
     return (
-        Department.objects.filter(organization=organization)
+        departments.filter(organization=organization)
         .prefetch_related(Prefetch("memberships", queryset=memberships))
         .order_by("id")
     )

@@ -189,3 +189,14 @@ def test_adding_a_primary_email_takes_the_primary_from_the_others(scim):
         {"op": "add", "path": "emails", "value": [{"value": "new@example.com", "type": "home", "primary": "True"}]}))
     assert response.status_code == 200
     assert [email.get("primary") for email in response.json()["emails"]] == [None, True]
+
+
+def test_a_user_name_lookup_reads_only_the_matching_row(scim):
+    for index in range(5):
+        created(scim, user_body(f"p{index}@example.com"))
+    with CaptureQueriesContext(connection) as queries:
+        assert _filter(scim, 'userName eq "P3@example.com"') == ["p3@example.com"]
+    assert any("LIKE" in query["sql"] or "UPPER" in query["sql"] for query in queries.captured_queries)
+    assert _filter(scim, 'id eq "not-a-uuid"') == []
+    assert _filter(scim, 'userName eq "p3@example.com" or userName eq "p4@example.com"') == [
+        "p3@example.com", "p4@example.com"]
