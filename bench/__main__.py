@@ -10,6 +10,7 @@ PostgreSQL (database ``lms_bench``, created and migrated if needed) and Redis db
 from __future__ import annotations
 
 import argparse
+import os
 import shlex
 import sys
 import time
@@ -119,7 +120,7 @@ def table(rows: list[Row]) -> str:
     return "\n".join([fmt(header), rule, *(fmt(line) for line in lines)])
 
 
-def record(text: str, notes: list[str], argv: list[str]) -> None:
+def record(text: str, notes: list[str], argv: list[str], watch: machine.LoadWatch) -> None:
     if not machine.RESULTS.exists():
         machine.RESULTS.write_text(
             "# Benchmark results\n\nAppended by `python -m bench` (newest last). *ratio* is project ÷ floor "
@@ -128,7 +129,7 @@ def record(text: str, notes: list[str], argv: list[str]) -> None:
         )
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench", *map(shlex.quote, argv)])
-    machine.append_results([f"\n## {stamp} — `{command}`\n", *(f"- {n}" for n in notes), "", text, ""])
+    machine.append_results([f"\n## {stamp} — `{command}`\n", *(f"- {n}" for n in notes), "", text, ""], watch)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,6 +152,8 @@ def main(argv: list[str] | None = None) -> int:
         print("no workloads registered (bench/workloads_*.py)", file=sys.stderr)
         return 2
 
+    # Own load: the server's processes (one per core) and the load generator keep every core busy.
+    watch = machine.LoadWatch(own=os.cpu_count() or 1)
     prepare_database(args.reset_db)
     check_redis()
     sizes = {key[len("size_"):]: value for key, value in vars(args).items() if key.startswith("size_")}
@@ -225,8 +228,10 @@ def main(argv: list[str] | None = None) -> int:
         text += "\n\n" + "\n".join(checks)
     print()
     print(text)
-    if not args.no_record:
-        record(text, notes, argv)
+    if args.no_record:
+        print(watch.finish().line())
+    else:
+        record(text, notes, argv, watch)
     return 1 if any(r.project.errors or r.floor.errors or r.verify_failed for r in rows) else 0
 
 

@@ -1,6 +1,7 @@
 """``python -m bench.reminders``: how fast the reminder sweep selects and logs, and how fast reminders are mailed.
 
-Two measurements, on PostgreSQL database ``lms_reminders_bench`` and the bench Redis (BENCH_REDIS_URL):
+Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDERS_DB_NAME) and the bench Redis
+(BENCH_REDIS_URL):
 
 1. **Sweep.** ``--enrollments`` enrollments (default 1,000,000; 5 per learner over 20 courses, a mix of
    active, completed and withdrawn, started or not, with and without due dates, learners in three time
@@ -29,7 +30,7 @@ from datetime import UTC, datetime
 
 from bench import environment, machine
 
-DB_NAME = "lms_reminders_bench"
+DB_NAME = os.environ.get("BENCH_REMINDERS_DB_NAME", "lms_reminders_bench")  # its own: a million enrollments
 ORG_SLUG = "reminders-bench"
 COURSES = 20
 PER_LEARNER = 5
@@ -144,6 +145,7 @@ def generate(enrollments: int) -> dict:
             ) s""", [org.pk, org.pk])
         cursor.execute(f"ANALYZE {enrollment_table}")
         cursor.execute(f"ANALYZE {members}")
+        cursor.execute(f"ANALYZE {users}")
     print(f"generated in {time.monotonic() - started:.1f} s")
     return {"org": org, "enrollments": Enrollment.objects.filter(organization=org).count()}
 
@@ -265,6 +267,8 @@ def mail(emails: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
+    # Own load: this process and its PostgreSQL backend (aiosmtpd runs in a thread of this process).
+    watch = machine.LoadWatch(own=2)
     setup_django(args.reset_db)
     from bench.__main__ import check_redis
 
@@ -280,12 +284,14 @@ def main(argv: list[str] | None = None) -> int:
     mailed = mail(args.emails)
     print(f"mail: {mailed['project_rate']:.1f} reminders/s vs floor {mailed['floor_rate']:.1f} raw messages/s "
           f"(ratio {mailed['project_rate'] / mailed['floor_rate']:.2f}) over {mailed['emails']} messages")
-    if not args.no_record:
-        record(argv, data, sweep, dispatch, mailed)
+    if args.no_record:
+        print(watch.finish().line())
+    else:
+        record(argv, data, sweep, dispatch, mailed, watch)
     return 0
 
 
-def record(argv, data, sweep, dispatch, mailed) -> None:
+def record(argv, data, sweep, dispatch, mailed, watch: machine.LoadWatch) -> None:
     import django
 
     pg = machine.postgres_version()
@@ -316,7 +322,7 @@ def record(argv, data, sweep, dispatch, mailed) -> None:
         f"digests): {dispatch['seconds']:.2f} s.",
         "",
     ]
-    machine.append_results(lines)
+    machine.append_results(lines, watch)
 
 
 if __name__ == "__main__":

@@ -203,7 +203,7 @@ def _copy_sql(org: Organization) -> str:
         is_api_key, is_authenticated, organization_id = True, True, org.pk
 
     queryset = reports.completions_queryset(actor=Reader(), filters=reports.Filters())
-    sql, params = queryset.values_list(*reports._FIELDS).query.sql_with_params()
+    sql, params = queryset.values_list(*reports.FIELDS).query.sql_with_params()
     with connection.cursor() as cursor:
         return cursor.cursor.mogrify(sql, params)
 

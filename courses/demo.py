@@ -14,6 +14,8 @@ from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.credentials import keys
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
+from courses.ratings import services as rating_services
+from courses.ratings.services import rating_eligible
 from courses.reminders import services as reminders
 from courses.reminders.models import ReminderLog
 from courses.workshops.models import Workshop
@@ -32,6 +34,15 @@ DEMO_PROGRESS = [
     ("learner3@acme.example", EMPATHY_EN, 0),
     ("learner2@acme.example", "poder-da-empatia-no-atendimento", 2),
     ("supervisor@acme.example", EMPATHY_EN, 1),
+]
+
+# learner email -> (course slug, stars, review); given only where the learner got far enough to rate.
+DEMO_RATINGS = [
+    ("learner@acme.example", EMPATHY_EN, 5,
+     "The missed-delivery video showed me what I do wrong in the first ten seconds of a call. I now name "
+     "the customer's frustration before I look up the order, and the calls are shorter."),
+    ("learner2@acme.example", EMPATHY_EN, 4,
+     "Practical and short. I would like more examples from chat, where tone is harder to read."),
 ]
 
 
@@ -100,6 +111,12 @@ def _load_progress() -> None:
         for activity in lessons if finished is None else lessons[:finished]:
             enrollment_services.lesson_complete(enrollment=enrollment, activity=activity, time_spent_seconds=60 * max(
                 1, activity.estimated_minutes))
+    for email, slug, stars, review in DEMO_RATINGS:
+        user = User.objects.filter(email__iexact=email).first()
+        course = Course.objects.filter(slug=slug).first()
+        enrollment = Enrollment.objects.filter(user=user, course=course).first() if user and course else None
+        if enrollment is not None and rating_eligible(enrollment):
+            rating_services.rating_upsert(user=user, course=course, stars=stars, review=review)
 
 
 

@@ -1,9 +1,19 @@
 """Models of the courses app, one module per area; import them from here."""
-from courses.catalog.models import BCP47, Activity, Category, Course, Lesson, Module, Tag, validate_language
+from courses.catalog.models import (
+    BCP47,
+    Activity,
+    Category,
+    Course,
+    CourseSearchDocument,
+    Lesson,
+    Module,
+    Tag,
+    validate_language,
+)
 from courses.certificates.models import Certificate, CertificateEvent
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
-from courses.ratings.models import Rating
+from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.workshops.models import (
     AttendanceMark,
@@ -26,11 +36,13 @@ __all__ = [
     "Certificate",
     "CertificateEvent",
     "Course",
+    "CourseSearchDocument",
     "Enrollment",
     "Lesson",
     "Module",
     "NotificationPreference",
     "Rating",
+    "RatingFlag",
     "Registration",
     "RegistrationEvent",
     "ReminderLog",

@@ -3,6 +3,7 @@ from django.urls import path
 
 from courses.catalog.pages import catalog, lessons
 from courses.enrollments import pages as enrollment_pages
+from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
 from courses.workshops import pages as workshops
 from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
@@ -11,6 +12,7 @@ urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_page, name="course"),
     path("courses/<slug:slug>/enroll/", catalog.course_enroll, name="course-enroll"),
+    path("courses/<slug:slug>/withdraw/", catalog.course_withdraw, name="course-withdraw"),
     path("courses/<slug:slug>/activities/<id:activity_id>/", lessons.activity_page, name="activity"),
     path("courses/<slug:slug>/activities/<id:activity_id>/complete/", lessons.lesson_complete,
          name="lesson-complete"),
@@ -20,6 +22,10 @@ urlpatterns = [
     path("my/", enrollment_pages.my_learning, name="my-learning"),
     path("my/notifications/", reminder_pages.notification_preferences, name="notifications"),
     path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
+    path("courses/<slug:slug>/reviews/", rating_pages.reviews_page, name="course-reviews"),
+    path("courses/<slug:slug>/reviews/<id:rating_id>/report/", rating_pages.review_flag, name="review-report"),
+    path("courses/<slug:slug>/reviews/<id:rating_id>/hide/", rating_pages.review_hide, name="review-hide"),
+    path("courses/<slug:slug>/reviews/<id:rating_id>/show/", rating_pages.review_show, name="review-show"),
     path("courses/<slug:slug>/activities/<id:activity_id>/captions/", lessons.lesson_captions,
          name="lesson-captions"),
     path("workshops/sessions/<int:session_id>/register/", workshops.session_register, name="workshop-register"),

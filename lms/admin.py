@@ -1,6 +1,7 @@
 """The back office. Superusers see everything; an org admin sees and edits only their organizations."""
 from __future__ import annotations
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.widgets import AdminFileWidget
@@ -8,11 +9,12 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
 from lms import services
-from lms.models import Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.models import ApiKeyScope, Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
 from lms.pages.forms import LockoutMessageMixin
 from lms.scoping import is_unrestricted, organization_ids_for
 from lms.throttles import page_throttle_wait
@@ -159,16 +161,31 @@ class MembershipAdmin(OrgScopedAdmin):
         services.membership_delete(membership=obj)
 
 
+class OrganizationAPIKeyForm(forms.ModelForm):
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"), choices=ApiKeyScope.choices, widget=forms.CheckboxSelectMultiple,
+        initial=[ApiKeyScope.REPORTS_READ],
+        help_text=_("Reports read: HR reports. People read: the organization's people. "
+                    "SCIM write: provisioning at /scim/v2/."),
+    )
+
+    class Meta:
+        model = OrganizationAPIKey
+        fields = ["name", "organization", "scopes", "expiry_date", "revoked"]
+
+
 @admin.register(OrganizationAPIKey)
 class OrganizationAPIKeyAdmin(OrgScopedAdmin, APIKeyModelAdmin):
-    list_display = [*APIKeyModelAdmin.list_display, "organization", "last_used_at"]
+    form = OrganizationAPIKeyForm
+    list_display = [*APIKeyModelAdmin.list_display, "organization", "scopes", "last_used_at"]
     list_filter = ["organization", "revoked"]
     actions = ["revoke_keys"]
 
     def save_model(self, request, obj, form, change):
         if change:
             return super().save_model(request, obj, form, change)
-        key, raw = services.api_key_create(organization=obj.organization, name=obj.name, expires_at=obj.expiry_date)
+        key, raw = services.api_key_create(organization=obj.organization, name=obj.name, expires_at=obj.expiry_date,
+                                           scopes=list(form.cleaned_data.get("scopes") or []))
         obj.pk, obj.prefix = key.pk, key.prefix
         messages.add_message(
             request, messages.WARNING,

@@ -79,6 +79,10 @@ class OrganizationAPIKeyAuthentication(authentication.BaseAuthentication):
         raw = _credentials(request, self.keyword)
         if raw is None:
             return None
+        return self.authenticate_key(raw)
+
+    @sensitive_variables()  # the raw key stays out of error reports
+    def authenticate_key(self, raw: str):
         key = selectors.api_key_from_raw(raw=raw)
         if key is None:
             raise exceptions.AuthenticationFailed("Invalid, expired or revoked API key.")

@@ -34,6 +34,7 @@ class PlatformErrorCode(ErrorCodeEnum):
     INVALID_LANGUAGE = "invalid_language"
     INVALID_MANAGER = "invalid_manager"
     INVALID_ROLE = "invalid_role"
+    INVALID_SCOPE = "invalid_scope"
     INVALID_TIMEZONE = "invalid_timezone"
     LOCKED = "locked"
     MANAGER_CYCLE = "manager_cycle"

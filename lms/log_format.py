@@ -1,4 +1,8 @@
-"""One JSON object per log line (``LOG_FORMAT=json``), for log collectors that index fields.
+"""Log lines in the two formats: text for a person at a terminal (``LOG_FORMAT=plain``) and one JSON
+object per line (``LOG_FORMAT=json``) for log collectors that index fields.
+
+A plain line reads ``time level logger [request id] message``; the bracketed id appears only inside a
+request or a task, so a line can be matched with the ``X-Request-ID`` a user reports.
 
 Each line holds ``time`` (ISO 8601, UTC), ``level``, ``logger``, ``message`` and ``request_id`` (null
 outside a request or task; lms/request_ids.py), ``task_id`` and ``task_name`` inside a Celery task, and
@@ -22,6 +26,20 @@ def _request_id_of(record: logging.LogRecord) -> str | None:
     return getattr(getattr(record, "request", None), "request_id", None)
 
 
+def _current_request_id(record: logging.LogRecord) -> str | None:
+    return request_id_var.get() or _request_id_of(record)
+
+
+class PlainFormatter(logging.Formatter):
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(request_tag)s %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        request_id = _current_request_id(record)
+        record.request_tag = f" [{request_id}]" if request_id else ""
+        return super().format(record)
+
+
 class JsonFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
@@ -29,7 +47,7 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),
-            "request_id": request_id_var.get() or _request_id_of(record),
+            "request_id": _current_request_id(record),
         }
         task_id = task_id_var.get()
         if task_id is not None:

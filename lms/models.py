@@ -1,6 +1,7 @@
 """People: users (email login), organizations, departments, memberships and roles, credentials."""
 from __future__ import annotations
 
+import uuid
 import zoneinfo
 
 from django.contrib.auth.models import AbstractUser, BaseUserManager
@@ -9,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.timezone import now
+from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.models import AbstractAPIKey
 
 from lms.error_codes import PlatformErrorCode
@@ -120,6 +122,8 @@ class Department(models.Model):
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="departments")
     name = models.CharField(max_length=200)
     code = models.CharField(max_length=64, blank=True, help_text="The HR system's code, if any.")
+    # The department's id as a SCIM group: opaque, so nothing about other organizations can be read from it.
+    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
@@ -202,15 +206,70 @@ class UserToken(models.Model):
         return self.revoked_at is None and self.expires_at > now()
 
 
+class ApiKeyScope(models.TextChoices):
+    REPORTS_READ = "reports:read", _("Reports: read")
+    PEOPLE_READ = "people:read", _("People: read")
+    SCIM_WRITE = "scim:write", _("SCIM provisioning: write")
+
+
+def default_api_key_scopes() -> list[str]:
+    return [ApiKeyScope.REPORTS_READ.value]
+
+
 class OrganizationAPIKey(AbstractAPIKey):
-    """A read-only key for an HR system, scoped to one organization. Hashed at rest."""
+    """A key for another system of one organization, limited to its scopes. Hashed at rest."""
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
     last_used_at = models.DateTimeField(null=True, blank=True)
+    scopes = models.JSONField(default=default_api_key_scopes, blank=True,
+                              help_text="What the key may do: reports:read, people:read, scim:write.")
+
+    def has_scope(self, scope: str) -> bool:
+        return scope in (self.scopes or [])
 
     class Meta(AbstractAPIKey.Meta):
         verbose_name = "organization API key"
         verbose_name_plural = "organization API keys"
+
+
+# Accounts provisioned without an email address sign in under this reserved domain, which no mail reaches.
+PLACEHOLDER_DOMAIN = "scim.invalid"
+
+
+class ScimUser(models.Model):
+    """What one organization's identity provider pushed about one of its members, over SCIM.
+
+    Kept per organization, so what organization A pushed (its ids, names, addresses, external id) never
+    shows to organization B, even for the same person. ``scim_id`` is the resource id the provider sees.
+    A deleted resource keeps its row (``deleted_at``) and its membership, deactivated: history stays.
+    """
+
+    scim_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="scim_users")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="scim_users")
+    user_name = models.CharField(max_length=254)
+    external_id = models.CharField(max_length=254, blank=True)
+    given_name = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    display_name = models.CharField(max_length=254, blank=True)
+    emails = models.JSONField(default=list, blank=True)
+    # Whether this record created the shared account (then its pushes may rename the account).
+    created_account = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["organization_id", "id"]
+        constraints = [
+            models.UniqueConstraint(Lower("user_name"), "organization", condition=Q(deleted_at__isnull=True),
+                                    name="scim_user_name_unique_per_org"),
+            models.UniqueConstraint(fields=["membership"], condition=Q(deleted_at__isnull=True),
+                                    name="scim_user_one_live_per_membership"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_name} @ {self.organization_id}"
 
 
 class HealthProbe(models.Model):

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from rest_framework.permissions import AND, SAFE_METHODS, BasePermission, BasePermissionMetaclass, OperandHolder
 
-from lms.scoping import organization_ids_for
+from lms.models import ApiKeyScope
+from lms.scoping import api_key_has_scope, organization_ids_for
 
 
 class AllOf(AND):
@@ -92,6 +93,6 @@ class HasOrgRole(Permission):
         if not (user and user.is_authenticated):
             return False
         if is_api_key(request):
-            return self.allow_api_key
+            return self.allow_api_key and api_key_has_scope(user, ApiKeyScope.REPORTS_READ)
 
         return user.is_superuser or bool(organization_ids_for(user, *self.roles))

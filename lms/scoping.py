@@ -13,7 +13,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from lms.models import ROLE_FIELDS, Membership, Role
+from lms.models import ROLE_FIELDS, ApiKeyScope, Membership, Role
 
 _CACHE_ATTR = "_lms_roles_by_org"
 
@@ -23,11 +23,20 @@ def person_id(actor: Any) -> int | None:
     return None if getattr(actor, "is_api_key", False) else getattr(actor, "pk", None)
 
 
+def api_key_has_scope(actor: Any, scope: str) -> bool:
+    """Whether ``actor`` is an organization API key holding ``scope``."""
+    return bool(getattr(actor, "is_api_key", False)) and actor.key.has_scope(scope)
+
+
 def roles_by_organization(actor: Any) -> dict[int, frozenset[str]]:
     """{organization id: roles} for an active user's memberships, loaded once per actor object."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {}
     if getattr(actor, "is_api_key", False):
+        # A key reads as its organization's HR only with the reports:read scope (keys made before scopes
+        # existed have it); a provisioning-only key (scim:write) reads nothing here.
+        if not api_key_has_scope(actor, ApiKeyScope.REPORTS_READ):
+            return {}
         return {actor.organization_id: frozenset({Role.HR})}
     cached = getattr(actor, _CACHE_ATTR, None)
     if cached is None:

@@ -9,8 +9,18 @@ from django.shortcuts import get_object_or_404
 
 from lms.error_codes import PlatformErrorCode
 from lms.errors import Forbidden, NotFound
-from lms.models import Department, HealthProbe, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
-from lms.scoping import is_unrestricted, organization_ids_for, scope_to_organizations
+from lms.models import (
+    ApiKeyScope,
+    Department,
+    HealthProbe,
+    Membership,
+    Organization,
+    OrganizationAPIKey,
+    Role,
+    User,
+    UserToken,
+)
+from lms.scoping import api_key_has_scope, is_unrestricted, organization_ids_for, scope_to_organizations
 
 # Who may read an organization's people, and who may change them.
 PEOPLE_READERS = (Role.ORG_ADMIN, Role.HR)
@@ -109,6 +119,9 @@ def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organiz
     does: the organization is no secret to them.
     """
 
+    if not write and api_key_has_scope(actor, ApiKeyScope.PEOPLE_READ):
+        # people:read opens the key's own organization's people (and nothing of its reports).
+        return get_object_or_404(Organization.objects.filter(pk=actor.organization_id), slug=slug)
     organization = organization_get(actor=actor, slug=slug, roles=PEOPLE_READERS)
     if write and not (is_unrestricted(actor) or organization.id in organization_ids_for(actor, *PEOPLE_WRITERS)):
         raise Forbidden("Only the organization's admins may change its people.")

@@ -19,6 +19,7 @@ from lms.errors import ApplicationError, Conflict, NotFound
 from lms.models import (
     ROLE_FIELDS,
     STAFF_ROLES,
+    ApiKeyScope,
     Department,
     HealthProbe,
     Membership,
@@ -26,6 +27,7 @@ from lms.models import (
     OrganizationAPIKey,
     User,
     UserToken,
+    default_api_key_scopes,
     role_q,
     validate_timezone,
 )
@@ -101,6 +103,20 @@ def user_get_or_create(*, email: str, first_name: str = "", last_name: str = "")
     return User.objects.create_user(email=email, first_name=first_name[:150], last_name=last_name[:150]), True
 
 
+def user_change_email(*, user: User, email: str) -> User:
+    """A new sign-in address for ``user``; refused (409) when another account has it."""
+    email = _clean_email(email)
+    with transaction.atomic():
+        if User.objects.filter(email__iexact=email).exclude(pk=user.pk).exists():
+            raise Conflict(f"A user with email {email} already exists.", code=PlatformErrorCode.EMAIL_TAKEN,
+                           fields={"email": ["Already registered."]})
+        user.email = email
+        user.save(update_fields=["email"])
+        managed = Membership.objects.filter(manager__user=user).values_list("user_id", flat=True)
+        _people_changed([user.pk, *managed])
+    return user
+
+
 def user_update_profile(*, user: User, **fields: Any) -> User:
     allowed = {"first_name", "last_name", "timezone", "language"}
     unknown = set(fields) - allowed
@@ -162,16 +178,23 @@ def user_token_revoke(*, user: User, token_id: int) -> UserToken:
 # --- organization API keys -----------------------------------------------------------------
 
 def api_key_create(
-    *, organization: Organization, name: str, expires_at: datetime | None = None
+    *, organization: Organization, name: str, expires_at: datetime | None = None, scopes: list[str] | None = None,
 ) -> tuple[OrganizationAPIKey, str]:
-    """A read-only HR key for one organization. The raw key is returned once; only a hash is kept."""
+    """A key for one organization, limited to ``scopes`` (default: reports:read). The raw key is returned
+    once; only a hash is kept."""
     if not name.strip():
         raise ApplicationError("An API key needs a name.", fields={"name": ["This field is required."]})
+    scopes = sorted(set(scopes if scopes is not None else default_api_key_scopes()))
+    unknown = [scope for scope in scopes if scope not in ApiKeyScope.values]
+    if unknown or not scopes:
+        raise ApplicationError(f"Choose scopes among {', '.join(ApiKeyScope.values)}.",
+                               code=PlatformErrorCode.INVALID_SCOPE,
+                               fields={"scopes": [f"Choose among {', '.join(ApiKeyScope.values)}."]})
     if expires_at is not None and expires_at <= timezone.now():
         raise ApplicationError("The expiry must be in the future.", fields={"expiry_date": ["Must be in the future."]})
     with transaction.atomic():
         key, raw = OrganizationAPIKey.objects.create_key(
-            organization=organization, name=name.strip()[:50], expiry_date=expires_at
+            organization=organization, name=name.strip()[:50], expiry_date=expires_at, scopes=scopes,
         )
         # the library's manager is not generic: it returns the base class, but creates this model
         return cast(OrganizationAPIKey, key), raw

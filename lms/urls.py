@@ -14,6 +14,7 @@ from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.api.metrics import metrics_view
 from lms.pages import urls as lms_pages_urls
+from lms.scim import urls as scim_urls
 
 handler400 = "lms.error_handlers.handler400"
 handler403 = "lms.error_handlers.handler403"
@@ -44,6 +45,8 @@ urlpatterns = [
     # For the monitoring system: outside the versioned API and its schema, closed unless configured.
     path("metrics", metrics_view, name="metrics"),
     path("api/v1/", include((api_v1, "api"), namespace="v1")),
+    # SCIM 2.0 provisioning for identity providers (lms/scim/), in SCIM's own shapes, outside the OpenAPI schema.
+    path("scim/v2/", include((scim_urls.urlpatterns, "scim"), namespace="scim")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     # The split view serves Swagger UI's start-up script from its own URL, so the page needs no inline script.
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

@@ -67,13 +67,13 @@ def machine_notes(report) -> list[str]:
     ]
 
 
-def record(report, argv: list[str]) -> None:
+def record(report, argv: list[str], watch: machine.LoadWatch) -> None:
     stamp = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     command = " ".join(["python -m bench.load", *map(shlex.quote, argv)])
     section = [f"\n## {stamp} — load test: mixed learner workload — `{command}`\n",
                *(f"- {n}" for n in machine_notes(report)), "", report.table(), "",
                *(f"- {line}" for line in report.summary()), ""]
-    machine.append_results(section)
+    machine.append_results(section, watch)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.__main__ import check_redis, prepare_database
     from bench.load import learners
 
+    watch = machine.LoadWatch(own=os.cpu_count() or 1)  # server, worker, locust, PostgreSQL: every core
     prepare_database(args.reset_db)
     check_redis()
     config = learners.Config(
@@ -101,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
     print()
     for line in report.summary():
         print(line, file=sys.stdout if report.passed else sys.stderr)
-    if not args.no_record:
-        record(report, argv)
+    if args.no_record:
+        print(watch.finish().line())
+    else:
+        record(report, argv, watch)
     print(f"\nload figures: requests sent {report.requests}, errors {report.errors}, rows lost {report.rows_lost}")
     return 0 if report.passed else 1
 

@@ -70,6 +70,10 @@ class CourseAdmin(CourseScopedAdmin):
             created = services.course_create(slug=obj.slug, title=obj.title, created_by=request.user, **fields)
             obj.pk = created.pk
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.course_search_refresh(course=form.instance)  # the tags and modules saved above are searched
+
     @admin.action(description="Publish the selected courses")
     def publish(self, request, queryset):
         for course in queryset:
@@ -107,6 +111,7 @@ class ModuleAdmin(CourseScopedAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         services.course_recompute_estimate(course=form.instance.course)
+        services.course_search_refresh(course=form.instance.course)
 
 
 class LessonInline(admin.StackedInline):
@@ -145,6 +150,7 @@ class ActivityAdmin(CourseScopedAdmin):
                 self.message_user(request, f"Lesson not saved: {exc.message}", messages.ERROR)
         for obj in formset.deleted_objects:
             obj.delete()
+        services.course_search_refresh(course=form.instance.course)
 
 
 @admin.register(Category)

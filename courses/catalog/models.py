@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -161,3 +162,19 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_content_type_display()}: {self.activity.title}"
+
+
+class CourseSearchDocument(models.Model):
+    """A course's entry in the catalog's full-text index (courses/catalog/search_index.py).
+
+    On PostgreSQL ``vector`` holds the weighted ``tsvector`` (GIN-indexed by the migration); on SQLite the
+    text lives in the FTS5 table ``catalog_course_fts`` and this row only says the entry is current.
+    Written by ``courses.catalog.services.course_search_refresh`` whenever the text changes.
+    """
+
+    course = models.OneToOneField(Course, on_delete=models.CASCADE, primary_key=True, related_name="search_document")
+    vector = SearchVectorField(null=True, editable=False)
+    updated_at = models.DateTimeField(default=now)
+
+    def __str__(self) -> str:
+        return f"Search entry of course {self.course_id}"

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.shortcuts import get_object_or_404
 
+from courses.catalog import search_index
 from courses.catalog.models import Activity, Category, Course, Module
 from courses.enrollments.models import Enrollment
 from lms.errors import Forbidden, NotFound
@@ -47,28 +48,29 @@ def course_catalog(*, actor: Any) -> QuerySet[Course]:
     return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
 
 
-MAX_SEARCH_WORDS = 8
-
-
 def courses_search(queryset: QuerySet[Course], text: str) -> QuerySet[Course]:
-    """Courses whose title, summary or a tag name holds every word of ``text`` (at most 8 words count)."""
-    condition = Q()
-    for word in text.split()[:MAX_SEARCH_WORDS]:
-        condition &= Q(title__icontains=word) | Q(summary__icontains=word) | Q(tags__name__icontains=word)
-    # Through a subquery, so the tag join never repeats a course.
-    return queryset.filter(pk__in=Course.objects.filter(condition).values("pk"))
+    """Courses matching every word of ``text`` in the full-text index (courses/catalog/search_index.py),
+    annotated with ``search_rank`` (higher is better; order by it to rank). No word: no course."""
+    found = search_index.search_condition(text)
+    if found is None:
+        return queryset.none().annotate(search_rank=Value(0.0))
+    condition, rank = found
+    return queryset.filter(condition).annotate(search_rank=rank)
 
 
 def courses_filter(queryset: QuerySet[Course], *, search: str = "", language: str = "",
                    category: str = "") -> QuerySet[Course]:
-    """The catalog's filters, shared by the API and the catalog page; empty values filter nothing."""
+    """The catalog's filters, shared by the API and the catalog page; empty values filter nothing. With a
+    search, the courses are ordered best match first (then by title)."""
     if search.strip():
         queryset = courses_search(queryset, search)
     if language:
         queryset = queryset.filter(language__iexact=language)
     if category:
         queryset = queryset.filter(category__slug=category)
-    return queryset
+    if search.strip():
+        return queryset.order_by("-search_rank", "title", "id")
+    return queryset.order_by("title", "id")
 
 
 def catalog_facets(*, actor: Any) -> tuple[list[str], list[tuple[str, str]]]:

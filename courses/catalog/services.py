@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from courses.catalog import lesson_content as content
+from courses.catalog import search_index
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag, validate_language
 from courses.errors import CoursesError, CoursesErrorCode
@@ -81,6 +82,7 @@ def course_create(*, slug: str, title: str, created_by: User | None = None, **fi
                 course.tags.set(tags)
             if created_by is not None and not created_by.is_superuser:
                 course.instructors.add(created_by)
+            course_search_refresh(course=course)
     except IntegrityError:
         raise Conflict(f"A course with slug '{slug}' exists.", code=PlatformErrorCode.SLUG_TAKEN,
                        fields={"slug": ["Taken."]}) from None
@@ -97,7 +99,24 @@ def course_update(*, course: Course, **fields: Any) -> Course:
             course.tags.set(tags)
         if before and any(getattr(course, name) != before[name] for name in shown_in_reports):
             enrollments_touch(course_id=course.pk)  # the report rows show these: incremental sync must see it
+        course_search_refresh(course=course)
     return course
+
+
+def course_search_refresh(*, course: Course) -> None:
+    """Rewrite the course's entry in the catalog's full-text index (courses/catalog/search_index.py) from
+    its title, summary, tags, description, and its modules', activities' and lessons' text."""
+    texts: list[str] = list(Module.objects.filter(course=course).order_by("position", "id")
+                            .values_list("title", flat=True))
+    texts += Activity.objects.filter(course=course).order_by("position", "id").values_list("title", flat=True)
+    for body, transcript in Lesson.objects.filter(activity__course=course).order_by("activity_id") \
+            .values_list("body", "transcript"):
+        texts += [body, transcript]
+    tags = " ".join(Tag.objects.filter(courses=course).order_by("name").values_list("name", flat=True))
+    with transaction.atomic():
+        search_index.index_write(course.pk, search_index.Document(
+            title=course.title, summary=course.summary, tags=tags, description=course.description,
+            lessons="\n".join(text for text in texts if text), language=course.language))
 
 
 def course_publish(*, course: Course) -> Course:
@@ -132,7 +151,9 @@ def module_create(*, course: Course, title: str, position: int | None = None) ->
     with transaction.atomic():
         if position is None:
             position = (course.modules.aggregate(top=Max("position"))["top"] or 0) + 1
-        return Module.objects.create(course=course, title=title.strip()[:200], position=position)
+        module = Module.objects.create(course=course, title=title.strip()[:200], position=position)
+        course_search_refresh(course=course)
+        return module
 
 
 def _estimate(lesson: Lesson) -> int:
@@ -193,6 +214,7 @@ def activity_create(
             lesson_obj.activity = activity
             lesson_obj.save()
         course_recompute_estimate(course=module.course)
+        course_search_refresh(course=module.course)
     return activity
 
 
@@ -205,6 +227,7 @@ def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
         activity.estimated_minutes = _estimate(lesson)
         activity.save(update_fields=["estimated_minutes"])
         course_recompute_estimate(course=activity.course)
+        course_search_refresh(course=activity.course)
     return lesson
 
 

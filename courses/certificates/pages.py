@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django.shortcuts import render
+from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET
 
 from courses.certificates.verification import verification_payload
@@ -18,7 +19,11 @@ def verify_certificate(request, code: str):
         return response
     payload = verification_payload(code)
     status = 200 if payload else 404
-    response = render(request, "courses/verify.html", {"certificate": payload, "code": code[:64]}, status=status)
+    # The page shows the dates in the reader's language and time zone; the payload keeps ISO 8601.
+    dates = {name: parse_datetime(payload[name]) for name in ("issued_at", "expires_at", "revoked_at")
+             if payload and payload.get(name)}
+    response = render(request, "courses/verify.html", {"certificate": payload, "dates": dates, "code": code[:64]},
+                      status=status)
     response["X-Robots-Tag"] = "noindex"
     response["Cache-Control"] = "no-store"
     return response

@@ -64,8 +64,12 @@ def _issuer_name(enrollment: Enrollment) -> str:
     return organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
 
 
-def certificate_issue(*, enrollment_id: int) -> Certificate | None:
-    """The certificate of a completed enrollment, created if missing. None if it is not completed."""
+def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificate | None:
+    """The certificate of a completed enrollment, created if missing. None if it is not completed.
+
+    With ``render``, a new certificate's PDF and signed credential are made in the same transaction as
+    its row (one commit, the row lock already held, no existence check for a file name nobody used); an
+    existing one is rendered as ``certificate_render`` would (only if it is not current)."""
     with transaction.atomic():
         enrollment = (
             Enrollment.objects.select_for_update(of=("self",))
@@ -77,7 +81,7 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
             return None
         existing = Certificate.objects.filter(enrollment=enrollment).first()
         if existing is not None:
-            return existing
+            return certificate_render(certificate_id=existing.pk) if render else existing
         course = enrollment.course
         issued_at = timezone.now()
         try:
@@ -97,7 +101,10 @@ def certificate_issue(*, enrollment_id: int) -> Certificate | None:
                     event_type="certificate.issued", object_id=certificate_id))
         except IntegrityError:
             # Another worker won a race the lock could not prevent (e.g. SQLite): same outcome.
-            return Certificate.objects.get(enrollment=enrollment)
+            existing = Certificate.objects.get(enrollment=enrollment)
+            return certificate_render(certificate_id=existing.pk) if render else existing
+        if render:
+            _render(certificate, new_file=True)
     return certificate
 
 
@@ -112,26 +119,37 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
             certificate.credential is not None or not certificate_credentials.signing_enabled())
         if current and not force:
             return certificate
-        pdf = render_certificate_pdf(CertificateContent(
-            learner_name=certificate.learner_name, course_title=certificate.course_title,
-            language=certificate.course_language, issuer_name=certificate.issuer_name,
-            issued_at=certificate.issued_at, hours_credited=certificate.hours_credited, code=certificate.code,
-            verify_url=verify_url(certificate.code),
-            final_score=certificate.final_score if certificate.show_score else None,
-            expires_at=certificate.expires_at,
-        ))
-        name = f"certificates/{certificate.code}.pdf"
-        storage = certificate.pdf.storage
+        _render(certificate, new_file=False)
+    return certificate
+
+
+def _render(certificate: Certificate, *, new_file: bool) -> None:
+    """Draw the PDF and sign the credential of a locked certificate row, and record it."""
+    pdf = render_certificate_pdf(CertificateContent(
+        learner_name=certificate.learner_name, course_title=certificate.course_title,
+        language=certificate.course_language, issuer_name=certificate.issuer_name,
+        issued_at=certificate.issued_at, hours_credited=certificate.hours_credited, code=certificate.code,
+        verify_url=verify_url(certificate.code),
+        final_score=certificate.final_score if certificate.show_score else None,
+        expires_at=certificate.expires_at,
+    ))
+    name = f"certificates/{certificate.code}.pdf"
+    storage = certificate.pdf.storage
+    if new_file:
+        # A new certificate's random code names no file yet: write it without Storage.save's existence
+        # checks (its search for a free name). _save is the storage API's writing method; a file system
+        # storage still refuses to overwrite (O_EXCL) and then picks another name, which it returns.
+        certificate.pdf.name = storage._save(name, ContentFile(pdf))
+    else:
         if storage.exists(name):
             storage.delete(name)
         certificate.pdf.save(name.rsplit("/", 1)[-1], ContentFile(pdf), save=False)
-        certificate.credential = certificate_credentials.build_signed(certificate)
-        certificate.template_version = TEMPLATE_VERSION
-        certificate.rendered_at = timezone.now()
-        certificate.save(update_fields=["pdf", "credential", "template_version", "rendered_at", "updated_at"])
-        CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.RENDERED,
-                                        detail={"template_version": TEMPLATE_VERSION, "bytes": len(pdf)})
-    return certificate
+    certificate.credential = certificate_credentials.build_signed(certificate)
+    certificate.template_version = TEMPLATE_VERSION
+    certificate.rendered_at = timezone.now()
+    certificate.save(update_fields=["pdf", "credential", "template_version", "rendered_at", "updated_at"])
+    CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.RENDERED,
+                                    detail={"template_version": TEMPLATE_VERSION, "bytes": len(pdf)})
 
 
 def certificate_send_issue_email(*, certificate_id: int) -> bool:

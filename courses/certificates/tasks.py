@@ -16,11 +16,10 @@ TRANSIENT = (OperationalError,)
 
 @shared_task(name="courses.certificate_issue", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def certificate_issue(enrollment_id: int) -> str | None:
-    certificate = certificate_services.certificate_issue(enrollment_id=enrollment_id)
+    certificate = certificate_services.certificate_issue(enrollment_id=enrollment_id, render=True)
     if certificate is None:
         return None
     logger.info("certificate %s issued for enrollment %s", certificate.code, enrollment_id)
-    certificate_services.certificate_render(certificate_id=certificate.pk)
     certificate_email.apply_async(args=[certificate.pk], retry=False)
     return certificate.code
 

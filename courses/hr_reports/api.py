@@ -17,6 +17,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.enrollments.models import Enrollment
+from courses.hr_reports import copy_rows as report_streams
 from courses.hr_reports import queries as reports
 from courses.hr_reports import selectors
 from courses.hr_reports.errors import ReportErrorCode
@@ -198,12 +199,11 @@ class CompletionsApi(JSONErrorsMixin, APIView):
                 next_url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
             return Response({"next": next_url, "sync_cursor": cursor,
                              "results": [reports.as_dict(row) for row in rows]})
-        rows = reports.iter_rows(queryset)
         if output == "csv":
-            body = reports.csv_chunks(rows, bom=options.get("bom") == "true")
+            body = report_streams.csv_stream(queryset, bom=options.get("bom") == "true")
             response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")
         else:
-            body = reports.ndjson_chunks(rows)
+            body = report_streams.ndjson_stream(queryset)
             response = StreamingHttpResponse(body, content_type="application/x-ndjson; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="completions.{output}"'
         response["Cache-Control"] = "no-store"

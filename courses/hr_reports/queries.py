@@ -22,7 +22,6 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-import xlsxwriter
 from django.conf import settings
 from django.db import connections
 from django.db.models import (
@@ -46,7 +45,7 @@ from lms.errors import NotFound
 from lms.fields import int64_fits
 from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for
-from lms.spreadsheets import looks_like_formula, neutralize
+from lms.spreadsheets import neutralize
 
 REPORT_ROLES = (Role.HR, Role.ORG_ADMIN)
 STREAM_CHUNK_ROWS = 2000  # rows per server-side cursor fetch
@@ -59,7 +58,7 @@ COLUMNS: list[str] = [
     "progress_percent", "completed_at", "final_score", "time_spent_seconds", "certificate_code",
     "certificate_verify_url", "certificate_status", "certificate_expires_at", "last_activity_at", "updated_at",
 ]
-_FIELDS = [
+FIELDS = [
     "id", "organization__slug", "member__employee_id", "user__first_name", "user__last_name", "user__email",
     "member__department__name", "member__manager__user__first_name", "member__manager__user__last_name",
     "member__manager__user__email", "course__slug", "course__title", "course__language", "enrolled_at", "due_at",
@@ -194,7 +193,7 @@ def _name(first: str | None, last: str | None) -> str:
 
 
 def build_row(values: tuple, now: datetime, site_url: str) -> tuple:
-    """A database tuple (``_FIELDS``) -> a report row (``COLUMNS``), JSON-ready."""
+    """A database tuple (``FIELDS``) -> a report row (``COLUMNS``), JSON-ready."""
     (pk, org, employee_id, first, last, email, department, m_first, m_last, m_email, slug, title, language,
      enrolled_at, due_at, status, progress, completed_at, score, seconds, code, cert_status, cert_expires,
      last_activity, updated_at) = values
@@ -219,13 +218,13 @@ def build_row(values: tuple, now: datetime, site_url: str) -> tuple:
 def iter_rows(queryset: QuerySet, *, chunk_size: int = STREAM_CHUNK_ROWS) -> Iterator[tuple]:
     """Report rows from a server-side cursor (PostgreSQL) or chunked reads: constant memory."""
     now, site_url = timezone.now(), settings.SITE_URL
-    for values in queryset.values_list(*_FIELDS).iterator(chunk_size=chunk_size):
+    for values in queryset.values_list(*FIELDS).iterator(chunk_size=chunk_size):
         yield build_row(values, now, site_url)
 
 
 def page_rows(queryset: QuerySet, *, limit: int) -> list[tuple]:
     now, site_url = timezone.now(), settings.SITE_URL
-    return [build_row(values, now, site_url) for values in queryset.values_list(*_FIELDS)[:limit]]
+    return [build_row(values, now, site_url) for values in queryset.values_list(*FIELDS)[:limit]]
 
 
 def as_dict(row: tuple) -> dict:
@@ -304,33 +303,6 @@ def ndjson_chunks(rows: Iterable[tuple]) -> Iterator[bytes]:
             batch = []
     if batch:
         yield ("\n".join(batch) + "\n").encode()
-
-
-def write_xlsx(path: str, rows: Iterable[tuple], *, progress=None) -> int:
-    """Write an XLSX file row by row (xlsxwriter's constant-memory mode); returns the row count.
-
-    Strings are never read as formulas (``strings_to_formulas`` off), so no cell can inject one; a
-    string that looks like one (``lms.spreadsheets.looks_like_formula``, the CSV's test) keeps its exact
-    text and gets Excel's quote prefix, so editing the cell does not turn it into a formula either.
-    ``progress(done)`` is called every STREAM_CHUNK_ROWS rows.
-    """
-
-    workbook = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_formulas": False,
-                                          "strings_to_urls": False, "strings_to_numbers": False})
-    sheet = workbook.add_worksheet("Completions")
-    bold = workbook.add_format({"bold": True})
-    as_text = workbook.add_format({"quote_prefix": True})
-    sheet.write_row(0, 0, COLUMNS, bold)
-    count = 0
-    for count, row in enumerate(rows, start=1):
-        sheet.write_row(count, 0, [("" if cell is None else cell) for cell in row])
-        for column, cell in enumerate(row):
-            if isinstance(cell, str) and looks_like_formula(cell):
-                sheet.write_string(count, column, cell, as_text)
-        if progress is not None and count % STREAM_CHUNK_ROWS == 0:
-            progress(count)
-    workbook.close()
-    return count
 
 
 # --- the summary ---------------------------------------------------------------------------

@@ -8,3 +8,6 @@ from lms.error_codes import ErrorCodeEnum
 class RatingErrorCode(ErrorCodeEnum):
     INVALID_RATING = "invalid_rating"
     RATING_NOT_ALLOWED = "rating_not_allowed"
+    INVALID_FLAG_REASON = "invalid_flag_reason"
+    CANNOT_FLAG_OWN_REVIEW = "cannot_flag_own_review"
+    HIDE_REASON_REQUIRED = "hide_reason_required"

@@ -4,12 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, ClassVar
 
-from django.db.models import CharField, F, Q, QuerySet
+from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Cast, TruncDate
 
 from courses.enrollments.models import Enrollment
 from courses.reminders.copy import format_date, next_activity_links
 from courses.reminders.registry import KindPolicies, Message, ReminderSource, due_columns
+from lms.models import Membership
 
 
 def date_period(field: str):
@@ -31,7 +32,12 @@ class EnrollmentReminder(ReminderSource):
     def due(self, *, now: datetime, policies: KindPolicies) -> QuerySet:
         rules = policies.q(lambda days: self.condition(now, days), org_field="organization_id",
                            course_field="course_id")
+        # Nobody is reminded of a course taken for an organization whose membership was deactivated (by its
+        # admins or by SCIM provisioning); the enrollment and its history stay.
+        deactivated = Membership.objects.filter(
+            user_id=OuterRef("user_id"), organization_id=OuterRef("organization_id"), is_active=False)
         return (Enrollment.objects.filter(status=Enrollment.Status.ACTIVE).filter(rules)
+                .exclude(Exists(deactivated))
                 .annotate(**due_columns(recipient=F("user_id"), subject=F("id"), enrollment=F("id"),
                                         organization=F("organization_id"), period=self.period()))
                 .values("r_recipient", "r_subject", "r_enrollment", "r_organization", "r_period"))

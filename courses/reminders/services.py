@@ -36,7 +36,7 @@ from courses.reminders.models import NotificationPreference, ReminderLog, Remind
 from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
-from lms.models import Organization, User
+from lms.models import PLACEHOLDER_DOMAIN, Organization, User
 from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -126,7 +126,8 @@ def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
 
 
 def _suppression(log: ReminderLog, preference: NotificationPreference | None) -> str:
-    if not (log.recipient.email or "").strip():  # the mail backend would drop it and we would log it sent
+    address = (log.recipient.email or "").strip()
+    if not address or address.endswith("@" + PLACEHOLDER_DOMAIN):  # the backend would drop it; we'd log it sent
         return "no email address"
     if not log.recipient.is_active:
         return "account deactivated"

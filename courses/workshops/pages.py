@@ -6,6 +6,8 @@ reason and the error's status (409 for conflicts), and nothing is written.
 """
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -94,12 +96,18 @@ def _session_page(request, session: WorkshopSession, *, error: str = "", status:
     enrollment = selectors.user_enrollment(user=user, course=course)
     enrolled = enrollment is not None and enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
     refusal = None if placed else services.registration_refusal(session=session)
+    now = timezone.now()
+    started = session.starts_at is not None and session.starts_at <= now
+    cutoff_passed = (session.starts_at is not None and registration is not None
+                     and registration.status == Registration.Status.BOOKED
+                     and session.starts_at - timedelta(hours=session.cancellation_cutoff_hours) <= now)
     instructors = list(session.instructors.all())
     teaches = any(person.pk == user.pk for person in instructors)
     return render(request, "courses/pages/workshop_session.html", {
         "nav": "workshops", "session": session, "course": course, "parts": list(session.parts.all()),
         "instructors": instructors, "zone": learner_selectors.viewer_timezone(user),
-        "registration": registration, "placed": placed,
+        "registration": registration, "placed": placed, "started": started,
+        "can_cancel": placed and not started and not cutoff_passed,
         "status_label": status_label(registration.status) if registration else "",
         "enrolled": enrolled, "refusal": _explain(refusal, session) if refusal else "",
         "can_register": not placed and refusal is None and enrolled,

@@ -8,8 +8,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import env
 
-# `plain` (one line of text per record) or `json` (one JSON object per line, lms/log_format.py, with the
-# request id that lms/request_ids.py follows from a web request into its Celery tasks).
+# `plain` (one line of text per record, the request id in brackets inside a request or task) or `json`
+# (one JSON object per line, lms/log_format.py). lms/request_ids.py follows the id from a web request into
+# its Celery tasks.
 LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 if LOG_FORMAT not in ("plain", "json"):
     raise ImproperlyConfigured(f"LOG_FORMAT must be 'plain' or 'json', not {LOG_FORMAT!r}.")
@@ -26,7 +27,7 @@ LOGGING = {
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"()": "lms.log_format.PlainFormatter"},
         "json": {"()": "lms.log_format.JsonFormatter"},
     },
     "handlers": {

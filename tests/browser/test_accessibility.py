@@ -34,6 +34,7 @@ def _main_pages(page) -> list[tuple[str, str]]:
     pages = [
         ("catalog", "/"),
         ("course", course),
+        ("course reviews", f"{course}reviews/"),
         ("lesson", link("What empathy means at the service desk")),
         ("video lesson", link("Sympathy, empathy and the space between")),
         ("survey", link("Before you start: how you listen today")),
@@ -89,3 +90,19 @@ def test_no_page_scrolls_sideways_at_phone_width(demo_stack, chromium):
         if problems:
             overflowing[f"{name} (axe)"] = problems
     assert overflowing == {}
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_the_instructors_review_moderation_page(demo_stack, chromium, width):
+    """The course's staff moderate its reviews: axe-clean, and no sideways scrolling on a phone."""
+    page = new_page(chromium, demo_stack, width=width)
+    page.goto("/sign-in/")
+    page.locator("#id_username").fill("instructor@acme.example")
+    page.locator("#id_password").fill(DEMO_PASSWORD)
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_load_state("domcontentloaded")
+    page.goto(f"/courses/{EMPATHY_SLUG_EN}/reviews/?view=moderation", wait_until="domcontentloaded")
+    assert page.get_by_role("heading", level=1).inner_text().startswith("Moderate reviews")
+    assert axe_serious(page) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert page.problems == []

@@ -63,6 +63,12 @@ class CourseFactory(factory.django.DjangoModelFactory):
         if create and extracted:
             obj.instructors.set(extracted)
 
+    @factory.post_generation
+    def search_entry(obj, create, extracted, **kwargs):
+        """Indexed for search as the services index a course they create (after its tags, above)."""
+        if create:
+            catalog_services.course_search_refresh(course=obj)
+
 
 class ModuleFactory(factory.django.DjangoModelFactory):
     class Meta:

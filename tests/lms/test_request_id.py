@@ -136,6 +136,15 @@ def test_log_format_plain_stays_text_and_an_unknown_format_is_refused():
     assert "LOG_FORMAT must be 'plain' or 'json'" in refused.stderr
 
 
+def test_a_plain_line_carries_the_request_id_in_brackets_only_inside_a_request_or_task():
+    plain = _run_with_log_format("plain", (
+        "from lms.request_ids import request_id_var; probe = logging.getLogger('lms.probe'); "
+        "probe.warning('outside'); token = request_id_var.set('req-42'); probe.warning('inside')"))
+    assert plain.returncode == 0, plain.stderr
+    assert re.search(r"^\S+ \S+ WARNING lms\.probe outside$", plain.stderr, re.M), plain.stderr
+    assert re.search(r"^\S+ \S+ WARNING lms\.probe \[req-42\] inside$", plain.stderr, re.M), plain.stderr
+
+
 # --- the Celery signal handlers ---------------------------------------------------------------------
 
 def test_publishing_puts_the_current_id_into_a_real_message_header():

@@ -30,7 +30,10 @@ class CourseFilter(django_filters.FilterSet):
     organization = django_filters.CharFilter(method="filter_organization",
                                              help_text="An organization's slug, or 'public' for the public catalog.")
     status = django_filters.ChoiceFilter(choices=Course.Status.choices)
-    search = django_filters.CharFilter(method="filter_search", max_length=200)
+    search = django_filters.CharFilter(
+        method="filter_search", max_length=200,
+        help_text="Words found in the title, summary, tags, description or lesson text (any accents, word forms "
+                  "and prefixes); without `ordering` the best matches come first.")
 
     class Meta:
         model = Course
@@ -81,6 +84,13 @@ class CourseListApi(GenericAPIView):
     def get_queryset(self):
         queryset = catalog_selectors.course_catalog(actor=self.request.user)
         return catalog_selectors.course_with_my_state(queryset, self.request.user)
+
+    def filter_queryset(self, queryset):
+        """A search without ``ordering`` lists the best matches first (then by title)."""
+        queryset = super().filter_queryset(queryset)
+        if self.request.query_params.get("search", "").strip() and not self.request.query_params.get("ordering"):
+            queryset = queryset.order_by("-search_rank", "title", "id")
+        return queryset
 
     @extend_schema(responses=CourseCardSerializer(many=True), tags=["courses"])
     def get(self, request):

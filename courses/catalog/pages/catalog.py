@@ -23,6 +23,7 @@ from courses.ratings.services import rating_eligible
 from lms.errors import ApplicationError, NotFound
 
 CATALOG_PAGE_SIZE = 12
+LATEST_REVIEWS = 3  # on the course page; the reviews page has them all
 
 
 def error_message(exc: ApplicationError) -> str:
@@ -34,6 +35,7 @@ def error_message(exc: ApplicationError) -> str:
         "not_a_lesson": _("This activity is completed through its own page, not marked as complete."),
         "rating_not_allowed": _("You can rate a course once you have completed it or reached half of it."),
         "invalid_rating": _("Rate from 1 to 5 stars."),
+        "cannot_withdraw": _("Only a course in progress can be left."),
     }
     return known.get(exc.code, exc.message)
 
@@ -51,7 +53,7 @@ def catalog(request):
         courses = catalog_selectors.courses_filter(
             courses, search=filters.get("search", ""), language=filters.get("language", ""),
             category=filters.get("category", ""),
-        ).order_by("title", "id")
+        )
         try:
             page = Paginator(courses, CATALOG_PAGE_SIZE).page(request.GET.get("page") or 1)
         except (PageNotAnInteger, EmptyPage):
@@ -88,6 +90,9 @@ def _course_context(request, course, enrollment, outline, *, rating_form=None) -
         "share": sharing.share_links(course),
         "can_rate": can_rate,
         "my_rating": my_rating,
+        "distribution": rating_selectors.rating_distribution(course=course),
+        "latest_reviews": list(rating_selectors.reviews_visible(course=course)[:LATEST_REVIEWS]),
+        "moderator": rating_selectors.can_moderate(actor=request.user, course=course),
         "rating_form": rating_form,
         "sign_in_url": f"{reverse('pages:sign-in')}?next={reverse('pages:course', args=[course.slug])}",
     }
@@ -114,6 +119,26 @@ def course_enroll(request, slug):
     if back.startswith(course_url) and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
                                                                        require_https=request.is_secure()):
         return redirect(back)  # the lesson or workshop page the learner enrolled from
+    return redirect(course_url)
+
+
+@require_POST
+def course_withdraw(request, slug):
+    """Leave a course in progress; the progress is kept, so enrolling again continues where it stopped."""
+    course_url = reverse("pages:course", args=[slug])
+    if not request.user.is_authenticated:
+        return redirect_to_login(course_url)
+    course = catalog_selectors.course_get(actor=request.user, slug=slug)
+    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
+    if enrollment is None:
+        messages.error(request, _("You are not enrolled in this course."))
+        return redirect(course_url)
+    try:
+        enrollment_services.enrollment_withdraw(enrollment=enrollment)
+    except ApplicationError as exc:
+        messages.error(request, error_message(exc))
+        return redirect(course_url)
+    messages.success(request, _("You left the course. Your progress is kept if you enroll again."))
     return redirect(course_url)
 
 

@@ -24,10 +24,12 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from courses.enrollments.models import Enrollment
+from courses.hr_reports import copy_rows as report_streams
 from courses.hr_reports import queries as reports
+from courses.hr_reports import xlsx as report_xlsx
 from courses.hr_reports.errors import ReportErrorCode
 from courses.hr_reports.models import ReportAuditEntry, ReportExport
 from lms.models import Organization
@@ -143,10 +145,14 @@ class ExportTakenOver(Exception):
     pass
 
 
-def _rows(export: ReportExport, after_id: int) -> Iterable[tuple]:
+def _queryset(export: ReportExport, after_id: int):
     queryset = reports.completions_queryset(actor=_OrganizationReader(export.organization_id),
                                             filters=export_filters(export))
-    return reports.iter_rows(queryset.filter(id__gt=after_id).order_by("id"))
+    return queryset.filter(id__gt=after_id).order_by("id")
+
+
+def _rows(export: ReportExport, after_id: int) -> Iterable[tuple]:
+    return reports.iter_rows(_queryset(export, after_id))
 
 
 class _OrganizationReader:
@@ -197,29 +203,30 @@ def _run_csv(export: ReportExport, run: int, path: Path, stop_after_chunks: int 
         if not _checkpoint(export, run, rows_done=done, checkpoint_id=after_id, checkpoint_bytes=handle.tell()):
             raise ExportTakenOver
         chunks = 0
-        batch: list[tuple] = []
-        for row in _rows(export, after_id):
-            batch.append(row)
-            if len(batch) >= EXPORT_CHUNK_ROWS:
-                done, after_id = _write_csv_batch(export, run, handle, batch, done)
-                batch = []
-                chunks += 1
-                if stop_after_chunks is not None and chunks >= stop_after_chunks:
-                    raise SystemExit("stopped for the test, as a killed worker would")
-        if batch:
-            _write_csv_batch(export, run, handle, batch, done)
+        while True:
+            # A whole batch (COPY on PostgreSQL) is read before its checkpoint is written: the
+            # connection is free again by then.
+            data, count, last_id = report_streams.csv_batch(_queryset(export, after_id), limit=EXPORT_CHUNK_ROWS)
+            if not count or last_id is None:
+                break
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+            done, after_id = done + count, last_id
+            if not _checkpoint(export, run, rows_done=done, checkpoint_id=after_id, checkpoint_bytes=handle.tell()):
+                raise ExportTakenOver
+            chunks += 1
+            if count < EXPORT_CHUNK_ROWS:
+                break
+            if stop_after_chunks is not None and chunks >= stop_after_chunks:
+                raise SystemExit("stopped for the test, as a killed worker would")
 
 
-def _write_csv_batch(export: ReportExport, run: int, handle, batch: list[tuple], done: int) -> tuple[int, int]:
-    for chunk in list(reports.csv_chunks(batch))[1:]:  # without the header
-        handle.write(chunk)
-    handle.flush()
-    os.fsync(handle.fileno())
-    done += len(batch)
-    last_id = batch[-1][0]
-    if not _checkpoint(export, run, rows_done=done, checkpoint_id=last_id, checkpoint_bytes=handle.tell()):
-        raise ExportTakenOver
-    return done, last_id
+def _export_language(export: ReportExport) -> str:
+    """The language of the XLSX's Summary sheet: the requester's, else the organization's."""
+    person = export.requested_by
+    return (person.language if person is not None and person.language else "") or \
+        export.organization.default_language or settings.LANGUAGE_CODE
 
 
 def _run_xlsx(export: ReportExport, run: int, path: Path) -> None:
@@ -230,7 +237,11 @@ def _run_xlsx(export: ReportExport, run: int, path: Path) -> None:
         if not _checkpoint(export, run, rows_done=done):
             raise ExportTakenOver
 
-    count = reports.write_xlsx(str(path), _rows(export, 0), progress=progress)
+    about = report_xlsx.About(organization=export.organization.name, generated_at=timezone.now(),
+                              filters=dict(export.filters))
+    with translation.override(_export_language(export)):
+        count = report_xlsx.write_report_xlsx(str(path), reports.COLUMNS, _rows(export, 0), about=about,
+                                              progress=progress, progress_every=reports.STREAM_CHUNK_ROWS)
     if not _checkpoint(export, run, rows_done=count):
         raise ExportTakenOver
 

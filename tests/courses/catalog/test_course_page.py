@@ -149,6 +149,52 @@ def test_withdrawn_learner_enrolls_again_and_keeps_progress(course, steps, learn
     assert re.search(rf'href="{reverse("pages:activity", args=[course.slug, steps[1].pk])}"[^>]*>Continue<', html)
 
 
+def withdraw_url(course) -> str:
+    return reverse("pages:course-withdraw", args=[course.slug])
+
+
+def test_a_learner_leaves_a_course_from_its_page_and_comes_back_to_the_same_progress(course, steps, learner,
+                                                                                      enrolled):
+    enrollment_services.lesson_complete(enrollment=enrolled, activity=steps[0])
+    client = browser(learner)
+    html = main_html(client.get(page_url(course)))
+    assert 'data-confirm="Leave this course? Your progress is kept if you enroll again."' in html
+    response = client.post(withdraw_url(course), follow=True)
+    assert response.status_code == 200
+    html = main_html(response)
+    assert "You left the course. Your progress is kept if you enroll again." in html
+    assert "You withdrew from this course." in html and ">Enroll</button>" in html and "Leave the course" not in html
+    enrolled.refresh_from_db()
+    assert enrolled.status == Enrollment.Status.WITHDRAWN
+    client.post(enroll_url(course))
+    enrolled.refresh_from_db()
+    assert enrolled.status == Enrollment.Status.ACTIVE and enrolled.progress_percent > 0
+
+
+def test_leaving_needs_an_enrollment_in_progress_and_writes_nothing_otherwise(course, steps, learner, enrolled):
+    stranger = people.member(people.OrganizationFactory())
+    html = main_html(browser(stranger).post(withdraw_url(course), follow=True))
+    assert "You are not enrolled in this course." in html and not Enrollment.objects.filter(user=stranger).exists()
+    for step in steps:
+        enrollment_services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=90)
+    html = main_html(browser(learner).post(withdraw_url(course), follow=True))
+    assert "Only a course in progress can be left." in html and "Leave the course" not in html
+    enrolled.refresh_from_db()
+    assert enrolled.status == Enrollment.Status.COMPLETED
+
+
+def test_leaving_is_a_post_with_csrf_and_needs_sign_in(course, learner, enrolled):
+    assert browser(learner).get(withdraw_url(course)).status_code == 405
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(learner)
+    assert strict.post(withdraw_url(course)).status_code == 403
+    response = browser().post(withdraw_url(course))
+    assert response.status_code == 302 and response["Location"] == f"/sign-in/?next={page_url(course)}"
+    assert browser(learner).post("/courses/nope/withdraw/").status_code == 404
+    enrolled.refresh_from_db()
+    assert enrolled.status == Enrollment.Status.ACTIVE
+
+
 def test_completed_course_shows_completed_and_done_states(course, steps, learner, enrolled):
     for step in steps:
         enrollment_services.activity_record_result(enrollment=enrolled, activity=step, passed=True, score=90)
@@ -186,6 +232,7 @@ def test_share_links(course, settings):
     assert f'href="https://www.linkedin.com/sharing/share-offsite/?url={url}"' in html
     assert 'href="https://x.com/intent/post?' in html and 'href="https://www.facebook.com/sharer/' in html
     assert 'href="mailto:?subject=Listening%20Well' in html
+    assert f'href="https://wa.me/?text=Listening+Well+{url}"' in html and "Share on WhatsApp" in html
     assert f'data-copy="https://learn.example.com/courses/{course.slug}/"' in html and "Copy the link" in html
 
 
@@ -271,8 +318,9 @@ def _queries(client, url) -> int:
 
 
 # session, user, roles, course, tags, modules, activities (+lesson), instructors, enrollment, progress,
-# related (courses, tags), translations, the learner's rating
-MAX_COURSE_PAGE_QUERIES = 14
+# related (courses, tags), translations, the learner's rating; the ratings section's distribution, latest
+# reviews and whether the reader moderates them
+MAX_COURSE_PAGE_QUERIES = 17
 
 
 def test_course_page_query_count_does_not_grow_with_the_outline(course, learner, finished,

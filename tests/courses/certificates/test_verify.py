@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -109,6 +109,17 @@ def test_page_shows_the_status(certificate, change, label):
     others = {"Valid", "Revoked", "Expired"} - {label}
     badge = html.split('role="status">', 1)[1].split("</span>", 1)[0]
     assert label in badge and not any(other in badge for other in others)
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "Dec. 5, 2026"), ("pt-BR", "5 de dezembro de 2026")])
+def test_page_shows_dates_in_the_readers_language(certificate, language, shown):
+    issued_at = datetime(2026, 12, 5, 12, 0, tzinfo=UTC)
+    Certificate.objects.filter(pk=certificate.pk).update(issued_at=issued_at,
+                                                         expires_at=issued_at + timedelta(days=365))
+    html = Client().get(page(certificate.code), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    assert f'<time datetime="2026-12-05T12:00:00Z">{shown}</time>' in html
+    assert "2027-12-05T12:00:00Z" in html  # the valid-until date, machine-readable beside the words
+    assert ">2026-12-05<" not in html
 
 
 def test_page_for_an_unknown_code_is_a_404_page(certificate):

@@ -201,6 +201,25 @@ def test_registering_when_full_shows_the_waitlist_position(workshop, learner):
     assert "You are number 2 on the waitlist." in text(client.get(reverse("pages:my-learning")))
 
 
+def test_once_the_session_starts_a_waitlisted_learner_sees_no_position_and_no_cancel_button(workshop, learner):
+    session = make_session(workshop, capacity=1, start=timezone.now() + timedelta(hours=2))
+    services.registration_create(session=session, user=enrolled(workshop.activity.course))
+    services.registration_create(session=session, user=learner)
+    client = signed_in(learner)
+    assert "You are number 1 on the waitlist." in text(client.get(page_of(session)))
+    WorkshopSession.objects.filter(pk=session.pk).update(starts_at=timezone.now() - timedelta(minutes=5))
+    body = text(client.get(page_of(session)))
+    assert "The session has started without a seat freeing up for you." in body
+    assert "on the waitlist." not in body.split("seats taken")[1] and "Cancel registration" not in body
+
+
+def test_a_booked_seat_past_the_cutoff_shows_no_cancel_button(workshop, learner):
+    session = make_session(workshop, start=timezone.now() + timedelta(hours=5), cancellation_cutoff_hours=24)
+    services.registration_create(session=session, user=learner)
+    body = text(signed_in(learner).get(page_of(session)))
+    assert "You have a seat in this session." in body and "Cancel registration" not in body
+
+
 def test_registering_twice_is_harmless(workshop, learner):
     session = make_session(workshop)
     client = signed_in(learner)
