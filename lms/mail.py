@@ -9,11 +9,12 @@ and keep their own sending rules (claims, retries, logs): this module only build
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template.loader import render_to_string
+from django.template.loader import get_template
 from django.utils import translation
 
 SITE_NAME = "Empathy LMS"
@@ -49,21 +50,36 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)) + "\n"
 
 
-def mail_build(*, template: str, context: dict[str, Any], to: str, language: str, subject: Any,
+@dataclass(frozen=True)
+class MailTemplates:
+    """A kind of mail's template pair, found and compiled once: a batch of messages of one kind
+    passes it to every ``mail_build`` instead of the name."""
+    text: Any
+    html: Any
+
+
+def mail_templates(template: str) -> MailTemplates:
+    """The template pair ``template`` (no extension): ``<template>.txt`` and ``<template>.html``."""
+    return MailTemplates(text=get_template(f"{template}.txt"), html=get_template(f"{template}.html"))
+
+
+def mail_build(*, template: str | MailTemplates, context: dict[str, Any], to: str, language: str, subject: Any,
                headers: dict[str, str] | None = None, from_email: str | None = None,
                reply_to: list[str] | None = None, connection: Any = None) -> EmailMultiAlternatives:
-    """A multipart/alternative message to ``to`` from the template pair ``template`` (no extension).
+    """A multipart/alternative message to ``to`` from the template pair ``template`` (a name without
+    extension, or the pair ``mail_templates`` loaded).
 
     ``subject`` may be a lazy translation (``format_lazy`` over ``gettext_lazy``): it is read, like the
     templates, under ``language``. Templates see ``context`` plus ``site_name``, ``site_url``,
     ``language`` and ``subject``."""
+    templates = mail_templates(template) if isinstance(template, str) else template
     with translation.override(language):
         subject_text = " ".join(str(subject).split())  # a header holds no line break
         tag = translation.to_locale(language).replace("_", "-")  # pt-br -> pt-BR, as HTML's lang writes it
         full = {"site_name": SITE_NAME, "site_url": settings.SITE_URL, "language": tag, "subject": subject_text,
                 **context}
-        text = _tidy(render_to_string(f"{template}.txt", full))
-        html = render_to_string(f"{template}.html", full)
+        text = _tidy(templates.text.render(full))
+        html = templates.html.render(full)
     message = EmailMultiAlternatives(subject=subject_text, body=text, from_email=from_email, to=[to],
                                      reply_to=reply_to, headers=headers or {}, connection=connection)
     message.attach_alternative(html, "text/html")

@@ -226,8 +226,8 @@ class EnrollmentWithdrawApi(APIView):
 
 
 def _own_enrollment_and_activity(request, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
-    enrollment = enrollment_selectors.enrollment_own(user=request.user, enrollment_id=enrollment_id)
-    return enrollment, enrollment_selectors.course_activity_get(enrollment=enrollment, activity_id=activity_id)
+    return enrollment_selectors.enrollment_own_activity(user=request.user, enrollment_id=enrollment_id,
+                                                        activity_id=activity_id)
 
 
 class ActivityCompleteApi(APIView):
@@ -250,9 +250,9 @@ class ActivityCompleteApi(APIView):
     def post(self, request, enrollment_id: int, activity_id: int):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)
-        progress = services.lesson_complete(enrollment=enrollment, activity=activity, **data.validated_data)
-        return Response(_progress_body(progress.enrollment, activity, progress))
+        progress = services.lesson_complete_own(user=request.user, enrollment_id=enrollment_id,
+                                                activity_id=activity_id, **data.validated_data)
+        return Response(_progress_body(progress.enrollment, progress.activity, progress))
 
 
 class ActivityHeartbeatApi(APIView):

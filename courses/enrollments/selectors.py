@@ -45,9 +45,24 @@ def enrollment_get(*, actor: Any, enrollment_id: int) -> Enrollment:
     return get_object_or_404(enrollments_visible_to(actor=actor), pk=enrollment_id)
 
 
-def enrollment_own(*, user: Any, enrollment_id: int) -> Enrollment:
-    """Only the learner's own enrollment: progress is recorded by the learner, not for them."""
-    return get_object_or_404(Enrollment.objects.select_related("course"), pk=enrollment_id, user_id=person_id(user))
+def enrollment_own_activity(*, user: Any, enrollment_id: int, activity_id: int) -> tuple[Enrollment, Activity]:
+    """The learner's own enrollment (progress is recorded by the learner, not for them) and an activity
+    of its course with its module, in one query: 404 for an enrollment that is not the caller's, then
+    404 ``activity_not_found``. The enrollment comes back as a reference (id, learner, course): the
+    services that record progress lock and read its row themselves."""
+    learner_id = person_id(user)
+    if learner_id is None:
+        raise Http404
+    activity = (Activity.objects.select_related("module")
+                .filter(pk=activity_id, course__enrollments__pk=enrollment_id, course__enrollments__user_id=learner_id)
+                .first())
+    if activity is None:
+        if not Enrollment.objects.filter(pk=enrollment_id, user_id=learner_id).exists():
+            raise_not_found()
+        raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
+    enrollment = Enrollment(pk=enrollment_id, user_id=learner_id, course_id=activity.course_id)
+    enrollment._state.adding, enrollment._state.db = False, Enrollment.objects.db
+    return enrollment, activity
 
 
 def enrollment_with_progress(*, actor: Any, enrollment_id: int) -> tuple[Enrollment, list[Activity], dict]:
@@ -163,14 +178,6 @@ def access_enrollment_withdraw(*, actor: Any, enrollment_id: int) -> Enrollment:
     if enrollment.user_id != actor.pk and not enrollment_can_manage(actor=actor, enrollment=enrollment):
         raise Forbidden("Only the learner, the course's staff, HR or an org admin may withdraw this enrollment.")
     return enrollment
-
-
-def course_activity_get(*, enrollment: Enrollment, activity_id: int) -> Activity:
-    """An activity of the enrollment's course (with its module), or 404 ``activity_not_found``."""
-    activity = Activity.objects.select_related("module").filter(pk=activity_id, course_id=enrollment.course_id).first()
-    if activity is None:
-        raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
-    return activity
 
 
 def raise_not_found() -> None:

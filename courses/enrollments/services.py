@@ -24,13 +24,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import FilteredRelation, Q
+from django.http import Http404
 from django.utils import timezone
 
 from courses.catalog.models import Activity, Course
 from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.progress import progress_apply, progress_recompute
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
 from lms.csv_uploads import csv_delimiter, csv_upload_text
@@ -266,113 +269,194 @@ def _check_recordable(enrollment: Enrollment, activity: Activity) -> None:
         )
 
 
-def _recompute(enrollment: Enrollment) -> tuple[int, Decimal | None, bool]:
-    """Progress percent, final score and "every required activity passed", from two queries."""
-    activities = list(Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
+def _recompute_reads(enrollment: Enrollment) -> tuple[list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]:
+    """The course's activities and the enrollment's progress rows, in two queries (the SQLite path)."""
+    activities: list[Mapping[str, Any]] = list(
+        Activity.objects.filter(course_id=enrollment.course_id).values("id", "required", "weight"))
     rows: dict[int, Mapping[str, Any]] = {
         row["activity_id"]: row
         for row in ActivityProgress.objects.filter(enrollment=enrollment).values("activity_id", "status", "score")
     }
-    required = [a for a in activities if a["required"]] or activities
-    total = sum(max(a["weight"], 1) for a in required)
-    done = sum(max(a["weight"], 1) for a in required if rows.get(a["id"], {}).get("status") == "passed")
-    percent = int(done * 100 // total) if total else 0
+    return activities, rows
 
-    def best(activity_id: int) -> Decimal:
-        row = rows.get(activity_id)
-        if row is None:
-            return Decimal(0)
-        if row["score"] is not None:
-            return row["score"]
-        return Decimal(100) if row["status"] == "passed" else Decimal(0)
 
-    weighted, weights = Decimal(0), 0
-    for activity in required:
-        if activity["weight"]:
-            weighted += best(activity["id"]) * activity["weight"]
-            weights += activity["weight"]
-    required_ids = {a["id"] for a in required}
-    optional = sorted(
-        ((best(a["id"]), a["weight"]) for a in activities
-         if a["id"] not in required_ids and a["weight"] and a["id"] in rows),
-        key=lambda item: item[0], reverse=True,
+# PostgreSQL: insert or update the progress row and read what the recompute needs, in one statement.
+# It runs after the statement that locked the enrollment, so its snapshot holds every result committed
+# before the lock was granted (a racing result for another activity included); the row it writes is
+# not visible to its own reads, so those read the other rows and the upserted one comes back through
+# RETURNING. The CASEs are ``progress_apply``: a pass is never undone, the best score is kept.
+# (the written progress row, the course's activities, the enrollment's progress rows by activity id)
+_Written = tuple[ActivityProgress, list[Mapping[str, Any]], dict[int, Mapping[str, Any]]]
+_PROGRESS_COLUMNS = ("id", "status", "score", "attempts", "first_seen_at", "last_seen_at", "completed_at",
+                     "time_spent_seconds")
+_PROGRESS_UPSERT = """
+WITH upserted AS (
+    INSERT INTO {progress} AS p (enrollment_id, activity_id, status, score, attempts, first_seen_at,
+                                 last_seen_at, completed_at, time_spent_seconds)
+    VALUES (%(enrollment)s, %(activity)s, %(status)s, %(score)s, 1, %(now)s, %(now)s, %(completed_at)s,
+            %(seconds)s)
+    ON CONFLICT (enrollment_id, activity_id) DO UPDATE SET
+        attempts = p.attempts + 1,
+        last_seen_at = EXCLUDED.last_seen_at,
+        time_spent_seconds = p.time_spent_seconds + EXCLUDED.time_spent_seconds,
+        score = CASE WHEN EXCLUDED.score IS NOT NULL AND (p.score IS NULL OR EXCLUDED.score > p.score)
+                     THEN EXCLUDED.score ELSE p.score END,
+        status = CASE WHEN p.status = 'passed' THEN p.status ELSE EXCLUDED.status END,
+        completed_at = CASE WHEN p.status <> 'passed' AND EXCLUDED.status = 'passed'
+                            THEN EXCLUDED.completed_at ELSE p.completed_at END
+    RETURNING {returned}
+)
+SELECT upserted.*,
+       (SELECT array_agg(a.id ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(a.required ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(a.weight ORDER BY a.id) FROM {activity} a WHERE a.course_id = %(course)s),
+       (SELECT array_agg(o.activity_id ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s),
+       (SELECT array_agg(o.status ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s),
+       (SELECT array_agg(o.score ORDER BY o.id) FROM {progress} o
+         WHERE o.enrollment_id = %(enrollment)s AND o.activity_id <> %(activity)s)
+FROM upserted
+"""
+
+
+def _progress_upsert(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
+                     seconds: int, now) -> _Written:
+    """The PostgreSQL path: (the written progress row, the course's activities, every progress row)."""
+    quote = connection.ops.quote_name
+    sql = _PROGRESS_UPSERT.format(progress=quote(ActivityProgress._meta.db_table),
+                                  activity=quote(Activity._meta.db_table),
+                                  returned=", ".join(quote(column) for column in _PROGRESS_COLUMNS))
+    status = ActivityProgress.Status.PASSED if passed else ActivityProgress.Status.FAILED
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"enrollment": enrollment.pk, "activity": activity.pk, "course": enrollment.course_id,
+                             "status": status, "score": score, "now": now, "completed_at": now if passed else None,
+                             "seconds": seconds})
+        row = cursor.fetchone()
+    width = len(_PROGRESS_COLUMNS)
+    values = dict(zip(_PROGRESS_COLUMNS, row[:width], strict=True))
+    progress = ActivityProgress(enrollment=enrollment, activity=activity, **values)
+    progress._state.adding, progress._state.db = False, connection.alias
+    ids, required, weights, done_ids, statuses, scores = (column or [] for column in row[width:])
+    activities: list[Mapping[str, Any]] = [
+        {"id": i, "required": r, "weight": w} for i, r, w in zip(ids, required, weights, strict=True)]
+    rows: dict[int, Mapping[str, Any]] = {
+        i: {"status": s, "score": c} for i, s, c in zip(done_ids, statuses, scores, strict=True)}
+    rows[activity.pk] = {"status": progress.status, "score": progress.score}
+    return progress, activities, rows
+
+
+def _progress_write(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
+                    seconds: int, now) -> _Written:
+    """Insert or update the progress row and read what the recompute needs: one statement on
+    PostgreSQL, the ORM elsewhere (SQLite serialises writers, so nothing races there)."""
+    if connection.vendor == "postgresql":
+        return _progress_upsert(enrollment, activity, passed=passed, score=score, seconds=seconds, now=now)
+    progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+        enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
     )
-    for score, weight in optional:
-        if weights and score * weights <= weighted:  # would not raise the mean (nor would any after it)
-            break
-        weighted += score * weight
-        weights += weight
-    final = (weighted / weights).quantize(Decimal("0.01")) if weights else None
-    all_passed = bool(required) and all(rows.get(a["id"], {}).get("status") == "passed" for a in required)
-    return percent, final, all_passed
+    progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+    progress_apply(progress, passed=passed, score=score, seconds=seconds, now=now)
+    progress.save()
+    activities, rows = _recompute_reads(enrollment)
+    return progress, activities, rows
+
+
+def _result_record(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
+                   seconds: int) -> ActivityProgress:
+    """Inside the transaction, the enrollment locked: write the progress row, recompute, complete."""
+    now = timezone.now()
+    _check_recordable(enrollment, activity)
+    progress, activities, rows = _progress_write(enrollment, activity, passed=passed, score=score, seconds=seconds,
+                                                 now=now)
+    enrollment.progress_percent, enrollment.final_score, all_required_passed = progress_recompute(activities, rows)
+    enrollment.last_activity_at = now
+    enrollment.time_spent_seconds += seconds
+    just_completed = False
+    if (
+        enrollment.status == Enrollment.Status.ACTIVE
+        and all_required_passed
+        and (enrollment.final_score or 0) >= enrollment.course.passing_score
+    ):
+        enrollment.status = Enrollment.Status.COMPLETED
+        enrollment.completed_at = now
+        just_completed = True
+    enrollment.save(update_fields=[
+        "progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status", "completed_at",
+        "updated_at",
+    ])
+    if just_completed:
+        enrollment_id = enrollment.pk
+        transaction.on_commit(lambda: _after_enrollment_completed(enrollment_id))
+    return progress
+
+
+def _seconds_checked(time_spent_seconds: int) -> int:
+    if time_spent_seconds < 0:
+        raise ProgressError("Time spent cannot be negative.", code=EnrollmentErrorCode.INVALID_TIME,
+                            fields={"time_spent_seconds": ["Must be 0 or more."]})
+    return min(int(time_spent_seconds), MAX_SECONDS_PER_RESULT)
 
 
 def activity_record_result(
     *, enrollment: Enrollment, activity: Activity, passed: bool, score: Decimal | float | int | None = None,
     time_spent_seconds: int = 0,
 ) -> ActivityProgress:
-    """Record one result for ``activity`` and complete the enrollment if this was the last step."""
+    """Record one result for ``activity`` and complete the enrollment if this was the last step.
+
+    On PostgreSQL three statements: lock the enrollment (with its course, learner and organization,
+    which the caller's response reuses), write the progress row and read the recompute's inputs
+    (``_PROGRESS_UPSERT``), update the enrollment."""
     if score is not None:
         score = Decimal(str(score))
         if not Decimal(0) <= score <= Decimal(100):
             raise ProgressError("A score is between 0 and 100.", code=EnrollmentErrorCode.INVALID_SCORE,
                                 fields={"score": ["0-100."]})
-    if time_spent_seconds < 0:
-        raise ProgressError("Time spent cannot be negative.", code=EnrollmentErrorCode.INVALID_TIME,
-                            fields={"time_spent_seconds": ["Must be 0 or more."]})
-    seconds = min(int(time_spent_seconds), MAX_SECONDS_PER_RESULT)
-    now = timezone.now()
-
+    seconds = _seconds_checked(time_spent_seconds)
     with transaction.atomic():
-        enrollment = _lock_enrollment(enrollment)
-        _check_recordable(enrollment, activity)
-        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
-            enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
-        )
-        progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
-        progress.attempts += 1
-        progress.last_seen_at = now
-        progress.time_spent_seconds += seconds
-        if score is not None and (progress.score is None or score > progress.score):
-            progress.score = score
-        if passed and progress.status != ActivityProgress.Status.PASSED:
-            progress.status = ActivityProgress.Status.PASSED
-            progress.completed_at = now
-        elif not passed and progress.status != ActivityProgress.Status.PASSED:
-            progress.status = ActivityProgress.Status.FAILED
-        progress.save()
-
-        enrollment.progress_percent, enrollment.final_score, all_required_passed = _recompute(enrollment)
-        enrollment.last_activity_at = now
-        enrollment.time_spent_seconds += seconds
-        just_completed = False
-        if (
-            enrollment.status == Enrollment.Status.ACTIVE
-            and all_required_passed
-            and (enrollment.final_score or 0) >= enrollment.course.passing_score
-        ):
-            enrollment.status = Enrollment.Status.COMPLETED
-            enrollment.completed_at = now
-            just_completed = True
-        enrollment.save(update_fields=[
-            "progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status", "completed_at",
-            "updated_at",
-        ])
-        if just_completed:
-            enrollment_id = enrollment.pk
-            transaction.on_commit(lambda: _after_enrollment_completed(enrollment_id))
-    return progress
+        return _result_record(_lock_enrollment(enrollment), activity, passed=passed, score=score, seconds=seconds)
 
 
-def lesson_complete(*, enrollment: Enrollment, activity: Activity, time_spent_seconds: int = 0) -> ActivityProgress:
-    """A learner marks a lesson done. Quizzes, role-plays and workshops complete through their own flows."""
+def _refuse_unless_lesson(activity: Activity) -> None:
     if activity.kind != Activity.Kind.LESSON:
         raise ProgressError(
             f"A {activity.get_kind_display().lower()} is completed through its own flow, not marked done.",
             code=EnrollmentErrorCode.NOT_A_LESSON, status_code=409,
         )
+
+
+def lesson_complete(*, enrollment: Enrollment, activity: Activity, time_spent_seconds: int = 0) -> ActivityProgress:
+    """A learner marks a lesson done. Quizzes, role-plays and workshops complete through their own flows."""
+    _refuse_unless_lesson(activity)
     return activity_record_result(enrollment=enrollment, activity=activity, passed=True,
                                   time_spent_seconds=time_spent_seconds)
+
+
+def lesson_complete_own(*, user: User, enrollment_id: int, activity_id: int,
+                        time_spent_seconds: int = 0) -> ActivityProgress:
+    """``lesson_complete`` for the learner's own enrollment, by ids: the statement that locks the
+    enrollment also reads the activity with its module (404 for an enrollment that is not the
+    caller's, then 404 ``activity_not_found``), so the request takes no read before the lock.
+    ``progress.enrollment`` and ``progress.activity`` carry what the answer shows."""
+    seconds = _seconds_checked(time_spent_seconds)
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .annotate(picked=FilteredRelation("course__activities", condition=Q(course__activities__pk=activity_id)))
+            # "picked" is the FilteredRelation above, which the type checker's plugin cannot see
+            .select_related("course", "user", "organization", "picked", "picked__module")  # type: ignore[misc]
+            .filter(pk=enrollment_id, user_id=user.pk)
+            .first()
+        )
+        if enrollment is None:
+            raise Http404
+        activity = getattr(enrollment, "picked", None)
+        if activity is None:
+            raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
+        _refuse_unless_lesson(activity)
+        progress = _result_record(enrollment, activity, passed=True, score=None, seconds=seconds)
+    progress.activity = activity
+    return progress
 
 
 def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: int) -> ActivityProgress:

@@ -10,7 +10,7 @@ from django.urls import reverse
 from courses.reminders import copy as reminder_copy
 from courses.reminders.models import ReminderLog
 from courses.reminders.registry import DIGEST, Message, source
-from lms.mail import mail_build, site_link
+from lms.mail import MailTemplates, mail_build, mail_templates, site_link
 
 UNSUBSCRIBE_SALT = "courses.reminders.unsubscribe"
 
@@ -80,7 +80,16 @@ def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message
     return rendered
 
 
-def reminder_email_build(log: ReminderLog, message: Message, language: str, connection=None) -> EmailMultiAlternatives:
+REMINDER_TEMPLATE = "courses/mail/reminder"
+
+
+def reminder_templates() -> MailTemplates:
+    """The reminder's template pair, loaded once for a batch (``reminder_email_build(templates=...)``)."""
+    return mail_templates(REMINDER_TEMPLATE)
+
+
+def reminder_email_build(log: ReminderLog, message: Message, language: str, connection=None,
+                         templates: MailTemplates | None = None) -> EmailMultiAlternatives:
     organization = log.organization
     org_settings = getattr(organization, "reminder_settings", None) if organization else None
     words = reminder_copy.COMMON[language]
@@ -93,7 +102,7 @@ def reminder_email_build(log: ReminderLog, message: Message, language: str, conn
         "unsubscribe_url": page, "signature": words["signature"].format(organization=org_name),
     }
     return mail_build(
-        template="courses/mail/reminder", context=context, to=log.recipient.email, language=language,
+        template=templates or REMINDER_TEMPLATE, context=context, to=log.recipient.email, language=language,
         subject=message.subject,
         from_email=(org_settings.from_email if org_settings and org_settings.from_email else None),
         reply_to=[org_settings.reply_to] if org_settings and org_settings.reply_to else None,

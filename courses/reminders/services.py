@@ -17,19 +17,20 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
-from django.core.mail import get_connection
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
+from courses.reminders.delivery import smtp_close_quietly, smtp_failure, smtp_open
 from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.messages import (
     ALL_KINDS,
     UNSUBSCRIBE_SALT,
     reminder_email_build,
     reminder_messages_render,
+    reminder_templates,
 )
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
@@ -255,26 +256,39 @@ def _enqueue_send(ids: list[int], countdown: float | None = None) -> None:
 
 # --- sending --------------------------------------------------------------------------------------
 
-def reminder_claim(*, log_id: int, now: datetime.datetime) -> bool:
+def reminder_claim(*, log_id: int, now: datetime.datetime, sent_id: int | None = None) -> bool:
     """Move one pending, due row to sending; True when this caller won it. One conditional UPDATE: of
     two callers, the second finds the row no longer pending, so no two callers win the same row. A batch
     claims each row just before handing it to the mail server, so a worker killed mid-batch leaves at
-    most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them."""
-    return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
-                .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them.
+
+    ``sent_id``, the batch's previous message, which the mail server has just accepted, is recorded as
+    sent by the same statement (one round trip and one commit per message instead of two). Until then
+    it stays in ``sending``, which is what a killed worker leaves too: failed later, never resent."""
+    if sent_id is None:
+        return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
+                    .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
+    quote = connection.ops.quote_name
+    sent = f"{quote('id')} = %s"
+    sql = (f"UPDATE {quote(ReminderLog._meta.db_table)} SET "  # noqa: S608 - identifiers from the model
+           f"{quote('status')} = CASE WHEN {sent} THEN %s ELSE %s END, "
+           f"{quote('sent_at')} = CASE WHEN {sent} THEN %s ELSE {quote('sent_at')} END, "
+           f"{quote('detail')} = CASE WHEN {sent} THEN '' ELSE {quote('detail')} END, "
+           f"{quote('claimed_at')} = CASE WHEN {sent} THEN {quote('claimed_at')} ELSE %s END, "
+           f"{quote('attempts')} = CASE WHEN {sent} THEN {quote('attempts')} ELSE {quote('attempts')} + 1 END "
+           f"WHERE {sent} OR ({quote('id')} = %s AND {quote('status')} = %s AND {quote('not_before')} <= %s) "
+           f"RETURNING {quote('id')}")
+    adapt = connection.ops.adapt_datetimefield_value
+    moment, sent_at = adapt(now), adapt(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [sent_id, Status.SENT, Status.SENDING, sent_id, sent_at, sent_id, sent_id, moment,
+                             sent_id, sent_id, log_id, Status.PENDING, moment])
+        return any(row[0] == log_id for row in cursor.fetchall())
 
 
-def _smtp_failure(exc: Exception) -> tuple[bool, str]:
-    """(permanent?, description). 5xx answers are permanent; 4xx, dropped connections and timeouts are not."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused):
-        codes = [code for code, _ in exc.recipients.values()]
-        detail = "; ".join(f"{code} {msg.decode(errors='replace') if isinstance(msg, bytes) else msg}"
-                           for code, msg in exc.recipients.values())
-        return all(500 <= code < 600 for code in codes), detail
-    if isinstance(exc, smtplib.SMTPResponseException):
-        message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else str(exc.smtp_error)
-        return 500 <= exc.smtp_code < 600, f"{exc.smtp_code} {message}"
-    return False, f"{type(exc).__name__}: {exc}"
+def reminder_record_sent(*, log_id: int) -> None:
+    """The mail server accepted the message: it is sent."""
+    ReminderLog.objects.filter(pk=log_id).update(status=Status.SENT, sent_at=timezone.now(), detail="")
 
 
 def retry_delay(attempts: int) -> float:
@@ -302,12 +316,15 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
         else:
             ready.append(log)
     rendered = reminder_messages_render(ready)
+    templates = reminder_templates()
     max_attempts = _setting("REMINDER_MAX_ATTEMPTS", 5)
     retry: list[int] = []
-    smtp = _open_connection()
+    smtp = smtp_open()
+    sent_id: int | None = None  # accepted by the mail server; recorded as sent with the next claim
     try:
         for log in ready:
-            if not reminder_claim(log_id=log.pk, now=now):
+            previous, sent_id = sent_id, None
+            if not reminder_claim(log_id=log.pk, now=now, sent_id=previous):
                 continue  # another worker has it (a task delivered twice, or two sweeps)
             log.attempts += 1
             message, language = rendered.get(log.pk, (None, "en"))
@@ -316,49 +333,42 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
                 counts["failed"] += 1
                 continue
             try:
-                reminder_email_build(log, message, language, connection=smtp).send()
+                reminder_email_build(log, message, language, connection=smtp, templates=templates).send()
             except (smtplib.SMTPException, OSError) as exc:
-                permanent, detail = _smtp_failure(exc)
-                _close_quietly(smtp)  # its state after a failure is unknown: start afresh
-                smtp = _open_connection()
-                if permanent or log.attempts >= max_attempts:
-                    ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail=detail[:500])
-                    counts["failed"] += 1
-                    if permanent:
-                        address_pause(user=log.recipient, reason=detail)
-                else:
-                    ReminderLog.objects.filter(pk=log.pk).update(
-                        status=Status.PENDING, not_before=now + timedelta(seconds=retry_delay(log.attempts)),
-                        detail=f"retrying: {detail}"[:500])
-                    retry.append(log.pk)
-                    counts["retry"] += 1
+                smtp = _send_failed(log, exc, smtp=smtp, now=now, max_attempts=max_attempts, counts=counts,
+                                    retry=retry)
                 continue
-            ReminderLog.objects.filter(pk=log.pk).update(status=Status.SENT, sent_at=timezone.now(), detail="")
+            sent_id = log.pk
             counts["sent"] += 1
     finally:
-        _close_quietly(smtp)
+        if sent_id is not None:
+            reminder_record_sent(log_id=sent_id)
+        smtp_close_quietly(smtp)
     if retry:
         attempts = max(log.attempts for log in ready if log.pk in set(retry))
         _enqueue_send(retry, countdown=retry_delay(attempts))
     return counts
 
 
-def _open_connection():
-    """One connection for the whole batch (the backend would otherwise open one per message). If it
-    cannot open now, each send tries again and its failure is handled like any other."""
-    smtp = get_connection()
-    try:
-        smtp.open()
-    except (smtplib.SMTPException, OSError):
-        logger.warning("could not connect to the mail server", exc_info=True)
+def _send_failed(log: ReminderLog, exc: Exception, *, smtp, now: datetime.datetime, max_attempts: int,
+                 counts: dict[str, int], retry: list[int]):
+    """The mail server refused or the connection broke: fail the row (pausing the address on a
+    permanent refusal) or put it back for a retry. Returns a fresh connection."""
+    permanent, detail = smtp_failure(exc)
+    smtp_close_quietly(smtp)  # its state after a failure is unknown: start afresh
+    smtp = smtp_open()
+    if permanent or log.attempts >= max_attempts:
+        ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail=detail[:500])
+        counts["failed"] += 1
+        if permanent:
+            address_pause(user=log.recipient, reason=detail)
+    else:
+        ReminderLog.objects.filter(pk=log.pk).update(
+            status=Status.PENDING, not_before=now + timedelta(seconds=retry_delay(log.attempts)),
+            detail=f"retrying: {detail}"[:500])
+        retry.append(log.pk)
+        counts["retry"] += 1
     return smtp
-
-
-def _close_quietly(smtp) -> None:
-    try:
-        smtp.close()
-    except Exception:  # noqa: S110 - a connection that is already broken has nothing left to close
-        pass
 
 
 def reminders_fail_stale(*, older_than: timedelta = timedelta(hours=1)) -> int:

@@ -97,3 +97,37 @@ def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capt
     # 1 for the policies, 3 per kind (an INSERT ... SELECT in its own transaction), 8 for the dispatch
     # (ids, rows, recent claims, one UPDATE per reason, deferral instant and digest day, the digests).
     assert small <= 35, small
+
+
+def _send_statements(org, tag: str, people: int) -> tuple[list[str], dict]:
+    from tests.courses.reminders.conftest import enroll, learner
+
+    course = build_course(title=f"Course {tag}", activities=[{}])
+    for _ in range(people):
+        enroll(learner(org), course, org, enrolled_days_ago=5)
+    reminders.reminders_select(now=NOW)
+    ids = list(ReminderLog.objects.filter(status=ReminderLog.Status.PENDING).values_list("pk", flat=True))
+    assert len(ids) == people
+    with CaptureQueriesContext(connection) as queries:
+        result = reminders.reminders_send(log_ids=ids, now=NOW)
+    return [query["sql"] for query in queries.captured_queries], result
+
+
+def test_sending_takes_one_statement_per_message(org, smtp_backend):
+    """Over a real SMTP server: each message costs one statement, the UPDATE that claims it and records
+    the one before as sent; the batch adds a constant few (its rows, the sources' reads, the last
+    message's ``sent``)."""
+    always_open(org, daily_cap=10)
+    small, small_result = _send_statements(org, "small", 4)
+    assert small_result == {"sent": 4, "retry": 0, "failed": 0, "suppressed": 0}
+    ReminderLog.objects.update(status=ReminderLog.Status.SUPPRESSED)  # out of the next batch's way
+    large, large_result = _send_statements(org, "large", 12)
+    assert large_result == {"sent": 12, "retry": 0, "failed": 0, "suppressed": 0}
+    assert len(large) - len(small) == 12 - 4, "\n".join(large)
+    claims = [sql for sql in large if sql.startswith(f'UPDATE "{ReminderLog._meta.db_table}"')]
+    assert len(claims) == 12 + 1  # 12 claims (11 of them recording the one before as sent), the last "sent"
+    assert len(large) - len(claims) <= 4, "\n".join(large)  # the batch's reads
+    assert ReminderLog.objects.filter(status=ReminderLog.Status.SENT, sent_at__isnull=False).count() == 12
+    assert ReminderLog.objects.filter(status=ReminderLog.Status.SENDING).count() == 0
+    assert set(ReminderLog.objects.filter(status=ReminderLog.Status.SENT).values_list("attempts", flat=True)) == {1}
+    assert len(smtp_backend.handler.received()) == 16

@@ -162,3 +162,26 @@ def test_the_one_click_header_of_a_received_message_unsubscribes_its_recipient(o
                                content_type="application/x-www-form-urlencoded")
     assert response.status_code == 200 and response.json() == {"unsubscribed": "inactivity"}
     assert NotificationPreference.objects.get(user=person).disabled_kinds == ["inactivity"]
+
+
+def test_a_claim_records_the_previous_message_as_sent_even_when_it_loses_its_own_row(org, course):
+    always_open(org, daily_cap=10)
+    for _ in range(3):
+        enroll(learner(org), course, org, enrolled_days_ago=5)
+    reminders.reminders_select(now=NOW)
+    first, second, third = ReminderLog.objects.order_by("id")
+    assert reminders.reminder_claim(log_id=first.pk, now=NOW)
+    ReminderLog.objects.filter(pk=second.pk).update(status=Status.SENDING, attempts=1)  # another worker has it
+    assert not reminders.reminder_claim(log_id=second.pk, now=NOW, sent_id=first.pk)
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, first.attempts, first.detail) == (Status.SENT, 1, "") and first.sent_at is not None
+    assert (second.status, second.attempts) == (Status.SENDING, 1)  # untouched
+    # Not due yet: no claim either; the previous one is still recorded.
+    ReminderLog.objects.filter(pk=third.pk).update(not_before=NOW + datetime.timedelta(minutes=1))
+    assert not reminders.reminder_claim(log_id=third.pk, now=NOW, sent_id=second.pk)
+    assert ReminderLog.objects.get(pk=second.pk).status == Status.SENT
+    assert ReminderLog.objects.get(pk=third.pk).status == Status.PENDING
+    assert reminders.reminder_claim(log_id=third.pk, now=NOW + datetime.timedelta(minutes=1), sent_id=None)
+    third.refresh_from_db()
+    assert (third.status, third.attempts, third.claimed_at) == (Status.SENDING, 1, NOW + datetime.timedelta(minutes=1))
