@@ -33,6 +33,7 @@ from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, 
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
+from courses.xapi.services import events as xapi
 from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
@@ -82,6 +83,7 @@ def _enroll(*, user: User, course: Course, organization: Organization | None, en
     except IntegrityError:
         # Two requests raced to enroll the same person: the other one won, which is the same outcome.
         return Enrollment.objects.get(user=user, course=course), "already_enrolled"
+    xapi.xapi_enrollment_registered(enrollment=enrollment)
     return enrollment, "enrolled"
 
 
@@ -326,10 +328,12 @@ def activity_record_result(
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment)
         _check_recordable(enrollment, activity)
-        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+        progress, started = ActivityProgress.objects.select_for_update().get_or_create(
             enrollment=enrollment, activity=activity, defaults={"first_seen_at": now, "last_seen_at": now}
         )
         progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+        if started:
+            xapi.xapi_lesson_launched(progress=progress)
         progress.attempts += 1
         progress.last_seen_at = now
         progress.time_spent_seconds += seconds
@@ -338,6 +342,7 @@ def activity_record_result(
         if passed and progress.status != ActivityProgress.Status.PASSED:
             progress.status = ActivityProgress.Status.PASSED
             progress.completed_at = now
+            xapi.xapi_lesson_experienced(progress=progress)
         elif not passed and progress.status != ActivityProgress.Status.PASSED:
             progress.status = ActivityProgress.Status.FAILED
         progress.save()
@@ -354,6 +359,7 @@ def activity_record_result(
             enrollment.status = Enrollment.Status.COMPLETED
             enrollment.completed_at = now
             just_completed = True
+            xapi.xapi_enrollment_completed(enrollment=enrollment)
         enrollment.save(update_fields=[
             "progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status", "completed_at",
             "updated_at",
@@ -385,11 +391,13 @@ def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: i
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment)
         _check_recordable(enrollment, activity)
-        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+        progress, started = ActivityProgress.objects.select_for_update().get_or_create(
             enrollment=enrollment, activity=activity,
             defaults={"first_seen_at": now, "status": ActivityProgress.Status.IN_PROGRESS},
         )
         progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+        if started:
+            xapi.xapi_lesson_launched(progress=progress)
         if progress.status == ActivityProgress.Status.NOT_STARTED:
             progress.status = ActivityProgress.Status.IN_PROGRESS
         progress.last_seen_at = now
