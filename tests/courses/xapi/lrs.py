@@ -1,5 +1,5 @@
 """A real LRS for the tests: ralph (tests/outside/ralph, its own virtualenv), started on a free loopback port
-with its filesystem backend and a Basic-auth credentials file, read back over its xAPI API, and its own
+(tests/outside/ralph/serve.py) with its filesystem backend and a Basic-auth credentials file, read back over its xAPI API, and its own
 statement model used to validate what we sent. The tests skip, saying why, when the virtualenv is missing
 (`make install-dev` builds it)."""
 from __future__ import annotations
@@ -78,13 +78,13 @@ def ralph(home: Path) -> Iterator[Lrs]:
     (home / "data").mkdir(exist_ok=True)
     env = _env(home)
     subprocess.run([str(RALPH), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all", "-M",
-                    "mailto:lrs-client@empathy.test", "-w"], env=env, check=True, capture_output=True, timeout=120)
+                    "mailto:lrs-client@example.com", "-w"], env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
     log_path = home / "ralph.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(  # noqa: S603 (our own pinned tool)
-            [str(RALPH), "runserver", "-b", "fs", "--fs-default-directory-path", str(home / "data"),
-             "-h", "127.0.0.1", "-p", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT)
+            [str(RALPH_PYTHON), str(RALPH_DIR / "serve.py"), "127.0.0.1", str(port)], cwd=str(home), env=env,
+            stdout=log, stderr=subprocess.STDOUT)
     lrs = Lrs(base=f"http://127.0.0.1:{port}/xAPI", target=f"127.0.0.1:{port}", log_path=log_path)
     try:
         deadline = time.monotonic() + 120
