@@ -1,7 +1,7 @@
-"""A real LRS for the tests: ralph (tests/outside/ralph, its own virtualenv), started on a free loopback port
-(tests/outside/ralph/serve.py) with its filesystem backend and a Basic-auth credentials file, read back over its xAPI API, and its own
-statement model used to validate what we sent. The tests skip, saying why, when the virtualenv is missing
-(`make install-dev` builds it)."""
+"""A real LRS for the tests: ralph (tests/outside/ralph, its own virtualenv), started on a free loopback
+port (tests/outside/ralph/serve.py) with its filesystem backend and a Basic-auth credentials file, read
+back over its xAPI API, and its own statement model used to validate what we sent. The tests skip,
+saying why, when the virtualenv is missing (`make install-dev` builds it)."""
 from __future__ import annotations
 
 import base64
@@ -44,8 +44,8 @@ class Lrs:
 
     def _get(self, url: str) -> dict:
         token = base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode()
-        request = urllib.request.Request(url, headers={"Authorization": f"Basic {token}",
-                                                       "X-Experience-API-Version": "1.0.3"})
+        request = urllib.request.Request(url, headers={  # noqa: S310 (our own loopback LRS)
+            "Authorization": f"Basic {token}", "X-Experience-API-Version": "1.0.3"})
         with urllib.request.urlopen(request, timeout=30) as answer:  # noqa: S310 (our own loopback LRS)
             return json.loads(answer.read())
 
@@ -77,8 +77,8 @@ def ralph(home: Path) -> Iterator[Lrs]:
     home.mkdir(parents=True, exist_ok=True)
     (home / "data").mkdir(exist_ok=True)
     env = _env(home)
-    subprocess.run([str(RALPH), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all", "-M",
-                    "mailto:lrs-client@example.com", "-w"], env=env, check=True, capture_output=True, timeout=120)
+    subprocess.run([str(RALPH), "auth", "-u", USERNAME, "-p", PASSWORD, "-s", "all",  # noqa: S603 (our own tool)
+                    "-M", "mailto:lrs-client@example.com", "-w"], env=env, check=True, capture_output=True, timeout=120)
     port = free_port()
     log_path = home / "ralph.log"
     with log_path.open("wb") as log:
@@ -90,7 +90,7 @@ def ralph(home: Path) -> Iterator[Lrs]:
         deadline = time.monotonic() + 120
         while True:
             try:
-                urllib.request.urlopen(f"http://{lrs.target}/__heartbeat__", timeout=2).close()  # noqa: S310
+                urllib.request.urlopen(f"http://{lrs.target}/__heartbeat__", timeout=2).close()
                 break
             except (urllib.error.URLError, OSError):
                 if process.poll() is not None or time.monotonic() > deadline:
@@ -129,8 +129,8 @@ print(json.dumps(problems))
 def validation_problems(statements: list[dict]) -> list[dict]:
     """What ralph's own xAPI statement model says is wrong with each statement ([] when all valid)."""
     lines = "".join(json.dumps(s) + "\n" for s in statements)
-    done = subprocess.run([str(RALPH_PYTHON), "-c", VALIDATE], input=lines, capture_output=True, text=True,
-                          check=True, timeout=120)
+    done = subprocess.run([str(RALPH_PYTHON), "-c", VALIDATE],  # noqa: S603 (our own pinned tool)
+                          input=lines, capture_output=True, text=True, check=True, timeout=120)
     return json.loads(done.stdout)
 
 

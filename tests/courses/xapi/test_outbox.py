@@ -142,7 +142,8 @@ def test_a_refusal_fails_with_the_lrs_message_and_an_outage_backs_off(org, setti
 def test_lrs_urls_must_be_public_https(org):
     for url, code in [("http://lrs.example.com/xapi", "invalid_lrs_endpoint"),
                       ("https://user:pw@lrs.example.com/xapi", "invalid_lrs_endpoint"),
-                      ("https://127.0.0.1/xapi", "lrs_target_refused"), ("https://10.1.2.3/xapi", "lrs_target_refused")]:
+                      ("https://127.0.0.1/xapi", "lrs_target_refused"),
+                      ("https://10.1.2.3/xapi", "lrs_target_refused")]:
         with pytest.raises(endpoint_services.XapiError) as refused:
             configure(org.organization, url)
         assert refused.value.code == code
