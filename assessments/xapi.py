@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime
+from functools import partial
 
 from assessments.quizzes.models import Attempt
 from assessments.quizzes.services.xapi import attempt_statements_record
@@ -20,11 +21,11 @@ def assessment_history(organization: Organization, since: datetime | None) -> It
     if since:
         attempts = attempts.filter(submitted_at__gte=since)
     for attempt in attempts.order_by("id").iterator(chunk_size=200):
-        yield lambda a=attempt: attempt_statements_record(attempt=a)
+        yield partial(attempt_statements_record, attempt=attempt)
     performances = Performance.objects.filter(enrollment__organization=organization).select_related(
         "enrollment__course", "enrollment__user", "scenario__activity")
     if since:
         performances = performances.filter(submitted_at__gte=since)
     for performance in performances.order_by("id").iterator(chunk_size=200):
-        yield lambda p=performance: performance_submitted_record(performance=p)
-        yield lambda p=performance: performance_scored_record(performance=p)
+        yield partial(performance_submitted_record, performance=performance)
+        yield partial(performance_scored_record, performance=performance)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from functools import partial
 
 from django.db import transaction
 
@@ -40,25 +41,25 @@ def _since(queryset, field: str, since: datetime | None):
 def _course_history(organization: Organization, since: datetime | None) -> Iterator[Step]:
     enrollments = Enrollment.objects.filter(organization=organization).select_related("course", "user")
     for enrollment in _since(enrollments, "enrolled_at", since).order_by("id").iterator(chunk_size=CHUNK):
-        yield lambda e=enrollment: events.xapi_enrollment_registered(enrollment=e)
+        yield partial(events.xapi_enrollment_registered, enrollment=enrollment)
     progress = ActivityProgress.objects.filter(enrollment__organization=organization, activity__kind="lesson"
                                                ).select_related("enrollment__course", "enrollment__user", "activity")
     for row in _since(progress, "last_seen_at", since).order_by("id").iterator(chunk_size=CHUNK):
-        yield lambda p=row: events.xapi_lesson_launched(progress=p)
-        yield lambda p=row: events.xapi_lesson_experienced(progress=p)
+        yield partial(events.xapi_lesson_launched, progress=row)
+        yield partial(events.xapi_lesson_experienced, progress=row)
     registrations = RegistrationEvent.objects.filter(registration__enrollment__organization=organization
                                                      ).select_related("registration__enrollment__course",
                                                                       "registration__enrollment__user",
                                                                       "registration__session__workshop__activity")
     for event in _since(registrations, "at", since).order_by("id").iterator(chunk_size=CHUNK):
-        yield lambda e=event: events.xapi_registration_event_record(event=e)
+        yield partial(events.xapi_registration_event_record, event=event)
     completed = enrollments.filter(completed_at__isnull=False)
     for enrollment in _since(completed, "completed_at", since).order_by("id").iterator(chunk_size=CHUNK):
-        yield lambda e=enrollment: events.xapi_enrollment_completed(enrollment=e)
+        yield partial(events.xapi_enrollment_completed, enrollment=enrollment)
     certificates = Certificate.objects.filter(enrollment__organization=organization).select_related(
         "enrollment__course", "enrollment__user")
     for certificate in _since(certificates, "issued_at", since).order_by("id").iterator(chunk_size=CHUNK):
-        yield lambda c=certificate: events.xapi_certificate_earned(certificate=c)
+        yield partial(events.xapi_certificate_earned, certificate=certificate)
 
 
 def xapi_backfill(*, organization: Organization, since: datetime | None = None) -> int:
