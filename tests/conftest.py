@@ -1,4 +1,3 @@
-import ipaddress
 import os
 import shutil
 from collections import defaultdict
@@ -10,7 +9,6 @@ from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from rest_framework.test import APIClient
 
-from lms import outbound
 from tests import factories
 
 # Parallel test processes (pytest -n) may share one Redis cache: each keeps to its own key prefix
@@ -53,21 +51,6 @@ def _fast_and_isolated(settings, tmp_path):
     _clear_cache()  # throttle counters must not leak between tests
     yield
     _clear_cache()
-
-
-@pytest.fixture(autouse=True)
-def _outbound_stays_on_this_machine(monkeypatch):
-    """Requests to addresses people give us (webhooks, LRS endpoints) connect only to loopback in tests:
-    a generated URL (the API fuzzer's, say) that names a public address fails as an unreachable host would."""
-    for connection_class in (outbound._PinnedHTTPConnection, outbound._PinnedHTTPSConnection):
-        original = connection_class.connect
-
-        def connect(self, original=original):
-            if not ipaddress.ip_address(self.address.split("%", 1)[0]).is_loopback:
-                raise OSError(f"tests never connect to {self.address}")
-            return original(self)
-
-        monkeypatch.setattr(connection_class, "connect", connect)
 
 
 @pytest.fixture

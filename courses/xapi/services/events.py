@@ -37,9 +37,8 @@ def _agent(endpoint: LrsEndpoint, enrollment: Enrollment) -> dict[str, Any]:
 def _record(enrollment: Enrollment, *, event: str, verb: str, obj_of, at: datetime, parents: bool = True,
             result: dict[str, Any] | None = None, grouping: list[dict[str, Any]] | None = None,
             ) -> XapiStatement | None:
-    course = enrollment.course
-
-    def build(endpoint: LrsEndpoint) -> dict[str, Any]:
+    def build(endpoint: LrsEndpoint) -> dict[str, Any]:  # only runs when the organization sends xAPI
+        course = enrollment.course
         obj = obj_of()
         context = xs.context(enrollment_id=enrollment.pk, language=course.language, grouping=grouping,
                              parents=[_course_object(course)] if parents else None)
