@@ -2,10 +2,12 @@
 read back and validated with ralph's own xAPI statement model; sending everything again adds nothing."""
 from __future__ import annotations
 
+import io
 import json
 from collections import Counter
 
 import pytest
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from assessments.roleplays.models import Performance
@@ -21,11 +23,16 @@ from tests.assessments.factories import quiz_course, right_answers, wrong_answer
 from tests.assessments.roleplays.factories import roleplay_course, scores
 from tests.courses.factories import activities_of
 from tests.courses.workshops.conftest import at, make_session, make_workshop, workshop_course
+from tests.courses.xapi.conftest import configure
 from tests.courses.xapi.lrs import PASSWORD, USERNAME, validation_problems
 
 pytestmark = pytest.mark.django_db
 
 ADL = "http://adlnet.gov/expapi/verbs/"
+# Three courses enrolled (one with a workshop session registered for), a lesson opened and read, two quiz
+# attempts, a role-play performed and scored, three courses completed, one certificate.
+JOURNEY_VERBS = Counter({"registered": 4, "launched": 1, "experienced": 1, "attended": 1, "completed": 3,
+                         "earned": 1, "answered": 2, "failed": 1, "passed": 1, "attempted": 1, "scored": 1})
 
 
 def _ok(response, status: int = 200):
@@ -88,9 +95,7 @@ def test_a_learner_journey_reaches_a_real_lrs_valid_and_once(org, lrs, client_fo
     counts = xapi_outbox_send(organization_id=org.organization.pk)
     rows = list(XapiStatement.objects.filter(organization=org.organization))
     assert counts == {"sent": len(rows), "not_sent": 0} and {r.status for r in rows} == {"sent"}
-    verbs = Counter(row.verb for row in rows)
-    assert verbs == Counter({"registered": 4, "launched": 1, "experienced": 1, "attended": 1, "completed": 3,
-                             "earned": 1, "answered": 2, "failed": 1, "passed": 1, "attempted": 1, "scored": 1})
+    assert Counter(row.verb for row in rows) == JOURNEY_VERBS
 
     stored = lrs.statements()
     ids = [s["id"] for s in stored]
@@ -116,3 +121,28 @@ def test_a_learner_journey_reaches_a_real_lrs_valid_and_once(org, lrs, client_fo
     assert xapi_outbox_send(organization_id=org.organization.pk) == {"sent": len(rows), "not_sent": 0}
     again = [s["id"] for s in lrs.statements()]
     assert sorted(again) == sorted(ids)
+
+
+def test_the_backfill_writes_the_same_history_and_the_lrs_takes_it(org, lrs, client_for, settings):
+    _journey(org, client_for)  # before any endpoint: nothing recorded
+    assert XapiStatement.objects.count() == 0
+    configure(org.organization, lrs.base)
+    call_command("xapi_backfill", organization=org.organization.slug, since="2000-01-01", stdout=io.StringIO())
+    rows = list(XapiStatement.objects.filter(organization=org.organization))
+    assert Counter(row.verb for row in rows) == JOURNEY_VERBS
+    out = io.StringIO()
+    call_command("xapi_backfill", organization=org.organization.slug, stdout=out)
+    assert out.getvalue().startswith("0 statement(s)")  # ids derive from the events
+    assert xapi_outbox_send(organization_id=org.organization.pk) == {"sent": len(rows), "not_sent": 0}
+    stored = lrs.statements()
+    assert sorted(s["id"] for s in stored) == sorted(str(row.statement_id) for row in rows)
+    assert validation_problems(stored) == []
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    ({"organization": "nobody"}, "No organization"),
+    ({"organization": "xapi-org"}, "no active LRS endpoint"),
+])
+def test_the_backfill_command_refuses_clearly(org, args, message):
+    with pytest.raises(CommandError, match=message):
+        call_command("xapi_backfill", **args)
