@@ -14,6 +14,7 @@ from lms.admin import OrgScopedAdmin, ReadOnlyOrgAdmin
 
 
 class LrsEndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("LRS URL"), max_length=480, assume_scheme="https")
     username = forms.CharField(label=_("LRS username"), required=False, max_length=200,
                                help_text=_("Leave empty to keep the stored credentials."))
     password = forms.CharField(label=_("LRS password"), required=False, max_length=500,
@@ -23,7 +24,7 @@ class LrsEndpointForm(forms.ModelForm):
     class Meta:
         model = LrsEndpoint
         fields = ["organization", "url", "version", "actor_mode", "is_active"]
-        labels = {"url": _("LRS URL"), "version": _("xAPI version"), "actor_mode": _("How learners are named"),
+        labels = {"version": _("xAPI version"), "actor_mode": _("How learners are named"),
                   "is_active": _("Send statements")}
 
     def clean(self):
