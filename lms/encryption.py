@@ -10,6 +10,7 @@ import base64
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.utils.crypto import salted_hmac
+from django.views.decorators.debug import sensitive_variables
 
 
 class Unreadable(Exception):
@@ -21,10 +22,12 @@ def fernet_for(key_salt: str, value: str) -> Fernet:
     return Fernet(base64.urlsafe_b64encode(key))
 
 
+@sensitive_variables("text")
 def encrypt_text(text: str, *, key_salt: str, value: str) -> str:
     return fernet_for(key_salt, value).encrypt(text.encode()).decode()
 
 
+@sensitive_variables()  # the token and what it opens to
 def decrypt_text(token: str, *, key_salt: str, value: str) -> str:
     try:
         return fernet_for(key_salt, value).decrypt(token.encode()).decode()

@@ -64,6 +64,7 @@ def _encrypt(username: str, password: str) -> str:
     return encryption.encrypt_text(json.dumps({"u": username, "p": password}), key_salt=KEY_SALT, value=KEY_VALUE)
 
 
+@sensitive_variables("found")
 def endpoint_credentials(endpoint: LrsEndpoint) -> tuple[str, str]:
     try:
         found = json.loads(encryption.decrypt_text(endpoint.credentials_encrypted, key_salt=KEY_SALT,
@@ -105,6 +106,7 @@ def lrs_endpoint_delete(*, endpoint: LrsEndpoint) -> None:
         endpoint.delete()
 
 
+@sensitive_variables("username", "password", "token", "headers")
 def lrs_endpoint_test(*, endpoint: LrsEndpoint) -> dict[str, Any]:
     """Ask the LRS for one statement with our credentials: reachable, and do they let us in?"""
     username, password = endpoint_credentials(endpoint)

@@ -26,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from courses.xapi import selectors
 from courses.xapi.models import LrsEndpoint, XapiStatement
@@ -107,6 +108,7 @@ def _lrs_message(status: int, answer: bytes) -> str:
     return f"HTTP {status}: {text}"[:500] if text else f"HTTP {status}"
 
 
+@sensitive_variables("username", "password", "token", "headers")
 def _post(endpoint: LrsEndpoint, statements: list[dict[str, Any]]) -> tuple[int | None, str]:
     """POST the statements; (status, error). status None: nothing answered (a network error)."""
     username, password = endpoint_credentials(endpoint)
