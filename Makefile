@@ -4,6 +4,7 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
+RALPH_VENV := tests/outside/ralph/.venv
 
 .PHONY: run dev test bench lint install install-dev migrate demo schema clean
 
@@ -24,8 +25,14 @@ install: $(VENV)/.runtime
 # npm packages, each folder pinned by its package-lock.json: axe-core for the browser tests' accessibility
 # check (tests/browser) and the outside software our output is checked with (tests/outside/<tool>/).
 NPM_DIRS := tests/browser $(patsubst %/package.json,%,$(wildcard tests/outside/*/package.json))
-install-dev: $(VENV)/.dev $(addsuffix /node_modules/.installed,$(NPM_DIRS))
+install-dev: $(VENV)/.dev $(addsuffix /node_modules/.installed,$(NPM_DIRS)) $(RALPH_VENV)/.installed
 	$(BIN)/python manage.py compiletranslations
+
+# The ralph LRS the xAPI tests send statements to, in a virtualenv of its own (RALPH_VENV), pinned by its
+# requirements.txt.
+$(RALPH_VENV)/.installed: tests/outside/ralph/requirements.txt
+	@if $(PYTHON) -m venv $(RALPH_VENV) && $(RALPH_VENV)/bin/pip install -q -r tests/outside/ralph/requirements.txt; \
+	then touch $@; else echo "could not install the ralph LRS: the xAPI tests that need it will be skipped"; fi
 
 %/node_modules/.installed: %/package.json %/package-lock.json
 	@if command -v npm >/dev/null; then npm ci --prefix $* --no-audit --no-fund -q && touch $@; \

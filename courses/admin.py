@@ -7,4 +7,5 @@ import courses.enrollments.admin
 import courses.hr_reports.admin
 import courses.ratings.admin
 import courses.reminders.admin
-import courses.workshops.admin  # noqa: F401
+import courses.workshops.admin
+import courses.xapi.admin  # noqa: F401

@@ -25,6 +25,7 @@ from courses.workshops.models import (
     WorkshopEmail,
     WorkshopSession,
 )
+from courses.xapi.models import LrsEndpoint, XapiStatement
 
 __all__ = [
     "BCP47",
@@ -39,6 +40,7 @@ __all__ = [
     "CourseSearchDocument",
     "Enrollment",
     "Lesson",
+    "LrsEndpoint",
     "Module",
     "NotificationPreference",
     "Rating",
@@ -57,5 +59,6 @@ __all__ = [
     "Workshop",
     "WorkshopEmail",
     "WorkshopSession",
+    "XapiStatement",
     "validate_language",
 ]

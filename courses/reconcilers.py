@@ -4,4 +4,5 @@ own in its ``reconcilers.py``, imported here so they register.
 import courses.certificates.reconcilers
 import courses.hr_reports.reconcilers
 import courses.reminders.reconcilers
-import courses.workshops.reconcilers  # noqa: F401
+import courses.workshops.reconcilers
+import courses.xapi.reconcilers  # noqa: F401

@@ -4,4 +4,5 @@
 import courses.certificates.tasks
 import courses.hr_reports.tasks
 import courses.reminders.tasks
-import courses.workshops.tasks  # noqa: F401
+import courses.workshops.tasks
+import courses.xapi.tasks  # noqa: F401

@@ -9,6 +9,7 @@ from courses.hr_reports import api as reports
 from courses.ratings import api as ratings
 from courses.reminders import api as reminders
 from courses.workshops.api import views as workshops
+from courses.xapi import api as xapi
 
 urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
@@ -89,6 +90,10 @@ urlpatterns = [
     path("reports/exports/<id:export_id>/", reports.ExportDetailApi.as_view(), name="report-export"),
     path("reports/exports/<id:export_id>/download/", reports.ExportDownloadApi.as_view(),
          name="report-export-download"),
+    path("organizations/<slug:slug>/xapi/endpoint/", xapi.LrsEndpointApi.as_view(), name="xapi-endpoint"),
+    path("organizations/<slug:slug>/xapi/endpoint/test/", xapi.LrsEndpointTestApi.as_view(), name="xapi-endpoint-test"),
+    path("organizations/<slug:slug>/xapi/statements/", xapi.XapiStatementsApi.as_view(), name="xapi-statements"),
+    path("organizations/<slug:slug>/xapi/statements/retry/", xapi.XapiRetryApi.as_view(), name="xapi-retry"),
     path("reports/webhooks/", reports.WebhooksApi.as_view(), name="report-webhooks"),
     path("reports/webhooks/<id:endpoint_id>/", reports.WebhookDetailApi.as_view(), name="report-webhook"),
     path("reports/webhooks/<id:endpoint_id>/deliveries/", reports.WebhookDeliveriesApi.as_view(),

@@ -1,4 +1,4 @@
-"""Outbound HTTP to addresses people give us (webhooks): only to public addresses.
+"""Outbound HTTP to addresses people give us (webhooks, xAPI LRS endpoints): only to public addresses.
 
 A URL someone registers could name this server's own loopback, the private network behind it or a cloud
 metadata service (server-side request forgery). So, for every request:
@@ -160,6 +160,13 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
          context: ssl.SSLContext | None = None) -> int:
     """POST ``body`` to a checked target and return the answer's status. The answer's body is read (up to
     64 KiB, so the connection ends cleanly) and dropped; a redirect is a status like any other."""
+    return exchange(target, "POST", body, headers, timeout=timeout, context=context)[0]
+
+
+def exchange(target: Target, method: str, body: bytes | None, headers: dict[str, str], *, timeout: float,
+             context: ssl.SSLContext | None = None) -> tuple[int, bytes]:
+    """Send one request to a checked target: the answer's status and the first 64 KiB of its body (for
+    callers that keep what the other side said, an LRS's reason for refusing, say)."""
     last_error: OSError | None = None
     for address in target.addresses:
         if target.scheme == "https":
@@ -178,10 +185,9 @@ def post(target: Target, body: bytes, headers: dict[str, str], *, timeout: float
             last_error = error
             continue
         try:
-            connection.request("POST", target.path, body=body, headers=headers)
+            connection.request(method, target.path, body=body, headers=headers)
             response = connection.getresponse()
-            response.read(MAX_ANSWER_BYTES)
-            return response.status
+            return response.status, response.read(MAX_ANSWER_BYTES)
         finally:
             connection.close()
     raise last_error or OutboundUnresolvable(f"{target.host} has no address")

@@ -29,6 +29,7 @@ from courses.enrollments.models import Enrollment
 from courses.errors import CoursesError
 from courses.hr_reports.services.exports import enrollments_touch
 from courses.hr_reports.services.webhooks import webhook_events_emit
+from courses.xapi.services.events import xapi_certificate_earned
 from lms.errors import Conflict
 from lms.mail import mail_build, mail_language, site_link
 from lms.models import User
@@ -96,6 +97,7 @@ def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificat
                 CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.ISSUED,
                                                 detail={"enrollment": enrollment.pk})
                 enrollments_touch(enrollment_ids=[enrollment.pk])
+                xapi_certificate_earned(certificate=certificate)
                 certificate_id = certificate.pk
                 transaction.on_commit(lambda: webhook_events_emit(
                     event_type="certificate.issued", object_id=certificate_id))

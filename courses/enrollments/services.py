@@ -36,6 +36,7 @@ from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.progress import progress_apply, progress_recompute
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
+from courses.xapi.services import events as xapi
 from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
@@ -85,6 +86,7 @@ def _enroll(*, user: User, course: Course, organization: Organization | None, en
     except IntegrityError:
         # Two requests raced to enroll the same person: the other one won, which is the same outcome.
         return Enrollment.objects.get(user=user, course=course), "already_enrolled"
+    xapi.xapi_enrollment_registered(enrollment=enrollment)
     return enrollment, "enrolled"
 
 
@@ -369,6 +371,11 @@ def _result_record(enrollment: Enrollment, activity: Activity, *, passed: bool, 
     _check_recordable(enrollment, activity)
     progress, activities, rows = _progress_write(enrollment, activity, passed=passed, score=score, seconds=seconds,
                                                  now=now)
+    progress.enrollment, progress.activity = enrollment, activity
+    if progress.first_seen_at == now:  # the row was started by this result
+        xapi.xapi_lesson_launched(progress=progress)
+    if progress.status == ActivityProgress.Status.PASSED and progress.completed_at == now:  # passed just now
+        xapi.xapi_lesson_experienced(progress=progress)
     enrollment.progress_percent, enrollment.final_score, all_required_passed = progress_recompute(activities, rows)
     enrollment.last_activity_at = now
     enrollment.time_spent_seconds += seconds
@@ -381,6 +388,7 @@ def _result_record(enrollment: Enrollment, activity: Activity, *, passed: bool, 
         enrollment.status = Enrollment.Status.COMPLETED
         enrollment.completed_at = now
         just_completed = True
+        xapi.xapi_enrollment_completed(enrollment=enrollment)
     enrollment.save(update_fields=[
         "progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status", "completed_at",
         "updated_at",
@@ -469,11 +477,13 @@ def activity_heartbeat(*, enrollment: Enrollment, activity: Activity, seconds: i
     with transaction.atomic():
         enrollment = _lock_enrollment(enrollment)
         _check_recordable(enrollment, activity)
-        progress, _ = ActivityProgress.objects.select_for_update().get_or_create(
+        progress, started = ActivityProgress.objects.select_for_update().get_or_create(
             enrollment=enrollment, activity=activity,
             defaults={"first_seen_at": now, "status": ActivityProgress.Status.IN_PROGRESS},
         )
         progress.enrollment = enrollment  # the locked, up-to-date row, for the caller
+        if started:
+            xapi.xapi_lesson_launched(progress=progress)
         if progress.status == ActivityProgress.Status.NOT_STARTED:
             progress.status = ActivityProgress.Status.IN_PROGRESS
         progress.last_seen_at = now

@@ -20,5 +20,6 @@ from .security import *
 from .api import *
 from .tasks import *
 from .reports import *
+from .xapi import *
 from .logs import *
 from .metrics import *

@@ -77,6 +77,9 @@ SPECTACULAR_SETTINGS = {
         "WebhookEventEnum": "courses.models.WebhookEndpoint.Event",
         "VerificationStatusEnum": ["valid", "revoked", "expired"],
         "FormatEnum": ["empathy-lms/quiz"],
+        "LrsVersionEnum": "courses.models.LrsEndpoint.Version",
+        "LrsActorModeEnum": "courses.models.LrsEndpoint.ActorMode",
+        "XapiStatementStatusEnum": "courses.models.XapiStatement.Status",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -245,10 +245,26 @@ def test_webhook_endpoint_creation(org, capture, monkeypatch, figure):
     capture.response("chosen", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": chosen}),
                      shows_secret=True)
     capture.response("too short", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": "whsec_short"}))
-    monkeypatch.setattr("courses.hr_reports.services.webhooks._fernet", fail)  # inside encrypt_secret(secret)
+    monkeypatch.setattr("lms.encryption.fernet_for", fail)  # inside encrypt_secret(secret)
     response = capture.response("fault", hr.post("/api/v1/reports/webhooks/", {**endpoint, "secret": chosen + "2"}))
     assert response.status_code == 500
     capture.assert_clean([generated, chosen, "whsec_short"], figure)
+
+
+def test_lrs_endpoint_credentials(org, capture, monkeypatch, figure):
+    admin = APIClient(raise_request_exception=False)
+    admin.force_authenticate(factories.member(org, "org_admin"))
+    url = f"/api/v1/organizations/{org.slug}/xapi/endpoint/"
+    password = "lrs-password-never-in-a-log-0123"
+    body = {"url": "https://lrs.example.invalid/xAPI", "username": "lms", "password": password}
+    assert capture.response("created", admin.put(url, body, format="json")).status_code == 201
+    assert capture.response("read", admin.get(url)).status_code == 200
+    refused = admin.put(url, {**body, "url": "https://127.0.0.1/xAPI"}, format="json")
+    assert capture.response("refused", refused).status_code == 422
+    monkeypatch.setattr("lms.encryption.fernet_for", fail)  # inside the encryption of the credentials
+    response = capture.response("fault", admin.put(url, {**body, "password": password + "2"}, format="json"))
+    assert response.status_code == 500
+    capture.assert_clean([password], figure)
 
 
 def test_calendar_feed(person, capture, monkeypatch, figure):

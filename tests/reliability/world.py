@@ -31,6 +31,7 @@ from courses.enrollments.models import Enrollment
 from courses.reminders import messages as reminder_messages
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
+from courses.xapi.services.endpoints import lrs_endpoint_set
 from lms.models import Department, Membership, Organization, User
 from tests import factories as people
 from tests.courses.factories import build_course
@@ -132,6 +133,8 @@ def build_world() -> World:
                                                       filters=report_queries.Filters(organization=org))
     endpoint, _ = webhook_services.webhook_endpoint_create(
         organization=org, url="https://hooks.example.com/lms", event_types=["certificate.issued"])
+    lrs_endpoint_set(organization=org, url="https://lrs.example.invalid/xAPI", username="lms",
+                     password="a-password-for-the-test-lrs")  # .invalid: never resolves
     from courses.reminders.models import ReminderPolicy
 
     policy = ReminderPolicy.objects.create(organization=org, kind="inactivity", days=5)

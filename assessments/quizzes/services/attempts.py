@@ -37,6 +37,7 @@ from assessments.errors import AssessmentErrorCode
 from assessments.quizzes import grading
 from assessments.quizzes.errors import AnswerError, AttemptConflict, QuizErrorCode, QuizNotFound
 from assessments.quizzes.models import Attempt, AttemptAnswer, Question, Quiz
+from assessments.quizzes.services.xapi import attempt_statements_record
 from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
 
@@ -214,4 +215,5 @@ def attempt_submit(*, attempt: Attempt, answers: Sequence[dict[str, Any]]) -> tu
             enrollment=locked.enrollment, activity=locked.quiz.activity, passed=locked.passed, score=locked.score,
             time_spent_seconds=max(0, int((now - locked.started_at).total_seconds())),
         )
+        attempt_statements_record(attempt=locked)
     return locked, True

@@ -43,6 +43,7 @@ from assessments.roleplays.errors import RoleplayConflict, RoleplayError, Rolepl
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import AllocationRound, Performance, ReviewAssignment, ReviewerRole, Rubric, Scenario
 from assessments.roleplays.services.reviews import performance_finalize
+from assessments.roleplays.services.xapi import performance_submitted_record
 from courses.catalog import services as course_services
 from courses.catalog.models import Activity, Module
 from courses.enrollments.models import Enrollment
@@ -221,6 +222,7 @@ def performance_submit(
                                             reason=ReviewAssignment.Reason.ROLE, due_at=due_at)
         if scenario.weight_of("supervisor") > 0:
             _ensure_supervisor_assignment(performance, reason=ReviewAssignment.Reason.ROLE, due_at=due_at)
+        performance_submitted_record(performance=performance)
     return performance
 
 

@@ -42,6 +42,7 @@ from assessments.roleplays.models import (
     Scenario,
 )
 from assessments.roleplays.selectors import criteria_with_levels, criterion_specs, performance_score
+from assessments.roleplays.services.xapi import performance_scored_record
 from courses.catalog import selectors as course_selectors
 from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
@@ -240,6 +241,7 @@ def performance_finalize(*, performance: Performance) -> Performance | None:
             course_services.activity_record_result(enrollment=enrollment,
                                                    activity=performance.scenario.activity,
                                                    passed=performance.passed, score=score)
+        performance_scored_record(performance=performance)
     return performance
 
 

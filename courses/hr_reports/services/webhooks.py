@@ -17,7 +17,6 @@ endpoint's secret>``.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
 import hmac
 import http.client
@@ -29,12 +28,10 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.crypto import salted_hmac
 from django.views.decorators.debug import sensitive_variables
 
 from courses.certificates.links import verify_url
@@ -42,7 +39,7 @@ from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.errors import ReportError, ReportErrorCode
 from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
-from lms import outbound
+from lms import encryption, outbound
 from lms.models import Membership, Organization
 from lms.queue import task_enqueue
 
@@ -56,20 +53,17 @@ MIN_SECRET_LENGTH = 24
 
 # --- secrets -------------------------------------------------------------------------------
 
-def _fernet() -> Fernet:
-    key = salted_hmac("courses.webhooks.secret", "endpoint-secret", secret=settings.SECRET_KEY,
-                      algorithm="sha256").digest()
-    return Fernet(base64.urlsafe_b64encode(key))
+SECRET_KEY_SALT, SECRET_KEY_VALUE = "courses.webhooks.secret", "endpoint-secret"
 
 
 def encrypt_secret(secret: str) -> str:
-    return _fernet().encrypt(secret.encode()).decode()
+    return encryption.encrypt_text(secret, key_salt=SECRET_KEY_SALT, value=SECRET_KEY_VALUE)
 
 
 def decrypt_secret(token: str) -> str:
     try:
-        return _fernet().decrypt(token.encode()).decode()
-    except InvalidToken:
+        return encryption.decrypt_text(token, key_salt=SECRET_KEY_SALT, value=SECRET_KEY_VALUE)
+    except encryption.Unreadable:
         raise ReportError("The endpoint's secret cannot be read (SECRET_KEY changed?); set a new one.",
                           code=ReportErrorCode.WEBHOOK_SECRET_UNREADABLE) from None
 

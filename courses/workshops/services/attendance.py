@@ -19,6 +19,7 @@ from courses.enrollments.services import activity_record_result
 from courses.workshops.errors import WorkshopConflict, WorkshopError, WorkshopErrorCode
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, SessionPart, WorkshopSession
 from courses.workshops.selectors import session_is_instructor
+from courses.xapi.services.events import xapi_registration_event_record
 from lms.errors import Forbidden
 
 MAX_MARKS = 5000
@@ -80,8 +81,9 @@ def _outcomes_apply(*, session: WorkshopSession, parts: dict[int, SessionPart], 
         previous = registration.attendance
         registration.attendance = outcome
         registration.save(update_fields=["attendance", "updated_at"])
-        RegistrationEvent.objects.create(registration=registration, kind=RegistrationEvent.Kind.ATTENDANCE,
-                                         actor=actor, at=now, detail={"from": previous, "to": outcome})
+        xapi_registration_event_record(event=RegistrationEvent.objects.create(
+            registration=registration, kind=RegistrationEvent.Kind.ATTENDANCE, actor=actor, at=now,
+            detail={"from": previous, "to": outcome}))
         if outcome == Registration.Attendance.PENDING:
             continue
         if registration.enrollment.status not in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):

@@ -35,6 +35,7 @@ from courses.workshops.models import (
     WorkshopSession,
 )
 from courses.workshops.selectors import registration_can_approve
+from courses.xapi.services.events import xapi_registration_event_record
 from lms.errors import Forbidden
 from lms.models import User
 from lms.queue import task_enqueue
@@ -245,8 +246,8 @@ def _move(registration: Registration, status: str, kind: str, actor: User | None
     registration.status = status
     registration.sequence += 1
     registration.save(update_fields=["status", "sequence", "ticket", "registered_at", "updated_at"])
-    RegistrationEvent.objects.create(registration=registration, kind=kind, actor=actor,
-                                     detail={"from": previous, "to": status, **(detail or {})})
+    xapi_registration_event_record(event=RegistrationEvent.objects.create(
+        registration=registration, kind=kind, actor=actor, detail={"from": previous, "to": status, **(detail or {})}))
 
 
 def _queue_email(registration: Registration, session: WorkshopSession, kind: str) -> None:
@@ -367,8 +368,8 @@ def registration_create(*, session: WorkshopSession, user: User, actor: User | N
         registration.registered_at = now
         if existing is None:
             registration.save()
-            RegistrationEvent.objects.create(registration=registration, kind=kind, actor=actor,
-                                             detail={"to": status, "ticket": ticket})
+            xapi_registration_event_record(event=RegistrationEvent.objects.create(
+                registration=registration, kind=kind, actor=actor, detail={"to": status, "ticket": ticket}))
         else:
             registration.save(update_fields=["enrollment", "ticket", "registered_at"])
             _move(registration, status, kind, actor, {"ticket": ticket})

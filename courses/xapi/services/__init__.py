@@ -1,0 +1,1 @@
+"""xAPI services: the endpoint (endpoints), what events write (events), sending (outbox), backfill."""
