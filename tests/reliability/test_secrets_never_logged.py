@@ -196,7 +196,8 @@ def test_api_token_creation_and_use(person, capture, monkeypatch, figure):
 def test_api_key_creation_in_the_admin_and_an_unhandled_error_under_it(person, org, capture, monkeypatch, figure):
     browser = _browser()
     browser.force_login(person)
-    page = browser.post("/admin/lms/organizationapikey/add/", {"name": "HR sync", "organization": org.pk},
+    page = browser.post("/admin/lms/organizationapikey/add/",
+                        {"name": "HR sync", "organization": org.pk, "scopes": ["reports:read", "people:read"]},
                         follow=True)
     raw = re.search(r"The API key for HR sync: (\S+) ", page.content.decode()).group(1)
     hr = _api(HTTP_AUTHORIZATION=f"Api-Key {raw}")

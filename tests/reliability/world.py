@@ -28,6 +28,7 @@ from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.models import Certificate
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
+from courses.ratings.models import Rating
 from courses.reminders import messages as reminder_messages
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
@@ -110,6 +111,9 @@ def build_world() -> World:
     catalog_services.course_publish(course=course)
     lesson = course.activities.get(kind=Activity.Kind.LESSON)
     enrollment, _ = enrollment_services.enrollment_create(user=users["learner"], course=course, organization=org)
+    # A review on the course by someone other than the roles that call the API (the author may not report it).
+    rating = Rating.objects.create(user=people.member(org, "learner"), course=course, stars=2,
+                                   review="Too long for what it says.")
     attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
     peer = people.member(org, "learner", department=department, manager=manager)
     enrollment_services.enrollment_create(user=peer, course=course, organization=org)
@@ -160,7 +164,8 @@ def build_world() -> World:
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
-                 extra={"scenario": scenario, "survey": survey, "performance": performance, "review": review,
+                 extra={"rating": rating, "scenario": scenario, "survey": survey, "performance": performance,
+                        "review": review,
                         "example": example, "assignment": performance.assignments.order_by("pk").first(),
                         "policy": policy, "unsubscribe": unsubscribe,
                         "export": export, "endpoint": endpoint, "delivery": delivery,
@@ -202,6 +207,7 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"^workshops/feed/", "token", lambda w: w.extra["feed_token"]),
     (r"^notifications/unsubscribe/", "token", lambda w: w.extra["unsubscribe"]),
     (r"", "policy_id", lambda w: w.extra["policy"].pk),
+    (r"", "rating_id", lambda w: w.extra["rating"].pk),
 ]
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")
