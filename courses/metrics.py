@@ -1,7 +1,8 @@
 """The courses app's gauges read at scrape time (see lms/metrics.py): one aggregate query each.
 
-Each answers "is work piling up?": webhook deliveries waiting, reminders waiting, completions still
-without a certificate, and how long report exports take. Ages are in seconds, 0 when nothing waits.
+Each answers "is work piling up?": webhook deliveries waiting, xAPI statements waiting in the outbox,
+reminders waiting, completions still without a certificate, and how long report exports take. Ages are in
+seconds, 0 when nothing waits.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from prometheus_client.core import GaugeMetricFamily, Metric, SummaryMetricFamil
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import ReportExport, WebhookDelivery
 from courses.reminders.models import ReminderLog
+from courses.xapi.models import XapiStatement
 from lms.metrics import metrics_source
 
 
@@ -34,6 +36,21 @@ def webhook_backlog() -> Iterable[Metric]:
     yield _gauge("lms_webhook_deliveries_pending", "Webhook deliveries not yet delivered nor given up.",
                  row["count"])
     yield _gauge("lms_webhook_delivery_lag_seconds", "Age of the oldest pending webhook delivery.",
+                 _age(row["oldest"], now))
+
+
+@metrics_source("xapi")
+def xapi_outbox() -> Iterable[Metric]:
+    now = timezone.now()
+    row = XapiStatement.objects.aggregate(
+        pending=Count("id", filter=Q(status=XapiStatement.Status.PENDING)),
+        failed=Count("id", filter=Q(status=XapiStatement.Status.FAILED)),
+        oldest=Min("created_at", filter=Q(status=XapiStatement.Status.PENDING)))
+    yield _gauge("lms_xapi_statements_pending", "xAPI statements in the outbox not yet accepted by their LRS.",
+                 row["pending"])
+    yield _gauge("lms_xapi_statements_failed", "xAPI statements their LRS refused for good (retry from the API).",
+                 row["failed"])
+    yield _gauge("lms_xapi_outbox_lag_seconds", "Age of the oldest xAPI statement still waiting to be sent.",
                  _age(row["oldest"], now))
 
 

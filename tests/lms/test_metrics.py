@@ -24,6 +24,7 @@ from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.reminders.models import ReminderLog
+from courses.xapi.models import XapiStatement
 from lms import metrics
 from lms.celery import app as celery_app
 from tests import factories as people
@@ -198,8 +199,15 @@ def test_the_backlog_gauges_equal_the_database(metrics_on, org):
             organization=org, format="csv", request_key=f"k{seconds}", status=status, started_at=now,
             finished_at=now + timedelta(seconds=seconds) if seconds else None)
 
+    for number, (status, age) in enumerate([("pending", 1800), ("pending", 10), ("failed", 9000), ("sent", 9000)]):
+        XapiStatement.objects.create(statement_id=uuid.uuid4(), organization=org, event=f"test:{number}",
+                                     verb="registered", statement={}, status=status,
+                                     created_at=now - timedelta(seconds=age))
+
     samples = scrape()
 
+    assert value(samples, "lms_xapi_statements_pending") == 2 and value(samples, "lms_xapi_statements_failed") == 1
+    assert 1800 <= value(samples, "lms_xapi_outbox_lag_seconds") < 9000  # the oldest pending, not the sent one
     assert value(samples, "lms_webhook_deliveries_pending") == 2
     assert value(samples, "lms_webhook_delivery_lag_seconds") >= 3600
     assert value(samples, "lms_webhook_delivery_lag_seconds") < 7200  # not the delivered one's age
@@ -210,13 +218,14 @@ def test_the_backlog_gauges_equal_the_database(metrics_on, org):
     assert value(samples, "lms_report_export_duration_seconds_count") == 2
     assert value(samples, "lms_report_export_duration_seconds_sum") == pytest.approx(120)
     assert value(samples, "lms_report_exports_active") == 1
-    for source in ("broker", "webhooks", "reminders", "certificates", "report-exports", "database"):
+    for source in ("broker", "webhooks", "xapi", "reminders", "certificates", "report-exports", "database"):
         assert value(samples, "lms_metrics_source_up", source=source) == 1, source
 
 
 def test_the_gauges_are_zero_with_nothing_waiting(metrics_on):
     samples = scrape()
-    for name in ("lms_webhook_deliveries_pending", "lms_webhook_delivery_lag_seconds", "lms_reminders_pending",
+    for name in ("lms_webhook_deliveries_pending", "lms_webhook_delivery_lag_seconds", "lms_xapi_statements_pending",
+                 "lms_xapi_outbox_lag_seconds", "lms_reminders_pending",
                  "lms_certificates_missing", "lms_certificate_issue_lag_seconds", "lms_report_exports_active"):
         assert (name, ()) in samples, name
         assert value(samples, name) == 0, name
