@@ -2,11 +2,13 @@
 preview, publish; categories and tags."""
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
 
-from courses.catalog import services
+from courses.catalog import cover_images, services
 from courses.catalog.admin_scope import CourseScopedAdmin
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
 
@@ -24,9 +26,36 @@ class ModuleInline(admin.TabularInline):
     show_change_link = True
 
 
+class CourseAdminForm(forms.ModelForm):
+    """The course form, with the cover picture taken in aside: the service checks and redraws it."""
+    cover_upload = forms.FileField(required=False, label="New cover picture",
+                                   help_text="JPEG, PNG or WebP, at least 320 x 180 pixels; cut to 16:9.")
+    cover_remove = forms.BooleanField(required=False, label="Remove the cover picture",
+                                      help_text="The course's generated cover shows instead.")
+
+    class Meta:
+        model = Course
+        exclude = ["cover_image"]
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("cover_upload")
+        if upload is not None and not data.get("cover_remove"):
+            try:
+                cover_images.cover_prepare(upload.read(), max_bytes=settings.COVER_MAX_BYTES)
+            except ApplicationError as exc:
+                self.add_error("cover_upload", exc.message)
+            upload.seek(0)
+        has_cover = upload is not None or (bool(self.instance.cover_image) and not data.get("cover_remove"))
+        if has_cover and not (data.get("cover_alt") or "").strip():
+            self.add_error("cover_alt", "Say what the cover picture shows, for people who cannot see it.")
+        return data
+
+
 @admin.register(Course)
 class CourseAdmin(CourseScopedAdmin):
     course_field = "pk"
+    form = CourseAdminForm
     formfield_overrides = PRIVATE_FILE_FIELDS
     list_display = ["title", "slug", "language", "category", "organization", "status", "estimated_minutes",
                     "rating_average", "rating_count", "preview_link"]
@@ -34,12 +63,14 @@ class CourseAdmin(CourseScopedAdmin):
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags", "instructors"]
-    readonly_fields = ["estimated_minutes", "rating_average", "rating_count", "published_at", "preview_link"]
+    readonly_fields = ["estimated_minutes", "rating_average", "rating_count", "published_at", "preview_link",
+                       "cover_image"]
     inlines = [ModuleInline]
     actions = ["publish", "archive"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "language", "category", "tags",
-                           "cover_image", "translation_of")}),
+                           "translation_of")}),
+        ("Cover", {"fields": ("cover_image", "cover_upload", "cover_alt", "cover_remove")}),
         ("Audience and staff", {"fields": ("organization", "instructors", "status", "published_at")}),
         ("Certificate and schedule", {"fields": ("hours_credited", "passing_score", "validity_months", "due_days")}),
         ("Derived", {"fields": ("estimated_minutes", "rating_average", "rating_count", "preview_link")}),
@@ -69,6 +100,19 @@ class CourseAdmin(CourseScopedAdmin):
         else:
             created = services.course_create(slug=obj.slug, title=obj.title, created_by=request.user, **fields)
             obj.pk = created.pk
+        self._save_cover(obj, form.cleaned_data)
+
+    @staticmethod
+    def _save_cover(course: Course, data: dict) -> None:
+        course = Course.objects.get(pk=course.pk)
+        if data.get("cover_remove"):
+            services.course_cover_remove(course=course)
+        elif data.get("cover_upload") is not None:
+            upload = data["cover_upload"]
+            services.course_cover_set(course=course, data=upload.read(), alt=data.get("cover_alt", ""),
+                                      filename=upload.name)
+        elif "cover_alt" in data:
+            services.course_update(course=course, cover_alt=data["cover_alt"])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

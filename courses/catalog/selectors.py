@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.shortcuts import get_object_or_404
 
 from courses.catalog import search_index
-from courses.catalog.models import Activity, Category, Course, Module
+from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Module
 from courses.enrollments.models import Enrollment
 from lms.errors import Forbidden, NotFound
 from lms.models import Organization, Role
@@ -45,7 +45,21 @@ def courses_visible_to(*, actor: Any) -> QuerySet[Course]:
 
 
 def course_catalog(*, actor: Any) -> QuerySet[Course]:
-    return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
+    """The courses the actor may see, with what a card shows (category, organization, tags, cover sizes)."""
+    return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related(
+        "tags", "cover_renditions")
+
+
+def course_cover_rendition(*, actor: Any, slug: str, rendition_id: int, format: str) -> CourseCoverRendition:
+    """One stored size of the cover of a course the actor may see; 404 otherwise (a private course's cover
+    is as absent as the course)."""
+    course = course_get(actor=actor, slug=slug)
+    return get_object_or_404(CourseCoverRendition, course=course, pk=rendition_id, format=format)
+
+
+def course_is_public(course: Course) -> bool:
+    """Published in the public catalog: whoever may see it may be anyone, so shared caches may keep its cover."""
+    return course.status == Course.Status.PUBLISHED and course.organization_id is None
 
 
 def courses_search(queryset: QuerySet[Course], text: str) -> QuerySet[Course]:
@@ -172,12 +186,6 @@ def course_translations(*, actor: Any, course: Course) -> list[Course]:
         .exclude(pk=course.pk)
         .order_by("language", "title", "id")
     )
-
-
-
-
-
-
 
 
 def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Course]:
