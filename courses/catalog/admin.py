@@ -35,7 +35,7 @@ class CourseAdminForm(forms.ModelForm):
 
     class Meta:
         model = Course
-        exclude = ["cover_image"]
+        fields = ["cover_alt"]  # the admin's fieldsets name the rest; the picture itself comes through the service
 
     def clean(self):
         data = super().clean()

@@ -1,10 +1,11 @@
 """The generated cover of a course without a picture: an SVG drawn from its slug, title and category.
 
 Colours and shapes come from a SHA-256 of the slug, so every course gets its own cover and keeps it
-(the slug does not change once courses are shared). Every colour drawn is dark enough (relative luminance at
-most ``MAX_LUMINANCE``) that white text on any mix of them keeps a contrast ratio of at least 7:1. The cover is decorative: the
-course's title is printed next to it, so pages give it ``alt=""``. The text inside is escaped; the SVG
-holds no script, link or external reference and is served with a policy that forbids them anyway.
+(the slug does not change once courses are shared). Every colour drawn is dark enough (relative luminance
+at most ``MAX_LUMINANCE``) that white text on any mix of them keeps a contrast ratio of at least 7:1. The
+cover is decorative: the course's title is printed next to it, so pages give it ``alt=""``. The text inside
+is escaped; the SVG holds no script, link or external reference and is served with a policy that forbids
+them anyway.
 """
 from __future__ import annotations
 

@@ -64,7 +64,7 @@ class Course(models.Model):
     cover_image = models.ImageField(upload_to="courses/covers/", blank=True,
                                     help_text="The uploaded picture, re-encoded without its metadata.")
     cover_alt = models.CharField(max_length=250, blank=True,
-                                 help_text="What the cover shows, for people who cannot see it (required with a cover).")
+                                 help_text="What the cover shows, for people who cannot see it (required with one).")
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="courses",
         help_text="Empty for the public catalog; otherwise only this organization's members see it.",

@@ -108,7 +108,8 @@ def course_detail(*, actor: Any, slug: str, covers: bool = True) -> Course:
     unless ``covers`` is false)."""
     activities = Activity.objects.select_related("lesson").order_by("position", "id")
     modules = Module.objects.prefetch_related(Prefetch("activities", queryset=activities)).order_by("position", "id")
-    queryset = course_catalog(actor=actor, covers=covers).prefetch_related(Prefetch("modules", queryset=modules), "instructors")
+    queryset = course_catalog(actor=actor, covers=covers).prefetch_related(Prefetch("modules", queryset=modules),
+                                                                           "instructors")
     return get_object_or_404(queryset, slug=slug)
 
 

@@ -12,9 +12,8 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.catalog import cover_images
+from courses.catalog import cover_images, search_index
 from courses.catalog import lesson_content as content
-from courses.catalog import search_index
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import (
     Activity,

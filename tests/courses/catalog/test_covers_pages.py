@@ -15,6 +15,7 @@ from tests.courses.catalog.conftest import browser, main_html, portuguese
 from tests.courses.factories import CourseFactory
 
 CATALOG = reverse("pages:catalog")
+pytestmark = pytest.mark.django_db
 
 
 def with_covers(count: int, start: int = 0) -> list[Course]:
@@ -79,6 +80,7 @@ def test_catalog_page_query_count_is_the_same_for_10_and_100_covers(org, who):
 def test_api_list_query_count_is_the_same_for_10_and_100_covers(client_for, org):
     client = client_for(people.member(org))
     with_covers(10)
+    client.get("/api/v1/courses/")  # the first call of a key also records when it was last used
     with CaptureQueriesContext(connection) as captured:
         first = client.get("/api/v1/courses/?page_size=100").json()
     small = len(captured)
