@@ -314,3 +314,36 @@ def test_generated_covers_keep_white_text_readable():
 def test_generated_cover_text_is_escaped():
     svg = cover_art.cover_svg(slug="x", title="<script>alert(1)</script> now", category="A & <B>")
     assert "<script" not in svg and "A &amp; &lt;B&gt;" in svg
+
+
+# --- the admin ----------------------------------------------------------------------------------------
+
+
+def _admin_post(client, course, **extra):
+    data = {"title": course.title, "slug": course.slug, "language": "en", "status": course.status,
+            "hours_credited": "0", "passing_score": "0", "summary": "", "description": "", "cover_alt": "",
+            "modules-TOTAL_FORMS": "0", "modules-INITIAL_FORMS": "0", "modules-MIN_NUM_FORMS": "0",
+            "modules-MAX_NUM_FORMS": "1000", **extra}
+    return client.post(f"/admin/courses/course/{course.pk}/change/", data)
+
+
+def test_the_admin_uploads_through_the_service(course, media):
+    client = browser(people.UserFactory(is_staff=True, is_superuser=True))
+    response = _admin_post(client, course, cover_alt="A shared desk",
+                           cover_upload=SimpleUploadedFile("desk.jpg", picture(exif=True)))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    course.refresh_from_db()
+    assert course.cover_alt == "A shared desk" and course.cover_renditions.count() == 6
+    assert all(b"Exif" not in (media / name).read_bytes() for name in stored_files(media))
+
+
+@pytest.mark.parametrize(("data", "alt", "message"), [
+    (b"<html>not a picture</html>", "A desk", "not a JPEG, PNG or WebP"),
+    (None, "", "Say what the cover picture shows"),
+], ids=["not-a-picture", "no-alt"])
+def test_the_admin_refuses_with_a_form_error_and_stores_nothing(course, media, data, alt, message):
+    client = browser(people.UserFactory(is_staff=True, is_superuser=True))
+    response = _admin_post(client, course, cover_alt=alt,
+                           cover_upload=SimpleUploadedFile("desk.jpg", data if data is not None else picture()))
+    assert response.status_code == 200 and message in response.content.decode()
+    assert stored_files(media) == [] and not CourseCoverRendition.objects.exists()
