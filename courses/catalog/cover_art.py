@@ -14,6 +14,7 @@ import hashlib
 from xml.sax.saxutils import escape
 
 WIDTH, HEIGHT = 960, 540
+REVISION = 2  # raise when the drawing changes, so browsers fetch the new covers
 MAX_LUMINANCE = 0.10  # white on it: (1.05) / (0.10 + 0.05) = 7:1
 
 
@@ -65,8 +66,9 @@ def cover_svg(*, slug: str, title: str, category: str = "") -> str:
     hue = digest[0] / 256
     start = _colour(hue, 0.22 + digest[1] % 8 / 100, 0.55)
     end = _colour(hue + 0.12 + digest[2] % 10 / 100, 0.30, 0.60)
-    label = escape(category.upper()[:40])
-    category_text = (f'<text x="56" y="92" fill="#ffffff" font-size="34" font-weight="600" letter-spacing="3" '
+    label = category.upper().strip()
+    label = escape(label if len(label) <= 24 else label[:23].rstrip() + "…")  # fits the width at this size
+    category_text = (f'<text x="56" y="110" fill="#ffffff" font-size="52" font-weight="700" letter-spacing="4" '
                      f'font-family="system-ui, sans-serif">{label}</text>') if label else ""
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" width="{WIDTH}" height="{HEIGHT}">'

@@ -51,7 +51,8 @@ class Cover:
 def generated_version(course: Course) -> str:
     """Changes when the generated cover's drawing would: the browser's cached copy is then not used."""
     category = course.category.name if course.category_id and course.category else ""
-    return hashlib.sha256(f"{course.slug}\n{course.title}\n{category}".encode()).hexdigest()[:12]
+    text = f"{cover_art.REVISION}\n{course.slug}\n{course.title}\n{category}"
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
 
 
 def generated_svg(course: Course) -> str:
