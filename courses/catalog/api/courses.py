@@ -239,7 +239,7 @@ class CourseCoverApi(APIView):
         return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
                                                context={"request": request}).data)
 
-    @extend_schema(request=None, responses=CourseDetailSerializer, tags=["courses"])
+    @extend_schema(request=None, responses={200: CourseDetailSerializer}, tags=["courses"])
     def delete(self, request, slug: str):
         services.course_cover_remove(course=catalog_selectors.access_course_manage(actor=request.user, slug=slug))
         return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
