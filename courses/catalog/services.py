@@ -281,6 +281,12 @@ def _cover_alt(alt: str | None, *, required: bool) -> str:
     return alt
 
 
+def _lock(course: Course) -> None:
+    """Lock the course's row and read its cover as it is now (another upload may have just changed it)."""
+    current = Course.objects.select_for_update().only("cover_image").get(pk=course.pk)
+    course.cover_image.name = current.cover_image.name
+
+
 def _cover_files(course: Course) -> list[str]:
     names = list(CourseCoverRendition.objects.filter(course=course).values_list("file", flat=True))
     return [*names, course.cover_image.name] if course.cover_image else names
@@ -294,10 +300,11 @@ def course_cover_set(*, course: Course, data: bytes, alt: str, filename: str = "
     prepared = cover_images.cover_prepare(data, max_bytes=settings.COVER_MAX_BYTES)
     stem = upload_stem(filename, default="cover", max_length=40)
     storage = course.cover_image.storage
-    old = _cover_files(course)
     saved: list[str] = []
     try:
         with transaction.atomic():
+            _lock(course)  # two uploads at once: one after the other, and the first one's files go too
+            old = _cover_files(course)
             CourseCoverRendition.objects.filter(course=course).delete()
             for item in prepared.renditions:
                 rendition = CourseCoverRendition(course=course, format=item.format, width=item.width,
@@ -311,22 +318,23 @@ def course_cover_set(*, course: Course, data: bytes, alt: str, filename: str = "
             saved.append(course.cover_image.name)
             course.cover_alt = alt
             course.save(update_fields=["cover_image", "cover_alt", "updated_at"])
+            transaction.on_commit(lambda: [storage.delete(name) for name in old])
     except BaseException:
         for name in saved:  # nothing half-written: the rows rolled back, so do their files
             storage.delete(name)
         raise
-    transaction.on_commit(lambda: [storage.delete(name) for name in old])
     return course
 
 
 def course_cover_remove(*, course: Course) -> Course:
     """Drop the course's cover picture (its generated cover shows again); the files go after the commit."""
     storage = course.cover_image.storage
-    old = _cover_files(course)
     with transaction.atomic():
+        _lock(course)
+        old = _cover_files(course)
         CourseCoverRendition.objects.filter(course=course).delete()
         course.cover_image = ""
         course.cover_alt = ""
         course.save(update_fields=["cover_image", "cover_alt", "updated_at"])
-    transaction.on_commit(lambda: [storage.delete(name) for name in old])
+        transaction.on_commit(lambda: [storage.delete(name) for name in old])
     return course

@@ -347,3 +347,8 @@ def test_the_admin_refuses_with_a_form_error_and_stores_nothing(course, media, d
                            cover_upload=SimpleUploadedFile("desk.jpg", data if data is not None else picture()))
     assert response.status_code == 200 and message in response.content.decode()
     assert stored_files(media) == [] and not CourseCoverRendition.objects.exists()
+
+
+def test_a_long_category_is_shortened_to_fit_the_generated_cover():
+    svg = cover_art.cover_svg(slug="x", title="Title", category="Customer service and complaint handling")
+    assert "CUSTOMER SERVICE AND CO…" in svg
