@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0008_rating_moderation'),
+        ('courses', '0009_xapi'),
     ]
 
     operations = [
