@@ -42,7 +42,7 @@ class CourseAdminForm(forms.ModelForm):
         upload = data.get("cover_upload")
         if upload is not None and not data.get("cover_remove"):
             try:
-                cover_images.cover_prepare(upload.read(), max_bytes=settings.COVER_MAX_BYTES)
+                cover_images.cover_check(upload.read(), max_bytes=settings.COVER_MAX_BYTES)
             except ApplicationError as exc:
                 self.add_error("cover_upload", exc.message)
             upload.seek(0)

@@ -114,6 +114,11 @@ def _encode(picture: Image.Image, fmt: str, width: int) -> CoverFile:
     return CoverFile(format=fmt, width=width, height=sized.height, data=buffer.getvalue())
 
 
+def cover_check(data: bytes, *, max_bytes: int) -> None:
+    """``ContentError`` when ``cover_prepare`` would refuse ``data``; makes no size (a form's check)."""
+    _decoded(_open(data, max_bytes=max_bytes))
+
+
 def cover_prepare(data: bytes, *, max_bytes: int) -> PreparedCover:
     """Every file of a cover made from ``data`` (see the module docstring), or ``ContentError``."""
     picture = _cut(_decoded(_open(data, max_bytes=max_bytes)))

@@ -352,3 +352,24 @@ def test_the_admin_refuses_with_a_form_error_and_stores_nothing(course, media, d
 def test_a_long_category_is_shortened_to_fit_the_generated_cover():
     svg = cover_art.cover_svg(slug="x", title="Title", category="Customer service and complaint handling")
     assert "CUSTOMER SERVICE AND CO…" in svg
+
+
+def test_one_upload_makes_the_sizes_exactly_once(client_for, instructor, course, monkeypatch):
+    calls = []
+    real = cover_images.cover_prepare
+
+    def counted(data, **kwargs):
+        calls.append(len(data))
+        return real(data, **kwargs)
+    monkeypatch.setattr(services.cover_images, "cover_prepare", counted)
+    assert upload(client_for(instructor), "listening", picture()).status_code == 200
+    assert len(calls) == 1 and CourseCoverRendition.objects.filter(course=course).count() == 6
+
+
+def test_covers_behind_a_signed_storage_address_are_not_kept(client_for, instructor, course, settings):
+    cover = upload(client_for(instructor), "listening", picture()).json()["cover"]
+    settings.PROTECTED_MEDIA_REDIRECT = "x-accel-redirect"
+    kept = browser().get(cover["url"])
+    assert kept["Cache-Control"] == "public, max-age=86400" and kept["X-Accel-Redirect"]
+    settings.PROTECTED_MEDIA_REDIRECT = "storage-url"
+    assert browser().get(cover["url"])["Cache-Control"] == "private, no-store"
