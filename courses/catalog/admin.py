@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from courses.catalog import cover_images, services
 from courses.catalog.admin_scope import CourseScopedAdmin
@@ -28,14 +29,23 @@ class ModuleInline(admin.TabularInline):
 
 class CourseAdminForm(forms.ModelForm):
     """The course form, with the cover picture taken in aside: the service checks and redraws it."""
-    cover_upload = forms.FileField(required=False, label="New cover picture",
-                                   help_text="JPEG, PNG or WebP, at least 320 x 180 pixels; cut to 16:9.")
-    cover_remove = forms.BooleanField(required=False, label="Remove the cover picture",
-                                      help_text="The course's generated cover shows instead.")
+    cover_upload = forms.FileField(required=False, label=_("New cover picture"),
+                                   help_text=_("JPEG, PNG or WebP, at least 320 × 180 pixels; cut to 16:9."))
+    cover_remove = forms.BooleanField(required=False, label=_("Remove the cover picture"),
+                                      help_text=_("The course's generated cover shows instead."))
+    refusals = {
+        "invalid_cover": _("This file is not a still JPEG, PNG or WebP picture of at least 320 × 180 pixels, "
+                           "or it is damaged."),
+        "cover_too_large": _("This picture is too large: at most 8000 pixels on a side, 40 million pixels in "
+                             "all, and the size COVER_MAX_BYTES allows."),
+    }
 
     class Meta:
         model = Course
         fields = ["cover_alt"]  # the admin's fieldsets name the rest; the picture itself comes through the service
+        labels = {"cover_alt": _("Cover text (alt)")}
+        help_texts = {"cover_alt": _("What the picture shows, for people who cannot see it. Required with a "
+                                     "picture.")}
 
     def clean(self):
         data = super().clean()
@@ -44,11 +54,11 @@ class CourseAdminForm(forms.ModelForm):
             try:
                 cover_images.cover_check(upload.read(), max_bytes=settings.COVER_MAX_BYTES)
             except ApplicationError as exc:
-                self.add_error("cover_upload", exc.message)
+                self.add_error("cover_upload", self.refusals.get(exc.code, exc.message))
             upload.seek(0)
         has_cover = upload is not None or (bool(self.instance.cover_image) and not data.get("cover_remove"))
         if has_cover and not (data.get("cover_alt") or "").strip():
-            self.add_error("cover_alt", "Say what the cover picture shows, for people who cannot see it.")
+            self.add_error("cover_alt", _("Say what the cover picture shows, for people who cannot see it."))
         return data
 
 
@@ -70,7 +80,7 @@ class CourseAdmin(CourseScopedAdmin):
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "language", "category", "tags",
                            "translation_of")}),
-        ("Cover", {"fields": ("cover_image", "cover_upload", "cover_alt", "cover_remove")}),
+        (_("Cover"), {"fields": ("cover_image", "cover_upload", "cover_alt", "cover_remove")}),
         ("Audience and staff", {"fields": ("organization", "instructors", "status", "published_at")}),
         ("Certificate and schedule", {"fields": ("hours_credited", "passing_score", "validity_months", "due_days")}),
         ("Derived", {"fields": ("estimated_minutes", "rating_average", "rating_count", "preview_link")}),

@@ -17,7 +17,7 @@ from courses.catalog.errors import ContentError
 from courses.catalog.models import Course, CourseCoverRendition
 from lms.errors import ApplicationError
 from tests import factories as people
-from tests.courses.catalog.conftest import browser
+from tests.courses.catalog.conftest import browser, portuguese
 from tests.courses.factories import CategoryFactory, CourseFactory
 from tests.helpers import assert_error
 
@@ -338,7 +338,7 @@ def test_the_admin_uploads_through_the_service(course, media):
 
 
 @pytest.mark.parametrize(("data", "alt", "message"), [
-    (b"<html>not a picture</html>", "A desk", "not a JPEG, PNG or WebP"),
+    (b"<html>not a picture</html>", "A desk", "is not a still JPEG, PNG or WebP picture"),
     (None, "", "Say what the cover picture shows"),
 ], ids=["not-a-picture", "no-alt"])
 def test_the_admin_refuses_with_a_form_error_and_stores_nothing(course, media, data, alt, message):
@@ -373,3 +373,11 @@ def test_covers_behind_a_signed_storage_address_are_not_kept(client_for, instruc
     assert kept["Cache-Control"] == "public, max-age=86400" and kept["X-Accel-Redirect"]
     settings.PROTECTED_MEDIA_REDIRECT = "storage-url"
     assert browser().get(cover["url"])["Cache-Control"] == "private, no-store"
+
+
+def test_the_admin_says_it_in_portuguese(course, media):
+    client = portuguese(browser(people.UserFactory(is_staff=True, is_superuser=True)))
+    response = _admin_post(client, course, cover_upload=SimpleUploadedFile("desk.jpg", b"<html>"))
+    html = response.content.decode()
+    assert "Diga o que a imagem de capa mostra" in html and "não é uma imagem estática" in html
+    assert "Nova imagem de capa" in html and "Texto da capa (alt)" in html
