@@ -30,11 +30,11 @@ class ModuleInline(admin.TabularInline):
 class CourseAdminForm(forms.ModelForm):
     """The course form, with the cover picture taken in aside: the service checks and redraws it."""
     cover_upload = forms.FileField(required=False, label=_("New cover picture"),
-                                   help_text=_("JPEG, PNG or WebP, at least 320 × 180 pixels; cut to 16:9."))
+                                   help_text=_("JPEG, PNG or WebP, at least 320 x 180 pixels; cut to 16:9."))
     cover_remove = forms.BooleanField(required=False, label=_("Remove the cover picture"),
                                       help_text=_("The course's generated cover shows instead."))
     refusals = {
-        "invalid_cover": _("This file is not a still JPEG, PNG or WebP picture of at least 320 × 180 pixels, "
+        "invalid_cover": _("This file is not a still JPEG, PNG or WebP picture of at least 320 x 180 pixels, "
                            "or it is damaged."),
         "cover_too_large": _("This picture is too large: at most 8000 pixels on a side, 40 million pixels in "
                              "all, and the size COVER_MAX_BYTES allows."),
