@@ -72,6 +72,10 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
             if ebook_key:
                 pdf = demo_content.ebook_pdf(ebook_key)
                 catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
+    cover = demo_content.read_covers().get(course.slug)
+    if cover:
+        catalog_services.course_cover_set(course=course, data=cover["picture"], alt=cover["alt"],
+                                          filename="cover.webp")
     catalog_services.course_publish(course=course)
     return course
 

@@ -65,6 +65,12 @@ def read_ebooks(data_dir: Path = DATA_DIR) -> dict[str, dict]:
     }
 
 
+def read_covers(data_dir: Path = DATA_DIR) -> dict[str, dict]:
+    """The demo courses' cover pictures by slug (``covers.yaml``): ``picture`` (bytes) and ``alt``."""
+    return {slug: {"picture": (data_dir / slug / cover["picture"]).read_bytes(), "alt": cover["alt"]}
+            for slug, cover in _read_yaml(data_dir / "covers.yaml").items()}
+
+
 COURSES: list[dict] = read_courses()
 
 EBOOKS: dict[str, dict] = read_ebooks()

@@ -15,6 +15,7 @@ urlpatterns = [
     path("courses/", catalog.CourseListApi.as_view(), name="courses"),
     path("courses/<slug:slug>/", catalog.CourseDetailApi.as_view(), name="course"),
     path("courses/<slug:slug>/publish/", catalog.CoursePublishApi.as_view(), name="course-publish"),
+    path("courses/<slug:slug>/cover/", catalog.CourseCoverApi.as_view(), name="course-cover"),
     path("courses/<slug:slug>/archive/", catalog.CourseArchiveApi.as_view(), name="course-archive"),
     path("courses/<slug:slug>/modules/", catalog.ModuleCreateApi.as_view(), name="course-modules"),
     path("courses/<slug:slug>/modules/<id:module_id>/activities/", catalog.ActivityCreateApi.as_view(),

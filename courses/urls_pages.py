@@ -1,7 +1,7 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
-from courses.catalog.pages import catalog, lessons
+from courses.catalog.pages import catalog, covers, lessons
 from courses.enrollments import pages as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -11,6 +11,9 @@ from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits
 urlpatterns = [
     path("", catalog.catalog, name="catalog"),
     path("courses/<slug:slug>/", catalog.course_page, name="course"),
+    path("courses/<slug:slug>/cover.svg", covers.course_cover_generated, name="course-cover-generated"),
+    path("courses/<slug:slug>/covers/<id:rendition_id>.<slug:format>", covers.course_cover,
+         name="course-cover"),
     path("courses/<slug:slug>/enroll/", catalog.course_enroll, name="course-enroll"),
     path("courses/<slug:slug>/withdraw/", catalog.course_withdraw, name="course-withdraw"),
     path("courses/<slug:slug>/activities/<id:activity_id>/", lessons.activity_page, name="activity"),

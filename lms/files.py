@@ -25,8 +25,10 @@ from django.utils.http import content_disposition_header
 
 
 def file_response(file: Any, *, content_type: str, filename: str | None = None,
-                  as_attachment: bool = False) -> HttpResponse:
-    """The answer that sends ``file`` (a ``FieldFile``) to a caller already checked; never cached."""
+                  as_attachment: bool = False, cache_control: str = "private, no-store") -> HttpResponse:
+    """The answer that sends ``file`` (a ``FieldFile``) to a caller already checked; never cached unless
+    ``cache_control`` says otherwise (a course cover, whose address changes with every upload), and never
+    in ``storage-url`` mode (the signed address it redirects to expires)."""
     mode = settings.PROTECTED_MEDIA_REDIRECT
     if not mode:
         response: HttpResponse = _streamed(file, content_type=content_type, filename=filename,
@@ -42,7 +44,8 @@ def file_response(file: Any, *, content_type: str, filename: str | None = None,
         disposition = content_disposition_header(as_attachment, filename or os.path.basename(file.name))
         if disposition:
             response["Content-Disposition"] = disposition
-    response["Cache-Control"] = "private, no-store"
+    # A redirect to a signed address must not outlive the signature: never kept, whatever the caller asked.
+    response["Cache-Control"] = "private, no-store" if mode == "storage-url" else cache_control
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

@@ -2,11 +2,14 @@
 preview, publish; categories and tags."""
 from __future__ import annotations
 
+from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
-from courses.catalog import services
+from courses.catalog import cover_images, services
 from courses.catalog.admin_scope import CourseScopedAdmin
 from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
 
@@ -24,9 +27,45 @@ class ModuleInline(admin.TabularInline):
     show_change_link = True
 
 
+class CourseAdminForm(forms.ModelForm):
+    """The course form, with the cover picture taken in aside: the service checks and redraws it."""
+    cover_upload = forms.FileField(required=False, label=_("New cover picture"),
+                                   help_text=_("JPEG, PNG or WebP, at least 320 x 180 pixels; cut to 16:9."))
+    cover_remove = forms.BooleanField(required=False, label=_("Remove the cover picture"),
+                                      help_text=_("The course's generated cover shows instead."))
+    refusals = {
+        "invalid_cover": _("This file is not a still JPEG, PNG or WebP picture of at least 320 x 180 pixels, "
+                           "or it is damaged."),
+        "cover_too_large": _("This picture is too large: at most 8000 pixels on a side, 40 million pixels in "
+                             "all, and the size COVER_MAX_BYTES allows."),
+    }
+
+    class Meta:
+        model = Course
+        fields = ["cover_alt"]  # the admin's fieldsets name the rest; the picture itself comes through the service
+        labels = {"cover_alt": _("Cover text (alt)")}
+        help_texts = {"cover_alt": _("What the picture shows, for people who cannot see it. Required with a "
+                                     "picture.")}
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("cover_upload")
+        if upload is not None and not data.get("cover_remove"):
+            try:
+                cover_images.cover_check(upload.read(), max_bytes=settings.COVER_MAX_BYTES)
+            except ApplicationError as exc:
+                self.add_error("cover_upload", self.refusals.get(exc.code, exc.message))
+            upload.seek(0)
+        has_cover = upload is not None or (bool(self.instance.cover_image) and not data.get("cover_remove"))
+        if has_cover and not (data.get("cover_alt") or "").strip():
+            self.add_error("cover_alt", _("Say what the cover picture shows, for people who cannot see it."))
+        return data
+
+
 @admin.register(Course)
 class CourseAdmin(CourseScopedAdmin):
     course_field = "pk"
+    form = CourseAdminForm
     formfield_overrides = PRIVATE_FILE_FIELDS
     list_display = ["title", "slug", "language", "category", "organization", "status", "estimated_minutes",
                     "rating_average", "rating_count", "preview_link"]
@@ -34,12 +73,14 @@ class CourseAdmin(CourseScopedAdmin):
     search_fields = ["title", "slug", "summary"]
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["tags", "instructors"]
-    readonly_fields = ["estimated_minutes", "rating_average", "rating_count", "published_at", "preview_link"]
+    readonly_fields = ["estimated_minutes", "rating_average", "rating_count", "published_at", "preview_link",
+                       "cover_image"]
     inlines = [ModuleInline]
     actions = ["publish", "archive"]
     fieldsets = (
         (None, {"fields": ("title", "slug", "summary", "description", "language", "category", "tags",
-                           "cover_image", "translation_of")}),
+                           "translation_of")}),
+        (_("Cover"), {"fields": ("cover_image", "cover_upload", "cover_alt", "cover_remove")}),
         ("Audience and staff", {"fields": ("organization", "instructors", "status", "published_at")}),
         ("Certificate and schedule", {"fields": ("hours_credited", "passing_score", "validity_months", "due_days")}),
         ("Derived", {"fields": ("estimated_minutes", "rating_average", "rating_count", "preview_link")}),
@@ -69,6 +110,19 @@ class CourseAdmin(CourseScopedAdmin):
         else:
             created = services.course_create(slug=obj.slug, title=obj.title, created_by=request.user, **fields)
             obj.pk = created.pk
+        self._save_cover(obj, form.cleaned_data)
+
+    @staticmethod
+    def _save_cover(course: Course, data: dict) -> None:
+        course = Course.objects.get(pk=course.pk)
+        if data.get("cover_remove"):
+            services.course_cover_remove(course=course)
+        elif data.get("cover_upload") is not None:
+            upload = data["cover_upload"]
+            services.course_cover_set(course=course, data=upload.read(), alt=data.get("cover_alt", ""),
+                                      filename=upload.name)
+        elif "cover_alt" in data:
+            services.course_update(course=course, cover_alt=data["cover_alt"])
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -10,10 +10,13 @@ class CatalogErrorCode(ErrorCodeEnum):
     ACTIVE_CONTENT_EBOOK = "active_content_ebook"
     CAPTIONS_TOO_LARGE = "captions_too_large"
     COURSE_EMPTY = "course_empty"
+    COVER_ALT_REQUIRED = "cover_alt_required"
+    COVER_TOO_LARGE = "cover_too_large"
     EBOOK_TOO_LARGE = "ebook_too_large"
     ENCRYPTED_EBOOK = "encrypted_ebook"
     INVALID_CAPTIONS = "invalid_captions"
     INVALID_CONTENT = "invalid_content"
+    INVALID_COVER = "invalid_cover"
     INVALID_DURATION = "invalid_duration"
     INVALID_EBOOK = "invalid_ebook"
     INVALID_LESSON_TYPE = "invalid_lesson_type"
@@ -24,7 +27,8 @@ class ContentError(CoursesError):
     """Lesson content (Markdown, video URL, captions, ebook file) was rejected.
 
     Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``active_content_ebook``, ``invalid_video_url``,
-    ``invalid_captions``, ``captions_too_large``.
+    ``invalid_captions``, ``captions_too_large``; a course cover: ``invalid_cover``, ``cover_too_large``,
+    ``cover_alt_required``.
     """
 
     code = CatalogErrorCode.INVALID_CONTENT

@@ -61,7 +61,10 @@ class Course(models.Model):
     language = models.CharField(max_length=16, default="en", validators=[validate_language], db_index=True)
     category = models.ForeignKey(Category, on_delete=models.PROTECT, null=True, blank=True, related_name="courses")
     tags = models.ManyToManyField(Tag, blank=True, related_name="courses")
-    cover_image = models.ImageField(upload_to="courses/covers/", blank=True)
+    cover_image = models.ImageField(upload_to="courses/covers/", blank=True,
+                                    help_text="The uploaded picture, re-encoded without its metadata.")
+    cover_alt = models.CharField(max_length=250, blank=True,
+                                 help_text="What the cover shows, for people who cannot see it (required with one).")
     organization = models.ForeignKey(
         Organization, on_delete=models.CASCADE, null=True, blank=True, related_name="courses",
         help_text="Empty for the public catalog; otherwise only this organization's members see it.",
@@ -97,6 +100,30 @@ class Course(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class CourseCoverRendition(models.Model):
+    """One size of a course's cover in one format, made once when the cover is uploaded
+    (courses/catalog/cover_images.py) and served by the cover view after it checked the caller."""
+
+    class Format(models.TextChoices):
+        WEBP = "webp", "WebP"
+        JPEG = "jpeg", "JPEG"
+        PNG = "png", "PNG"
+
+    course = models.ForeignKey(Course, on_delete=models.CASCADE, related_name="cover_renditions")
+    format = models.CharField(max_length=8, choices=Format.choices)
+    width = models.PositiveSmallIntegerField()
+    height = models.PositiveSmallIntegerField()
+    file = models.FileField(upload_to="courses/covers/sizes/")
+
+    class Meta:
+        ordering = ["format", "width", "id"]
+        constraints = [models.UniqueConstraint(fields=["course", "format", "width"],
+                                               name="cover_rendition_one_per_size")]
+
+    def __str__(self) -> str:
+        return f"Cover of course {self.course_id}, {self.width}px {self.format}"
 
 
 class Module(models.Model):

@@ -9,7 +9,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sub
 from django.shortcuts import get_object_or_404
 
 from courses.catalog import search_index
-from courses.catalog.models import Activity, Category, Course, Module
+from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Module
 from courses.enrollments.models import Enrollment
 from lms.errors import Forbidden, NotFound
 from lms.models import Organization, Role
@@ -44,8 +44,23 @@ def courses_visible_to(*, actor: Any) -> QuerySet[Course]:
     return Course.objects.filter(published | Q(pk__in=managed))
 
 
-def course_catalog(*, actor: Any) -> QuerySet[Course]:
-    return courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
+def course_catalog(*, actor: Any, covers: bool = True) -> QuerySet[Course]:
+    """The courses the actor may see, with what a card shows (category, organization, tags, and the cover's
+    sizes unless ``covers`` is false: one query for the whole list)."""
+    queryset = courses_visible_to(actor=actor).select_related("category", "organization").prefetch_related("tags")
+    return queryset.prefetch_related("cover_renditions") if covers else queryset
+
+
+def course_cover_rendition(*, actor: Any, slug: str, rendition_id: int, format: str) -> CourseCoverRendition:
+    """One stored size of the cover of a course the actor may see; 404 otherwise (a private course's cover
+    is as absent as the course)."""
+    course = course_get(actor=actor, slug=slug)
+    return get_object_or_404(CourseCoverRendition, course=course, pk=rendition_id, format=format)
+
+
+def course_is_public(course: Course) -> bool:
+    """Published in the public catalog: whoever may see it may be anyone, so shared caches may keep its cover."""
+    return course.status == Course.Status.PUBLISHED and course.organization_id is None
 
 
 def courses_search(queryset: QuerySet[Course], text: str) -> QuerySet[Course]:
@@ -88,11 +103,13 @@ def course_get(*, actor: Any, slug: str) -> Course:
     return get_object_or_404(courses_visible_to(actor=actor), slug=slug)
 
 
-def course_detail(*, actor: Any, slug: str) -> Course:
-    """The course with modules -> activities -> lesson in a constant number of queries."""
+def course_detail(*, actor: Any, slug: str, covers: bool = True) -> Course:
+    """The course with modules -> activities -> lesson in a constant number of queries (and its cover's sizes
+    unless ``covers`` is false)."""
     activities = Activity.objects.select_related("lesson").order_by("position", "id")
     modules = Module.objects.prefetch_related(Prefetch("activities", queryset=activities)).order_by("position", "id")
-    queryset = course_catalog(actor=actor).prefetch_related(Prefetch("modules", queryset=modules), "instructors")
+    queryset = course_catalog(actor=actor, covers=covers).prefetch_related(Prefetch("modules", queryset=modules),
+                                                                           "instructors")
     return get_object_or_404(queryset, slug=slug)
 
 
@@ -147,7 +164,7 @@ def related_courses(*, actor: Any, course: Course, limit: int = 4) -> Sequence[C
     """Published courses sharing the category or a tag; the same language first, then more shared tags."""
     tag_ids = [tag.pk for tag in course.tags.all()]
     candidates = (
-        course_catalog(actor=actor)
+        course_catalog(actor=actor, covers=False)
         .filter(status=Course.Status.PUBLISHED)
         .exclude(pk=course.pk)
         .filter(Q(category_id=course.category_id, category__isnull=False) | Q(tags__in=tag_ids))
@@ -172,12 +189,6 @@ def course_translations(*, actor: Any, course: Course) -> list[Course]:
         .exclude(pk=course.pk)
         .order_by("language", "title", "id")
     )
-
-
-
-
-
-
 
 
 def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Course]:

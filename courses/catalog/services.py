@@ -12,10 +12,19 @@ from django.db.models import Max, Sum
 from django.utils import timezone
 from django.utils.text import slugify
 
+from courses.catalog import cover_images, search_index
 from courses.catalog import lesson_content as content
-from courses.catalog import search_index
 from courses.catalog.errors import CatalogErrorCode
-from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag, validate_language
+from courses.catalog.models import (
+    Activity,
+    Category,
+    Course,
+    CourseCoverRendition,
+    Lesson,
+    Module,
+    Tag,
+    validate_language,
+)
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.exports import enrollments_touch
 from lms.error_codes import PlatformErrorCode
@@ -24,7 +33,7 @@ from lms.models import User
 from lms.uploads import upload_stem
 
 COURSE_FIELDS = {"title", "summary", "description", "language", "category", "tags", "organization", "hours_credited",
-                 "passing_score", "validity_months", "due_days", "translation_of"}
+                 "passing_score", "validity_months", "due_days", "translation_of", "cover_alt"}
 
 
 def _category(value: str | Category | None) -> Category | None:
@@ -59,6 +68,8 @@ def _apply_course_fields(course: Course, fields: dict[str, Any]) -> list[Tag] | 
                                fields={"language": exc.messages}) from None
     if "category" in fields:
         fields["category"] = _category(fields["category"])
+    if "cover_alt" in fields:
+        fields["cover_alt"] = _cover_alt(fields["cover_alt"], required=bool(course.cover_image))
     for name, value in fields.items():
         setattr(course, name, value)
     if "description" in fields:
@@ -258,3 +269,72 @@ def lesson_attach_captions(*, lesson: Lesson, data: bytes) -> Lesson:
     return lesson
 
 
+
+
+def _cover_alt(alt: str | None, *, required: bool) -> str:
+    alt = " ".join((alt or "").split())
+    if required and not alt:
+        raise CoursesError("A cover picture needs a text saying what it shows, for people who cannot see it.",
+                           code=CatalogErrorCode.COVER_ALT_REQUIRED, fields={"cover_alt": ["This field is required."]})
+    if len(alt) > 250:
+        raise CoursesError("The cover's text is at most 250 characters.", fields={"cover_alt": ["Too long."]})
+    return alt
+
+
+def _lock(course: Course) -> None:
+    """Lock the course's row and read its cover as it is now (another upload may have just changed it)."""
+    current = Course.objects.select_for_update().only("cover_image").get(pk=course.pk)
+    course.cover_image.name = current.cover_image.name
+
+
+def _cover_files(course: Course) -> list[str]:
+    names = list(CourseCoverRendition.objects.filter(course=course).values_list("file", flat=True))
+    return [*names, course.cover_image.name] if course.cover_image else names
+
+
+def course_cover_set(*, course: Course, data: bytes, alt: str, filename: str = "cover") -> Course:
+    """Make the picture in ``data`` the course's cover: checked and redrawn by Pillow (courses/catalog/
+    cover_images.py) into every size and format, once, here; the previous cover's files go after the commit.
+    A refused picture stores nothing."""
+    alt = _cover_alt(alt, required=True)
+    prepared = cover_images.cover_prepare(data, max_bytes=settings.COVER_MAX_BYTES)
+    stem = upload_stem(filename, default="cover", max_length=40)
+    storage = course.cover_image.storage
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            _lock(course)  # two uploads at once: one after the other, and the first one's files go too
+            old = _cover_files(course)
+            CourseCoverRendition.objects.filter(course=course).delete()
+            for item in prepared.renditions:
+                rendition = CourseCoverRendition(course=course, format=item.format, width=item.width,
+                                                 height=item.height)
+                rendition.file.save(f"{course.pk}-{stem}-{item.width}.{item.format}", ContentFile(item.data),
+                                    save=False)
+                saved.append(rendition.file.name)
+                rendition.save()
+            course.cover_image.save(f"{course.pk}-{stem}.{prepared.master.format}", ContentFile(prepared.master.data),
+                                    save=False)
+            saved.append(course.cover_image.name)
+            course.cover_alt = alt
+            course.save(update_fields=["cover_image", "cover_alt", "updated_at"])
+            transaction.on_commit(lambda: [storage.delete(name) for name in old])
+    except BaseException:
+        for name in saved:  # nothing half-written: the rows rolled back, so do their files
+            storage.delete(name)
+        raise
+    return course
+
+
+def course_cover_remove(*, course: Course) -> Course:
+    """Drop the course's cover picture (its generated cover shows again); the files go after the commit."""
+    storage = course.cover_image.storage
+    with transaction.atomic():
+        _lock(course)
+        old = _cover_files(course)
+        CourseCoverRendition.objects.filter(course=course).delete()
+        course.cover_image = ""
+        course.cover_alt = ""
+        course.save(update_fields=["cover_image", "cover_alt", "updated_at"])
+        transaction.on_commit(lambda: [storage.delete(name) for name in old])
+    return course

@@ -7,6 +7,8 @@ from django.utils.formats import number_format
 from django.utils.translation import get_language_info, gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
+from courses.catalog.covers import Cover, course_cover
+
 register = template.Library()
 
 KIND_LABELS = {
@@ -82,3 +84,9 @@ def seconds_duration(seconds) -> str:
     except (TypeError, ValueError):
         return ""
     return duration(-(-seconds // 60))
+
+
+@register.filter
+def cover(course) -> Cover:
+    """The course's cover (courses/catalog/covers.py): the uploaded picture's sizes, or the generated SVG."""
+    return course_cover(course)

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.filters import OrderingFilter
 from rest_framework.generics import GenericAPIView
+from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -113,13 +114,15 @@ class CourseListApi(GenericAPIView):
 
 class CourseDetailApi(APIView):
     error_codes = {
-        "patch": (PlatformErrorCode.INVALID_LANGUAGE,),
+        "patch": (PlatformErrorCode.INVALID_LANGUAGE, CatalogErrorCode.COVER_ALT_REQUIRED),
     }
 
     class UpdateSerializer(CourseListApi.InputSerializer):
         slug = None
         title = serializers.CharField(max_length=200, required=False)
         organization = None
+        cover_alt = serializers.CharField(max_length=250, required=False, allow_blank=True,
+                                          help_text="What the cover picture shows; required while it has one.")
 
     @extend_schema(responses=CourseDetailSerializer, tags=["courses"])
     def get(self, request, slug: str):
@@ -208,3 +211,36 @@ class ActivityCreateApi(APIView):
         module.refresh_from_db()
         return Response(ModuleSerializer(module).data, status=status.HTTP_201_CREATED)
 
+
+
+class CourseCoverApi(APIView):
+    """The course's cover picture: upload (JPEG, PNG or WebP, checked by its content; sizes in WebP and JPEG or
+    PNG are made once, here) or remove it (the generated cover shows again). The course's managers only."""
+    error_codes = {
+        "put": (CatalogErrorCode.COVER_ALT_REQUIRED, CatalogErrorCode.COVER_TOO_LARGE, CatalogErrorCode.INVALID_COVER),
+    }
+
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(Serializer):
+        file = serializers.FileField()
+        alt = serializers.CharField(max_length=250, allow_blank=True,
+                                    help_text="What the picture shows, for people who cannot see it (required).")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CourseDetailSerializer,
+                   tags=["courses"])
+    def put(self, request, slug: str):
+        course = catalog_selectors.access_course_manage(actor=request.user, slug=slug)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        services.course_cover_set(course=course, data=upload.read(), alt=data.validated_data["alt"],
+                                  filename=upload.name or "cover")
+        return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
+                                               context={"request": request}).data)
+
+    @extend_schema(request=None, responses={200: CourseDetailSerializer}, tags=["courses"])
+    def delete(self, request, slug: str):
+        services.course_cover_remove(course=catalog_selectors.access_course_manage(actor=request.user, slug=slug))
+        return Response(CourseDetailSerializer(catalog_selectors.course_detail(actor=request.user, slug=slug),
+                                               context={"request": request}).data)

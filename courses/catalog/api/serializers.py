@@ -2,12 +2,39 @@
 Serializers never save."""
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from courses.catalog import covers, sharing
 from courses.catalog import lesson_content as content
-from courses.catalog import sharing
 from courses.catalog.models import Activity, Course, Lesson, Module
-from lms.serializers import ModelSerializer
+from lms.serializers import ModelSerializer, Serializer
+
+
+class CoverSourceSerializer(Serializer):
+    url = serializers.CharField(help_text="Served after checking that the caller may see the course.")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    format = serializers.ChoiceField(choices=["webp", "jpeg", "png"])
+
+
+class CoverSerializer(Serializer):
+    generated = serializers.BooleanField(help_text="True: no picture was uploaded; `url` is the course's generated "
+                                                   "SVG cover, decorative (its `alt` is empty).")
+    alt = serializers.CharField(allow_blank=True, help_text="What the picture shows; empty for a generated cover.")
+    url = serializers.CharField(help_text="The largest JPEG or PNG (or the SVG when generated).")
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+    webp = CoverSourceSerializer(many=True, help_text="Every size in WebP, smallest first.")
+    fallback = CoverSourceSerializer(many=True, help_text="Every size in JPEG (PNG with transparency), smallest first.")
+
+
+def cover_data(course: Course) -> dict:
+    cover = covers.course_cover(course)
+    sources = {name: [{"url": s.url, "width": s.width, "height": s.height, "format": s.format}
+                      for s in getattr(cover, name)] for name in ("webp", "fallback")}
+    return {"generated": cover.generated, "alt": cover.alt, "url": cover.url, "width": cover.width,
+            "height": cover.height, **sources}
 
 
 class CourseCardSerializer(ModelSerializer):
@@ -16,11 +43,16 @@ class CourseCardSerializer(ModelSerializer):
     organization = serializers.CharField(source="organization.slug", default=None, read_only=True, allow_null=True)
     rating = serializers.SerializerMethodField()
     is_enrolled = serializers.BooleanField(read_only=True, default=False)
+    cover = serializers.SerializerMethodField()
 
     class Meta:
         model = Course
         fields = ["slug", "title", "summary", "language", "category", "tags", "organization", "status",
-                  "estimated_minutes", "hours_credited", "rating", "is_enrolled", "published_at"]
+                  "estimated_minutes", "hours_credited", "rating", "is_enrolled", "published_at", "cover"]
+
+    @extend_schema_field(CoverSerializer)
+    def get_cover(self, obj: Course) -> dict:
+        return cover_data(obj)
 
     def get_rating(self, obj: Course) -> dict:
         return {"average": float(obj.rating_average) if obj.rating_average is not None else None,

@@ -31,7 +31,7 @@ EBOOK_TYPES = {"pdf": ("application/pdf", "pdf"), "epub": ("application/epub+zip
 
 def _activity_in_course(request, slug: str, activity_id: int):
     """(course, outline, index of the activity) for a visible course holding the activity; else 404."""
-    course = catalog_selectors.course_detail(actor=request.user, slug=slug)
+    course = catalog_selectors.course_detail(actor=request.user, slug=slug, covers=False)
     enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
     outline = course_outline(course, enrollment)
     index = outline.index_of(activity_id)

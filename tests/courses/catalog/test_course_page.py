@@ -317,10 +317,10 @@ def _queries(client, url) -> int:
     return len(captured)
 
 
-# session, user, roles, course, tags, modules, activities (+lesson), instructors, enrollment, progress,
-# related (courses, tags), translations, the learner's rating; the ratings section's distribution, latest
-# reviews and whether the reader moderates them
-MAX_COURSE_PAGE_QUERIES = 17
+# session, user, roles, course, tags, cover sizes, modules, activities (+lesson), instructors, enrollment,
+# progress, related (courses, tags), translations, the learner's rating; the ratings section's distribution,
+# latest reviews and whether the reader moderates them
+MAX_COURSE_PAGE_QUERIES = 18
 
 
 def test_course_page_query_count_does_not_grow_with_the_outline(course, learner, finished,

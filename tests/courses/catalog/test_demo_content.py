@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import pytest
 
+from courses.catalog import cover_images
 from courses.catalog.lesson_content import (
     count_words,
     inspect_ebook,
@@ -10,7 +11,7 @@ from courses.catalog.lesson_content import (
     validate_video_url,
     video_embed_url,
 )
-from courses.demo_content import COURSES, EBOOKS, EMPATHY_SLUG_EN, EMPATHY_SLUG_PT, ebook_pdf
+from courses.demo_content import COURSES, EBOOKS, EMPATHY_SLUG_EN, EMPATHY_SLUG_PT, ebook_pdf, read_covers
 
 COURSE_KEYS = {
     "slug", "language", "translation_of", "title", "summary", "description", "category", "tags",
@@ -149,3 +150,13 @@ def test_every_data_file_is_used():
     for slug in _read_yaml(DATA_DIR / "catalog.yaml")["courses"]:
         used |= {DATA_DIR / slug / name for name in named(_read_yaml(DATA_DIR / slug / "course.yaml"))}
     assert set(DATA_DIR.rglob("*.md")) == used
+
+
+def test_every_demo_cover_is_a_small_picture_the_upload_accepts():
+    covers = read_covers()
+    assert covers and set(covers) <= {course["slug"] for course in COURSES}
+    for slug, cover in covers.items():
+        assert len(cover["picture"]) < 16 * 1024, slug  # a few KB each, committed once
+        assert cover["alt"].strip(), slug
+        prepared = cover_images.cover_prepare(cover["picture"], max_bytes=1024 * 1024)
+        assert [item.width for item in prepared.renditions if item.format == "webp"] == [320, 640, 960]

@@ -223,7 +223,7 @@ def test_admin_uploads(world, figure):
                 transaction.set_rollback(True)
     for name, filename in _hostile_names("png").items():
         cases += 1
-        body = multipart("cover_image", filename, HTML, "image/png", {})
+        body = multipart("cover_upload", filename, HTML, "image/png", {})
         with transaction.atomic():
             response = client.generic("POST", f"/admin/courses/course/{world.course.pk}/change/", **body)
             transaction.set_rollback(True)
