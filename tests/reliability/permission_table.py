@@ -42,6 +42,8 @@ EXPECTED: dict[str, str] = {
     "DELETE /api/v1/courses/{slug}/rating/": "401 404 404 404 404 403 404 404",
     "GET /api/v1/courses/{slug}/rating/": "401 404 404 404 404 403 404 404",
     "PUT /api/v1/courses/{slug}/rating/": "401 400 400 400 400 403 400 404",
+    "DELETE /api/v1/courses/{slug}/cover/": "401 403 200 403 403 403 200 404",
+    "PUT /api/v1/courses/{slug}/cover/": "401 403 415 403 403 403 415 404",
     "GET /api/v1/courses/{slug}/ratings/": "401 200 200 200 200 200 200 404",
     "GET /api/v1/courses/{slug}/ratings/moderation/": "401 403 200 403 403 403 200 404",
     "GET /api/v1/courses/{slug}/ratings/summary/": "401 200 200 200 200 200 200 404",

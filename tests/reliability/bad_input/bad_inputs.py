@@ -316,6 +316,11 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "enrolled_after": "2020-01-01T00:00:00Z", "enrolled_before": "2100-01-01T00:00:00Z",
         "completed_after": "2020-01-01T00:00:00Z", "completed_before": "2100-01-01T00:00:00Z",
         "updated_after": "2020-01-01T00:00:00Z", "updated_before": "2100-01-01T00:00:00Z", "format": "csv"},
+    "POST /api/v1/courses/{slug}/ratings/{rating_id}/flag/": lambda w: {"reason": "off_topic", "note": "Not about it."},
+    "POST /api/v1/courses/{slug}/ratings/{rating_id}/hide/": lambda w: {"reason": "Advertising."},
+    "PUT /api/v1/organizations/{slug}/xapi/endpoint/": lambda w: {
+        "url": "https://lrs.example.com/xapi", "username": "lms", "password": "p" * 24, "version": "1.0.3",
+        "actor_mode": "account"},
     "POST /api/v1/reports/webhooks/": lambda w: {
         "organization": w.org.slug, "url": "https://hooks.example.com/other", "event_types": ["certificate.issued"],
         "secret": "s" * 32, "description": "HRIS"},
