@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
+from courses.reminders import log_storage
 from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.messages import (
     ALL_KINDS,
@@ -32,7 +33,8 @@ from courses.reminders.messages import (
     reminder_messages_render,
 )
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
-from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
+from courses.reminders.registry import DIGEST, DUE_COLUMNS, source, sources
+from courses.reminders.services.policies import effective_policies
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import PLACEHOLDER_DOMAIN, Organization, User
@@ -47,28 +49,6 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-# --- policies -------------------------------------------------------------------------------------
-
-def effective_policies() -> dict[str, KindPolicies]:
-    """Every kind's rules: its defaults, then the organizations' rules, then the courses' rules (which
-    take their days from the organization's rule when they leave days empty). One query."""
-    rows = sorted(ReminderPolicy.objects.all(), key=lambda policy: policy.course_id is not None)
-    result = {kind: KindPolicies(default=Rule(src.default_enabled, src.default_days))
-              for kind, src in sources().items()}
-    for policy in rows:  # organization rules first, so course rules can inherit from them
-        kind_policies = result.get(policy.kind)
-        if kind_policies is None:
-            continue  # a kind whose module is gone
-        if policy.course_id is None:
-            days = policy.days if policy.days is not None else kind_policies.default.days
-            kind_policies.by_org[policy.organization_id] = Rule(policy.enabled, days)
-        elif sources()[policy.kind].per_course:
-            base = kind_policies.by_org.get(policy.organization_id, kind_policies.default)
-            days = policy.days if policy.days is not None else base.days
-            kind_policies.by_course[(policy.organization_id, policy.course_id)] = Rule(policy.enabled, days)
-    return result
-
-
 # --- the sweep ------------------------------------------------------------------------------------
 
 def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
@@ -81,44 +61,58 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
         raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
     quote = connection.ops.quote_name
     table = quote(ReminderLog._meta.db_table)
-    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["kind", "status", "created_at", "not_before",
-                                                           "attempts", "digest_period", "detail"]
-    picked = ", ".join(f"due.{quote(alias)}" for alias in aliases)
+    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["period_month", "kind", "status", "created_at",
+                                                           "not_before", "attempts", "digest_period", "detail"]
+    picked = ", ".join(f"due.{quote(alias)}" for alias in [*aliases, "r_month"])
     key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
                        for alias in ("r_recipient", "r_subject", "r_period"))
-    # Identifiers come from the model and quote_name; values travel as parameters. The NOT EXISTS
-    # skips rows already logged in one anti-join (a re-sweep is mostly those); ON CONFLICT settles
+    month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
+    # Identifiers come from the model and quote_name; values travel as parameters. The period's month
+    # (the partition key) is computed from the period; dated periods before the retention horizon are
+    # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
+    # re-sweep is mostly those; the month lets PostgreSQL look in one partition); ON CONFLICT settles
     # the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as part
     # of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM ({select_sql}) due "
-           f"WHERE NOT EXISTS (SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) "
-           f"ON CONFLICT DO NOTHING")
+           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month "
+           f"FROM ({select_sql}) found) due WHERE (due.r_month = 0 OR due.r_month >= %s) AND NOT EXISTS "
+           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
+           f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
+    horizon = log_storage.horizon_month(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
     with connection.cursor() as cursor:
         moment = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, kind])
+        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, horizon, kind])
         return max(cursor.rowcount, 0)
 
 
-def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None) -> dict[str, int]:
-    """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}."""
+def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None,
+                     organization_ids: list[int | None] | None = None) -> dict[str, int]:
+    """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}. Only those of
+    ``organization_ids`` when given (None in it: reminders of no organization)."""
     now = now or timezone.now()
     policies = effective_policies()
     inserted = {}
     for kind, src in sources().items():
         if kinds is not None and kind not in kinds:
             continue
+        due = src.due(now=now, policies=policies[kind])
+        if organization_ids is not None:
+            scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
+            due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
         with transaction.atomic():
-            inserted[kind] = _insert_due(src.due(now=now, policies=policies[kind]), kind=kind, now=now)
+            inserted[kind] = _insert_due(due, kind=kind, now=now)
     return inserted
 
 
-def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
-    """The periodic sweep: select and log what is due, then dispatch pending rows to senders."""
+def reminders_sweep(*, now: datetime.datetime | None = None, organization_ids: list[int | None] | None = None) -> dict:
+    """A sweep of every organization, or of ``organization_ids`` (the long queue runs one per organization
+    in parallel): select and log what is due, then dispatch pending rows to senders; an organization's
+    sweep dispatches only when it logged something (the sweep's plan dispatches the deferred rows)."""
     now = now or timezone.now()
-    inserted = reminders_select(now=now)
-    dispatched = reminders_dispatch(now=now)
-    return {"inserted": inserted, **dispatched}
+    inserted = reminders_select(now=now, organization_ids=organization_ids)
+    if organization_ids is not None and not any(inserted.values()):
+        return {"inserted": inserted}
+    return {"inserted": inserted, **reminders_dispatch(now=now)}
 
 
 # --- dispatch: suppression, quiet hours, the daily cap and the digest ----------------------------
@@ -130,6 +124,8 @@ def _suppression(log: ReminderLog, preference: NotificationPreference | None) ->
         return "no email address"
     if not log.recipient.is_active:
         return "account deactivated"
+    if log.enrollment_id is not None and log.enrollment is None:  # deleted since (no database constraint)
+        return "enrollment deleted"
     if preference is not None:
         if preference.paused_at is not None:
             return "address paused after a permanent delivery failure"
