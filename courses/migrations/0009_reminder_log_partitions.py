@@ -2,7 +2,8 @@
 database checks, and on PostgreSQL a table partitioned by that month (see courses/reminders/log_storage.py).
 
 Django describes the model; PostgreSQL's partitioned table is built by hand at the end: the plain table
-is renamed, a partitioned twin with the same columns and check constraints is created with its monthly
+is renamed, a partitioned twin with the same columns and check constraints (no defaults: the id gets a
+sequence of its own once the old table and its identity are gone) is created with its monthly
 partitions, every existing row is copied over with its month computed in SQL, the plain table is
 dropped, and the primary key, the unique key and the indexes are created on the parent under the names
 Django knows. SQLite keeps a plain table; its rows get their month in Python.
@@ -46,7 +47,7 @@ def _rebuild(schema_editor, *, partitioned):
     old = f"{TABLE}_old"
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE {quote(TABLE)} RENAME TO {quote(old)}")
-        cursor.execute(f"CREATE TABLE {quote(TABLE)} (LIKE {quote(old)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)"
+        cursor.execute(f"CREATE TABLE {quote(TABLE)} (LIKE {quote(old)} INCLUDING CONSTRAINTS)"
                        + (" PARTITION BY RANGE (period_month)" if partitioned else ""))
         columns = _columns(cursor, old)
         picked = [log_storage.period_month_sql("postgresql", quote("period")) if name == "period_month"
