@@ -73,7 +73,7 @@ def _rebuild(schema_editor, *, partitioned):
         cursor.execute(f"CREATE INDEX {quote('reminder_log_ready')} ON {quote(TABLE)} (not_before, id) "
                        "WHERE status = 'pending'")
         cursor.execute(f"CREATE INDEX {quote('reminder_log_recipient_claims')} ON {quote(TABLE)} "
-                       "(recipient_id, claimed_at)")
+                       "(recipient_id, claimed_at) WHERE claimed_at IS NOT NULL")
         cursor.execute(f"ANALYZE {quote(TABLE)}")
 
 
@@ -141,6 +141,14 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='reminderlog',
             constraint=models.UniqueConstraint(fields=('recipient', 'kind', 'subject_id', 'period', 'period_month'), name='reminder_log_once_per_period'),
+        ),
+        migrations.RemoveIndex(
+            model_name='reminderlog',
+            name='reminder_log_recipient_claims',
+        ),
+        migrations.AddIndex(
+            model_name='reminderlog',
+            index=models.Index(condition=models.Q(('claimed_at__isnull', False)), fields=['recipient', 'claimed_at'], name='reminder_log_recipient_claims'),
         ),
         migrations.RunPython(to_partitioned, to_plain),
         migrations.RunPython(create_maintain_schedule, remove_maintain_schedule),

@@ -42,31 +42,31 @@ def month_start(month: int) -> datetime.date:
 
 def period_month(period: str) -> int:
     """YYYYMM of a dated period (a day ``2026-12-06``, or an ISO week ``2026-W49`` by its Monday); 0 for
-    a period that names no time. Text that looks like a date but is not one is timeless too."""
-    try:
-        if _DATE.fullmatch(period):
-            return month_of(datetime.date.fromisoformat(period))
-        if _WEEK.fullmatch(period):
+    a period that names no time. A day is read from its text (year and month digits) exactly as the SQL
+    twin does; the sources only ever write real dates there."""
+    if _DATE.fullmatch(period):
+        return int(period[:4]) * 100 + int(period[5:7])
+    if _WEEK.fullmatch(period):
+        try:
             return month_of(datetime.date.fromisocalendar(int(period[:4]), int(period[6:]), 1))
-    except ValueError:
-        return TIMELESS
+        except ValueError:  # no such week: the SQL twin refuses it too
+            return TIMELESS
     return TIMELESS
 
 
 def period_month_sql(vendor: str, column: str) -> str:
     """The same function in SQL over ``column`` (an expression that is safe to repeat), written for a
-    statement that has parameters (a percent sign is doubled)."""
+    statement that has parameters (a percent sign is doubled). Days, the common case, cost a pattern
+    match and a cast; only weeks go through the calendar."""
+    day = f"CAST(substr({column}, 1, 4) || substr({column}, 6, 2) AS INTEGER)"
     if vendor == "postgresql":
-        return (f"(CASE WHEN {column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' "
-                f"THEN to_char(to_date({column}, 'YYYY-MM-DD'), 'YYYYMM')::integer "
+        return (f"(CASE WHEN {column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {day} "
                 f"WHEN {column} ~ '^[0-9]{{4}}-W[0-9]{{2}}$' "
                 f"THEN to_char(to_date({column}, 'IYYY-\"W\"IW'), 'YYYYMM')::integer ELSE 0 END)")
     digit = "[0-9]"
     monday = (f"date(substr({column}, 1, 4) || '-01-04', '-6 days', 'weekday 1', "
               f"'+' || ((CAST(substr({column}, 7, 2) AS INTEGER) - 1) * 7) || ' days')")
-    return (f"(CASE WHEN {column} GLOB '{digit * 4}-{digit * 2}-{digit * 2}' "
-            f"AND date({column}) IS NOT NULL "
-            f"THEN CAST(substr({column}, 1, 4) AS INTEGER) * 100 + CAST(substr({column}, 6, 2) AS INTEGER) "
+    return (f"(CASE WHEN {column} GLOB '{digit * 4}-{digit * 2}-{digit * 2}' THEN {day} "
             f"WHEN {column} GLOB '{digit * 4}-W{digit * 2}' "
             f"THEN CAST(strftime('%%Y%%m', {monday}) AS INTEGER) ELSE 0 END)")
 

@@ -144,7 +144,8 @@ class ReminderLog(models.Model):
     organization's defaults). What stays, and why: the primary key (id, period_month) — Django addresses
     rows by id, and PostgreSQL requires the partition key in it; the unique key — at most once; the
     partial index of pending rows by ``not_before`` — dispatch walks it and stops at "now"; the index of
-    (recipient, claimed_at) — the daily cap reads each recipient's recent claims.
+    (recipient, claimed_at) — the daily cap reads each recipient's recent claims (partial: claimed rows
+    only, so the sweep's inserts skip it).
     """
 
     class Status(models.TextChoices):
@@ -191,7 +192,10 @@ class ReminderLog(models.Model):
         indexes = [
             # The dispatch walks pending rows in this order and stops at "now": deferred rows cost nothing.
             models.Index(fields=["not_before", "id"], condition=Q(status="pending"), name="reminder_log_ready"),
-            models.Index(fields=["recipient", "claimed_at"], name="reminder_log_recipient_claims"),
+            # The daily cap reads each recipient's recent claims. Rows are inserted unclaimed, so a partial
+            # index of claimed rows costs the sweep's inserts nothing.
+            models.Index(fields=["recipient", "claimed_at"], condition=Q(claimed_at__isnull=False),
+                         name="reminder_log_recipient_claims"),
         ]
 
     def __str__(self) -> str:

@@ -54,6 +54,7 @@ def _setting(name: str, default):
 def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     """INSERT INTO reminder log SELECT <the source's due rows> ON CONFLICT DO NOTHING: one statement,
     set-based, and the unique key turns a concurrent or repeated sweep into a no-op."""
+    queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
     compiler = queryset.query.get_compiler(using=queryset.db)
     select_sql, params = compiler.as_sql()
     aliases = [alias for _expr, _sql, alias in compiler.select]
@@ -70,14 +71,13 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     # Identifiers come from the model and quote_name; values travel as parameters. The period's month
     # (the partition key) is computed from the period; dated periods before the retention horizon are
     # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
-    # re-sweep is mostly those; the month lets PostgreSQL look in one partition); ON CONFLICT settles
-    # the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as part
-    # of the SELECT.
+    # re-sweep is mostly those; the month, a function of the period, adds nothing to it); ON CONFLICT
+    # settles the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as
+    # part of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
            f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month "
            f"FROM ({select_sql}) found) due WHERE (due.r_month = 0 OR due.r_month >= %s) AND NOT EXISTS "
-           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
-           f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
+           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) ON CONFLICT DO NOTHING")
     horizon = log_storage.horizon_month(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
     with connection.cursor() as cursor:
         moment = connection.ops.adapt_datetimefield_value(now)
