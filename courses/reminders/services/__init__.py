@@ -76,12 +76,12 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     # part of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
            f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month "
-           f"FROM ({select_sql}) found) due WHERE (due.r_month = 0 OR due.r_month >= %s) AND NOT EXISTS "
+           f"FROM ({select_sql}) found WHERE {log_storage.within_horizon_sql('found.r_period')}) due WHERE NOT EXISTS "
            f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) ON CONFLICT DO NOTHING")
-    horizon = log_storage.horizon_month(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
+    horizon = log_storage.horizon_labels(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
     with connection.cursor() as cursor:
         moment = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, horizon, kind])
+        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, *horizon, kind])
         return max(cursor.rowcount, 0)
 
 

@@ -68,6 +68,22 @@ def test_month_arithmetic():
     assert months[0] == 202510 and months[-1] == 202712 and len(months) == 27
 
 
+def test_the_horizon_compared_on_the_text_matches_the_month():
+    """NOW - 400 days is in October 2025; its first Monday is the 6th, in ISO week 41."""
+    assert log_storage.horizon_labels(NOW, 400) == ["2025-10-01", "2025-W41"]
+    horizon = log_storage.horizon_month(NOW, 400)
+    periods = ["2025-09-30", "2025-10-01", "2025-W40", "2025-W41", "2020-W53", "2026-W01", "once", "24h", "2026-11-25"]
+    condition = log_storage.within_horizon_sql("p.period")
+    values = " UNION ALL ".join(["SELECT %s AS period"] * len(periods))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p.period FROM ({values}) p WHERE {condition}",  # noqa: S608
+                       [*periods, *log_storage.horizon_labels(NOW, 400)])
+        kept = {period for (period,) in cursor.fetchall()}
+    assert kept == {period for period in periods
+                    if log_storage.period_month(period) in (0,) or log_storage.period_month(period) >= horizon}
+    assert kept == {"2025-10-01", "2025-W41", "2026-W01", "once", "24h", "2026-11-25"}
+
+
 def test_every_row_gets_the_month_of_its_period_whatever_the_caller_passes(org):
     person = learner(org)
     dated = row(person, "2026-11-25", period_month=0)
