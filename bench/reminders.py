@@ -10,7 +10,10 @@ Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDER
    rows> ON CONFLICT DO NOTHING`` into an empty log (truncated before each round). The **floor** is
    PostgreSQL's ``SELECT count(*)`` over each kind's same due-rows query: the least any sweep could
    do is find the rows. Rounds alternate project and floor. A re-sweep (log already full: every row a
-   conflict) and the first dispatch batch are timed too.
+   conflict) and the first dispatch batch are timed too; targets: first pass at most 8x the floor,
+   re-sweep at most 1.5x. Then the figures that do not depend on the machine's load, for
+   docs/reminder-log-growth.md: bytes per logged row (heap, and with indexes, summed over the
+   partitions) and WAL bytes per row of a first pass (``pg_current_wal_lsn()`` before and after).
 2. **Mail.** ``--emails`` reminders sent by ``reminders_send`` in batches of ``REMINDER_SEND_BATCH`` (one
    SMTP connection per batch, as a worker does: claim, render HTML + text, send, record) to a local
    aiosmtpd on loopback, against the floor of ``smtplib`` pushing the same number of pre-rendered

@@ -72,13 +72,15 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     # Identifiers come from the model and quote_name; values travel as parameters. The period's month
     # (the partition key) is computed from the period; dated periods before the retention horizon are
     # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
-    # re-sweep is mostly those; the month, a function of the period, adds nothing to it); ON CONFLICT
-    # settles the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as
-    # part of the SELECT.
+    # re-sweep is mostly those; the month, redundant with the period, lets PostgreSQL probe one partition
+    # per row when it probes the index, as it does for an organization's sweep against a big log); ON
+    # CONFLICT settles the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON
+    # CONFLICT as part of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
            f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month FROM ({select_sql}"
            f"{fence}) found WHERE {log_storage.within_horizon_sql('found.r_period')}) due WHERE NOT EXISTS "
-           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) ON CONFLICT DO NOTHING")
+           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
+           f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
     horizon = log_storage.horizon_labels(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
     with connection.cursor() as cursor:
         moment = connection.ops.adapt_datetimefield_value(now)
