@@ -68,7 +68,7 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
                        for alias in ("r_recipient", "r_subject", "r_period"))
     month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # each row's period computed once, not per use
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # each row's period and month computed once
     # Identifiers come from the model and quote_name; values travel as parameters. The period's month
     # (the partition key) is computed from the period; dated periods before the retention horizon are
     # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
@@ -78,7 +78,7 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     # CONFLICT as part of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
            f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month FROM ({select_sql}"
-           f"{fence}) found WHERE {log_storage.within_horizon_sql('found.r_period')}) due WHERE NOT EXISTS "
+           f"{fence}) found WHERE {log_storage.within_horizon_sql('found.r_period')}{fence}) due WHERE NOT EXISTS "
            f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
            f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
     horizon = log_storage.horizon_labels(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
