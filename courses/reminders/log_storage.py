@@ -21,6 +21,8 @@ from __future__ import annotations
 import datetime
 import re
 
+from django.db import transaction
+
 TIMELESS = 0  # the partition of periods that name no time; never dropped
 MONTHS_AHEAD = 13  # a policy's days go up to 365: due-soon periods reach at most a year ahead
 _DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -129,8 +131,29 @@ def partition_months(cursor, table: str) -> list[int]:
     """The months that have a partition now (PostgreSQL), from the partitions' names."""
     cursor.execute("SELECT child.relname FROM pg_inherits JOIN pg_class child ON child.oid = pg_inherits.inhrelid "
                    "WHERE pg_inherits.inhparent = to_regclass(%s)", [table])
+    return _months_named(table, [name for (name,) in cursor.fetchall()])
+
+
+def partitions_ensure(cursor, table: str, months: list[int]) -> list[int]:
+    """Make sure ``months`` have partitions (PostgreSQL, once the log is partitioned); the months created.
+    One catalog query when they all exist, which is nearly always; creating takes a brief exclusive
+    lock on the log, waited for at most 10 seconds."""
+    if cursor.db.vendor != "postgresql":
+        return []
+    cursor.execute("SELECT parent.relkind = 'p', array(SELECT child.relname FROM pg_inherits JOIN pg_class child "
+                   "ON child.oid = pg_inherits.inhrelid WHERE pg_inherits.inhparent = parent.oid) "
+                   "FROM pg_class parent WHERE parent.oid = to_regclass(%s)", [table])
+    row = cursor.fetchone()
+    if not row or not row[0] or set(months) <= set(_months_named(table, row[1])):
+        return []
+    with transaction.atomic(using=cursor.db.alias):
+        cursor.execute("SET LOCAL lock_timeout = '10s'")
+        return partitions_create(cursor, table, months)
+
+
+def _months_named(table: str, names: list[str]) -> list[int]:
     months = []
-    for (name,) in cursor.fetchall():
+    for name in names:
         suffix = name[len(table):]
         if suffix == "_timeless":
             months.append(TIMELESS)

@@ -94,6 +94,9 @@ def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] |
     ``organization_ids`` when given (None in it: reminders of no organization)."""
     now = now or timezone.now()
     policies = effective_policies()
+    with connection.cursor() as cursor:  # the partitions this sweep may write into (one catalog read)
+        log_storage.partitions_ensure(cursor, ReminderLog._meta.db_table, log_storage.wanted_months(
+            now, _setting("REMINDER_LOG_RETENTION_DAYS", 400)))
     inserted = {}
     for kind, src in sources().items():
         if kinds is not None and kind not in kinds:

@@ -25,15 +25,9 @@ def reminder_log_partitions_ensure(*, now: datetime.datetime | None = None) -> l
     """Create the partitions the sweep may write into now (PostgreSQL; nothing to do on SQLite); the
     months created. Idempotent, and one catalog read when they are all there."""
     now = now or timezone.now()
-    table = ReminderLog._meta.db_table
-    with transaction.atomic(), connection.cursor() as cursor:
-        if not log_storage.is_partitioned(cursor, table):
-            return []
-        wanted = [log_storage.TIMELESS, *log_storage.wanted_months(now, _retention())]
-        if set(wanted) <= set(log_storage.partition_months(cursor, table)):
-            return []
-        cursor.execute("SET LOCAL lock_timeout = '10s'")  # never queue the log's writers behind us for long
-        return log_storage.partitions_create(cursor, table, wanted)
+    with connection.cursor() as cursor:
+        return log_storage.partitions_ensure(cursor, ReminderLog._meta.db_table,
+                                             [log_storage.TIMELESS, *log_storage.wanted_months(now, _retention())])
 
 
 def reminder_log_maintain(*, now: datetime.datetime | None = None) -> dict:

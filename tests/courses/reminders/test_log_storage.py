@@ -162,6 +162,19 @@ def test_a_once_reminder_outlives_retention_and_is_not_sent_again(org, course, s
     assert reminders.reminders_select(now=later, kinds=["not_started"]) == {"not_started": 0}
 
 
+def test_a_sweep_makes_the_partitions_of_its_moment(org, course):
+    """A moment long before the migration ran (as a test or a catch-up may sweep at): its months get
+    partitions before anything is written, and the rows land in them."""
+    long_ago = NOW - timedelta(days=990)
+    person = learner(org)
+    enroll(person, course, org, enrolled_days_ago=30, idle_days=9, now=long_ago)
+    assert reminders.reminders_select(now=long_ago, kinds=["inactivity"]) == {"inactivity": 1}
+    month = log_storage.period_month((long_ago - timedelta(days=9)).date().isoformat())
+    assert ReminderLog.objects.get().period_month == month == 202403  # idle since 2024-03-01
+    if partitioned():
+        assert month in months_with_partitions()
+
+
 def test_a_deleted_enrollment_leaves_its_rows_which_are_suppressed_not_sent(org, course):
     always_open(org)
     person = learner(org)
