@@ -22,9 +22,9 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+import courses.reminders.log_storage as log_storage
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
-from courses.reminders import log_storage
 from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.messages import (
     ALL_KINDS,
