@@ -10,7 +10,10 @@ Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDER
    rows> ON CONFLICT DO NOTHING`` into an empty log (truncated before each round). The **floor** is
    PostgreSQL's ``SELECT count(*)`` over each kind's same due-rows query: the least any sweep could
    do is find the rows. Rounds alternate project and floor. A re-sweep (log already full: every row a
-   conflict) and the first dispatch batch are timed too.
+   conflict) and the first dispatch batch are timed too; targets: first pass at most 8x the floor,
+   re-sweep at most 1.5x. Then the figures that do not depend on the machine's load, for
+   docs/reminder-log-growth.md: bytes per logged row (heap, and with indexes, summed over the
+   partitions) and WAL bytes per row of a first pass (``pg_current_wal_lsn()`` before and after).
 2. **Mail.** ``--emails`` reminders sent by ``reminders_send`` in batches of ``REMINDER_SEND_BATCH`` (one
    SMTP connection per batch, as a worker does: claim, render HTML + text, send, record) to a local
    aiosmtpd on loopback, against the floor of ``smtplib`` pushing the same number of pre-rendered
@@ -188,7 +191,58 @@ def sweep_rounds(rounds: int) -> dict:
     if inserted != due or again != 0:
         raise AssertionError(f"inserted {inserted} rows for {due} due, re-sweep inserted {again}")
     return {"due": due, "by_kind": by_kind, "project": min(project_times), "floor": min(floor_times),
-            "project_all": project_times, "floor_all": floor_times, "resweep": resweep}
+            "project_all": project_times, "floor_all": floor_times, "resweep": resweep, **per_row_costs(now)}
+
+
+def log_bytes() -> dict:
+    """Heap and total (heap + indexes + TOAST) bytes of the log, over its partitions when partitioned."""
+    from django.db import connection
+
+    from courses.reminders.models import ReminderLog
+
+    table = ReminderLog._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT COALESCE(sum(pg_relation_size(rel)), 0), COALESCE(sum(pg_total_relation_size(rel)), 0)
+            FROM (SELECT inhrelid AS rel FROM pg_inherits WHERE inhparent = to_regclass(%s)
+                  UNION ALL SELECT to_regclass(%s) WHERE NOT EXISTS (
+                      SELECT 1 FROM pg_inherits WHERE inhparent = to_regclass(%s))) parts""", [table] * 3)
+        heap, total = cursor.fetchone()
+    return {"heap": int(heap), "total": int(total)}
+
+
+def per_row_costs(now) -> dict:
+    """Figures that do not depend on the machine's load: bytes per logged row on disk (heap, and with
+    indexes) and WAL bytes per row for the first pass (pg_current_wal_lsn before and after, on an
+    otherwise idle database of our own), plus the re-sweep's WAL. One more first pass, not timed."""
+    from django.db import connection
+
+    from courses.reminders import services as reminders
+    from courses.reminders.models import ReminderLog
+
+    def lsn() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()")
+            return cursor.fetchone()[0]
+
+    def wal_since(start: str) -> int:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), %s)", [start])
+            return int(cursor.fetchone()[0])
+
+    with connection.cursor() as cursor:  # WAL counts the full-page images that happen to fall in the pass
+        cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
+    start = lsn()
+    rows = sum(reminders.reminders_select(now=now).values())
+    first_wal = wal_since(start)
+    start = lsn()
+    reminders.reminders_select(now=now)
+    resweep_wal = wal_since(start)
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM ANALYZE {ReminderLog._meta.db_table}")
+    sizes = log_bytes()
+    return {"rows": rows, "wal_per_row": first_wal / max(rows, 1), "resweep_wal": resweep_wal,
+            "heap_per_row": sizes["heap"] / max(rows, 1), "total_per_row": sizes["total"] / max(rows, 1)}
 
 
 def dispatch_batch() -> dict:
@@ -279,6 +333,11 @@ def main(argv: list[str] | None = None) -> int:
           f"{sweep['project']:.2f} s vs floor SELECT count(*) {sweep['floor']:.2f} s "
           f"(ratio {sweep['floor'] / sweep['project']:.2f}); re-sweep {sweep['resweep']:.2f} s; "
           f"by kind {sweep['by_kind']}")
+    print(f"first pass {sweep['project'] / sweep['floor']:.2f}x the count floor (target <= 8x); re-sweep "
+          f"{sweep['resweep'] / sweep['floor']:.2f}x (target <= 1.5x)")
+    print(f"per logged row: {sweep['heap_per_row']:.0f} heap bytes, {sweep['total_per_row']:.0f} bytes with indexes, "
+          f"{sweep['wal_per_row']:.0f} WAL bytes on the first pass; re-sweep WAL {sweep['resweep_wal']:,} bytes "
+          f"over {sweep['rows']:,} rows")
     dispatch = dispatch_batch()
     print(f"dispatch of one batch: {dispatch}")
     mailed = mail(args.emails)

@@ -17,6 +17,7 @@ from django.utils.timezone import now
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
 from courses.reminders.errors import ReminderErrorCode
+from courses.reminders.log_storage import period_month
 from lms.models import Organization
 
 
@@ -103,12 +104,48 @@ class NotificationPreference(models.Model):
         return f"Notification preferences of {self.user}"
 
 
+class PeriodMonthField(models.IntegerField):
+    """The month a log row's period falls in (YYYYMM, 0 for timeless periods), always computed from the
+    period as the row is inserted, by ``save`` and ``bulk_create`` alike: no caller can pair a period
+    with another month. The sweep's INSERT ... SELECT computes the same in SQL."""
+
+    def pre_save(self, model_instance, add):
+        if add:
+            value = period_month(model_instance.period)
+            setattr(model_instance, self.attname, value)
+            return value
+        return super().pre_save(model_instance, add)
+
+
 class ReminderLog(models.Model):
     """One reminder to one person about one thing for one period, written before anything is sent.
 
     The unique key (recipient, kind, subject, period) is what makes "at most once" hold under
     concurrent sweeps and duplicate task deliveries; the status moves pending -> sending -> sent
     through claims that only one worker can win.
+
+    **Built for scale** (see courses/reminders/log_storage.py and the README, "The reminder log"). On
+    PostgreSQL the table is partitioned by ``period_month``, the month the period falls in, so retention
+    drops whole months instead of deleting rows. A unique key on a partitioned table must contain the
+    partition key, so the key is (recipient, kind, subject, period, period_month); since the month is a
+    function of the period text, that is exactly as strong as (recipient, kind, subject, period). Kinds
+    whose period names no time ("once", a workshop lead "24h") live in the timeless partition (month 0),
+    which retention never drops: such a reminder can be due again at any time, and only its row stops it.
+    Dated periods older than the retention horizon are never logged again (the sweep filters them out),
+    so dropping their month cannot let a reminder out twice.
+
+    **Constraints on the hot insert path.** The sweep inserts rows it has just selected from the
+    enrollments, memberships, certificates or registrations that name them, in the same statement, so a
+    database check that the recipient, enrollment and organization exist would re-read what was just
+    read: those foreign keys are declared without database constraints (and the enrollment and
+    organization columns without indexes). Django still deletes a person's rows with the person (the
+    unique key's index leads with the recipient, so that delete is an index scan); a deleted enrollment
+    or organization leaves its id behind, which dispatch and sending read as "gone" (suppressed, or the
+    organization's defaults). What stays, and why: the primary key (id, period_month) — Django addresses
+    rows by id, and PostgreSQL requires the partition key in it; the unique key — at most once; the
+    partial index of pending rows by ``not_before`` — dispatch walks it and stops at "now"; the index of
+    (recipient, claimed_at) — the daily cap reads each recipient's recent claims (partial: claimed rows
+    only, so the sweep's inserts skip it).
     """
 
     class Status(models.TextChoices):
@@ -119,16 +156,21 @@ class ReminderLog(models.Model):
         SUPPRESSED = "suppressed", "Suppressed"
         FOLDED = "folded", "Folded into a digest"
 
-    # No separate index on recipient or kind: the unique key's index starts with them.
+    # No separate index on recipient or kind: the unique key's index starts with them. No database
+    # constraint on the three foreign keys: the sweep inserts ids it has just read (see above).
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="reminders",
-                                  db_index=False)
+                                  db_index=False, db_constraint=False)
     kind = models.CharField(max_length=32)
     subject_id = models.BigIntegerField(help_text="What the reminder is about (an enrollment, certificate, "
                                         "membership or person, by kind).")
     period = models.CharField(max_length=32, help_text="The window in which it is sent once (a date, a week, once).")
-    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
-    organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,
-                                     related_name="+")
+    period_month = PeriodMonthField(default=0, editable=False,
+                                    help_text="The month of the period (YYYYMM; 0: a period that names no "
+                                    "time). The partition key on PostgreSQL.")
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.DO_NOTHING, null=True, blank=True, related_name="+",
+                                   db_index=False, db_constraint=False)
+    organization = models.ForeignKey(Organization, on_delete=models.DO_NOTHING, null=True, blank=True,
+                                     related_name="+", db_index=False, db_constraint=False)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=now)
     not_before = models.DateTimeField(default=now,
@@ -144,13 +186,16 @@ class ReminderLog(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["recipient", "kind", "subject_id", "period"],
+            models.UniqueConstraint(fields=["recipient", "kind", "subject_id", "period", "period_month"],
                                     name="reminder_log_once_per_period"),
         ]
         indexes = [
             # The dispatch walks pending rows in this order and stops at "now": deferred rows cost nothing.
             models.Index(fields=["not_before", "id"], condition=Q(status="pending"), name="reminder_log_ready"),
-            models.Index(fields=["recipient", "claimed_at"], name="reminder_log_recipient_claims"),
+            # The daily cap reads each recipient's recent claims. Rows are inserted unclaimed, so a partial
+            # index of claimed rows costs the sweep's inserts nothing.
+            models.Index(fields=["recipient", "claimed_at"], condition=Q(claimed_at__isnull=False),
+                         name="reminder_log_recipient_claims"),
         ]
 
     def __str__(self) -> str:

@@ -1,10 +1,12 @@
-"""Reminder tasks: the sweep (long queue) and the sends it fans out."""
+"""Reminder tasks: the sweep's plan and the per-organization sweeps (long queue), the sends they fan out,
+and the log's daily upkeep (long queue)."""
 from __future__ import annotations
 
 from celery import shared_task
 from django.db import OperationalError
 
 from courses.reminders import services as reminders
+from courses.reminders.services import log as reminder_log
 
 TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug to see
 
@@ -12,7 +14,18 @@ TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug 
 
 @shared_task(name="courses.long.reminders_sweep", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
 def reminders_sweep() -> dict:
-    return reminders.reminders_sweep()
+    return reminder_log.reminders_sweep_plan()
+
+
+@shared_task(name="courses.long.reminders_sweep_organization", autoretry_for=TRANSIENT, retry_backoff=True,
+             max_retries=3)
+def reminders_sweep_organization(organization_id: int | None) -> dict:
+    return reminders.reminders_sweep(organization_ids=[None if organization_id is None else int(organization_id)])
+
+
+@shared_task(name="courses.long.reminder_log_maintain", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reminder_log_maintain() -> dict:
+    return reminder_log.reminder_log_maintain()
 
 
 @shared_task(name="courses.reminders_send", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

@@ -1,6 +1,8 @@
 """Reminder mail: workshop reminders, the reminder batches and retries, the deep link they carry."""
 from __future__ import annotations
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import env
 
 # Workshop reminders go out this many hours before a session starts (the reminders issue sends them).
@@ -10,4 +12,9 @@ REMINDER_SEND_BATCH = env.int("REMINDER_SEND_BATCH", default=50)
 REMINDER_DISPATCH_BATCH = env.int("REMINDER_DISPATCH_BATCH", default=5000)
 REMINDER_RETRY_BACKOFF_SECONDS = env.float("REMINDER_RETRY_BACKOFF_SECONDS", default=60.0)
 REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
+# How long the reminder log keeps a dated period's rows (whole months; "once" rows stay). Policies go up
+# to 365 days, so a reminder can become due up to a year after its period: shorter would skip some.
+REMINDER_LOG_RETENTION_DAYS = env.int("REMINDER_LOG_RETENTION_DAYS", default=400)
+if REMINDER_LOG_RETENTION_DAYS < 366:
+    raise ImproperlyConfigured("REMINDER_LOG_RETENTION_DAYS must be at least 366 (a policy's days go up to 365).")
 LEARNER_ACTIVITY_URL = env.str("LEARNER_ACTIVITY_URL", default="")

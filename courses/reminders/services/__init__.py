@@ -21,6 +21,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+import courses.reminders.log_storage as log_storage
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.reminders.delivery import smtp_close_quietly, smtp_failure, smtp_open
@@ -33,7 +34,8 @@ from courses.reminders.messages import (
     reminder_templates,
 )
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
-from courses.reminders.registry import DIGEST, DUE_COLUMNS, KindPolicies, Rule, source, sources
+from courses.reminders.registry import DIGEST, DUE_COLUMNS, source, sources
+from courses.reminders.services.policies import effective_policies
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import PLACEHOLDER_DOMAIN, Organization, User
@@ -48,33 +50,12 @@ def _setting(name: str, default):
     return getattr(settings, name, default)
 
 
-# --- policies -------------------------------------------------------------------------------------
-
-def effective_policies() -> dict[str, KindPolicies]:
-    """Every kind's rules: its defaults, then the organizations' rules, then the courses' rules (which
-    take their days from the organization's rule when they leave days empty). One query."""
-    rows = sorted(ReminderPolicy.objects.all(), key=lambda policy: policy.course_id is not None)
-    result = {kind: KindPolicies(default=Rule(src.default_enabled, src.default_days))
-              for kind, src in sources().items()}
-    for policy in rows:  # organization rules first, so course rules can inherit from them
-        kind_policies = result.get(policy.kind)
-        if kind_policies is None:
-            continue  # a kind whose module is gone
-        if policy.course_id is None:
-            days = policy.days if policy.days is not None else kind_policies.default.days
-            kind_policies.by_org[policy.organization_id] = Rule(policy.enabled, days)
-        elif sources()[policy.kind].per_course:
-            base = kind_policies.by_org.get(policy.organization_id, kind_policies.default)
-            days = policy.days if policy.days is not None else base.days
-            kind_policies.by_course[(policy.organization_id, policy.course_id)] = Rule(policy.enabled, days)
-    return result
-
-
 # --- the sweep ------------------------------------------------------------------------------------
 
 def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     """INSERT INTO reminder log SELECT <the source's due rows> ON CONFLICT DO NOTHING: one statement,
     set-based, and the unique key turns a concurrent or repeated sweep into a no-op."""
+    queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
     compiler = queryset.query.get_compiler(using=queryset.db)
     select_sql, params = compiler.as_sql()
     aliases = [alias for _expr, _sql, alias in compiler.select]
@@ -82,44 +63,63 @@ def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
         raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
     quote = connection.ops.quote_name
     table = quote(ReminderLog._meta.db_table)
-    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["kind", "status", "created_at", "not_before",
-                                                           "attempts", "digest_period", "detail"]
-    picked = ", ".join(f"due.{quote(alias)}" for alias in aliases)
+    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["period_month", "kind", "status", "created_at",
+                                                           "not_before", "attempts", "digest_period", "detail"]
+    picked = ", ".join(f"due.{quote(alias)}" for alias in [*aliases, "r_month"])
     key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
                        for alias in ("r_recipient", "r_subject", "r_period"))
-    # Identifiers come from the model and quote_name; values travel as parameters. The NOT EXISTS
-    # skips rows already logged in one anti-join (a re-sweep is mostly those); ON CONFLICT settles
-    # the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON CONFLICT as part
-    # of the SELECT.
+    month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
+    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # each row's period and month computed once
+    # Identifiers come from the model and quote_name; values travel as parameters. The period's month
+    # (the partition key) is computed from the period; dated periods before the retention horizon are
+    # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
+    # re-sweep is mostly those; the month, redundant with the period, lets PostgreSQL probe one partition
+    # per row when it probes the index, as it does for an organization's sweep against a big log); ON
+    # CONFLICT settles the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON
+    # CONFLICT as part of the SELECT.
     sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM ({select_sql}) due "
-           f"WHERE NOT EXISTS (SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key}) "
-           f"ON CONFLICT DO NOTHING")
+           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month FROM ({select_sql}"
+           f"{fence}) found WHERE {log_storage.within_horizon_sql('found.r_period')}{fence}) due WHERE NOT EXISTS "
+           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
+           f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
+    horizon = log_storage.horizon_labels(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
     with connection.cursor() as cursor:
         moment = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, kind])
+        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, *horizon, kind])
         return max(cursor.rowcount, 0)
 
 
-def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None) -> dict[str, int]:
-    """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}."""
+def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None,
+                     organization_ids: list[int | None] | None = None) -> dict[str, int]:
+    """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}. Only those of
+    ``organization_ids`` when given (None in it: reminders of no organization)."""
     now = now or timezone.now()
     policies = effective_policies()
+    with connection.cursor() as cursor:  # the partitions this sweep may write into (one catalog read)
+        log_storage.partitions_ensure(cursor, ReminderLog._meta.db_table, log_storage.wanted_months(
+            now, _setting("REMINDER_LOG_RETENTION_DAYS", 400)))
     inserted = {}
     for kind, src in sources().items():
         if kinds is not None and kind not in kinds:
             continue
+        due = src.due(now=now, policies=policies[kind])
+        if organization_ids is not None:
+            scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
+            due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
         with transaction.atomic():
-            inserted[kind] = _insert_due(src.due(now=now, policies=policies[kind]), kind=kind, now=now)
+            inserted[kind] = _insert_due(due, kind=kind, now=now)
     return inserted
 
 
-def reminders_sweep(*, now: datetime.datetime | None = None) -> dict:
-    """The periodic sweep: select and log what is due, then dispatch pending rows to senders."""
+def reminders_sweep(*, now: datetime.datetime | None = None, organization_ids: list[int | None] | None = None) -> dict:
+    """A sweep of every organization, or of ``organization_ids`` (the long queue runs one per organization
+    in parallel): select and log what is due, then dispatch pending rows to senders; an organization's
+    sweep dispatches only when it logged something (the sweep's plan dispatches the deferred rows)."""
     now = now or timezone.now()
-    inserted = reminders_select(now=now)
-    dispatched = reminders_dispatch(now=now)
-    return {"inserted": inserted, **dispatched}
+    inserted = reminders_select(now=now, organization_ids=organization_ids)
+    if organization_ids is not None and not any(inserted.values()):
+        return {"inserted": inserted}
+    return {"inserted": inserted, **reminders_dispatch(now=now)}
 
 
 # --- dispatch: suppression, quiet hours, the daily cap and the digest ----------------------------
@@ -131,6 +131,8 @@ def _suppression(log: ReminderLog, preference: NotificationPreference | None) ->
         return "no email address"
     if not log.recipient.is_active:
         return "account deactivated"
+    if log.enrollment_id is not None and log.enrollment is None:  # deleted since (no database constraint)
+        return "enrollment deleted"
     if preference is not None:
         if preference.paused_at is not None:
             return "address paused after a permanent delivery failure"
