@@ -12,8 +12,8 @@ from tests import factories as people
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("courses", "0008_rating_moderation")]
-AFTER = [("courses", "0009_reminder_log_partitions")]
+BEFORE = [("courses", "0010_course_covers")]
+AFTER = [("courses", "0011_reminder_log_partitions")]
 TABLE = ReminderLog._meta.db_table
 
 

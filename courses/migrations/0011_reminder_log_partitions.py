@@ -107,7 +107,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('django_celery_beat', '0019_alter_periodictasks_options'),
-        ('courses', '0008_rating_moderation'),
+        ('courses', '0010_course_covers'),
         ('lms', '0002_scim_and_key_scopes'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
