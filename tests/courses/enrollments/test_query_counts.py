@@ -23,8 +23,9 @@ from tests.courses.factories import (
 
 # Pinned to what the endpoints take (the same on SQLite and PostgreSQL): one query for the
 # caller's roles, then the page's count, rows and prefetches.
-MAX_COURSE_LIST = 4  # roles, count, courses (+category, organization, is_enrolled), tags
-MAX_COURSE_DETAIL = 9  # roles, course, tags, modules, activities+lessons, instructors, related (2), enrollment
+MAX_COURSE_LIST = 5  # roles, count, courses (+category, organization, is_enrolled), tags, cover sizes
+MAX_COURSE_DETAIL = 10  # roles, course, tags, cover sizes, modules, activities+lessons, instructors, related (2),
+# enrollment
 MAX_ENROLLMENT_LIST = 3  # roles, count, enrollments (+course, user, organization)
 MAX_ENROLLMENT_DETAIL = 4  # roles, enrollment, activities (+module), progress
 MAX_RATING_LIST = 4  # roles, course, count, ratings (+user)
