@@ -184,13 +184,17 @@ class UsersSearchView(UsersView):
         return Response(list_response(self._documents(params), params))
 
 
-class UserView(ScimView):
-    def _document(self, scim_id: str) -> tuple[Any, dict]:
-        record = selectors.scim_user_get(organization=self.organization, scim_id=scim_id)
-        return record, user_document(record, self.base())
+class ScimResourceView(ScimView):
+    """One User or Group: ``_document`` reads it (404 outside the organization); GET answers 304 when the
+    client's ETag still matches; writes first check ``If-Match`` against the stored version."""
 
-    def _fresh(self, scim_id: str) -> Response:
-        return self.answer(self._document(scim_id)[1])
+    def _document(self, scim_id: str) -> tuple[Any, dict]:
+        raise NotImplementedError
+
+    def _matched(self, scim_id: str) -> tuple[Any, dict]:
+        record, document = self._document(scim_id)
+        self.check_if_match(document)
+        return record, document
 
     def get(self, request, scim_id: str):
         document = self._document(scim_id)[1]
@@ -198,21 +202,24 @@ class UserView(ScimView):
             return Response(status=304, headers={"ETag": document["meta"]["version"]})
         return self.answer(document)
 
+
+class UserView(ScimResourceView):
+    def _document(self, scim_id: str) -> tuple[Any, dict]:
+        record = selectors.scim_user_get(organization=self.organization, scim_id=scim_id)
+        return record, user_document(record, self.base())
+
     def put(self, request, scim_id: str):
-        record, document = self._document(scim_id)
-        self.check_if_match(document)
+        record, _ = self._matched(scim_id)
         services.scim_user_replace(record=record, data=parse_user(request.data))
-        return self._fresh(scim_id)
+        return self.answer(self._document(scim_id)[1])
 
     def patch(self, request, scim_id: str):
-        record, document = self._document(scim_id)
-        self.check_if_match(document)
+        record, document = self._matched(scim_id)
         services.scim_user_replace(record=record, data=parse_user(apply_patch(document, request.data)))
-        return self._fresh(scim_id)
+        return self.answer(self._document(scim_id)[1])
 
     def delete(self, request, scim_id: str):
-        record, document = self._document(scim_id)
-        self.check_if_match(document)
+        record, _ = self._matched(scim_id)
         services.scim_user_delete(record=record)
         return Response(status=204)
 
@@ -244,32 +251,23 @@ class GroupsSearchView(GroupsView):
         return Response(list_response(self._documents(params), params))
 
 
-class GroupView(ScimView):
+class GroupView(ScimResourceView):
     def _document(self, scim_id: str) -> tuple[Any, dict]:
         department = selectors.group_get(organization=self.organization, scim_id=scim_id)
         return department, group_document(department, selectors.group_members(department), self.base())
 
-    def get(self, request, scim_id: str):
-        document = self._document(scim_id)[1]
-        if self.not_modified(document):
-            return Response(status=304, headers={"ETag": document["meta"]["version"]})
-        return self.answer(document)
-
     def put(self, request, scim_id: str):
-        department, document = self._document(scim_id)
-        self.check_if_match(document)
+        department, _ = self._matched(scim_id)
         services.group_replace(department=department, data=parse_group(request.data))
         return self.answer(self._document(scim_id)[1])
 
     def patch(self, request, scim_id: str):
-        department, document = self._document(scim_id)
-        self.check_if_match(document)
+        department, document = self._matched(scim_id)
         services.group_replace(department=department, data=parse_group(apply_patch(document, request.data)))
         return self.answer(self._document(scim_id)[1])
 
     def delete(self, request, scim_id: str):
-        department, document = self._document(scim_id)
-        self.check_if_match(document)
+        department, _ = self._matched(scim_id)
         services.group_delete(department=department)
         return Response(status=204)
 
