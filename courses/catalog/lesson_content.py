@@ -94,21 +94,22 @@ def render_markdown(text: str) -> str:
 # en: 238. Brysbaert, M. (2019). "How many words do we read per minute? A review and meta-analysis of
 #     reading rate." Journal of Memory and Language 109, 104047: adults read English non-fiction
 #     silently at about 238 words per minute (fiction about 260). Lessons are non-fiction.
-# pt: 235, derived, not measured: we found no published silent reading rate for adults reading
+# pt: 229, derived, not measured: we found no published silent reading rate for adults reading
 #     Portuguese non-fiction that we could check. Trauzettel-Klosinski, S., & Dietz, K. (2012).
 #     "Standardized assessment of reading performance: the New International Reading Speed Texts
 #     IReST." Investigative Ophthalmology & Visual Science 53(9), 5452-5461, found that across
-#     alphabetic languages, reading speed varies least when counted in characters per minute. So the
+#     alphabetic languages reading speed varies least when counted in characters per minute. So the
 #     English rate is held constant in letters per minute and divided by the mean word length of
-#     Portuguese: 238 x 4.74 / 4.80 = 235. The two lengths (letters per word, as count_words splits
-#     words) were measured on the same text in both languages, the demo's empathy course and its
-#     Brazilian adaptation (tests/courses/catalog/test_reading_time.py measures them again).
+#     Portuguese: 238 x 4.47 / 4.64 = 229. The two lengths (letters per word, words as count_words
+#     splits them) were measured by us on the same content in both languages: the articles of the
+#     demo's four English courses and their Brazilian adaptations, about 5,700 words each
+#     (tests/courses/catalog/test_reading_time.py measures them again).
 #     The IReST readings were aloud, and Brysbaert, Dirix, Duyck & Sui (2021), "Improving reading
 #     rate prediction with word length information: Evidence from Dutch", Quarterly Journal of
 #     Experimental Psychology, found that the longer words of Dutch did not slow its readers'
 #     silent reading, so treat the Portuguese figure as an estimate: the same word count reads
-#     about 1.3% longer in Portuguese (238 / 235).
-READING_WORDS_PER_MINUTE: dict[str, int] = {"en": 238, "pt": 235}
+#     about 4% longer in Portuguese (238 / 229 = 1.039).
+READING_WORDS_PER_MINUTE: dict[str, int] = {"en": 238, "pt": 229}
 DEFAULT_READING_LANGUAGE = "en"  # languages without a figure read at the English rate
 WORDS_PER_MINUTE = READING_WORDS_PER_MINUTE[DEFAULT_READING_LANGUAGE]
 

@@ -10,7 +10,7 @@ import math
 from django.db import migrations, models
 from django.db.models import Sum
 
-WORDS_PER_MINUTE = {"en": 238, "pt": 235}
+WORDS_PER_MINUTE = {"en": 238, "pt": 229}
 
 
 def _reading_minutes(words, language):

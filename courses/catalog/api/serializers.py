@@ -127,7 +127,8 @@ class LessonSerializer(ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
-                  "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds", "transcript_html",
+                  "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds",
+                  "transcript_html",
                   "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
