@@ -84,7 +84,8 @@ class Course(models.Model):
     due_days = models.PositiveSmallIntegerField(null=True, blank=True,
                                                 help_text="Days after enrolling by which the course is due.")
     estimated_minutes = models.PositiveIntegerField(default=0, editable=False,
-                                                    help_text="Sum of the activities' estimates.")
+                                                    help_text="Sum of the required activities' estimates: the time "
+                                                              "completing the course takes.")
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)

@@ -110,8 +110,28 @@ def course_update(*, course: Course, **fields: Any) -> Course:
             course.tags.set(tags)
         if before and any(getattr(course, name) != before[name] for name in shown_in_reports):
             enrollments_touch(course_id=course.pk)  # the report rows show these: incremental sync must see it
+        if before and course.language != before["language"]:
+            course_reading_refresh(course=course)
         course_search_refresh(course=course)
     return course
+
+
+def course_reading_refresh(*, course: Course) -> int:
+    """Recompute the reading time of the course's articles at its language's rate, their activities'
+    estimates and the course's; returns how many lessons changed."""
+    changed = 0
+    with transaction.atomic():
+        for lesson in Lesson.objects.filter(activity__course=course).select_related("activity"):
+            minutes = content.reading_minutes(lesson.word_count, course.language)
+            if minutes == lesson.reading_minutes:
+                continue
+            lesson.reading_minutes = minutes
+            lesson.save(update_fields=["reading_minutes"])
+            lesson.activity.estimated_minutes = _estimate(lesson)
+            lesson.activity.save(update_fields=["estimated_minutes"])
+            changed += 1
+        course_recompute_estimate(course=course)
+    return changed
 
 
 def course_search_refresh(*, course: Course) -> None:
@@ -150,7 +170,9 @@ def course_archive(*, course: Course) -> Course:
 
 
 def course_recompute_estimate(*, course: Course) -> int:
-    total = Activity.objects.filter(course=course).aggregate(total=Sum("estimated_minutes"))["total"] or 0
+    """The course's estimate: the time its required activities take (what completing it asks for)."""
+    total = Activity.objects.filter(course=course, required=True).aggregate(
+        total=Sum("estimated_minutes"))["total"] or 0
     Course.objects.filter(pk=course.pk).update(estimated_minutes=total)
     course.estimated_minutes = total
     return total
@@ -175,7 +197,8 @@ def _estimate(lesson: Lesson) -> int:
     return content.ebook_minutes(lesson.ebook_pages) if lesson.ebook_pages else 0
 
 
-def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any]) -> None:
+def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any], *, language: str) -> None:
+    """Set and check the lesson's fields; its reading time is at ``language``'s rate (the course's)."""
     allowed = {"content_type", "body", "video_url", "video_duration_seconds", "transcript"}
     unknown = set(fields) - allowed
     if unknown:
@@ -193,7 +216,7 @@ def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any]) -> None:
         lesson.video_url = content.validate_video_url(lesson.video_url)
     lesson.body_html = content.render_markdown(lesson.body or "")
     lesson.word_count = content.count_words(lesson.body or "")
-    lesson.reading_minutes = content.reading_minutes(lesson.word_count)
+    lesson.reading_minutes = content.reading_minutes(lesson.word_count, language)
     lesson.transcript_html = content.render_markdown(lesson.transcript or "")
 
 
@@ -218,7 +241,7 @@ def activity_create(
         lesson_obj = None
         if kind == Activity.Kind.LESSON:
             lesson_obj = Lesson()
-            _apply_lesson_fields(lesson_obj, dict(lesson or {}))
+            _apply_lesson_fields(lesson_obj, dict(lesson or {}), language=module.course.language)
             activity.estimated_minutes = _estimate(lesson_obj)
         activity.save()
         if lesson_obj is not None:
@@ -231,7 +254,7 @@ def activity_create(
 
 def lesson_update(*, lesson: Lesson, **fields: Any) -> Lesson:
     """Change a lesson; reading time and the course's estimate follow on save."""
-    _apply_lesson_fields(lesson, fields)
+    _apply_lesson_fields(lesson, fields, language=lesson.activity.course.language)
     with transaction.atomic():
         lesson.save()
         activity = lesson.activity

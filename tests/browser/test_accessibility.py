@@ -38,7 +38,7 @@ def _main_pages(page) -> list[tuple[str, str]]:
         ("lesson", link("What empathy means at the service desk")),
         ("video lesson", link("Sympathy, empathy and the space between")),
         ("survey", link("Before you start: how you listen today")),
-        ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][0])),
+        ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][1])),
         ("role-play", link(SCENARIO["title"])),
     ]
     page.goto("/workshops/", wait_until="domcontentloaded")

@@ -118,6 +118,8 @@ class LessonSerializer(ModelSerializer):
     activity_id = serializers.IntegerField(source="activity.id")
     title = serializers.CharField(source="activity.title")
     reading_label = serializers.SerializerMethodField()
+    reading_words_per_minute = serializers.SerializerMethodField(
+        help_text="The silent reading rate reading_minutes assumes: the course language's.")
     video_embed_url = serializers.SerializerMethodField()
     ebook_download_url = serializers.SerializerMethodField()
     has_captions = serializers.SerializerMethodField()
@@ -125,11 +127,15 @@ class LessonSerializer(ModelSerializer):
     class Meta:
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
-                  "reading_label", "video_url", "video_embed_url", "video_duration_seconds", "transcript_html",
+                  "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds",
+                  "transcript_html",
                   "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
         return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
+
+    def get_reading_words_per_minute(self, obj: Lesson) -> int:
+        return content.words_per_minute(obj.activity.course.language)
 
     def get_video_embed_url(self, obj: Lesson) -> str | None:
         return content.video_embed_url(obj.video_url) if obj.video_url else None

@@ -264,7 +264,7 @@ def _answers_by_text(attempt: Attempt, spec: list[dict]) -> dict:
 
 
 def test_the_demo_quiz_passes_through_the_pages(learner_client):
-    title, settings, spec = QUIZZES[EMPATHY_SLUG_EN][0]
+    _module, title, settings, spec = QUIZZES[EMPATHY_SLUG_EN][0]
     course = build_course(publish=False)
     quiz = quiz_authoring.quiz_activity_create(module=course.modules.get(), title=title, passing_score=70, **settings)
     for question in spec:
