@@ -13,7 +13,6 @@ from django.utils import timezone
 
 from courses.catalog.models import Activity, Course, Lesson
 from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
-from courses.enrollments import selectors
 from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
