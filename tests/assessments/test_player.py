@@ -98,3 +98,16 @@ def test_the_survey_is_in_the_player(learner_client):
     assert sent_back.status_code == 400
     assert_in_player(sent_back, before.activity, following=lesson)
     assert_in_player(client.get(page_url(after)), after.activity, previous=lesson)
+
+
+def test_a_result_stays_readable_without_the_outline_once_the_course_is_hidden(learner_client, quiz_between_lessons):
+    course, quiz, _steps = quiz_between_lessons
+    client, enrollment = learner_client(course)
+    attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
+    quiz_attempts.attempt_submit(attempt=attempt, answers=right_answers(attempt))
+    type(course).objects.filter(pk=course.pk).update(status="archived")
+    response = client.get(reverse("pages:quiz-result", args=[attempt.pk]))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "results of attempt 1</h1>" in html and 'class="player alone"' in html
+    assert "player-outline" not in html and 'rel="next"' not in html

@@ -47,6 +47,12 @@ def player_context(course: Course, outline: Outline, index: int) -> dict[str, An
 
 
 def activity_player(request: HttpRequest, activity: Activity) -> dict[str, Any]:
-    """The player around an activity for a page drawn away from the activity's address."""
-    course, outline, index = activity_in_course(request, activity.course.slug, activity.pk)
+    """The player around an activity for a page drawn away from the activity's address (a result, a form sent
+    back). A caller who may read that page but no longer sees the course (archived since) gets the activity
+    alone: no outline, no neighbours."""
+    try:
+        course, outline, index = activity_in_course(request, activity.course.slug, activity.pk)
+    except Http404:
+        return {"nav": NAV_ENROLLED, "course": activity.course, "outline": None, "item": None, "activity": activity,
+                "module": activity.module, "enrollment": None, "previous": None, "following": None}
     return player_context(course, outline, index)
