@@ -9,6 +9,7 @@ import pytest
 
 from assessments.demo import QUIZZES
 from assessments.demo_roleplays import SCENARIO
+from courses.demo import WORKSHOP_TITLE
 from courses.demo_content import EMPATHY_SLUG_EN
 from tests.browser.conftest import axe_serious, csp_violations, new_page
 
@@ -40,6 +41,8 @@ def _main_pages(page) -> list[tuple[str, str]]:
         ("survey", link("Before you start: how you listen today")),
         ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][1])),
         ("role-play", link(SCENARIO["title"])),
+        ("workshop activity", link(WORKSHOP_TITLE)),
+        ("ebook lesson", link("The Empathy at Work handbook")),
     ]
     page.goto("/workshops/", wait_until="domcontentloaded")
     session = page.locator("main a[href*='/workshops/sessions/']").first.get_attribute("href")

@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from courses.catalog import lesson_content as content
-from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Lesson
 from courses.catalog.pages.activities import render_activity
 from courses.catalog.pages.catalog import error_message
-from courses.catalog.pages.outline import course_outline
+from courses.catalog.pages.player import activity_in_course, player_context
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
+from courses.enrollments.services.resume import enrollment_activity_open
 from courses.workshops import selectors as workshop_selectors
 from courses.workshops.models import WorkshopSession
 from lms.errors import ApplicationError
@@ -29,30 +29,18 @@ from lms.files import file_response
 EBOOK_TYPES = {"pdf": ("application/pdf", "pdf"), "epub": ("application/epub+zip", "epub")}
 
 
-def _activity_in_course(request, slug: str, activity_id: int):
-    """(course, outline, index of the activity) for a visible course holding the activity; else 404."""
-    course = catalog_selectors.course_detail(actor=request.user, slug=slug, covers=False)
-    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
-    outline = course_outline(course, enrollment)
-    index = outline.index_of(activity_id)
-    if index is None:
-        raise Http404
-    return course, outline, index
-
-
 @require_GET
 def activity_page(request, slug, activity_id):
-    course, outline, index = _activity_in_course(request, slug, activity_id)
+    course, outline, index = activity_in_course(request, slug, activity_id)
+    context = player_context(course, outline, index)
     item = outline.items[index]
-    previous, following = outline.neighbours(index)
-    context = {"nav": "catalog", "course": course, "outline": outline, "item": item, "activity": item.activity,
-               "module": item.module, "enrollment": outline.enrollment, "previous": previous,
-               "following": following}
+    if outline.is_open:
+        enrollment_activity_open(enrollment=outline.enrollment, activity=item.activity)
     if item.activity.kind == Activity.Kind.LESSON:
         return _lesson_page(request, course, outline, context)
     if item.activity.kind == Activity.Kind.WORKSHOP:
         return _workshop_page(request, context)
-    response = render_activity(request, course, item.activity, outline.enrollment)
+    response = render_activity(request, course, item.activity, outline.enrollment, player=context)
     if response is None:
         raise Http404
     return response
@@ -91,7 +79,7 @@ def lesson_complete(request, slug, activity_id):
     activity_url = reverse("pages:activity", args=[slug, activity_id])
     if not request.user.is_authenticated:
         return redirect_to_login(activity_url)
-    _course, outline, index = _activity_in_course(request, slug, activity_id)
+    _course, outline, index = activity_in_course(request, slug, activity_id)
     item = outline.items[index]
     _previous, following = outline.neighbours(index)
     course_url = reverse("pages:course", args=[slug])

@@ -261,13 +261,16 @@ def test_workshop_without_sessions_says_so(learner):
 def test_other_kinds_go_to_the_page_their_app_registers(course, steps, learner, enrolled, monkeypatch):
     seen = []
 
-    def quiz_page(request, course_, activity, enrollment):
+    def quiz_page(request, course_, activity, enrollment, player):
         seen.append((course_.pk, activity.pk, enrollment.pk))
+        # The player around it: the outline, where it sits, its neighbours, the header's rule.
+        seen.append((player["activity"].pk, player["previous"].pk, player["following"].pk, player["nav"]))
         return HttpResponse("quiz page")
 
     monkeypatch.setitem(activity_pages._pages, "quiz", quiz_page)
     response = browser(learner).get(url("activity", course, steps[2]))
-    assert response.content == b"quiz page" and seen == [(course.pk, steps[2].pk, enrolled.pk)]
+    assert response.content == b"quiz page"
+    assert seen == [(course.pk, steps[2].pk, enrolled.pk), (steps[2].pk, steps[1].pk, steps[3].pk, "my-learning")]
 
 
 def test_a_kind_nobody_draws_is_404(course, steps, learner, enrolled, monkeypatch):
@@ -333,6 +336,7 @@ def test_lesson_page_query_count_does_not_grow_with_the_course(course, steps, le
             enrollment_services.lesson_complete(enrollment=enrolled, activity=activity)
 
     client = browser(learner)
+    client.get(url("activity", course, steps[0]))  # the first visit records where the learner is; later ones do not
     counts = []
     for size in (3, 6):
         grow(size)
