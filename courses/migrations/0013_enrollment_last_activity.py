@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0011_reminder_log_partitions'),
+        ('courses', '0012_reading_time_per_language'),
     ]
 
     operations = [
