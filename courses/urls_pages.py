@@ -20,6 +20,8 @@ urlpatterns = [
     path("courses/<slug:slug>/activities/<id:activity_id>/complete/", lessons.lesson_complete,
          name="lesson-complete"),
     path("courses/<slug:slug>/activities/<id:activity_id>/ebook/", lessons.lesson_ebook, name="lesson-ebook"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/images/<id:image_id>.<slug:format>", lessons.lesson_image,
+         name="lesson-image"),
     path("workshops/", workshops.workshop_list, name="workshops"),
     path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
     path("my/", enrollment_pages.my_learning, name="my-learning"),
