@@ -98,3 +98,11 @@ def picture_encode(picture: Image.Image, fmt: str) -> bytes:
     else:
         picture.convert("RGB").save(buffer, "JPEG", quality=82, optimize=True, progressive=True)
     return buffer.getvalue()
+
+
+def branding_prepare(data: bytes, *, max_bytes: int, max_width: int, max_height: int) -> tuple[bytes, int, int]:
+    """An organization's logo or signature: checked, scaled down to fit ``max_width`` x ``max_height``, and
+    written as PNG (transparency kept: a signature sits on the certificate's paper). ``ImageRefused`` otherwise."""
+    picture = picture_fit(picture_clean(picture_open(data, max_bytes=max_bytes)), max_width=max_width,
+                          max_height=max_height)
+    return picture_encode(picture, "png"), picture.width, picture.height

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 
 from markdown_it.token import Token
 
-from courses.catalog.errors import CatalogErrorCode, ContentError
+from courses.catalog.errors import ContentError
 from lms import images
+from lms.error_codes import PlatformErrorCode
 
 MAX_WIDTH = 1600  # wider than any article column, twice over for sharp screens
 SCHEME = "image:"
@@ -45,7 +46,7 @@ class PreparedImage:
 
 
 def _refuse(exc: images.ImageRefused) -> ContentError:
-    code = CatalogErrorCode.IMAGE_TOO_LARGE if exc.too_large else CatalogErrorCode.INVALID_IMAGE
+    code = PlatformErrorCode.IMAGE_TOO_LARGE if exc.too_large else PlatformErrorCode.INVALID_IMAGE
     return ContentError(exc.message, code=code, fields={"file": [exc.message]})
 
 

@@ -12,6 +12,7 @@ from courses.catalog import services
 from courses.catalog.api.serializers import LessonImageSerializer, LessonSerializer
 from courses.catalog.errors import CatalogErrorCode
 from courses.enrollments import selectors as enrollment_selectors
+from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.files import file_response
 from lms.permissions import IsPerson
@@ -106,7 +107,7 @@ class LessonImageListApi(APIView):
     """Add a picture to an article (JPEG, PNG or WebP, checked by its content and redrawn without metadata);
     the article shows it where its Markdown says ``![alt](image:NAME)``."""
     error_codes = (CatalogErrorCode.IMAGE_ALT_REQUIRED, CatalogErrorCode.IMAGE_NAME_TAKEN,
-                   CatalogErrorCode.IMAGE_TOO_LARGE, CatalogErrorCode.INVALID_IMAGE)
+                   PlatformErrorCode.IMAGE_TOO_LARGE, PlatformErrorCode.INVALID_IMAGE)
 
     permission_classes = [IsPerson]
     parser_classes = [MultiPartParser]

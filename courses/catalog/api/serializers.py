@@ -144,7 +144,8 @@ class LessonSerializer(ModelSerializer):
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
                   "reading_label", "video_url", "video_embed_url", "video_duration_seconds", "transcript_html",
-                  "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "images", "updated_at"]
+                  "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "images",
+                  "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
         return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
