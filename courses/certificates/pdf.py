@@ -1,5 +1,6 @@
 """The certificate PDF: A4 landscape, labels in DejaVu Sans, a vector QR code, and the issuing organization's
-logo (centred at the top, the text below it moved down to make room) and signature (above the signer's name and title, bottom centre) when it has them.
+logo (centred at the top, the text below it moved down to make room) and signature (above the signer's
+name and title, bottom centre) when it has them.
 
 Labels follow the course's language (English and Brazilian Portuguese today). What users typed (the
 learner's name, the course title, the issuer) may be in any script: it is laid out by ``text_layout``
