@@ -25,6 +25,7 @@ urlpatterns = [
     path("workshops/", workshops.workshop_list, name="workshops"),
     path("workshops/sessions/<int:session_id>/", workshops.session_page, name="workshop-session"),
     path("my/", enrollment_pages.my_learning, name="my-learning"),
+    path("my/certificates/<id:certificate_id>/", enrollment_pages.my_certificate, name="my-certificate"),
     path("my/notifications/", reminder_pages.notification_preferences, name="notifications"),
     path("courses/<slug:slug>/rating/", catalog.course_rate, name="course-rate"),
     path("courses/<slug:slug>/reviews/", rating_pages.reviews_page, name="course-reviews"),

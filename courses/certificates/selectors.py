@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.catalog.models import Course
@@ -108,7 +109,7 @@ def own_certificate(*, user: Any, certificate_id: int) -> Certificate:
                                                               output_field=BooleanField()))
                    .first())
     if certificate is None:
-        raise NotFound("No such certificate.")
+        raise Http404
     return certificate
 
 
