@@ -249,3 +249,17 @@ def test_the_service_renders_pictures_uploaded_after_the_text(article):
     image = services.lesson_image_add(lesson=lesson, data=picture(400, 300, "PNG"), alt=ALT, name="desk")
     lesson.refresh_from_db()
     assert len(imgs(lesson.body_html)) == 2 and f"/images/{image.pk}.png" in lesson.body_html
+
+
+def test_reading_a_lesson_costs_the_same_queries_with_more_pictures(client_for, instructor, article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(instructor)
+    counts = []
+    for name in ("one", "two", "three"):
+        upload(client, article, picture(400, 300), name=name)
+        with CaptureQueriesContext(connection) as captured:
+            assert len(client.get(f"/api/v1/activities/{article.pk}/lesson/").json()["images"]) == len(counts) + 1
+        counts.append(len(captured))
+    assert counts[0] == counts[1] == counts[2]
