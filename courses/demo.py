@@ -58,6 +58,7 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
         for activity_spec in module_spec["activities"]:
             lesson = dict(activity_spec.get("lesson") or {})
             ebook_key = lesson.pop("ebook", None)
+            images = lesson.pop("images", [])
             lesson_type = lesson.pop("type", "article")
             if "url" in lesson:
                 lesson["video_url"] = lesson.pop("url")
@@ -69,6 +70,9 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
                 lesson={"content_type": lesson_type, **lesson} if activity_spec.get("kind", "lesson") == "lesson"
                 else None,
             )
+            for image in images:
+                catalog_services.lesson_image_add(lesson=activity.lesson, data=image["picture"], alt=image["alt"],
+                                                  name=image["name"], filename=f"{image['name']}.webp")
             if ebook_key:
                 pdf = demo_content.ebook_pdf(ebook_key)
                 catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")

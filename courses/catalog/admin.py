@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from courses.catalog import cover_images, services
+from courses.catalog import cover_images, lesson_images, services
 from courses.catalog.admin_scope import CourseScopedAdmin
-from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
+from courses.catalog.models import Activity, Category, Course, Lesson, LessonImage, Module, Tag
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from lms.admin import PRIVATE_FILE_FIELDS
@@ -175,6 +175,7 @@ class LessonInline(admin.StackedInline):
     fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "captions", "ebook",
               "word_count", "reading_minutes", "ebook_pages"]
     readonly_fields = ["word_count", "reading_minutes", "ebook_pages"]
+    show_change_link = True  # the lesson's own page holds its pictures
 
 
 @admin.register(Activity)
@@ -205,6 +206,78 @@ class ActivityAdmin(CourseScopedAdmin):
         for obj in formset.deleted_objects:
             obj.delete()
         services.course_search_refresh(course=form.instance.course)
+
+
+class LessonImageForm(forms.ModelForm):
+    """A picture of the article: a new one is uploaded here and checked now (the service redraws it on save);
+    a kept one may change only its text."""
+    upload = forms.FileField(required=False, label=_("Picture"),
+                             help_text=_("JPEG, PNG or WebP. Show it in the article with ![](image:NAME)."))
+
+    class Meta:
+        model = LessonImage
+        fields = ["name", "alt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False  # made from the file's name when left empty
+        if self.instance.pk is not None:
+            self.fields["name"].disabled = True  # the article names it: renaming would break it
+            self.fields["upload"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if self.instance.pk is None and upload is None and not self.errors:
+            self.add_error("upload", _("Choose the picture to upload."))
+        elif upload is not None:
+            try:
+                lesson_images.image_prepare(upload.read(), max_bytes=settings.IMAGE_MAX_BYTES)
+            except ApplicationError as exc:
+                self.add_error("upload", exc.message)
+            upload.seek(0)
+        return data
+
+
+class LessonImageInline(admin.TabularInline):
+    model = LessonImage
+    form = LessonImageForm
+    extra = 0
+    fields = ["name", "alt", "upload", "width", "height"]
+    readonly_fields = ["width", "height"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(CourseScopedAdmin):
+    """A lesson's pictures (its text is edited on its activity's page)."""
+    course_field = "activity__course"
+    list_display = ["__str__", "content_type"]
+    fields = ["activity", "content_type"]
+    readonly_fields = ["activity", "content_type"]
+    inlines = [LessonImageInline]
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        # What the admin's change message reads; the services below do the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data, image = inline_form.cleaned_data, inline_form.instance
+            try:
+                if image.pk is None:
+                    upload = data["upload"]
+                    services.lesson_image_add(lesson=form.instance, data=upload.read(), alt=data.get("alt", ""),
+                                              name=data.get("name", ""), filename=upload.name)
+                else:
+                    services.lesson_image_update(image=image, alt=data.get("alt", ""))
+            except ApplicationError as exc:
+                self.message_user(request, f"Picture not saved: {exc.message}", messages.ERROR)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                services.lesson_image_remove(image=deleted.instance)
 
 
 @admin.register(Category)

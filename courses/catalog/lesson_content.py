@@ -11,7 +11,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import BinaryIO, Literal
@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
-from courses.catalog import ebook_safety
+from courses.catalog import ebook_safety, lesson_images
 from courses.catalog.errors import CatalogErrorCode, ContentError
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ ALLOWED_TAGS: frozenset[str] = frozenset({
 })
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
 }
 # Table alignment arrives from markdown-it as a style attribute; styles never pass the sanitizer,
@@ -50,8 +50,26 @@ LINK_REL = "noopener noreferrer nofollow"
 _SCHEME_LIKE = re.compile(r"^[^/?#]*:")
 
 
+_IMG_VALUES = {"loading": {"lazy"}, "decoding": {"async"}}
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """A picture's source is a lesson picture's served address (``lesson_images``), nothing else: no request
+    leaves for another site. Sizes are numbers; loading and decoding are the lazy, asynchronous kinds."""
+    if tag != "img":
+        return value
+    if attribute == "src":
+        return value if lesson_images.image_src_allowed(value) else None
+    if attribute in {"width", "height"}:
+        return value if value.isdigit() and len(value) <= 5 else None
+    if attribute in _IMG_VALUES:
+        return value if value in _IMG_VALUES[attribute] else None
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Keep only the allow-listed tags, attributes and URL schemes; every link gets ``LINK_REL``."""
+    """Keep only the allow-listed tags, attributes and URL schemes; every link gets ``LINK_REL``; a picture
+    keeps its source only when it is one of a lesson's served pictures."""
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -61,6 +79,7 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
         url_relative=_relative_url,
+        attribute_filter=_attribute_filter,
         strip_comments=True,
     )
 
@@ -74,9 +93,11 @@ def _relative_url(url: str) -> str | None:
     return None if _SCHEME_LIKE.match(url) else url
 
 
-def render_markdown(text: str) -> str:
-    """Markdown (CommonMark + tables + strikethrough) -> sanitized HTML, safe to show as is."""
+def render_markdown(text: str, images: Mapping[str, lesson_images.ImageRef] | None = None) -> str:
+    """Markdown (CommonMark + tables + strikethrough) -> sanitized HTML, safe to show as is. ``![alt](image:NAME)``
+    shows the picture ``images`` holds under NAME; every other picture is dropped (``lesson_images``)."""
     tokens = _markdown.parse(text or "")
+    lesson_images.resolve_images(tokens, images or {})
     for token in tokens:
         style = token.attrGet("style")
         if style is not None:

@@ -192,6 +192,29 @@ class Lesson(models.Model):
         return f"{self.get_content_type_display()}: {self.activity.title}"
 
 
+class LessonImage(models.Model):
+    """A picture in an article, written in its Markdown as ``![alt](image:NAME)``: checked and redrawn
+    without metadata when uploaded (lms/images.py), served only to whoever may read the lesson."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="images")
+    name = models.SlugField(max_length=64, help_text="What the article's Markdown calls it: ![alt](image:NAME).")
+    file = models.ImageField(upload_to="lessons/images/")
+    alt = models.CharField(max_length=250, help_text="What the picture shows, for people who cannot see it.")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "name"], name="lesson_image_name_unique"),
+            models.CheckConstraint(condition=~Q(alt=""), name="lesson_image_alt_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.width} x {self.height})"
+
+
 class CourseSearchDocument(models.Model):
     """A course's entry in the catalog's full-text index (courses/catalog/search_index.py).
 

@@ -9,10 +9,11 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.catalog import cover_images, search_index
+from courses.catalog import cover_images, lesson_images, search_index
 from courses.catalog import lesson_content as content
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import (
@@ -21,6 +22,7 @@ from courses.catalog.models import (
     Course,
     CourseCoverRendition,
     Lesson,
+    LessonImage,
     Module,
     Tag,
     validate_language,
@@ -214,10 +216,29 @@ def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any], *, language: st
     if lesson.content_type == Lesson.ContentType.VIDEO or lesson.video_url:
         # Checked whenever present: an article may keep a video link, but never an arbitrary string.
         lesson.video_url = content.validate_video_url(lesson.video_url)
-    lesson.body_html = content.render_markdown(lesson.body or "")
-    lesson.word_count = content.count_words(lesson.body or "")
+    _render_lesson(lesson)
+    lesson.word_count = content.count_words(lesson.body or "")  # pictures are no words: no reading time either
     lesson.reading_minutes = content.reading_minutes(lesson.word_count, language)
-    lesson.transcript_html = content.render_markdown(lesson.transcript or "")
+
+
+def _render_lesson(lesson: Lesson) -> None:
+    """The article's and transcript's HTML, with the lesson's pictures at their served addresses."""
+    refs = _image_refs(lesson) if lesson.pk else {}
+    lesson.body_html = content.render_markdown(lesson.body or "", refs)
+    lesson.transcript_html = content.render_markdown(lesson.transcript or "", refs)
+
+
+def lesson_image_url(image: LessonImage, *, course_slug: str, activity_id: int) -> str:
+    return reverse("pages:lesson-image", args=[course_slug, activity_id, image.pk, image.file.name.rsplit(".", 1)[-1]])
+
+
+def _image_refs(lesson: Lesson) -> dict[str, lesson_images.ImageRef]:
+    activity = lesson.activity
+    slug = Course.objects.values_list("slug", flat=True).get(pk=activity.course_id)
+    return {image.name: lesson_images.ImageRef(url=lesson_image_url(image, course_slug=slug,
+                                                                    activity_id=activity.pk),
+                                               alt=image.alt, width=image.width, height=image.height)
+            for image in LessonImage.objects.filter(lesson=lesson)}
 
 
 def activity_create(
@@ -292,6 +313,68 @@ def lesson_attach_captions(*, lesson: Lesson, data: bytes) -> Lesson:
     return lesson
 
 
+def _image_alt(alt: str | None) -> str:
+    alt = " ".join((alt or "").split())
+    if not alt:
+        raise CoursesError("A picture needs a text saying what it shows, for people who cannot see it.",
+                           code=CatalogErrorCode.IMAGE_ALT_REQUIRED, fields={"alt": ["This field is required."]})
+    if len(alt) > 250:
+        raise CoursesError("The picture's text is at most 250 characters.", fields={"alt": ["Too long."]})
+    return alt
+
+
+def _image_name(name: str, filename: str) -> str:
+    name = slugify(name or upload_stem(filename, default="image", max_length=64))[:64].strip("-_")
+    if not lesson_images.NAME.match(name):
+        raise CoursesError("Name the picture with letters, digits and dashes.", fields={"name": ["Invalid."]})
+    return name
+
+
+def lesson_image_add(*, lesson: Lesson, data: bytes, alt: str, name: str = "", filename: str = "image") -> LessonImage:
+    """Add a picture the article shows as ``![alt](image:NAME)``: checked and redrawn without metadata
+    (courses/catalog/lesson_images.py); the article is rendered again so a name it already used shows it."""
+    alt = _image_alt(alt)
+    name = _image_name(name, filename)
+    prepared = lesson_images.image_prepare(data, max_bytes=settings.IMAGE_MAX_BYTES)
+    image = LessonImage(lesson=lesson, name=name, alt=alt, width=prepared.width, height=prepared.height)
+    storage = image.file.storage
+    try:
+        with transaction.atomic():
+            Lesson.objects.select_for_update().filter(pk=lesson.pk).first()  # one upload at a time per lesson
+            if LessonImage.objects.filter(lesson=lesson, name=name).exists():
+                raise Conflict(f"This lesson already has a picture named '{name}'.",
+                               code=CatalogErrorCode.IMAGE_NAME_TAKEN, fields={"name": ["Taken."]})
+            image.file.save(f"{lesson.pk}-{name}.{prepared.format}", ContentFile(prepared.data), save=False)
+            image.save()
+            _lesson_rerender(lesson)
+    except BaseException:
+        if image.file.name:
+            storage.delete(image.file.name)  # nothing half-written: the row rolled back, so does its file
+        raise
+    return image
+
+
+def lesson_image_update(*, image: LessonImage, alt: str) -> LessonImage:
+    """Change what a picture's text says; the article shows it at once."""
+    image.alt = _image_alt(alt)
+    with transaction.atomic():
+        image.save(update_fields=["alt"])
+        _lesson_rerender(image.lesson)
+    return image
+
+
+def lesson_image_remove(*, image: LessonImage) -> None:
+    """Remove a picture; the article's ``image:NAME`` shows nothing until one is uploaded again."""
+    storage, name, lesson = image.file.storage, image.file.name, image.lesson
+    with transaction.atomic():
+        image.delete()
+        _lesson_rerender(lesson)
+        transaction.on_commit(lambda: storage.delete(name))
+
+
+def _lesson_rerender(lesson: Lesson) -> None:
+    _render_lesson(lesson)
+    lesson.save(update_fields=["body_html", "transcript_html", "updated_at"])
 
 
 def _cover_alt(alt: str | None, *, required: bool) -> str:

@@ -11,7 +11,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.catalog.models import Activity, Course, Lesson
+from courses.catalog.models import Activity, Course, Lesson, LessonImage
 from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
 from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
@@ -179,6 +179,24 @@ def access_lesson_manage(*, actor: Any, activity_id: int) -> Lesson:
     if not course_can_manage(actor=actor, course=lesson.activity.course):
         raise Forbidden("Only the course's instructors and its organization's admins may change lessons.")
     return lesson
+
+
+def lesson_image_for(*, actor: Any, activity_id: int, image_id: int, format: str = "") -> LessonImage:
+    """A picture of a lesson the actor may read (``lesson_for``), in ``format`` when one is given; 404 otherwise."""
+    lesson, _ = lesson_for(actor=actor, activity_id=activity_id)
+    image = LessonImage.objects.filter(lesson=lesson, pk=image_id).select_related("lesson__activity__course").first()
+    if image is None or (format and not image.file.name.endswith(f".{format}")):
+        raise Http404
+    return image
+
+
+def access_lesson_image_manage(*, actor: Any, activity_id: int, image_id: int) -> LessonImage:
+    """A lesson's picture, for removing it: as ``access_lesson_manage``, then 404 for a picture it lacks."""
+    lesson = access_lesson_manage(actor=actor, activity_id=activity_id)
+    image = LessonImage.objects.filter(lesson=lesson, pk=image_id).select_related("lesson__activity").first()
+    if image is None:
+        raise Http404
+    return image
 
 
 def access_enrollment_withdraw(*, actor: Any, enrollment_id: int) -> Enrollment:

@@ -49,6 +49,9 @@ def _main_pages(page) -> list[tuple[str, str]]:
     pages += [("workshops", "/workshops/"), ("workshop session", session), ("my learning", "/my/"),
               ("notifications", "/my/notifications/"), ("reviews", "/reviews/")]
     page.goto("/my/", wait_until="domcontentloaded")
+    mine = page.locator("main a[href*='/my/certificates/']")
+    if mine.count():  # the learner's own certificate page: logo, facts, share and add-to-profile links
+        pages.append(("certificate", mine.first.get_attribute("href")))
     verify = page.locator("main a[href*='/verify/']")
     if verify.count():  # a certificate is issued, so its course's Open Badges achievement is public
         pages += [("verify", verify.first.get_attribute("href")),

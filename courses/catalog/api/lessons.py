@@ -3,15 +3,16 @@ from __future__ import annotations
 
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import serializers, status
 from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from courses.catalog import services
-from courses.catalog.api.serializers import LessonSerializer
+from courses.catalog.api.serializers import LessonImageSerializer, LessonSerializer
 from courses.catalog.errors import CatalogErrorCode
 from courses.enrollments import selectors as enrollment_selectors
+from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.files import file_response
 from lms.permissions import IsPerson
@@ -100,3 +101,44 @@ class CaptionsUploadApi(APIView):
         data.is_valid(raise_exception=True)
         lesson = services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
         return Response(LessonSerializer(lesson).data)
+
+
+class LessonImageListApi(APIView):
+    """Add a picture to an article (JPEG, PNG or WebP, checked by its content and redrawn without metadata);
+    the article shows it where its Markdown says ``![alt](image:NAME)``."""
+    error_codes = (CatalogErrorCode.IMAGE_ALT_REQUIRED, CatalogErrorCode.IMAGE_NAME_TAKEN,
+                   PlatformErrorCode.IMAGE_TOO_LARGE, PlatformErrorCode.INVALID_IMAGE)
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(Serializer):
+        file = serializers.FileField()
+        alt = serializers.CharField(max_length=250, allow_blank=True,
+                                    help_text="What the picture shows, for people who cannot see it (required).")
+        name = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                     help_text="The NAME of image:NAME; by default made from the file's name.")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: LessonImageSerializer},
+                   tags=["lessons"])
+    def post(self, request, activity_id: int):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        image = services.lesson_image_add(lesson=lesson, data=upload.read(), alt=data.validated_data["alt"],
+                                          name=data.validated_data.get("name", ""), filename=upload.name)
+        return Response(LessonImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class LessonImageDetailApi(APIView):
+    """Remove a picture from an article (its ``image:NAME`` then shows nothing)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses={204: None}, tags=["lessons"])
+    def delete(self, request, activity_id: int, image_id: int):
+        image = enrollment_selectors.access_lesson_image_manage(actor=request.user, activity_id=activity_id,
+                                                                image_id=image_id)
+        services.lesson_image_remove(image=image)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from courses.catalog import covers, sharing
+from courses.catalog import covers, lesson_images, services, sharing
 from courses.catalog import lesson_content as content
-from courses.catalog.models import Activity, Course, Lesson, Module
+from courses.catalog.models import Activity, Course, Lesson, LessonImage, Module
 from lms.serializers import ModelSerializer, Serializer
 
 
@@ -114,6 +114,23 @@ class CourseDetailSerializer(CourseCardSerializer):
                 "validity_months": obj.validity_months}
 
 
+class LessonImageSerializer(ModelSerializer):
+    url = serializers.SerializerMethodField()
+    markdown = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LessonImage
+        fields = ["id", "name", "alt", "width", "height", "url", "markdown", "uploaded_at"]
+
+    def get_url(self, obj: LessonImage) -> str:
+        activity = obj.lesson.activity
+        return services.lesson_image_url(obj, course_slug=activity.course.slug, activity_id=activity.pk)
+
+    def get_markdown(self, obj: LessonImage) -> str:
+        """What to write in the article to show it (the alt may be left empty: the stored one is used)."""
+        return f"![]({lesson_images.SCHEME}{obj.name})"
+
+
 class LessonSerializer(ModelSerializer):
     activity_id = serializers.IntegerField(source="activity.id")
     title = serializers.CharField(source="activity.title")
@@ -123,13 +140,14 @@ class LessonSerializer(ModelSerializer):
     video_embed_url = serializers.SerializerMethodField()
     ebook_download_url = serializers.SerializerMethodField()
     has_captions = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
 
     class Meta:
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
                   "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds",
-                  "transcript_html",
-                  "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url", "updated_at"]
+                  "transcript_html", "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url",
+                  "images", "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
         return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
@@ -147,3 +165,10 @@ class LessonSerializer(ModelSerializer):
 
     def get_has_captions(self, obj: Lesson) -> bool:
         return bool(obj.captions)
+
+    @extend_schema_field(LessonImageSerializer(many=True))
+    def get_images(self, obj: Lesson) -> list:
+        images = list(obj.images.all())
+        for image in images:
+            image.lesson = obj  # one lesson: its activity and course are already loaded
+        return LessonImageSerializer(images, many=True).data

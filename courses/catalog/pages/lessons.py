@@ -1,5 +1,5 @@
 """The activity page (lesson reader, workshop summary, or the page another app registers), marking lessons
-complete, and the lesson's ebook and captions files."""
+complete, and the lesson's ebook, captions and pictures."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -145,3 +145,14 @@ def lesson_captions(request, slug, activity_id):
         raise Http404
     return _attachment(lesson.captions, filename=_safe_name(lesson.activity.title, "vtt", "captions"),
                        content_type="text/vtt; charset=utf-8")
+
+
+@require_GET
+def lesson_image(request, slug, activity_id, image_id, format):
+    """A picture of an article, for whoever may read the lesson (404 otherwise, signed in or not). Its address
+    names its row, which a new upload never reuses, so the reader's browser may keep it."""
+    image = enrollment_selectors.lesson_image_for(actor=request.user, activity_id=activity_id, image_id=image_id,
+                                                  format=format)
+    if image.lesson.activity.course.slug != slug:
+        raise Http404
+    return file_response(image.file, content_type=f"image/{format}", cache_control="private, max-age=86400")
