@@ -10,8 +10,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from courses.catalog import cover_images, services
-from courses.catalog.admin_scope import CourseScopedAdmin
-from courses.catalog.models import Activity, Category, Course, Lesson, Module, Tag
+from courses.catalog.admin_scope import CourseScopedAdmin, managed_course_ids
+from courses.catalog.models import Activity, Category, Course, Lesson, LessonCaption, Module, Tag
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from lms.admin import PRIVATE_FILE_FIELDS
@@ -168,13 +168,64 @@ class ModuleAdmin(CourseScopedAdmin):
         services.course_search_refresh(course=form.instance.course)
 
 
+class LessonForm(forms.ModelForm):
+    """The lesson, with a new video taken in aside: the service checks it by its content before keeping it."""
+    video_upload = forms.FileField(required=False, label=_("Upload a video (MP4 or WebM)"),
+                                   help_text=_("Played on the lesson page with its caption tracks (Lesson "
+                                               "captions); its length is read from the file."))
+
+    class Meta:
+        model = Lesson
+        fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "ebook"]
+
+
 class LessonInline(admin.StackedInline):
     model = Lesson
+    form = LessonForm
     formfield_overrides = PRIVATE_FILE_FIELDS
     extra = 0
-    fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "captions", "ebook",
-              "word_count", "reading_minutes", "ebook_pages"]
-    readonly_fields = ["word_count", "reading_minutes", "ebook_pages"]
+    fields = ["content_type", "body", "video_url", "video", "video_upload", "video_duration_seconds", "transcript",
+              "ebook", "word_count", "reading_minutes", "ebook_pages"]
+    readonly_fields = ["video", "word_count", "reading_minutes", "ebook_pages"]
+
+
+class LessonCaptionForm(forms.ModelForm):
+    upload = forms.FileField(label=_("WebVTT file"), help_text=_("Checked line by line; its cues make the "
+                                                                 "transcript on the lesson page."))
+
+    class Meta:
+        model = LessonCaption
+        fields = ["lesson", "language", "label", "kind"]
+
+
+@admin.register(LessonCaption)
+class LessonCaptionAdmin(CourseScopedAdmin):
+    """A video lesson's caption tracks, one per language, saved through the catalog's services."""
+    course_field = "lesson__activity__course"
+    form = LessonCaptionForm
+    list_display = ["lesson", "language", "label", "kind", "updated_at"]
+    list_filter = ["language", "kind"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if "lesson" in form.base_fields:
+            form.base_fields["lesson"].queryset = Lesson.objects.filter(  # type: ignore[attr-defined]
+                activity__course__in=managed_course_ids(request)).select_related("activity")
+        return form
+
+    def save_model(self, request, obj, form, change):
+        try:
+            saved = services.lesson_caption_set(
+                lesson=form.cleaned_data["lesson"], language=form.cleaned_data["language"],
+                data=form.cleaned_data["upload"].read(), label=form.cleaned_data["label"],
+                kind=form.cleaned_data["kind"])
+        except ApplicationError as exc:
+            self.message_user(request, f"Captions not saved: {exc.message}", messages.ERROR)
+            return
+        obj.pk = saved.pk
+
+    def delete_model(self, request, obj):
+        services.lesson_caption_remove(lesson=obj.lesson, language=obj.language)
 
 
 @admin.register(Activity)
@@ -200,6 +251,9 @@ class ActivityAdmin(CourseScopedAdmin):
                 if upload is not None and hasattr(upload, "read") and "ebook" in inline_form.changed_data:
                     upload.seek(0)
                     services.lesson_attach_ebook(lesson=lesson, data=upload.read(), filename=upload.name)
+                video = data.get("video_upload")
+                if video is not None:
+                    services.lesson_video_set(lesson=lesson, file=video, filename=video.name)
             except ApplicationError as exc:
                 self.message_user(request, f"Lesson not saved: {exc.message}", messages.ERROR)
         for obj in formset.deleted_objects:
