@@ -22,7 +22,8 @@ from tests.helpers import assert_error
 
 pytestmark = pytest.mark.django_db
 
-EN_VTT = b"WEBVTT\n\n1\n00:00.000 --> 00:02.500\n<v Ana>Hello, and thanks for waiting.\n\n00:42.000 --> 00:44.000\nBye &amp; thanks.\n"
+EN_VTT = (b"WEBVTT\n\n1\n00:00.000 --> 00:02.500\n<v Ana>Hello, and thanks for waiting.\n\n"
+          b"00:42.000 --> 00:44.000\nBye &amp; thanks.\n")
 PT_VTT = "WEBVTT\n\n00:00.000 --> 00:02.500\nOlá, obrigada por esperar.\n\n00:42.000 --> 00:44.000\nTchau.\n".encode()
 
 
@@ -175,7 +176,8 @@ def test_tracks_are_one_per_language_added_replaced_and_removed_through_the_api(
                                                       "kind": "captions", "updated_at": None}
     replaced = client.put(f"{base}/pt-BR/", {"file": upload(PT_VTT, "pt.vtt", "text/vtt"), "label": "Português",
                                               "kind": "subtitles"}, format="multipart")
-    assert replaced.json()["label"] == "Português" and LessonCaption.objects.filter(lesson__activity=activity).count() == 1
+    assert replaced.json()["label"] == "Português"
+    assert LessonCaption.objects.filter(lesson__activity=activity).count() == 1
     read = client_for(learner).get(f"{base}/pt-BR/")
     assert read.status_code == 200 and b"".join(read.streaming_content) == PT_VTT
     assert client_for(learner).get(f"/api/v1/activities/{activity.pk}/lesson/").json()["captions"] == [
@@ -257,7 +259,7 @@ def test_in_portuguese_the_portuguese_track_is_first_default_and_the_transcript(
     html = main_html(portuguese(browser(learner)).get(page("activity", activity)))
     pt = (f'<track kind="captions" src="{page("lesson-caption-track", activity, "pt-BR")}" srclang="pt-BR" '
           f'label="Português Brasileiro" default>')
-    en = f'srclang="en" label="English">'
+    en = 'srclang="en" label="English">'
     assert pt in html and en in html and html.index(pt) < html.index(en)
     assert "Olá, obrigada por esperar." in html and "Hello, and thanks for waiting." not in html
     assert 'class="video-transcript" lang="pt-BR"' in html
