@@ -98,8 +98,10 @@ def _streamed(file: Any, *, content_type: str, filename: str | None, as_attachme
         handle = file.open("rb")
     except OSError:  # the row names a file the storage no longer has
         raise Http404 from None
-    header = request.headers.get("Range", "") if request is not None and request.method == "GET" else ""
-    wanted = byte_range(header, file.size) if header and "If-Range" not in request.headers else None
+    header = ""
+    if request is not None and request.method == "GET" and "If-Range" not in request.headers:
+        header = request.headers.get("Range", "")
+    wanted = byte_range(header, file.size) if header else None
     if wanted is None:
         whole = FileResponse(handle, as_attachment=as_attachment, filename=filename or "", content_type=content_type)
         if request is not None:

@@ -203,7 +203,7 @@ class LessonCaption(models.Model):
 
     lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="caption_tracks")
     language = models.CharField(max_length=16, validators=[validate_language])
-    label = models.CharField(max_length=80)
+    label = models.CharField(max_length=80, blank=True, help_text="The language's own name when left blank.")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CAPTIONS)
     file = models.FileField(upload_to="lessons/captions/")
     # The cues read once at upload ([start, end, text] each), for the page's transcript.

@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('language', models.CharField(max_length=16, validators=[courses.catalog.models.validate_language])),
-                ('label', models.CharField(max_length=80)),
+                ('label', models.CharField(blank=True, help_text="The language's own name when left blank.", max_length=80)),
                 ('kind', models.CharField(choices=[('captions', 'Captions'), ('subtitles', 'Subtitles')], default='captions', max_length=16)),
                 ('file', models.FileField(upload_to='lessons/captions/')),
                 ('cues', models.JSONField(default=list, editable=False)),

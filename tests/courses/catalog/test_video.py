@@ -294,3 +294,20 @@ def test_the_demo_video_lessons_play_the_committed_videos_with_both_tracks(media
         assert 40 <= lesson.video_duration_seconds <= 70
         tracks = {track.language: len(track.cues) for track in lesson.caption_tracks.all()}
         assert set(tracks) == {"en", "pt-BR"} and tracks["en"] == tracks["pt-BR"] > 5
+
+
+# --- the admin ----------------------------------------------------------------------------------
+
+def test_the_admin_adds_a_track_through_the_service(activity, media):
+    admin = people.UserFactory(is_staff=True, is_superuser=True)
+    client = browser(admin)
+    lesson = Lesson.objects.get(activity=activity)
+    assert client.get(reverse("admin:courses_lessoncaption_add")).status_code == 200
+    response = client.post(reverse("admin:courses_lessoncaption_add"), {
+        "lesson": lesson.pk, "language": "pt-br", "label": "", "kind": "captions",
+        "upload": upload(PT_VTT, "pt.vtt", "text/vtt")})
+    assert response.status_code == 302, response.content[:2000]
+    track = LessonCaption.objects.get(lesson=lesson)
+    assert (track.language, track.label, len(track.cues)) == ("pt-BR", "Português Brasileiro", 2)
+    assert client.get(reverse("admin:courses_lessoncaption_changelist")).status_code == 200
+    assert client.get(reverse("admin:courses_activity_change", args=[activity.pk])).status_code == 200
