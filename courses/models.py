@@ -7,12 +7,13 @@ from courses.catalog.models import (
     CourseCoverRendition,
     CourseSearchDocument,
     Lesson,
+    LessonCaption,
     Module,
     Tag,
     validate_language,
 )
 from courses.certificates.models import Certificate, CertificateEvent
-from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.models import ActivityProgress, Enrollment, VideoWatch
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
@@ -42,6 +43,7 @@ __all__ = [
     "CourseSearchDocument",
     "Enrollment",
     "Lesson",
+    "LessonCaption",
     "LrsEndpoint",
     "Module",
     "NotificationPreference",
@@ -56,6 +58,7 @@ __all__ = [
     "ReportExport",
     "SessionPart",
     "Tag",
+    "VideoWatch",
     "WebhookDelivery",
     "WebhookEndpoint",
     "Workshop",

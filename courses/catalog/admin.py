@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -184,9 +185,18 @@ class LessonInline(admin.StackedInline):
     form = LessonForm
     formfield_overrides = PRIVATE_FILE_FIELDS
     extra = 0
-    fields = ["content_type", "body", "video_url", "video", "video_upload", "video_duration_seconds", "transcript",
-              "ebook", "word_count", "reading_minutes", "ebook_pages"]
-    readonly_fields = ["video", "word_count", "reading_minutes", "ebook_pages"]
+    fields = ["content_type", "body", "video_url", "video_file", "video_upload", "video_duration_seconds",
+              "transcript", "ebook", "word_count", "reading_minutes", "ebook_pages"]
+    readonly_fields = ["video_file", "word_count", "reading_minutes", "ebook_pages"]
+
+    @admin.display(description=_("Uploaded video"))
+    def video_file(self, lesson: Lesson) -> str:
+        """The file's name, linked to the view that checks the caller (never its media path)."""
+        if lesson is None or not lesson.pk or not lesson.video:
+            return "-"
+        address = reverse("pages:lesson-video", args=[lesson.activity.course.slug, lesson.activity_id])
+        return format_html('<a href="{}">{}</a> ({})', address, lesson.video.name.rsplit("/", 1)[-1],
+                           filesizeformat(lesson.video_size))
 
 
 class LessonCaptionForm(forms.ModelForm):

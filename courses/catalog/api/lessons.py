@@ -170,14 +170,14 @@ class CaptionTrackApi(APIView):
                                       help_text="The name the player's menu shows; the language's own name if blank.")
         kind = serializers.ChoiceField(choices=LessonCaption.Kind.choices, required=False)
 
-    @extend_schema(responses=VTT_RESPONSE, tags=["lessons"])
+    @extend_schema(responses=VTT_RESPONSE, tags=["lessons"], operation_id="activities_lesson_caption_track_retrieve")
     def get(self, request, activity_id: int, language: str):
         lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
         track = catalog_selectors.lesson_caption_track(lesson=lesson, language=language)
         return file_response(track.file, content_type="text/vtt; charset=utf-8")
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CaptionTrackSerializer,
-                   tags=["lessons"])
+                   tags=["lessons"], operation_id="activities_lesson_caption_track_update")
     def put(self, request, activity_id: int, language: str):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
         data = self.InputSerializer(data=request.data)
@@ -186,7 +186,8 @@ class CaptionTrackApi(APIView):
         track = services.lesson_caption_set(lesson=lesson, language=language, data=fields.pop("file"), **fields)
         return Response(CaptionTrackSerializer(track).data)
 
-    @extend_schema(request=None, responses={204: None}, tags=["lessons"])
+    @extend_schema(request=None, responses={204: None}, tags=["lessons"],
+                   operation_id="activities_lesson_caption_track_destroy")
     def delete(self, request, activity_id: int, language: str):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
         services.lesson_caption_remove(lesson=lesson, language=language)
