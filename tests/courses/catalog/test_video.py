@@ -311,3 +311,20 @@ def test_the_admin_adds_a_track_through_the_service(activity, media):
     assert (track.language, track.label, len(track.cues)) == ("pt-BR", "Português Brasileiro", 2)
     assert client.get(reverse("admin:courses_lessoncaption_changelist")).status_code == 200
     assert client.get(reverse("admin:courses_activity_change", args=[activity.pk])).status_code == 200
+
+
+def test_the_page_reads_the_tracks_in_the_same_queries_however_many_there_are(learner, activity,
+                                                                             django_assert_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    lesson = with_video(activity)
+    client = browser(learner)
+    client.get(page("activity", activity))  # the session and caches warm
+    with CaptureQueriesContext(connection) as two:
+        client.get(page("activity", activity))
+    for language in ("es", "fr", "de", "it"):
+        catalog_services.lesson_caption_set(lesson=lesson, language=language, data=PT_VTT)
+    with django_assert_num_queries(len(two.captured_queries)):
+        html = main_html(client.get(page("activity", activity)))
+    assert html.count("<track ") == 6
