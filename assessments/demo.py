@@ -1,7 +1,10 @@
-"""Demo quizzes: one required quiz at the end of each module of the empathy course, in English and
-Brazilian Portuguese (loaded after the demo courses). Idempotent.
+"""Demo quizzes: required quizzes at the end of the demo courses' modules, in English and Brazilian
+Portuguese (loaded after the demo courses). Idempotent.
 
-The quizzes are data: ``demo_data/quizzes/<course slug>.yaml``, one quiz per module in module order.
+The quizzes are data: ``demo_data/quizzes/<course slug>.yaml``, one file per course. Each quiz goes at
+the end of the module named by its ``module`` key (the module's place in the course, from 1), or else
+of the module in the same place as the quiz in the file; ``estimated_minutes`` (default 5) is the time
+the quiz adds to the course's estimate.
 Demo learners who have finished every lesson of a course then pass its quizzes through the same
 attempt services a learner's browser uses, so their enrollment stays completed.
 """
@@ -18,7 +21,6 @@ from assessments.demo_attempts import pass_quizzes
 from assessments.quizzes.models import Quiz
 from assessments.quizzes.services import authoring as services
 from courses.catalog.models import Activity, Course
-from courses.demo_content import EMPATHY_SLUG_EN, EMPATHY_SLUG_PT
 from courses.enrollments import services as course_services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.demo import demo_loader
@@ -26,35 +28,41 @@ from lms.demo import demo_loader
 QUIZ_DIR = Path(__file__).resolve().parent / "demo_data" / "quizzes"
 
 
-def read_quizzes(slug: str) -> list[tuple[str, dict[str, Any], list[dict[str, Any]]]]:
-    """The quizzes of course ``slug``, in module order: (title, quiz settings, questions)."""
+QUIZ_MINUTES = 5  # a quiz's estimate unless its file says otherwise
+
+
+def read_quizzes(slug: str) -> list[tuple[int, str, dict[str, Any], list[dict[str, Any]]]]:
+    """The quizzes of course ``slug``: (module index from 0, title, quiz settings, questions).
+
+    The settings hold ``estimated_minutes`` too (``QUIZ_MINUTES`` unless the file gives it)."""
     data = yaml.safe_load((QUIZ_DIR / f"{slug}.yaml").read_text(encoding="utf-8"))
     if data["course"] != slug:
         raise ValueError(f"{slug}.yaml holds the quizzes of {data['course']}")
     quizzes = []
-    for quiz in data["quizzes"]:
-        settings = dict(quiz["settings"])
+    for index, quiz in enumerate(data["quizzes"]):
+        settings = {"estimated_minutes": quiz.get("estimated_minutes", QUIZ_MINUTES), **quiz["settings"]}
         if "reveal_answers" in settings:
             settings["reveal_answers"] = Quiz.Reveal(settings["reveal_answers"])
-        quizzes.append((quiz["title"], settings, quiz["questions"]))
+        quizzes.append((quiz.get("module", index + 1) - 1, quiz["title"], settings, quiz["questions"]))
     return quizzes
 
 
-# Per course slug, per module in module order: (title, quiz settings, questions).
-QUIZZES: dict[str, list[tuple[str, dict[str, Any], list[dict[str, Any]]]]] = {
-    slug: read_quizzes(slug) for slug in (EMPATHY_SLUG_EN, EMPATHY_SLUG_PT)
+# Per course slug (every file in QUIZ_DIR): (module index, title, quiz settings, questions).
+QUIZZES: dict[str, list[tuple[int, str, dict[str, Any], list[dict[str, Any]]]]] = {
+    path.stem: read_quizzes(path.stem) for path in sorted(QUIZ_DIR.glob("*.yaml"))
 }
 
 
 def _add_quizzes(course: Course) -> bool:
     added = False
-    for module, (title, settings, questions) in zip(
-            course.modules.order_by("position", "id"), QUIZZES[course.slug], strict=False):
-        if module.activities.filter(kind=Activity.Kind.QUIZ).exists():
+    modules = list(course.modules.order_by("position", "id"))
+    for index, title, settings, questions in QUIZZES[course.slug]:
+        module = modules[index] if index < len(modules) else None
+        if module is None or module.activities.filter(kind=Activity.Kind.QUIZ, title=title).exists():
             continue
         with transaction.atomic():
-            quiz = services.quiz_activity_create(module=module, title=title, required=True, estimated_minutes=5,
-                                                 passing_score=70, **settings)
+            quiz = services.quiz_activity_create(module=module, title=title, required=True, passing_score=70,
+                                                 **settings)
             for question in questions:
                 services.question_create(quiz=quiz, **question)
         added = True

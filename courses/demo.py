@@ -10,6 +10,7 @@ from django.utils import timezone
 from courses import demo_content
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Course, Module
+from courses.catalog.services import video as video_services
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.credentials import keys
 from courses.enrollments import services as enrollment_services
@@ -58,6 +59,7 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
         for activity_spec in module_spec["activities"]:
             lesson = dict(activity_spec.get("lesson") or {})
             ebook_key = lesson.pop("ebook", None)
+            images = lesson.pop("images", [])
             lesson_type = lesson.pop("type", "article")
             if "url" in lesson:
                 lesson["video_url"] = lesson.pop("url")
@@ -70,6 +72,9 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
                 lesson={"content_type": lesson_type, **lesson} if activity_spec.get("kind", "lesson") == "lesson"
                 else None,
             )
+            for image in images:
+                catalog_services.lesson_image_add(lesson=activity.lesson, data=image["picture"], alt=image["alt"],
+                                                  name=image["name"], filename=f"{image['name']}.webp")
             if ebook_key:
                 pdf = demo_content.ebook_pdf(ebook_key)
                 catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
@@ -87,9 +92,9 @@ def _attach_video(lesson, video: str | None, captions: dict[str, str]) -> None:
     """The committed demo video (scripts/make_demo_video.py made it) and its caption tracks, through the services."""
     if video:
         with (demo_content.DATA_DIR / video).open("rb") as handle:
-            catalog_services.lesson_video_set(lesson=lesson, file=handle, filename=video.rsplit("/", 1)[-1])
+            video_services.lesson_video_set(lesson=lesson, file=handle, filename=video.rsplit("/", 1)[-1])
     for language, path in captions.items():
-        catalog_services.lesson_caption_set(lesson=lesson, language=language,
+        video_services.lesson_caption_set(lesson=lesson, language=language,
                                             data=(demo_content.DATA_DIR / path).read_bytes())
 
 

@@ -11,7 +11,9 @@ Loading this into the database is ``courses.demo``'s job; nothing here touches m
 Layout of ``demo_data/``: ``catalog.yaml`` lists the course folders in creation order; each folder
 holds a ``course.yaml`` (metadata, modules, activities) and the Markdown texts it names; a key
 ending in ``_file`` is replaced by the key without the suffix, holding that file's whole text
-(``body_file: 1-1-x.md`` gives ``body``). ``ebooks.yaml`` holds the handbooks.
+(``body_file: 1-1-x.md`` gives ``body``). A lesson's ``images`` list the pictures its article shows as
+``![](image:NAME)``: ``name``, ``alt`` and ``picture`` (a file in the folder, read as bytes). ``ebooks.yaml``
+holds the handbooks.
 """
 from __future__ import annotations
 
@@ -52,10 +54,19 @@ def _with_files(value: Any, folder: Path) -> Any:
     return resolved
 
 
+def _with_pictures(spec: dict, folder: Path) -> dict:
+    """``spec`` with each lesson picture's ``picture`` file name replaced by the file's bytes."""
+    for module in spec.get("modules", []):
+        for activity in module.get("activities", []):
+            for image in (activity.get("lesson") or {}).get("images", []):
+                image["picture"] = (folder / image["picture"]).read_bytes()
+    return spec
+
+
 def read_courses(data_dir: Path = DATA_DIR) -> list[dict]:
     """Every demo course spec, in catalog order (see the module docstring for the file layout)."""
     folders = [data_dir / name for name in _read_yaml(data_dir / "catalog.yaml")["courses"]]
-    return [_with_files(_read_yaml(folder / "course.yaml"), folder) for folder in folders]
+    return [_with_pictures(_with_files(_read_yaml(folder / "course.yaml"), folder), folder) for folder in folders]
 
 
 def read_ebooks(data_dir: Path = DATA_DIR) -> dict[str, dict]:

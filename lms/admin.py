@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.widgets import AdminFileWidget
@@ -9,11 +10,13 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
 from django.db.models import QuerySet
 from django.shortcuts import render
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from lms import services
+from lms import images, services
+from lms.branding import logo_url
 from lms.models import ApiKeyScope, Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
 from lms.pages.forms import LockoutMessageMixin
 from lms.scoping import is_unrestricted, organization_ids_for
@@ -112,12 +115,68 @@ class ReadOnlyOrgAdmin(OrgScopedAdmin):
         return False
 
 
+class OrganizationAdminForm(forms.ModelForm):
+    """The organization, with its logo and certificate signature taken in aside: checked here, saved by the
+    service (lms.services.organization_branding_set), which redraws them."""
+    logo_upload = forms.FileField(required=False, label=_("New logo"),
+                                  help_text=_("JPEG, PNG or WebP. Shown on certificates and their verify page."))
+    logo_remove = forms.BooleanField(required=False, label=_("Remove the logo"))
+    signature_upload = forms.FileField(required=False, label=_("New certificate signature"),
+                                       help_text=_("JPEG, PNG or WebP, ideally on a transparent background."))
+    signature_remove = forms.BooleanField(required=False, label=_("Remove the signature"))
+
+    class Meta:
+        model = Organization
+        fields = ["name", "slug", "timezone", "default_language", "certificate_signer_name",
+                  "certificate_signer_title"]
+
+    def clean(self):
+        data = super().clean()
+        for field in ("logo_upload", "signature_upload"):
+            upload = data.get(field)
+            if upload is None:
+                continue
+            try:
+                images.branding_prepare(upload.read(), max_bytes=settings.IMAGE_MAX_BYTES, max_width=1200,
+                                        max_height=400)
+            except images.ImageRefused as exc:
+                self.add_error(field, exc.message)
+            upload.seek(0)
+        return data
+
+
 @admin.register(Organization)
 class OrganizationAdmin(OrgScopedAdmin):
     org_field = "id"
+    form = OrganizationAdminForm
     list_display = ["name", "slug", "timezone", "default_language"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
+    readonly_fields = ["current_logo", "current_signature"]
+    fieldsets = (
+        (None, {"fields": ("name", "slug", "timezone", "default_language")}),
+        (_("Certificates"), {"fields": ("current_logo", "logo_upload", "logo_remove", "current_signature",
+                                        "signature_upload", "signature_remove", "certificate_signer_name",
+                                        "certificate_signer_title")}),
+    )
+
+    @admin.display(description=_("Logo"))
+    def current_logo(self, obj: Organization) -> str:
+        url = logo_url(obj)
+        return format_html('<img src="{}" alt="" height="48">', url) if url else _("None")
+
+    @admin.display(description=_("Certificate signature"))
+    def current_signature(self, obj: Organization) -> str:
+        return _("Uploaded (drawn only on certificates)") if obj.certificate_signature else _("None")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        data = form.cleaned_data
+        logo, signature = data.get("logo_upload"), data.get("signature_upload")
+        if logo or signature or data.get("logo_remove") or data.get("signature_remove"):
+            services.organization_branding_set(
+                organization=obj, logo=logo.read() if logo else None, signature=signature.read() if signature else None,
+                remove_logo=bool(data.get("logo_remove")), remove_signature=bool(data.get("signature_remove")))
 
     def has_add_permission(self, request) -> bool:
         return request.user.is_superuser

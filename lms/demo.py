@@ -24,6 +24,7 @@ _loaders: list[tuple[int, str, DemoLoader]] = []
 
 DEMO_PASSWORD = "empathy-demo-2026"  # noqa: S105 - published demo login, printed by make run
 ORG_SLUG = "acme-support"
+DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 HR_KEY_NAME = "Demo HR key"
 HR_KEY_FILE = "demo-hr-api-key"  # the raw demo key, kept between runs (VAR_DIR, mode 0600)
 
@@ -72,6 +73,11 @@ def load_people(credentials: dict) -> None:
     org = Organization.objects.filter(slug=ORG_SLUG).first() or services.organization_create(
         slug=ORG_SLUG, name="Acme Support", timezone_name="America/Sao_Paulo", default_language="en"
     )
+    if not org.logo:  # drawn once with Pillow from flat shapes (lms/demo_data/)
+        services.organization_branding_set(
+            organization=org, logo=(DEMO_DATA / "acme-logo.png").read_bytes(),
+            signature=(DEMO_DATA / "acme-signature.png").read_bytes(), signer_name="Ana Souza",
+            signer_title="Head of Customer Care")
     departments = {}
     for name, code in DEPARTMENTS:
         departments[name] = (

@@ -109,6 +109,14 @@ class Organization(models.Model):
     name = models.CharField(max_length=200)
     timezone = models.CharField(max_length=64, default="UTC", validators=[validate_timezone])
     default_language = models.CharField(max_length=10, default="en")
+    # Pictures checked and redrawn without metadata by lms/images.py (lms.services.organization_branding_set).
+    # The logo's file name carries a random token: its address (lms.pages.branding) is unguessable.
+    logo = models.ImageField(upload_to="organizations/logos/", blank=True,
+                             help_text="Shown on certificates and their verify page.")
+    certificate_signature = models.ImageField(upload_to="organizations/signatures/", blank=True,
+                                              help_text="Drawn above the signer's name on certificates.")
+    certificate_signer_name = models.CharField(max_length=120, blank=True)
+    certificate_signer_title = models.CharField(max_length=120, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:

@@ -129,6 +129,19 @@ def check_target(url: str, *, allow: Collection[str] = ()) -> Target:
     return Target(scheme=parts.scheme, host=host, port=port, path=path, addresses=tuple(addresses))
 
 
+def check_registered_url(url: str, *, allow: Collection[str] = (), query_allowed: bool = True) -> None:
+    """A URL someone registers for later sends (a webhook, an LRS): http(s) with a host, no credentials (and
+    no query or fragment unless ``query_allowed``), public addresses only. OutboundRefused otherwise. A name
+    that does not resolve yet passes: every send checks again with check_target before it connects."""
+    parts = urlsplit(url)
+    if parts.username or parts.password or (not query_allowed and (parts.query or parts.fragment)):
+        raise OutboundRefused("credentials or a query in the URL", kind="invalid")
+    try:
+        check_target(url, allow=allow)
+    except OutboundUnresolvable:
+        pass
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
     """Talks to ``address`` while naming ``host`` in the Host header."""
 

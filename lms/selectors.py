@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from typing import Any, cast
 
 from django.db.models import Prefetch, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from lms.error_codes import PlatformErrorCode
@@ -25,6 +27,8 @@ from lms.scoping import api_key_has_scope, is_unrestricted, organization_ids_for
 # Who may read an organization's people, and who may change them.
 PEOPLE_READERS = (Role.ORG_ADMIN, Role.HR)
 PEOPLE_WRITERS = (Role.ORG_ADMIN,)
+LOGO_FOLDER = "organizations/logos/"
+LOGO_TOKEN = re.compile(r"^[0-9a-f]{32}$")
 
 
 def token_digest(raw: str) -> str:
@@ -126,6 +130,21 @@ def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organiz
     if write and not (is_unrestricted(actor) or organization.id in organization_ids_for(actor, *PEOPLE_WRITERS)):
         raise Forbidden("Only the organization's admins may change its people.")
     return organization
+
+
+def access_organization_branding(*, actor: Any, slug: str, write: bool) -> Organization:
+    """The organization, for its logo and certificate signature: its HR and org admins read, org admins write."""
+    organization = organization_get(actor=actor, slug=slug, roles=PEOPLE_READERS)
+    if write and not (is_unrestricted(actor) or organization.id in organization_ids_for(actor, *PEOPLE_WRITERS)):
+        raise Forbidden("Only the organization's admins may change its logo and certificate signature.")
+    return organization
+
+
+def organization_with_logo(*, token: str) -> Organization:
+    """The organization whose logo's file is named by ``token`` (a random part of its name); 404 otherwise."""
+    if not LOGO_TOKEN.match(token):
+        raise Http404
+    return get_object_or_404(Organization, logo=f"{LOGO_FOLDER}{token}.png")
 
 
 def department_get(*, organization: Organization, department_id: int) -> Department:

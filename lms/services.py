@@ -9,11 +9,13 @@ from typing import Any, Literal, cast
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.views.decorators.debug import sensitive_variables
 
+from lms import images
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, Conflict, NotFound
 from lms.models import (
@@ -220,6 +222,61 @@ def organization_create(
         return Organization.objects.create(
             slug=slug, name=name, timezone=timezone_name, default_language=default_language
         )
+
+
+LOGO_BOX = (1200, 400)  # pixels: drawn at most 200 x 60 points on the certificate, sharp when printed
+SIGNATURE_BOX = (1200, 400)
+
+
+def _branding_picture(data: bytes, box: tuple[int, int], field: str) -> bytes:
+    try:
+        png, _width, _height = images.branding_prepare(data, max_bytes=settings.IMAGE_MAX_BYTES, max_width=box[0],
+                                                       max_height=box[1])
+    except images.ImageRefused as exc:
+        raise ApplicationError(exc.message, fields={field: [exc.message]},
+                               code=PlatformErrorCode.IMAGE_TOO_LARGE if exc.too_large
+                               else PlatformErrorCode.INVALID_IMAGE) from None
+    return png
+
+
+def organization_branding_set(
+    *, organization: Organization, logo: bytes | None = None, signature: bytes | None = None,
+    signer_name: str | None = None, signer_title: str | None = None, remove_logo: bool = False,
+    remove_signature: bool = False,
+) -> Organization:
+    """The organization's logo and certificate signature (checked and redrawn as PNG by lms/images.py; a new
+    logo gets a new random file name, its public address), and who signs. Only what is given changes; a refused
+    picture changes nothing. Certificates drawn from now on carry them (courses/certificates/pdf.py)."""
+    pictures = {"logo": _branding_picture(logo, LOGO_BOX, "logo") if logo is not None else None,
+                "certificate_signature": _branding_picture(signature, SIGNATURE_BOX, "signature")
+                if signature is not None else None}
+    texts = {"certificate_signer_name": signer_name, "certificate_signer_title": signer_title}
+    for name, value in texts.items():
+        if value is not None:
+            setattr(organization, name, " ".join(value.split())[:120])
+    old: list[str] = []
+    saved: list[str] = []
+    storage = organization.logo.storage
+    try:
+        with transaction.atomic():
+            for field, data, remove in (("logo", pictures["logo"], remove_logo),
+                                        ("certificate_signature", pictures["certificate_signature"],
+                                         remove_signature)):
+                current = getattr(organization, field)
+                if (data is not None or remove) and current:
+                    old.append(current.name)
+                if data is not None:
+                    current.save(f"{secrets.token_hex(16)}.png", ContentFile(data), save=False)
+                    saved.append(current.name)
+                elif remove:
+                    setattr(organization, field, "")
+            organization.save(update_fields=["logo", "certificate_signature", *texts])
+            transaction.on_commit(lambda: [storage.delete(name) for name in old])
+    except BaseException:
+        for name in saved:
+            storage.delete(name)
+        raise
+    return organization
 
 
 def department_create(*, organization: Organization, name: str, code: str = "") -> Department:

@@ -27,6 +27,7 @@ from assessments.instruments.forms import SurveyAnswersForm
 from assessments.instruments.models import Instrument, Survey
 from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from courses.catalog import selectors as catalog_selectors
+from courses.catalog.pages.player import activity_player
 from courses.enrollments import selectors as enrollment_selectors
 
 CONTEXT = "survey"
@@ -107,8 +108,9 @@ def _results(state: selectors.SurveyState) -> dict:
 
 
 def _render_survey(request: HttpRequest, course, activity, survey: Survey | None, enrollment, *,
-                   form: SurveyAnswersForm | None = None, status: int = 200) -> HttpResponse:
-    context = {"nav": "my-learning", "course": course, "activity": activity, "survey": survey, "state": None,
+                   form: SurveyAnswersForm | None = None, status: int = 200, player: dict | None = None
+                   ) -> HttpResponse:
+    context = {**(player or activity_player(request, activity)), "survey": survey, "state": None,
                "form": None, "results": None, "closed_reason": None, "can_manage": False}
     if survey is not None:
         state = selectors.survey_state(survey=survey, enrollment=enrollment)
@@ -126,13 +128,13 @@ def _render_survey(request: HttpRequest, course, activity, survey: Survey | None
     return render(request, "assessments/pages/survey.html", context, status=status)
 
 
-def survey_page(request: HttpRequest, course, activity, enrollment) -> HttpResponse:
+def survey_page(request: HttpRequest, course, activity, enrollment, player: dict | None = None) -> HttpResponse:
     """The survey activity: its introduction and rating scales while open, why not when closed, the learner's
     result once answered; an invitation to enroll for those who see the course without taking it."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     survey = selectors.survey_for_activity(activity_id=activity.pk)
-    return _render_survey(request, course, activity, survey, enrollment)
+    return _render_survey(request, course, activity, survey, enrollment, player=player)
 
 
 @require_POST

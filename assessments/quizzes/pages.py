@@ -22,6 +22,7 @@ from assessments.quizzes.errors import AnswerError, AttemptConflict, QuizErrorCo
 from assessments.quizzes.forms import QuizAnswersForm
 from assessments.quizzes.models import Attempt
 from assessments.quizzes.services import attempts as services
+from courses.catalog.pages.player import activity_player
 from courses.enrollments import selectors as course_selectors
 
 
@@ -45,10 +46,10 @@ def _attempt_form_context(request: HttpRequest, attempt: Attempt, form: QuizAnsw
 
 
 def _render_quiz(request: HttpRequest, access: selectors.QuizAccess, *, attempt: Attempt | None = None,
-                 form: QuizAnswersForm | None = None, status: int = 200) -> HttpResponse:
+                 form: QuizAnswersForm | None = None, status: int = 200, player: dict | None = None) -> HttpResponse:
     quiz, activity = access.quiz, access.quiz.activity
     context = {
-        "nav": "my-learning", "course": activity.course, "activity": activity, "quiz": quiz,
+        **(player or activity_player(request, activity)), "quiz": quiz,
         "question_count": selectors.question_count(quiz=quiz), "can_manage": access.can_manage,
         "summary": None, "attempts": [], "attempt": None, "form": None,
         "time_limit_minutes": -(-quiz.time_limit_seconds // 60) if quiz.time_limit_seconds else None,
@@ -67,12 +68,12 @@ def _render_quiz(request: HttpRequest, access: selectors.QuizAccess, *, attempt:
     return render(request, "assessments/pages/quiz.html", context, status=status)
 
 
-def quiz_page(request: HttpRequest, course, activity, enrollment) -> HttpResponse:
+def quiz_page(request: HttpRequest, course, activity, enrollment, player: dict | None = None) -> HttpResponse:
     """The quiz activity: settings and past attempts, or the questions of the open attempt."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     access = selectors.quiz_access(actor=request.user, activity_id=activity.pk)
-    return _render_quiz(request, access)
+    return _render_quiz(request, access, player=player)
 
 
 @require_POST
@@ -130,8 +131,8 @@ def quiz_result(request: HttpRequest, attempt_id: int) -> HttpResponse:
     if own and attempt.effective_status == Attempt.Status.IN_PROGRESS:
         return redirect(activity_url(activity))
     detail = selectors.attempt_detail(attempt=attempt, actor=request.user)
-    context = {"nav": "my-learning", "attempt": detail, "activity": activity, "course": activity.course,
-               "quiz": attempt.quiz, "own": own, "next_activity": None, "summary": None}
+    context = {**activity_player(request, activity), "attempt": detail, "quiz": attempt.quiz, "own": own,
+               "next_activity": None, "summary": None}
     if own:
         summary = selectors.learner_summary(quiz=attempt.quiz, enrollment=attempt.enrollment)
         context["summary"] = summary

@@ -10,9 +10,10 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from courses.catalog import cover_images, services
-from courses.catalog.admin_scope import CourseScopedAdmin, managed_course_ids
-from courses.catalog.models import Activity, Category, Course, Lesson, LessonCaption, Module, Tag
+from courses.catalog import cover_images, lesson_images, services
+from courses.catalog.admin_scope import CourseScopedAdmin
+from courses.catalog.models import Activity, Category, Course, Lesson, LessonCaption, LessonImage, Module, Tag
+from courses.catalog.services import video as video_services
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from lms.admin import PRIVATE_FILE_FIELDS
@@ -172,8 +173,8 @@ class ModuleAdmin(CourseScopedAdmin):
 class LessonForm(forms.ModelForm):
     """The lesson, with a new video taken in aside: the service checks it by its content before keeping it."""
     video_upload = forms.FileField(required=False, label=_("Upload a video (MP4 or WebM)"),
-                                   help_text=_("Played on the lesson page with its caption tracks (Lesson "
-                                               "captions); its length is read from the file."))
+                                   help_text=_("Played on the lesson page with its caption tracks (on the "
+                                               "lesson's own page); its length is read from the file."))
 
     class Meta:
         model = Lesson
@@ -188,6 +189,7 @@ class LessonInline(admin.StackedInline):
     fields = ["content_type", "body", "video_url", "video_file", "video_upload", "video_duration_seconds",
               "transcript", "ebook", "word_count", "reading_minutes", "ebook_pages"]
     readonly_fields = ["video_file", "word_count", "reading_minutes", "ebook_pages"]
+    show_change_link = True  # the lesson's own page holds its pictures and caption tracks
 
     @admin.display(description=_("Uploaded video"))
     def video_file(self, lesson: Lesson) -> str:
@@ -197,45 +199,6 @@ class LessonInline(admin.StackedInline):
         address = reverse("pages:lesson-video", args=[lesson.activity.course.slug, lesson.activity_id])
         return format_html('<a href="{}">{}</a> ({})', address, lesson.video.name.rsplit("/", 1)[-1],
                            filesizeformat(lesson.video_size))
-
-
-class LessonCaptionForm(forms.ModelForm):
-    upload = forms.FileField(label=_("WebVTT file"), help_text=_("Checked line by line; its cues make the "
-                                                                 "transcript on the lesson page."))
-
-    class Meta:
-        model = LessonCaption
-        fields = ["lesson", "language", "label", "kind"]
-
-
-@admin.register(LessonCaption)
-class LessonCaptionAdmin(CourseScopedAdmin):
-    """A video lesson's caption tracks, one per language, saved through the catalog's services."""
-    course_field = "lesson__activity__course"
-    form = LessonCaptionForm
-    list_display = ["lesson", "language", "label", "kind", "updated_at"]
-    list_filter = ["language", "kind"]
-
-    def get_form(self, request, obj=None, change=False, **kwargs):
-        form = super().get_form(request, obj, change=change, **kwargs)
-        if "lesson" in form.base_fields:
-            form.base_fields["lesson"].queryset = Lesson.objects.filter(  # type: ignore[attr-defined]
-                activity__course__in=managed_course_ids(request)).select_related("activity")
-        return form
-
-    def save_model(self, request, obj, form, change):
-        try:
-            saved = services.lesson_caption_set(
-                lesson=form.cleaned_data["lesson"], language=form.cleaned_data["language"],
-                data=form.cleaned_data["upload"].read(), label=form.cleaned_data["label"],
-                kind=form.cleaned_data["kind"])
-        except ApplicationError as exc:
-            self.message_user(request, f"Captions not saved: {exc.message}", messages.ERROR)
-            return
-        obj.pk = saved.pk
-
-    def delete_model(self, request, obj):
-        services.lesson_caption_remove(lesson=obj.lesson, language=obj.language)
 
 
 @admin.register(Activity)
@@ -263,12 +226,136 @@ class ActivityAdmin(CourseScopedAdmin):
                     services.lesson_attach_ebook(lesson=lesson, data=upload.read(), filename=upload.name)
                 video = data.get("video_upload")
                 if video is not None:
-                    services.lesson_video_set(lesson=lesson, file=video, filename=video.name)
+                    video_services.lesson_video_set(lesson=lesson, file=video, filename=video.name)
             except ApplicationError as exc:
                 self.message_user(request, f"Lesson not saved: {exc.message}", messages.ERROR)
         for obj in formset.deleted_objects:
             obj.delete()
         services.course_search_refresh(course=form.instance.course)
+
+
+class LessonImageForm(forms.ModelForm):
+    """A picture of the article: a new one is uploaded here and checked now (the service redraws it on save);
+    a kept one may change only its text."""
+    upload = forms.FileField(required=False, label=_("Picture"),
+                             help_text=_("JPEG, PNG or WebP. Show it in the article with ![](image:NAME)."))
+
+    class Meta:
+        model = LessonImage
+        fields = ["name", "alt"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].required = False  # made from the file's name when left empty
+        if self.instance.pk is not None:
+            self.fields["name"].disabled = True  # the article names it: renaming would break it
+            self.fields["upload"].disabled = True
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("upload")
+        if self.instance.pk is None and upload is None and not self.errors:
+            self.add_error("upload", _("Choose the picture to upload."))
+        elif upload is not None:
+            try:
+                lesson_images.image_prepare(upload.read(), max_bytes=settings.IMAGE_MAX_BYTES)
+            except ApplicationError as exc:
+                self.add_error("upload", exc.message)
+            upload.seek(0)
+        return data
+
+
+class LessonImageInline(admin.TabularInline):
+    model = LessonImage
+    form = LessonImageForm
+    extra = 0
+    fields = ["name", "alt", "upload", "width", "height"]
+    readonly_fields = ["width", "height"]
+
+
+class LessonCaptionForm(forms.ModelForm):
+    """A caption track: a new one needs its WebVTT file; a kept one may change its label and kind, or take a
+    new file. The service checks the file line by line on save."""
+    upload = forms.FileField(required=False, label=_("WebVTT file"),
+                             help_text=_("Checked line by line; its cues make the transcript on the lesson page."))
+
+    class Meta:
+        model = LessonCaption
+        fields = ["language", "label", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["language"].disabled = True  # another language is another track
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("upload") is None and not self.errors:
+            self.add_error("upload", _("Choose the WebVTT file to upload."))
+        return data
+
+
+class LessonCaptionInline(admin.TabularInline):
+    model = LessonCaption
+    form = LessonCaptionForm
+    extra = 0
+    fields = ["language", "label", "kind", "upload"]
+
+
+@admin.register(Lesson)
+class LessonAdmin(CourseScopedAdmin):
+    """A lesson's pictures and caption tracks (its text and video are edited on its activity's page)."""
+    course_field = "activity__course"
+    list_display = ["__str__", "content_type"]
+    fields = ["activity", "content_type"]
+    readonly_fields = ["activity", "content_type"]
+    inlines = [LessonImageInline, LessonCaptionInline]
+
+    def _save_captions(self, request, lesson: Lesson, formset) -> None:
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data, track = inline_form.cleaned_data, inline_form.instance
+            upload = data.get("upload")
+            try:
+                if upload is None:
+                    with track.file.open("rb") as handle:
+                        content = handle.read()
+                else:
+                    content = upload.read()
+                video_services.lesson_caption_set(lesson=lesson, language=data.get("language") or track.language,
+                                            data=content, label=data.get("label", ""), kind=data["kind"])
+            except (ApplicationError, OSError) as exc:
+                self.message_user(request, f"Captions not saved: {getattr(exc, 'message', exc)}", messages.ERROR)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                video_services.lesson_caption_remove(lesson=lesson, language=deleted.instance.language)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def save_formset(self, request, form, formset, change):
+        # What the admin's change message reads; the services below do the saving.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is LessonCaption:
+            self._save_captions(request, form.instance, formset)
+            return
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data, image = inline_form.cleaned_data, inline_form.instance
+            try:
+                if image.pk is None:
+                    upload = data["upload"]
+                    services.lesson_image_add(lesson=form.instance, data=upload.read(), alt=data.get("alt", ""),
+                                              name=data.get("name", ""), filename=upload.name)
+                else:
+                    services.lesson_image_update(image=image, alt=data.get("alt", ""))
+            except ApplicationError as exc:
+                self.message_user(request, f"Picture not saved: {exc.message}", messages.ERROR)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                services.lesson_image_remove(image=deleted.instance)
 
 
 @admin.register(Category)

@@ -13,6 +13,8 @@ class CatalogErrorCode(ErrorCodeEnum):
     COVER_ALT_REQUIRED = "cover_alt_required"
     COVER_TOO_LARGE = "cover_too_large"
     EBOOK_TOO_LARGE = "ebook_too_large"
+    IMAGE_ALT_REQUIRED = "image_alt_required"
+    IMAGE_NAME_TAKEN = "image_name_taken"
     ENCRYPTED_EBOOK = "encrypted_ebook"
     INVALID_CAPTIONS = "invalid_captions"
     INVALID_CONTENT = "invalid_content"
@@ -30,7 +32,8 @@ class ContentError(CoursesError):
 
     Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``active_content_ebook``, ``invalid_video_url``,
     ``invalid_captions``, ``captions_too_large``, ``invalid_video``, ``video_too_large``; a course cover:
-    ``invalid_cover``, ``cover_too_large``, ``cover_alt_required``.
+    ``invalid_cover``, ``cover_too_large``, ``cover_alt_required``; a picture in an article: ``invalid_image``,
+    ``image_too_large`` (``PlatformErrorCode``), ``image_alt_required``.
     """
 
     code = CatalogErrorCode.INVALID_CONTENT

@@ -11,7 +11,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import BinaryIO, Literal
@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
-from courses.catalog import ebook_safety, webvtt
+from courses.catalog import ebook_safety, lesson_images, webvtt
 from courses.catalog.errors import CatalogErrorCode, ContentError
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -38,7 +38,7 @@ ALLOWED_TAGS: frozenset[str] = frozenset({
 })
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "decoding"},
     "ol": {"start"},
 }
 # Table alignment arrives from markdown-it as a style attribute; styles never pass the sanitizer,
@@ -50,8 +50,26 @@ LINK_REL = "noopener noreferrer nofollow"
 _SCHEME_LIKE = re.compile(r"^[^/?#]*:")
 
 
+_IMG_VALUES = {"loading": {"lazy"}, "decoding": {"async"}}
+
+
+def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
+    """A picture's source is a lesson picture's served address (``lesson_images``), nothing else: no request
+    leaves for another site. Sizes are numbers; loading and decoding are the lazy, asynchronous kinds."""
+    if tag != "img":
+        return value
+    if attribute == "src":
+        return value if lesson_images.image_src_allowed(value) else None
+    if attribute in {"width", "height"}:
+        return value if value.isdigit() and len(value) <= 5 else None
+    if attribute in _IMG_VALUES:
+        return value if value in _IMG_VALUES[attribute] else None
+    return value
+
+
 def sanitize_html(html: str) -> str:
-    """Keep only the allow-listed tags, attributes and URL schemes; every link gets ``LINK_REL``."""
+    """Keep only the allow-listed tags, attributes and URL schemes; every link gets ``LINK_REL``; a picture
+    keeps its source only when it is one of a lesson's served pictures."""
     return nh3.clean(
         html,
         tags=set(ALLOWED_TAGS),
@@ -61,6 +79,7 @@ def sanitize_html(html: str) -> str:
         url_schemes=set(ALLOWED_URL_SCHEMES),
         link_rel=LINK_REL,
         url_relative=_relative_url,
+        attribute_filter=_attribute_filter,
         strip_comments=True,
     )
 
@@ -74,9 +93,11 @@ def _relative_url(url: str) -> str | None:
     return None if _SCHEME_LIKE.match(url) else url
 
 
-def render_markdown(text: str) -> str:
-    """Markdown (CommonMark + tables + strikethrough) -> sanitized HTML, safe to show as is."""
+def render_markdown(text: str, images: Mapping[str, lesson_images.ImageRef] | None = None) -> str:
+    """Markdown (CommonMark + tables + strikethrough) -> sanitized HTML, safe to show as is. ``![alt](image:NAME)``
+    shows the picture ``images`` holds under NAME; every other picture is dropped (``lesson_images``)."""
     tokens = _markdown.parse(text or "")
+    lesson_images.resolve_images(tokens, images or {})
     for token in tokens:
         style = token.attrGet("style")
         if style is not None:
@@ -88,10 +109,30 @@ def render_markdown(text: str) -> str:
 
 # --- Reading time -----------------------------------------------------------------------------
 
-# Brysbaert, M. (2019). "How many words do we read per minute? A review and meta-analysis of
-# reading rate." Journal of Memory and Language 109, 104047: adults read English non-fiction
-# silently at about 238 words per minute (fiction about 260). Lessons are non-fiction.
-WORDS_PER_MINUTE = 238
+# Silent reading rates of adults reading non-fiction, in words per minute, by language (the primary
+# subtag of the course's language: "pt-BR" reads at "pt"). A lesson's reading time uses its course's.
+#
+# en: 238. Brysbaert, M. (2019). "How many words do we read per minute? A review and meta-analysis of
+#     reading rate." Journal of Memory and Language 109, 104047: adults read English non-fiction
+#     silently at about 238 words per minute (fiction about 260). Lessons are non-fiction.
+# pt: 229, derived, not measured: we found no published silent reading rate for adults reading
+#     Portuguese non-fiction that we could check. Trauzettel-Klosinski, S., & Dietz, K. (2012).
+#     "Standardized assessment of reading performance: the New International Reading Speed Texts
+#     IReST." Investigative Ophthalmology & Visual Science 53(9), 5452-5461, found that across
+#     alphabetic languages reading speed varies least when counted in characters per minute. So the
+#     English rate is held constant in letters per minute and divided by the mean word length of
+#     Portuguese: 238 x 4.47 / 4.64 = 229. The two lengths (letters per word, words as count_words
+#     splits them) were measured by us on the same content in both languages: the articles of the
+#     demo's four English courses and their Brazilian adaptations, about 5,700 words each
+#     (tests/courses/catalog/test_reading_time.py measures them again).
+#     The IReST readings were aloud, and Brysbaert, Dirix, Duyck & Sui (2021), "Improving reading
+#     rate prediction with word length information: Evidence from Dutch", Quarterly Journal of
+#     Experimental Psychology, found that the longer words of Dutch did not slow its readers'
+#     silent reading, so treat the Portuguese figure as an estimate: the same word count reads
+#     about 4% longer in Portuguese (238 / 229 = 1.039).
+READING_WORDS_PER_MINUTE: dict[str, int] = {"en": 238, "pt": 229}
+DEFAULT_READING_LANGUAGE = "en"  # languages without a figure read at the English rate
+WORDS_PER_MINUTE = READING_WORDS_PER_MINUTE[DEFAULT_READING_LANGUAGE]
 
 _WORD = re.compile(r"\w+(?:['\u2019\-]\w+)*")  # "don't" and "well-known" are one word each
 _URL_LIKE = re.compile(r"^(?:[a-z][a-z0-9+.\-]*://|www\.|mailto:)", re.IGNORECASE)
@@ -123,11 +164,18 @@ def count_words(markdown: str) -> int:
     return count
 
 
-def reading_minutes(words: int) -> int:
-    """Whole minutes at ``WORDS_PER_MINUTE``, rounded up; at least 1 for any text, 0 for none."""
+def words_per_minute(language: str) -> int:
+    """The silent reading rate for a course language (a BCP 47 tag such as ``en`` or ``pt-BR``)."""
+    primary = (language or "").split("-")[0].lower()
+    return READING_WORDS_PER_MINUTE.get(primary, READING_WORDS_PER_MINUTE[DEFAULT_READING_LANGUAGE])
+
+
+def reading_minutes(words: int, language: str) -> int:
+    """Whole minutes at the language's rate (``words_per_minute``), rounded up; at least 1 for any
+    text, 0 for none."""
     if words <= 0:
         return 0
-    return max(1, math.ceil(words / WORDS_PER_MINUTE))
+    return max(1, math.ceil(words / words_per_minute(language)))
 
 
 def reading_label(minutes: int) -> str:

@@ -84,7 +84,8 @@ class Course(models.Model):
     due_days = models.PositiveSmallIntegerField(null=True, blank=True,
                                                 help_text="Days after enrolling by which the course is due.")
     estimated_minutes = models.PositiveIntegerField(default=0, editable=False,
-                                                    help_text="Sum of the activities' estimates.")
+                                                    help_text="Sum of the required activities' estimates: the time "
+                                                              "completing the course takes.")
     rating_average = models.DecimalField(max_digits=3, decimal_places=2, null=True, blank=True, editable=False)
     rating_count = models.PositiveIntegerField(default=0, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
@@ -216,6 +217,29 @@ class LessonCaption(models.Model):
 
     def __str__(self) -> str:
         return f"{self.label} ({self.language})"
+
+
+class LessonImage(models.Model):
+    """A picture in an article, written in its Markdown as ``![alt](image:NAME)``: checked and redrawn
+    without metadata when uploaded (lms/images.py), served only to whoever may read the lesson."""
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="images")
+    name = models.SlugField(max_length=64, help_text="What the article's Markdown calls it: ![alt](image:NAME).")
+    file = models.ImageField(upload_to="lessons/images/")
+    alt = models.CharField(max_length=250, help_text="What the picture shows, for people who cannot see it.")
+    width = models.PositiveIntegerField(default=0, editable=False)
+    height = models.PositiveIntegerField(default=0, editable=False)
+    uploaded_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["lesson", "name"], name="lesson_image_name_unique"),
+            models.CheckConstraint(condition=~Q(alt=""), name="lesson_image_alt_not_blank"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.width} x {self.height})"
 
 
 class CourseSearchDocument(models.Model):

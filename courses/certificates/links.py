@@ -5,6 +5,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 
+from courses.catalog.sharing import linkedin_share_url, whatsapp_share_url
 from courses.certificates.models import Certificate
 
 
@@ -22,3 +23,11 @@ def linkedin_add_url(certificate: Certificate) -> str:
     if certificate.expires_at:
         params.update(expirationYear=certificate.expires_at.year, expirationMonth=certificate.expires_at.month)
     return "https://www.linkedin.com/profile/add?" + urlencode(params)
+
+
+def share_links(certificate: Certificate) -> dict[str, str]:
+    """Sharing the certificate's public verify page: LinkedIn's share box and WhatsApp (the course's title, then
+    the address)."""
+    url = verify_url(certificate.code)
+    return {"url": url, "linkedin": linkedin_share_url(url),
+            "whatsapp": whatsapp_share_url(certificate.course_title, url)}

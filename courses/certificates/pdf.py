@@ -1,4 +1,6 @@
-"""The certificate PDF: A4 landscape, labels in DejaVu Sans, a vector QR code.
+"""The certificate PDF: A4 landscape, labels in DejaVu Sans, a vector QR code, and the issuing organization's
+logo (centred at the top, the text below it moved down to make room) and signature (above the signer's
+name and title, bottom centre) when it has them.
 
 Labels follow the course's language (English and Brazilian Portuguese today). What users typed (the
 learner's name, the course title, the issuer) may be in any script: it is laid out by ``text_layout``
@@ -19,6 +21,7 @@ from pathlib import Path
 import segno
 from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
@@ -28,7 +31,8 @@ from courses.certificates.text_layout import Block, Fit, fit
 
 # Bump when the layout or the credential's shape changes: the reconciler re-renders (PDF and signed
 # credential) certificates below this version. 3: the OB extensions context and the hashed email identity.
-TEMPLATE_VERSION = 3
+# 4: the organization's logo and signature.
+TEMPLATE_VERSION = 4
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 INK = HexColor("#1f2a44")
 ACCENT = HexColor("#2f7d6d")
@@ -64,6 +68,10 @@ class CertificateContent:
     verify_url: str
     final_score: Decimal | None = None
     expires_at: datetime | None = None
+    logo: bytes | None = None  # PNG, checked and redrawn when uploaded (lms/images.py)
+    signature: bytes | None = None
+    signer_name: str = ""
+    signer_title: str = ""
 
 
 # How each field fits its box (see text_layout.Fit): the name shrinks to 16 pt on one line, then wraps onto
@@ -72,7 +80,11 @@ class CertificateContent:
 NAME_FIT = Fit(largest=34, minimum=16, wrapped=22, max_lines=3)
 TITLE_FIT = Fit(largest=24, minimum=14, wrapped=16, max_lines=2)
 ISSUER_FIT = Fit(largest=13, minimum=10, wrapped=11, max_lines=2)
+SIGNER_FIT = Fit(largest=11, minimum=8, wrapped=9, max_lines=1)
 LEADING = 1.2
+LOGO_BOX = (180, 44)  # points, centred at the top inside the border
+LOGO_ROOM = 30  # points the text moves down when there is a logo
+SIGNATURE_BOX = (160, 48)  # points, above the signer's line, bottom centre
 
 
 @cache
@@ -134,6 +146,8 @@ def _draw_texts(pdf: canvas.Canvas, content: CertificateContent, labels: dict[st
                 fonts: tuple[str, str]) -> None:
     """The centred column: title, the learner's name, the course, details and issuer, each below the last."""
     (width, height), (regular, bold) = size, fonts
+    if content.logo:
+        height -= LOGO_ROOM
     centre, text_width = width / 2, width - 160
     pdf.setFillColor(ACCENT)
     pdf.setFont(bold, 30)
@@ -158,6 +172,33 @@ def _draw_texts(pdf: canvas.Canvas, content: CertificateContent, labels: dict[st
     _draw_field(pdf, issuer, centre, bottom - 50.8, ISSUER_FIT.largest)
 
 
+def _draw_picture(pdf: canvas.Canvas, data: bytes, x: float, y: float, box: tuple[float, float],
+                  anchor: str) -> None:
+    """The picture scaled to fit ``box`` (its lower left corner at ``x``, ``y``), shape and transparency kept."""
+    pdf.drawImage(ImageReader(io.BytesIO(data)), x, y, width=box[0], height=box[1], preserveAspectRatio=True,
+                  anchor=anchor, mask="auto")
+
+
+def _draw_signature(pdf: canvas.Canvas, content: CertificateContent, centre: float, regular: str) -> None:
+    """The signature above a line, the signer's name and title below it; nothing of it without any of them."""
+    if not (content.signature or content.signer_name or content.signer_title):
+        return
+    line_y, half = 100, SIGNATURE_BOX[0] / 2
+    if content.signature:
+        _draw_picture(pdf, content.signature, centre - half, line_y + 2, SIGNATURE_BOX, "s")
+    pdf.setStrokeColor(MUTED)
+    pdf.setLineWidth(0.6)
+    pdf.line(centre - half, line_y, centre + half, line_y)
+    pdf.setFillColor(INK)
+    if content.signer_name:
+        _draw_field(pdf, fit(content.signer_name, SIGNATURE_BOX[0] + 40, SIGNER_FIT, bold=True), centre, line_y - 3,
+                    SIGNER_FIT.largest)
+    if content.signer_title:
+        pdf.setFillColor(MUTED)
+        _draw_field(pdf, fit(content.signer_title, SIGNATURE_BOX[0] + 40, SIGNER_FIT), centre, line_y - 17,
+                    SIGNER_FIT.largest)
+
+
 def render_certificate_pdf(content: CertificateContent) -> bytes:
     regular, bold = _register_fonts()
     labels = _labels(content.language)
@@ -173,7 +214,10 @@ def render_certificate_pdf(content: CertificateContent) -> bytes:
     pdf.rect(24, 24, width - 48, height - 48)
     pdf.setLineWidth(0.8)
     pdf.rect(32, 32, width - 64, height - 64)
+    if content.logo:
+        _draw_picture(pdf, content.logo, (width - LOGO_BOX[0]) / 2, height - 46 - LOGO_BOX[1], LOGO_BOX, "n")
     _draw_texts(pdf, content, labels, (width, height), (regular, bold))
+    _draw_signature(pdf, content, width / 2, regular)
 
     qr_size = 110
     _draw_qr(pdf, content.verify_url, width - 60 - qr_size, 56, qr_size)

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.catalog.models import Course
@@ -15,7 +16,7 @@ from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.enrollments.selectors import enrollment_scope_q
 from lms.errors import Forbidden, NotFound
-from lms.models import Role
+from lms.models import Organization, Role
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
 
 
@@ -79,9 +80,37 @@ def certificate_can_manage(*, actor: Any, certificate) -> bool:
 
 
 def certificate_public(*, code: str):
-    """For public verification: the certificate with this code or None (one query either way)."""
+    """For public verification: the certificate with this code or None (one query either way), with the
+    organizations ``issuer_of`` reads."""
 
-    return Certificate.objects.filter(code=code).first()
+    return (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
+            .filter(code=code).first())
+
+
+def issuer_of(certificate: Certificate) -> Organization | None:
+    """The organization that issued the certificate (the course's, else the enrollment's), as its issuer name
+    says; ``None`` for the public catalog's certificates. Reads what the caller loaded."""
+    enrollment = certificate.enrollment
+    return enrollment.course.organization or enrollment.organization
+
+
+def certificate_issuer(*, certificate: Certificate) -> Organization | None:
+    """``issuer_of`` with the organizations loaded here (one query)."""
+    loaded = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
+              .get(pk=certificate.pk))
+    return issuer_of(loaded)
+
+
+def own_certificate(*, user: Any, certificate_id: int) -> Certificate:
+    """One of the user's own certificates, with its course and issuer loaded; 404 for anyone else's."""
+    certificate = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
+                   .filter(pk=certificate_id, enrollment__user_id=person_id(user) or 0).defer("credential")
+                   .annotate(has_credential=ExpressionWrapper(Q(credential__isnull=False),
+                                                              output_field=BooleanField()))
+                   .first())
+    if certificate is None:
+        raise Http404
+    return certificate
 
 
 def own_certificates(*, user: Any) -> QuerySet[Certificate]:

@@ -21,6 +21,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from courses.certificates import open_badges as certificate_credentials
+from courses.certificates import selectors
 from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.links import linkedin_add_url, verify_url
 from courses.certificates.models import Certificate, CertificateEvent
@@ -63,6 +64,27 @@ def _add_months(moment, months: int):
 def _issuer_name(enrollment: Enrollment) -> str:
     organization = enrollment.course.organization or enrollment.organization
     return organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
+
+
+def _read(file) -> bytes | None:
+    if not file:
+        return None
+    try:
+        with file.open("rb") as handle:
+            return handle.read()
+    except OSError:  # the row names a file the storage no longer has: the certificate is drawn without it
+        logger.warning("certificate picture missing from storage: %s", file.name)
+        return None
+
+
+def _branding(certificate: Certificate) -> dict:
+    """The issuing organization's logo, signature and signer (``_issuer_name``'s organization), as drawn now."""
+    organization = selectors.certificate_issuer(certificate=certificate)
+    if organization is None:
+        return {}
+    return {"logo": _read(organization.logo), "signature": _read(organization.certificate_signature),
+            "signer_name": organization.certificate_signer_name,
+            "signer_title": organization.certificate_signer_title}
 
 
 def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificate | None:
@@ -133,7 +155,7 @@ def _render(certificate: Certificate, *, new_file: bool) -> None:
         issued_at=certificate.issued_at, hours_credited=certificate.hours_credited, code=certificate.code,
         verify_url=verify_url(certificate.code),
         final_score=certificate.final_score if certificate.show_score else None,
-        expires_at=certificate.expires_at,
+        expires_at=certificate.expires_at, **_branding(certificate),
     ))
     name = f"certificates/{certificate.code}.pdf"
     storage = certificate.pdf.storage

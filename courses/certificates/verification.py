@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from courses.certificates import selectors
 from courses.certificates.models import Certificate
+from lms.branding import logo_url
 from lms.serializers import Serializer
 
 
@@ -33,6 +34,7 @@ def verification_payload(code: str) -> dict | None:
         "course_title": subject.course_title, "issuer_name": subject.issuer_name,
         "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
         "hours_credited": subject.hours_credited,
+        "issuer_logo_url": logo_url(selectors.issuer_of(certificate)) if certificate is not None else None,
     }).data
     pad_to_minimum(started)
     return payload if certificate is not None else None
@@ -48,6 +50,7 @@ class VerificationSerializer(Serializer):
     expires_at = serializers.DateTimeField(allow_null=True)
     revoked_at = serializers.DateTimeField(allow_null=True)
     hours_credited = serializers.DecimalField(max_digits=5, decimal_places=1)
+    issuer_logo_url = serializers.CharField(allow_null=True, help_text="The issuing organization's logo, if any.")
 
 
 # A dummy used to do the same work when the code is unknown, so both answers take as long.

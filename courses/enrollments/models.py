@@ -31,6 +31,10 @@ class Enrollment(models.Model):
     completed_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     last_activity_at = models.DateTimeField(null=True, blank=True)
+    last_activity = models.ForeignKey(
+        Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        help_text="The activity the learner opened last: where Resume takes them.",
+    )
     progress_percent = models.PositiveSmallIntegerField(default=0)
     final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     time_spent_seconds = models.PositiveIntegerField(default=0)

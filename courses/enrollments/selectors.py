@@ -11,9 +11,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.catalog.models import Activity, Course, Lesson
+from courses.catalog.models import Activity, Course, Lesson, LessonImage
 from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
-from courses.enrollments import selectors
 from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
@@ -85,6 +84,15 @@ def next_activity(activities: list[Activity], progress: dict) -> Activity | None
     return pending[0] if pending else None
 
 
+def _resume_point(activities: list[Activity], progress: dict, enrollment: Enrollment) -> tuple[Activity | None, bool]:
+    """(where the learner resumes, whether it is the activity they opened last): that one while it is not
+    done, else the next activity to do."""
+    last = next((a for a in activities if a.pk == enrollment.last_activity_id), None)
+    if last is not None and getattr(progress.get(last.pk), "status", None) != ActivityProgress.Status.PASSED:
+        return last, True
+    return next_activity(activities, progress), False
+
+
 def user_enrollment(*, user: Any, course: Course) -> Enrollment | None:
     if person_id(user) is None:
         return None
@@ -115,8 +123,9 @@ def enrollment_can_manage(*, actor: Any, enrollment: Enrollment) -> bool:
 @dataclass
 class EnrollmentRow:
     enrollment: Enrollment
-    next_activity: Activity | None
+    next_activity: Activity | None  # where Continue/Resume goes: see resumed
     overdue: bool
+    resumed: bool = False  # next_activity is the one the learner opened last and has not finished
 
 
 def enrollments_with_next_step(*, user: Any) -> list[EnrollmentRow]:
@@ -138,9 +147,9 @@ def enrollments_with_next_step(*, user: Any) -> list[EnrollmentRow]:
     rows = []
     for enrollment in enrollments:
         active = enrollment.status == Enrollment.Status.ACTIVE
-        following = (selectors.next_activity(activities[enrollment.course_id], progress[enrollment.pk])
-                     if active else None)
-        rows.append(EnrollmentRow(enrollment=enrollment, next_activity=following,
+        following, resumed = (_resume_point(activities[enrollment.course_id], progress[enrollment.pk], enrollment)
+                              if active else (None, False))
+        rows.append(EnrollmentRow(enrollment=enrollment, next_activity=following, resumed=resumed,
                                   overdue=active and enrollment.due_at is not None and enrollment.due_at < now))
     return rows
 
@@ -170,6 +179,24 @@ def access_lesson_manage(*, actor: Any, activity_id: int) -> Lesson:
     if not course_can_manage(actor=actor, course=lesson.activity.course):
         raise Forbidden("Only the course's instructors and its organization's admins may change lessons.")
     return lesson
+
+
+def lesson_image_for(*, actor: Any, activity_id: int, image_id: int, format: str = "") -> LessonImage:
+    """A picture of a lesson the actor may read (``lesson_for``), in ``format`` when one is given; 404 otherwise."""
+    lesson, _ = lesson_for(actor=actor, activity_id=activity_id)
+    image = LessonImage.objects.filter(lesson=lesson, pk=image_id).select_related("lesson__activity__course").first()
+    if image is None or (format and not image.file.name.endswith(f".{format}")):
+        raise Http404
+    return image
+
+
+def access_lesson_image_manage(*, actor: Any, activity_id: int, image_id: int) -> LessonImage:
+    """A lesson's picture, for removing it: as ``access_lesson_manage``, then 404 for a picture it lacks."""
+    lesson = access_lesson_manage(actor=actor, activity_id=activity_id)
+    image = LessonImage.objects.filter(lesson=lesson, pk=image_id).select_related("lesson__activity").first()
+    if image is None:
+        raise Http404
+    return image
 
 
 def access_enrollment_withdraw(*, actor: Any, enrollment_id: int) -> Enrollment:

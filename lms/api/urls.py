@@ -1,7 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
-from lms.api import auth, health, me, people, root
+from lms.api import auth, branding, health, me, people, root
 
 urlpatterns = [
     path("", root.ApiRootApi.as_view(), name="root"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("auth/tokens/<id:token_id>/", auth.TokenRevokeApi.as_view(), name="auth-token-revoke"),
     path("me/", me.MeApi.as_view(), name="me"),
     path("organizations/", people.OrganizationListApi.as_view(), name="organizations"),
+    path("organizations/<slug:slug>/branding/", branding.BrandingApi.as_view(), name="organization-branding"),
     path("organizations/<slug:slug>/departments/", people.DepartmentListApi.as_view(), name="departments"),
     path("organizations/<slug:slug>/departments/<id:department_id>/", people.DepartmentDetailApi.as_view(),
          name="department"),

@@ -1,10 +1,11 @@
 """Page URLs of the lms app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
-from lms.pages import views
+from lms.pages import branding, views
 
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
+    path("logos/<str:token>.png", branding.organization_logo, name="organization-logo"),
     path("sign-in/", views.SignInView.as_view(), name="sign-in"),
     path("sign-out/", views.SignOutView.as_view(), name="sign-out"),
     path("password-reset/", views.ResetRequestView.as_view(), name="password-reset"),

@@ -41,6 +41,7 @@ EBOOK_MAX_BYTES = env.int("EBOOK_MAX_BYTES", default=25 * 1024 * 1024)
 # A lesson's uploaded video (MP4 or WebM); an upload is also capped by UPLOAD_MAX_BYTES, so raise both.
 VIDEO_MAX_BYTES = env.int("VIDEO_MAX_BYTES", default=50 * 1024 * 1024)
 COVER_MAX_BYTES = env.int("COVER_MAX_BYTES", default=8 * 1024 * 1024)
+IMAGE_MAX_BYTES = env.int("IMAGE_MAX_BYTES", default=5 * 1024 * 1024)
 ROLEPLAY_MEDIA_MAX_BYTES = env.int("ROLEPLAY_MEDIA_MAX_BYTES", default=50 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = API_MAX_BODY_BYTES
 # A bulk enrollment takes up to 5,000 addresses; sent as a form, each one is a field.

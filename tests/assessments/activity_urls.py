@@ -3,24 +3,22 @@
 The assessments pages are drawn at /courses/<slug>/activities/<id>/ through the courses registry
 (``courses.catalog.pages.activities.render_activity``). These tests exercise that hand-over directly, so
 they do not depend on how the courses app's lesson page treats other kinds: the course must be
-visible to the caller and the activity part of it, else 404, exactly the registry's contract.
+visible to the caller and the activity part of it, else 404, and the page gets the lesson player's context
+(courses.catalog.pages.player), exactly the registry's contract.
 """
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import path
 
-from courses.catalog import selectors as catalog_selectors
-from courses.catalog.models import Activity
 from courses.catalog.pages.activities import render_activity
-from courses.enrollments import selectors as enrollment_selectors
+from courses.catalog.pages.player import activity_in_course, player_context
 from lms import urls as project_urls
 
 
 def activity_page(request, slug, activity_id):
-    course = catalog_selectors.course_get(actor=request.user, slug=slug)
-    activity = get_object_or_404(Activity, pk=activity_id, course=course)
-    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
-    response = render_activity(request, course, activity, enrollment)
+    course, outline, index = activity_in_course(request, slug, activity_id)
+    activity = outline.items[index].activity
+    response = render_activity(request, course, activity, outline.enrollment,
+                               player=player_context(course, outline, index))
     if response is None:
         raise Http404
     return response

@@ -9,6 +9,7 @@ import pytest
 
 from assessments.demo import QUIZZES
 from assessments.demo_roleplays import SCENARIO
+from courses.demo import WORKSHOP_TITLE
 from courses.demo_content import EMPATHY_SLUG_EN
 from tests.browser.conftest import axe_serious, csp_violations, new_page
 
@@ -38,14 +39,19 @@ def _main_pages(page) -> list[tuple[str, str]]:
         ("lesson", link("What empathy means at the service desk")),
         ("video lesson", link("Sympathy, empathy and the space between")),
         ("survey", link("Before you start: how you listen today")),
-        ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][0])),
+        ("quiz", link(QUIZZES[EMPATHY_SLUG_EN][0][1])),
         ("role-play", link(SCENARIO["title"])),
+        ("workshop activity", link(WORKSHOP_TITLE)),
+        ("ebook lesson", link("The Empathy at Work handbook")),
     ]
     page.goto("/workshops/", wait_until="domcontentloaded")
     session = page.locator("main a[href*='/workshops/sessions/']").first.get_attribute("href")
     pages += [("workshops", "/workshops/"), ("workshop session", session), ("my learning", "/my/"),
               ("notifications", "/my/notifications/"), ("reviews", "/reviews/")]
     page.goto("/my/", wait_until="domcontentloaded")
+    mine = page.locator("main a[href*='/my/certificates/']")
+    if mine.count():  # the learner's own certificate page: logo, facts, share and add-to-profile links
+        pages.append(("certificate", mine.first.get_attribute("href")))
     verify = page.locator("main a[href*='/verify/']")
     if verify.count():  # a certificate is issued, so its course's Open Badges achievement is public
         pages += [("verify", verify.first.get_attribute("href")),

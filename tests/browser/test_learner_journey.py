@@ -43,7 +43,7 @@ class Words:
 def _answers() -> dict[str, dict]:
     """Question prompt -> what to answer, from the demo's own quiz data."""
     answers = {}
-    for _title, _settings, questions in QUIZZES[EMPATHY_SLUG_EN]:
+    for _module, _title, _settings, questions in QUIZZES[EMPATHY_SLUG_EN]:
         for question in questions:
             if question["kind"] == "short_text":
                 answers[question["prompt"]] = {"text": question["accepted_answers"][0]}
@@ -113,7 +113,7 @@ def journey(page, steps: Steps, words: Words, stack, *, email: str, reset_passwo
     from courses.demo_content import COURSES
 
     spec = next(c for c in COURSES if c["slug"] == EMPATHY_SLUG_EN)
-    quizzes = [title for title, _settings, _questions in QUIZZES[EMPATHY_SLUG_EN]]
+    quizzes = [title for _module, title, _settings, _questions in QUIZZES[EMPATHY_SLUG_EN]]
     for number, (module, quiz_title) in enumerate(zip(spec["modules"], quizzes, strict=True), start=1):
         lessons = [a["title"] for a in module["activities"] if a["kind"] == "lesson" and a["required"]]
         for title in lessons:

@@ -110,6 +110,8 @@ def build_world() -> World:
         {"text": "Listening", "correct": True}, {"text": "Solving", "correct": False}])
     catalog_services.course_publish(course=course)
     lesson = course.activities.get(kind=Activity.Kind.LESSON)
+    lesson_image = catalog_services.lesson_image_add(lesson=lesson.lesson, data=_small_png(), alt="A quiet desk",
+                                                     name="desk")
     enrollment, _ = enrollment_services.enrollment_create(user=users["learner"], course=course, organization=org)
     # A review on the course by someone other than the roles that call the API (the author may not report it).
     rating = Rating.objects.create(user=people.member(org, "learner"), course=course, stars=2,
@@ -170,7 +172,17 @@ def build_world() -> World:
                         "policy": policy, "unsubscribe": unsubscribe,
                         "export": export, "endpoint": endpoint, "delivery": delivery,
                         "workshop": workshop, "session": session, "registration": registration,
-                        "feed_token": feed_token})
+                        "feed_token": feed_token, "lesson_image": lesson_image})
+
+
+def _small_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), (40, 120, 90)).save(buffer, "PNG")
+    return buffer.getvalue()
 
 
 # --- URL parameters ---------------------------------------------------------------------------------
@@ -209,6 +221,7 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "policy_id", lambda w: w.extra["policy"].pk),
     (r"", "rating_id", lambda w: w.extra["rating"].pk),
     (r"", "language", lambda w: "en"),
+    (r"", "image_id", lambda w: w.extra["lesson_image"].pk),
 ]
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

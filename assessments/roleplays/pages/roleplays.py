@@ -20,6 +20,7 @@ from assessments.roleplays.models import Performance, ReviewerRole, Scenario
 from assessments.roleplays.pages.forms import PerformanceForm
 from assessments.roleplays.pages.rubrics import rubric_matrix
 from assessments.roleplays.services import performances as services
+from courses.catalog.pages.player import activity_player
 from courses.enrollments import selectors as course_selectors
 from courses.enrollments.models import Enrollment
 
@@ -54,7 +55,7 @@ def _enrollment(request: HttpRequest, course) -> Enrollment | None:
 
 
 def _render_scenario(request: HttpRequest, scenario: Scenario, *, form: PerformanceForm | None = None,
-                     status: int = 200) -> HttpResponse:
+                     status: int = 200, player: dict | None = None) -> HttpResponse:
     activity = scenario.activity
     enrollment = _enrollment(request, activity.course)
     performances = list(selectors.own_performances(actor=request.user, scenario=scenario)) if enrollment else []
@@ -62,19 +63,19 @@ def _render_scenario(request: HttpRequest, scenario: Scenario, *, form: Performa
     if enrollment is not None and waiting is None and form is None:
         form = PerformanceForm()
     context = {
-        "nav": "my-learning", "course": activity.course, "activity": activity, "scenario": scenario,
+        **(player or activity_player(request, activity)), "scenario": scenario,
         "rubric": rubric_matrix(list(scenario.rubric.criteria.all())), "enrolled": enrollment is not None,
         "performances": performances, "waiting": waiting, "form": form if enrollment else None,
     }
     return render(request, "assessments/pages/roleplay.html", context, status=status)
 
 
-def roleplay_page(request: HttpRequest, course, activity, enrollment) -> HttpResponse:
+def roleplay_page(request: HttpRequest, course, activity, enrollment, player: dict | None = None) -> HttpResponse:
     """The role-play activity: scenario, rubric, the learner's performances and the form to send one."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     scenario = selectors.scenario_for_activity(actor=request.user, activity_id=activity.pk)
-    return _render_scenario(request, scenario)
+    return _render_scenario(request, scenario, player=player)
 
 
 @require_POST
@@ -133,8 +134,8 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
     if breakdown and not breakdown["roles"] and all(row["self"] is None for row in breakdown["criteria"]):
         breakdown = None  # nothing scored yet: no table of dashes
     context = {
-        "nav": "my-learning", "performance": performance, "scenario": scenario, "activity": scenario.activity,
-        "course": scenario.activity.course, "breakdown": breakdown, "reviews": reviews, "own": own,
+        **activity_player(request, scenario.activity), "performance": performance, "scenario": scenario,
+        "breakdown": breakdown, "reviews": reviews, "own": own,
         "performer": body["performer"],
         "self_reviewed": any(r["role"] == ReviewerRole.SELF for r in body["reviews"]),
         "roles": [{"label": role_label(role), "score": score, "weight": body["breakdown"]["role_weights"].get(role)}

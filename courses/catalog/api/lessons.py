@@ -10,9 +10,10 @@ from rest_framework.views import APIView
 
 from courses.catalog import selectors as catalog_selectors
 from courses.catalog import services, video_files
-from courses.catalog.api.serializers import LessonSerializer
+from courses.catalog.api.serializers import LessonImageSerializer, LessonSerializer
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import LessonCaption
+from courses.catalog.services import video as video_services
 from courses.enrollments import selectors as enrollment_selectors
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
@@ -101,8 +102,49 @@ class CaptionsUploadApi(APIView):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lesson = services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
+        lesson = video_services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
         return Response(LessonSerializer(lesson).data)
+
+
+class LessonImageListApi(APIView):
+    """Add a picture to an article (JPEG, PNG or WebP, checked by its content and redrawn without metadata);
+    the article shows it where its Markdown says ``![alt](image:NAME)``."""
+    error_codes = (CatalogErrorCode.IMAGE_ALT_REQUIRED, CatalogErrorCode.IMAGE_NAME_TAKEN,
+                   PlatformErrorCode.IMAGE_TOO_LARGE, PlatformErrorCode.INVALID_IMAGE)
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(Serializer):
+        file = serializers.FileField()
+        alt = serializers.CharField(max_length=250, allow_blank=True,
+                                    help_text="What the picture shows, for people who cannot see it (required).")
+        name = serializers.CharField(max_length=64, required=False, allow_blank=True,
+                                     help_text="The NAME of image:NAME; by default made from the file's name.")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses={201: LessonImageSerializer},
+                   tags=["lessons"])
+    def post(self, request, activity_id: int):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        image = services.lesson_image_add(lesson=lesson, data=upload.read(), alt=data.validated_data["alt"],
+                                          name=data.validated_data.get("name", ""), filename=upload.name)
+        return Response(LessonImageSerializer(image).data, status=status.HTTP_201_CREATED)
+
+
+class LessonImageDetailApi(APIView):
+    """Remove a picture from an article (its ``image:NAME`` then shows nothing)."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(request=None, responses={204: None}, tags=["lessons"])
+    def delete(self, request, activity_id: int, image_id: int):
+        image = enrollment_selectors.access_lesson_image_manage(actor=request.user, activity_id=activity_id,
+                                                                image_id=image_id)
+        services.lesson_image_remove(image=image)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class CaptionTrackSerializer(ModelSerializer):
@@ -145,13 +187,13 @@ class VideoApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         upload = data.validated_data["file"]
-        return Response(LessonSerializer(services.lesson_video_set(lesson=lesson, file=upload,
+        return Response(LessonSerializer(video_services.lesson_video_set(lesson=lesson, file=upload,
                                                                    filename=upload.name)).data)
 
     @extend_schema(request=None, responses={204: None}, tags=["lessons"])
     def delete(self, request, activity_id: int):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
-        services.lesson_video_remove(lesson=lesson)
+        video_services.lesson_video_remove(lesson=lesson)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -183,12 +225,12 @@ class CaptionTrackApi(APIView):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        track = services.lesson_caption_set(lesson=lesson, language=language, data=fields.pop("file"), **fields)
+        track = video_services.lesson_caption_set(lesson=lesson, language=language, data=fields.pop("file"), **fields)
         return Response(CaptionTrackSerializer(track).data)
 
     @extend_schema(request=None, responses={204: None}, tags=["lessons"],
                    operation_id="activities_lesson_caption_track_destroy")
     def delete(self, request, activity_id: int, language: str):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
-        services.lesson_caption_remove(lesson=lesson, language=language)
+        video_services.lesson_caption_remove(lesson=lesson, language=language)
         return Response(status=status.HTTP_204_NO_CONTENT)

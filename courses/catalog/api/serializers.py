@@ -5,9 +5,9 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from courses.catalog import covers, sharing
+from courses.catalog import covers, lesson_images, services, sharing
 from courses.catalog import lesson_content as content
-from courses.catalog.models import Activity, Course, Lesson, Module
+from courses.catalog.models import Activity, Course, Lesson, LessonImage, Module
 from lms.serializers import ModelSerializer, Serializer
 
 
@@ -127,25 +127,48 @@ class LessonCaptionTrackSerializer(Serializer):
     url = serializers.CharField(help_text="Where the WebVTT file is read.")
 
 
+class LessonImageSerializer(ModelSerializer):
+    url = serializers.SerializerMethodField()
+    markdown = serializers.SerializerMethodField()
+
+    class Meta:
+        model = LessonImage
+        fields = ["id", "name", "alt", "width", "height", "url", "markdown", "uploaded_at"]
+
+    def get_url(self, obj: LessonImage) -> str:
+        activity = obj.lesson.activity
+        return services.lesson_image_url(obj, course_slug=activity.course.slug, activity_id=activity.pk)
+
+    def get_markdown(self, obj: LessonImage) -> str:
+        """What to write in the article to show it (the alt may be left empty: the stored one is used)."""
+        return f"![]({lesson_images.SCHEME}{obj.name})"
+
+
 class LessonSerializer(ModelSerializer):
     activity_id = serializers.IntegerField(source="activity.id")
     title = serializers.CharField(source="activity.title")
     reading_label = serializers.SerializerMethodField()
+    reading_words_per_minute = serializers.SerializerMethodField(
+        help_text="The silent reading rate reading_minutes assumes: the course language's.")
     video_embed_url = serializers.SerializerMethodField()
     ebook_download_url = serializers.SerializerMethodField()
     has_captions = serializers.SerializerMethodField()
     video = serializers.SerializerMethodField()
     captions = serializers.SerializerMethodField()
+    images = serializers.SerializerMethodField()
 
     class Meta:
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
-                  "reading_label", "video_url", "video_embed_url", "video_duration_seconds", "video",
-                  "transcript_html", "has_captions", "captions", "ebook_kind", "ebook_pages", "ebook_size",
-                  "ebook_download_url", "updated_at"]
+                  "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds",
+                  "video", "transcript_html", "has_captions", "captions", "ebook_kind", "ebook_pages", "ebook_size",
+                  "ebook_download_url", "images", "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
         return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
+
+    def get_reading_words_per_minute(self, obj: Lesson) -> int:
+        return content.words_per_minute(obj.activity.course.language)
 
     def get_video_embed_url(self, obj: Lesson) -> str | None:
         return content.video_embed_url(obj.video_url) if obj.video_url else None
@@ -170,3 +193,10 @@ class LessonSerializer(ModelSerializer):
         return [{"language": track.language, "label": track.label, "kind": track.kind,
                  "url": f"/api/v1/activities/{obj.activity_id}/lesson/captions/{track.language}/"}
                 for track in obj.caption_tracks.all()]
+
+    @extend_schema_field(LessonImageSerializer(many=True))
+    def get_images(self, obj: Lesson) -> list:
+        images = list(obj.images.all())
+        for image in images:
+            image.lesson = obj  # one lesson: its activity and course are already loaded
+        return LessonImageSerializer(images, many=True).data

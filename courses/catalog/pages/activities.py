@@ -11,7 +11,9 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-# (request, course, activity, enrollment or None) -> response
+# (request, course, activity, enrollment or None, player=the player's context or None) -> response.
+# The page extends courses/pages/activity_base.html with ``player`` in its context (None: build it with
+# courses.catalog.pages.player.activity_player).
 ActivityPage = Callable[..., HttpResponse]
 
 _pages: dict[str, ActivityPage] = {}
@@ -29,7 +31,8 @@ def activity_page_for(kind: str) -> ActivityPage | None:
     return _pages.get(kind)
 
 
-def render_activity(request: HttpRequest, course, activity, enrollment) -> HttpResponse | None:
+def render_activity(request: HttpRequest, course, activity, enrollment, player: dict | None = None
+                    ) -> HttpResponse | None:
     """The registered page's response, or None when no app draws this kind."""
     view = activity_page_for(activity.kind)
-    return view(request, course, activity, enrollment) if view else None
+    return view(request, course, activity, enrollment, player=player) if view else None

@@ -15,6 +15,7 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog import sharing
 from courses.catalog.pages.forms import CatalogFilterForm, RatingForm
 from courses.catalog.pages.outline import course_outline
+from courses.catalog.pages.player import course_nav
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services as enrollment_services
 from courses.ratings import selectors as rating_selectors
@@ -81,7 +82,7 @@ def _course_context(request, course, enrollment, outline, *, rating_form=None) -
         initial = {"stars": my_rating.stars, "review": my_rating.review} if my_rating else None
         rating_form = RatingForm(initial=initial)
     return {
-        "nav": "catalog",
+        "nav": course_nav(outline),
         "course": course,
         "enrollment": enrollment,
         "outline": outline,

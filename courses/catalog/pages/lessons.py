@@ -1,5 +1,5 @@
 """The activity page (lesson reader, workshop summary, or the page another app registers), marking lessons
-complete, and the lesson's ebook and captions files."""
+complete, and the lesson's ebook, captions and pictures."""
 from __future__ import annotations
 
 from django.contrib import messages
@@ -16,11 +16,12 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Lesson
 from courses.catalog.pages.activities import render_activity
 from courses.catalog.pages.catalog import error_message
-from courses.catalog.pages.outline import course_outline
+from courses.catalog.pages.player import activity_in_course, player_context
 from courses.catalog.pages.video import default_track, video_view
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
+from courses.enrollments.services.resume import enrollment_activity_open
 from courses.workshops import selectors as workshop_selectors
 from courses.workshops.models import WorkshopSession
 from lms.errors import ApplicationError
@@ -29,30 +30,18 @@ from lms.files import file_response
 EBOOK_TYPES = {"pdf": ("application/pdf", "pdf"), "epub": ("application/epub+zip", "epub")}
 
 
-def _activity_in_course(request, slug: str, activity_id: int):
-    """(course, outline, index of the activity) for a visible course holding the activity; else 404."""
-    course = catalog_selectors.course_detail(actor=request.user, slug=slug, covers=False)
-    enrollment = enrollment_selectors.user_enrollment(user=request.user, course=course)
-    outline = course_outline(course, enrollment)
-    index = outline.index_of(activity_id)
-    if index is None:
-        raise Http404
-    return course, outline, index
-
-
 @require_GET
 def activity_page(request, slug, activity_id):
-    course, outline, index = _activity_in_course(request, slug, activity_id)
+    course, outline, index = activity_in_course(request, slug, activity_id)
+    context = player_context(course, outline, index)
     item = outline.items[index]
-    previous, following = outline.neighbours(index)
-    context = {"nav": "catalog", "course": course, "outline": outline, "item": item, "activity": item.activity,
-               "module": item.module, "enrollment": outline.enrollment, "previous": previous,
-               "following": following}
+    if outline.is_open:
+        enrollment_activity_open(enrollment=outline.enrollment, activity=item.activity)
     if item.activity.kind == Activity.Kind.LESSON:
         return _lesson_page(request, course, outline, context)
     if item.activity.kind == Activity.Kind.WORKSHOP:
         return _workshop_page(request, context)
-    response = render_activity(request, course, item.activity, outline.enrollment)
+    response = render_activity(request, course, item.activity, outline.enrollment, player=context)
     if response is None:
         raise Http404
     return response
@@ -92,7 +81,7 @@ def lesson_complete(request, slug, activity_id):
     activity_url = reverse("pages:activity", args=[slug, activity_id])
     if not request.user.is_authenticated:
         return redirect_to_login(activity_url)
-    _course, outline, index = _activity_in_course(request, slug, activity_id)
+    _course, outline, index = activity_in_course(request, slug, activity_id)
     item = outline.items[index]
     _previous, following = outline.neighbours(index)
     course_url = reverse("pages:course", args=[slug])
@@ -161,3 +150,14 @@ def lesson_captions(request, slug, activity_id):
         raise Http404
     return _attachment(track.file, filename=_safe_name(lesson.activity.title, "vtt", "captions"),
                        content_type="text/vtt; charset=utf-8")
+
+
+@require_GET
+def lesson_image(request, slug, activity_id, image_id, format):
+    """A picture of an article, for whoever may read the lesson (404 otherwise, signed in or not). Its address
+    names its row, which a new upload never reuses, so the reader's browser may keep it."""
+    image = enrollment_selectors.lesson_image_for(actor=request.user, activity_id=activity_id, image_id=image_id,
+                                                  format=format)
+    if image.lesson.activity.course.slug != slug:
+        raise Http404
+    return file_response(image.file, content_type=f"image/{format}", cache_control="private, max-age=86400")

@@ -1,8 +1,6 @@
 """Certificates: the learner's and their HR's view, download, revoke and reissue, public verification."""
 from __future__ import annotations
 
-from urllib.parse import urlencode
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -12,6 +10,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from courses.certificates import links as certificate_links
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates import selectors
 from courses.certificates import services as certificate_services
@@ -58,11 +57,8 @@ class CertificateSerializer(ModelSerializer):
         return certificate_services.linkedin_add_url(obj)
 
     def get_share(self, obj: Certificate) -> dict:
-        url = certificate_services.verify_url(obj.code)
-        return {
-            "linkedin": "https://www.linkedin.com/sharing/share-offsite/?" + urlencode({"url": url}),
-            "whatsapp": "https://wa.me/?" + urlencode({"text": f"{obj.course_title} {url}"}),
-        }
+        links = certificate_links.share_links(obj)
+        return {"linkedin": links["linkedin"], "whatsapp": links["whatsapp"]}
 
 
 class CertificateListApi(GenericAPIView):

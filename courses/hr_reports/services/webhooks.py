@@ -26,7 +26,6 @@ import secrets
 import time
 from datetime import timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -93,16 +92,11 @@ def _check_url(url: str) -> str:
     no credentials, and a host that is, or resolves to, public addresses only (lms.outbound). A name that
     does not resolve yet is accepted: every delivery checks again before it connects."""
     url = (url or "").strip()
-    parts = urlsplit(url)
     if len(url) > 500:
         raise ReportError("The URL is too long.", code=ReportErrorCode.INVALID_WEBHOOK_URL,
                           fields={"url": ["At most 500."]})
     try:
-        if parts.username or parts.password:
-            raise outbound.OutboundRefused("credentials in the URL", kind="invalid")
-        outbound.check_target(url, allow=settings.WEBHOOKS_TEST_TARGETS)
-    except outbound.OutboundUnresolvable:
-        pass
+        outbound.check_registered_url(url, allow=settings.WEBHOOKS_TEST_TARGETS)
     except outbound.OutboundRefused as refused:
         if refused.kind in ("invalid", "insecure"):
             raise ReportError("A webhook URL must be https:// with a host name and no credentials.",

@@ -6,7 +6,6 @@ import base64
 import http.client
 import json
 from typing import Any
-from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import transaction
@@ -29,15 +28,10 @@ def lrs_url_check(url: str) -> str:
     host is or resolves to public addresses only. A name that does not resolve yet is accepted: every
     send checks again before it connects."""
     url = (url or "").strip()
-    parts = urlsplit(url)
     if len(url) > 480:
         raise XapiError("The URL is too long.", fields={"url": ["At most 480 characters."]})
     try:
-        if parts.username or parts.password or parts.query or parts.fragment:
-            raise outbound.OutboundRefused("credentials or a query in the URL", kind="invalid")
-        outbound.check_target(url, allow=settings.XAPI_TEST_TARGETS)
-    except outbound.OutboundUnresolvable:
-        pass
+        outbound.check_registered_url(url, allow=settings.XAPI_TEST_TARGETS, query_allowed=False)
     except outbound.OutboundRefused as refused:
         if refused.kind in ("invalid", "insecure"):
             raise XapiError("An LRS URL must be https:// with a host name, and no credentials or query.",

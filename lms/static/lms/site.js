@@ -4,7 +4,31 @@
   function ready(fn) {
     if (document.readyState !== "loading") { fn(); } else { document.addEventListener("DOMContentLoaded", fn); }
   }
+  var NARROW = "(max-width: 47.99rem)";  // below the lesson player's two columns (site.css)
   ready(function () {
+    // Phone header: the menu folds behind its button (without JavaScript the links wrap in view).
+    var header = document.querySelector(".site-header");
+    var toggle = header && header.querySelector(".menu-toggle");
+    var menu = toggle && document.getElementById(toggle.getAttribute("aria-controls"));
+    if (menu) {
+      header.classList.add("js-menu");
+      var setOpen = function (open) {
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+        menu.classList.toggle("open", open);
+      };
+      toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+      header.addEventListener("keydown", function (event) {
+        if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { setOpen(false); toggle.focus(); }
+      });
+    }
+    // The course outline beside an activity starts folded on a narrow screen, open beside it on a wide one.
+    var narrow = window.matchMedia ? window.matchMedia(NARROW) : null;
+    document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
+      if (!narrow) { return; }
+      if (narrow.matches) { details.open = false; }
+      var follow = function (event) { details.open = !event.matches; };
+      if (narrow.addEventListener) { narrow.addEventListener("change", follow); }
+    });
     // The language menu submits itself; its button stays for people without JavaScript.
     document.querySelectorAll("select[data-autosubmit]").forEach(function (select) {
       var button = select.form && select.form.querySelector("button[type=submit]");

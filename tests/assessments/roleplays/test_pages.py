@@ -48,7 +48,7 @@ def test_the_scenario_page_shows_the_scenario_rubric_and_form(w):
     response = signed_in(w.learners[0]).get(activity_url(w.scenario))
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<h1>Broken birthday gift</h1>" in html
+    assert re.search(r"<h1 [^>]*>Broken birthday gift</h1>", html)
     assert "A parent whose gift arrived broken." in html and "The party is tomorrow." in html
     assert "The gift is for a party tomorrow." in html  # an empathic opportunity's cue
     # The rubric as a table: criteria as row headers, levels as column headers, descriptors in the cells.
@@ -189,6 +189,6 @@ def test_scenario_page_query_count(w, django_assert_max_num_queries):
         performance = perform(w, 0)
         Performance.objects.filter(pk=performance.pk).update(status="scored", final_score=50, passed=False)
     client = signed_in(w.learners[0])
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):  # with the lesson player's and the resume pointer's (first visit)
         html = client.get(activity_url(w.scenario)).content.decode()
-    assert len(re.findall("Results of performance", html)) == 3
+    assert len(re.findall("Results of the performance sent on ", html)) == 3

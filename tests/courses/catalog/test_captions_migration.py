@@ -11,8 +11,8 @@ from tests.courses.factories import activities_of, build_course
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-BEFORE = [("courses", "0011_reminder_log_partitions")]
-AFTER = [("courses", "0012_lesson_video_captions")]
+BEFORE = [("courses", "0014_lesson_images")]
+AFTER = [("courses", "0015_lesson_video_captions")]
 VTT = b"WEBVTT\n\n00:01.000 --> 00:03.000\nOl\xc3\xa1.\n"
 
 

@@ -1,12 +1,17 @@
 """The demo catalog data (courses.demo_content) is complete, consistent and passes the content rules."""
 from __future__ import annotations
 
-import pytest
+import math
 
+import pytest
+from django.urls import reverse
+
+from assessments.demo import QUIZZES
 from courses.catalog import cover_images
 from courses.catalog.lesson_content import (
     count_words,
     inspect_ebook,
+    reading_minutes,
     render_markdown,
     validate_video_url,
     video_embed_url,
@@ -14,6 +19,12 @@ from courses.catalog.lesson_content import (
 from courses.catalog.video_files import video_inspect
 from courses.catalog.webvtt import captions_parse
 from courses.demo_content import COURSES, DATA_DIR, EBOOKS, EMPATHY_SLUG_EN, EMPATHY_SLUG_PT, ebook_pdf, read_covers
+from tests.courses.catalog.conftest import browser, main_html, portuguese
+
+
+def pt_browser():
+    return portuguese(browser())
+
 
 COURSE_KEYS = {
     "slug", "language", "translation_of", "title", "summary", "description", "category", "tags",
@@ -84,16 +95,91 @@ def test_empathy_articles_are_full_lessons_with_a_quick_check(slug):
         assert "### Quick check" in body or "### Verificação rápida" in body
 
 
-def test_other_courses_give_the_catalog_variety():
-    others = [course for course in COURSES if course["slug"] not in {EMPATHY_SLUG_EN, EMPATHY_SLUG_PT}]
-    assert 4 <= len(others) <= 6
-    assert {"food", "electronics"} <= {course["category"] for course in others}
-    assert any(course["language"] == "pt-BR" for course in others)
-    for course in others:
-        assert 1 <= len(course["modules"]) <= 2
-        assert 2 <= sum(1 for _ in lessons(course)) <= 4
-        # related courses are found by shared tags
-        assert any(set(course["tags"]) & set(other["tags"]) for other in COURSES if other is not course)
+# Off-topic on purpose: the catalog is not single-topic.
+NEIGHBOURS = {"ohms-law-foundations", "pao-de-fermentacao-natural"}
+EMPATHY_PAIR = {EMPATHY_SLUG_EN, EMPATHY_SLUG_PT}
+SERVICE = [course for course in COURSES if course["slug"] not in NEIGHBOURS]
+
+
+def test_the_catalog_is_customer_service_but_for_two_neighbours():
+    assert NEIGHBOURS <= SLUGS
+    assert len(SERVICE) >= 6 and len(COURSES) == len(SERVICE) + 2
+    assert all(course["category"] == "customer-service" and "empathy" in course["tags"] for course in SERVICE)
+    assert {course["category"] for course in COURSES if course["slug"] in NEIGHBOURS}.isdisjoint({"customer-service"})
+    # creation order: the customer-service courses, each original before its translation, then the neighbours
+    order = [course["slug"] for course in COURSES]
+    assert set(order[-2:]) == NEIGHBOURS
+    for course in COURSES:
+        if course["translation_of"]:
+            assert order.index(course["translation_of"]) < order.index(course["slug"])
+
+
+def shape(course: dict) -> list:
+    return [[(a["lesson"]["type"], a["required"]) for a in module["activities"]] for module in course["modules"]]
+
+
+def test_every_english_empathy_course_has_a_portuguese_adaptation_of_the_same_shape():
+    originals = [course for course in SERVICE if course["language"] == "en"]
+    assert len(originals) >= 4
+    for original in originals:
+        adaptations = [course for course in COURSES if course["translation_of"] == original["slug"]]
+        assert [course["language"] for course in adaptations] == ["pt-BR"], original["slug"]
+        adaptation = adaptations[0]
+        assert adaptation["category"] == original["category"] and set(adaptation["tags"]) == set(original["tags"])
+        assert shape(original) == shape(adaptation)
+        assert QUIZZES[original["slug"]] and len(QUIZZES[original["slug"]]) == len(QUIZZES[adaptation["slug"]])
+
+
+@pytest.mark.parametrize("slug", sorted(course["slug"] for course in SERVICE if course["slug"] not in EMPATHY_PAIR))
+def test_the_short_service_courses_are_full_lessons_with_one_quiz(slug):
+    course = by_slug(slug)
+    assert 2 <= len(course["modules"]) <= 3
+    articles = [a["lesson"]["body"] for a in lessons(course) if a["lesson"]["type"] == "article"]
+    assert 3 <= len(articles) + len(QUIZZES[slug]) <= 5
+    for body in articles:
+        assert 350 <= count_words(body) <= 700
+        assert "### Quick check" in body or "### Verificação rápida" in body
+    assert any("> **" in body for body in articles)  # a dialogue snippet
+    assert any("\n1. " in body for body in articles)  # a numbered checklist
+    [(module, _, settings, questions)] = QUIZZES[slug]
+    assert module == len(course["modules"]) - 1  # the quiz closes the course
+    assert 5 <= len(questions) <= 6 and settings["estimated_minutes"] >= 5
+    for question in questions:
+        assert question["feedback"].strip()
+        if question["kind"] != "short_text":
+            assert sum(choice["correct"] for choice in question["choices"]) >= 1
+            assert any(not choice["correct"] for choice in question["choices"])  # distractors
+
+
+def content_minutes(course: dict) -> int:
+    """What completing the course takes: its required articles at the language's reading rate, its
+    required videos and its quizzes (their estimated minutes)."""
+    minutes = 0
+    for activity in lessons(course):
+        lesson = activity["lesson"]
+        if not activity["required"]:
+            continue
+        if lesson["type"] == "article":
+            minutes += reading_minutes(count_words(lesson["body"]), course["language"])
+        elif lesson["type"] == "video" and "video_media" in lesson:
+            with (DATA_DIR / lesson["video_media"]).open("rb") as handle:
+                minutes += math.ceil(video_inspect(handle, max_bytes=3 * 1024 * 1024).duration_seconds / 60)
+        elif lesson["type"] == "video":
+            minutes += math.ceil(lesson["duration_seconds"] / 60)
+    return minutes + sum(settings["estimated_minutes"] for _, _, settings, _ in QUIZZES.get(course["slug"], []))
+
+
+# hours_credited holds tenths of an hour; the credited length may differ from the content's by one tenth
+# (6 minutes) or a tenth of the content's length, whichever is larger.
+TOLERANCE_MINUTES = 6
+
+
+@pytest.mark.parametrize("slug", sorted(SLUGS))
+def test_the_credited_length_matches_the_content(slug):
+    course = by_slug(slug)
+    credited, needed = float(course["hours_credited"]) * 60, content_minutes(course)
+    assert needed > 0
+    assert abs(credited - needed) <= max(TOLERANCE_MINUTES, needed / 10), (slug, credited, needed)
 
 
 @pytest.mark.parametrize(
@@ -171,3 +257,23 @@ def test_every_demo_cover_is_a_small_picture_the_upload_accepts():
         assert cover["alt"].strip(), slug
         prepared = cover_images.cover_prepare(cover["picture"], max_bytes=1024 * 1024)
         assert [item.width for item in prepared.renditions if item.format == "webp"] == [320, 640, 960]
+
+
+@pytest.mark.django_db
+def test_each_course_page_links_to_its_other_language(settings, tmp_path):
+    """Loaded as the demo loads them, every English empathy course's page links to its Portuguese
+    adaptation near the top, and the adaptation's page (in the Portuguese interface) links back."""
+    from courses.demo import _build_course  # the demo loader's own course builder
+
+    settings.MEDIA_ROOT = tmp_path
+    for spec in COURSES:
+        _build_course(spec, None)
+    for english in (course for course in SERVICE if course["language"] == "en"):
+        portuguese = next(course for course in COURSES if course["translation_of"] == english["slug"])
+        html = main_html(browser().get(reverse("pages:course", args=[english["slug"]])))
+        meta = html[html.index('class="meta course-meta"'):html.index("</ul>", html.index('class="meta course-meta"'))]
+        assert (f'<a href="/courses/{portuguese["slug"]}/" hreflang="pt-BR">Also in '
+                '<span lang="pt-BR">Português (Brasil)</span></a>') in meta
+        html = main_html(pt_browser().get(reverse("pages:course", args=[portuguese["slug"]])))
+        assert (f'<a href="/courses/{english["slug"]}/" hreflang="en">Também em <span lang="en">English</span></a>'
+                in html)

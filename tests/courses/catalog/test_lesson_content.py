@@ -256,14 +256,14 @@ def test_count_words_counts_portuguese_words():
     [(0, 0), (1, 1), (237, 1), (238, 1), (239, 2), (476, 2), (477, 3), (2380, 10)],
 )
 def test_reading_minutes_rounds_up_at_238_wpm(words, minutes):
-    assert reading_minutes(words) == minutes
+    assert reading_minutes(words, "en") == minutes
 
 
 def test_reading_time_of_a_known_article():
     body = "\n\n".join(["Listen before you answer and name the feeling you hear."] * 50)  # 10 words x 50
     assert count_words(body) == 500
-    assert reading_minutes(count_words(body)) == 3
-    assert reading_label(reading_minutes(count_words(body))) == "3 min read"
+    assert reading_minutes(count_words(body), "en") == 3
+    assert reading_label(reading_minutes(count_words(body), "en")) == "3 min read"
 
 
 def test_reading_label():

@@ -9,10 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from courses import demo, demo_content
-from courses.catalog import services as catalog_services
 from courses.catalog import webvtt
 from courses.catalog.errors import ContentError
 from courses.catalog.models import Lesson, LessonCaption
+from courses.catalog.services import video as video_services
 from courses.catalog.video_files import video_inspect
 from courses.enrollments import services as enrollment_services
 from tests import factories as people
@@ -77,10 +77,10 @@ def learner(org, course):
 
 def with_video(activity, data: bytes = DEMO_WEBM, tracks: bool = True) -> Lesson:
     lesson = Lesson.objects.get(activity=activity)
-    catalog_services.lesson_video_set(lesson=lesson, file=upload(data, "talk.webm", "video/webm"), filename="talk.webm")
+    video_services.lesson_video_set(lesson=lesson, file=upload(data, "talk.webm", "video/webm"), filename="talk.webm")
     if tracks:
-        catalog_services.lesson_caption_set(lesson=lesson, language="en", data=EN_VTT)
-        catalog_services.lesson_caption_set(lesson=lesson, language="pt-br", data=PT_VTT)
+        video_services.lesson_caption_set(lesson=lesson, language="en", data=EN_VTT)
+        video_services.lesson_caption_set(lesson=lesson, language="pt-br", data=PT_VTT)
     return lesson
 
 
@@ -268,8 +268,8 @@ def test_in_portuguese_the_portuguese_track_is_first_default_and_the_transcript(
 
 def test_a_page_language_without_a_track_falls_back_to_the_course_language(learner, activity):
     lesson = with_video(activity, tracks=False)
-    catalog_services.lesson_caption_set(lesson=lesson, language="es", data=PT_VTT)
-    catalog_services.lesson_caption_set(lesson=lesson, language="en", data=EN_VTT)
+    video_services.lesson_caption_set(lesson=lesson, language="es", data=PT_VTT)
+    video_services.lesson_caption_set(lesson=lesson, language="en", data=EN_VTT)
     html = main_html(portuguese(browser(learner)).get(page("activity", activity)))
     assert 'srclang="en" label="English" default>' in html and 'srclang="es" label="español">' in html
 
@@ -298,18 +298,22 @@ def test_the_demo_video_lessons_play_the_committed_videos_with_both_tracks(media
 
 # --- the admin ----------------------------------------------------------------------------------
 
-def test_the_admin_adds_a_track_through_the_service(activity, media):
+def test_the_admin_adds_a_track_on_the_lesson_page_through_the_service(activity, media):
     admin = people.UserFactory(is_staff=True, is_superuser=True)
     client = browser(admin)
     lesson = Lesson.objects.get(activity=activity)
-    assert client.get(reverse("admin:courses_lessoncaption_add")).status_code == 200
-    response = client.post(reverse("admin:courses_lessoncaption_add"), {
-        "lesson": lesson.pk, "language": "pt-br", "label": "", "kind": "captions",
-        "upload": upload(PT_VTT, "pt.vtt", "text/vtt")})
+    path = reverse("admin:courses_lesson_change", args=[lesson.pk])
+    assert client.get(path).status_code == 200
+    management = {"images-TOTAL_FORMS": "0", "images-INITIAL_FORMS": "0", "caption_tracks-TOTAL_FORMS": "1",
+                  "caption_tracks-INITIAL_FORMS": "0"}
+    refused = client.post(path, {**management, "caption_tracks-0-language": "en", "caption_tracks-0-kind": "captions"})
+    assert refused.status_code == 200 and "Choose the WebVTT file to upload." in refused.content.decode()
+    response = client.post(path, {**management, "caption_tracks-0-language": "pt-br", "caption_tracks-0-label": "",
+                                  "caption_tracks-0-kind": "captions",
+                                  "caption_tracks-0-upload": upload(PT_VTT, "pt.vtt", "text/vtt")})
     assert response.status_code == 302, response.content[:2000]
     track = LessonCaption.objects.get(lesson=lesson)
     assert (track.language, track.label, len(track.cues)) == ("pt-BR", "Português Brasileiro", 2)
-    assert client.get(reverse("admin:courses_lessoncaption_changelist")).status_code == 200
     assert client.get(reverse("admin:courses_activity_change", args=[activity.pk])).status_code == 200
 
 
@@ -324,7 +328,7 @@ def test_the_page_reads_the_tracks_in_the_same_queries_however_many_there_are(le
     with CaptureQueriesContext(connection) as two:
         client.get(page("activity", activity))
     for language in ("es", "fr", "de", "it"):
-        catalog_services.lesson_caption_set(lesson=lesson, language=language, data=PT_VTT)
+        video_services.lesson_caption_set(lesson=lesson, language=language, data=PT_VTT)
     with django_assert_num_queries(len(two.captured_queries)):
         html = main_html(client.get(page("activity", activity)))
     assert html.count("<track ") == 6

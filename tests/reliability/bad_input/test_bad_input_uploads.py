@@ -1,4 +1,5 @@
-"""Uploads: every file endpoint (lesson ebook, captions and video, role-play recordings, the membership and
+"""Uploads: every file endpoint (lesson ebook, captions, video and pictures, an organization's logo and signature,
+role-play recordings, the membership and
 enrollment CSV imports, the admin's quiz import and course cover) with hostile file names (`../`,
 absolute paths, NUL, 1000 characters, reserved names), oversized files and mislabelled ones (a PNG
 named .pdf, HTML labelled as CSV or captions, a zip posing as CSV).
@@ -145,6 +146,41 @@ def test_lesson_ebook(world, uploader, settings):
     uploader.send("ebook over its limit", "instructor", "PUT", path, "file", "book.pdf", pdf, "application/pdf",
                   refuse=True)
     assert Lesson.objects.get(pk=world.lesson.lesson.pk).ebook.name == ""  # every try was rolled back
+
+
+def _real_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (10, 90, 60)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+SVG = b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'><script>alert(1)</script></svg>"
+
+
+def test_lesson_images(world, uploader):
+    path = f"/api/v1/activities/{world.lesson.pk}/lesson/images/"
+    extra = {"alt": "A quiet desk"}
+    for name, filename in _hostile_names("png").items():
+        uploader.send(f"picture named {name}", "instructor", "POST", path, "file", filename, _real_png(), "image/png",
+                      extra=extra)
+    for name, data in (("HTML", HTML), ("SVG", SVG), ("a PNG header only", PNG), ("a PDF", _pdf())):
+        uploader.send(f"{name} labelled as a picture", "instructor", "POST", path, "file", "a.png", data,
+                      "image/png", extra=extra, refuse=True)
+    uploader.send("a picture without alt text", "instructor", "POST", path, "file", "a.png", _real_png(),
+                  "image/png", extra={"alt": "   "}, refuse=True)
+
+
+def test_organization_branding(world, uploader):
+    path = f"/api/v1/organizations/{world.org.slug}/branding/"
+    for field in ("logo", "signature"):
+        for name, filename in _hostile_names("png").items():
+            uploader.send(f"{field} named {name}", "org_admin", "PATCH", path, field, filename, _real_png(),
+                          "image/png")
+        for name, data in (("HTML", HTML), ("SVG", SVG), ("a PNG header only", PNG)):
+            uploader.send(f"{name} labelled as a {field}", "org_admin", "PATCH", path, field, "a.png", data,
+                          "image/png", refuse=True)
 
 
 def test_lesson_captions(world, uploader):
