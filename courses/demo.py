@@ -10,6 +10,7 @@ from django.utils import timezone
 from courses import demo_content
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Course, Module
+from courses.catalog.services import video as video_services
 from courses.certificates import open_badges as certificate_credentials
 from courses.certificates.credentials import keys
 from courses.enrollments import services as enrollment_services
@@ -64,6 +65,7 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
                 lesson["video_url"] = lesson.pop("url")
             if "duration_seconds" in lesson:
                 lesson["video_duration_seconds"] = lesson.pop("duration_seconds")
+            video, captions = lesson.pop("video_media", None), lesson.pop("captions_media", None) or {}
             activity = catalog_services.activity_create(
                 module=module, title=activity_spec["title"], kind=activity_spec.get("kind", "lesson"),
                 required=activity_spec.get("required", True), weight=activity_spec.get("weight", 1),
@@ -76,12 +78,24 @@ def _build_course(spec: dict, instructor: User | None) -> Course:
             if ebook_key:
                 pdf = demo_content.ebook_pdf(ebook_key)
                 catalog_services.lesson_attach_ebook(lesson=activity.lesson, data=pdf, filename=f"{ebook_key}.pdf")
+            if video or captions:
+                _attach_video(activity.lesson, video, captions)
     cover = demo_content.read_covers().get(course.slug)
     if cover:
         catalog_services.course_cover_set(course=course, data=cover["picture"], alt=cover["alt"],
                                           filename="cover.webp")
     catalog_services.course_publish(course=course)
     return course
+
+
+def _attach_video(lesson, video: str | None, captions: dict[str, str]) -> None:
+    """The committed demo video (scripts/make_demo_video.py made it) and its caption tracks, through the services."""
+    if video:
+        with (demo_content.DATA_DIR / video).open("rb") as handle:
+            video_services.lesson_video_set(lesson=lesson, file=handle, filename=video.rsplit("/", 1)[-1])
+    for language, path in captions.items():
+        video_services.lesson_caption_set(lesson=lesson, language=language,
+                                            data=(demo_content.DATA_DIR / path).read_bytes())
 
 
 @demo_loader(order=5)

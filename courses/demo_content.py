@@ -3,7 +3,9 @@ Portuguese) and a few short public courses in other categories, so the catalog, 
 courses have variety.
 
 The empathy course takes its ideas from the article the product grew from; every sentence in it is
-our own. Video URLs are placeholders. ``ebook_pdf`` builds the handbook PDFs the ebook lessons use.
+our own. Its video lessons play the short videos in ``demo_data/media/`` (``video_media``, with WebVTT tracks in
+English and Brazilian Portuguese in ``captions_media``), made once by ``scripts/make_demo_video.py``; other
+video URLs are placeholders. ``ebook_pdf`` builds the handbook PDFs the ebook lessons use.
 Loading this into the database is ``courses.demo``'s job; nothing here touches models.
 
 Layout of ``demo_data/``: ``catalog.yaml`` lists the course folders in creation order; each folder

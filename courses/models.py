@@ -7,13 +7,14 @@ from courses.catalog.models import (
     CourseCoverRendition,
     CourseSearchDocument,
     Lesson,
+    LessonCaption,
     LessonImage,
     Module,
     Tag,
     validate_language,
 )
 from courses.certificates.models import Certificate, CertificateEvent
-from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.models import ActivityProgress, Enrollment, VideoWatch
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
@@ -43,6 +44,7 @@ __all__ = [
     "CourseSearchDocument",
     "Enrollment",
     "Lesson",
+    "LessonCaption",
     "LessonImage",
     "LrsEndpoint",
     "Module",
@@ -58,6 +60,7 @@ __all__ = [
     "ReportExport",
     "SessionPart",
     "Tag",
+    "VideoWatch",
     "WebhookDelivery",
     "WebhookEndpoint",
     "Workshop",

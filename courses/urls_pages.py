@@ -1,7 +1,7 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
-from courses.catalog.pages import catalog, covers, lessons
+from courses.catalog.pages import catalog, covers, lessons, video
 from courses.enrollments import pages as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -34,6 +34,9 @@ urlpatterns = [
     path("courses/<slug:slug>/reviews/<id:rating_id>/show/", rating_pages.review_show, name="review-show"),
     path("courses/<slug:slug>/activities/<id:activity_id>/captions/", lessons.lesson_captions,
          name="lesson-captions"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/captions/<slug:language>.vtt", video.lesson_caption_file,
+         name="lesson-caption-track"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/video/", video.lesson_video, name="lesson-video"),
     path("workshops/sessions/<int:session_id>/register/", workshops.session_register, name="workshop-register"),
     path("workshops/sessions/<int:session_id>/cancel/", workshops.session_cancel_registration,
          name="workshop-cancel"),

@@ -5,13 +5,15 @@ from __future__ import annotations
 from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
+from django.template.defaultfilters import filesizeformat
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from courses.catalog import cover_images, lesson_images, services
 from courses.catalog.admin_scope import CourseScopedAdmin
-from courses.catalog.models import Activity, Category, Course, Lesson, LessonImage, Module, Tag
+from courses.catalog.models import Activity, Category, Course, Lesson, LessonCaption, LessonImage, Module, Tag
+from courses.catalog.services import video as video_services
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
 from lms.admin import PRIVATE_FILE_FIELDS
@@ -168,14 +170,35 @@ class ModuleAdmin(CourseScopedAdmin):
         services.course_search_refresh(course=form.instance.course)
 
 
+class LessonForm(forms.ModelForm):
+    """The lesson, with a new video taken in aside: the service checks it by its content before keeping it."""
+    video_upload = forms.FileField(required=False, label=_("Upload a video (MP4 or WebM)"),
+                                   help_text=_("Played on the lesson page with its caption tracks (on the "
+                                               "lesson's own page); its length is read from the file."))
+
+    class Meta:
+        model = Lesson
+        fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "ebook"]
+
+
 class LessonInline(admin.StackedInline):
     model = Lesson
+    form = LessonForm
     formfield_overrides = PRIVATE_FILE_FIELDS
     extra = 0
-    fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "captions", "ebook",
-              "word_count", "reading_minutes", "ebook_pages"]
-    readonly_fields = ["word_count", "reading_minutes", "ebook_pages"]
-    show_change_link = True  # the lesson's own page holds its pictures
+    fields = ["content_type", "body", "video_url", "video_file", "video_upload", "video_duration_seconds",
+              "transcript", "ebook", "word_count", "reading_minutes", "ebook_pages"]
+    readonly_fields = ["video_file", "word_count", "reading_minutes", "ebook_pages"]
+    show_change_link = True  # the lesson's own page holds its pictures and caption tracks
+
+    @admin.display(description=_("Uploaded video"))
+    def video_file(self, lesson: Lesson) -> str:
+        """The file's name, linked to the view that checks the caller (never its media path)."""
+        if lesson is None or not lesson.pk or not lesson.video:
+            return "-"
+        address = reverse("pages:lesson-video", args=[lesson.activity.course.slug, lesson.activity_id])
+        return format_html('<a href="{}">{}</a> ({})', address, lesson.video.name.rsplit("/", 1)[-1],
+                           filesizeformat(lesson.video_size))
 
 
 @admin.register(Activity)
@@ -201,6 +224,9 @@ class ActivityAdmin(CourseScopedAdmin):
                 if upload is not None and hasattr(upload, "read") and "ebook" in inline_form.changed_data:
                     upload.seek(0)
                     services.lesson_attach_ebook(lesson=lesson, data=upload.read(), filename=upload.name)
+                video = data.get("video_upload")
+                if video is not None:
+                    video_services.lesson_video_set(lesson=lesson, file=video, filename=video.name)
             except ApplicationError as exc:
                 self.message_user(request, f"Lesson not saved: {exc.message}", messages.ERROR)
         for obj in formset.deleted_objects:
@@ -247,14 +273,63 @@ class LessonImageInline(admin.TabularInline):
     readonly_fields = ["width", "height"]
 
 
+class LessonCaptionForm(forms.ModelForm):
+    """A caption track: a new one needs its WebVTT file; a kept one may change its label and kind, or take a
+    new file. The service checks the file line by line on save."""
+    upload = forms.FileField(required=False, label=_("WebVTT file"),
+                             help_text=_("Checked line by line; its cues make the transcript on the lesson page."))
+
+    class Meta:
+        model = LessonCaption
+        fields = ["language", "label", "kind"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["language"].disabled = True  # another language is another track
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk is None and data.get("upload") is None and not self.errors:
+            self.add_error("upload", _("Choose the WebVTT file to upload."))
+        return data
+
+
+class LessonCaptionInline(admin.TabularInline):
+    model = LessonCaption
+    form = LessonCaptionForm
+    extra = 0
+    fields = ["language", "label", "kind", "upload"]
+
+
 @admin.register(Lesson)
 class LessonAdmin(CourseScopedAdmin):
-    """A lesson's pictures (its text is edited on its activity's page)."""
+    """A lesson's pictures and caption tracks (its text and video are edited on its activity's page)."""
     course_field = "activity__course"
     list_display = ["__str__", "content_type"]
     fields = ["activity", "content_type"]
     readonly_fields = ["activity", "content_type"]
-    inlines = [LessonImageInline]
+    inlines = [LessonImageInline, LessonCaptionInline]
+
+    def _save_captions(self, request, lesson: Lesson, formset) -> None:
+        for inline_form in formset.forms:
+            if inline_form in formset.deleted_forms or not inline_form.has_changed():
+                continue
+            data, track = inline_form.cleaned_data, inline_form.instance
+            upload = data.get("upload")
+            try:
+                if upload is None:
+                    with track.file.open("rb") as handle:
+                        content = handle.read()
+                else:
+                    content = upload.read()
+                video_services.lesson_caption_set(lesson=lesson, language=data.get("language") or track.language,
+                                            data=content, label=data.get("label", ""), kind=data["kind"])
+            except (ApplicationError, OSError) as exc:
+                self.message_user(request, f"Captions not saved: {getattr(exc, 'message', exc)}", messages.ERROR)
+        for deleted in formset.deleted_forms:
+            if deleted.instance.pk is not None:
+                video_services.lesson_caption_remove(lesson=lesson, language=deleted.instance.language)
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -262,6 +337,9 @@ class LessonAdmin(CourseScopedAdmin):
     def save_formset(self, request, form, formset, change):
         # What the admin's change message reads; the services below do the saving.
         formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+        if formset.model is LessonCaption:
+            self._save_captions(request, form.instance, formset)
+            return
         for inline_form in formset.forms:
             if inline_form in formset.deleted_forms or not inline_form.has_changed():
                 continue

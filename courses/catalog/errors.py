@@ -22,16 +22,18 @@ class CatalogErrorCode(ErrorCodeEnum):
     INVALID_DURATION = "invalid_duration"
     INVALID_EBOOK = "invalid_ebook"
     INVALID_LESSON_TYPE = "invalid_lesson_type"
+    INVALID_VIDEO = "invalid_video"
     INVALID_VIDEO_URL = "invalid_video_url"
+    VIDEO_TOO_LARGE = "video_too_large"
 
 
 class ContentError(CoursesError):
     """Lesson content (Markdown, video URL, captions, ebook file) was rejected.
 
     Codes: ``invalid_ebook``, ``ebook_too_large``, ``encrypted_ebook``, ``active_content_ebook``, ``invalid_video_url``,
-    ``invalid_captions``, ``captions_too_large``; a course cover: ``invalid_cover``, ``cover_too_large``,
-    ``cover_alt_required``; a picture in an article: ``invalid_image``, ``image_too_large``
-    (``PlatformErrorCode``), ``image_alt_required``.
+    ``invalid_captions``, ``captions_too_large``, ``invalid_video``, ``video_too_large``; a course cover:
+    ``invalid_cover``, ``cover_too_large``, ``cover_alt_required``; a picture in an article: ``invalid_image``,
+    ``image_too_large`` (``PlatformErrorCode``), ``image_alt_required``.
     """
 
     code = CatalogErrorCode.INVALID_CONTENT

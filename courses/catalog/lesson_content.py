@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from pypdf import PdfReader
 
-from courses.catalog import ebook_safety, lesson_images
+from courses.catalog import ebook_safety, lesson_images, webvtt
 from courses.catalog.errors import CatalogErrorCode, ContentError
 
 # --- Markdown ---------------------------------------------------------------------------------
@@ -271,31 +271,12 @@ def video_embed_url(url: str) -> str | None:
 
 # --- Captions ---------------------------------------------------------------------------------
 
-MAX_CAPTIONS_BYTES = 1024 * 1024  # a two-hour talk's WebVTT is around 150 KB
-_VTT_HEADER = re.compile(r"^WEBVTT(?:[ \t][^\r\n]*)?(?:\r\n|\r|\n|$)")
-_VTT_TIMING = re.compile(r"(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}[ \t]+-->[ \t]+(?:\d{2,}:)?[0-5]\d:[0-5]\d\.\d{3}")
-
-
-def _invalid_captions(message: str, code: str = CatalogErrorCode.INVALID_CAPTIONS) -> ContentError:
-    return ContentError(message, code=code, fields={"captions": [message]})
+MAX_CAPTIONS_BYTES = webvtt.MAX_CAPTIONS_BYTES
 
 
 def validate_captions(data: bytes | BinaryIO) -> None:
-    """Accept a WebVTT file: UTF-8, the ``WEBVTT`` signature, at least one timed cue, size-capped."""
-    raw = _read_limited(data, MAX_CAPTIONS_BYTES)
-    if raw is None:
-        raise _invalid_captions(
-            f"The captions file is larger than {MAX_CAPTIONS_BYTES // 1024} KB.", CatalogErrorCode.CAPTIONS_TOO_LARGE
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise _invalid_captions("The captions file must be UTF-8 text.")
-    text = text.removeprefix("\ufeff")
-    if "\x00" in text or not _VTT_HEADER.match(text):
-        raise _invalid_captions("The captions file must be WebVTT: its first line must be 'WEBVTT'.")
-    if not _VTT_TIMING.search(text):
-        raise _invalid_captions("The captions file has no timed cues (lines like '00:01.000 --> 00:04.000').")
+    """Accept a WebVTT file: UTF-8, the ``WEBVTT`` signature, timed cues, size-capped (``webvtt``)."""
+    webvtt.captions_parse(data)
 
 
 # --- Ebooks -----------------------------------------------------------------------------------

@@ -181,7 +181,10 @@ class Lesson(models.Model):
     video_duration_seconds = models.PositiveIntegerField(default=0)
     transcript = models.TextField(blank=True, help_text="Markdown (videos).")
     transcript_html = models.TextField(blank=True, editable=False)
-    captions = models.FileField(upload_to="lessons/captions/", blank=True)
+    video = models.FileField(upload_to="lessons/videos/", blank=True,
+                             help_text="A self-hosted MP4 or WebM, played on the page with its caption tracks.")
+    video_kind = models.CharField(max_length=8, blank=True, editable=False)  # "mp4" or "webm"
+    video_size = models.PositiveBigIntegerField(default=0, editable=False)
     ebook = models.FileField(upload_to="lessons/ebooks/", blank=True)
     ebook_kind = models.CharField(max_length=8, blank=True, editable=False)
     ebook_pages = models.PositiveIntegerField(default=0, editable=False)
@@ -190,6 +193,30 @@ class Lesson(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_content_type_display()}: {self.activity.title}"
+
+
+class LessonCaption(models.Model):
+    """One WebVTT track of a video lesson, in one language: a <track> of the player and the transcript's cues."""
+
+    class Kind(models.TextChoices):
+        CAPTIONS = "captions", "Captions"
+        SUBTITLES = "subtitles", "Subtitles"
+
+    lesson = models.ForeignKey(Lesson, on_delete=models.CASCADE, related_name="caption_tracks")
+    language = models.CharField(max_length=16, validators=[validate_language])
+    label = models.CharField(max_length=80, blank=True, help_text="The language's own name when left blank.")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.CAPTIONS)
+    file = models.FileField(upload_to="lessons/captions/")
+    # The cues read once at upload ([start, end, text] each), for the page's transcript.
+    cues = models.JSONField(default=list, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["language"]
+        constraints = [models.UniqueConstraint(fields=["lesson", "language"], name="lesson_caption_language_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.language})"
 
 
 class LessonImage(models.Model):

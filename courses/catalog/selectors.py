@@ -6,10 +6,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.catalog import search_index
-from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Module
+from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Lesson, LessonCaption, Module
 from courses.enrollments.models import Enrollment
 from lms.errors import Forbidden, NotFound
 from lms.models import Organization, Role
@@ -203,3 +204,16 @@ def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Cou
         my_status=Subquery(mine.values("status")[:1]),
         my_progress=Subquery(mine.values("progress_percent")[:1]),
     )
+
+
+def lesson_caption_tracks(*, lesson: Lesson) -> list[LessonCaption]:
+    """The caption tracks of a lesson the caller was already let read (``enrollments.selectors.lesson_for``)."""
+    return list(LessonCaption.objects.filter(lesson=lesson).order_by("language"))
+
+
+def lesson_caption_track(*, lesson: Lesson, language: str) -> LessonCaption:
+    """The lesson's track in ``language`` (any letter case); 404 when it has none."""
+    track = LessonCaption.objects.filter(lesson=lesson, language__iexact=language).first()
+    if track is None:
+        raise Http404("This lesson has no captions in that language.")  # pages and API alike answer 404
+    return track

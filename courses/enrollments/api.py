@@ -1,5 +1,5 @@
 """Enrollments API: enroll, bulk enroll, list and read enrollments, withdraw, complete an activity,
-heartbeat."""
+heartbeat, video watch progress."""
 from __future__ import annotations
 
 import django_filters
@@ -16,7 +16,7 @@ from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment
-from courses.enrollments.services import parse_emails_csv
+from courses.enrollments.services import parse_emails_csv, watching
 from courses.errors import CoursesErrorCode
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
@@ -280,3 +280,34 @@ def _progress_body(enrollment: Enrollment, activity: Activity, progress) -> dict
            "score": progress.score, "attempts": progress.attempts, "completed_at": progress.completed_at,
            "time_spent_seconds": progress.time_spent_seconds}
     return {"activity": ActivityProgressSerializer(row).data, "enrollment": EnrollmentSerializer(enrollment).data}
+
+
+class VideoWatchApi(APIView):
+    """Report the parts of a lesson's video the learner has played, as `[start, end]` ranges in seconds (the
+    player's `played` ranges). Parts already reported count once, so sending the same ranges again changes
+    nothing; the newly watched seconds go to the time spent, and the lesson is completed once 90% of the video
+    has been watched."""
+    error_codes = (EnrollmentErrorCode.ACTIVITY_NOT_FOUND, EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE,
+                   EnrollmentErrorCode.ENROLLMENT_NOT_ACTIVE, EnrollmentErrorCode.INVALID_TIME,
+                   EnrollmentErrorCode.NOT_A_LESSON, EnrollmentErrorCode.NOT_A_VIDEO)
+
+    permission_classes = [IsPerson]
+
+    class InputSerializer(Serializer):
+        ranges = serializers.ListField(
+            child=serializers.ListField(child=serializers.FloatField(min_value=0, max_value=86_400),
+                                        min_length=2, max_length=2),
+            max_length=watching.MAX_RANGES)
+
+    class OutputSerializer(Serializer):
+        seconds_watched = serializers.IntegerField()
+        duration_seconds = serializers.IntegerField(help_text="0 when the video's length is not known.")
+        completed = serializers.BooleanField(help_text="The lesson is done (watched, or marked complete).")
+
+    @extend_schema(request=InputSerializer, responses=OutputSerializer, tags=["enrollments"])
+    def post(self, request, enrollment_id: int, activity_id: int):
+        enrollment, activity = _own_enrollment_and_activity(request, enrollment_id, activity_id)  # 404 first
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = watching.lesson_video_watched(enrollment=enrollment, activity=activity, **data.validated_data)
+        return Response(self.OutputSerializer(result).data)

@@ -21,6 +21,7 @@ class EnrollmentErrorCode(ErrorCodeEnum):
     NO_ROWS = "no_rows"
     NOT_A_LESSON = "not_a_lesson"
     NOT_A_MEMBER = "not_a_member"
+    NOT_A_VIDEO = "not_a_video"
 
 
 class EnrollmentConflict(Conflict):

@@ -87,3 +87,20 @@ class ActivityProgress(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}/{self.activity_id}: {self.status}"
+
+
+class VideoWatch(models.Model):
+    """Which parts of a video lesson a learner has played: the union of the ranges their player reported,
+    so a part watched twice counts once and the total never goes down (``services/watching.py``)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="video_watches")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="video_watches")
+    ranges = models.JSONField(default=list)  # [[start, end], ...] in seconds, sorted, disjoint
+    seconds_watched = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "activity"], name="video_watch_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.activity_id}: {self.seconds_watched}s"

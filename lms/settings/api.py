@@ -62,6 +62,7 @@ SPECTACULAR_SETTINGS = {
         "EnrollmentStatusEnum": "courses.models.Enrollment.Status",
         "HealthStatusEnum": ["ok", "failing"],
         "ActivityKindEnum": "courses.models.Activity.Kind",
+        "CaptionKindEnum": "courses.models.LessonCaption.Kind",
         "QuestionKindEnum": "assessments.models.Question.Kind",
         "AttemptStatusEnum": "assessments.models.Attempt.Status",
         "WorkshopSessionStatusEnum": "courses.models.WorkshopSession.Status",

@@ -10,7 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
-from courses.catalog.models import Lesson
+from courses.catalog.models import Lesson, LessonCaption
 from courses.enrollments import services as enrollment_services
 from lms.files import file_response
 from tests import factories as people
@@ -28,9 +28,9 @@ WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32
 def stored(settings, tmp_path):
     """A lesson's captions file, stored under MEDIA_ROOT as an upload would be."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    lesson = Lesson()
-    lesson.captions.save("talk.vtt", ContentFile(b"WEBVTT\n"), save=False)
-    return lesson.captions
+    track = LessonCaption()
+    track.file.save("talk.vtt", ContentFile(b"WEBVTT\n"), save=False)
+    return track.file
 
 
 def test_by_default_django_streams_the_file(settings, stored):

@@ -28,6 +28,7 @@ WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32
 STORED = {
     "ebook": ("lessons/ebooks/handbook.pdf", b"%PDF-1.7 the handbook"),
     "captions": ("lessons/captions/talk.vtt", b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello"),
+    "video": ("lessons/videos/talk.webm", b"\x1a\x45\xdf\xa3 a lesson video"),
     "certificate PDF": ("certificates/ABCD-1234.pdf", b"%PDF-1.7 a certificate"),
     "export": ("exports/acme-completions-1.csv", b"email,name\nada@example.com,Ada Lovelace\n"),
     "role-play upload": ("roleplays/call.wav", WAV),
@@ -129,7 +130,7 @@ def test_the_admin_never_links_a_stored_file_at_its_media_path(settings, tmp_pat
         {"title": "Article", "lesson": {"content_type": "article", "body": words(50)}}])
     article = activities_of(course)[0]
     Lesson.objects.filter(activity=article).update(ebook=default_storage.save(*_content("ebook")),
-                                                   captions=default_storage.save(*_content("captions")))
+                                                   video=default_storage.save(*_content("video")))
     client = Client()
     client.force_login(people.UserFactory(is_staff=True, is_superuser=True))
     pages = {
@@ -143,6 +144,8 @@ def test_the_admin_never_links_a_stored_file_at_its_media_path(settings, tmp_pat
         assert response.status_code == 200, url
         assert settings.MEDIA_URL not in html, f"{url} links a file at its public media path"
         assert expected in html, url
+    video = client.get(f"/admin/courses/activity/{article.pk}/change/").content.decode()
+    assert f'href="/courses/admin-book/activities/{article.pk}/video/"' in video  # the checking view, not /media/
 
 
 def _content(kind: str) -> tuple[str, ContentFile]:

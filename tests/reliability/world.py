@@ -220,6 +220,7 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"^notifications/unsubscribe/", "token", lambda w: w.extra["unsubscribe"]),
     (r"", "policy_id", lambda w: w.extra["policy"].pk),
     (r"", "rating_id", lambda w: w.extra["rating"].pk),
+    (r"", "language", lambda w: "en"),
     (r"", "image_id", lambda w: w.extra["lesson_image"].pk),
 ]
 

@@ -8,15 +8,18 @@ from rest_framework.parsers import MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from courses.catalog import services
+from courses.catalog import selectors as catalog_selectors
+from courses.catalog import services, video_files
 from courses.catalog.api.serializers import LessonImageSerializer, LessonSerializer
 from courses.catalog.errors import CatalogErrorCode
+from courses.catalog.models import LessonCaption
+from courses.catalog.services import video as video_services
 from courses.enrollments import selectors as enrollment_selectors
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.files import file_response
 from lms.permissions import IsPerson
-from lms.serializers import Serializer
+from lms.serializers import ModelSerializer, Serializer
 
 
 class LessonApi(APIView):
@@ -85,7 +88,7 @@ class EbookUploadApi(APIView):
 
 
 class CaptionsUploadApi(APIView):
-    """Upload WebVTT captions for a video lesson."""
+    """Upload WebVTT captions in the course's language (the track endpoints below name any language)."""
     error_codes = (CatalogErrorCode.CAPTIONS_TOO_LARGE, CatalogErrorCode.INVALID_CAPTIONS)
 
     permission_classes = [IsPerson]
@@ -99,7 +102,7 @@ class CaptionsUploadApi(APIView):
         lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        lesson = services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
+        lesson = video_services.lesson_attach_captions(lesson=lesson, data=data.validated_data["file"].read())
         return Response(LessonSerializer(lesson).data)
 
 
@@ -141,4 +144,93 @@ class LessonImageDetailApi(APIView):
         image = enrollment_selectors.access_lesson_image_manage(actor=request.user, activity_id=activity_id,
                                                                 image_id=image_id)
         services.lesson_image_remove(image=image)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaptionTrackSerializer(ModelSerializer):
+    class Meta:
+        model = LessonCaption
+        fields = ["language", "label", "kind", "updated_at"]
+
+
+VTT_RESPONSE = {(200, "text/vtt"): OpenApiResponse(OpenApiTypes.STR, description="The WebVTT file.")}
+VIDEO_RESPONSE = {
+    (200, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="The whole video (MP4 or WebM)."),
+    (206, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="The byte range asked for with `Range`."),
+    (416, "video/mp4"): OpenApiResponse(OpenApiTypes.BINARY, description="The range starts past the end."),
+}
+
+
+class VideoApi(APIView):
+    """The lesson's uploaded video (MP4 or WebM): enrolled learners and course staff read it, with byte
+    ranges (`Range: bytes=...`); the course's staff upload, replace or remove it. An upload is checked by its
+    content and its length is read from the file."""
+    error_codes = {"put": (CatalogErrorCode.INVALID_VIDEO, CatalogErrorCode.VIDEO_TOO_LARGE)}
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(Serializer):
+        file = serializers.FileField()
+
+    @extend_schema(responses=VIDEO_RESPONSE, tags=["lessons"])
+    def get(self, request, activity_id: int):
+        lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
+        if not lesson.video:
+            raise NotFound("This lesson has no uploaded video.")
+        return file_response(lesson.video, content_type=video_files.CONTENT_TYPES.get(lesson.video_kind, "video/mp4"),
+                             request=request._request)
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=LessonSerializer, tags=["lessons"])
+    def put(self, request, activity_id: int):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        upload = data.validated_data["file"]
+        return Response(LessonSerializer(video_services.lesson_video_set(lesson=lesson, file=upload,
+                                                                   filename=upload.name)).data)
+
+    @extend_schema(request=None, responses={204: None}, tags=["lessons"])
+    def delete(self, request, activity_id: int):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        video_services.lesson_video_remove(lesson=lesson)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class CaptionTrackApi(APIView):
+    """One WebVTT caption track of the lesson, by language tag (`en`, `pt-BR`): read by enrolled learners and
+    course staff; added, replaced or removed by the course's staff. A refused file's message names the line."""
+    error_codes = {"put": (CatalogErrorCode.CAPTIONS_TOO_LARGE, CatalogErrorCode.INVALID_CAPTIONS,
+                           PlatformErrorCode.INVALID_LANGUAGE)}
+
+    permission_classes = [IsPerson]
+    parser_classes = [MultiPartParser]
+
+    class InputSerializer(Serializer):
+        file = serializers.FileField()
+        label = serializers.CharField(max_length=80, required=False, allow_blank=True,
+                                      help_text="The name the player's menu shows; the language's own name if blank.")
+        kind = serializers.ChoiceField(choices=LessonCaption.Kind.choices, required=False)
+
+    @extend_schema(responses=VTT_RESPONSE, tags=["lessons"], operation_id="activities_lesson_caption_track_retrieve")
+    def get(self, request, activity_id: int, language: str):
+        lesson, _ = enrollment_selectors.lesson_for(actor=request.user, activity_id=activity_id)
+        track = catalog_selectors.lesson_caption_track(lesson=lesson, language=language)
+        return file_response(track.file, content_type="text/vtt; charset=utf-8")
+
+    @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CaptionTrackSerializer,
+                   tags=["lessons"], operation_id="activities_lesson_caption_track_update")
+    def put(self, request, activity_id: int, language: str):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        track = video_services.lesson_caption_set(lesson=lesson, language=language, data=fields.pop("file"), **fields)
+        return Response(CaptionTrackSerializer(track).data)
+
+    @extend_schema(request=None, responses={204: None}, tags=["lessons"],
+                   operation_id="activities_lesson_caption_track_destroy")
+    def delete(self, request, activity_id: int, language: str):
+        lesson = enrollment_selectors.access_lesson_manage(actor=request.user, activity_id=activity_id)
+        video_services.lesson_caption_remove(lesson=lesson, language=language)
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -114,6 +114,19 @@ class CourseDetailSerializer(CourseCardSerializer):
                 "validity_months": obj.validity_months}
 
 
+class LessonVideoSerializer(Serializer):
+    kind = serializers.CharField(help_text="mp4 or webm")
+    size = serializers.IntegerField(help_text="Bytes.")
+    url = serializers.CharField(help_text="Where the video is read (byte ranges honoured).")
+
+
+class LessonCaptionTrackSerializer(Serializer):
+    language = serializers.CharField()
+    label = serializers.CharField()
+    kind = serializers.CharField(help_text="captions or subtitles")
+    url = serializers.CharField(help_text="Where the WebVTT file is read.")
+
+
 class LessonImageSerializer(ModelSerializer):
     url = serializers.SerializerMethodField()
     markdown = serializers.SerializerMethodField()
@@ -140,14 +153,16 @@ class LessonSerializer(ModelSerializer):
     video_embed_url = serializers.SerializerMethodField()
     ebook_download_url = serializers.SerializerMethodField()
     has_captions = serializers.SerializerMethodField()
+    video = serializers.SerializerMethodField()
+    captions = serializers.SerializerMethodField()
     images = serializers.SerializerMethodField()
 
     class Meta:
         model = Lesson
         fields = ["activity_id", "title", "content_type", "body_html", "word_count", "reading_minutes",
                   "reading_label", "reading_words_per_minute", "video_url", "video_embed_url", "video_duration_seconds",
-                  "transcript_html", "has_captions", "ebook_kind", "ebook_pages", "ebook_size", "ebook_download_url",
-                  "images", "updated_at"]
+                  "video", "transcript_html", "has_captions", "captions", "ebook_kind", "ebook_pages", "ebook_size",
+                  "ebook_download_url", "images", "updated_at"]
 
     def get_reading_label(self, obj: Lesson) -> str | None:
         return content.reading_label(obj.reading_minutes) if obj.content_type == "article" else None
@@ -164,7 +179,20 @@ class LessonSerializer(ModelSerializer):
         return f"/api/v1/activities/{obj.activity_id}/lesson/ebook/"
 
     def get_has_captions(self, obj: Lesson) -> bool:
-        return bool(obj.captions)
+        return obj.caption_tracks.exists()
+
+    @extend_schema_field(LessonVideoSerializer(allow_null=True))
+    def get_video(self, obj: Lesson) -> dict | None:
+        if not obj.video:
+            return None
+        return {"kind": obj.video_kind, "size": obj.video_size,
+                "url": f"/api/v1/activities/{obj.activity_id}/lesson/video/"}
+
+    @extend_schema_field(LessonCaptionTrackSerializer(many=True))
+    def get_captions(self, obj: Lesson) -> list[dict]:
+        return [{"language": track.language, "label": track.label, "kind": track.kind,
+                 "url": f"/api/v1/activities/{obj.activity_id}/lesson/captions/{track.language}/"}
+                for track in obj.caption_tracks.all()]
 
     @extend_schema_field(LessonImageSerializer(many=True))
     def get_images(self, obj: Lesson) -> list:

@@ -12,11 +12,12 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from courses.catalog import lesson_content as content
+from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Lesson
 from courses.catalog.pages.activities import render_activity
 from courses.catalog.pages.catalog import error_message
 from courses.catalog.pages.player import activity_in_course, player_context
+from courses.catalog.pages.video import default_track, video_view
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
@@ -52,7 +53,8 @@ def _lesson_page(request, course, outline, context: dict):
     context.update(
         lesson=lesson,
         readable=readable,
-        video_embed_url=content.video_embed_url(lesson.video_url) if readable and lesson and lesson.video_url
+        video=video_view(lesson=lesson, course=course)
+        if readable and lesson and (lesson.video or lesson.video_url or lesson.content_type == Lesson.ContentType.VIDEO)
         else None,
         can_complete=outline.is_open and not context["item"].done,
         sign_in_url=f"{reverse('pages:sign-in')}?next={request.path}",
@@ -141,9 +143,12 @@ def lesson_captions(request, slug, activity_id):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     lesson = _readable_lesson(request, slug, activity_id)
-    if not lesson.captions:
+    course = lesson.activity.course
+    track = default_track(catalog_selectors.lesson_caption_tracks(lesson=lesson), page_language=course.language,
+                          course_language=course.language)
+    if track is None:
         raise Http404
-    return _attachment(lesson.captions, filename=_safe_name(lesson.activity.title, "vtt", "captions"),
+    return _attachment(track.file, filename=_safe_name(lesson.activity.title, "vtt", "captions"),
                        content_type="text/vtt; charset=utf-8")
 
 

@@ -16,7 +16,9 @@ from courses.catalog.lesson_content import (
     validate_video_url,
     video_embed_url,
 )
-from courses.demo_content import COURSES, EBOOKS, EMPATHY_SLUG_EN, EMPATHY_SLUG_PT, ebook_pdf, read_covers
+from courses.catalog.video_files import video_inspect
+from courses.catalog.webvtt import captions_parse
+from courses.demo_content import COURSES, DATA_DIR, EBOOKS, EMPATHY_SLUG_EN, EMPATHY_SLUG_PT, ebook_pdf, read_covers
 from tests.courses.catalog.conftest import browser, main_html, portuguese
 
 
@@ -159,6 +161,9 @@ def content_minutes(course: dict) -> int:
             continue
         if lesson["type"] == "article":
             minutes += reading_minutes(count_words(lesson["body"]), course["language"])
+        elif lesson["type"] == "video" and "video_media" in lesson:
+            with (DATA_DIR / lesson["video_media"]).open("rb") as handle:
+                minutes += math.ceil(video_inspect(handle, max_bytes=3 * 1024 * 1024).duration_seconds / 60)
         elif lesson["type"] == "video":
             minutes += math.ceil(lesson["duration_seconds"] / 60)
     return minutes + sum(settings["estimated_minutes"] for _, _, settings, _ in QUIZZES.get(course["slug"], []))
@@ -185,6 +190,15 @@ def test_every_lesson_passes_the_content_rules(slug, activity):
     if lesson["type"] == "article":
         html = render_markdown(lesson["body"])
         assert html.startswith("<") and count_words(lesson["body"]) > 50
+    elif lesson["type"] == "video" and "video_media" in lesson:
+        with (DATA_DIR / lesson["video_media"]).open("rb") as handle:
+            info = video_inspect(handle, max_bytes=3 * 1024 * 1024)  # small enough to commit
+        assert 30 <= info.duration_seconds <= 90
+        assert set(lesson["captions_media"]) == {"en", "pt-BR"}
+        for path in lesson["captions_media"].values():
+            cues = captions_parse((DATA_DIR / path).read_bytes())
+            assert cues[-1].end <= info.duration_seconds + 1  # the captions follow the speech, within the video
+        assert render_markdown(lesson["transcript"])
     elif lesson["type"] == "video":
         assert validate_video_url(lesson["url"]) == lesson["url"]
         assert lesson["duration_seconds"] > 0

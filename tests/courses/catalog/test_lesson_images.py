@@ -217,7 +217,9 @@ def test_reading_time_ignores_pictures():
 def _admin_post(client, lesson, **row):
     prefix = "images"
     form = {f"{prefix}-TOTAL_FORMS": "1", f"{prefix}-INITIAL_FORMS": "0", f"{prefix}-MIN_NUM_FORMS": "0",
-            f"{prefix}-MAX_NUM_FORMS": "1000", **{f"{prefix}-0-{key}": value for key, value in row.items()}}
+            f"{prefix}-MAX_NUM_FORMS": "1000", **{f"{prefix}-0-{key}": value for key, value in row.items()},
+            # the lesson page's other inline, its caption tracks: none sent
+            "caption_tracks-TOTAL_FORMS": "0", "caption_tracks-INITIAL_FORMS": "0"}
     return client.post(f"/admin/courses/lesson/{lesson.pk}/change/", form)
 
 

@@ -13,6 +13,7 @@ from django.utils import timezone
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Course
 from courses.catalog.pages import activities as activity_pages
+from courses.catalog.services import video as video_services
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.workshops.services import sessions as workshop_sessions
@@ -49,17 +50,28 @@ def test_previous_and_next_follow_course_order_across_modules(course, steps, lea
     assert ">Previous</a>" in last and ">Next</a>" not in last
 
 
-def test_video_lesson_embeds_the_privacy_friendly_player_with_transcript_and_captions(course, steps, learner,
-                                                                                      enrolled, media):
-    catalog_services.lesson_attach_captions(lesson=steps[1].lesson, data=VTT)
-    client = browser(learner)
-    html = main_html(client.get(url("activity", course, steps[1])))
+def test_video_lesson_embeds_the_privacy_friendly_player_with_its_markdown_transcript(course, steps, learner,
+                                                                                     enrolled):
+    html = main_html(browser(learner).get(url("activity", course, steps[1])))
     assert '<iframe src="https://www.youtube-nocookie.com/embed/abcdefghijk"' in html
     assert 'title="Video: A call replayed"' in html
     assert "Hello, <em>caller</em>." in html and "Transcript" in html and "Length: 3 min." in html
+    assert "monospace" not in html and 'class="article video-transcript-text"' in html
+
+
+def test_an_embedded_video_with_captions_shows_their_transcript_with_links_to_each_time(course, steps, learner,
+                                                                                      enrolled, media):
+    video_services.lesson_attach_captions(lesson=steps[1].lesson, data=VTT + b"\n01:02.500 --> 01:05.000\nBye.\n")
+    client = browser(learner)
+    html = main_html(client.get(url("activity", course, steps[1])))
+    frame = f"lesson-video-{steps[1].lesson.pk}"
+    assert f'<iframe src="https://www.youtube-nocookie.com/embed/abcdefghijk" name="{frame}"' in html
+    assert (f'<a class="cue" href="https://www.youtube-nocookie.com/embed/abcdefghijk?start=62&amp;autoplay=1" '
+            f'target="{frame}"><span class="cue-time">1:02</span> <span class="cue-text">Bye.</span></a>') in html
+    assert "Hello, and thanks for waiting." in html and "Hello, <em>caller</em>." not in html
     captions = client.get(url("lesson-captions", course, steps[1]))
     assert captions.status_code == 200 and captions["Content-Type"].startswith("text/vtt")
-    assert b"".join(captions.streaming_content) == VTT
+    assert b"".join(captions.streaming_content).startswith(VTT)
     assert 'attachment; filename="a-call-replayed.vtt"' == captions["Content-Disposition"]
 
 
@@ -70,7 +82,7 @@ def test_a_video_that_cannot_be_embedded_is_linked_instead(learner):
     html = main_html(browser(learner).get(url("activity", course, activities_of(course)[0])))
     assert "<iframe" not in html
     assert 'href="https://videos.example.com/clip.mp4"' in html and "Open the video on its own site" in html
-    assert "Download the captions" not in html
+    assert "Captions (WebVTT)" not in html
 
 
 def test_not_enrolled_learner_is_invited_to_enroll_and_sees_no_content(course, steps, learner):

@@ -290,6 +290,7 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
     "POST /api/v1/enrollments/{enrollment_id}/activities/{activity_id}/complete/": lambda w: {
         "time_spent_seconds": 60},
     "POST /api/v1/enrollments/{enrollment_id}/activities/{activity_id}/heartbeat/": lambda w: {"seconds": 30},
+    "POST /api/v1/enrollments/{enrollment_id}/activities/{activity_id}/watch/": lambda w: {"ranges": [[0, 12.5]]},
     "POST /api/v1/instruments/import/": _instrument,
     "PATCH /api/v1/me/": lambda w: {"first_name": "Ana", "last_name": "Lima", "timezone": "Europe/Lisbon",
                                     "language": "en"},

@@ -1,4 +1,4 @@
-"""Uploads: every file endpoint (lesson ebook, captions and pictures, an organization's logo and signature,
+"""Uploads: every file endpoint (lesson ebook, captions, video and pictures, an organization's logo and signature,
 role-play recordings, the membership and
 enrollment CSV imports, the admin's quiz import and course cover) with hostile file names (`../`,
 absolute paths, NUL, 1000 characters, reserved names), oversized files and mislabelled ones (a PNG
@@ -29,6 +29,9 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 HTML = b"<!doctype html><html><body><script>alert(1)</script></body></html>"
 WAV = b"RIFF\x24\x00\x00\x00WAVEfmt " + b"\x00" * 32
 VTT = b"WEBVTT\n\n00:00.000 --> 00:01.000\nHello\n"
+# The smallest MP4 a lesson takes: ftyp, then a movie header (mvhd) saying 2 seconds.
+MP4 = (b"\x00\x00\x00\x14ftypisom\x00\x00\x02\x00isom" + b"\x00\x00\x00\x74moov\x00\x00\x00\x6cmvhd"
+       + b"\x00" * 12 + b"\x00\x00\x03\xe8\x00\x00\x07\xd0" + b"\x00" * 80)
 CSV_MEMBERS = b"email,first_name,last_name\nnew.upload@example.com,New,Upload\n"
 CSV_EMAILS = b"email\nnew.upload@example.com\n"
 
@@ -191,6 +194,32 @@ def test_lesson_captions(world, uploader):
                   refuse=True)
     uploader.send("captions of 3 MB", "instructor", "PUT", path, "file", "c.vtt", VTT + b"x" * 3_000_000,
                   "text/vtt", refuse=True)
+
+
+def test_lesson_caption_tracks(world, uploader):
+    path = f"/api/v1/activities/{world.lesson.pk}/lesson/captions/pt-BR/"
+    for name, filename in _hostile_names("vtt").items():
+        uploader.send(f"track named {name}", "instructor", "PUT", path, "file", filename, VTT, "text/vtt",
+                      extra={"label": "Português"})
+    uploader.send("HTML labelled as a track", "instructor", "PUT", path, "file", "c.vtt", HTML, "text/vtt",
+                  refuse=True)
+    uploader.send("a track with a bad timing", "instructor", "PUT", path, "file", "c.vtt",
+                  b"WEBVTT\n\n00:00 -> 00:01\nHello\n", "text/vtt", refuse=True)
+    uploader.send("a track in no language", "instructor", "PUT",
+                  f"/api/v1/activities/{world.lesson.pk}/lesson/captions/not-a-language/", "file", "c.vtt", VTT,
+                  "text/vtt", refuse=True)
+
+
+def test_lesson_video(world, uploader, settings):
+    path = f"/api/v1/activities/{world.lesson.pk}/lesson/video/"
+    for name, filename in _hostile_names("mp4").items():
+        uploader.send(f"video named {name}", "instructor", "PUT", path, "file", filename, MP4, "video/mp4")
+    uploader.send("PNG labelled as a video", "instructor", "PUT", path, "file", "v.mp4", PNG, "video/mp4", refuse=True)
+    uploader.send("HTML labelled as a video", "instructor", "PUT", path, "file", "v.webm", HTML, "video/webm",
+                  refuse=True)
+    uploader.send("WAV labelled as a video", "instructor", "PUT", path, "file", "v.mp4", WAV, "video/mp4", refuse=True)
+    settings.VIDEO_MAX_BYTES = len(MP4) - 1
+    uploader.send("video over its limit", "instructor", "PUT", path, "file", "v.mp4", MP4, "video/mp4", refuse=True)
 
 
 def test_roleplay_recordings(world, uploader, settings):

@@ -213,8 +213,9 @@ def _apply_lesson_fields(lesson: Lesson, fields: dict[str, Any], *, language: st
     if lesson.video_duration_seconds < 0 or lesson.video_duration_seconds > 24 * 3600:
         raise CoursesError("A video lasts between 0 seconds and 24 hours.", code=CatalogErrorCode.INVALID_DURATION,
                            fields={"video_duration_seconds": ["Out of range."]})
-    if lesson.content_type == Lesson.ContentType.VIDEO or lesson.video_url:
-        # Checked whenever present: an article may keep a video link, but never an arbitrary string.
+    if lesson.video_url:
+        # Checked whenever present: an article may keep a video link, but never an arbitrary string. A video
+        # lesson without one plays its uploaded file (lesson_video_set).
         lesson.video_url = content.validate_video_url(lesson.video_url)
     _render_lesson(lesson)
     lesson.word_count = content.count_words(lesson.body or "")  # pictures are no words: no reading time either
@@ -302,14 +303,6 @@ def lesson_attach_ebook(*, lesson: Lesson, data: bytes, filename: str) -> Lesson
         course_recompute_estimate(course=activity.course)
         if old and old != lesson.ebook.name:
             transaction.on_commit(lambda: lesson.ebook.storage.delete(old))
-    return lesson
-
-
-def lesson_attach_captions(*, lesson: Lesson, data: bytes) -> Lesson:
-    content.validate_captions(data)
-    with transaction.atomic():
-        lesson.captions.save(f"captions-{lesson.activity_id}.vtt", ContentFile(data), save=False)
-        lesson.save(update_fields=["captions", "updated_at"])
     return lesson
 
 
