@@ -62,6 +62,9 @@ def clean_quiz_fields(fields: dict[str, Any]) -> dict[str, Any]:
     return dict(fields)
 
 
+CHOICE_KEYS = frozenset({"text", "correct", "is_correct", "feedback", "id"})
+
+
 def clean_question(
     *, kind: Any, prompt: Any, points: Any = 1, feedback: Any = "", choices: Any = None,
     accepted_answers: Any = None, correct: Any = None,
@@ -100,6 +103,10 @@ def clean_question(
             for number, choice in enumerate(choices):
                 if not isinstance(choice, dict):
                     problems["choices"] = [f"Choice {number + 1} is not an object."]
+                    break
+                unknown = sorted(str(key) for key in choice if key not in CHOICE_KEYS)
+                if unknown:  # e.g. a YAML choice whose unquoted comma split its text into a second key
+                    problems["choices"] = [f"Choice {number + 1} has unknown fields: {', '.join(unknown)}."]
                     break
                 text = choice.get("text")
                 is_correct = choice.get("correct", choice.get("is_correct", False))

@@ -26,6 +26,9 @@ pytestmark = pytest.mark.django_db
     ("short_text", {"accepted_answers": ["   "]}, "accepted_answers"),
     ("short_text", {"accepted_answers": ["x"], "choices": [{"text": "a"}]}, "choices"),
     ("single_choice", {"choices": [{"text": "a", "correct": "yes"}, {"text": "b"}]}, "choices"),
+    # What YAML makes of {text: Let them finish, then reflect, correct: true}: a cut text and a stray key.
+    ("single_choice", {"choices": [{"text": "Let them finish", "then reflect": None, "correct": True},
+                                   {"text": "b"}]}, "choices"),
 ])
 def test_question_rules(kind, extra, field):
     _, quiz = quiz_course()
