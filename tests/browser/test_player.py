@@ -12,7 +12,7 @@ from tests.browser.test_accessibility import _sign_in
 
 def _quiz(page) -> str:
     page.goto(f"/courses/{EMPATHY_SLUG_EN}/", wait_until="domcontentloaded")
-    return page.get_by_role("link", name=QUIZZES[EMPATHY_SLUG_EN][0][0], exact=True).first.get_attribute("href")
+    return page.get_by_role("link", name=QUIZZES[EMPATHY_SLUG_EN][0][1], exact=True).first.get_attribute("href")
 
 
 def test_the_phone_header_folds_its_menu_behind_a_button(demo_stack, chromium):
