@@ -39,8 +39,8 @@ def outline_html(html: str) -> str:
 
 def steps_in(outline: str) -> list[tuple[str, str, str]]:
     """(state class, link, title) of each activity in the outline, in order."""
-    return re.findall(r'<li class="step ([a-z_]+)[^"]*"[^>]*>\s*<a href="([^"]+)"[^>]*>.*?class="step-title"[^>]*>([^<]+)<',
-                      outline, re.S)
+    return re.findall(r'<li class="step ([a-z_]+)[^"]*"[^>]*>\s*<a href="([^"]+)"[^>]*>'
+                      r'.*?class="step-title"[^>]*>([^<]+)<', outline, re.S)
 
 
 def current_link(html: str) -> str | None:
