@@ -1,0 +1,121 @@
+"""Disclosure control for published tables of counts: which cells to hide, and why.
+
+A table is its cells (a count each, keyed by anything hashable) and its lines: each line says that
+its member cells add up to its total cell (a one-dimensional list of groups with its total is one
+line; a grid has one line per row, one per column and the row of column totals; two lists of the same
+people, by cohort and by department, are two lines sharing one total). Cells shown together must be
+given as one table, since a reader combines them.
+
+The rule (``cells_suppress``), with ``minimum`` the minimum group size:
+
+1. Primary: every cell counting fewer than ``minimum`` people is hidden, zero included (a hidden cell
+   therefore counts 0 to ``minimum - 1`` people; that is all a reader learns of it).
+2. Complementary: a line with exactly one hidden cell would give it away by subtraction, so the
+   smallest shown member of that line is hidden too (its total, when no member is left). Repeat
+   until no line has a single hidden cell.
+3. Interval check: a reader also knows that a primary cell is under ``minimum`` and a complementary
+   one at least ``minimum``; bounds propagated along every line to a fixed point must leave each
+   hidden cell at least two possible values, else the smallest shown cell of a line through the
+   pinned cell is hidden as well, and the rule runs again from step 2.
+
+Every figure computed from a hidden count (a mean, an interval, an effect size) is hidden with it:
+with the count and the line's other figures it would give the hidden group's sum back.
+The names of the groups are published, a group appearing when anyone in it took part.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+PRIMARY: Literal["primary"] = "primary"
+COMPLEMENTARY: Literal["complementary"] = "complementary"
+Reason = Literal["primary", "complementary"]
+_ROUNDS = 200
+
+
+@dataclass(frozen=True)
+class Line:
+    """``members`` add up to ``total``."""
+
+    members: tuple[Hashable, ...]
+    total: Hashable
+
+
+def list_lines(total: Hashable, members: Iterable[Hashable]) -> list[Line]:
+    """A list of groups with its total: one line."""
+    return [Line(members=tuple(members), total=total)]
+
+
+def grid_lines(rows: Sequence[Hashable], columns: Sequence[Hashable]) -> list[Line]:
+    """A grid published with its margins: cell ``(r, c)``, row totals ``("row", r)``, column totals
+    ``("column", c)`` and the grand total ``("total",)``."""
+    lines = [Line(members=tuple((r, c) for c in columns), total=("row", r)) for r in rows]
+    lines += [Line(members=tuple((r, c) for r in rows), total=("column", c)) for c in columns]
+    lines.append(Line(members=tuple(("column", c) for c in columns), total=("total",)))
+    lines.append(Line(members=tuple(("row", r) for r in rows), total=("total",)))
+    return lines
+
+
+def hidden_bounds(counts: Mapping[Hashable, int], lines: Sequence[Line], hidden: Mapping[Hashable, Reason],
+                  *, minimum: int) -> dict[Hashable, tuple[float, float]]:
+    """What a reader can bound each hidden cell to, from the shown cells, the lines and the reasons
+    (propagated to a fixed point; a range of one value means the cell is given away)."""
+    bounds: dict[Hashable, tuple[float, float]] = {
+        cell: (0, minimum - 1) if reason == PRIMARY else (minimum, math.inf) for cell, reason in hidden.items()}
+    for _ in range(_ROUNDS):
+        changed = False
+        for line in lines:
+            terms = [(cell, 1) for cell in line.members] + [(line.total, -1)]
+            for cell, sign in terms:
+                if cell not in hidden:
+                    continue
+                low = high = 0.0  # bounds of sum(sign_other * other), then cell = -sign * that sum
+                for other, other_sign in terms:
+                    if other == cell:
+                        continue
+                    if other in hidden:
+                        a, b = bounds[other]
+                        low, high = (low + a, high + b) if other_sign > 0 else (low - b, high - a)
+                    else:
+                        low += other_sign * counts[other]
+                        high += other_sign * counts[other]
+                new_low, new_high = (-high, -low) if sign > 0 else (low, high)
+                old_low, old_high = bounds[cell]
+                tightened = (max(old_low, new_low), min(old_high, new_high))
+                if tightened != bounds[cell]:
+                    bounds[cell] = tightened
+                    changed = True
+        if not changed:
+            break
+    return bounds
+
+
+def _smallest_shown(counts: Mapping[Hashable, int], line: Line, hidden: Mapping[Hashable, Reason],
+                    order: Mapping[Hashable, int]) -> Hashable | None:
+    members = [cell for cell in line.members if cell not in hidden]
+    if members:
+        return min(members, key=lambda cell: (counts[cell], order[cell]))
+    return None if line.total in hidden else line.total
+
+
+def cells_suppress(counts: Mapping[Hashable, int], lines: Iterable[Line], *, minimum: int) -> dict[Hashable, Reason]:
+    """The cells to hide and why (the module docstring's rule). ``counts`` holds every cell the lines name."""
+    lines = [line for line in lines if line.members]
+    order = {cell: index for index, cell in enumerate(counts)}
+    hidden: dict[Hashable, Reason] = {cell: PRIMARY for cell, count in counts.items() if count < minimum}
+    while True:
+        lone = next((line for line in lines
+                     if sum(cell in hidden for cell in (*line.members, line.total)) == 1
+                     and _smallest_shown(counts, line, hidden, order) is not None), None)
+        if lone is not None:
+            hidden[_smallest_shown(counts, lone, hidden, order)] = COMPLEMENTARY
+            continue
+        bounds = hidden_bounds(counts, lines, hidden, minimum=minimum)
+        pinned = [cell for cell, (low, high) in bounds.items() if low >= high]
+        extra = next((choice for cell in pinned for line in lines if cell in (*line.members, line.total)
+                      for choice in [_smallest_shown(counts, line, hidden, order)] if choice is not None), None)
+        if extra is None:
+            return hidden
+        hidden[extra] = COMPLEMENTARY
