@@ -27,12 +27,13 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal, TypeVar, cast
 
 PRIMARY: Literal["primary"] = "primary"
 COMPLEMENTARY: Literal["complementary"] = "complementary"
 Reason = Literal["primary", "complementary"]
 _ROUNDS = 200
+Cell = TypeVar("Cell", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def grid_lines(rows: Sequence[Hashable], columns: Sequence[Hashable]) -> list[Li
     return lines
 
 
-def hidden_bounds(counts: Mapping[Hashable, int], lines: Sequence[Line], hidden: Mapping[Hashable, Reason],
+def hidden_bounds(counts: Mapping[Hashable, int], lines: Sequence[Line], hidden: Mapping[Any, Reason],
                   *, minimum: int) -> dict[Hashable, tuple[float, float]]:
     """What a reader can bound each hidden cell to, from the shown cells, the lines and the reasons
     (propagated to a fixed point; a range of one value means the cell is given away)."""
@@ -92,7 +93,7 @@ def hidden_bounds(counts: Mapping[Hashable, int], lines: Sequence[Line], hidden:
     return bounds
 
 
-def _smallest_shown(counts: Mapping[Hashable, int], line: Line, hidden: Mapping[Hashable, Reason],
+def _smallest_shown(counts: Mapping[Hashable, int], line: Line, hidden: Mapping[Any, Reason],
                     order: Mapping[Hashable, int]) -> Hashable | None:
     members = [cell for cell in line.members if cell not in hidden]
     if members:
@@ -100,22 +101,23 @@ def _smallest_shown(counts: Mapping[Hashable, int], line: Line, hidden: Mapping[
     return None if line.total in hidden else line.total
 
 
-def cells_suppress(counts: Mapping[Hashable, int], lines: Iterable[Line], *, minimum: int) -> dict[Hashable, Reason]:
+def cells_suppress(counts: Mapping[Cell, int], lines: Iterable[Line], *, minimum: int) -> dict[Cell, Reason]:
     """The cells to hide and why (the module docstring's rule). ``counts`` holds every cell the lines name."""
     lines = [line for line in lines if line.members]
-    order = {cell: index for index, cell in enumerate(counts)}
-    hidden: dict[Hashable, Reason] = {cell: PRIMARY for cell, count in counts.items() if count < minimum}
+    order: dict[Hashable, int] = {cell: index for index, cell in enumerate(counts)}
+    shown: Mapping[Hashable, int] = cast(Mapping[Hashable, int], counts)
+    hidden: dict[Cell, Reason] = {cell: PRIMARY for cell, count in counts.items() if count < minimum}
     while True:
         lone = next((line for line in lines
                      if sum(cell in hidden for cell in (*line.members, line.total)) == 1
-                     and _smallest_shown(counts, line, hidden, order) is not None), None)
+                     and _smallest_shown(shown, line, hidden, order) is not None), None)
         if lone is not None:
-            hidden[_smallest_shown(counts, lone, hidden, order)] = COMPLEMENTARY
+            hidden[cast(Cell, _smallest_shown(shown, lone, hidden, order))] = COMPLEMENTARY
             continue
-        bounds = hidden_bounds(counts, lines, hidden, minimum=minimum)
+        bounds = hidden_bounds(shown, lines, hidden, minimum=minimum)
         pinned = [cell for cell, (low, high) in bounds.items() if low >= high]
         extra = next((choice for cell in pinned for line in lines if cell in (*line.members, line.total)
-                      for choice in [_smallest_shown(counts, line, hidden, order)] if choice is not None), None)
+                      for choice in [_smallest_shown(shown, line, hidden, order)] if choice is not None), None)
         if extra is None:
             return hidden
-        hidden[extra] = COMPLEMENTARY
+        hidden[cast(Cell, extra)] = COMPLEMENTARY

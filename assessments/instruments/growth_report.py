@@ -53,7 +53,8 @@ def _round(value: float | None, digits: int = 4) -> float | None:
 
 def _instrument_block(pairs: list[tuple[float, float]], hidden: Reason | None) -> dict[str, Any]:
     if hidden or len(pairs) < MIN_GROUP:
-        return {"suppressed": True, "suppression": hidden or "primary", "n": None, "mean_before": None, "mean_after": None, "mean_difference": None,
+        return {"suppressed": True, "suppression": hidden or "primary", "n": None, "mean_before": None,
+                "mean_after": None, "mean_difference": None,
                 "ci_low": None, "ci_high": None, "cohens_dz": None}
     summary = paired_summary(pairs)
     return {"suppressed": False, "suppression": None, "n": summary.n, "mean_before": _round(summary.mean_before),
@@ -68,8 +69,8 @@ def _rubric_block(pairs: list[tuple[float, float]], hidden: Reason | None) -> di
                 "mean_last": None, "normalized_gain": None}
     first = sum(b for b, _ in pairs) / len(pairs)
     last = sum(a for _, a in pairs) / len(pairs)
-    return {"suppressed": False, "suppression": None, "n": len(pairs), "mean_first": _round(first, 2), "mean_last": _round(last, 2),
-            "normalized_gain": _round(normalized_gain(first, last))}
+    return {"suppressed": False, "suppression": None, "n": len(pairs), "mean_first": _round(first, 2),
+            "mean_last": _round(last, 2), "normalized_gain": _round(normalized_gain(first, last))}
 
 
 def empathy_growth(*, actor: Any, course_slug: str | None = None) -> dict[str, Any]:

@@ -74,8 +74,9 @@ def test_groups_under_five_people_are_suppressed(org, client_for):
     # 9 - 5 would give the 4 away: the group of 5 is hidden beside it (tests/.../test_growth_disclosure.py).
     assert groups[("cohort", "spring")]["instrument"]["suppression"] == "complementary"
     small = groups[("cohort", "autumn")]
-    assert small["instrument"] == {"suppressed": True, "suppression": "primary", "n": None, "mean_before": None, "mean_after": None,
-                                   "mean_difference": None, "ci_low": None, "ci_high": None, "cohens_dz": None}
+    assert small["instrument"] == {"suppressed": True, "suppression": "primary", "n": None, "mean_before": None,
+                                   "mean_after": None, "mean_difference": None, "ci_low": None, "ci_high": None,
+                                   "cohens_dz": None}
     assert small["rubric"]["suppressed"] is True and small["rubric"]["mean_first"] is None
 
 
