@@ -85,6 +85,20 @@ def test_a_grid_with_margins():
     _attack(counts, lines, hidden)
 
 
+def test_a_grid_where_rows_and_columns_together_would_pin_a_cell_each_line_leaves_open():
+    values = [[8, 2, 2, 10], [15, 0, 3, 1], [4, 5, 10, 2], [8, 15, 8, 1]]
+    rows, columns = range(4), range(4)
+    grid = {(r, c): values[r][c] for r in rows for c in columns}
+    counts = _grid_counts(grid, rows, columns)
+    lines = grid_lines(list(rows), list(columns))
+    hidden = cells_suppress(counts, lines, minimum=MINIMUM)
+    _attack(counts, lines, hidden)
+    # Steps 1 and 2 alone (every line with two hidden cells or none) leave (1, 3) to the reader.
+    lone_rule = {cell: PRIMARY for cell, count in counts.items() if count < MINIMUM} | {(3, 0): COMPLEMENTARY}
+    assert all(sum(cell in lone_rule for cell in (*line.members, line.total)) != 1 for line in lines)
+    assert recovered_by_algebra(counts, lines, lone_rule) == [(1, 3)]
+
+
 def _grid_counts(grid, rows, columns):
     counts = dict(grid)
     for r in rows:
@@ -122,8 +136,8 @@ def test_random_pairs_of_lists_sharing_a_total(cohorts, departments, people):
 @pytest.mark.parametrize("seed", range(150))
 def test_random_grids_with_margins(seed):
     generator = random.Random(seed)
-    rows = [f"r{i}" for i in range(generator.randint(2, 3))]
-    columns = [f"c{i}" for i in range(generator.randint(2, 3))]
+    rows = [f"r{i}" for i in range(generator.randint(2, 4))]
+    columns = [f"c{i}" for i in range(generator.randint(2, 4))]
     grid = {(r, c): generator.choice([0, 1, 2, 3, 4, 5, 6, 8, 10, 15]) for r in rows for c in columns}
     counts = _grid_counts(grid, rows, columns)
     lines = grid_lines(rows, columns)
