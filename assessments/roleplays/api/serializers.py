@@ -265,8 +265,15 @@ class SurveySerializer(Serializer):
     response = ResponseSerializer(allow_null=True, help_text="Your answers, once given.")
 
 
+SUPPRESSION_REASONS = [("primary", "primary"), ("complementary", "complementary")]
+SUPPRESSION_HELP = ("Why the figures are hidden: primary (fewer than 5 people) or complementary (hidden so that a "
+                    "primary group cannot be recovered from the total and the other groups); null when shown.")
+
+
 class InstrumentBlockSerializer(Serializer):
-    suppressed = serializers.BooleanField(help_text="Fewer than 5 people: no figures.")
+    suppressed = serializers.BooleanField(help_text="No figures: fewer than 5 people, or hidden so that no small "
+                                                    "group can be recovered by subtraction.")
+    suppression = serializers.ChoiceField(choices=SUPPRESSION_REASONS, allow_null=True, help_text=SUPPRESSION_HELP)
     n = serializers.IntegerField(allow_null=True, help_text="Paired n.")
     mean_before = serializers.FloatField(allow_null=True)
     mean_after = serializers.FloatField(allow_null=True)
@@ -278,6 +285,7 @@ class InstrumentBlockSerializer(Serializer):
 
 class RubricBlockSerializer(Serializer):
     suppressed = serializers.BooleanField()
+    suppression = serializers.ChoiceField(choices=SUPPRESSION_REASONS, allow_null=True, help_text=SUPPRESSION_HELP)
     n = serializers.IntegerField(allow_null=True)
     mean_first = serializers.FloatField(allow_null=True)
     mean_last = serializers.FloatField(allow_null=True)
