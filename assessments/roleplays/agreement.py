@@ -33,10 +33,11 @@ from __future__ import annotations
 
 import bisect
 import random
-from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 ALPHA_THRESHOLD = 0.667  # under this, agreement is too weak to draw conclusions from
 LENIENCY_MARGIN = 0.5  # rubric points from the others' mean: beyond it, lenient or severe
@@ -153,6 +154,18 @@ def alpha_with_interval(units: Iterable[Sequence[float]], *, resamples: int = 10
     low = percentile(alphas, tail) if alphas else None
     high = percentile(alphas, 1 - tail) if alphas else None
     return AlphaEstimate(alpha, low, high, n_units, round(total), None, len(alphas), seed)
+
+
+def group_units(rows: Iterable[Sequence[Any]], key: Callable[[Sequence[Any]], Any]) -> tuple[
+        dict[Any, dict[int, int]], set[int]]:
+    """Report rows (reviewer at index 2, points at 4) into units by ``key``: {unit: {reviewer: points}}, and
+    the reviewers seen."""
+    units: dict[Any, dict[int, int]] = defaultdict(dict)
+    raters: set[int] = set()
+    for row in rows:
+        units[key(row)][row[2]] = row[4]
+        raters.add(row[2])
+    return units, raters
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,15 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from assessments.roleplays import scoring
+from assessments.roleplays.agreement import (
+    ALPHA_THRESHOLD,
+    CONFIDENCE,
+    LENIENCY_MARGIN,
+    CohortFilter,
+    alpha_with_interval,
+    group_units,
+    leniency_of,
+)
 from assessments.roleplays.models import (
     CalibrationExample,
     Criterion,
@@ -34,14 +43,6 @@ from assessments.roleplays.models import (
     ReviewScore,
     Rubric,
     Scenario,
-)
-from assessments.roleplays.agreement import (
-    ALPHA_THRESHOLD,
-    CONFIDENCE,
-    LENIENCY_MARGIN,
-    CohortFilter,
-    alpha_with_interval,
-    leniency_of,
 )
 from courses.catalog import selectors as course_selectors
 from courses.catalog.models import Course
@@ -272,6 +273,7 @@ def agreement_cohort(*, actor: Any, cohort: str | None, date_from: date | None =
     kind, _, value = cohort.partition(":")
     if kind not in ("session", "department") or not value.isdigit() or len(value) > 18:
         return CohortFilter(label=cohort, date_from=date_from, date_to=date_to)
+    found: QuerySet
     if kind == "session":
         found = WorkshopSession.objects.filter(pk=int(value))
         if not is_unrestricted(actor):
@@ -283,7 +285,9 @@ def agreement_cohort(*, actor: Any, cohort: str | None, date_from: date | None =
                 course_selectors.course_manage_q(actor)).values("organization_id"))
     if not found.exists():
         raise Http404
-    return CohortFilter(**{f"{kind}_id": int(value)}, date_from=date_from, date_to=date_to)
+    if kind == "session":
+        return CohortFilter(session_id=int(value), date_from=date_from, date_to=date_to)
+    return CohortFilter(department_id=int(value), date_from=date_from, date_to=date_to)
 
 
 def _alpha_row(units: dict[Any, dict[int, int]], raters: set[int]) -> dict[str, Any]:
@@ -292,15 +296,6 @@ def _alpha_row(units: dict[Any, dict[int, int]], raters: set[int]) -> dict[str, 
     return {"alpha": result.alpha, "ci_low": result.ci_low, "ci_high": result.ci_high, "units": result.units,
             "raters": len(raters), "values": result.values, "resamples": result.resamples,
             "undefined_reason": result.reason, "flagged": result.flagged()}
-
-
-def _group(rows: list[tuple], key) -> tuple[dict[Any, dict[int, int]], set[int]]:
-    units: dict[Any, dict[int, int]] = defaultdict(dict)
-    raters: set[int] = set()
-    for row in rows:
-        units[key(row)][row[2]] = row[4]
-        raters.add(row[2])
-    return units, raters
 
 
 def _filtered_scores(actor: Any, rubric: Rubric, scenario_id: int | None, cohort: CohortFilter) -> QuerySet:
@@ -345,7 +340,8 @@ def _cohort_groups(rows: list[tuple]) -> list[tuple[str, str, str, Any]]:
     names: dict[int, str] = {}
     for enrollment_id, session_id, title, workshop, starts_at in Registration.objects.filter(
             enrollment_id__in={r[6] for r in rows}, status=Registration.Status.BOOKED).values_list(
-            "enrollment_id", "session_id", "session__title", "session__workshop__activity__title", "session__starts_at"):
+            "enrollment_id", "session_id", "session__title", "session__workshop__activity__title",
+            "session__starts_at"):
         booked[session_id].add(enrollment_id)
         names[session_id] = f"{title or workshop} ({starts_at:%Y-%m-%d})"
     for session_id in sorted(names, key=lambda s: (names[s], s)):
@@ -370,14 +366,14 @@ def agreement_report(*, actor: Any, rubric: Rubric, scenario_id: int | None = No
         "review__role", "review__performance__enrollment_id", "review__performance__enrollment__user_id",
         "review__performance__enrollment__organization_id"))
     criteria = list(rubric.criteria.order_by("position", "id").values("pk", "title"))
-    overall_units, overall_raters = _group(rows, lambda r: (r[0], r[1]))
+    overall_units, overall_raters = group_units(rows, lambda r: (r[0], r[1]))
     per_criterion = []
     for criterion in criteria:
-        units, raters = _group([r for r in rows if r[1] == criterion["pk"]], lambda r: r[0])
+        units, raters = group_units([r for r in rows if r[1] == criterion["pk"]], lambda r: r[0])
         per_criterion.append({"criterion": criterion["pk"], "title": criterion["title"], **_alpha_row(units, raters)})
     per_cohort = []
     for kind, key, name, belongs in _cohort_groups(rows):
-        units, raters = _group([r for r in rows if belongs(r)], lambda r: (r[0], r[1]))
+        units, raters = group_units([r for r in rows if belongs(r)], lambda r: (r[0], r[1]))
         per_cohort.append({"kind": kind, "key": key, "cohort": name, **_alpha_row(units, raters)})
     return {"rubric": {"id": rubric.pk, "title": rubric.title, "version": rubric.version},
             "threshold": ALPHA_THRESHOLD, "leniency_margin": LENIENCY_MARGIN,

@@ -39,8 +39,9 @@ def calibration_live_refresh(*, scenario: Scenario) -> int:
             supervisors[(performance_id, criterion_id)].append(points)
         else:
             peers.append((performance_id, criterion_id, reviewer_id, points))
-    spans = {c["pk"]: (c["hi"] or 0) - (c["lo"] or 0) for c in Criterion.objects.filter(
-        rubric_id=scenario.rubric_id).annotate(lo=Min("levels__points"), hi=Max("levels__points")).values("pk", "lo", "hi")}
+    ranges = Criterion.objects.filter(rubric_id=scenario.rubric_id).annotate(
+        lo=Min("levels__points"), hi=Max("levels__points")).values("pk", "lo", "hi")
+    spans = {c["pk"]: (c["hi"] or 0) - (c["lo"] or 0) for c in ranges}
     pairs: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
     for performance_id, criterion_id, reviewer_id, points in peers:
         theirs = supervisors.get((performance_id, criterion_id))
