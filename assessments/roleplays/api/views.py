@@ -373,7 +373,7 @@ class AgreementApi(APIView):
         rubric = selectors.rubric_for_report(actor=request.user, rubric_id=rubric_id)
         query = {key: request.query_params[name] for key, name in (
             ("scenario", "scenario"), ("cohort", "cohort"), ("date_from", "from"), ("date_to", "to"))
-            if name in request.query_params}
+            if request.query_params.get(name)}  # an empty value is no filter
         data = self.FilterSerializer(data=query)
         if not data.is_valid():
             names = {"date_from": "from", "date_to": "to"}
