@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-ALPHA_THRESHOLD = 0.667  # under this, agreement is too weak to draw conclusions from
+from assessments.roleplays.statistics import ALPHA_THRESHOLD
+
 LENIENCY_MARGIN = 0.5  # rubric points from the others' mean: beyond it, lenient or severe
 CONFIDENCE = 0.95
 
