@@ -302,6 +302,9 @@ class ReviewerCalibration(models.Model):
     weight = models.DecimalField(max_digits=5, decimal_places=4)
     flagged = models.BooleanField(default=False)
     updated_at = models.DateTimeField(default=now)
+    live_agreement = models.DecimalField(max_digits=5, decimal_places=4, null=True, blank=True,
+                                         help_text="Agreement with the supervisors' scores on learners' work.")
+    live_pairs = models.PositiveIntegerField(default=0, help_text="Criterion scores compared with a supervisor's.")
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["scenario", "reviewer"], name="calibration_once_per_reviewer")]

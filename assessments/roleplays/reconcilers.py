@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from assessments.roleplays.models import Performance, ReviewAssignment
-from assessments.roleplays.tasks import roleplays_sweep
+from assessments.roleplays.models import Performance, Review, ReviewAssignment, ReviewerRole
+from assessments.roleplays.tasks import roleplays_calibration_live_refresh, roleplays_sweep
 from lms.reconciler import reconciler
 
 
@@ -24,3 +24,14 @@ def roleplay_reviews() -> int:
     if late or waiting:
         roleplays_sweep.apply_async(retry=False)
     return late + waiting
+
+
+@reconciler("roleplay-live-calibration")
+def roleplay_live_calibration() -> int:
+    """While supervisors' reviews of learners' work are recent (a day), refresh the peers' live calibration
+    weights; the refresh is idempotent, so each nudge only recomputes."""
+    recent = Review.objects.filter(role=ReviewerRole.SUPERVISOR, performance__is_reference=False,
+                                   updated_at__gte=timezone.now() - timedelta(days=1)).count()
+    if recent:
+        roleplays_calibration_live_refresh.apply_async(retry=False)
+    return recent

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-ALPHA_THRESHOLD = 0.667  # under this, agreement is too weak to draw conclusions from (Krippendorff 2004)
+ALPHA_THRESHOLD = 0.667  # under this, agreement is too weak to draw conclusions from
 
 
 @dataclass(frozen=True)

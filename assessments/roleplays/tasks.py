@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
+from assessments.roleplays.services import calibration_live
 from assessments.roleplays.services import performances as services
 
 
@@ -10,3 +11,9 @@ from assessments.roleplays.services import performances as services
 def roleplays_sweep() -> dict:
     """Expire late reviews (supervisor fallback), allocate stale performances, score complete ones."""
     return services.roleplays_sweep()
+
+
+@shared_task(name="assessments.roleplays_calibration_live_refresh")
+def roleplays_calibration_live_refresh() -> int:
+    """Refresh peers' calibration weights from their agreement with the supervisors on live work."""
+    return calibration_live.calibrations_live_refresh()

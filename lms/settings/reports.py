@@ -23,3 +23,11 @@ REPORTS_WEBHOOK_LOOKBACK_HOURS = env.int("REPORTS_WEBHOOK_LOOKBACK_HOURS", defau
 WEBHOOKS_TEST_TARGETS = env.list("WEBHOOKS_TEST_TARGETS", default=[])
 if WEBHOOKS_TEST_TARGETS and not DEBUG:
     raise ImproperlyConfigured("WEBHOOKS_TEST_TARGETS is for test receivers; it cannot be set with DEBUG off.")
+
+# Role-play rater agreement (assessments/roleplays/agreement.py): the percentile bootstrap's resamples and
+# seed, and the floor, cap and least number of compared criterion scores of the live calibration weight.
+ROLEPLAY_AGREEMENT_RESAMPLES = env.int("ROLEPLAY_AGREEMENT_RESAMPLES", default=1000)
+ROLEPLAY_AGREEMENT_SEED = env.int("ROLEPLAY_AGREEMENT_SEED", default=20261206)
+ROLEPLAY_LIVE_WEIGHT_FLOOR = env.float("ROLEPLAY_LIVE_WEIGHT_FLOOR", default=0.25)
+ROLEPLAY_LIVE_WEIGHT_CAP = env.float("ROLEPLAY_LIVE_WEIGHT_CAP", default=1.0)
+ROLEPLAY_LIVE_MIN_PAIRS = env.int("ROLEPLAY_LIVE_MIN_PAIRS", default=12)

@@ -187,10 +187,15 @@ class RoundSerializer(Serializer):
 
 class AlphaSerializer(Serializer):
     alpha = serializers.FloatField(allow_null=True, help_text="Krippendorff's alpha, ordinal; null when undefined.")
+    ci_low = serializers.FloatField(allow_null=True, help_text="Lower end of the bootstrap 95% interval.")
+    ci_high = serializers.FloatField(allow_null=True, help_text="Upper end of the bootstrap 95% interval.")
     units = serializers.IntegerField(help_text="Units with two values or more.")
     raters = serializers.IntegerField()
     values = serializers.IntegerField(help_text="Pairable values.")
-    flagged = serializers.BooleanField(help_text="Alpha under the threshold (or undefined).")
+    resamples = serializers.IntegerField(help_text="Bootstrap resamples where alpha was defined.")
+    undefined_reason = serializers.CharField(allow_null=True, help_text="too_few_values or no_variation; null "
+                                             "when alpha is defined.")
+    flagged = serializers.BooleanField(help_text="A defined alpha under the threshold (never when undefined).")
 
 
 class CriterionAlphaSerializer(AlphaSerializer):
@@ -199,23 +204,38 @@ class CriterionAlphaSerializer(AlphaSerializer):
 
 
 class CohortAlphaSerializer(AlphaSerializer):
-    cohort = serializers.CharField(allow_blank=True)
+    kind = serializers.ChoiceField(choices=[("department", "department"), ("session", "session"),
+                                            ("label", "label")])
+    key = serializers.CharField(help_text="The cohort filter that selects it (department:<id>, session:<id>, "
+                                "or the old label).")
+    cohort = serializers.CharField(allow_blank=True, help_text="The department's or session's name, or the label.")
+
+
+class BootstrapSerializer(Serializer):
+    method = serializers.CharField()
+    resamples = serializers.IntegerField()
+    seed = serializers.IntegerField()
+    confidence = serializers.FloatField()
 
 
 class ReviewerLeniencySerializer(Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField(allow_blank=True)
     roles = serializers.ListField(child=serializers.CharField())
-    units = serializers.IntegerField()
+    units = serializers.IntegerField(help_text="Scores compared with others' on the same unit (n).")
     leniency = serializers.FloatField(allow_null=True, help_text="Mean points above (+) or below (-) the others.")
-    tendency = serializers.CharField(allow_null=True, help_text="lenient, severe or in_line.")
+    tendency = serializers.CharField(allow_null=True, help_text="lenient, severe or in_line (beyond "
+                                     "leniency_margin points).")
     calibration_weight = serializers.FloatField(allow_null=True)
     calibration_flagged = serializers.BooleanField(allow_null=True)
+    live_agreement = serializers.FloatField(allow_null=True, help_text="Agreement with supervisors on live work.")
 
 
 class AgreementSerializer(Serializer):
     rubric = RubricSummarySerializer(source="rubric_obj")
     threshold = serializers.FloatField()
+    leniency_margin = serializers.FloatField()
+    bootstrap = BootstrapSerializer()
     overall = AlphaSerializer()
     criteria = CriterionAlphaSerializer(many=True)
     cohorts = CohortAlphaSerializer(many=True)

@@ -344,23 +344,45 @@ class AssignmentReassignApi(APIView):
 
 class AgreementApi(APIView):
     """Rater agreement on a rubric in the courses you manage: Krippendorff's alpha (ordinal) overall, per
-    criterion and per cohort, units and raters counted, flagged under 0.667; each reviewer's leniency."""
+    criterion and per cohort (department, booked workshop session, old label), each with its percentile-bootstrap
+    95% interval over units and its n; flagged only when defined and under 0.667; each reviewer's leniency."""
     error_codes = (RoleplayErrorCode.INVALID_ROLEPLAY,)
 
     permission_classes = [IsPerson]
 
+    class FilterSerializer(serializers.Serializer):
+        scenario = serializers.IntegerField(required=False, min_value=0, max_value=MAX_ID)
+        cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        date_from = serializers.DateField(required=False)
+        date_to = serializers.DateField(required=False)
+
+        def validate(self, attrs):
+            if attrs.get("date_from") and attrs.get("date_to") and attrs["date_from"] > attrs["date_to"]:
+                raise serializers.ValidationError({"to": ["On or after from."]})
+            return attrs
+
     @extend_schema(parameters=[
         OpenApiParameter("scenario", {"type": "integer", "minimum": 0, "maximum": MAX_ID},
                          description="Only this scenario's performances."),
-        OpenApiParameter("cohort", str, description="Only this cohort's performances."),
+        OpenApiParameter("cohort", str, description="session:<id> (its booked learners), department:<id> (the "
+                         "performer's), or an old cohort label."),
+        OpenApiParameter("from", OpenApiTypes.DATE, description="Performances submitted on or after this day."),
+        OpenApiParameter("to", OpenApiTypes.DATE, description="Performances submitted on or before this day."),
     ], responses=out.AgreementSerializer, tags=TAGS)
     def get(self, request, rubric_id: int):
         rubric = selectors.rubric_for_report(actor=request.user, rubric_id=rubric_id)
-        scenario = request.query_params.get("scenario")
-        if scenario is not None and (not scenario.isdigit() or len(scenario) > 18):
-            raise RoleplayError("scenario is an id.", fields={"scenario": ["A whole number."]}, status_code=400)
-        cohort = request.query_params.get("cohort")
-        body = selectors.agreement_report(actor=request.user, rubric=rubric,
-                                          scenario_id=int(scenario) if scenario else None, cohort=cohort)
+        query = {key: request.query_params[name] for key, name in (
+            ("scenario", "scenario"), ("cohort", "cohort"), ("date_from", "from"), ("date_to", "to"))
+            if request.query_params.get(name)}  # an empty value is no filter
+        data = self.FilterSerializer(data=query)
+        if not data.is_valid():
+            names = {"date_from": "from", "date_to": "to"}
+            raise RoleplayError("Check the filters.", status_code=400,
+                                fields={names.get(k, k): [str(e) for e in v] for k, v in data.errors.items()})
+        filters = data.validated_data
+        cohort = selectors.agreement_cohort(actor=request.user, cohort=filters.get("cohort"),
+                                            date_from=filters.get("date_from"), date_to=filters.get("date_to"))
+        body = selectors.agreement_report(actor=request.user, rubric=rubric, scenario_id=filters.get("scenario"),
+                                          cohort=cohort)
         body["rubric_obj"] = rubric
         return Response(out.AgreementSerializer(body).data)

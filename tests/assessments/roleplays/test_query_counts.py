@@ -15,8 +15,9 @@ pytestmark = pytest.mark.django_db
 
 # queue: pending assignments (+performance, scenario, activity, course), calibration examples not yet scored
 MAX_QUEUE = 2
-# agreement: roles, managed-course check on the rubric, scores, criteria, reviewers, calibrations
-MAX_AGREEMENT = 7
+# agreement: roles, managed-course check on the rubric, scores, criteria, departments, booked sessions,
+# reviewers, calibrations
+MAX_AGREEMENT = 8
 
 
 def _world(org, learners: int):
