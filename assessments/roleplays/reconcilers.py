@@ -1,8 +1,9 @@
 """What the reconciler nudges for the assessments app (see lms/reconciler.py): the role-play sweep.
 
 The work is found in the database — reviews past their deadline, performances waiting unallocated
-for more than a day (the shortest review period), performances whose escalation step has ended — and only then is a worker asked to sweep; the
-sweep is idempotent, so a duplicate nudge finds nothing to do.
+for more than a day (the shortest review period), performances whose escalation step has ended —
+and only then is a worker asked to sweep; the sweep is idempotent, so a duplicate nudge finds
+nothing to do.
 """
 from __future__ import annotations
 

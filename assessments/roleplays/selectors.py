@@ -198,7 +198,8 @@ def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any
             "fallback_to_supervisor": result.fallback_to_supervisor,
         }
     return {"performance": performance, "reviews": rows, "breakdown": breakdown,
-            "performer": _person(enrollment.user) if (everything or own) else None}
+            "performer": _person(enrollment.user) if (everything or own) else None,
+            "standing": performance_standing(performance, reviews)}
 
 
 def review_get(*, actor: Any, review_id: int) -> Review:
@@ -410,3 +411,15 @@ def access_assignment_manage(*, actor: Any, assignment_id: int) -> ReviewAssignm
 
 def assignment_get(*, assignment_id: int) -> ReviewAssignment:
     return _assignments().get(pk=assignment_id)
+
+
+def performance_standing(performance: Performance, reviews: list[Review]) -> dict[str, Any]:
+    """Where the performance's review stands: the escalation step, reviews received of those asked for
+    (received plus still pending; the self-review is not counted), and the date by which it resolves."""
+    received = sum(1 for review in reviews if review.role != ReviewerRole.SELF)
+    pending = performance.assignments.filter(status=ReviewAssignment.Status.PENDING).exclude(
+        role=ReviewerRole.SELF).count() if performance.status in ("submitted", "in_review") else 0
+    return {"step": performance.escalation_step, "reviews_received": received,
+            "reviews_expected": received + pending, "resolves_by": performance.resolution_due_at,
+            "resolution": performance.resolution, "resolution_reason": performance.resolution_reason,
+            "reviewers_counted": performance.reviewers_counted}

@@ -39,7 +39,8 @@ def _detail(request, performance: Performance) -> dict:
     data.update({"performer": body["performer"], "transcript": p.transcript, "link": p.link,
                  "session_reference": p.session_reference, "media_type": p.media_type, "media_size": p.media_size,
                  "reviews": out.ReviewSerializer(body["reviews"], many=True).data,
-                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None})
+                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None,
+                 "standing": out.StandingSerializer(body["standing"]).data})
     return data
 
 

@@ -34,8 +34,8 @@ from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
 from lms.models import Membership
 
-OPEN = (Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW)
-TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
+OPEN: tuple[str, ...] = (Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW)
+TAKING: tuple[str, ...] = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 
 
 def schedule_of(performance: Performance) -> list[tuple[str, datetime]]:
@@ -82,8 +82,10 @@ def performance_escalate(*, performance: Performance, now: datetime | None = Non
         if performance.step_due_at is None:
             performance_deadlines_set(performance=performance)
             performance.save(update_fields=["escalation_step", "step_due_at", "resolution_due_at"])
+        assert performance.step_due_at is not None
         if performance.step_due_at > now:
             return None
+        assert performance.enrollment is not None  # not is_reference (checked above)
         schedule = schedule_of(performance)
         asked = set(performance.assignments.exclude(status=ReviewAssignment.Status.REASSIGNED)
                     .values_list("reviewer_id", flat=True))
@@ -120,14 +122,15 @@ def _finalize(performance: Performance, *, now: datetime) -> None:
     ReviewAssignment.objects.filter(performance=performance, status=ReviewAssignment.Status.PENDING).update(
         status=ReviewAssignment.Status.EXPIRED, closed_at=now)
     counted = Review.objects.filter(performance=performance).exclude(role=ReviewerRole.SELF).count()
-    result = performance_score(performance)
+    raw = performance_score(performance).score if counted else None
     performance.escalation_step, performance.step_due_at = escalation.CLOSED, None
     performance.reviewers_counted = counted
     fields = ["escalation_step", "step_due_at", "reviewers_counted", "status", "resolution", "resolution_reason"]
     enrollment = performance.enrollment
+    assert enrollment is not None  # callers pass learners' performances
     activity = performance.scenario.activity
-    if result.score is not None:
-        score = Decimal(str(result.score)).quantize(Decimal("0.01"))
+    if raw is not None:
+        score = Decimal(str(raw)).quantize(Decimal("0.01"))
         performance.final_score, performance.passed = score, score >= performance.scenario.pass_threshold
         performance.status, performance.scored_at = Performance.Status.SCORED, now
         performance.resolution, performance.resolution_reason = Performance.Resolution.DEADLINE, ""
