@@ -419,7 +419,7 @@ def performance_standing(performance: Performance, reviews: list[Review]) -> dic
     received = sum(1 for review in reviews if review.role != ReviewerRole.SELF)
     pending = performance.assignments.filter(status=ReviewAssignment.Status.PENDING).exclude(
         role=ReviewerRole.SELF).count() if performance.status in ("submitted", "in_review") else 0
-    return {"step": performance.escalation_step, "reviews_received": received,
+    return {"escalation_step": performance.escalation_step, "reviews_received": received,
             "reviews_expected": received + pending, "resolves_by": performance.resolution_due_at,
             "resolution": performance.resolution, "resolution_reason": performance.resolution_reason,
             "reviewers_counted": performance.reviewers_counted}

@@ -139,7 +139,7 @@ class BreakdownSerializer(Serializer):
 
 
 class StandingSerializer(Serializer):
-    step = serializers.ChoiceField(choices=Performance.Step.choices)
+    escalation_step = serializers.ChoiceField(choices=Performance.Step.choices)
     reviews_received = serializers.IntegerField(help_text="Reviews in (the self-review not counted).")
     reviews_expected = serializers.IntegerField(help_text="Reviews in plus reviews still owed.")
     resolves_by = serializers.DateTimeField(allow_null=True)

@@ -144,7 +144,7 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
         **activity_player(request, scenario.activity), "performance": performance, "scenario": scenario,
         "breakdown": breakdown, "reviews": reviews, "own": own,
         "performer": body["performer"], "standing": body["standing"],
-        "step_label": STEP_LABELS.get(body["standing"]["step"], ""),
+        "step_label": STEP_LABELS.get(body["standing"]["escalation_step"], ""),
         "self_reviewed": any(r["role"] == ReviewerRole.SELF for r in body["reviews"]),
         "roles": [{"label": role_label(role), "score": score, "weight": body["breakdown"]["role_weights"].get(role)}
                   for role, score in body["breakdown"]["roles"].items()] if body["breakdown"] else [],
