@@ -19,6 +19,7 @@ def deadlines_fill(apps, schema_editor):
         performance.step_due_at = peers_end
         performance.resolution_due_at = peers_end + timedelta(days=3 * step_days)
         performance.save(update_fields=["step_due_at", "resolution_due_at"])
+    Performance.objects.exclude(status__in=["submitted", "in_review"]).update(escalation_step="closed")
 
 
 class Migration(migrations.Migration):

@@ -243,7 +243,9 @@ def performance_finalize(*, performance: Performance) -> Performance | None:
         performance.passed = score >= performance.scenario.pass_threshold
         performance.status = Performance.Status.SCORED
         performance.scored_at = timezone.now()
-        performance.save(update_fields=["final_score", "passed", "status", "scored_at"])
+        performance.escalation_step, performance.step_due_at = Performance.Step.CLOSED, None
+        performance.save(update_fields=["final_score", "passed", "status", "scored_at", "escalation_step",
+                                        "step_due_at"])
         enrollment = performance.enrollment
         assert enrollment is not None  # not is_reference (checked above): a learner's performance
         if enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):

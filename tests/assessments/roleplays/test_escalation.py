@@ -124,6 +124,7 @@ def test_the_learner_sees_where_the_review_stands(org, client_for, settings):
     html = signed_in(w.learners[1]).get(reverse("pages:roleplay-result", args=[performances[1].pk])).content.decode()
     assert "Closed without a score" in html and "The activity counts as done" in html
     body = client_for(w.learners[0]).get(f"/api/v1/roleplays/performances/{target.pk}/").json()
-    assert (body["status"], body["resolution"], body["reviewers_counted"]) == ("scored", "deadline", 1)
+    assert (body["status"], body["resolution"], body["reviewers_counted"], body["escalation_step"]) == (
+        "scored", "deadline", 1, "closed")
     assert_error(client_for(w.instructor).post(f"/api/v1/roleplays/performances/{target.pk}/reviews/",
                                                {"scores": scores(w.scenario, 4)}, format="json"), 409, "review_closed")

@@ -175,7 +175,8 @@ def test_late_peers_expire_and_the_review_falls_to_the_supervisor(org):
     roleplay_reviews.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 2))
     target.refresh_from_db()
     # One on-time peer (4 -> 100) and the supervisor (2 -> 50, weight 0 since a peer did review): 100.
-    assert (target.status, target.final_score) == ("scored", 100)
+    assert (target.status, target.final_score, target.escalation_step, target.resolution) == (
+        "scored", 100, "closed", "")
     # Nobody waits forever: past its resolution date (2 x 7 review days + 3 steps of 3 days) a performance
     # without any review closes unscored, with its reason, and the learner's activity is no longer blocked.
     other = performances[1]
