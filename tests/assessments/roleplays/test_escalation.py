@@ -1,13 +1,14 @@
 """The escalation chain, step by step: peers -> supervisor -> instructors -> admins -> final by deadline."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.urls import reverse
 
 from assessments.roleplays import escalation
-from assessments.roleplays.models import Performance, ReviewAssignment
+from assessments.roleplays.errors import RoleplayConflict
+from assessments.roleplays.models import ReviewAssignment
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
 from assessments.roleplays.services.escalation import performance_escalate, performances_escalate
@@ -18,7 +19,7 @@ from tests.factories import member
 from tests.helpers import assert_error, signed_in
 
 pytestmark = pytest.mark.django_db
-SENT = datetime(2026, 3, 2, 9, 30, tzinfo=timezone.utc)
+SENT = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 
 
 def test_the_resolution_date_is_computed_from_the_submission_and_settings():
@@ -73,8 +74,6 @@ def test_the_chain_asks_each_group_in_turn_then_scores_what_came_in(org, setting
 
 
 def assert_error_code(call, code: str) -> None:
-    from assessments.roleplays.errors import RoleplayConflict
-
     with pytest.raises(RoleplayConflict) as caught:
         call()
     assert caught.value.code == code
