@@ -114,7 +114,8 @@ def test_the_learner_sees_where_the_review_stands(org, client_for, settings):
     roleplay_reviews.review_submit(performance=target, reviewer=peer.reviewer, scores=scores(w.scenario, 2))
     body = client_for(w.learners[0]).get(f"/api/v1/roleplays/performances/{target.pk}/").json()
     assert body["escalation_step"] == "peers" and body["resolution"] == ""
-    assert body["standing"]["reviews_received"] == 1 and body["standing"]["reviews_expected"] == 3  # one more peer, the supervisor for the missing one
+    # Received: one peer; expected besides: the other peer and the supervisor standing in for the missing one.
+    assert body["standing"]["reviews_received"] == 1 and body["standing"]["reviews_expected"] == 3
     assert body["resolves_by"] == body["standing"]["resolves_by"]
     assert body["resolves_by"].startswith((target.submitted_at + timedelta(days=23)).date().isoformat())
     html = signed_in(w.learners[0]).get(reverse("pages:roleplay-result", args=[target.pk])).content.decode()
