@@ -132,6 +132,20 @@ class Performance(models.Model):
         SUBMITTED = "submitted", "Waiting for reviewers"
         IN_REVIEW = "in_review", "In review"
         SCORED = "scored", "Scored"
+        UNSCORED = "unscored", "Closed without a score"
+
+    class Step(models.TextChoices):
+        """Who is asked now; see ``assessments.roleplays.escalation`` for the chain and its deadlines."""
+        PEERS = "peers", "Peers"
+        SUPERVISOR = "supervisor", "Supervisor"
+        INSTRUCTORS = "instructors", "Instructors of the course"
+        ADMINS = "admins", "Organization admins"
+        CLOSED = "closed", "Closed"
+
+    class Resolution(models.TextChoices):
+        REVIEWED = "", "Scored by its reviewers"
+        DEADLINE = "deadline", "Final by deadline, from the reviews that came in"
+        UNSCORED = "unscored", "Unscored: no review came in by the deadline"
 
     scenario = models.ForeignKey(Scenario, on_delete=models.CASCADE, related_name="performances")
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, null=True, blank=True,
@@ -154,6 +168,14 @@ class Performance(models.Model):
     fallback_reason = models.CharField(max_length=32, blank=True,
                                        help_text="Why the review fell to the supervisor, if it did.")
     fallback_at = models.DateTimeField(null=True, blank=True)
+    escalation_step = models.CharField(max_length=16, choices=Step.choices, default=Step.PEERS)
+    step_due_at = models.DateTimeField(null=True, blank=True, help_text="When the chain moves to its next step.")
+    resolution_due_at = models.DateTimeField(null=True, blank=True,
+                                             help_text="The date by which the performance resolves, whatever happens.")
+    resolution = models.CharField(max_length=16, choices=Resolution.choices, default=Resolution.REVIEWED, blank=True)
+    resolution_reason = models.CharField(max_length=32, blank=True, help_text="Why it closed unscored.")
+    reviewers_counted = models.PositiveSmallIntegerField(null=True, blank=True,
+                                                         help_text="Reviews the final-by-deadline score rests on.")
     final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     passed = models.BooleanField(null=True, blank=True)
     scored_at = models.DateTimeField(null=True, blank=True)
@@ -168,7 +190,7 @@ class Performance(models.Model):
                                    (Q(final_score__gte=0) & Q(final_score__lte=100)),
                                    name="performance_score_range"),
         ]
-        indexes = [models.Index(fields=["scenario", "status"])]
+        indexes = [models.Index(fields=["scenario", "status"]), models.Index(fields=["status", "step_due_at"])]
 
     def __str__(self) -> str:
         return f"Performance {self.pk} of {self.scenario_id}"
@@ -204,6 +226,7 @@ class ReviewAssignment(models.Model):
         ROLE = "role", "The scenario asks for this role"
         TOO_FEW_PEERS = "too_few_peers", "Fallback: too few peers"
         LATE_PEERS = "late_peers", "Fallback: peers late"
+        ESCALATED = "escalated", "Escalation: earlier reviewers late or missing"
         REASSIGNED = "reassigned", "Reassigned"
 
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="assignments")

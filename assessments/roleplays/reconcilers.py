@@ -1,8 +1,9 @@
 """What the reconciler nudges for the assessments app (see lms/reconciler.py): the role-play sweep.
 
 The work is found in the database — reviews past their deadline, performances waiting unallocated
-for more than a day (the shortest review period) — and only then is a worker asked to sweep; the
-sweep is idempotent, so a duplicate nudge finds nothing to do.
+for more than a day (the shortest review period), performances whose escalation step has ended —
+and only then is a worker asked to sweep; the sweep is idempotent, so a duplicate nudge finds
+nothing to do.
 """
 from __future__ import annotations
 
@@ -21,9 +22,11 @@ def roleplay_reviews() -> int:
     late = ReviewAssignment.objects.filter(status=ReviewAssignment.Status.PENDING, due_at__lt=now).count()
     waiting = Performance.objects.filter(is_reference=False, status=Performance.Status.SUBMITTED,
                                          submitted_at__lt=now - timedelta(days=1)).count()
-    if late or waiting:
+    step_ended = Performance.objects.filter(is_reference=False, status__in=[
+        Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW], step_due_at__lte=now).count()
+    if late or waiting or step_ended:
         roleplays_sweep.apply_async(retry=False)
-    return late + waiting
+    return late + waiting + step_ended
 
 
 @reconciler("roleplay-live-calibration")

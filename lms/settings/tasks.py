@@ -51,3 +51,6 @@ HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=5.0)
 # The readiness probe answers from its last check for this long (per web process), so a load balancer
 # polling it every second costs the database and the broker at most one check each per period.
 HEALTH_READY_CACHE_SECONDS = env.float("HEALTH_READY_CACHE_SECONDS", default=2.0)
+# Role-play escalation: after the peers' step (twice the scenario's review_days: one period to be allocated,
+# one to review), each later step (supervisor, instructors, organization admins) lasts this many days.
+ROLEPLAY_ESCALATION_STEP_DAYS = env.int("ROLEPLAY_ESCALATION_STEP_DAYS", default=3)

@@ -90,6 +90,16 @@ class PerformanceSerializer(Serializer):
     scored_at = serializers.DateTimeField(allow_null=True)
     peer_shortfall = serializers.IntegerField(help_text="Peers missing at allocation (the supervisor stood in).")
     fallback_reason = serializers.CharField(allow_blank=True, help_text="too_few_peers or late_peers, if any.")
+    escalation_step = serializers.ChoiceField(choices=Performance.Step.choices,
+                                              help_text="Who is asked now; closed once resolved.")
+    resolves_by = serializers.DateTimeField(source="resolution_due_at", allow_null=True,
+                                            help_text="The date by which the performance resolves, whatever happens.")
+    resolution = serializers.ChoiceField(choices=Performance.Resolution.choices, allow_blank=True,
+                                         help_text="Empty when scored by its reviewers; deadline when scored from "
+                                                   "the reviews in by the deadline; unscored when none came.")
+    resolution_reason = serializers.CharField(allow_blank=True, help_text="no_reviews or no_counting_review.")
+    reviewers_counted = serializers.IntegerField(allow_null=True,
+                                                 help_text="Reviews a final-by-deadline result rests on.")
 
 
 class ReviewScoreSerializer(Serializer):
@@ -128,7 +138,19 @@ class BreakdownSerializer(Serializer):
     fallback_to_supervisor = serializers.BooleanField()
 
 
+class StandingSerializer(Serializer):
+    escalation_step = serializers.ChoiceField(choices=Performance.Step.choices)
+    reviews_received = serializers.IntegerField(help_text="Reviews in (the self-review not counted).")
+    reviews_expected = serializers.IntegerField(help_text="Reviews in plus reviews still owed.")
+    resolves_by = serializers.DateTimeField(allow_null=True)
+    resolution = serializers.ChoiceField(choices=Performance.Resolution.choices, allow_blank=True)
+    resolution_reason = serializers.CharField(allow_blank=True)
+    reviewers_counted = serializers.IntegerField(allow_null=True)
+
+
 class PerformanceDetailSerializer(PerformanceSerializer):
+    standing = StandingSerializer(help_text="Where the review stands: step, reviews received of expected, "
+                                            "the date it resolves by.")
     performer = ReviewPersonSerializer(allow_null=True, help_text="Null for peers and the partner.")
     transcript = serializers.CharField(allow_blank=True)
     link = serializers.CharField(allow_blank=True)

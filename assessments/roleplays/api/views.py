@@ -16,6 +16,7 @@ from assessments.roleplays import selectors
 from assessments.roleplays.api import serializers as out
 from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.models import Performance
+from assessments.roleplays.selectors import agreement as agreement_selectors
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
 from courses.enrollments import selectors as enrollment_selectors
@@ -39,7 +40,8 @@ def _detail(request, performance: Performance) -> dict:
     data.update({"performer": body["performer"], "transcript": p.transcript, "link": p.link,
                  "session_reference": p.session_reference, "media_type": p.media_type, "media_size": p.media_size,
                  "reviews": out.ReviewSerializer(body["reviews"], many=True).data,
-                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None})
+                 "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None,
+                 "standing": out.StandingSerializer(body["standing"]).data})
     return data
 
 
@@ -380,9 +382,10 @@ class AgreementApi(APIView):
             raise RoleplayError("Check the filters.", status_code=400,
                                 fields={names.get(k, k): [str(e) for e in v] for k, v in data.errors.items()})
         filters = data.validated_data
-        cohort = selectors.agreement_cohort(actor=request.user, cohort=filters.get("cohort"),
-                                            date_from=filters.get("date_from"), date_to=filters.get("date_to"))
-        body = selectors.agreement_report(actor=request.user, rubric=rubric, scenario_id=filters.get("scenario"),
-                                          cohort=cohort)
+        cohort = agreement_selectors.agreement_cohort(actor=request.user, cohort=filters.get("cohort"),
+                                                      date_from=filters.get("date_from"),
+                                                      date_to=filters.get("date_to"))
+        body = agreement_selectors.agreement_report(actor=request.user, rubric=rubric,
+                                                    scenario_id=filters.get("scenario"), cohort=cohort)
         body["rubric_obj"] = rubric
         return Response(out.AgreementSerializer(body).data)

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from assessments.roleplays import selectors
@@ -26,6 +27,12 @@ from courses.enrollments.models import Enrollment
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 WAITING = (Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW)
+STEP_LABELS = {
+    Performance.Step.PEERS: gettext_lazy("Your peers"), Performance.Step.SUPERVISOR: gettext_lazy("Your supervisor"),
+    Performance.Step.INSTRUCTORS: gettext_lazy("The course's instructors"),
+    Performance.Step.ADMINS: gettext_lazy("Your organization's admins"),
+    Performance.Step.CLOSED: gettext_lazy("Nobody"),
+}
 
 
 def role_label(role: str) -> str:
@@ -136,7 +143,8 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
     context = {
         **activity_player(request, scenario.activity), "performance": performance, "scenario": scenario,
         "breakdown": breakdown, "reviews": reviews, "own": own,
-        "performer": body["performer"],
+        "performer": body["performer"], "standing": body["standing"],
+        "step_label": STEP_LABELS.get(body["standing"]["escalation_step"], ""),
         "self_reviewed": any(r["role"] == ReviewerRole.SELF for r in body["reviews"]),
         "roles": [{"label": role_label(role), "score": score, "weight": body["breakdown"]["role_weights"].get(role)}
                   for role, score in body["breakdown"]["roles"].items()] if body["breakdown"] else [],

@@ -21,7 +21,9 @@ Rules:
 - The sweep (``roleplays_sweep``, run by the reconciler): assignments past their deadline expire;
   a performance whose peers were late falls to the supervisor (``late_peers``, recorded, with a
   fresh deadline); performances waiting unallocated longer than ``review_days`` are allocated with
-  whoever is there; and any performance with nothing pending is scored.
+  whoever is there; and any performance with nothing pending is scored. Then the escalation chain
+  (``services/escalation.py``) moves on every performance whose step has ended, so each one resolves
+  by its ``resolution_due_at``.
 """
 from __future__ import annotations
 
@@ -42,6 +44,7 @@ from assessments.roleplays.allocation import allocate_group
 from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import AllocationRound, Performance, ReviewAssignment, ReviewerRole, Rubric, Scenario
+from assessments.roleplays.services.escalation import performance_deadlines_set, performances_escalate
 from assessments.roleplays.services.reviews import performance_finalize
 from assessments.roleplays.services.xapi import performance_submitted_record
 from courses.catalog import services as course_services
@@ -211,6 +214,7 @@ def performance_submit(
         performance = Performance(scenario=scenario, enrollment=enrollment, kind=kind, transcript=transcript,
                                   link=link, session_reference=session_reference, partner=partner,
                                   cohort=cohort.strip(), submitted_at=now, media_type=media_type)
+        performance_deadlines_set(performance=performance)
         if media:
             performance.media_size = len(media[0])
             extension = media_type.split("/")[1].replace("mpeg", "mp3").replace("quicktime", "mov")
@@ -348,4 +352,5 @@ def roleplays_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for performance in Performance.objects.filter(pk__in=touched, status=Performance.Status.IN_REVIEW):
         if performance_finalize(performance=performance) is not None:
             counts["scored"] += 1
+    counts.update(performances_escalate(now=now))
     return counts

@@ -18,7 +18,8 @@ Rules:
 - Scoring (``performance_finalize``): once the performance is allocated and no assignment is
   pending, the final score (``assessments.roleplays.scoring.final_score``) is stored and sent to
   ``courses.enrollments.services.activity_record_result`` with ``passed = score >= pass_threshold``. A later
-  edit scores it again; progress keeps the best result.
+  edit scores it again; progress keeps the best result. A performance closed by its deadline
+  (``services/escalation.py``) takes no review and no edit (409 ``review_closed``).
 """
 from __future__ import annotations
 
@@ -153,12 +154,19 @@ def reviewer_role(*, performance: Performance, reviewer: User, role: str | None 
     return chosen, assignments.get(chosen)
 
 
+def _refuse_when_closed(performance: Performance) -> None:
+    """A performance closed by its deadline (scored from what came in, or unscored) takes no more reviews."""
+    if performance.resolution:
+        raise RoleplayConflict("This performance was closed at its deadline.", code=RoleplayErrorCode.REVIEW_CLOSED)
+
+
 def review_submit(*, performance: Performance, reviewer: User, scores: Any = None, comments: str = "",
                   cared_for: Any = None, opportunity_codes: Any = None, role: str | None = None) -> Review:
     performance = Performance.objects.select_related("scenario__rubric", "enrollment__course").get(pk=performance.pk)
     if performance.is_reference:
         raise NotFound("No such performance to review.", code=RoleplayErrorCode.PERFORMANCE_NOT_FOUND)
     role, assignment = reviewer_role(performance=performance, reviewer=reviewer, role=role)
+    _refuse_when_closed(performance)
     scenario = performance.scenario
     points, cared, text, codes = _clean_body(role=role, scenario=scenario, scores=scores, cared_for=cared_for,
                                              comments=comments, opportunity_codes=opportunity_codes)
@@ -195,6 +203,7 @@ def review_update(*, review: Review, scores: Any = None, comments: str | None = 
     review = Review.objects.select_related("performance__scenario__rubric", "performance__enrollment__course",
                                            "assignment").get(pk=review.pk)
     performance = review.performance
+    _refuse_when_closed(performance)
     if review.role == ReviewerRole.EXPERT:
         raise RoleplayConflict("Expert scores of a calibration example are fixed.",
                                code=RoleplayErrorCode.REVIEW_CLOSED)
@@ -234,7 +243,9 @@ def performance_finalize(*, performance: Performance) -> Performance | None:
         performance.passed = score >= performance.scenario.pass_threshold
         performance.status = Performance.Status.SCORED
         performance.scored_at = timezone.now()
-        performance.save(update_fields=["final_score", "passed", "status", "scored_at"])
+        performance.escalation_step, performance.step_due_at = Performance.Step.CLOSED, None
+        performance.save(update_fields=["final_score", "passed", "status", "scored_at", "escalation_step",
+                                        "step_due_at"])
         enrollment = performance.enrollment
         assert enrollment is not None  # not is_reference (checked above): a learner's performance
         if enrollment.status in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):

@@ -9,9 +9,9 @@ from django.core.management import call_command
 
 from assessments.instruments import growth_report as reports
 from assessments.instruments.models import InstrumentResponse
-from assessments.roleplays import selectors
 from assessments.roleplays.default_content import DEFAULT_RUBRIC_SLUG
 from assessments.roleplays.models import Performance, Review, Scenario
+from assessments.roleplays.selectors import agreement as agreement_selectors
 from courses.demo_content import EMPATHY_SLUG_EN
 from lms.models import User
 
@@ -40,7 +40,7 @@ def test_demo_roleplay_reviews_and_growth(demo_var):
     performances = Performance.objects.filter(scenario=scenario, is_reference=False)
     assert performances.count() == 18 and not performances.exclude(status="scored").exists()
     superuser = User.objects.get(email="superuser@acme.example")
-    agreement = selectors.agreement_report(actor=superuser, rubric=scenario.rubric)
+    agreement = agreement_selectors.agreement_report(actor=superuser, rubric=scenario.rubric)
     assert agreement["overall"]["alpha"] is not None and agreement["overall"]["units"] >= 100
     assert agreement["overall"]["raters"] >= 5 and not agreement["overall"]["flagged"]
     assert any(r["tendency"] in ("lenient", "severe") for r in agreement["reviewers"])

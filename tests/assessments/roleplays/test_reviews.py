@@ -175,12 +175,21 @@ def test_late_peers_expire_and_the_review_falls_to_the_supervisor(org):
     roleplay_reviews.review_submit(performance=target, reviewer=w.supervisor, scores=scores(w.scenario, 2))
     target.refresh_from_db()
     # One on-time peer (4 -> 100) and the supervisor (2 -> 50, weight 0 since a peer did review): 100.
-    assert (target.status, target.final_score) == ("scored", 100)
-    # The supervisor's own deadline passing scores what is there, so nobody waits forever.
+    assert (target.status, target.final_score, target.escalation_step, target.resolution) == (
+        "scored", 100, "closed", "")
+    # Nobody waits forever: past its resolution date (2 x 7 review days + 3 steps of 3 days) a performance
+    # without any review closes unscored, with its reason, and the learner's activity is no longer blocked.
     other = performances[1]
+    assert other.resolution_due_at == other.submitted_at + timedelta(days=23)
     counts = roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=30))
     other.refresh_from_db()
-    assert other.status == "in_review" and counts["expired"] >= 1  # nothing to score without any review
+    assert counts["expired"] >= 1 and counts["unscored"] == 3
+    assert (other.status, other.resolution, other.resolution_reason, other.reviewers_counted) == (
+        "unscored", "unscored", "no_reviews", 0)
+    assert not other.assignments.filter(status="pending").exists()
+    progress = ActivityProgress.objects.get(enrollment=other.enrollment, activity=w.scenario.activity)
+    assert (progress.status, progress.completed_at is not None, progress.score) == ("passed", True, None)
+    assert roleplay_performances.roleplays_sweep(now=timezone.now() + timedelta(days=31))["unscored"] == 0
 
 
 def test_stale_waiting_performances_are_allocated_by_the_sweep(org):
