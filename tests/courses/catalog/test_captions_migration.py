@@ -4,22 +4,16 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from courses.catalog.models import Lesson, LessonCaption
 from tests.courses.factories import activities_of, build_course
+from tests.migration_steps import migrate, newest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("courses", "0014_lesson_images")]
-AFTER = [("courses", "0015_lesson_video_captions")]
 VTT = b"WEBVTT\n\n00:01.000 --> 00:03.000\nOl\xc3\xa1.\n"
 
-
-def migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def test_a_lessons_captions_file_becomes_its_track_in_the_course_language(settings, tmp_path):
@@ -34,7 +28,7 @@ def test_a_lessons_captions_file_becomes_its_track_in_the_course_language(settin
             cursor.execute("UPDATE courses_lesson SET captions = %s WHERE id = %s",
                            ["lessons/captions/old.vtt", lesson.pk])
     finally:
-        migrate(AFTER)
+        migrate(newest())
     track = LessonCaption.objects.get(lesson=lesson)
     assert (track.language, track.label, track.kind, track.file.name) == (
         "pt-BR", "Português Brasileiro", "captions", "lessons/captions/old.vtt")
@@ -46,4 +40,4 @@ def test_a_lessons_captions_file_becomes_its_track_in_the_course_language(settin
             cursor.execute("SELECT captions FROM courses_lesson WHERE id = %s", [lesson.pk])
             assert cursor.fetchone() == ("lessons/captions/old.vtt",)
     finally:
-        migrate(AFTER)
+        migrate(newest())

@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
-from django.db.migrations.executor import MigrationExecutor
 
 from courses.reminders import log_storage
 from courses.reminders.models import ReminderLog
 from tests import factories as people
+from tests.migration_steps import migrate, newest
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 BEFORE = [("courses", "0010_course_covers")]
-AFTER = [("courses", "0011_reminder_log_partitions")]
 TABLE = ReminderLog._meta.db_table
 
-
-def migrate(target) -> None:
-    executor = MigrationExecutor(connection)
-    executor.loader.build_graph()
-    executor.migrate(target)
 
 
 def test_existing_rows_are_carried_over_with_their_months():
@@ -38,7 +32,7 @@ def test_existing_rows_are_carried_over_with_their_months():
                     "VALUES (%s, %s, %s, %s, %s, 'sent', %s, %s, 1, '', '')",
                     [pk, person.pk, kind, subject, period, "2026-11-20 10:00:00+00:00", "2026-11-20 10:00:00+00:00"])
     finally:
-        migrate(AFTER)
+        migrate(newest())
 
     assert sorted(ReminderLog.objects.values_list("id", "period", "period_month", "status")) == [
         (101, "2026-11-20", 202611, "sent"), (102, "2026-W01", 202512, "sent"),
@@ -59,5 +53,5 @@ def test_the_migration_can_be_undone_and_redone():
             cursor.execute(f"SELECT period FROM {connection.ops.quote_name(TABLE)}")  # noqa: S608
             assert cursor.fetchall() == [("2026-11-20",)]
     finally:
-        migrate(AFTER)
+        migrate(newest())
     assert list(ReminderLog.objects.values_list("period", "period_month")) == [("2026-11-20", 202611)]
