@@ -1,8 +1,8 @@
 """Rater agreement with its uncertainty, pure functions (no database, no numpy).
 
-Alpha. Krippendorff's alpha, ordinal metric, exactly as ``statistics.krippendorff_alpha_ordinal``
-(the formula is in that module's docstring), computed here from each unit's coincidences so that
-resampling is cheap.
+Alpha. Krippendorff's alpha, ordinal metric, from the same coincidence tables as
+``statistics.krippendorff_alpha_ordinal`` (``unit_coincidences``, ``alpha_from_coincidences``; the formula
+is in that module's docstring): each unit's coincidences are kept apart so that resampling is cheap.
 
 The 95% interval is a percentile bootstrap over units: a resample draws as many units as there are
 pairable units, with replacement, from a ``random.Random(seed)``; alpha is computed on each of
@@ -39,13 +39,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from assessments.roleplays.statistics import ALPHA_THRESHOLD
+from assessments.roleplays.statistics import (
+    ALPHA_THRESHOLD,
+    alpha_from_coincidences,
+    unit_coincidences,
+)
 
 LENIENCY_MARGIN = 0.5  # rubric points from the others' mean: beyond it, lenient or severe
 CONFIDENCE = 0.95
 
-TOO_FEW_VALUES = "too_few_values"
-NO_VARIATION = "no_variation"
 
 
 @dataclass(frozen=True)
@@ -74,42 +76,6 @@ class AlphaEstimate:
         return self.alpha is not None and self.alpha < threshold
 
 
-def _unit_coincidences(values: Sequence[float]) -> tuple[tuple[float, float, float], ...]:
-    weight = 1.0 / (len(values) - 1)
-    counts = Counter(values)
-    entries = []
-    for c, count_c in counts.items():
-        for k, count_k in counts.items():
-            pairs = count_c * (count_k - 1) if c == k else count_c * count_k
-            if pairs:
-                entries.append((c, k, pairs * weight))
-    return tuple(entries)
-
-
-def _alpha_from(coincidences: dict[tuple[float, float], float]) -> tuple[float | None, float, str | None]:
-    """Alpha from a coincidence table: (alpha, n, reason when undefined)."""
-    marginals: Counter[float] = Counter()
-    for (c, _), value in coincidences.items():
-        marginals[c] += value
-    total = sum(marginals.values())
-    domain = sorted(value for value, count in marginals.items() if count > 0)
-    if total <= 1:
-        return None, total, TOO_FEW_VALUES
-    if len(domain) < 2:
-        return None, total, NO_VARIATION
-    cumulative, running = {}, 0.0
-    for value in domain:
-        running += marginals[value]
-        cumulative[value] = running
-
-    def delta2(c: float, k: float) -> float:
-        low, high = (c, k) if c <= k else (k, c)
-        span = cumulative[high] - cumulative[low] + marginals[low]
-        return (span - (marginals[low] + marginals[high]) / 2) ** 2
-
-    observed = sum(value * delta2(c, k) for (c, k), value in coincidences.items() if value)
-    expected = sum(marginals[c] * marginals[k] * delta2(c, k) for c in domain for k in domain)
-    return 1.0 - (total - 1) * observed / expected, total, None
 
 
 def percentile(ordered: Sequence[float], q: float) -> float:
@@ -126,12 +92,12 @@ def alpha_with_interval(units: Iterable[Sequence[float]], *, resamples: int = 10
     its percentile-bootstrap interval over units; ``resamples`` 0 gives no interval."""
     patterns = Counter(tuple(sorted(values)) for values in units if len(values) >= 2)
     kinds = list(patterns)
-    contributions = [_unit_coincidences(kind) for kind in kinds]
+    contributions = [unit_coincidences(kind) for kind in kinds]
     table: dict[tuple[float, float], float] = {}
     for kind, entries in zip(kinds, contributions, strict=True):
         for c, k, value in entries:
             table[(c, k)] = table.get((c, k), 0.0) + value * patterns[kind]
-    alpha, total, reason = _alpha_from(table)
+    alpha, total, reason = alpha_from_coincidences(table)
     n_units = sum(patterns.values())
     if alpha is None or resamples <= 0:
         return AlphaEstimate(alpha, None, None, n_units, round(total), reason, 0, seed)
@@ -148,7 +114,7 @@ def alpha_with_interval(units: Iterable[Sequence[float]], *, resamples: int = 10
         for index, times in drawn.items():
             for c, k, value in contributions[index]:
                 resampled[(c, k)] = resampled.get((c, k), 0.0) + value * times
-        value, _, _ = _alpha_from(resampled)
+        value, _, _ = alpha_from_coincidences(resampled)
         if value is not None:
             bisect.insort(alphas, value)
     tail = (1 - confidence) / 2

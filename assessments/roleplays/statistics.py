@@ -15,6 +15,8 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+TOO_FEW_VALUES = "too_few_values"  # why alpha is undefined: fewer than two pairable values
+NO_VARIATION = "no_variation"  # ... or every pairable value is the same
 ALPHA_THRESHOLD = 0.667  # under this, agreement is too weak to draw conclusions from
 
 
@@ -25,25 +27,31 @@ class Alpha:
     values: int  # pairable values
 
 
-def krippendorff_alpha_ordinal(units: Iterable[Sequence[float]]) -> Alpha:
-    """``units``: for each unit, the values its raters gave (missing values left out)."""
-    pairable = [list(values) for values in units if len(values) >= 2]
-    coincidences: Counter[tuple[float, float]] = Counter()
-    for values in pairable:
-        weight = 1.0 / (len(values) - 1)
-        counts = Counter(values)
-        for c, count_c in counts.items():
-            for k, count_k in counts.items():
-                pairs = count_c * (count_k - 1) if c == k else count_c * count_k
-                if pairs:
-                    coincidences[(c, k)] += pairs * weight
+def unit_coincidences(values: Sequence[float]) -> tuple[tuple[float, float, float], ...]:
+    """One unit's share of the coincidence table: (c, k, weight) for each ordered pair of its values."""
+    weight = 1.0 / (len(values) - 1)
+    counts = Counter(values)
+    entries = []
+    for c, count_c in counts.items():
+        for k, count_k in counts.items():
+            pairs = count_c * (count_k - 1) if c == k else count_c * count_k
+            if pairs:
+                entries.append((c, k, pairs * weight))
+    return tuple(entries)
+
+
+def alpha_from_coincidences(coincidences: dict[tuple[float, float], float]
+                            ) -> tuple[float | None, float, str | None]:
+    """Alpha from a coincidence table: (alpha, n, reason when undefined)."""
     marginals: Counter[float] = Counter()
     for (c, _), value in coincidences.items():
         marginals[c] += value
     total = sum(marginals.values())
-    domain = sorted(marginals)
-    if len(domain) < 2 or total <= 1:
-        return Alpha(None, len(pairable), round(total))
+    domain = sorted(value for value, count in marginals.items() if count > 0)
+    if total <= 1:
+        return None, total, TOO_FEW_VALUES
+    if len(domain) < 2:
+        return None, total, NO_VARIATION
     cumulative, running = {}, 0.0
     for value in domain:
         running += marginals[value]
@@ -54,9 +62,19 @@ def krippendorff_alpha_ordinal(units: Iterable[Sequence[float]]) -> Alpha:
         span = cumulative[high] - cumulative[low] + marginals[low]
         return (span - (marginals[low] + marginals[high]) / 2) ** 2
 
-    observed = sum(value * delta2(c, k) for (c, k), value in coincidences.items())
+    observed = sum(value * delta2(c, k) for (c, k), value in coincidences.items() if value)
     expected = sum(marginals[c] * marginals[k] * delta2(c, k) for c in domain for k in domain)
-    alpha = 1.0 - (total - 1) * observed / expected
+    return 1.0 - (total - 1) * observed / expected, total, None
+
+
+def krippendorff_alpha_ordinal(units: Iterable[Sequence[float]]) -> Alpha:
+    """``units``: for each unit, the values its raters gave (missing values left out)."""
+    pairable = [list(values) for values in units if len(values) >= 2]
+    table: dict[tuple[float, float], float] = {}
+    for values in pairable:
+        for c, k, weight in unit_coincidences(values):
+            table[(c, k)] = table.get((c, k), 0.0) + weight
+    alpha, total, _reason = alpha_from_coincidences(table)
     return Alpha(alpha, len(pairable), round(total))
 
 

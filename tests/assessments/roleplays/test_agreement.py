@@ -8,13 +8,8 @@ import krippendorff
 import numpy as np
 import pytest
 
-from assessments.roleplays.agreement import (
-    NO_VARIATION,
-    TOO_FEW_VALUES,
-    alpha_with_interval,
-    leniency_of,
-    live_calibration_weight,
-)
+from assessments.roleplays.agreement import alpha_with_interval, leniency_of, live_calibration_weight
+from assessments.roleplays.statistics import NO_VARIATION, TOO_FEW_VALUES
 
 
 def _package_alpha(units: list[list[int]]) -> float:
