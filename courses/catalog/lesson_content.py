@@ -154,6 +154,11 @@ def _visible_text(tokens: Iterable[Token]) -> Iterable[str]:
                     yield child.content
 
 
+def plain_text(markdown: str) -> str:
+    """The text a reader sees, for the search index: markup, link targets, autolinks and pictures left out."""
+    return " ".join(text for text in _visible_text(_markdown.parse(markdown or "")) if text.strip())
+
+
 def count_words(markdown: str) -> int:
     """Words of the rendered text: markup, link targets, autolinks, bare URLs and images excluded."""
     count = 0

@@ -22,6 +22,7 @@ from courses.catalog.models import (
     Course,
     CourseCoverRendition,
     Lesson,
+    LessonCaption,
     LessonImage,
     Module,
     Tag,
@@ -138,13 +139,17 @@ def course_reading_refresh(*, course: Course) -> int:
 
 def course_search_refresh(*, course: Course) -> None:
     """Rewrite the course's entry in the catalog's full-text index (courses/catalog/search_index.py) from
-    its title, summary, tags, description, and its modules', activities' and lessons' text."""
+    its title, summary, tags, description, and its modules', activities' and lessons' text: what a reader sees of
+    the articles and transcripts (no markup, no picture names) and the words of every caption track."""
     texts: list[str] = list(Module.objects.filter(course=course).order_by("position", "id")
                             .values_list("title", flat=True))
     texts += Activity.objects.filter(course=course).order_by("position", "id").values_list("title", flat=True)
     for body, transcript in Lesson.objects.filter(activity__course=course).order_by("activity_id") \
             .values_list("body", "transcript"):
-        texts += [body, transcript]
+        texts += [content.plain_text(body), content.plain_text(transcript)]
+    for cues in LessonCaption.objects.filter(lesson__activity__course=course).order_by("lesson_id", "language") \
+            .values_list("cues", flat=True):
+        texts.append(" ".join(str(cue[2]) for cue in cues if len(cue) == 3))
     tags = " ".join(Tag.objects.filter(courses=course).order_by("name").values_list("name", flat=True))
     with transaction.atomic():
         search_index.index_write(course.pk, search_index.Document(

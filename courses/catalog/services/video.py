@@ -15,7 +15,7 @@ from django.utils.translation import get_language_info
 from courses.catalog import video_files, webvtt
 from courses.catalog.errors import CatalogErrorCode, ContentError
 from courses.catalog.models import Lesson, LessonCaption, validate_language
-from courses.catalog.services import _estimate, course_recompute_estimate
+from courses.catalog.services import _estimate, course_recompute_estimate, course_search_refresh
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.uploads import upload_stem
@@ -100,6 +100,7 @@ def lesson_caption_set(*, lesson: Lesson, language: str, data: bytes | BinaryIO,
         track.file.save(f"captions-{lesson.activity_id}-{language}.vtt", ContentFile(raw), save=False)
         track.save()
         Lesson.objects.filter(pk=lesson.pk).update(updated_at=timezone.now())
+        course_search_refresh(course=lesson.activity.course)  # the cues' words are searched
         if old and old != track.file.name:
             storage = track.file.storage
             transaction.on_commit(lambda: storage.delete(old))
@@ -114,6 +115,7 @@ def lesson_caption_remove(*, lesson: Lesson, language: str) -> None:
     name, storage = track.file.name, track.file.storage
     with transaction.atomic():
         track.delete()
+        course_search_refresh(course=lesson.activity.course)
         transaction.on_commit(lambda: storage.delete(name))
 
 

@@ -12,6 +12,7 @@ from courses.catalog import search_index
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Lesson
 from courses.catalog.selectors import course_catalog, courses_filter
+from courses.catalog.services import video as video_services
 from tests import factories as people
 from tests.courses.factories import CourseFactory, TagFactory, build_course
 
@@ -125,3 +126,20 @@ def test_the_api_ranks_a_search_unless_an_ordering_is_asked_for(client_for, org)
     assert [row["slug"] for row in ranked] == ["a-title", "b-lesson"]
     by_title = client.get("/api/v1/courses/", {"search": "warmth", "ordering": "title"}).json()["results"]
     assert [row["slug"] for row in by_title] == ["b-lesson", "a-title"]
+
+
+def test_caption_words_are_searched_and_leave_with_their_track(catalog):
+    lesson = Lesson.objects.get(activity__course__slug="phone")
+    video_services.lesson_caption_set(lesson=lesson, language="pt-BR",
+                                      data=b"WEBVTT\n\n00:01.000 --> 00:03.000\nRespire fundo antes de responder.\n")
+    assert _search("respire") == ["phone"]
+    video_services.lesson_caption_remove(lesson=lesson, language="pt-BR")
+    assert _search("respire") == []
+
+
+def test_what_a_reader_sees_is_searched_not_markup_or_picture_names():
+    build_course(slug="pictured", title="Pictures", activities=[{"title": "Read", "lesson": {
+        "content_type": "article",
+        "body": "Look at ![two replies](image:zebrafigure) and [the guide](https://example.com/quokkalink)."}}])
+    assert _search("look") == ["pictured"] and _search("guide") == ["pictured"]
+    assert _search("zebrafigure") == [] and _search("quokkalink") == []
