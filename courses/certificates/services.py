@@ -192,7 +192,7 @@ def certificate_send_issue_email(*, certificate_id: int) -> bool:
         headers={"X-LMS-Certificate": certificate.code},
         context={"name": certificate.learner_name, "course_title": certificate.course_title,
                  "organization": certificate.issuer_name, "code": certificate.code,
-                 "certificate_url": site_link(f"{reverse('pages:my-learning')}#certificate-{certificate.pk}"),
+                 "certificate_url": site_link(reverse("pages:my-certificate", args=[certificate.pk])),
                  "verify_url": verify_url(certificate.code), "linkedin_url": linkedin_add_url(certificate)})
     try:
         message.send()

@@ -38,7 +38,7 @@ def test_the_certificate_mail_links_to_the_learners_page_and_the_verify_page(db,
     assert mail.subject == subject + TRICKY
     assert ready in mail.text and ready in mail.html and button in mail.html
     assert f"{code}{certificate.code}" in mail.text
-    page = f"https://lms.example.test/my/#certificate-{certificate.pk}"
+    page = f"https://lms.example.test/my/certificates/{certificate.pk}/"  # the learner's page for it
     verify = f"https://lms.example.test/verify/{certificate.code}/"
     for link in (page, verify):
         assert link in mail.text and f'href="{link}"' in mail.html
