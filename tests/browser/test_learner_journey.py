@@ -56,6 +56,7 @@ def answer_quiz(page, words: Words, slug: str = EMPATHY_SLUG_EN) -> None:
     """Answer the quiz on the page right, from the demo's answers, and send it."""
     answers = _answers(slug)
     questions = page.locator("fieldset")
+    questions.first.wait_for()  # the attempt's page, once "Start quiz" has loaded it
     assert questions.count() > 0
     for index in range(questions.count()):
         fieldset = questions.nth(index)
