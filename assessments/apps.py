@@ -9,7 +9,7 @@ class AssessmentsConfig(AppConfig):
         # Imported here, not at the top: page modules import models, which need the app registry ready.
         from assessments import xapi  # noqa: F401 (adds the assessments' history to the xAPI backfill)
         from assessments.instruments import pages as surveys
-        from assessments.quizzes import pages as quizzes
+        from assessments.quizzes.pages import attempts as quizzes
         from assessments.roleplays.pages import roleplays
         from courses.catalog.pages.activities import register_activity_page
 

@@ -7,7 +7,7 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import pages as surveys
-from assessments.quizzes import pages as quizzes
+from assessments.quizzes.pages import attempts as quizzes
 from assessments.roleplays.pages import reviews, roleplays
 
 urlpatterns = [

@@ -1,11 +1,13 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
-from courses.catalog.pages import catalog, covers, lessons, video
-from courses.enrollments import pages as enrollment_pages
+from courses.catalog.pages import authoring, catalog, covers, lessons, video
+from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
-from courses.workshops import pages as workshops
+from courses.teaching import pages as teaching
+from courses.workshops.pages import learner as workshops
+from courses.workshops.pages import teach as workshop_teaching
 from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
 
 urlpatterns = [
@@ -42,4 +44,8 @@ urlpatterns = [
          name="workshop-cancel"),
     path("workshops/calendar-feed/", workshops.calendar_feed_create, name="workshop-calendar-feed"),
     path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
+    # The instructor's workspace (courses/teaching frames it; each domain adds its screens below).
+    path("teach/", teaching.teach_home, name="teach"),
+    path("teach/courses/", authoring.teach_courses, name="teach-courses"),
+    path("teach/workshops/", workshop_teaching.teach_workshops, name="teach-workshops"),
 ]

@@ -13,7 +13,7 @@ from courses.certificates import services as certificate_services
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.models import Enrollment
 from courses.workshops import selectors as workshop_selectors
-from courses.workshops.pages import status_label as registration_status_label
+from courses.workshops.pages.learner import status_label as registration_status_label
 from lms.branding import logo_url
 
 CONTEXT = "my learning"

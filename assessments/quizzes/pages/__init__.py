@@ -1,0 +1,1 @@
+"""Pages of this domain, one module per audience or screen."""
