@@ -108,7 +108,7 @@ def _undo_summary(request, session: WorkshopSession, rows: list[dict[str, Any]])
     if not undo:
         return None
     if len(undo["marks"]) != 1:
-        return pgettext(CONTEXT, "Last change: %(count)s learners marked present.") % {"count": len(undo["marks"])}
+        return pgettext(CONTEXT, "Last change: everyone present (%(count)s marked).") % {"count": len(undo["marks"])}
     names = {row["registration"].pk: row["name"] for row in rows}
     return pgettext(CONTEXT, "Last change: %(name)s marked %(mark)s.") % {
         "name": names.get(undo["marks"][0]["registration"], "?"), "mark": mark_label(undo["to"]).lower()}
@@ -170,7 +170,7 @@ def _all_present(request, session: WorkshopSession, rows: list[dict[str, Any]]):
     services.attendance_record(session=session, actor=request.user, marks=[
         {"registration": pk, "part": part_id, "status": AttendanceMark.Status.ATTENDED} for pk in unmarked])
     _remember(request, session, dict.fromkeys(unmarked), part_id, AttendanceMark.Status.ATTENDED)
-    messages.success(request, pgettext(CONTEXT, "%(count)s learners marked present.") % {"count": len(unmarked)})
+    messages.success(request, pgettext(CONTEXT, "Everyone present: %(count)s marked.") % {"count": len(unmarked)})
     return part_id, []
 
 
