@@ -1,4 +1,5 @@
-"""The attendance screen of a session, for a phone in the instructor's hand (/teach/workshops/sessions/<id>/attendance/).
+"""The attendance screen of a session, for a phone in the instructor's hand
+(/teach/workshops/sessions/<id>/attendance/).
 
 The booked learners by name, each with their mark on the chosen part in words and one button per mark
 (present, late, absent, excused); "everyone present" marks whoever has no mark yet; "Undo" puts back what

@@ -2,8 +2,6 @@
 corrections that take back completion and certificate, constant queries, who may look and who may mark."""
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from django.db import connection
 from django.test import Client
@@ -12,7 +10,7 @@ from django.urls import reverse
 
 from courses.certificates.models import Certificate
 from courses.enrollments import services as enrollment_services
-from courses.enrollments.models import ActivityProgress, Enrollment
+from courses.enrollments.models import ActivityProgress
 from courses.workshops.models import AttendanceMark, Registration
 from courses.workshops.services import sessions as workshop_sessions
 from lms.celery import app as celery_app
@@ -80,7 +78,7 @@ def tap(client, session, registration, part, status):
 
 
 def test_the_screen_lists_the_booked_learners_by_name_with_their_mark_in_words(client, held, teacher):
-    session, regs, part = held
+    session, _regs, _part = held
     client.force_login(teacher)
     response = client.get(url(session))
     assert response.status_code == 200
