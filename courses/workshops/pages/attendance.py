@@ -106,7 +106,7 @@ def _rows(session: WorkshopSession, part: SessionPart | None) -> list[dict[str, 
 
 def _undo_summary(request, session: WorkshopSession, rows: list[dict[str, Any]]) -> str | None:
     undo = request.session.get(UNDO_KEY.format(session=session.pk))
-    if not undo:
+    if not undo or not undo.get("marks"):
         return None
     if len(undo["marks"]) != 1:
         return pgettext(CONTEXT, "Last change: everyone present (%(count)s marked).") % {"count": len(undo["marks"])}
@@ -177,7 +177,7 @@ def _all_present(request, session: WorkshopSession, rows: list[dict[str, Any]]):
 
 def _undo(request, session: WorkshopSession, rows: list[dict[str, Any]]):
     undo = request.session.get(UNDO_KEY.format(session=session.pk))
-    if not undo:
+    if not undo or not undo.get("marks"):
         return None, [pgettext(CONTEXT, "There is no change to undo.")]
     services.attendance_restore(session=session, actor=request.user, marks=undo["marks"])
     del request.session[UNDO_KEY.format(session=session.pk)]

@@ -77,20 +77,22 @@ def _correction_reason(session: WorkshopSession, previous: str, outcome: str) ->
     return f"Attendance corrected for the workshop session \"{title}\" (#{session.pk}): {previous} -> {outcome}."
 
 
-def _pass_taken_back(*, session: WorkshopSession, registration: Registration, outcome: str, actor: Any) -> str:
+def _pass_taken_back(*, session: WorkshopSession, registration: Registration, outcome: str, actor: Any) -> str | None:
     """A registration whose outcome was "completed" and is no longer: the workshop activity's pass is
-    corrected (unless another session of the same workshop completed it). Returns the reason given."""
-    reason = _correction_reason(session, Registration.Attendance.COMPLETED, outcome)
+    corrected, unless the learner has withdrawn since or another session of the same workshop completed
+    it. Returns the reason given, or None when nothing was corrected."""
     if registration.enrollment.status not in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
-        return reason  # withdrawn since: the mark stays, progress is not touched
+        return None  # withdrawn since: the mark stays, progress is not touched
     completed_elsewhere = Registration.objects.filter(
         enrollment_id=registration.enrollment_id, session__workshop_id=session.workshop_id,
         attendance=Registration.Attendance.COMPLETED).exclude(pk=registration.pk).exists()
-    if not completed_elsewhere:
-        set_back = (ActivityProgress.Status.IN_PROGRESS if outcome == Registration.Attendance.PENDING
-                    else ActivityProgress.Status.FAILED)
-        activity_result_correct(enrollment=registration.enrollment, activity=session.workshop.activity,
-                                actor=actor, reason=reason, status=set_back)
+    if completed_elsewhere:
+        return None
+    reason = _correction_reason(session, Registration.Attendance.COMPLETED, outcome)
+    set_back = (ActivityProgress.Status.IN_PROGRESS if outcome == Registration.Attendance.PENDING
+                else ActivityProgress.Status.FAILED)
+    activity_result_correct(enrollment=registration.enrollment, activity=session.workshop.activity,
+                            actor=actor, reason=reason, status=set_back)
     return reason
 
 
@@ -115,12 +117,13 @@ def _outcomes_apply(*, session: WorkshopSession, parts: dict[int, SessionPart], 
         registration.save(update_fields=["attendance", "updated_at"])
         detail = {"from": previous, "to": outcome}
         if previous == Registration.Attendance.COMPLETED:
-            detail["correction"] = _pass_taken_back(session=session, registration=registration, outcome=outcome,
-                                                    actor=actor)
+            correction = _pass_taken_back(session=session, registration=registration, outcome=outcome, actor=actor)
+            if correction:
+                detail["correction"] = correction
         xapi_registration_event_record(event=RegistrationEvent.objects.create(
             registration=registration, kind=RegistrationEvent.Kind.ATTENDANCE, actor=actor, at=now, detail=detail))
-        if outcome == Registration.Attendance.PENDING or "correction" in detail:
-            continue
+        if outcome == Registration.Attendance.PENDING or previous == Registration.Attendance.COMPLETED:
+            continue  # nothing to add to progress: no result yet, or the pass was set back above
         if registration.enrollment.status not in (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED):
             continue  # withdrawn since: the mark stays, progress is not touched
         activity_record_result(enrollment=registration.enrollment, activity=activity,

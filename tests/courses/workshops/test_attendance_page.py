@@ -308,3 +308,20 @@ def test_the_screen_in_portuguese(client, held, teacher):
     client.force_login(teacher)
     text = client.get(url(session), HTTP_ACCEPT_LANGUAGE="pt-BR").text
     assert "Presença" in text and "Todos presentes" in text and "Sem marcação" in text
+
+
+def test_a_pass_from_another_session_of_the_workshop_is_not_taken_back(client, held, teacher):
+    session, regs, part = held
+    enrollment = completed_lesson(regs[0])
+    other = make_session(session.workshop, start=at(30, hour=10))
+    again = workshop_sessions.registration_create(session=other, user=regs[0].user)[0]
+    other_part = other.parts.get()
+    workshop_sessions.session_update(session=other, parts=[
+        {"id": other_part.pk, "starts_at": at(-2), "ends_at": at(-1.9)}])
+    client.force_login(teacher)
+    client.post(url(other), {"action": "mark", "registration": again.pk, "part": other_part.pk, "status": "attended"})
+    tap(client, session, regs[0], part, "attended")
+    tap(client, session, regs[0], part, "absent")  # this session's mark was wrong; the other one stands
+    enrollment.refresh_from_db()
+    assert enrollment.status == "completed"
+    assert ActivityProgress.objects.get(enrollment=enrollment, activity=session.workshop.activity).status == "passed"
