@@ -6,6 +6,7 @@ from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
 from courses.teaching import pages as teaching
+from courses.workshops.pages import attendance as workshop_attendance
 from courses.workshops.pages import learner as workshops
 from courses.workshops.pages import teach as workshop_teaching
 from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
@@ -48,4 +49,7 @@ urlpatterns = [
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),
     path("teach/workshops/", workshop_teaching.teach_workshops, name="teach-workshops"),
+    # Part B (attendance screen and undo): take attendance on a phone, correct and undo marks.
+    path("teach/workshops/sessions/<id:session_id>/attendance/", workshop_attendance.teach_attendance,
+         name="teach-attendance"),
 ]

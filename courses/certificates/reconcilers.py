@@ -2,7 +2,7 @@
 unsent certificates, a few at a time."""
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 
 from courses.certificates import open_badges as certificate_credentials
@@ -18,10 +18,12 @@ BATCH = 500
 
 @reconciler("certificates-missing")
 def certificates_missing() -> int:
-    """Completed enrollments without a certificate (e.g. the broker was down at completion)."""
+    """Completed enrollments without a certificate (e.g. the broker was down at completion), or whose
+    certificate was revoked before their latest completion (a corrected result, then completed again)."""
 
+    replaced = Q(certificate__status=Certificate.Status.REVOKED, completed_at__gt=F("certificate__revoked_at"))
     ids = list(
-        Enrollment.objects.filter(status=Enrollment.Status.COMPLETED, certificate__isnull=True)
+        Enrollment.objects.filter(Q(certificate__isnull=True) | replaced, status=Enrollment.Status.COMPLETED)
         .order_by("completed_at", "id").values_list("id", flat=True)[:BATCH]
     )
     for enrollment_id in ids:

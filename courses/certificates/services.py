@@ -87,8 +87,58 @@ def _branding(certificate: Certificate) -> dict:
             "signer_title": organization.certificate_signer_title}
 
 
+def _frozen(enrollment: Enrollment, issued_at) -> dict:
+    """What a certificate certifies, as it stands when it is issued."""
+    course = enrollment.course
+    return {"learner_name": enrollment.user.display_name, "course_title": course.title,
+            "course_language": course.language, "issuer_name": _issuer_name(enrollment),
+            "hours_credited": course.hours_credited, "final_score": enrollment.final_score, "issued_at": issued_at,
+            "expires_at": _add_months(issued_at, course.validity_months) if course.validity_months else None}
+
+
+def _replaced_by_completion(certificate: Certificate, enrollment: Enrollment) -> bool:
+    """A certificate revoked before the enrollment's latest completion: a correction opened the
+    enrollment again (``activity_result_correct``) and the learner has since completed it properly.
+    One revoked for any other reason (revoked after the completion it certified) stays revoked."""
+    return (certificate.status == Certificate.Status.REVOKED and certificate.revoked_at is not None
+            and enrollment.completed_at is not None and enrollment.completed_at > certificate.revoked_at)
+
+
+def _renew(certificate: Certificate, enrollment: Enrollment, issued_at) -> Certificate:
+    """The revoked certificate's row becomes the new certificate (one row per enrollment): a new code,
+    what is certified now, valid, nothing rendered or mailed yet. The trail keeps the old code."""
+    replaced = {"code": certificate.code, "revoked_at": certificate.revoked_at.isoformat()
+                if certificate.revoked_at else None, "revoked_reason": certificate.revoked_reason}
+    old_file = certificate.pdf.name if certificate.pdf else ""
+    for name, value in _frozen(enrollment, issued_at).items():
+        setattr(certificate, name, value)
+    certificate.code = new_certificate_code()
+    certificate.status = Certificate.Status.VALID
+    certificate.revoked_at, certificate.revoked_by, certificate.revoked_reason = None, None, ""
+    certificate.pdf, certificate.credential, certificate.template_version = "", None, 0
+    certificate.rendered_at, certificate.emailed_at = None, None
+    certificate.save()
+    CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.ISSUED,
+                                    detail={"enrollment": enrollment.pk, "replaces": replaced})
+    if old_file:
+        storage = certificate.pdf.storage
+        transaction.on_commit(lambda: storage.delete(old_file))
+    return certificate
+
+
+def _issued(certificate: Certificate) -> None:
+    """What follows every issue, in its transaction: HR's sync, xAPI, the webhook after the commit."""
+    enrollments_touch(enrollment_ids=[certificate.enrollment_id])
+    xapi_certificate_earned(certificate=certificate)
+    certificate_id = certificate.pk
+    transaction.on_commit(lambda: webhook_events_emit(event_type="certificate.issued", object_id=certificate_id))
+
+
 def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificate | None:
     """The certificate of a completed enrollment, created if missing. None if it is not completed.
+
+    A certificate revoked before the enrollment's latest completion (a corrected result opened the
+    enrollment again, and it was completed since) is replaced by a new one: see ``_renew``.
 
     With ``render``, a new certificate's PDF and signed credential are made in the same transaction as
     its row (one commit, the row lock already held, no existence check for a file name nobody used); an
@@ -103,26 +153,22 @@ def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificat
         if enrollment is None or enrollment.status != Enrollment.Status.COMPLETED:
             return None
         existing = Certificate.objects.filter(enrollment=enrollment).first()
-        if existing is not None:
+        if existing is not None and not _replaced_by_completion(existing, enrollment):
             return certificate_render(certificate_id=existing.pk) if render else existing
-        course = enrollment.course
         issued_at = timezone.now()
+        if existing is not None:
+            certificate = _renew(existing, enrollment, issued_at)
+            _issued(certificate)
+            if render:
+                _render(certificate, new_file=True)
+            return certificate
         try:
             with transaction.atomic():
-                certificate = Certificate.objects.create(
-                    enrollment=enrollment, code=new_certificate_code(),
-                    learner_name=enrollment.user.display_name, course_title=course.title,
-                    course_language=course.language, issuer_name=_issuer_name(enrollment),
-                    hours_credited=course.hours_credited, final_score=enrollment.final_score, issued_at=issued_at,
-                    expires_at=_add_months(issued_at, course.validity_months) if course.validity_months else None,
-                )
+                certificate = Certificate.objects.create(enrollment=enrollment, code=new_certificate_code(),
+                                                         **_frozen(enrollment, issued_at))
                 CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.ISSUED,
                                                 detail={"enrollment": enrollment.pk})
-                enrollments_touch(enrollment_ids=[enrollment.pk])
-                xapi_certificate_earned(certificate=certificate)
-                certificate_id = certificate.pk
-                transaction.on_commit(lambda: webhook_events_emit(
-                    event_type="certificate.issued", object_id=certificate_id))
+                _issued(certificate)
         except IntegrityError:
             # Another worker won a race the lock could not prevent (e.g. SQLite): same outcome.
             existing = Certificate.objects.get(enrollment=enrollment)
