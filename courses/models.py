@@ -1,4 +1,5 @@
 """Models of the courses app, one module per area; import them from here."""
+from courses.announcements.models import Announcement, AnnouncementDelivery
 from courses.catalog.models import (
     BCP47,
     Activity,
@@ -33,6 +34,8 @@ from courses.xapi.models import LrsEndpoint, XapiStatement
 __all__ = [
     "BCP47",
     "Activity",
+    "Announcement",
+    "AnnouncementDelivery",
     "ActivityProgress",
     "AttendanceMark",
     "CalendarFeedToken",

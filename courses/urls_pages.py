@@ -1,6 +1,7 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
+from courses.announcements import pages as announcement_pages
 from courses.catalog.pages import authoring, catalog, covers, lessons, video
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
@@ -48,4 +49,9 @@ urlpatterns = [
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),
     path("teach/workshops/", workshop_teaching.teach_workshops, name="teach-workshops"),
+    # Instructor workspace, part F (home and announcements).
+    path("teach/courses/<slug:slug>/announcements/", announcement_pages.teach_course_announcements,
+         name="teach-course-announcements"),
+    path("teach/workshops/sessions/<int:session_id>/announcements/", announcement_pages.teach_session_announcements,
+         name="teach-session-announcements"),
 ]
