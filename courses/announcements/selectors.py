@@ -12,7 +12,7 @@ from courses.catalog.selectors import course_can_manage, course_get
 from courses.enrollments.models import Enrollment
 from courses.workshops.models import ACTIVE_REGISTRATION, Registration, WorkshopSession
 from courses.workshops.selectors import session_can_manage, session_get
-from lms.errors import Forbidden
+from lms.errors import Forbidden, NotFound
 from lms.models import User
 from lms.scoping import person_id
 
@@ -22,18 +22,23 @@ READ_REFUSAL = "Only the course's learners and its staff read its announcements.
 
 
 def access_course_announce(*, actor: Any, slug: str) -> Course:
-    """The course, for announcing to its learners: 404 when the actor cannot see it, 403 unless they manage it."""
+    """The course, for announcing to its learners: 404 unless the actor manages it (someone else's course looks
+    absent), 403 for an API key."""
     course = course_get(actor=actor, slug=slug)
-    if person_id(actor) is None or not course_can_manage(actor=actor, course=course):
+    if person_id(actor) is None:
         raise Forbidden(COURSE_REFUSAL)
+    if not course_can_manage(actor=actor, course=course):
+        raise NotFound("Not found.")
     return course
 
 
 def access_session_announce(*, actor: Any, session_id: int) -> WorkshopSession:
-    """The session, for announcing to its participants: 404 when invisible, 403 unless the actor manages it."""
+    """The session, for announcing to its participants: 404 unless the actor manages it, 403 for an API key."""
     session = session_get(actor=actor, session_id=session_id)
-    if person_id(actor) is None or not session_can_manage(actor=actor, session=session):
+    if person_id(actor) is None:
         raise Forbidden(SESSION_REFUSAL)
+    if not session_can_manage(actor=actor, session=session):
+        raise NotFound("Not found.")
     return session
 
 
