@@ -34,9 +34,9 @@ from courses.xapi.models import LrsEndpoint, XapiStatement
 __all__ = [
     "BCP47",
     "Activity",
+    "ActivityProgress",
     "Announcement",
     "AnnouncementDelivery",
-    "ActivityProgress",
     "AttendanceMark",
     "CalendarFeedToken",
     "Category",

@@ -48,3 +48,6 @@ class AnnouncementDelivery(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["announcement", "user"], name="announcement_once_per_user")]
         indexes = [models.Index(fields=["announcement", "sent_at"], name="announcement_delivery_pending")]
+
+    def __str__(self) -> str:
+        return f"{self.announcement_id} -> {self.to}"

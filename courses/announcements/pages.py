@@ -25,8 +25,8 @@ class AnnouncementForm(AccessibleFormMixin, forms.Form):
     subject = forms.CharField(label=pgettext_lazy("teach", "Subject"), max_length=MAX_SUBJECT)
     body = forms.CharField(label=pgettext_lazy("teach", "Message"), max_length=MAX_BODY,
                            widget=forms.Textarea(attrs={"rows": 8}),
-                           help_text=pgettext_lazy("teach", "Plain text. Each learner gets it once by email and sees it "
-                                                            "on their pages."))
+                           help_text=pgettext_lazy(
+                               "teach", "Plain text. Each learner gets it once by email and sees it on their pages."))
 
 
 def _render(request, form: AnnouncementForm, context: dict[str, Any], announcements, *, status: int = 200):

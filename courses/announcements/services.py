@@ -46,25 +46,29 @@ def _checked(subject: str, body: str) -> tuple[str, str]:
     return subject, body
 
 
+def _locked_course(*, course: Course | None, session: WorkshopSession | None) -> Course:
+    """The course announced to (the session's, for a session), its row (or the session's) locked so two
+    requests with the same words make one announcement."""
+    if session is not None and course is None:
+        locked = WorkshopSession.objects.select_for_update().select_related("workshop__activity__course").get(
+            pk=session.pk)
+        if locked.status == WorkshopSession.Status.CANCELLED:
+            raise CoursesError("This session is cancelled; its participants were told already.",
+                               code=AnnouncementErrorCode.ANNOUNCEMENT_SESSION_CANCELLED, status_code=409)
+        return locked.workshop.activity.course
+    if course is not None and session is None:
+        return Course.objects.select_for_update().get(pk=course.pk)
+    raise CoursesError("Announce to a course or to a session.", code=AnnouncementErrorCode.ANNOUNCEMENT_NOT_ALLOWED)
+
+
 def announcement_create(*, author: Any, subject: str, body: str, course: Course | None = None,
                         session: WorkshopSession | None = None) -> tuple[Announcement, bool]:
     """Announce to a course's active learners, or to a session's participants (give one of the two). The
     caller checked the author may (``access_course_announce`` / ``access_session_announce``). Answers the
     announcement and whether it is new (False: the same one was made within ``REPEAT_WINDOW``)."""
-    if (course is None) == (session is None):
-        raise CoursesError("Announce to a course or to a session.",
-                           code=AnnouncementErrorCode.ANNOUNCEMENT_NOT_ALLOWED)
     subject, body = _checked(subject, body)
     with transaction.atomic():
-        if session is not None:
-            session = WorkshopSession.objects.select_for_update().select_related(
-                "workshop__activity__course").get(pk=session.pk)
-            if session.status == WorkshopSession.Status.CANCELLED:
-                raise CoursesError("This session is cancelled; its participants were told already.",
-                                   code=AnnouncementErrorCode.ANNOUNCEMENT_SESSION_CANCELLED, status_code=409)
-            course = session.workshop.activity.course
-        else:
-            course = Course.objects.select_for_update().get(pk=course.pk)  # one announcement at a time
+        course = _locked_course(course=course, session=session)
         repeat = Announcement.objects.filter(course=course, session=session, author_id=author.pk, subject=subject,
                                              body=body, created_at__gte=timezone.now() - REPEAT_WINDOW).first()
         if repeat is not None:

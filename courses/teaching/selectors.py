@@ -61,6 +61,8 @@ def _sessions_managed_q(actor: Any) -> Q:
     if is_unrestricted(actor):
         return Q()
     user_id = person_id(actor)
+    if user_id is None:
+        return Q(pk__in=[])
     return (sessions_taught_by_q(user_id)
             | Q(workshop__in=Workshop.objects.filter(instructors__id=user_id).values("pk"))
             | Q(workshop__activity__course__in=Course.objects.filter(course_manage_q(actor)).values("pk")))

@@ -113,7 +113,8 @@ def test_counts_leave_out_withdrawn_learners_and_other_courses(client, org):
     course.instructors.add(instructor)
     EnrollmentFactory(course=course)
     EnrollmentFactory(course=course, status=Enrollment.Status.WITHDRAWN, withdrawn_at=timezone.now())
-    EnrollmentFactory(course=build_course(slug="not-mine", organization=org, publish=False), due_at=timezone.now() - timedelta(1))
+    not_mine = build_course(slug="not-mine", organization=org, publish=False)
+    EnrollmentFactory(course=not_mine, due_at=timezone.now() - timedelta(1))
     text = _home(client, instructor)
     assert "Counted" in text and "Not Mine" not in text
     assert "Learners past their due date" not in text
