@@ -2,6 +2,7 @@
 one, and the latest ones addressed to a learner. Each list is read in a constant number of queries."""
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -111,3 +112,9 @@ def recipient_count(*, course: Course | None = None, session: WorkshopSession | 
 
 def announcement_recipient_count(*, announcement: Announcement) -> int:
     return AnnouncementDelivery.objects.filter(announcement=announcement).count()
+
+
+def announcements_unsent(*, created_before: datetime, limit: int) -> list[int]:
+    """Ids of announcements with copies still unsent that were written before ``created_before``."""
+    return list(AnnouncementDelivery.objects.filter(sent_at__isnull=True, created_at__lt=created_before)
+                .order_by("announcement_id").values_list("announcement_id", flat=True).distinct()[:limit])

@@ -2,11 +2,13 @@
 bad input refused with nothing written, who may announce, and the notice on the learners' pages."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from courses.announcements import services, tasks
+from courses.announcements import reconcilers, services, tasks
 from courses.announcements.models import Announcement, AnnouncementDelivery
 from courses.enrollments.models import Enrollment
 from courses.workshops.models import Registration, WorkshopSession
@@ -192,3 +194,15 @@ def test_learners_see_the_notice_on_the_course_page_and_in_my_learning(client, o
         assert "Announcements" in text and "Room change" in text and "Bring a notebook." in text
     client.force_login(member(org, "learner"))  # not enrolled: nothing addressed to them
     assert "Room change" not in client.get(reverse("pages:course", args=[course.slug])).text
+
+
+def test_the_reconciler_sends_what_the_broker_lost(org, course, instructor, mailoutbox, monkeypatch):
+    _learners(course, org)
+    announcement, _ = services.announcement_create(author=instructor, course=course, **WORDS)
+    assert reconcilers.announcements_unsent_requeue() == 0  # too fresh: the first task has its chance
+    AnnouncementDelivery.objects.update(created_at=timezone.now() - timedelta(hours=1))
+    monkeypatch.setattr(reconcilers.announcement_send, "apply_async",
+                        lambda args, retry: tasks.announcement_send(*args))
+    assert reconcilers.announcements_unsent_requeue() == 1
+    assert len(mailoutbox) == 2
+    assert reconcilers.announcements_unsent_requeue() == 0
