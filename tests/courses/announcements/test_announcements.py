@@ -198,7 +198,7 @@ def test_learners_see_the_notice_on_the_course_page_and_in_my_learning(client, o
 
 def test_the_reconciler_sends_what_the_broker_lost(org, course, instructor, mailoutbox, monkeypatch):
     _learners(course, org)
-    announcement, _ = services.announcement_create(author=instructor, course=course, **WORDS)
+    services.announcement_create(author=instructor, course=course, **WORDS)
     assert reconcilers.announcements_unsent_requeue() == 0  # too fresh: the first task has its chance
     AnnouncementDelivery.objects.update(created_at=timezone.now() - timedelta(hours=1))
     monkeypatch.setattr(reconcilers.announcement_send, "apply_async",
