@@ -206,3 +206,9 @@ def test_the_reconciler_sends_what_the_broker_lost(org, course, instructor, mail
     assert reconcilers.announcements_unsent_requeue() == 1
     assert len(mailoutbox) == 2
     assert reconcilers.announcements_unsent_requeue() == 0
+
+
+def test_the_page_speaks_portuguese(client, org, course, instructor):
+    client.force_login(instructor)
+    text = client.get(_page(course), HTTP_ACCEPT_LANGUAGE="pt-BR").text
+    assert "Novo aviso" in text and "Enviar aos alunos" in text and "Nenhum aviso ainda." in text
