@@ -7,6 +7,7 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: services import models, which need the app registry ready.
+        import courses.teaching.sources  # noqa: F401  (registers the /teach/ home's "needs you now" sources)
         from courses.hr_reports.services.exports import people_changed
         from lms.services import on_people_changed
 

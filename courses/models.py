@@ -1,4 +1,5 @@
 """Models of the courses app, one module per area; import them from here."""
+from courses.announcements.models import Announcement, AnnouncementDelivery
 from courses.catalog.models import (
     BCP47,
     Activity,
@@ -34,6 +35,8 @@ __all__ = [
     "BCP47",
     "Activity",
     "ActivityProgress",
+    "Announcement",
+    "AnnouncementDelivery",
     "AttendanceMark",
     "CalendarFeedToken",
     "Category",

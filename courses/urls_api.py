@@ -1,6 +1,7 @@
 from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
+from courses.announcements import api as announcements
 from courses.catalog.api import courses as catalog
 from courses.catalog.api import lessons
 from courses.certificates.api import certificates, credentials
@@ -118,4 +119,7 @@ urlpatterns = [
          name="reminder-policy"),
     path("organizations/<slug:slug>/reminder-settings/", reminders.ReminderSettingsApi.as_view(),
          name="reminder-settings"),
+    # Instructor workspace, part F: announcements to a course's learners.
+    path("courses/<slug:slug>/announcements/", announcements.CourseAnnouncementsApi.as_view(),
+         name="course-announcements"),
 ]

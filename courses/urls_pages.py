@@ -1,6 +1,7 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
+from courses.announcements import pages as announcement_pages
 from courses.catalog.pages import authoring, catalog, covers, lessons, video
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
@@ -52,4 +53,9 @@ urlpatterns = [
     # Part B (attendance screen and undo): take attendance on a phone, correct and undo marks.
     path("teach/workshops/sessions/<id:session_id>/attendance/", workshop_attendance.teach_attendance,
          name="teach-attendance"),
+    # Instructor workspace, part F (home and announcements).
+    path("teach/courses/<slug:slug>/announcements/", announcement_pages.teach_course_announcements,
+         name="teach-course-announcements"),
+    path("teach/workshops/sessions/<int:session_id>/announcements/", announcement_pages.teach_session_announcements,
+         name="teach-session-announcements"),
 ]

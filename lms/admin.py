@@ -8,7 +8,7 @@ from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.admin.widgets import AdminFileWidget
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db import models
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,17 @@ from rest_framework_api_key.models import APIKey
 
 from lms import images, services
 from lms.branding import logo_url
-from lms.models import ApiKeyScope, Department, Membership, Organization, OrganizationAPIKey, Role, User, UserToken
+from lms.models import (
+    STAFF_ROLES,
+    ApiKeyScope,
+    Department,
+    Membership,
+    Organization,
+    OrganizationAPIKey,
+    Role,
+    User,
+    UserToken,
+)
 from lms.pages.forms import LockoutMessageMixin
 from lms.scoping import is_unrestricted, organization_ids_for
 from lms.throttles import page_throttle_wait
@@ -55,6 +65,65 @@ class PrivateFileWidget(AdminFileWidget):
 # ``formfield_overrides`` for an admin with file fields (ImageField has its own default, so both are named).
 PRIVATE_FILE_FIELDS: dict = {models.FileField: {"widget": PrivateFileWidget},
                              models.ImageField: {"widget": PrivateFileWidget}}
+
+
+def person_label(user: User) -> str:
+    """How a person reads in a picker: "Ana Souza <ana@example.com>", or the address alone when no name is set."""
+    name = user.get_full_name().strip()
+    return f"{name} <{user.email}>" if name else user.email
+
+
+class PersonChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+class PeopleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj) -> str:
+        return person_label(obj)
+
+
+def people_choices(request, organization_id: int | None = None) -> QuerySet[User]:
+    """The people a staff member may pick: active members of ``organization_id`` (the edited object's), or else
+    of the organizations where the staff member holds a staff role; never a superuser. Superusers pick anyone."""
+    people = User.objects.filter(is_active=True).order_by("first_name", "last_name", "email")
+    if is_unrestricted(request.user):
+        return people
+    organizations = {organization_id} if organization_id else organization_ids_for(request.user, *STAFF_ROLES)
+    members = Membership.objects.filter(organization_id__in=organizations, is_active=True).values("user_id")
+    return people.filter(pk__in=members, is_superuser=False)
+
+
+class PeoplePickerMixin:
+    """For a ModelAdmin: every field that picks people (a foreign key or many-to-many to the user) lists only the
+    people of the edited object's organization (``people_organization_id``), labelled by name and email."""
+
+    def people_organization_id(self, obj) -> int | None:
+        return getattr(obj, "organization_id", None)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        # The form's fields are built inside get_form; they read the organization from the request.
+        request.people_organization_id = self.people_organization_id(obj) if obj is not None else None
+        request.people_picker_object = obj
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.related_model is User:
+            kwargs["queryset"] = people_choices(request, getattr(request, "people_organization_id", None))
+            kwargs["form_class"] = PersonChoiceField
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.related_model is User:
+            people = people_choices(request, getattr(request, "people_organization_id", None))
+            obj = getattr(request, "people_picker_object", None)
+            if obj is not None and obj.pk:  # those already chosen stay listed, so saving never drops them unseen
+                chosen = getattr(obj, db_field.name).values("pk")
+                people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk__in=chosen)).order_by(
+                    "first_name", "last_name", "email")
+            kwargs["queryset"] = people
+            kwargs["form_class"] = PeopleChoiceField
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 def admin_organization_ids(request) -> set[int]:

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 from courses.catalog import selectors
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.admin import PeoplePickerMixin
 from lms.scoping import is_unrestricted, organization_ids_for
 
 
@@ -23,10 +24,18 @@ def is_course_staff(request) -> bool:
     )
 
 
-class CourseScopedAdmin(admin.ModelAdmin):
-    """Rows reach course staff only through ``course_field`` pointing at a course they manage."""
+class CourseScopedAdmin(PeoplePickerMixin, admin.ModelAdmin):
+    """Rows reach course staff only through ``course_field`` pointing at a course they manage; its people
+    pickers list the members of that course's organization."""
 
     course_field = "course"
+
+    def people_organization_id(self, obj) -> int | None:
+        course = obj
+        if self.course_field != "pk":
+            for step in self.course_field.split("__"):
+                course = getattr(course, step, None)
+        return getattr(course, "organization_id", None)
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)

@@ -12,7 +12,11 @@ from django.views.decorators.http import require_GET
 
 from courses.teaching import selectors
 from courses.teaching.needs import needs_for
+from courses.workshops.selectors import viewer_timezone
 from lms.errors import Forbidden, NotFound
+
+HOME_COURSES = 50
+HOME_SESSIONS = 50
 
 
 def teach_page(view: Callable) -> Callable:
@@ -35,7 +39,10 @@ def teach_page(view: Callable) -> Callable:
 @teach_page
 @require_GET
 def teach_home(request):
-    courses = list(selectors.teaching_courses(actor=request.user)[:50])
+    courses = list(selectors.teaching_courses_summary(actor=request.user)[:HOME_COURSES])
+    sessions = list(selectors.teaching_upcoming_sessions(actor=request.user)[:HOME_SESSIONS])
     return render(request, "courses/teach/home.html", {
-        "nav": "teach", "teach_nav": "home", "courses": courses, "needs": needs_for(request.user),
+        "nav": "teach", "teach_nav": "home", "courses": courses, "sessions": sessions,
+        "needs": needs_for(request.user), "zone": viewer_timezone(request.user),
+        "upcoming_days": selectors.UPCOMING_DAYS,
     })

@@ -47,6 +47,8 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/courses/{slug}/modules/": "401 403 400 403 403 403 400 404",
     "POST /api/v1/courses/{slug}/modules/{module_id}/activities/": "401 403 400 403 403 403 400 404",
     "POST /api/v1/courses/{slug}/publish/": "401 403 200 403 403 403 200 404",
+    "GET /api/v1/courses/{slug}/announcements/": "401 200 200 403 403 403 200 404",
+    "POST /api/v1/courses/{slug}/announcements/": "401 404 400 404 404 403 400 404",
     "DELETE /api/v1/courses/{slug}/rating/": "401 404 404 404 404 403 404 404",
     "GET /api/v1/courses/{slug}/rating/": "401 404 404 404 404 403 404 404",
     "PUT /api/v1/courses/{slug}/rating/": "401 400 400 400 400 403 400 404",

@@ -320,7 +320,7 @@ def _queries(client, url) -> int:
 # session, user, roles, course, tags, cover sizes, modules, activities (+lesson), instructors, enrollment,
 # progress, related (courses, tags), translations, the learner's rating; the ratings section's distribution,
 # latest reviews and whether the reader moderates them
-MAX_COURSE_PAGE_QUERIES = 18
+MAX_COURSE_PAGE_QUERIES = 19  # 18, plus the latest announcements addressed to the learner
 
 
 def test_course_page_query_count_does_not_grow_with_the_outline(course, learner, finished,

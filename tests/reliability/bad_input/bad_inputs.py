@@ -276,6 +276,7 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "title": "Listening first, again", "summary": "Short.", "description": "Long.", "language": "en",
         "category": "listening", "tags": ["listening"], "hours_credited": "2.0", "passing_score": 60,
         "validity_months": 24, "due_days": 14},
+    "POST /api/v1/courses/{slug}/announcements/": lambda w: {"subject": "Room change", "body": "Room 4 from now on."},
     "POST /api/v1/courses/{slug}/enroll/": lambda w: {"organization": w.org.slug},
     "POST /api/v1/courses/{slug}/enrollments/bulk/": lambda w: {
         "emails": ["new.person@example.com"], "organization": w.org.slug},
