@@ -35,11 +35,13 @@ def scenarios_managed(*, actor: Any) -> QuerySet[Scenario]:
 
 def supervisor_reviews_open(*, actor: Any) -> QuerySet[Performance]:
     """Learners' performances in the courses the caller manages that still take reviews and that the caller has
-    not reviewed: they may review any of them in the supervisor role (``services.reviews.reviewer_role``)."""
+    not reviewed and do not already owe (those are in ``review_queue``): they may review any of them in the supervisor role (``services.reviews.reviewer_role``)."""
     user_id = person_id(actor)
     mine = Review.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id)
+    owed = ReviewAssignment.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id,
+                                           status=ReviewAssignment.Status.PENDING)
     performances = Performance.objects.filter(is_reference=False, status__in=OPEN, resolution="").exclude(
-        enrollment__user_id=user_id).filter(~Exists(mine))
+        enrollment__user_id=user_id).filter(~Exists(mine), ~Exists(owed))
     if not is_unrestricted(actor):
         performances = performances.filter(enrollment__course_id__in=_managed_courses(actor))
     return performances.select_related("scenario__activity__course", "enrollment__user").order_by(

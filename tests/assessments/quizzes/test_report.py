@@ -157,6 +157,13 @@ def test_the_page_states_the_basis_and_shows_flags(org, client):
     assert "0.65" in text and 'class="table-scroll"' in text and "<caption>" in text
 
 
+def test_the_quiz_page_links_its_managers_to_the_report(org, client):
+    instructor, course, quiz, _, _ = _quiz_world(org, PICKS[:1])
+    client.force_login(instructor)
+    response = client.get(reverse("pages:activity", args=[course.slug, quiz.activity_id]))
+    assert reverse("pages:teach-quiz-report", args=[quiz.activity_id]) in response.text
+
+
 def test_the_page_in_portuguese(org, client):
     instructor, _, quiz, _, _ = _quiz_world(org, PICKS)
     client.force_login(instructor)
