@@ -34,8 +34,9 @@ def scenarios_managed(*, actor: Any) -> QuerySet[Scenario]:
 
 
 def supervisor_reviews_open(*, actor: Any) -> QuerySet[Performance]:
-    """Learners' performances in the courses the caller manages that still take reviews and that the caller has
-    not reviewed and do not already owe (those are in ``review_queue``): they may review any of them in the supervisor role (``services.reviews.reviewer_role``)."""
+    """Learners' performances in the courses the caller manages that still take reviews, which the caller has
+    neither reviewed nor already owes (those are in ``review_queue``): they may review any of them in the
+    supervisor role (``services.reviews.reviewer_role``)."""
     user_id = person_id(actor)
     mine = Review.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id)
     owed = ReviewAssignment.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id,

@@ -147,7 +147,7 @@ def test_the_api_reports_each_learners_first_attempt(org, client_for):
 
 
 def test_the_page_states_the_basis_and_shows_flags(org, client):
-    instructor, course, quiz, _, _ = _quiz_world(org, PICKS)
+    instructor, _, quiz, _, _ = _quiz_world(org, PICKS)
     client.force_login(instructor)
     response = client.get(reverse("pages:teach-quiz-report", args=[quiz.activity_id]))
     assert response.status_code == 200
@@ -196,7 +196,7 @@ def test_queries_are_constant_in_the_number_of_attempts(org, client_for, django_
 
 
 def test_who_may_read_the_report(org, other_org, client_for, client):
-    instructor, course, quiz, _, enrollments = _quiz_world(org, PICKS[:2])
+    _, _, quiz, _, enrollments = _quiz_world(org, PICKS[:2])
     url = f"/api/v1/activities/{quiz.activity_id}/quiz/report/"
     page = reverse("pages:teach-quiz-report", args=[quiz.activity_id])
     outsider = people.member(other_org, "instructor")
