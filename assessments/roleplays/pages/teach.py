@@ -66,8 +66,9 @@ class AgreementFilterForm(forms.Form):
 
     def __init__(self, *args: Any, scenarios: list, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["scenario"].choices = [("", pgettext_lazy("teach", "Every scenario")),
-                                           *((s.pk, s.activity.title) for s in scenarios)]
+        field = self.fields["scenario"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", pgettext_lazy("teach", "Every scenario")), *((s.pk, s.activity.title) for s in scenarios)]
 
 
 @teach_page

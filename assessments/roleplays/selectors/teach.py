@@ -38,6 +38,8 @@ def supervisor_reviews_open(*, actor: Any) -> QuerySet[Performance]:
     neither reviewed nor already owes (those are in ``review_queue``): they may review any of them in the
     supervisor role (``services.reviews.reviewer_role``)."""
     user_id = person_id(actor)
+    if user_id is None:
+        return Performance.objects.none()
     mine = Review.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id)
     owed = ReviewAssignment.objects.filter(performance_id=OuterRef("pk"), reviewer_id=user_id,
                                            status=ReviewAssignment.Status.PENDING)
