@@ -7,7 +7,10 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: page modules import models, which need the app registry ready.
-        from assessments import xapi  # noqa: F401 (adds the assessments' history to the xAPI backfill)
+        from assessments import (
+            teaching,  # noqa: F401 (adds the role-play reviews owed to the /teach/ home)
+            xapi,  # noqa: F401 (adds the assessments' history to the xAPI backfill)
+        )
         from assessments.instruments import pages as surveys
         from assessments.quizzes.pages import attempts as quizzes
         from assessments.roleplays.pages import roleplays

@@ -8,7 +8,9 @@ from django.urls import path
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import pages as surveys
 from assessments.quizzes.pages import attempts as quizzes
+from assessments.quizzes.pages import report as quiz_report
 from assessments.roleplays.pages import reviews, roleplays
+from assessments.roleplays.pages import teach as roleplay_teaching
 
 urlpatterns = [
     path("reviews/", reviews.review_list, name="reviews"),
@@ -20,4 +22,15 @@ urlpatterns = [
     path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
     path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
     path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
+    # Instructor workspace (issue 18, part E): the quiz response report and the role-play work
+    path("teach/quizzes/<id:activity_id>/report/", quiz_report.quiz_report_page, name="teach-quiz-report"),
+    path("teach/roleplays/", roleplay_teaching.teach_roleplays, name="teach-roleplays"),
+    path("teach/roleplays/scenarios/<id:scenario_id>/calibration/", roleplay_teaching.teach_roleplay_calibration,
+         name="teach-roleplay-calibration"),
+    path("teach/roleplays/scenarios/<id:scenario_id>/calibration/new/",
+         roleplay_teaching.teach_roleplay_calibration_new, name="teach-roleplay-calibration-new"),
+    path("teach/roleplays/calibration/<id:example_id>/edit/", roleplay_teaching.teach_roleplay_calibration_edit,
+         name="teach-roleplay-calibration-edit"),
+    path("teach/roleplays/rubrics/<id:rubric_id>/agreement/", roleplay_teaching.teach_roleplay_agreement,
+         name="teach-roleplay-agreement"),
 ]

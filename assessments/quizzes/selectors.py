@@ -14,11 +14,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Avg, Count, Max, Q, QuerySet
+from django.db.models import Avg, Count, Exists, Max, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
-from assessments.quizzes.models import SUBMIT_GRACE, Attempt, Question, Quiz
+from assessments.quizzes import item_analysis
+from assessments.quizzes.models import SUBMIT_GRACE, Attempt, AttemptAnswer, Choice, Question, Quiz
 from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Course
 from courses.enrollments import selectors as enrollment_selectors
@@ -254,3 +255,28 @@ def access_quiz_import(*, actor: Any, activity_id: int) -> Activity:
     if not can_manage:
         raise Forbidden("Only the course's instructors and its organization's admins may import quizzes.")
     return activity
+
+
+def quiz_report(*, quiz: Quiz) -> dict[str, Any]:
+    """The quiz response report (``item_analysis``) over each learner's **first submitted attempt**: later
+    attempts are left out, since a learner who has seen the answers would make every question look easier.
+    Three queries whatever the number of attempts: the questions, their choices, the answers."""
+    questions = list(quiz.questions.order_by("position", "id").prefetch_related(
+        Prefetch("choices", queryset=Choice.objects.order_by("position", "id"))))
+    earlier = Attempt.objects.filter(quiz=quiz, enrollment_id=OuterRef("attempt__enrollment_id"),
+                                     status=Attempt.Status.SUBMITTED, number__lt=OuterRef("attempt__number"))
+    answers = (AttemptAnswer.objects.filter(attempt__quiz=quiz, attempt__status=Attempt.Status.SUBMITTED)
+               .filter(~Exists(earlier)).order_by("attempt__submitted_at", "attempt_id")
+               .values_list("attempt_id", "question_id", "points", "is_correct", "choices", "answered"))
+    responses = [item_analysis.ItemResponse(attempt=attempt_id, question=question_id, points=points,
+                                            is_correct=is_correct, answered=answered,
+                                            choices=[c for c in picked if isinstance(c, int)]
+                                            if isinstance(picked, list) else [])
+                 for attempt_id, question_id, points, is_correct, picked, answered in answers]
+    items = [item_analysis.ItemQuestion(id=q.pk, prompt=q.prompt, kind=q.kind, points=q.points,
+                                        choices=[item_analysis.ItemChoice(id=c.pk, text=c.text,
+                                                                          is_correct=c.is_correct)
+                                                 for c in q.choices.all()])
+             for q in questions]
+    report = item_analysis.item_analysis(items, responses)
+    return {"activity_id": quiz.activity_id, "title": quiz.activity.title, "basis": "first_attempt", **report}

@@ -25,6 +25,7 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/activities/{activity_id}/quiz/export/": "401 403 200 404 404 403 200 404",
     "PUT /api/v1/activities/{activity_id}/quiz/import/": "401 403 422 404 404 403 422 404",
     "GET /api/v1/activities/{activity_id}/quiz/statistics/": "401 403 200 404 404 403 200 404",
+    "GET /api/v1/activities/{activity_id}/quiz/report/": "401 403 200 404 404 403 200 404",
     "GET /api/v1/activities/{activity_id}/survey/": "401 200 200 404 404 403 200 404",
     "POST /api/v1/activities/{activity_id}/survey/responses/": "401 400 400 404 404 403 400 404",
     "DELETE /api/v1/auth/token/": "401 204 204 204 204 401 204 204",

@@ -12,6 +12,7 @@ from assessments.quizzes import selectors
 from assessments.quizzes.api.serializers import (
     AttemptDetailSerializer,
     QuizDocumentSerializer,
+    QuizReportSerializer,
     QuizSerializer,
     QuizStatisticsSerializer,
 )
@@ -77,6 +78,19 @@ class QuizStatisticsApi(APIView):
     def get(self, request, activity_id: int):
         quiz = selectors.access_quiz_manage(actor=request.user, activity_id=activity_id)
         return Response(QuizStatisticsSerializer(selectors.quiz_statistics(quiz=quiz)).data)
+
+
+class QuizReportApi(APIView):
+    """The quiz response report (course staff): per question the choices' counts and shares, difficulty,
+    discrimination (point-biserial against the rest score, upper/lower 27% index) and flags, over each learner's
+    first submitted attempt."""
+
+    permission_classes = [IsPerson]
+
+    @extend_schema(responses=QuizReportSerializer, tags=["quizzes"])
+    def get(self, request, activity_id: int):
+        quiz = selectors.access_quiz_manage(actor=request.user, activity_id=activity_id)
+        return Response(QuizReportSerializer(selectors.quiz_report(quiz=quiz)).data)
 
 
 class QuizExportApi(APIView):

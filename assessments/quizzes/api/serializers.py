@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from assessments.quizzes import item_analysis
 from assessments.quizzes.models import Attempt, Question, Quiz
 from lms.serializers import Serializer
 
@@ -121,6 +122,43 @@ class QuizStatisticsSerializer(Serializer):
     passed = serializers.IntegerField()
     average_score = serializers.FloatField(allow_null=True)
     questions = QuestionStatisticsSerializer(many=True)
+
+
+class ReportChoiceSerializer(Serializer):
+    id = serializers.IntegerField()
+    text = serializers.CharField()
+    correct = serializers.BooleanField()
+    count = serializers.IntegerField(help_text="Attempts that picked this choice.")
+    share = serializers.FloatField(allow_null=True, help_text="count / attempts that showed the question.")
+    upper_count = serializers.IntegerField(help_text="Attempts of the upper 27% group that picked it.")
+
+
+class ReportQuestionSerializer(Serializer):
+    id = serializers.IntegerField()
+    prompt = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    points = serializers.IntegerField()
+    attempts = serializers.IntegerField(help_text="Attempts that showed the question.")
+    answered = serializers.IntegerField()
+    difficulty = serializers.FloatField(allow_null=True, help_text="Mean share of the points earned (0-1).")
+    correct_share = serializers.FloatField(allow_null=True, help_text="Share of attempts exactly right.")
+    point_biserial = serializers.FloatField(allow_null=True,
+                                            help_text="Correlation of the item score with the rest score.")
+    upper_lower_index = serializers.FloatField(allow_null=True,
+                                               help_text="Difficulty in the top 27% minus in the bottom 27%.")
+    group_size = serializers.IntegerField(help_text="Attempts in each of the upper and lower groups.")
+    choices = ReportChoiceSerializer(many=True)
+    flags = serializers.ListField(child=serializers.ChoiceField(choices=item_analysis.FLAGS))
+
+
+class QuizReportSerializer(Serializer):
+    activity_id = serializers.IntegerField()
+    title = serializers.CharField()
+    basis = serializers.ChoiceField(choices=["first_attempt"],
+                                    help_text="Which attempts count: each learner's first submitted one.")
+    attempts = serializers.IntegerField()
+    flagged = serializers.IntegerField(help_text="Questions with at least one flag.")
+    questions = ReportQuestionSerializer(many=True)
 
 
 class DocumentChoiceSerializer(Serializer):
