@@ -41,6 +41,10 @@ class Certificate(models.Model):
     rendered_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True,
                                       help_text="Set before the issue email is sent, so it is sent at most once.")
+    status_index = models.BigIntegerField(
+        null=True, blank=True, unique=True, editable=False,
+        help_text="Its bit in the revocation status lists; empty: the certificate's id. A certificate renewed after "
+                  "a correction takes a new one, and its earlier identity keeps the old bit (RetiredCertificateCode).")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -64,6 +68,39 @@ class Certificate(models.Model):
         if self.expires_at is not None and self.expires_at <= now():
             return "expired"
         return "valid"
+
+
+#: Status-list bits of renewed certificates start here, far above any certificate id, so they never meet.
+RENEWED_STATUS_INDEX_BASE = 1 << 32
+
+
+class RetiredCertificateCode(models.Model):
+    """A certificate's earlier identity: revoked because a corrected result took its completion back, then
+    replaced when the learner completed the course properly (the enrollment keeps one certificate row, renewed
+    under a new code). The old code still verifies, as revoked; its signed credential is still served, and its
+    bit in the status list stays set, so an outside verifier holding it sees it revoked."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="retired_codes")
+    code = models.CharField(max_length=32, unique=True, editable=False)
+    status_index = models.BigIntegerField(unique=True, editable=False)
+    learner_name = models.CharField(max_length=300)
+    course_title = models.CharField(max_length=200)
+    issuer_name = models.CharField(max_length=200)
+    hours_credited = models.DecimalField(max_digits=5, decimal_places=1)
+    issued_at = models.DateTimeField()
+    expires_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField()
+    revoked_reason = models.CharField(max_length=500, blank=True)
+    credential = models.JSONField(null=True, blank=True, editable=False)
+    retired_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["retired_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.course_title} — {self.learner_name} ({self.code}, replaced)"
+
+    effective_status = "revoked"
 
 
 class CertificateEvent(models.Model):

@@ -30,6 +30,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
+from django.db.models import BigIntegerField
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from courses.catalog.models import Course
@@ -45,7 +47,7 @@ from courses.certificates.credentials.achievement import (
 from courses.certificates.credentials.data_integrity import sign, verify
 from courses.certificates.credentials.status_list import MIN_LENGTH, status_entry, status_list_credential
 from courses.certificates.errors import CertificateErrorCode, CredentialError, CredentialKeyError
-from courses.certificates.models import Certificate
+from courses.certificates.models import Certificate, RetiredCertificateCode
 
 STATUS_LIST_LENGTH = MIN_LENGTH  # 131,072 certificates per list (16 KiB before compression)
 ACHIEVEMENT_CRITERIA = (
@@ -146,7 +148,8 @@ def build_signed(certificate: Certificate) -> dict | None:
     if not signing_enabled():
         return None
     enrollment = certificate.enrollment
-    number, index = status_position(certificate.pk)
+    number, index = status_position(certificate.status_index if certificate.status_index is not None
+                                    else certificate.pk)
     credential = build_achievement_credential(
         credential_id=credential_url(certificate.code),
         issuer=_embedded_issuer(),
@@ -169,12 +172,17 @@ def status_list_document(number: int) -> dict:
     if number < 0:
         raise CredentialError("A status list number is not negative.", code=CertificateErrorCode.INVALID_STATUS_LIST)
     start = number * STATUS_LIST_LENGTH
-    revoked = Certificate.objects.filter(
-        status=Certificate.Status.REVOKED, pk__gte=start, pk__lt=start + STATUS_LIST_LENGTH,
-    ).values_list("pk", flat=True)
+    end = start + STATUS_LIST_LENGTH
+    # A certificate's bit is its id unless it was renewed (status_index); a renewed one's earlier identity keeps
+    # the old bit, set for good.
+    revoked = (Certificate.objects.filter(status=Certificate.Status.REVOKED)
+               .annotate(bit=Coalesce("status_index", "pk", output_field=BigIntegerField()))
+               .filter(bit__gte=start, bit__lt=end).values_list("bit", flat=True))
+    retired = RetiredCertificateCode.objects.filter(
+        status_index__gte=start, status_index__lt=end).values_list("status_index", flat=True)
     document = status_list_credential(
         list_url=status_list_url(number), issuer=issuer_id(),
-        revoked_indices=(pk - start for pk in revoked.iterator()), valid_from=timezone.now(),
+        revoked_indices=[bit - start for bit in [*revoked, *retired]], valid_from=timezone.now(),
     )
     return _sign(document)
 
@@ -213,8 +221,19 @@ def _issuer_of(document: dict) -> str | None:
     return issuer if isinstance(issuer, str) else None
 
 
+def _holder_of_bit(bit: int) -> tuple[str, bool] | None:
+    """(code, revoked) of whoever holds status-list bit ``bit``: a certificate (its id, or its own bit once
+    renewed) or a renewed certificate's earlier identity, revoked for good (RetiredCertificateCode)."""
+    retired = RetiredCertificateCode.objects.filter(status_index=bit).values_list("code", flat=True).first()
+    if retired is not None:
+        return retired, True
+    certificate = (Certificate.objects.annotate(bit=Coalesce("status_index", "pk", output_field=BigIntegerField()))
+                   .filter(bit=bit).values_list("code", "status").first())
+    return (certificate[0], certificate[1] == Certificate.Status.REVOKED) if certificate else None
+
+
 def _certificate_of_status(entry: Any) -> tuple[int | None, str | None]:
-    """(certificate pk, error message) from a credentialStatus entry that points at our lists."""
+    """(status-list bit, error message) from a credentialStatus entry that points at our lists."""
     if not isinstance(entry, dict) or entry.get("type") != "BitstringStatusListEntry":
         return None, "The credential has no BitstringStatusListEntry status."
     if entry.get("statusPurpose") != "revocation":
@@ -261,17 +280,18 @@ def credential_verify(document: Any, *, now: datetime | None = None) -> Credenti
     else:
         result.checks["expiry"] = "ok"
 
-    pk, message = _certificate_of_status(document.get("credentialStatus"))
-    certificate = (Certificate.objects.filter(pk=pk).only("code", "status").first() if pk is not None else None)
+    bit, message = _certificate_of_status(document.get("credentialStatus"))
+    holder = _holder_of_bit(bit) if bit is not None else None
     if message:
         result.fail("revocation", "invalid_status", message)
-    elif certificate is None:
+    elif holder is None:
         result.fail("revocation", "unknown_certificate", "No certificate of this issuer holds that status entry.")
     else:
-        result.certificate_code = certificate.code
-        if document.get("id") != credential_url(certificate.code):
+        code, revoked = holder
+        result.certificate_code = code
+        if document.get("id") != credential_url(code):
             result.fail("revocation", "invalid_status", "The status entry belongs to another certificate.")
-        elif certificate.status == Certificate.Status.REVOKED:
+        elif revoked:
             result.fail("revocation", "revoked", "The certificate was revoked.")
         else:
             result.checks["revocation"] = "ok"

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from courses.catalog.models import Course
 from courses.catalog.selectors import course_can_manage
 from courses.certificates import selectors
-from courses.certificates.models import Certificate
+from courses.certificates.models import Certificate, RetiredCertificateCode
 from courses.enrollments.models import Enrollment
 from courses.enrollments.selectors import enrollment_scope_q
 from lms.errors import Forbidden, NotFound
@@ -59,8 +59,13 @@ def access_certificate_manage(*, actor: Any, code: str, action: str):
 
 
 def certificate_credential_row(*, code: str) -> Mapping[str, Any] | None:
-    """The certificate's stored credential as ``{"credential": ...}``, or None (codes longer than 64: None)."""
-    return Certificate.objects.filter(code=code).values("credential").first() if len(code) <= 64 else None
+    """The certificate's stored credential as ``{"credential": ...}``, or None (codes longer than 64: None). A
+    retired code (``RetiredCertificateCode``) still has its credential served: its status entry says revoked."""
+    if len(code) > 64:
+        return None
+    rows = list(Certificate.objects.filter(code=code).order_by().values("credential").union(
+        RetiredCertificateCode.objects.filter(code=code).order_by().values("credential"), all=True)[:1])
+    return rows[0] if rows else None
 
 
 def certificate_last_pk() -> int:
@@ -80,10 +85,18 @@ def certificate_can_manage(*, actor: Any, certificate) -> bool:
 
 
 def certificate_public(*, code: str):
-    """For public verification: the certificate with this code or None (one query either way), with the
-    organizations ``issuer_of`` reads."""
+    """For public verification: the certificate with this code, or the one that replaced it (a retired code:
+    its ``code`` differs), or None; one query either way, with the organizations ``issuer_of`` reads."""
 
+    retired = RetiredCertificateCode.objects.filter(code=code).values("certificate_id")
     return (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
+            .filter(Q(code=code) | Q(pk__in=retired)).first())
+
+
+def retired_certificate_public(*, code: str) -> RetiredCertificateCode | None:
+    """For public verification of a code that a renewed certificate replaced (it verifies as revoked)."""
+    return (RetiredCertificateCode.objects
+            .select_related("certificate__enrollment__course__organization", "certificate__enrollment__organization")
             .filter(code=code).first())
 
 

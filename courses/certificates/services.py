@@ -24,7 +24,7 @@ from courses.certificates import open_badges as certificate_credentials
 from courses.certificates import selectors
 from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.links import linkedin_add_url, verify_url
-from courses.certificates.models import Certificate, CertificateEvent
+from courses.certificates.models import RENEWED_STATUS_INDEX_BASE, Certificate, CertificateEvent, RetiredCertificateCode
 from courses.certificates.pdf import TEMPLATE_VERSION, CertificateContent, render_certificate_pdf
 from courses.enrollments.models import Enrollment
 from courses.errors import CoursesError
@@ -104,11 +104,27 @@ def _replaced_by_completion(certificate: Certificate, enrollment: Enrollment) ->
             and enrollment.completed_at is not None and enrollment.completed_at > certificate.revoked_at)
 
 
+def _retire(certificate: Certificate) -> RetiredCertificateCode:
+    """Keep the revoked identity: its code verifies as revoked, its credential is still served and its status-list
+    bit stays set (an outside verifier holding it must keep seeing it revoked)."""
+    return RetiredCertificateCode.objects.create(
+        certificate=certificate, code=certificate.code,
+        status_index=certificate.status_index if certificate.status_index is not None else certificate.pk,
+        learner_name=certificate.learner_name, course_title=certificate.course_title,
+        issuer_name=certificate.issuer_name, hours_credited=certificate.hours_credited,
+        issued_at=certificate.issued_at, expires_at=certificate.expires_at,
+        revoked_at=certificate.revoked_at or timezone.now(), revoked_reason=certificate.revoked_reason,
+        credential=certificate.credential)
+
+
 def _renew(certificate: Certificate, enrollment: Enrollment, issued_at) -> Certificate:
-    """The revoked certificate's row becomes the new certificate (one row per enrollment): a new code,
-    what is certified now, valid, nothing rendered or mailed yet. The trail keeps the old code."""
+    """The revoked certificate's row becomes the new certificate (one row per enrollment): a new code, a new
+    status-list bit, what is certified now, valid, nothing rendered or mailed yet. The old identity is retired
+    (``_retire``), so it stays verifiable as revoked."""
     replaced = {"code": certificate.code, "revoked_at": certificate.revoked_at.isoformat()
                 if certificate.revoked_at else None, "revoked_reason": certificate.revoked_reason}
+    retired = _retire(certificate)
+    certificate.status_index = RENEWED_STATUS_INDEX_BASE + retired.pk
     old_file = certificate.pdf.name if certificate.pdf else ""
     for name, value in _frozen(enrollment, issued_at).items():
         setattr(certificate, name, value)

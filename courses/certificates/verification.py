@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from courses.certificates import selectors
-from courses.certificates.models import Certificate
+from courses.certificates.models import Certificate, RetiredCertificateCode
 from lms.branding import logo_url
 from lms.serializers import Serializer
 
@@ -27,17 +27,24 @@ def verification_payload(code: str) -> dict | None:
     to the same minimum duration, so timing tells nothing about which codes exist.
     """
     started = time.monotonic()
-    certificate = selectors.certificate_public(code=code) if len(code) <= 64 else None
-    subject = certificate or _DECOY
+    found: Certificate | RetiredCertificateCode | None = (
+        selectors.certificate_public(code=code) if len(code) <= 64 else None)
+    if found is not None and found.code != code:
+        # A code a renewed certificate replaced: still answered, as revoked (see RetiredCertificateCode).
+        found = selectors.retired_certificate_public(code=code)
+    subject = found or _DECOY
+    issuer = None
+    if found is not None:
+        issuer = selectors.issuer_of(found.certificate if isinstance(found, RetiredCertificateCode) else found)
     payload = VerificationSerializer({
         "code": subject.code, "status": subject.effective_status, "learner_name": subject.learner_name,
         "course_title": subject.course_title, "issuer_name": subject.issuer_name,
         "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
         "hours_credited": subject.hours_credited,
-        "issuer_logo_url": logo_url(selectors.issuer_of(certificate)) if certificate is not None else None,
+        "issuer_logo_url": logo_url(issuer) if found is not None else None,
     }).data
     pad_to_minimum(started)
-    return payload if certificate is not None else None
+    return payload if found is not None else None
 
 
 class VerificationSerializer(Serializer):

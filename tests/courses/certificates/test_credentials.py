@@ -312,3 +312,28 @@ def test_credential_json_is_one_query_found_or_not(certificate, django_assert_nu
     for code in (certificate.code, UNKNOWN):
         with django_assert_num_queries(1):
             APIClient().get(f"/api/v1/certificates/{code}/credential.json")
+
+
+def test_a_certificate_renewed_after_a_correction_leaves_its_old_credential_revoked(certificate):
+    """A corrected result revoked the certificate; the learner then completed properly, so the row is renewed
+    under a new code. The old signed credential still fails on revocation (its bit stays set), the old code's
+    credential is still served and verifies as revoked, and the new credential is valid on a bit of its own."""
+    old_code, old_credential = certificate.code, certificate.credential
+    certificate_services.certificate_revoke(certificate=certificate, actor=None, reason="Attendance corrected")
+    enrollment = certificate.enrollment
+    enrollment.completed_at = timezone.now() + timedelta(seconds=1)
+    enrollment.save(update_fields=["completed_at"])
+
+    renewed = certificate_services.certificate_issue(enrollment_id=enrollment.pk, render=True)
+
+    assert renewed.pk == certificate.pk and renewed.code != old_code and renewed.status == "valid"
+    result = certificate_credentials.credential_verify(old_credential).as_dict()
+    assert result["checks"]["revocation"] == "revoked", result
+    assert credential_of(old_code) == old_credential
+    assert checks(renewed.credential) == ALL_OK
+    old_number, old_index = certificate_credentials.status_position(certificate.pk)
+    new_number, new_index = certificate_credentials.status_position(renewed.status_index)
+    assert (new_number, new_index) != (old_number, old_index)
+    assert renewed.credential["credentialStatus"]["statusListIndex"] == str(new_index)
+    answer = APIClient().get(f"/api/v1/verify/{old_code}/").json()
+    assert answer["status"] == "revoked" and answer["learner_name"] == "Zoë Ñúñez"
