@@ -15,7 +15,7 @@ from courses.catalog import search_index
 from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Lesson, LessonCaption, Module
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
-from lms.models import Organization, Role
+from lms.models import STAFF_ROLES, Membership, Organization, Role, User, role_q
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
 from lms.selectors import organization_from_slug
 
@@ -306,3 +306,26 @@ def course_activity(*, course: Course, activity_id: int) -> Activity:
     if activity is None:
         raise NotFound("No such activity in this course.")
     return activity
+
+
+def courses_authored(*, actor: Any) -> QuerySet[Course]:
+    """The courses this person teaches or manages, for the authoring list: learners enrolled, modules and
+    activities counted in the same query."""
+    def counted(model: Any) -> Subquery:
+        rows = model.objects.filter(course=OuterRef("pk")).values("course").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows), 0)
+
+    return (Course.objects.filter(pk__in=Course.objects.filter(course_manage_q(actor)).values("pk"))
+            .select_related("organization")
+            .annotate(learner_count=counted(Enrollment), module_count=counted(Module),
+                      activity_count=counted(Activity))
+            .order_by("-created_at", "-pk"))
+
+
+def course_instructor_choices(*, organization: Organization | None) -> QuerySet[User]:
+    """Who may be named an instructor of a course of this organization: its staff (instructors, supervisors,
+    organization admins), by name. A course of the public catalog keeps the instructors it has."""
+    if organization is None:
+        return User.objects.none()
+    members = Membership.objects.filter(role_q(*STAFF_ROLES), organization=organization).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")

@@ -104,3 +104,15 @@ def activity_reorder(*, module: Module, order: Sequence[int]) -> None:
     """Put the module's activities in this order: ``order`` names every activity's id once (else 409)."""
     with transaction.atomic():
         _reorder(Activity.objects.filter(module=module), order, "module's activities")
+
+
+def course_instructors_set(*, course: Course, users: Sequence[Any]) -> Course:
+    """Name the course's instructors: staff of the course's organization only (a public course keeps its own)."""
+    allowed = set(selectors.course_instructor_choices(organization=course.organization).values_list("pk", flat=True))
+    ids = {user.pk for user in users}
+    if ids - allowed:
+        raise CoursesError("Instructors are staff of the course's organization.",
+                           fields={"instructors": ["Choose people of the course's organization."]})
+    with transaction.atomic():
+        course.instructors.set(list(ids))
+    return course
