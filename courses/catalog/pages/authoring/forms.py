@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.utils.translation import pgettext_lazy
 
 from courses.catalog.models import Activity
+from lms.error_codes import PlatformErrorCode
 from lms.pages.forms import AccessibleFormMixin
 
 KIND_LABELS = {
@@ -111,9 +112,9 @@ class IdListField(forms.Field):
         try:
             ids = [int(item) for item in (value or [])]
         except (TypeError, ValueError):
-            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code="invalid") from None
+            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code=PlatformErrorCode.INVALID) from None
         if not ids or len(ids) > 1000 or min(ids) < 1:
-            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code="invalid")
+            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code=PlatformErrorCode.INVALID)
         return ids
 
 
