@@ -311,7 +311,7 @@ def course_activity(*, course: Course, activity_id: int) -> Activity:
 def courses_authored(*, actor: Any) -> QuerySet[Course]:
     """The courses this person teaches or manages, for the authoring list: learners enrolled, modules and
     activities counted in the same query."""
-    def counted(model: Any) -> Subquery:
+    def counted(model: Any) -> Coalesce:
         rows = model.objects.filter(course=OuterRef("pk")).values("course").annotate(n=Count("pk")).values("n")
         return Coalesce(Subquery(rows), 0)
 

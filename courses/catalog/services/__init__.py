@@ -177,8 +177,8 @@ def course_publish(*, course: Course, checks: bool = True) -> Course:
         lines = [CHECK_MESSAGES[check.code] + (f" ({', '.join(check.titles)})" if check.titles else "")
                  for check in unmet]
         code = CatalogErrorCode.COURSE_EMPTY if unmet[0].code == "has_activity" else CatalogErrorCode.COURSE_NOT_READY
-        raise Conflict("This course cannot be published yet: " + " ".join(lines), code=code,
-                       fields={"checks": [check.code for check in unmet]})
+        raise CoursesError("This course cannot be published yet: " + " ".join(lines), code=code, status_code=409,
+                           fields={"checks": [check.code for check in unmet]})
     with transaction.atomic():
         course.status = Course.Status.PUBLISHED
         course.published_at = course.published_at or timezone.now()

@@ -212,7 +212,8 @@ def test_someone_elses_course_is_absent_and_learners_and_hr_are_refused(org, oth
     urls = [f"/teach/courses/{course.slug}/", f"/teach/courses/{course.slug}/edit/"]
     posts = [f"/teach/courses/{course.slug}/publish/", f"/teach/courses/{course.slug}/archive/",
              f"/teach/courses/{course.slug}/modules/", f"/teach/courses/{course.slug}/modules/order/",
-             f"/teach/courses/{course.slug}/modules/{module.pk}/", f"/teach/courses/{course.slug}/modules/{module.pk}/delete/",
+             f"/teach/courses/{course.slug}/modules/{module.pk}/",
+             f"/teach/courses/{course.slug}/modules/{module.pk}/delete/",
              f"/teach/courses/{course.slug}/modules/{module.pk}/activities/",
              f"/teach/courses/{course.slug}/activities/{activity.pk}/settings/",
              f"/teach/courses/{course.slug}/activities/{activity.pk}/delete/"]

@@ -109,12 +109,13 @@ class IdListField(forms.Field):
     widget = forms.MultipleHiddenInput
 
     def to_python(self, value: Any) -> list[int]:
+        refusal = forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code=PlatformErrorCode.INVALID)
         try:
             ids = [int(item) for item in (value or [])]
         except (TypeError, ValueError):
-            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code=PlatformErrorCode.INVALID) from None
+            raise refusal from None
         if not ids or len(ids) > 1000 or min(ids) < 1:
-            raise forms.ValidationError(pgettext_lazy("teach", "The order lists ids."), code=PlatformErrorCode.INVALID)
+            raise refusal
         return ids
 
 

@@ -211,7 +211,9 @@ def teach_course_publish(request, slug: str):
     course = selectors.access_course_author(actor=request.user, slug=slug)
     try:
         services.course_publish(course=course)
-    except Conflict:
+    except ApplicationError as error:
+        if error.status_code != 409:
+            raise
         return _render(request, course, status=409, alert=pgettext(
             "teach", "This course cannot be published yet: meet the checks marked “Not met” below."))
     return redirect("pages:teach-course", course.slug)
