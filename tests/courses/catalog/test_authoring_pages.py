@@ -249,3 +249,17 @@ def test_the_structure_page_and_list_take_as_many_queries_for_50_activities_as_f
     for n in range(5):
         build_course(slug=f"more-{n}", publish=False, organization=org).instructors.add(instructor)
     assert _queries(client, "/teach/courses/") == one
+
+
+def test_the_pages_speak_portuguese(instructor, course):
+    client = portuguese(browser(instructor))
+    page = client.get(f"/teach/courses/{course.slug}/").content.decode()
+    for text in ("Módulos e atividades", "Mover para baixo", "Cumprido", "Toda lição tem conteúdo",
+                 "Adicionar um módulo", "Arquivar", "Ver como aluno"):
+        assert text in page, text
+    for text in ("Move down", "Met<", "Add a module", "Learners with progress"):
+        assert text not in page, text
+    form = client.get(f"/teach/courses/{course.slug}/edit/").content.decode()
+    assert "Nota mínima para aprovação (%)" in form and "Passing score" not in form
+    listing = client.get("/teach/courses/").content.decode()
+    assert "Novo curso" in listing and "Rascunho" in listing
