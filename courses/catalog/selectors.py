@@ -243,9 +243,13 @@ def course_structure(*, course: Course) -> list[Module]:
 
 
 def activity_learners_with_progress(*, activity_ids: Sequence[int]) -> int:
-    """How many learners have a progress row in any of these activities."""
-    return (ActivityProgress.objects.filter(activity_id__in=list(activity_ids))
-            .values("enrollment_id").distinct().count())
+    """How many learners have a record in any of these activities: a progress row, a quiz attempt or a survey
+    answer (the last two through their reverse relations: their models live in assessments). Deleting the
+    activity would delete these records."""
+    ids = list(activity_ids)
+    touched = (Q(progress__activity_id__in=ids) | Q(quiz_attempts__quiz__activity_id__in=ids)
+               | Q(instrument_responses__survey__activity_id__in=ids))
+    return Enrollment.objects.filter(pk__in=Enrollment.objects.filter(touched).values("pk")).count()
 
 
 @dataclass(frozen=True)

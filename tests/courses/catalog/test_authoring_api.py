@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
+from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Module
+from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress
 from tests import factories as people
 from tests.courses.factories import EnrollmentFactory, activities_of, build_course
@@ -102,3 +106,14 @@ def test_outside_scope(client_for, org, other_org, course):
     assert mine.delete(f"{base}/activities/{activities_of(other)[0].pk if activities_of(other) else 999}/"
                        ).status_code == 404
     assert Activity.objects.filter(pk=activity.pk).exists()
+
+
+def test_a_quiz_attempt_counts_as_progress(client_for, org, instructor, course):
+    quiz = quiz_authoring.quiz_activity_create(module=course.modules.order_by("position").first(), title="Check")
+    quiz_authoring.question_create(quiz=quiz, kind="single_choice", prompt="First?", choices=[
+        {"text": "Listen", "correct": True}, {"text": "Talk", "correct": False}])
+    catalog_services.course_publish(course=course)
+    enrollment, _ = enrollment_services.enrollment_create(user=people.member(org, "learner"), course=course)
+    quiz_attempts.attempt_start(quiz=quiz, enrollment=enrollment)
+    response = client_for(instructor).delete(f"/api/v1/courses/{course.slug}/activities/{quiz.activity_id}/")
+    assert response.status_code == 409 and response.json()["error"]["code"] == "activity_has_progress"
