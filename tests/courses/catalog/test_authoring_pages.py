@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -263,3 +264,16 @@ def test_the_pages_speak_portuguese(instructor, course):
     assert "Nota mínima para aprovação (%)" in form and "Passing score" not in form
     listing = client.get("/teach/courses/").content.decode()
     assert "Novo curso" in listing and "Rascunho" in listing
+
+
+def test_another_organization_and_a_bad_picture_are_field_errors(other_org, instructor):
+    client = browser(instructor)
+    before = Course.objects.count()
+    response = client.post("/teach/courses/new/", {"title": "Elsewhere", "language": "en", "passing_score": "0",
+                                                   "organization": other_org.pk})
+    assert response.status_code == 400 and 'id="id_organization_errors"' in response.content.decode()
+    response = client.post("/teach/courses/new/", {
+        "title": "Pictured", "language": "en", "passing_score": "0", "cover_alt": "A desk",
+        "cover": SimpleUploadedFile("desk.jpg", b"<html>not a picture</html>")})
+    assert response.status_code == 400 and 'id="id_cover_errors"' in response.content.decode()
+    assert Course.objects.count() == before
