@@ -4,6 +4,7 @@ import lms.converters  # noqa: F401  (registers <id:...>)
 from courses.announcements import api as announcements
 from courses.catalog.api import courses as catalog
 from courses.catalog.api import lessons
+from courses.catalog.api import structure as catalog_structure
 from courses.certificates.api import certificates, credentials
 from courses.enrollments import api as enrollments
 from courses.hr_reports import api as reports
@@ -21,6 +22,16 @@ urlpatterns = [
     path("courses/<slug:slug>/modules/", catalog.ModuleCreateApi.as_view(), name="course-modules"),
     path("courses/<slug:slug>/modules/<id:module_id>/activities/", catalog.ActivityCreateApi.as_view(),
          name="module-activities"),
+    # Part D1 (authoring): a course's structure, reorder, delete, the publish checks.
+    path("courses/<slug:slug>/modules/order/", catalog_structure.ModuleOrderApi.as_view(), name="course-module-order"),
+    path("courses/<slug:slug>/modules/<id:module_id>/", catalog_structure.ModuleDetailApi.as_view(),
+         name="course-module"),
+    path("courses/<slug:slug>/modules/<id:module_id>/activities/order/", catalog_structure.ActivityOrderApi.as_view(),
+         name="module-activity-order"),
+    path("courses/<slug:slug>/activities/<id:activity_id>/", catalog_structure.ActivityDetailApi.as_view(),
+         name="course-activity"),
+    path("courses/<slug:slug>/publish-checks/", catalog_structure.PublishChecksApi.as_view(),
+         name="course-publish-checks"),
     path("courses/<slug:slug>/enroll/", enrollments.EnrollApi.as_view(), name="course-enroll"),
     path("courses/<slug:slug>/enrollments/bulk/", enrollments.BulkEnrollApi.as_view(), name="course-bulk-enroll"),
     path("courses/<slug:slug>/ratings/", ratings.RatingListApi.as_view(), name="course-ratings"),

@@ -11,7 +11,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from courses.catalog import cover_images, lesson_images, services
-from courses.catalog.admin_scope import CourseScopedAdmin
+from courses.catalog.admin_scope import CourseScopedAdmin, CourseScopedInline
 from courses.catalog.models import Activity, Category, Course, Lesson, LessonCaption, LessonImage, Module, Tag
 from courses.catalog.services import video as video_services
 
@@ -22,7 +22,7 @@ from lms.models import Organization
 from lms.scoping import is_unrestricted, organization_ids_for
 
 
-class ModuleInline(admin.TabularInline):
+class ModuleInline(CourseScopedInline, admin.TabularInline):
     model = Module
     extra = 0
     fields = ["title", "position"]
@@ -144,7 +144,7 @@ class CourseAdmin(CourseScopedAdmin):
             services.course_archive(course=course)
 
 
-class ActivityInline(admin.TabularInline):
+class ActivityInline(CourseScopedInline, admin.TabularInline):
     model = Activity
     extra = 0
     fields = ["title", "kind", "required", "weight", "position", "estimated_minutes"]
@@ -181,7 +181,7 @@ class LessonForm(forms.ModelForm):
         fields = ["content_type", "body", "video_url", "video_duration_seconds", "transcript", "ebook"]
 
 
-class LessonInline(admin.StackedInline):
+class LessonInline(CourseScopedInline, admin.StackedInline):
     model = Lesson
     form = LessonForm
     formfield_overrides = PRIVATE_FILE_FIELDS
@@ -265,7 +265,7 @@ class LessonImageForm(forms.ModelForm):
         return data
 
 
-class LessonImageInline(admin.TabularInline):
+class LessonImageInline(CourseScopedInline, admin.TabularInline):
     model = LessonImage
     form = LessonImageForm
     extra = 0
@@ -295,7 +295,7 @@ class LessonCaptionForm(forms.ModelForm):
         return data
 
 
-class LessonCaptionInline(admin.TabularInline):
+class LessonCaptionInline(CourseScopedInline, admin.TabularInline):
     model = LessonCaption
     form = LessonCaptionForm
     extra = 0

@@ -60,3 +60,22 @@ class CourseScopedAdmin(PeoplePickerMixin, admin.ModelAdmin):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._is_course_staff(request)
+
+
+class CourseScopedInline:
+    """For inlines on a course-scoped admin (modules on a course, the lesson on an activity, ...): Django asks an
+    inline for its model's permissions, which course staff do not hold (their access is the course scope, not
+    model permissions), so without this the inline vanished for everyone but superusers. The parent admin's
+    queryset already limits the page to courses the person manages."""
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return is_course_staff(request)

@@ -8,8 +8,10 @@ from lms.error_codes import ErrorCodeEnum
 @unique
 class CatalogErrorCode(ErrorCodeEnum):
     ACTIVE_CONTENT_EBOOK = "active_content_ebook"
+    ACTIVITY_HAS_PROGRESS = "activity_has_progress"
     CAPTIONS_TOO_LARGE = "captions_too_large"
     COURSE_EMPTY = "course_empty"
+    COURSE_NOT_READY = "course_not_ready"
     COVER_ALT_REQUIRED = "cover_alt_required"
     COVER_TOO_LARGE = "cover_too_large"
     EBOOK_TOO_LARGE = "ebook_too_large"
@@ -24,6 +26,8 @@ class CatalogErrorCode(ErrorCodeEnum):
     INVALID_LESSON_TYPE = "invalid_lesson_type"
     INVALID_VIDEO = "invalid_video"
     INVALID_VIDEO_URL = "invalid_video_url"
+    MODULE_HAS_PROGRESS = "module_has_progress"
+    ORDER_STALE = "order_stale"
     VIDEO_TOO_LARGE = "video_too_large"
 
 

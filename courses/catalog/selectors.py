@@ -3,17 +3,19 @@ and translations, each scoped to the caller through ``lms.scoping``."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Length
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.catalog import search_index
 from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Lesson, LessonCaption, Module
-from courses.enrollments.models import Enrollment
+from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
-from lms.models import Organization, Role
+from lms.models import STAFF_ROLES, Membership, Organization, Role, User, role_q
 from lms.scoping import is_unrestricted, organization_ids_for, person_id
 from lms.selectors import organization_from_slug
 
@@ -217,3 +219,117 @@ def lesson_caption_track(*, lesson: Lesson, language: str) -> LessonCaption:
     if track is None:
         raise Http404("This lesson has no captions in that language.")  # pages and API alike answer 404
     return track
+
+
+# --- Authoring at /teach/courses/ ------------------------------------------------------------------------------
+
+def access_course_author(*, actor: Any, slug: str) -> Course:
+    """The course, for its authoring pages: absent (404) unless the actor manages it, even when they may see it."""
+    course = Course.objects.filter(course_manage_q(actor), slug=slug).distinct().first()
+    if course is None:
+        raise NotFound("No such course among the ones you teach.")
+    return course
+
+
+def course_structure(*, course: Course) -> list[Module]:
+    """The course's modules, each with its activities (lesson kind and content fields only) and how many learners
+    have progress in each: three queries, whatever the size."""
+    progress = ActivityProgress.objects.filter(activity=OuterRef("pk")).values("activity").annotate(
+        n=Count("enrollment", distinct=True)).values("n")
+    activities = (Activity.objects.select_related("lesson").defer("lesson__body_html", "lesson__transcript_html")
+                  .annotate(learners=Coalesce(Subquery(progress), 0)).order_by("position", "id"))
+    return list(Module.objects.filter(course=course).prefetch_related(Prefetch("activities", queryset=activities))
+                .order_by("position", "id"))
+
+
+def activity_learners_with_progress(*, activity_ids: Sequence[int]) -> int:
+    """How many learners have a record in any of these activities: a progress row, a quiz attempt or a survey
+    answer (the last two through their reverse relations: their models live in assessments). Deleting the
+    activity would delete these records."""
+    ids = list(activity_ids)
+    touched = (Q(progress__activity_id__in=ids) | Q(quiz_attempts__quiz__activity_id__in=ids)
+               | Q(instrument_responses__survey__activity_id__in=ids))
+    return Enrollment.objects.filter(pk__in=Enrollment.objects.filter(touched).values("pk")).count()
+
+
+@dataclass(frozen=True)
+class PublishCheck:
+    """One rule a course meets before it is published; ``titles`` names the activities that break it."""
+    code: str
+    met: bool
+    titles: tuple[str, ...] = ()
+
+
+def _lesson_empty(row: dict[str, Any]) -> bool:
+    kind = row["lesson__content_type"]
+    if kind == Lesson.ContentType.VIDEO:
+        return not (row["lesson__video_url"] or row["lesson__video"])
+    if kind == Lesson.ContentType.EBOOK:
+        return not row["lesson__ebook"]
+    return not row["body_length"]
+
+
+def course_publish_checks(*, course: Course) -> list[PublishCheck]:
+    """What publishing asks of a course, met or not, in one query. Quizzes, role-plays and surveys are
+    found through their reverse relations to the activity (their models live in assessments)."""
+    rows = list(Activity.objects.filter(course=course).order_by("module__position", "position", "id").values(
+        "title", "kind", "required", "lesson__content_type", "lesson__video_url", "lesson__video", "lesson__ebook",
+    ).annotate(body_length=Length("lesson__body"), questions=Count("quiz__questions", distinct=True),
+               has_quiz=Count("quiz", distinct=True), has_workshop=Count("workshop", distinct=True),
+               has_scenario=Count("scenario", distinct=True), has_survey=Count("survey", distinct=True)))
+    kind = Activity.Kind
+
+    def failing(test) -> tuple[str, ...]:
+        return tuple(row["title"] for row in rows if test(row))
+
+    lessons = failing(lambda row: row["kind"] == kind.LESSON and _lesson_empty(row))
+    quizzes = failing(lambda row: row["kind"] == kind.QUIZ and not (row["has_quiz"] and row["questions"]))
+    workshops = failing(lambda row: row["kind"] == kind.WORKSHOP and not row["has_workshop"])
+    roleplays = failing(lambda row: row["kind"] == kind.ROLEPLAY and not row["has_scenario"])
+    surveys = failing(lambda row: row["kind"] == kind.SURVEY and not row["has_survey"])
+    return [
+        PublishCheck("has_activity", bool(rows)),
+        PublishCheck("has_required", any(row["required"] for row in rows)),
+        PublishCheck("lessons_have_content", not lessons, lessons),
+        PublishCheck("quizzes_have_questions", not quizzes, quizzes),
+        PublishCheck("workshops_linked", not workshops, workshops),
+        PublishCheck("roleplays_have_scenario", not roleplays, roleplays),
+        PublishCheck("surveys_have_instrument", not surveys, surveys),
+    ]
+
+
+def course_module(*, course: Course, module_id: int) -> Module:
+    module = Module.objects.filter(course=course, pk=module_id).select_related("course").first()
+    if module is None:
+        raise NotFound("No such module in this course.")
+    return module
+
+
+def course_activity(*, course: Course, activity_id: int) -> Activity:
+    activity = Activity.objects.filter(course=course, pk=activity_id).select_related("course", "module").first()
+    if activity is None:
+        raise NotFound("No such activity in this course.")
+    return activity
+
+
+def courses_authored(*, actor: Any) -> QuerySet[Course]:
+    """The courses this person teaches or manages, for the authoring list: learners enrolled, modules and
+    activities counted in the same query."""
+    def counted(model: Any) -> Coalesce:
+        rows = model.objects.filter(course=OuterRef("pk")).values("course").annotate(n=Count("pk")).values("n")
+        return Coalesce(Subquery(rows), 0)
+
+    return (Course.objects.filter(pk__in=Course.objects.filter(course_manage_q(actor)).values("pk"))
+            .select_related("organization")
+            .annotate(learner_count=counted(Enrollment), module_count=counted(Module),
+                      activity_count=counted(Activity))
+            .order_by("-created_at", "-pk"))
+
+
+def course_instructor_choices(*, organization: Organization | None) -> QuerySet[User]:
+    """Who may be named an instructor of a course of this organization: its staff (instructors, supervisors,
+    organization admins), by name. A course of the public catalog keeps the instructors it has."""
+    if organization is None:
+        return User.objects.none()
+    members = Membership.objects.filter(role_q(*STAFF_ROLES), organization=organization).values("user_id")
+    return User.objects.filter(pk__in=members, is_active=True).order_by("first_name", "last_name", "email")

@@ -144,7 +144,7 @@ class CourseDetailApi(APIView):
 
 
 class CoursePublishApi(APIView):
-    error_codes = (CatalogErrorCode.COURSE_EMPTY,)
+    error_codes = (CatalogErrorCode.COURSE_EMPTY, CatalogErrorCode.COURSE_NOT_READY)
 
     @extend_schema(request=None, responses=CourseDetailSerializer, tags=["courses"])
     def post(self, request, slug: str):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 
-from courses.catalog import cover_images, lesson_images, search_index
+from courses.catalog import cover_images, lesson_images, search_index, selectors
 from courses.catalog import lesson_content as content
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.models import (
@@ -157,11 +157,28 @@ def course_search_refresh(*, course: Course) -> None:
             lessons="\n".join(text for text in texts if text), language=course.language))
 
 
-def course_publish(*, course: Course) -> Course:
-    if not Activity.objects.filter(course=course).exists():
-        raise CoursesError("A course needs at least one activity before it is published.",
-                           code=CatalogErrorCode.COURSE_EMPTY,
-                           status_code=409)
+CHECK_MESSAGES = {
+    "has_activity": "The course has at least one activity.",
+    "has_required": "At least one activity is required.",
+    "lessons_have_content": "Every lesson has content (text, a video or an ebook).",
+    "quizzes_have_questions": "Every quiz has questions.",
+    "workshops_linked": "Every workshop activity has a workshop.",
+    "roleplays_have_scenario": "Every role-play activity has a scenario.",
+    "surveys_have_instrument": "Every survey activity has its questionnaire.",
+}
+
+
+def course_publish(*, course: Course, checks: bool = True) -> Course:
+    """Publish the course once it meets every check (409 listing the unmet ones). ``checks=False`` asks only for
+    an activity: for loaders that add quizzes' questions and workshops afterwards (the demo, test factories)."""
+    results = selectors.course_publish_checks(course=course)
+    unmet = [check for check in results if not check.met and (checks or check.code == "has_activity")]
+    if unmet:
+        lines = [CHECK_MESSAGES[check.code] + (f" ({', '.join(check.titles)})" if check.titles else "")
+                 for check in unmet]
+        code = CatalogErrorCode.COURSE_EMPTY if unmet[0].code == "has_activity" else CatalogErrorCode.COURSE_NOT_READY
+        raise CoursesError("This course cannot be published yet: " + " ".join(lines), code=code, status_code=409,
+                           fields={"checks": [check.code for check in unmet]})
     with transaction.atomic():
         course.status = Course.Status.PUBLISHED
         course.published_at = course.published_at or timezone.now()

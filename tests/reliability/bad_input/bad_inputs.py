@@ -285,6 +285,12 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "title": "Another lesson", "kind": "lesson", "required": True, "weight": 1, "position": 9,
         "estimated_minutes": 5, "lesson": {"content_type": "article", "body": "Read this."}},
     "PUT /api/v1/courses/{slug}/rating/": lambda w: {"stars": 4, "review": "Useful."},
+    "PATCH /api/v1/courses/{slug}/modules/{module_id}/": lambda w: {"title": "The first module"},
+    "POST /api/v1/courses/{slug}/modules/order/": lambda w: {"order": [w.course.modules.get().pk]},
+    "POST /api/v1/courses/{slug}/modules/{module_id}/activities/order/": lambda w: {
+        "order": list(w.course.modules.get().activities.order_by("-position", "-id").values_list("pk", flat=True))},
+    "PATCH /api/v1/courses/{slug}/activities/{activity_id}/": lambda w: {"title": "Why listening matters",
+                                                                          "required": True, "weight": 2},
     "POST /api/v1/credentials/verify/": lambda w: {"@context": ["https://www.w3.org/ns/credentials/v2"],
                                                    "type": ["VerifiableCredential"], "issuer": "did:key:z6Mk",
                                                    "validFrom": "2025-01-01T00:00:00Z"},
