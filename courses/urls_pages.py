@@ -2,6 +2,7 @@
 from django.urls import path
 
 from courses.catalog.pages import authoring, catalog, covers, lessons, video
+from courses.catalog.pages import lesson_editor
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -48,4 +49,9 @@ urlpatterns = [
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),
     path("teach/workshops/", workshop_teaching.teach_workshops, name="teach-workshops"),
+    # Part D2: the activity and lesson editor (article with preview, pictures, video and captions, ebook).
+    path("teach/courses/<slug:slug>/activities/<id:activity_id>/", lesson_editor.teach_activity,
+         name="teach-activity"),
+    path("teach/courses/<slug:slug>/activities/<id:activity_id>/preview/", lesson_editor.teach_activity_preview,
+         name="teach-activity-preview"),
 ]
