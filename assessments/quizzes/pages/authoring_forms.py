@@ -6,7 +6,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext, pgettext_lazy
 
 from assessments.quizzes.errors import QuizAuthoringError
@@ -135,7 +134,7 @@ class QuizImportForm(AccessibleFormMixin, forms.Form):
                            widget=forms.ClearableFileInput(attrs={"accept": ".json,application/json"}),
                            help_text=pgettext_lazy("teach", "The format the export below downloads. Importing "
                                                             "replaces every question and setting, all or nothing."),
-                           error_messages={"required": _("Choose a file.")})
+                           error_messages={"required": pgettext_lazy("teach", "Choose a file.")})
 
 
 def import_problems(exc: QuizAuthoringError) -> list[str]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from django import forms
-from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from courses.catalog.models import LessonCaption
@@ -44,7 +43,7 @@ class ArticleForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 18, "spellcheck": "true"}),
         help_text=pgettext_lazy("teach", "Headings with #, lists with -, links as [text](https://...), pictures as "
                                          "![what it shows](image:NAME) once uploaded below."),
-        error_messages={"max_length": _("Keep the text to %(limit_value)d characters or fewer.")})
+        error_messages={"max_length": pgettext_lazy("teach", "Keep the text to %(limit_value)d characters or fewer.")})
 
 
 class ImageForm(AccessibleFormMixin, forms.Form):
