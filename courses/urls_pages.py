@@ -1,8 +1,7 @@
 """Page URLs of the courses app, mounted in the `pages` namespace by lms/urls.py."""
 from django.urls import path
 
-from courses.catalog.pages import authoring, catalog, covers, lessons, video
-from courses.catalog.pages import lesson_editor
+from courses.catalog.pages import authoring, catalog, covers, lesson_editor, lessons, video
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages

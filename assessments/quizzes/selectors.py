@@ -278,9 +278,9 @@ def quiz_editor_questions(*, quiz: Quiz | None) -> list[Question]:
 def access_question_manage(*, actor: Any, activity_id: int, question_id: int) -> Question:
     """One question of a quiz the actor manages (as ``access_quiz_edit``), with its choices; 404 for another's."""
     _activity, quiz = access_quiz_edit(actor=actor, activity_id=activity_id)
-    question = None
-    if quiz is not None:
-        question = Question.objects.prefetch_related("choices").filter(quiz=quiz, pk=question_id).first()
+    if quiz is None:
+        raise Http404
+    question = Question.objects.prefetch_related("choices").filter(quiz=quiz, pk=question_id).first()
     if question is None:
         raise Http404
     question.quiz = quiz

@@ -17,9 +17,8 @@ from django.template.loader import render_to_string
 from django.utils.translation import ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from courses.catalog import lesson_content
+from courses.catalog import lesson_content, services
 from courses.catalog import selectors as catalog_selectors
-from courses.catalog import services
 from courses.catalog.models import Activity, Lesson
 from courses.catalog.pages.lesson_forms import (
     ActivityDetailsForm,

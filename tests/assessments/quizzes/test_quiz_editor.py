@@ -220,7 +220,7 @@ def test_who_may_open_the_editor(org, other_org, instructor, course_quiz):
 
 
 def test_a_new_quiz_activity_starts_empty_and_takes_an_import(instructor, org):
-    course, quiz = quiz_course(instructor=instructor, organization=org)
+    _course, quiz = quiz_course(instructor=instructor, organization=org)
     activity_id = quiz.activity_id
     quiz.delete()
     editor = browser(instructor)

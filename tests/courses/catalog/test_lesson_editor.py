@@ -22,7 +22,8 @@ from tests.courses.factories import activities_of, build_course, words
 
 pytestmark = pytest.mark.django_db
 
-MARKDOWN = "# Listening first\n\nAsk **one** question, then [wait](https://example.com/wait).\n\n| a | b |\n|:-|-:|\n| 1 | 2 |"
+MARKDOWN = ("# Listening first\n\nAsk **one** question, then [wait](https://example.com/wait).\n\n"
+            "| a | b |\n|:-|-:|\n| 1 | 2 |")
 VTT = b"WEBVTT\n\n00:00.000 --> 00:02.500\nHello, and thanks for waiting.\n"
 BAD_VTT = b"WEBVTT\n\n00:01.000 --> 00:02.000\nFine.\n\n00:03.000 -> 00:04.000\nBroken arrow.\n"
 
