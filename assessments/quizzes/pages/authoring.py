@@ -142,7 +142,8 @@ def _question_save(request: HttpRequest, activity: Activity, quiz: Quiz | None,
         if question is not None:
             quiz_authoring.question_update(question=question, **form.service_fields())
         else:
-            if quiz is None:
+            if quiz is None:  # the quiz's first question: checked before the quiz is written, so a 400 writes nothing
+                quiz_authoring.clean_question(**form.service_fields())
                 quiz = quiz_authoring.quiz_create(activity=activity)
             quiz_authoring.question_create(quiz=quiz, **form.service_fields())
     except ApplicationError as exc:

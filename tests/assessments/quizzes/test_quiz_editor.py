@@ -246,3 +246,14 @@ def test_the_editor_reads_in_the_same_queries_whatever_the_questions(instructor,
 
 
 QUERIES = 10
+
+
+def test_a_refused_first_question_writes_no_quiz(instructor, org):
+    _course, quiz = quiz_course(instructor=instructor, organization=org)
+    activity_id = quiz.activity_id
+    quiz.delete()
+    response = browser(instructor).post(reverse("pages:teach-quiz-question-new", args=[activity_id]), {
+        "kind": "single_choice", "prompt": "Only one choice", "points": "1", "choice_1": "Alone", "correct_1": "on"})
+    assert response.status_code == 400
+    assert "From 2 to 20 choices." in main_html(response)
+    assert not Quiz.objects.filter(activity_id=activity_id).exists()
