@@ -50,12 +50,20 @@ def _status(exc: ApplicationError) -> int:
     return 409 if isinstance(exc, Conflict) else 400
 
 
+def correct_answers(question: Question) -> str:
+    """What counts as right, as the list shows it: the correct choices, or a short-text question's accepted answers."""
+    if question.kind == Question.Kind.SHORT_TEXT:
+        return "; ".join(question.accepted_answers or [])
+    return "; ".join(choice.text for choice in question.choices.all() if choice.is_correct)
+
+
 def _editor(request: HttpRequest, activity: Activity, quiz: Quiz | None, status: int = 200,
             **bound: Any) -> HttpResponse:
     questions = selectors.quiz_editor_questions(quiz=quiz)
     context = {
         "nav": "teach", "teach_nav": "courses", "activity": activity, "course": activity.course, "quiz": quiz,
-        "questions": questions, "kind_labels": KIND_LABELS, "total_points": sum(q.points for q in questions),
+        "questions": [(question, correct_answers(question)) for question in questions], "kind_labels": KIND_LABELS,
+        "total_points": sum(q.points for q in questions),
         "settings_form": QuizSettingsForm(initial=QuizSettingsForm.initial_for(quiz)),
         "import_form": QuizImportForm(), "import_problems": [], **bound,
     }

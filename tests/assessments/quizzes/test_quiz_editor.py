@@ -55,7 +55,8 @@ def errors_of(html: str, field_id: str) -> str:
 def test_the_editor_lists_the_questions_and_their_answers(instructor, course_quiz):
     _course, quiz = course_quiz
     page = main_html(browser(instructor).get(url(quiz)))
-    assert "Question 0" in page and "Question 1" in page and "Choice 0" in page
+    assert "Question 0" in page and "Question 1" in page
+    assert '<td lang="en">Choice 0</td>' in page  # the correct answer, and only it
     assert reverse("pages:teach-quiz-question", args=[quiz.activity_id, quiz.questions.first().pk]) in page
 
 
