@@ -8,6 +8,7 @@ from django.urls import path
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import pages as surveys
 from assessments.quizzes.pages import attempts as quizzes
+from assessments.quizzes.pages import authoring as quiz_authoring
 from assessments.quizzes.pages import report as quiz_report
 from assessments.roleplays.pages import reviews, roleplays
 from assessments.roleplays.pages import teach as roleplay_teaching
@@ -33,4 +34,14 @@ urlpatterns = [
          name="teach-roleplay-calibration-edit"),
     path("teach/roleplays/rubrics/<id:rubric_id>/agreement/", roleplay_teaching.teach_roleplay_agreement,
          name="teach-roleplay-agreement"),
+    # Part D2: the quiz editor (questions, settings, import and export), linked from the lesson editor.
+    path("teach/quizzes/<id:activity_id>/", quiz_authoring.teach_quiz, name="teach-quiz"),
+    path("teach/quizzes/<id:activity_id>/import/", quiz_authoring.teach_quiz_import, name="teach-quiz-import"),
+    path("teach/quizzes/<id:activity_id>/export/", quiz_authoring.teach_quiz_export, name="teach-quiz-export"),
+    path("teach/quizzes/<id:activity_id>/questions/new/", quiz_authoring.teach_quiz_question_new,
+         name="teach-quiz-question-new"),
+    path("teach/quizzes/<id:activity_id>/questions/<id:question_id>/", quiz_authoring.teach_quiz_question,
+         name="teach-quiz-question"),
+    path("teach/quizzes/<id:activity_id>/questions/<id:question_id>/delete/",
+         quiz_authoring.teach_quiz_question_delete, name="teach-quiz-question-delete"),
 ]

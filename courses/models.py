@@ -14,7 +14,7 @@ from courses.catalog.models import (
     Tag,
     validate_language,
 )
-from courses.certificates.models import Certificate, CertificateEvent, RetiredCertificateCode
+from courses.certificates.models import Certificate, CertificateEvent
 from courses.enrollments.models import ActivityProgress, Enrollment, VideoWatch
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.ratings.models import Rating, RatingFlag

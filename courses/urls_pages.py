@@ -2,7 +2,7 @@
 from django.urls import path
 
 from courses.announcements import pages as announcement_pages
-from courses.catalog.pages import authoring, catalog, covers, lessons, video
+from courses.catalog.pages import authoring, catalog, covers, lesson_editor, lessons, video
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -77,5 +77,10 @@ urlpatterns = [
          name="teach-activity-settings"),
     path("teach/courses/<slug:slug>/activities/<id:activity_id>/delete/", authoring.teach_activity_delete,
          name="teach-activity-delete"),
+    # Part D2: the activity and lesson editor (article with preview, pictures, video and captions, ebook).
+    path("teach/courses/<slug:slug>/activities/<id:activity_id>/", lesson_editor.teach_activity,
+         name="teach-activity"),
+    path("teach/courses/<slug:slug>/activities/<id:activity_id>/preview/", lesson_editor.teach_activity_preview,
+         name="teach-activity-preview"),
 ]
 

@@ -280,3 +280,32 @@ def quiz_report(*, quiz: Quiz) -> dict[str, Any]:
              for q in questions]
     report = item_analysis.item_analysis(items, responses)
     return {"activity_id": quiz.activity_id, "title": quiz.activity.title, "basis": "first_attempt", **report}
+def access_quiz_edit(*, actor: Any, activity_id: int) -> tuple[Activity, Quiz | None]:
+    """A quiz activity and its quiz (None before one is written), for its course's managers: 404 when the actor may
+    not see it or it is no quiz activity, 403 unless they manage its course."""
+    activity = access_quiz_import(actor=actor, activity_id=activity_id)
+    if activity.kind != Activity.Kind.QUIZ:
+        raise Http404
+    quiz = Quiz.objects.filter(activity=activity).first()
+    if quiz is not None:
+        quiz.activity = activity
+    return activity, quiz
+
+
+def quiz_editor_questions(*, quiz: Quiz | None) -> list[Question]:
+    """Every question of the quiz with its choices, in order (two queries whatever their number)."""
+    if quiz is None:
+        return []
+    return list(quiz.questions.prefetch_related("choices").order_by("position", "id"))
+
+
+def access_question_manage(*, actor: Any, activity_id: int, question_id: int) -> Question:
+    """One question of a quiz the actor manages (as ``access_quiz_edit``), with its choices; 404 for another's."""
+    _activity, quiz = access_quiz_edit(actor=actor, activity_id=activity_id)
+    if quiz is None:
+        raise Http404
+    question = Question.objects.prefetch_related("choices").filter(quiz=quiz, pk=question_id).first()
+    if question is None:
+        raise Http404
+    question.quiz = quiz
+    return question

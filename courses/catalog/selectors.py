@@ -12,7 +12,16 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from courses.catalog import search_index
-from courses.catalog.models import Activity, Category, Course, CourseCoverRendition, Lesson, LessonCaption, Module
+from courses.catalog.models import (
+    Activity,
+    Category,
+    Course,
+    CourseCoverRendition,
+    Lesson,
+    LessonCaption,
+    LessonImage,
+    Module,
+)
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.errors import Forbidden, NotFound
 from lms.models import STAFF_ROLES, Membership, Organization, Role, User, role_q
@@ -206,6 +215,22 @@ def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Cou
         my_status=Subquery(mine.values("status")[:1]),
         my_progress=Subquery(mine.values("progress_percent")[:1]),
     )
+
+
+def access_activity_manage(*, actor: Any, slug: str, activity_id: int) -> Activity:
+    """An activity of a course the actor manages, with its module and lesson (the lesson editor): 404 when the course
+    is out of sight or holds no such activity, 403 when the actor sees the course but does not manage it."""
+    course = access_course_manage(actor=actor, slug=slug)
+    activity = Activity.objects.select_related("module", "lesson").filter(course=course, pk=activity_id).first()
+    if activity is None:
+        raise Http404
+    activity.course = course
+    return activity
+
+
+def lesson_images_of(*, lesson: Lesson) -> list[LessonImage]:
+    """An article's pictures by name, for the lesson's editor (already let in by ``access_activity_manage``)."""
+    return list(LessonImage.objects.filter(lesson=lesson).order_by("name", "id"))
 
 
 def lesson_caption_tracks(*, lesson: Lesson) -> list[LessonCaption]:
