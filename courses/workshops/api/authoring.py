@@ -13,6 +13,7 @@ from courses.workshops.api.serializers import WorkshopSerializer
 from courses.workshops.api.views import WorkshopDetailApi, WorkshopListApi
 from courses.workshops.errors import WorkshopErrorCode
 from courses.workshops.services import authoring
+from lms.fields import Int64Field
 from lms.permissions import IsAuthenticatedReadOnlyForApiKeys, IsPerson, IsReadOnly
 from lms.serializers import Serializer
 
@@ -20,7 +21,7 @@ from lms.serializers import Serializer
 class WorkshopInputSerializer(Serializer):
     description = serializers.CharField(max_length=5000, required=False, allow_blank=True)
     requires_approval = serializers.BooleanField(required=False)
-    instructors = serializers.ListField(child=serializers.IntegerField(min_value=1), max_length=20, required=False,
+    instructors = serializers.ListField(child=Int64Field(min_value=1), max_length=20, required=False,
                                         help_text="User ids, each a person of the course's organization.")
 
 
