@@ -135,7 +135,7 @@ def teach_session_message(request, session_id: int):
     form = MessageForm(request.POST)
     if not form.is_valid():
         return _page(request, session, status=400, message_form=form)
-    message, created = session_messages.session_message_send(
+    _message, created = session_messages.session_message_send(
         session=session, actor=request.user, subject=form.cleaned_data["subject"], body=form.cleaned_data["body"],
         key=form.cleaned_data["key"], include_waitlisted=form.cleaned_data["include_waitlisted"])
     if not created:

@@ -10,6 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from courses.workshops import tasks
 from courses.workshops.models import (
     Registration,
     SessionMessage,
@@ -18,7 +19,6 @@ from courses.workshops.models import (
     WorkshopEmail,
     WorkshopSession,
 )
-from courses.workshops import tasks
 from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import at, enrolled, make_session, make_workshop, workshop_course
@@ -104,7 +104,7 @@ def test_the_list_shows_upcoming_sessions_first_with_their_counts_then_past_ones
 
 
 def test_a_course_manager_sees_the_sessions_of_their_courses(staff, org):
-    _, course, workshop, session = staff
+    _, _course, _workshop, session = staff
     admin = people.member(org, "org_admin")
     other_teacher = people.member(org, "instructor")
     services.session_update(session=session, instructors=[other_teacher])
@@ -223,7 +223,7 @@ def test_a_capacity_below_the_bookings_is_a_conflict_and_changes_nothing(staff, 
 
 def test_approve_decline_and_move_waitlisted_learners(staff, org):
     instructor, _, workshop, session = staff
-    first, second, third, fourth = book(session, 4, org)
+    first, _second, third, fourth = book(session, 4, org)
     other = make_session(workshop, start=at(8, hour=10), capacity=5)
     browser = signed_in(instructor)
     full = browser.post(reverse("pages:teach-registration-approve", args=[session.pk, third.pk]))
@@ -244,7 +244,7 @@ def test_approve_decline_and_move_waitlisted_learners(staff, org):
 
 
 def test_a_move_to_a_session_of_another_workshop_is_refused(staff, org):
-    instructor, course, workshop, session = staff
+    instructor, _course, _workshop, session = staff
     registration = book(session, 3, org)[2]
     response = signed_in(instructor).post(reverse("pages:teach-registration-move",
                                                   args=[session.pk, registration.pk]), {"to_session": "999999"})
