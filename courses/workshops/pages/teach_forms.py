@@ -69,7 +69,7 @@ class SessionForm(AccessibleFormMixin, forms.Form):
     waitlist_enabled = forms.BooleanField(label=_t("Keep a waitlist when full"), required=False)
     cancellation_cutoff_hours = forms.IntegerField(label=_t("Learners may cancel until (hours before the start)"),
                                                    min_value=0, max_value=24 * 365)
-    instructors = PersonChoiceField(label=_t("Instructors"), queryset=User.objects.none(), required=False,
+    instructors = PersonChoiceField(label=_t("Instructors"), queryset=None, required=False,
                                     widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args: Any, people: Any, part_ids: list[int] | None = None, **kwargs: Any) -> None:
