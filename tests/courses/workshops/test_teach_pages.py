@@ -349,3 +349,30 @@ def test_the_list_reads_10_and_60_sessions_in_the_same_number_of_queries(staff, 
     for day in range(50):
         make_session(workshop, start=at(30 + day, hour=9))
     assert _count_queries(browser, url) == small
+
+
+def test_the_pages_speak_portuguese(staff, org):
+    instructor, _, workshop, session = staff
+    book(session, 3, org)
+    browser = signed_in(instructor)
+    browser.post("/i18n/setlang/", {"language": "pt-br"})
+    listing = text(browser.get(reverse("pages:teach-workshops")))
+    assert "Próximas sessões" in listing and "2 de 2" in listing
+    page = text(browser.get(reverse("pages:teach-session", args=[session.pk])))
+    assert "Lista de espera" in page and "Enviar mensagem aos participantes" in page
+    assert "Na lista de espera" in page or "lista de espera" in page
+    refused = browser.post(reverse("pages:teach-session-capacity", args=[session.pk]), {"capacity": "0"})
+    assert refused.status_code == 400 and "Nova capacidade" in text(refused)
+    new = text(browser.get(reverse("pages:teach-session-new", args=[workshop.pk])))
+    assert "Início da parte 1" in new and "Fuso horário" in new
+
+
+def test_a_full_target_session_puts_the_moved_learner_on_its_waitlist(staff, org):
+    instructor, _, workshop, session = staff
+    waiting = book(session, 3, org)[2]
+    other = make_session(workshop, start=at(9, hour=10), capacity=1)
+    book(other, 1, org)
+    response = signed_in(instructor).post(reverse("pages:teach-registration-move", args=[session.pk, waiting.pk]),
+                                          {"to_session": other.pk})
+    assert response.status_code == 302
+    assert Registration.objects.get(session=other, user=waiting.user).status == "waitlisted"
