@@ -167,9 +167,26 @@ class DeclineForm(AccessibleFormMixin, forms.Form):
 FIELD_NAMES = {"parts": None, "registration_closes_at": None, "registration_opens_at": None}
 
 
+def explain(error: ApplicationError) -> str:
+    """A service's refusal in the reader's language (the services word theirs in English, for the API)."""
+    words = {
+        "session_full": _t("Every seat is booked; raise the capacity to let this learner in."),
+        "not_waitlisted": _t("This learner is not on the waitlist any more."),
+        "session_started": _t("This session has already started or taken place."),
+        "session_cancelled": _t("This session has been cancelled."),
+        "registration_closed": _t("Registration for this session has closed."),
+        "capacity_below_bookings": _t("More seats are booked than that; the capacity cannot go below them."),
+        "overlapping_session": _t("The learner already has a place at an overlapping time."),
+    }
+    return str(words.get(str(error.code), str(error)))
+
+
 def apply_error(form: forms.Form, error: ApplicationError) -> None:
     """Put a service's refusal next to the field it names (``parts[0].ends_at`` is part 1's end), or above the
     form when it names none of the form's fields."""
+    if str(error.code) == "capacity_below_bookings":
+        form.add_error("capacity", explain(error))
+        return
     placed = False
     for name, messages in (error.fields or {}).items():
         match = re.fullmatch(r"parts\[(\d+)\]\.(starts_at|ends_at)", name)

@@ -27,6 +27,7 @@ from courses.workshops.pages.teach_forms import (
     MoveForm,
     SessionForm,
     apply_error,
+    explain,
     message_form_key,
     session_initial,
 )
@@ -167,7 +168,7 @@ def teach_registration_action(request, session_id: int, registration_id: int, ac
             target = selectors.access_session_teach(actor=request.user, session_id=move.cleaned_data["to_session"])
             waitlist.registration_move(registration=registration, to_session=target, actor=request.user)
     except ApplicationError as error:
-        forms["action_error"] = str(error)
+        forms["action_error"] = explain(error)
         return _page(request, session, status=error_status(error), **forms)
     done = {"approve": pgettext(CONTEXT, "The learner is booked and told so."),
             "decline": pgettext(CONTEXT, "The learner is taken off the waitlist."),
