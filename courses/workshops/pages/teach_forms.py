@@ -163,6 +163,10 @@ class MoveForm(AccessibleFormMixin, forms.Form):
 class DeclineForm(AccessibleFormMixin, forms.Form):
     reason = forms.CharField(label=_t("Reason (kept in the history)"), max_length=500, required=False)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("auto_id", "decline-%s")  # the cancel form beside it has a reason too
+        super().__init__(*args, **kwargs)
+
 
 FIELD_NAMES = {"parts": None, "registration_closes_at": None, "registration_opens_at": None}
 
