@@ -41,7 +41,8 @@ CONTEXT = "teach"
 
 def _edit_form(session: WorkshopSession, data: Any = None) -> SessionForm:
     return SessionForm(data, people=selectors.organization_people(course=session.workshop.activity.course),
-                       part_ids=[part.pk for part in session.parts.all()], initial=session_initial(session))
+                       part_ids=[part.pk for part in session.parts.all()], initial=session_initial(session),
+                       auto_id="edit-%s")  # the capacity form on the same page has a capacity field too
 
 
 def _page(request, session: WorkshopSession, *, status: int = 200, **forms: Any):

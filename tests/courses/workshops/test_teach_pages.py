@@ -376,3 +376,13 @@ def test_a_full_target_session_puts_the_moved_learner_on_its_waitlist(staff, org
                                           {"to_session": other.pk})
     assert response.status_code == 302
     assert Registration.objects.get(session=other, user=waiting.user).status == "waitlisted"
+
+
+def test_a_too_long_decline_reason_is_refused_and_the_learner_still_waits(staff, org):
+    instructor, _, _, session = staff
+    waiting = book(session, 3, org)[2]
+    response = signed_in(instructor).post(reverse("pages:teach-registration-decline", args=[session.pk, waiting.pk]),
+                                          {"reason": "x" * 501})
+    assert response.status_code == 400
+    assert response.context["decline_form"].errors["reason"]
+    assert Registration.objects.get(pk=waiting.pk).status == "waitlisted"
