@@ -10,6 +10,7 @@ from courses.enrollments import api as enrollments
 from courses.hr_reports import api as reports
 from courses.ratings import api as ratings
 from courses.reminders import api as reminders
+from courses.workshops.api import authoring as workshop_authoring
 from courses.workshops.api import views as workshops
 from courses.xapi import api as xapi
 
@@ -79,8 +80,8 @@ urlpatterns = [
     path("activities/<id:activity_id>/lesson/images/", lessons.LessonImageListApi.as_view(), name="lesson-images"),
     path("activities/<id:activity_id>/lesson/images/<id:image_id>/", lessons.LessonImageDetailApi.as_view(),
          name="lesson-image"),
-    path("workshops/", workshops.WorkshopListApi.as_view(), name="workshops"),
-    path("workshops/<id:workshop_id>/", workshops.WorkshopDetailApi.as_view(), name="workshop"),
+    path("workshops/", workshop_authoring.WorkshopListCreateApi.as_view(), name="workshops"),
+    path("workshops/<id:workshop_id>/", workshop_authoring.WorkshopDetailEditApi.as_view(), name="workshop"),
     path("workshops/sessions/", workshops.SessionListApi.as_view(), name="workshop-sessions"),
     path("workshops/sessions/<id:session_id>/", workshops.SessionDetailApi.as_view(), name="workshop-session"),
     path("workshops/sessions/<id:session_id>/register/", workshops.RegisterApi.as_view(),

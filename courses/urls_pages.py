@@ -10,6 +10,7 @@ from courses.teaching import pages as teaching
 from courses.workshops.pages import attendance as workshop_attendance
 from courses.workshops.pages import learner as workshops
 from courses.workshops.pages import teach as workshop_teaching
+from courses.workshops.pages import teach_session as session_teaching
 from lms import converters  # noqa: F401  (registers <id:...>, at most 18 digits: a 404, never an overflow)
 
 urlpatterns = [
@@ -82,5 +83,25 @@ urlpatterns = [
          name="teach-activity"),
     path("teach/courses/<slug:slug>/activities/<id:activity_id>/preview/", lesson_editor.teach_activity_preview,
          name="teach-activity-preview"),
+    # Part A (issue 18): creating workshops and sessions, managing a session (edit, reschedule, waitlist,
+    # capacity, cancel, messages).
+    path("teach/workshops/new/", workshop_teaching.teach_workshop_new, name="teach-workshop-new"),
+    path("teach/workshops/<int:workshop_id>/sessions/new/", workshop_teaching.teach_session_new,
+         name="teach-session-new"),
+    path("teach/workshops/sessions/<int:session_id>/", session_teaching.teach_session, name="teach-session"),
+    path("teach/workshops/sessions/<int:session_id>/edit/", session_teaching.teach_session_edit,
+         name="teach-session-edit"),
+    path("teach/workshops/sessions/<int:session_id>/capacity/", session_teaching.teach_session_capacity,
+         name="teach-session-capacity"),
+    path("teach/workshops/sessions/<int:session_id>/cancel/", session_teaching.teach_session_cancel,
+         name="teach-session-cancel"),
+    path("teach/workshops/sessions/<int:session_id>/message/", session_teaching.teach_session_message,
+         name="teach-session-message"),
+    path("teach/workshops/sessions/<int:session_id>/registrations/<int:registration_id>/approve/",
+         session_teaching.teach_registration_action, {"action": "approve"}, name="teach-registration-approve"),
+    path("teach/workshops/sessions/<int:session_id>/registrations/<int:registration_id>/decline/",
+         session_teaching.teach_registration_action, {"action": "decline"}, name="teach-registration-decline"),
+    path("teach/workshops/sessions/<int:session_id>/registrations/<int:registration_id>/move/",
+         session_teaching.teach_registration_action, {"action": "move"}, name="teach-registration-move"),
 ]
 

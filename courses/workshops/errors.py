@@ -18,6 +18,7 @@ class WorkshopErrorCode(ErrorCodeEnum):
     NOT_APPROVER = "not_approver"
     NOT_ENROLLED = "not_enrolled"
     NOT_PENDING = "not_pending"
+    NOT_WAITLISTED = "not_waitlisted"
     NOT_REGISTERED = "not_registered"
     NOT_SESSION_INSTRUCTOR = "not_session_instructor"
     OVERLAPPING_SESSION = "overlapping_session"
@@ -28,6 +29,7 @@ class WorkshopErrorCode(ErrorCodeEnum):
     SESSION_STARTED = "session_started"
     WORKSHOP_CONFLICT = "workshop_conflict"
     WORKSHOP_EXISTS = "workshop_exists"
+    WORKSHOP_IN_USE = "workshop_in_use"
 
 
 class WorkshopError(CoursesError):

@@ -245,3 +245,40 @@ class CalendarFeedToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+
+class SessionMessage(models.Model):
+    """A message the staff of a session wrote to its learners; one delivery row per recipient."""
+
+    session = models.ForeignKey(WorkshopSession, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                               related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(max_length=5000)
+    include_waitlisted = models.BooleanField(default=False)
+    key = models.CharField(max_length=64, unique=True, help_text="The form's idempotency key: one message per key.")
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class SessionMessageDelivery(models.Model):
+    """One recipient of a session message, logged under a unique key before it is sent (sent at most once)."""
+
+    message = models.ForeignKey(SessionMessage, on_delete=models.CASCADE, related_name="deliveries")
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100, unique=True)
+    to = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=now)
+    sent_at = models.DateTimeField(null=True, blank=True, help_text="Claimed just before sending.")
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["sent_at", "created_at"])]
+
+    def __str__(self) -> str:
+        return self.key

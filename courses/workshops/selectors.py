@@ -15,19 +15,21 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
-from courses.catalog.selectors import course_can_manage, courses_visible_to
+from courses.catalog.models import Course
+from courses.catalog.selectors import course_can_manage, course_manage_q, courses_visible_to
 from courses.workshops.calendars import SessionEntry
 from courses.workshops.models import (
     ACTIVE_REGISTRATION,
     AttendanceMark,
     CalendarFeedToken,
     Registration,
+    SessionMessage,
     SessionPart,
     Workshop,
     WorkshopSession,
 )
 from lms.errors import Forbidden, NotFound
-from lms.models import Membership
+from lms.models import Membership, User
 from lms.scoping import is_unrestricted, person_id
 from lms.selectors import token_digest
 
@@ -314,3 +316,100 @@ def calendar_feed_entries(*, user: Any) -> list:
             session=session, sequence=session.sequence,
             cancelled=session.status == WorkshopSession.Status.CANCELLED))
     return sorted(entries.values(), key=lambda entry: (entry.session.starts_at, entry.session.pk))
+
+
+# --- the instructor's workspace (/teach/workshops/) --------------------------------------------
+
+def sessions_managed_q(actor: Any) -> Q:
+    """Sessions the person teaches (the session's or the workshop's instructor) or manages (course managers)."""
+    if is_unrestricted(actor):
+        return Q()
+    user_id = person_id(actor)
+    if user_id is None:
+        return Q(pk__in=[])
+    return (Q(pk__in=WorkshopSession.objects.filter(instructors__id=user_id).values("pk"))
+            | Q(workshop__in=Workshop.objects.filter(instructors__id=user_id).values("pk"))
+            | Q(workshop__activity__course__in=Course.objects.filter(course_manage_q(actor)).values("pk")))
+
+
+def teach_sessions(*, actor: Any, upcoming: bool, limit: int = 100) -> list[WorkshopSession]:
+    """The sessions on the person's /teach/workshops/ list: upcoming ones soonest first, or past and cancelled
+    ones latest first; with seat counts, in a constant number of queries."""
+    now = timezone.now()
+    ahead = Q(status=WorkshopSession.Status.SCHEDULED, ends_at__gt=now)
+    queryset = sessions_visible_to(actor=actor).filter(sessions_managed_q(actor))
+    if upcoming:
+        return list(queryset.filter(ahead).order_by("starts_at", "id")[:limit])
+    return list(queryset.exclude(ahead).order_by("-starts_at", "-id")[:limit])
+
+
+def teach_workshops(*, actor: Any) -> QuerySet[Workshop]:
+    """Workshops on the courses the person manages (to add sessions or create one)."""
+    return (Workshop.objects.filter(activity__course__in=Course.objects.filter(course_manage_q(actor)).values("pk"))
+            .select_related("activity__course").order_by("activity__course__title", "activity__position", "id"))
+
+
+def access_workshop_manage(*, actor: Any, workshop_id: int) -> Workshop:
+    """The workshop, for changing or deleting it: 404 when invisible, 403 unless the actor manages its course."""
+    workshop = workshop_get(actor=actor, workshop_id=workshop_id)
+    if not course_can_manage(actor=actor, course=workshop.activity.course):
+        raise Forbidden("Only the course's instructors and its organization's admins change its workshops.")
+    return workshop
+
+
+def organization_people(*, course: Course) -> QuerySet[User]:
+    """Who may be picked as an instructor of the course's workshops: active people of the course's organization
+    (a course outside any organization: its own instructors), by name."""
+    if course.organization_id is None:
+        people = User.objects.filter(pk__in=course.instructors.values("pk"))
+    else:
+        people = User.objects.filter(memberships__organization_id=course.organization_id,
+                                     memberships__is_active=True)
+    return people.filter(is_active=True).distinct().order_by("first_name", "last_name", "email", "id")
+
+
+def session_waitlist(*, session: WorkshopSession) -> QuerySet[Registration]:
+    """Who waits in the session: waitlisted and waiting for approval, in arrival order."""
+    return (Registration.objects.filter(session=session, status__in=(Registration.Status.WAITLISTED,
+                                                                      Registration.Status.PENDING_APPROVAL))
+            .select_related("user").order_by("ticket", "id"))
+
+
+def session_move_targets(*, session: WorkshopSession) -> QuerySet[WorkshopSession]:
+    """The other sessions of the same workshop a waitlisted learner may be moved to: scheduled, not started."""
+    return (WorkshopSession.objects.filter(workshop_id=session.workshop_id, status=WorkshopSession.Status.SCHEDULED,
+                                           starts_at__gt=timezone.now())
+            .exclude(pk=session.pk).select_related("workshop__activity").order_by("starts_at", "id"))
+
+
+def session_messages(*, session: WorkshopSession) -> QuerySet[SessionMessage]:
+    """The messages sent to the session's learners, newest first, with their author and recipient count."""
+    return (SessionMessage.objects.filter(session=session).select_related("author")
+            .annotate(recipients=Count("deliveries")).order_by("-created_at", "-id"))
+
+
+def session_registration_get(*, session: WorkshopSession, registration_id: int) -> Registration:
+    """A registration of this session (404 for any other)."""
+    registration = (Registration.objects.filter(session=session, pk=registration_id)
+                    .select_related("user", "session").first())
+    if registration is None:
+        raise NotFound("Not found.")
+    return registration
+
+
+def access_session_teach(*, actor: Any, session_id: int) -> WorkshopSession:
+    """A session on the person's /teach/ pages: one they teach or manage; any other is 404, as if absent."""
+    session = (sessions_visible_to(actor=actor).filter(sessions_managed_q(actor))
+               .prefetch_related("workshop__instructors").filter(pk=session_id).first())
+    if session is None:
+        raise NotFound("Not found.")
+    return session
+
+
+def access_workshop_teach(*, actor: Any, workshop_id: int) -> Workshop:
+    """A workshop the person may add sessions to on the /teach/ pages (its instructors, its course's managers);
+    any other is 404."""
+    workshop = workshops_visible_to(actor=actor).filter(pk=workshop_id).first()
+    if workshop is None or not workshop_can_add_sessions(actor=actor, workshop=workshop):
+        raise NotFound("Not found.")
+    return workshop

@@ -149,6 +149,7 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/roleplays/scenarios/{scenario_id}/performances/": "401 422 409 404 404 403 409 404",
     "GET /api/v1/verify/{code}/": "200 200 200 200 200 200 200 200",
     "GET /api/v1/workshops/": "401 200 200 200 200 200 200 200",
+    "POST /api/v1/workshops/": "401 400 400 400 400 403 400 400",
     "DELETE /api/v1/workshops/calendar-feed/": "401 204 204 204 204 403 204 204",
     "GET /api/v1/workshops/calendar-feed/": "401 200 200 200 200 403 200 200",
     "POST /api/v1/workshops/calendar-feed/": "401 201 201 201 201 403 201 201",
@@ -169,6 +170,8 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/workshops/sessions/{session_id}/roster/": "401 403 200 403 403 403 200 404",
     "GET /api/v1/workshops/sessions/{session_id}/roster/csv/": "401 403 200 403 403 403 200 404",
     "GET /api/v1/workshops/{workshop_id}/": "401 200 200 200 200 200 200 404",
+    "PATCH /api/v1/workshops/{workshop_id}/": "401 403 200 403 403 403 200 404",
+    "DELETE /api/v1/workshops/{workshop_id}/": "401 403 409 403 403 403 409 404",
 }
 
 # The only operations allowed to answer 5xx here, and why.

@@ -349,6 +349,11 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "scores": scores(w)},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/performances/": lambda w: {
         "transcript": "Agent: Tell me about the party.", "link": "", "session_reference": "", "cohort": "spring"},
+    "POST /api/v1/workshops/": lambda w: {
+        "course": w.course.slug, "title": "Extra practice", "module": w.course.modules.get().pk, "required": False,
+        "description": "One more round.", "requires_approval": False, "instructors": [w.users["instructor"].pk]},
+    "PATCH /api/v1/workshops/{workshop_id}/": lambda w: {
+        "description": "Bring headphones.", "requires_approval": True, "instructors": [w.users["instructor"].pk]},
     "POST /api/v1/workshops/registrations/{registration_id}/approve/": lambda w: {"reason": "Seat found."},
     "POST /api/v1/workshops/registrations/{registration_id}/decline/": lambda w: {"reason": "Full."},
     "POST /api/v1/workshops/sessions/": lambda w: _session(w, create=True),
@@ -368,6 +373,7 @@ WRITER_OVERRIDES = {
     "POST /api/v1/quiz-attempts/{attempt_id}/submit/": "learner",
     "PUT /api/v1/roleplays/reviews/{review_id}/": "learner",
     "POST /api/v1/workshops/sessions/": "instructor",
+    "POST /api/v1/workshops/": "instructor",
     "POST /api/v1/instruments/import/": "instructor",
     "PUT /api/v1/courses/{slug}/rating/": "learner",
     "POST /api/v1/roleplays/performances/{performance_id}/reviews/": "instructor",
