@@ -14,7 +14,7 @@ from courses.catalog.models import (
     validate_language,
 )
 from courses.certificates.models import Certificate, CertificateEvent
-from courses.enrollments.models import ActivityProgress, Enrollment, VideoWatch
+from courses.enrollments.models import ActivityProgress, Enrollment, Extension, GradeOverride, VideoWatch
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
@@ -43,6 +43,8 @@ __all__ = [
     "CourseCoverRendition",
     "CourseSearchDocument",
     "Enrollment",
+    "Extension",
+    "GradeOverride",
     "Lesson",
     "LessonCaption",
     "LessonImage",
