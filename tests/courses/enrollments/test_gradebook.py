@@ -254,3 +254,12 @@ def test_a_withdrawn_enrollment_takes_no_override(client_for, world):
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "enrollment_not_active"
     assert not GradeOverride.objects.exists()
+
+
+def test_the_pages_speak_brazilian_portuguese(client, world):
+    client.force_login(world["instructor"])
+    ana = world["people"]["Ana"]
+    text = client.get(_url(world), HTTP_ACCEPT_LANGUAGE="pt-BR").text
+    assert "Notas: " in text and "Baixar CSV" in text and "Aprovado · 80,00" in text and "3 participantes" in text
+    text = client.get(_url(world, "pages:teach-gradebook-learner", ana.pk), HTTP_ACCEPT_LANGUAGE="pt-BR").text
+    assert "Alterar um resultado" in text and "Conceder uma extensão" in text and "Motivo" in text
