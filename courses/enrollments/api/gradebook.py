@@ -38,20 +38,20 @@ class GradebookQuerySerializer(Serializer):
                                           overdue=overdue, sort=data["sort"])
 
 
-class CellSerializer(Serializer):
+class GradebookCellSerializer(Serializer):
     activity_id = serializers.IntegerField(source="activity.pk")
     status = serializers.CharField()
     score = serializers.DecimalField(max_digits=5, decimal_places=2, allow_null=True)
     attempts = serializers.IntegerField(help_text="Results recorded (for a quiz: attempts submitted).")
 
 
-class ActivityCellSerializer(CellSerializer):
+class GradebookActivitySerializer(GradebookCellSerializer):
     title = serializers.CharField(source="activity.title")
     kind = serializers.CharField(source="activity.kind")
     required = serializers.BooleanField(source="activity.required")
 
 
-class LearnerSerializer(Serializer):
+class GradebookLearnerSerializer(Serializer):
     id = serializers.IntegerField(source="pk")
     email = serializers.EmailField()
     name = serializers.CharField(source="display_name")
@@ -59,7 +59,7 @@ class LearnerSerializer(Serializer):
 
 class GradebookRowSerializer(Serializer):
     enrollment_id = serializers.IntegerField(source="enrollment.pk")
-    learner = LearnerSerializer(source="enrollment.user")
+    learner = GradebookLearnerSerializer(source="enrollment.user")
     department = serializers.CharField()
     status = serializers.CharField(source="enrollment.status")
     progress_percent = serializers.IntegerField(source="enrollment.progress_percent")
@@ -67,10 +67,10 @@ class GradebookRowSerializer(Serializer):
                                            allow_null=True)
     due_at = serializers.DateTimeField(source="enrollment.due_at", allow_null=True)
     overdue = serializers.BooleanField()
-    cells = CellSerializer(many=True)
+    cells = GradebookCellSerializer(many=True)
 
 
-class OverrideSerializer(Serializer):
+class GradeOverrideSerializer(Serializer):
     id = serializers.IntegerField()
     activity_id = serializers.IntegerField()
     changed_by = serializers.EmailField(source="changed_by.email", default=None, allow_null=True)
@@ -82,7 +82,7 @@ class OverrideSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class ExtensionSerializer(Serializer):
+class GradebookExtensionSerializer(Serializer):
     id = serializers.IntegerField()
     kind = serializers.CharField()
     activity_id = serializers.IntegerField(allow_null=True)
@@ -94,11 +94,11 @@ class ExtensionSerializer(Serializer):
     reason = serializers.CharField()
 
 
-class LearnerDetailSerializer(GradebookRowSerializer):
+class GradebookLearnerDetailSerializer(GradebookRowSerializer):
     cells = None  # type: ignore[assignment]
-    activities = ActivityCellSerializer(many=True, source="cells")
-    overrides = OverrideSerializer(many=True)
-    extensions = ExtensionSerializer(many=True)
+    activities = GradebookActivitySerializer(many=True, source="cells")
+    overrides = GradeOverrideSerializer(many=True)
+    extensions = GradebookExtensionSerializer(many=True)
 
 
 class GradebookApi(GenericAPIView):
@@ -125,7 +125,7 @@ def _detail(course, enrollment_id: int) -> dict:
     detail = selectors.gradebook_learner(course=course, enrollment_id=enrollment_id)
     row = detail.row
     row.overrides, row.extensions = detail.overrides, detail.extensions
-    return LearnerDetailSerializer(row).data
+    return GradebookLearnerDetailSerializer(row).data
 
 
 class GradebookLearnerApi(APIView):
@@ -133,7 +133,7 @@ class GradebookLearnerApi(APIView):
 
     permission_classes = [IsPerson]
 
-    @extend_schema(responses=LearnerDetailSerializer, tags=TAGS)
+    @extend_schema(responses=GradebookLearnerDetailSerializer, tags=TAGS)
     def get(self, request, slug: str, enrollment_id: int):
         course = selectors.access_gradebook(actor=request.user, slug=slug)
         return Response(_detail(course, enrollment_id))
@@ -157,7 +157,7 @@ class GradeOverrideApi(APIView):
         passed = serializers.BooleanField(required=False, default=False)
         reason = serializers.CharField(max_length=services.REASON_MAX_LENGTH)
 
-    @extend_schema(request=InputSerializer, responses={201: OverrideSerializer}, tags=TAGS)
+    @extend_schema(request=InputSerializer, responses={201: GradeOverrideSerializer}, tags=TAGS)
     def post(self, request, slug: str, enrollment_id: int):
         course = selectors.access_gradebook(actor=request.user, slug=slug)
         enrollment = selectors.gradebook_enrollment(course=course, enrollment_id=enrollment_id)
@@ -167,7 +167,7 @@ class GradeOverrideApi(APIView):
         activity = selectors.gradebook_activity(course=course, activity_id=values["activity"])
         override = services.grade_override(actor=request.user, enrollment=enrollment, activity=activity,
                                            score=values.get("score"), passed=values["passed"], reason=values["reason"])
-        return Response(OverrideSerializer(override).data, status=status.HTTP_201_CREATED)
+        return Response(GradeOverrideSerializer(override).data, status=status.HTTP_201_CREATED)
 
 
 class ExtensionApi(APIView):
@@ -187,7 +187,7 @@ class ExtensionApi(APIView):
         due_at = serializers.DateTimeField(required=False, help_text="The new due date (ISO 8601).")
         reason = serializers.CharField(max_length=services.REASON_MAX_LENGTH)
 
-    @extend_schema(request=InputSerializer, responses={201: ExtensionSerializer}, tags=TAGS)
+    @extend_schema(request=InputSerializer, responses={201: GradebookExtensionSerializer}, tags=TAGS)
     def post(self, request, slug: str, enrollment_id: int):
         course = selectors.access_gradebook(actor=request.user, slug=slug)
         enrollment = selectors.gradebook_enrollment(course=course, enrollment_id=enrollment_id)
@@ -197,4 +197,4 @@ class ExtensionApi(APIView):
         if "activity" in values:
             values["activity"] = selectors.gradebook_activity(course=course, activity_id=values["activity"])
         extension = services.extension_grant(actor=request.user, enrollment=enrollment, **values)
-        return Response(ExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)
+        return Response(GradebookExtensionSerializer(extension).data, status=status.HTTP_201_CREATED)

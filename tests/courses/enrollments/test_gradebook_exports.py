@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (the world fixture is imported from test_gradebook and named as a parameter)
 """The gradebook's downloads: CSV and XLSX hold what the page shows under the same filters, in the same order,
 and no cell runs as a formula."""
 from __future__ import annotations
@@ -24,7 +25,7 @@ FORMULA = '=HYPERLINK("http://x.example","open")'
 
 
 @pytest.fixture
-def awkward(world):  # noqa: F811
+def awkward(world):
     """Clara's last name looks like a formula."""
     clara = world["people"]["Clara"]
     User.objects.filter(pk=clara.user_id).update(last_name=FORMULA)
@@ -92,7 +93,7 @@ def test_the_xlsx_holds_the_same_values_typed_and_no_formula(client, awkward):
 
 
 @needs_libreoffice
-def test_libreoffice_opens_the_xlsx(client, world, tmp_path: Path):  # noqa: F811
+def test_libreoffice_opens_the_xlsx(client, world, tmp_path: Path):
     client.force_login(world["instructor"])
     path = tmp_path / "gradebook.xlsx"
     path.write_bytes(_xlsx(client, world, "?status=active"))

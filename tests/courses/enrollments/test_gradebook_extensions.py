@@ -40,8 +40,9 @@ def test_a_learner_at_the_attempt_limit_may_start_one_more_after_an_extra_attemp
         quiz_attempts.attempt_start(quiz=quiz_world["quiz"], enrollment=quiz_world["enrollment"])
     client.force_login(quiz_world["instructor"])
     url = reverse("pages:teach-gradebook-extend", args=[quiz_world["course"].slug, quiz_world["enrollment"].pk])
-    response = client.post(url, {"extension-kind": "extra_attempt", "extension-activity": quiz_world["quiz"].activity_id,
-                                 "extension-amount": "1", "extension-reason": "The network failed mid-quiz."})
+    response = client.post(url, {"extension-kind": "extra_attempt",
+                                 "extension-activity": quiz_world["quiz"].activity_id, "extension-amount": "1",
+                                 "extension-reason": "The network failed mid-quiz."})
     assert response.status_code == 302
     attempt, created = quiz_attempts.attempt_start(quiz=quiz_world["quiz"], enrollment=quiz_world["enrollment"])
     assert created and attempt.number == 2
