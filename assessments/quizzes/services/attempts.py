@@ -89,7 +89,11 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
             if not attempt.is_past_deadline(now):
                 return attempt, False
             Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.EXPIRED)
-        extra_attempts, extra_minutes = extension_allowance(enrollment_id=enrollment.pk, activity_id=quiz.activity_id)
+        # The learner's extensions are read only when a limit is in play: at the attempt limit, or timed.
+        at_limit = quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts
+        extra_attempts, extra_minutes = (
+            extension_allowance(enrollment_id=enrollment.pk, activity_id=quiz.activity_id)
+            if at_limit or quiz.time_limit_seconds else (0, 0))
         allowed = quiz.max_attempts + extra_attempts if quiz.max_attempts is not None else None
         if allowed is not None and len(attempts) >= allowed:
             raise AttemptConflict(
