@@ -14,8 +14,8 @@ from courses.catalog.models import (
     Tag,
     validate_language,
 )
-from courses.certificates.models import Certificate, CertificateEvent
-from courses.enrollments.models import ActivityProgress, Enrollment, VideoWatch
+from courses.certificates.models import Certificate, CertificateEvent, RetiredCertificateCode
+from courses.enrollments.models import ActivityProgress, Enrollment, Extension, GradeOverride, VideoWatch
 from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
@@ -48,6 +48,8 @@ __all__ = [
     "CourseCoverRendition",
     "CourseSearchDocument",
     "Enrollment",
+    "Extension",
+    "GradeOverride",
     "Lesson",
     "LessonCaption",
     "LessonImage",
@@ -63,6 +65,7 @@ __all__ = [
     "ReminderSettings",
     "ReportAuditEntry",
     "ReportExport",
+    "RetiredCertificateCode",
     "SessionMessage",
     "SessionMessageDelivery",
     "SessionPart",

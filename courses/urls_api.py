@@ -7,6 +7,7 @@ from courses.catalog.api import lessons
 from courses.catalog.api import structure as catalog_structure
 from courses.certificates.api import certificates, credentials
 from courses.enrollments import api as enrollments
+from courses.enrollments.api import gradebook
 from courses.hr_reports import api as reports
 from courses.ratings import api as ratings
 from courses.reminders import api as reminders
@@ -134,4 +135,12 @@ urlpatterns = [
     # Instructor workspace, part F: announcements to a course's learners.
     path("courses/<slug:slug>/announcements/", announcements.CourseAnnouncementsApi.as_view(),
          name="course-announcements"),
+    # Part C, the gradebook (courses/enrollments/api/gradebook.py).
+    path("courses/<slug:slug>/gradebook/", gradebook.GradebookApi.as_view(), name="course-gradebook"),
+    path("courses/<slug:slug>/gradebook/<id:enrollment_id>/", gradebook.GradebookLearnerApi.as_view(),
+         name="course-gradebook-learner"),
+    path("courses/<slug:slug>/gradebook/<id:enrollment_id>/overrides/", gradebook.GradeOverrideApi.as_view(),
+         name="course-gradebook-overrides"),
+    path("courses/<slug:slug>/gradebook/<id:enrollment_id>/extensions/", gradebook.ExtensionApi.as_view(),
+         name="course-gradebook-extensions"),
 ]

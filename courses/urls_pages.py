@@ -3,6 +3,7 @@ from django.urls import path
 
 from courses.announcements import pages as announcement_pages
 from courses.catalog.pages import authoring, catalog, covers, lesson_editor, lessons, video
+from courses.enrollments.pages import gradebook as gradebook_pages
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -103,5 +104,18 @@ urlpatterns = [
          session_teaching.teach_registration_action, {"action": "decline"}, name="teach-registration-decline"),
     path("teach/workshops/sessions/<int:session_id>/registrations/<int:registration_id>/move/",
          session_teaching.teach_registration_action, {"action": "move"}, name="teach-registration-move"),
+    # Part C, the gradebook (courses/enrollments/pages/gradebook.py): learners by activities, downloads, one learner's
+    # page with overrides and extensions.
+    path("teach/courses/<slug:slug>/gradebook/", gradebook_pages.teach_gradebook, name="teach-gradebook"),
+    path("teach/courses/<slug:slug>/gradebook/gradebook.csv", gradebook_pages.teach_gradebook_csv,
+         name="teach-gradebook-csv"),
+    path("teach/courses/<slug:slug>/gradebook/gradebook.xlsx", gradebook_pages.teach_gradebook_xlsx,
+         name="teach-gradebook-xlsx"),
+    path("teach/courses/<slug:slug>/gradebook/<id:enrollment_id>/", gradebook_pages.teach_gradebook_learner,
+         name="teach-gradebook-learner"),
+    path("teach/courses/<slug:slug>/gradebook/<id:enrollment_id>/override/", gradebook_pages.teach_gradebook_override,
+         name="teach-gradebook-override"),
+    path("teach/courses/<slug:slug>/gradebook/<id:enrollment_id>/extend/", gradebook_pages.teach_gradebook_extend,
+         name="teach-gradebook-extend"),
 ]
 

@@ -15,6 +15,7 @@ class EnrollmentErrorCode(ErrorCodeEnum):
     EMAILS_OR_FILE = "emails_or_file"
     ENROLLMENT_CONFLICT = "enrollment_conflict"
     ENROLLMENT_NOT_ACTIVE = "enrollment_not_active"
+    INVALID_EXTENSION = "invalid_extension"
     INVALID_PROGRESS = "invalid_progress"
     INVALID_SCORE = "invalid_score"
     INVALID_TIME = "invalid_time"
@@ -22,6 +23,8 @@ class EnrollmentErrorCode(ErrorCodeEnum):
     NOT_A_LESSON = "not_a_lesson"
     NOT_A_MEMBER = "not_a_member"
     NOT_A_VIDEO = "not_a_video"
+    OVERRIDE_EMPTY = "override_empty"
+    OVERRIDE_NO_CHANGE = "override_no_change"
 
 
 class EnrollmentConflict(Conflict):

@@ -104,3 +104,63 @@ class VideoWatch(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment_id}/{self.activity_id}: {self.seconds_watched}s"
+
+
+class GradeOverride(models.Model):
+    """The audit row of a course manager's override of one learner's result on one activity: what it was,
+    what it became, who changed it, when and why (``services/gradebook.py``)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="grade_overrides")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, related_name="grade_overrides")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=now, editable=False)
+    old_status = models.CharField(max_length=16, choices=ActivityProgress.Status.choices)
+    new_status = models.CharField(max_length=16, choices=ActivityProgress.Status.choices)
+    old_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    new_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enrollment", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}/{self.activity_id}: {self.old_status} -> {self.new_status}"
+
+
+class Extension(models.Model):
+    """Something granted to one learner beyond the course's rules: a later due date, an extra attempt at a
+    quiz, more minutes on a quiz's clock. Rows only add up; the quiz rules read the sums."""
+
+    class Kind(models.TextChoices):
+        DUE_DATE = "due_date", "Later due date"
+        EXTRA_ATTEMPT = "extra_attempt", "Extra quiz attempt"
+        EXTRA_TIME = "extra_time", "More quiz time"
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="extensions")
+    activity = models.ForeignKey(Activity, on_delete=models.CASCADE, null=True, blank=True, related_name="+",
+                                 help_text="The quiz an extra attempt or more time is for (empty for a due date).")
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    amount = models.PositiveIntegerField(null=True, blank=True,
+                                         help_text="Extra attempts, or extra minutes of quiz time.")
+    due_at = models.DateTimeField(null=True, blank=True, help_text="The new due date (a due-date extension).")
+    previous_due_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField()
+    granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=now, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["enrollment", "activity", "kind"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="due_date", due_at__isnull=False, activity__isnull=True)
+                           | (Q(kind__in=["extra_attempt", "extra_time"], amount__gte=1, activity__isnull=False))),
+                name="extension_kind_has_value",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment_id}: {self.kind}"

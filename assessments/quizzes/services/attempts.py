@@ -9,6 +9,9 @@ Rules:
   without repeats (all of them when the pool is smaller), shuffles questions and choices when
   the quiz says so, and stores the order and its seed, so the attempt shows the same order every
   time and can be audited. True/false choices keep their order.
+- Extensions: a course manager may grant one learner extra attempts or more minutes on a quiz
+  (``courses.enrollments.services.gradebook.extension_grant``); they add to ``max_attempts`` and to
+  ``time_limit_seconds`` (a quiz without a limit stays without one).
 - Time limit: the deadline is start + ``time_limit_seconds``; a submit is accepted until
   ``SUBMIT_GRACE`` (5 seconds, for network latency) after it. Later: 409 ``attempt_expired`` and
   nothing is recorded; the attempt closes as expired when the learner next starts one.
@@ -40,6 +43,7 @@ from assessments.quizzes.models import Attempt, AttemptAnswer, Question, Quiz
 from assessments.quizzes.services.xapi import attempt_statements_record
 from courses.enrollments import services as course_services
 from courses.enrollments.models import Enrollment
+from courses.enrollments.selectors.gradebook import extension_allowance
 
 MAX_ANSWERS = 500
 TAKING = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
@@ -85,9 +89,15 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
             if not attempt.is_past_deadline(now):
                 return attempt, False
             Attempt.objects.filter(pk=attempt.pk).update(status=Attempt.Status.EXPIRED)
-        if quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts:
+        # The learner's extensions are read only when a limit is in play: at the attempt limit, or timed.
+        at_limit = quiz.max_attempts is not None and len(attempts) >= quiz.max_attempts
+        extra_attempts, extra_minutes = (
+            extension_allowance(enrollment_id=enrollment.pk, activity_id=quiz.activity_id)
+            if at_limit or quiz.time_limit_seconds else (0, 0))
+        allowed = quiz.max_attempts + extra_attempts if quiz.max_attempts is not None else None
+        if allowed is not None and len(attempts) >= allowed:
             raise AttemptConflict(
-                f"All {quiz.max_attempts} attempt(s) at this quiz are used.", code=QuizErrorCode.MAX_ATTEMPTS_REACHED,
+                f"All {allowed} attempt(s) at this quiz are used.", code=QuizErrorCode.MAX_ATTEMPTS_REACHED,
             )
         questions = list(quiz.questions.prefetch_related("choices"))
         if not questions:
@@ -98,7 +108,8 @@ def attempt_start(*, quiz: Quiz, enrollment: Enrollment) -> tuple[Attempt, bool]
         attempt = Attempt.objects.create(
             quiz=quiz, enrollment=enrollment, number=max((a.number for a in attempts), default=0) + 1,
             seed=seed, layout=layout, started_at=now,
-            deadline=now + timedelta(seconds=quiz.time_limit_seconds) if quiz.time_limit_seconds else None,
+            deadline=(now + timedelta(seconds=quiz.time_limit_seconds + extra_minutes * 60)
+                      if quiz.time_limit_seconds else None),
             max_points=sum(by_id[entry["question"]].points for entry in layout),
         )
     return attempt, True

@@ -278,6 +278,11 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "validity_months": 24, "due_days": 14},
     "POST /api/v1/courses/{slug}/announcements/": lambda w: {"subject": "Room change", "body": "Room 4 from now on."},
     "POST /api/v1/courses/{slug}/enroll/": lambda w: {"organization": w.org.slug},
+    "POST /api/v1/courses/{slug}/gradebook/{enrollment_id}/extensions/": lambda w: {
+        "kind": "extra_time", "activity": w.quiz_activity.pk, "amount": 5, "reason": "Slow connection.",
+        "due_at": "2099-01-01T00:00:00Z"},
+    "POST /api/v1/courses/{slug}/gradebook/{enrollment_id}/overrides/": lambda w: {
+        "activity": w.lesson.pk, "score": "85.00", "passed": True, "reason": "Done on paper."},
     "POST /api/v1/courses/{slug}/enrollments/bulk/": lambda w: {
         "emails": ["new.person@example.com"], "organization": w.org.slug},
     "POST /api/v1/courses/{slug}/modules/": lambda w: {"title": "A second module", "position": 2},
