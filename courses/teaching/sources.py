@@ -1,7 +1,7 @@
 """This app's sources of what needs an instructor now (see `courses.teaching.needs`).
 
-Each answers with one aggregate query. Where a screen of its own exists for the work (the session's page, its
-attendance screen, the gradebook), the link should go there; until then it goes to the workspace's list.
+Each answers with one aggregate query. The link goes to the screen where the work is done when there is one
+(a single session's attendance screen), else to the workspace's list that leads there.
 """
 from __future__ import annotations
 
@@ -24,14 +24,15 @@ def waitlist_approvals(actor: Any) -> list[Need]:
 @teach_need_source("attendance-missing")
 def sessions_without_attendance(actor: Any) -> list[Need]:
     session_ids = selectors.teaching_sessions_without_attendance(actor=actor)
-    # MERGE: one session -> reverse("pages:teach-attendance", args=[session_ids[0]]) once that page exists.
-    return [Need(key="attendance-missing", count=len(session_ids), url=reverse("pages:teach-workshops"),
+    url = (reverse("pages:teach-attendance", args=[session_ids[0]]) if len(session_ids) == 1
+           else reverse("pages:teach-workshops"))
+    return [Need(key="attendance-missing", count=len(session_ids), url=url,
                  label=pgettext("teach", "Past sessions without attendance"))]
 
 
 @teach_need_source("learners-overdue")
 def learners_overdue(actor: Any) -> list[Need]:
     count = selectors.teaching_overdue_learners(actor=actor)
-    # MERGE: link to the gradebook filtered on overdue learners once it exists ("pages:teach-gradebook").
+    # Each course's gradebook filters its overdue learners; the list of courses leads to them.
     return [Need(key="learners-overdue", count=count, url=reverse("pages:teach-courses"),
                  label=pgettext("teach", "Learners past their due date"))]
