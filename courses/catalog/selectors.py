@@ -218,9 +218,9 @@ def course_with_my_state(queryset: QuerySet[Course], actor: Any) -> QuerySet[Cou
 
 
 def access_activity_manage(*, actor: Any, slug: str, activity_id: int) -> Activity:
-    """An activity of a course the actor manages, with its module and lesson (the lesson editor): 404 when the course
-    is out of sight or holds no such activity, 403 when the actor sees the course but does not manage it."""
-    course = access_course_manage(actor=actor, slug=slug)
+    """An activity of a course the actor manages, with its module and lesson (the lesson editor): 404 unless the
+    actor manages the course (even when they may see it) and it holds such an activity."""
+    course = access_course_author(actor=actor, slug=slug)
     activity = Activity.objects.select_related("module", "lesson").filter(course=course, pk=activity_id).first()
     if activity is None:
         raise Http404

@@ -19,7 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from courses.catalog.models import Activity, Course
-from courses.catalog.selectors import access_course_manage
+from courses.catalog.selectors import access_course_author
 from courses.enrollments.errors import EnrollmentErrorCode
 from courses.enrollments.models import ActivityProgress, Enrollment, Extension, GradeOverride
 from lms.errors import NotFound
@@ -141,8 +141,8 @@ def gradebook_rows(enrollments: list[Enrollment], activities: list[Activity]) ->
 
 
 def access_gradebook(*, actor: Any, slug: str) -> Course:
-    """The course, for its gradebook: 404 when the actor cannot see it, 403 unless they manage it."""
-    return access_course_manage(actor=actor, slug=slug)
+    """The course, for its gradebook: absent (404) unless the actor manages it, even when they may see it."""
+    return access_course_author(actor=actor, slug=slug)
 
 
 def gradebook_departments(*, course: Course) -> list[Department]:

@@ -4,8 +4,8 @@
 The booked learners by name, each with their mark on the chosen part in words and one button per mark
 (present, late, absent, excused); "everyone present" marks whoever has no mark yet; "Undo" puts back what
 the last change replaced. Plain forms, no script needed. The session's instructors mark; the course's
-managers may look (``access_session_manage``, as the roster API), and a mark from them is refused by the
-service (403). Every write goes through ``courses.workshops.services.attendance``, as the API's does, so a
+managers may look (``access_session_teach``: anyone else finds no such session), and a mark from them is refused
+by the service (403). Every write goes through ``courses.workshops.services.attendance``, as the API's does, so a
 corrected mark takes back the learner's progress, completion and certificate there too.
 """
 from __future__ import annotations
@@ -194,7 +194,7 @@ def teach_attendance(request, session_id: int):
     """GET: the screen (``?part=`` picks the part). POST: a tap (``action=mark``), "everyone present"
     (``action=all_present``) or "Undo" (``action=undo``); then back to the screen. A bad POST answers 400
     with the screen and the reason, and writes nothing."""
-    session = selectors.access_session_manage(actor=request.user, session_id=session_id, action="roster")
+    session = selectors.access_session_teach(actor=request.user, session_id=session_id)
     parts = list(session.parts.all())
     if request.method != "POST":
         part = _chosen_part(parts, request.GET.get("part"), strict=True)
