@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
-from courses.catalog.admin_scope import CourseScopedAdmin, is_course_staff, managed_course_ids
+from courses.catalog.admin_scope import CourseScopedAdmin, CourseScopedInline, managed_course_ids
 from courses.catalog.models import Activity
 from courses.workshops.models import (
     AttendanceMark,
@@ -27,20 +27,8 @@ SESSION_FIELDS = ["title", "timezone", "venue", "online_url", "capacity", "waitl
                   "registration_closes_at", "cancellation_cutoff_hours"]
 
 
-class StaffInline(admin.TabularInline):
+class StaffInline(CourseScopedInline, admin.TabularInline):
     """Course staff hold no Django model permissions; the parent admin's scope decides."""
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return is_course_staff(request)
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return is_course_staff(request)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return is_course_staff(request)
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return is_course_staff(request)
 
 
 class SessionInline(StaffInline):

@@ -13,10 +13,10 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 
 from tests import factories as people
 from tests.courses.factories import build_course
+from tests.reliability.test_security_headers import page_routes
 from tests.reliability.world import build_world, parameter
 
 pytestmark = pytest.mark.django_db
@@ -31,17 +31,7 @@ TEACH_RULES = [
 
 
 def teach_routes() -> list[str]:
-    found: list[str] = []
-
-    def walk(patterns, prefix: str) -> None:
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                walk(pattern.url_patterns, prefix + str(pattern.pattern))
-            else:
-                found.append(prefix + str(pattern.pattern))
-
-    walk(get_resolver().url_patterns, "")
-    return sorted(route for route in found if route.startswith("teach/"))
+    return [route for route in page_routes() if route.startswith("teach/")]
 
 
 def fill(route: str, world) -> str:
