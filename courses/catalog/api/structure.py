@@ -19,7 +19,7 @@ class ModuleDetailApi(APIView):
     error_codes = {"delete": (CatalogErrorCode.MODULE_HAS_PROGRESS,)}
 
     class InputSerializer(Serializer):
-        title = serializers.CharField(max_length=200)
+        title = serializers.CharField(max_length=200, required=False, help_text="Left out: unchanged.")
 
     @extend_schema(request=InputSerializer, responses=ModuleSerializer, tags=["courses"])
     def patch(self, request, slug: str, module_id: int):
@@ -27,7 +27,8 @@ class ModuleDetailApi(APIView):
         module = selectors.course_module(course=course, module_id=module_id)
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        structure.module_update(module=module, **data.validated_data)
+        if "title" in data.validated_data:
+            structure.module_update(module=module, title=data.validated_data["title"])
         return Response(ModuleSerializer(module).data)
 
     @extend_schema(request=None, responses={204: None}, tags=["courses"])

@@ -42,7 +42,7 @@ def _reason_checked(reason: str) -> str:
                                status_code=400)
     if len(reason) > REASON_MAX_LENGTH:
         raise ApplicationError(f"Keep the reason to {REASON_MAX_LENGTH} characters.", code=PlatformErrorCode.INVALID,
-                               fields={"reason": [f"At most {REASON_MAX_LENGTH} characters."]}, status_code=400)
+                               fields={"reason": [f"At most {REASON_MAX_LENGTH} characters."]})
     return reason
 
 
@@ -60,7 +60,7 @@ def _score_checked(score: Decimal | float | int | None) -> Decimal | None:
     value = Decimal(str(score))
     if not Decimal(0) <= value <= Decimal(100):
         raise ProgressError("A score is between 0 and 100.", code=EnrollmentErrorCode.INVALID_SCORE,
-                            fields={"score": ["0-100."]}, status_code=400)
+                            fields={"score": ["0-100."]})
     return value
 
 
@@ -71,7 +71,7 @@ def grade_override(*, actor: Any, enrollment: Enrollment, activity: Activity, re
     value = _score_checked(score)
     if value is None and not passed:
         raise ProgressError("Give a score, mark the activity passed, or both.", code=EnrollmentErrorCode.OVERRIDE_EMPTY,
-                            fields={"score": ["Give a score or mark it passed."]}, status_code=400)
+                            fields={"score": ["Give a score or mark it passed."]})
     if activity.course_id != enrollment.course_id:
         raise ProgressError("This activity is not part of the enrollment's course.",
                             code=EnrollmentErrorCode.ACTIVITY_NOT_IN_COURSE, status_code=404)
@@ -100,21 +100,21 @@ def grade_override(*, actor: Any, enrollment: Enrollment, activity: Activity, re
 def _quiz_checked(enrollment: Enrollment, activity: Activity | None) -> Activity:
     if activity is None or activity.course_id != enrollment.course_id or activity.kind != Activity.Kind.QUIZ:
         raise ApplicationError("Choose a quiz of this course.", code=EnrollmentErrorCode.INVALID_EXTENSION,
-                               fields={"activity": ["Choose a quiz of this course."]}, status_code=400)
+                               fields={"activity": ["Choose a quiz of this course."]})
     return activity
 
 
 def _amount_checked(amount: int | None, limit: int) -> int:
     if amount is None or not 1 <= int(amount) <= limit:
         raise ApplicationError(f"Give a whole number from 1 to {limit}.", code=EnrollmentErrorCode.INVALID_EXTENSION,
-                               fields={"amount": [f"From 1 to {limit}."]}, status_code=400)
+                               fields={"amount": [f"From 1 to {limit}."]})
     return int(amount)
 
 
 def _due_checked(due_at: datetime | None) -> datetime:
     if due_at is None or due_at <= timezone.now():
         raise ApplicationError("Give a due date in the future.", code=EnrollmentErrorCode.INVALID_EXTENSION,
-                               fields={"due_at": ["A date in the future."]}, status_code=400)
+                               fields={"due_at": ["A date in the future."]})
     return due_at
 
 
@@ -131,7 +131,7 @@ def extension_grant(*, actor: Any, enrollment: Enrollment, kind: str, reason: st
         fields.update(activity=_quiz_checked(enrollment, activity), amount=_amount_checked(amount, MAX_EXTRA_MINUTES))
     else:
         raise ApplicationError("Choose what to extend.", code=EnrollmentErrorCode.INVALID_EXTENSION,
-                               fields={"kind": ["Choose one."]}, status_code=400)
+                               fields={"kind": ["Choose one."]})
     with transaction.atomic():
         locked = _lock_open(enrollment)
         if kind == Extension.Kind.DUE_DATE:

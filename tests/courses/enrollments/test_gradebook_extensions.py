@@ -121,7 +121,7 @@ def test_the_api_refuses_an_extra_attempt_on_a_lesson(client_for, org):
     (lesson,) = activities_of(course)
     response = client_for(instructor).post(f"/api/v1/courses/{course.slug}/gradebook/{enrollment.pk}/extensions/", {
         "kind": "extra_attempt", "activity": lesson.pk, "amount": 1, "reason": "Why not."}, format="json")
-    assert response.status_code == 400
+    assert response.status_code == 422  # well-formed, but a lesson has no attempts to extend
     assert response.json()["error"]["code"] == "invalid_extension"
     assert "activity" in response.json()["error"]["fields"]
     assert not Extension.objects.exists()
