@@ -4,7 +4,8 @@
     .venv/bin/python scripts/docs_screenshots.py --base-url http://127.0.0.1:8000
 
 Needs Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH) and pdftoppm (poppler-utils) for the
-certificate's PDF. Signs in as the demo learners, whose password `make run` prints.
+certificate's PDF. Signs in as the demo learners, whose password `make run` prints, and as the demo
+instructor for the /teach/ screens (`--only teach` takes just those).
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import sync_playwright
 
@@ -23,14 +25,15 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
 PASSWORD = "empathy-demo-2026"  # noqa: S105 (the demo's published password)
 COURSE = "/courses/power-of-empathy-customer-service/"
+GRADEBOOK = "/teach/courses/power-of-empathy-customer-service/gradebook/"
 
 
-def sign_in(page, email: str) -> None:
+def sign_in(page, email: str, *, landing: Any = "**/my/") -> None:
     page.goto("/sign-in/")
     page.locator("#id_username").fill(email)
     page.locator("#id_password").fill(PASSWORD)
     page.locator("main form button[type=submit]").click()
-    page.wait_for_url("**/my/")
+    page.wait_for_url(landing)
 
 
 def settle(page) -> None:
@@ -51,16 +54,39 @@ def shoot(page, out: Path, name: str, *, full_page: bool = False) -> None:
     print(path.relative_to(ROOT))
 
 
+def teach_screens(browser, base_url: str, out: Path) -> None:
+    """The instructor's gradebook of the demo course on a desktop, and the attendance screen of the demo's past
+    session (marks taken) on a phone."""
+    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 860})
+    page = context.new_page()
+    sign_in(page, "instructor@acme.example", landing=lambda url: "/sign-in/" not in url)
+    page.goto(GRADEBOOK)
+    shoot(page, out, "teach-gradebook-desktop")
+    context.close()
+    context = browser.new_context(base_url=base_url, viewport={"width": 375, "height": 860}, device_scale_factor=2)
+    page = context.new_page()
+    sign_in(page, "instructor@acme.example", landing=lambda url: "/sign-in/" not in url)
+    page.goto("/teach/workshops/")
+    page.locator("section[aria-labelledby=past-heading] a[href^='/teach/workshops/sessions/']").first.click()
+    page.locator("a[href$='/attendance/']").first.click()
+    page.wait_for_url("**/attendance/")
+    shoot(page, out, "teach-attendance-phone")
+    context.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--base-url", default="http://127.0.0.1:8000")
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", choices=["learner", "teach"], help="take only the learner's or the instructor's")
     options = parser.parse_args()
     out = Path(options.out)
     out.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        for width, suffix in ((1280, "desktop"), (375, "phone")):
+        if options.only != "learner":
+            teach_screens(browser, options.base_url, out)
+        for width, suffix in ((1280, "desktop"), (375, "phone")) if options.only != "teach" else ():
             context = browser.new_context(base_url=options.base_url, viewport={"width": width, "height": 860},
                                           device_scale_factor=1 if width > 600 else 2, accept_downloads=True)
             page = context.new_page()

@@ -65,8 +65,11 @@ def teach_workshop_new(request):
 def teach_session_new(request, workshop_id: int):
     workshop = selectors.access_workshop_teach(actor=request.user, workshop_id=workshop_id)
     people = selectors.organization_people(course=workshop.activity.course)
+    # A workshop made on /teach/workshops/new/ has no instructors of its own: the person scheduling the session is
+    # then ticked, or nobody could take its attendance (only a session's instructors mark it).
+    instructors = [person.pk for person in workshop.instructors.all()] or [request.user.pk]
     initial = {"timezone": selectors.viewer_timezone(request.user).key, "capacity": 12, "waitlist_enabled": True,
-               "cancellation_cutoff_hours": 24, "instructors": [person.pk for person in workshop.instructors.all()]}
+               "cancellation_cutoff_hours": 24, "instructors": instructors}
     form = SessionForm(request.POST or None, people=people, initial=initial)
     status = 200
     if request.method == "POST":
