@@ -21,6 +21,18 @@
         if (event.key === "Escape" && toggle.getAttribute("aria-expanded") === "true") { setOpen(false); toggle.focus(); }
       });
     }
+    // A wide table that scrolls sideways in its frame can be scrolled from the keyboard: the frame takes focus and
+    // is named after its table (templates do this themselves where they can; this covers the rest).
+    document.querySelectorAll(".table-scroll:not([tabindex])").forEach(function (frame) {
+      var table = frame.querySelector("table");
+      if (!table || frame.scrollWidth <= frame.clientWidth) { return; }
+      frame.setAttribute("tabindex", "0");
+      frame.setAttribute("role", "region");
+      var caption = table.querySelector("caption");
+      var name = table.getAttribute("aria-label") || (caption && caption.textContent.trim());
+      if (name) { frame.setAttribute("aria-label", name); }
+      else if (table.getAttribute("aria-labelledby")) { frame.setAttribute("aria-labelledby", table.getAttribute("aria-labelledby")); }
+    });
     // The course outline beside an activity starts folded on a narrow screen, open beside it on a wide one.
     var narrow = window.matchMedia ? window.matchMedia(NARROW) : null;
     document.querySelectorAll("details[data-fold-narrow]").forEach(function (details) {
