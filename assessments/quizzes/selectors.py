@@ -24,6 +24,7 @@ from courses.catalog import selectors as catalog_selectors
 from courses.catalog.models import Activity, Course
 from courses.enrollments import selectors as enrollment_selectors
 from courses.enrollments.models import Enrollment
+from courses.enrollments.selectors.gradebook import extension_allowance
 from lms.errors import Forbidden
 from lms.scoping import is_unrestricted, person_id
 
@@ -74,7 +75,8 @@ def quiz_activity_access(*, actor: Any, activity_id: int) -> tuple[Activity, boo
 
 
 def learner_summary(*, quiz: Quiz, enrollment: Enrollment) -> dict[str, Any]:
-    """Attempts used and left, best score, passed, and the open attempt (one query)."""
+    """Attempts used, allowed (with the learner's extensions once the quiz's own are used) and left, best score,
+    passed, and the open attempt (one query; two for a learner at the quiz's limit)."""
     row = Attempt.objects.filter(quiz=quiz, enrollment=enrollment).aggregate(
         used=Count("id"), best=Max("score", filter=Q(status=Attempt.Status.SUBMITTED)),
         passed=Count("id", filter=Q(passed=True)),
@@ -85,9 +87,14 @@ def learner_summary(*, quiz: Quiz, enrollment: Enrollment) -> dict[str, Any]:
     if row["open_deadline"] is not None and row["open_deadline"] + SUBMIT_GRACE < timezone.now():
         open_id = None  # timed out: the next start closes it
     used = row["used"]
-    left = None if quiz.max_attempts is None else max(0, quiz.max_attempts - used)
-    return {"attempts_used": used, "attempts_left": left, "best_score": row["best"], "passed": row["passed"] > 0,
-            "open_attempt": open_id}
+    allowed = quiz.max_attempts
+    if allowed is not None and used >= allowed:
+        # At the quiz's limit the learner's extra attempts count, as the start rule counts them (one more query,
+        # only then).
+        allowed += extension_allowance(enrollment_id=enrollment.pk, activity_id=quiz.activity_id)[0]
+    left = None if allowed is None else max(0, allowed - used)
+    return {"attempts_used": used, "attempts_left": left, "attempts_allowed": allowed, "best_score": row["best"],
+            "passed": row["passed"] > 0, "open_attempt": open_id}
 
 
 def learner_attempts(*, quiz: Quiz, enrollment: Enrollment) -> QuerySet[Attempt]:

@@ -125,3 +125,20 @@ def test_the_api_refuses_an_extra_attempt_on_a_lesson(client_for, org):
     assert response.json()["error"]["code"] == "invalid_extension"
     assert "activity" in response.json()["error"]["fields"]
     assert not Extension.objects.exists()
+
+
+def test_the_quiz_page_offers_the_extra_attempt_to_the_learner(client, quiz_world):
+    """The learner's own quiz page counts the extension: "1 of 2 used" and a Start button, where it said every
+    attempt was used."""
+    _use_the_only_attempt(quiz_world)
+    learner = quiz_world["enrollment"].user
+    activity = quiz_world["quiz"].activity
+    page = reverse("pages:activity", args=[quiz_world["course"].slug, activity.pk])
+    client.force_login(learner)
+    before = client.get(page).text
+    assert "1 of 1 used" in before and reverse("pages:quiz-start", args=[activity.pk]) not in before
+    gradebook_services.extension_grant(actor=quiz_world["instructor"], enrollment=quiz_world["enrollment"],
+                                       kind="extra_attempt", activity=activity, amount=1, reason="Power cut.")
+    after = client.get(page).text
+    assert "1 of 2 used" in after
+    assert reverse("pages:quiz-start", args=[activity.pk]) in after
