@@ -139,7 +139,8 @@ class DemoStack:
         folder = self.var_dir / "mail"
         if not folder.exists():
             return []
-        messages = [path.read_text(errors="replace") for path in sorted(folder.iterdir(), key=os.path.getmtime)]
+        messages = [path.read_text(encoding="utf-8", errors="replace")
+                    for path in sorted(folder.iterdir(), key=os.path.getmtime)]
         return [text for text in messages if re.search(rf"^To: .*{re.escape(address)}", text, re.M | re.I)]
 
 
