@@ -44,6 +44,6 @@ urlpatterns = [
     path("activities/<id:activity_id>/survey/responses/", instruments.SurveyRespondApi.as_view(),
          name="survey-respond"),
     path("reports/empathy-growth/", instruments.EmpathyGrowthApi.as_view(), name="report-empathy-growth"),
-    # Instructor workspace (issue 18, part E): the quiz response report
+    # Instructor workspace: the quiz response report
     path("activities/<id:activity_id>/quiz/report/", quizzes.QuizReportApi.as_view(), name="quiz-report"),
 ]

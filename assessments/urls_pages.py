@@ -23,7 +23,7 @@ urlpatterns = [
     path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
     path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
     path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
-    # Instructor workspace (issue 18, part E): the quiz response report and the role-play work
+    # Instructor workspace: the quiz response report and the role-play work
     path("teach/quizzes/<id:activity_id>/report/", quiz_report.quiz_report_page, name="teach-quiz-report"),
     path("teach/roleplays/", roleplay_teaching.teach_roleplays, name="teach-roleplays"),
     path("teach/roleplays/scenarios/<id:scenario_id>/calibration/", roleplay_teaching.teach_roleplay_calibration,
@@ -34,7 +34,7 @@ urlpatterns = [
          name="teach-roleplay-calibration-edit"),
     path("teach/roleplays/rubrics/<id:rubric_id>/agreement/", roleplay_teaching.teach_roleplay_agreement,
          name="teach-roleplay-agreement"),
-    # Part D2: the quiz editor (questions, settings, import and export), linked from the lesson editor.
+    # The quiz editor (questions, settings, import and export), linked from the lesson editor.
     path("teach/quizzes/<id:activity_id>/", quiz_authoring.teach_quiz, name="teach-quiz"),
     path("teach/quizzes/<id:activity_id>/import/", quiz_authoring.teach_quiz_import, name="teach-quiz-import"),
     path("teach/quizzes/<id:activity_id>/export/", quiz_authoring.teach_quiz_export, name="teach-quiz-export"),

@@ -24,7 +24,7 @@ urlpatterns = [
     path("courses/<slug:slug>/modules/", catalog.ModuleCreateApi.as_view(), name="course-modules"),
     path("courses/<slug:slug>/modules/<id:module_id>/activities/", catalog.ActivityCreateApi.as_view(),
          name="module-activities"),
-    # Part D1 (authoring): a course's structure, reorder, delete, the publish checks.
+    # Authoring: a course's structure, reorder, delete, the publish checks.
     path("courses/<slug:slug>/modules/order/", catalog_structure.ModuleOrderApi.as_view(), name="course-module-order"),
     path("courses/<slug:slug>/modules/<id:module_id>/", catalog_structure.ModuleDetailApi.as_view(),
          name="course-module"),
@@ -132,10 +132,10 @@ urlpatterns = [
          name="reminder-policy"),
     path("organizations/<slug:slug>/reminder-settings/", reminders.ReminderSettingsApi.as_view(),
          name="reminder-settings"),
-    # Instructor workspace, part F: announcements to a course's learners.
+    # Announcements to a course's learners (courses/announcements/api.py).
     path("courses/<slug:slug>/announcements/", announcements.CourseAnnouncementsApi.as_view(),
          name="course-announcements"),
-    # Part C, the gradebook (courses/enrollments/api/gradebook.py).
+    # The gradebook (courses/enrollments/api/gradebook.py).
     path("courses/<slug:slug>/gradebook/", gradebook.GradebookApi.as_view(), name="course-gradebook"),
     path("courses/<slug:slug>/gradebook/<id:enrollment_id>/", gradebook.GradebookLearnerApi.as_view(),
          name="course-gradebook-learner"),

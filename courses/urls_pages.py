@@ -52,15 +52,15 @@ urlpatterns = [
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),
     path("teach/workshops/", workshop_teaching.teach_workshops, name="teach-workshops"),
-    # Part B (attendance screen and undo): take attendance on a phone, correct and undo marks.
+    # The attendance screen: take attendance on a phone, correct and undo marks.
     path("teach/workshops/sessions/<id:session_id>/attendance/", workshop_attendance.teach_attendance,
          name="teach-attendance"),
-    # Instructor workspace, part F (home and announcements).
+    # Announcements to a course's or a session's learners.
     path("teach/courses/<slug:slug>/announcements/", announcement_pages.teach_course_announcements,
          name="teach-course-announcements"),
     path("teach/workshops/sessions/<int:session_id>/announcements/", announcement_pages.teach_session_announcements,
          name="teach-session-announcements"),
-    # Part D1 (authoring): a course's fields, its modules and activities, publish and archive.
+    # Authoring: a course's fields, its modules and activities, publish and archive.
     path("teach/courses/new/", authoring.teach_course_new, name="teach-course-new"),
     path("teach/courses/<slug:slug>/", authoring.teach_course, name="teach-course"),
     path("teach/courses/<slug:slug>/edit/", authoring.teach_course_edit, name="teach-course-edit"),
@@ -79,12 +79,12 @@ urlpatterns = [
          name="teach-activity-settings"),
     path("teach/courses/<slug:slug>/activities/<id:activity_id>/delete/", authoring.teach_activity_delete,
          name="teach-activity-delete"),
-    # Part D2: the activity and lesson editor (article with preview, pictures, video and captions, ebook).
+    # The activity and lesson editor (article with preview, pictures, video and captions, ebook).
     path("teach/courses/<slug:slug>/activities/<id:activity_id>/", lesson_editor.teach_activity,
          name="teach-activity"),
     path("teach/courses/<slug:slug>/activities/<id:activity_id>/preview/", lesson_editor.teach_activity_preview,
          name="teach-activity-preview"),
-    # Part A (issue 18): creating workshops and sessions, managing a session (edit, reschedule, waitlist,
+    # Workshops for instructors: creating workshops and sessions, managing a session (edit, reschedule, waitlist,
     # capacity, cancel, messages).
     path("teach/workshops/new/", workshop_teaching.teach_workshop_new, name="teach-workshop-new"),
     path("teach/workshops/<int:workshop_id>/sessions/new/", workshop_teaching.teach_session_new,
@@ -104,7 +104,7 @@ urlpatterns = [
          session_teaching.teach_registration_action, {"action": "decline"}, name="teach-registration-decline"),
     path("teach/workshops/sessions/<int:session_id>/registrations/<int:registration_id>/move/",
          session_teaching.teach_registration_action, {"action": "move"}, name="teach-registration-move"),
-    # Part C, the gradebook (courses/enrollments/pages/gradebook.py): learners by activities, downloads, one learner's
+    # The gradebook (courses/enrollments/pages/gradebook.py): learners by activities, downloads, one learner's
     # page with overrides and extensions.
     path("teach/courses/<slug:slug>/gradebook/", gradebook_pages.teach_gradebook, name="teach-gradebook"),
     path("teach/courses/<slug:slug>/gradebook/gradebook.csv", gradebook_pages.teach_gradebook_csv,

@@ -69,7 +69,7 @@ def test_from_nothing_to_published_and_archived(org, instructor):
 
     lesson.lesson.body = "Listen before you answer."
     lesson.lesson.save()
-    quiz = quiz_authoring.quiz_create(activity=quiz_activity)  # part D2's quiz import does this on the page
+    quiz = quiz_authoring.quiz_create(activity=quiz_activity)  # the quiz editor's import does this on the page
     quiz_authoring.question_create(quiz=quiz, kind="single_choice", prompt="First?", choices=[
         {"text": "Listen", "correct": True}, {"text": "Talk", "correct": False}])
     assert "Not met" not in client.get(f"/teach/courses/{course.slug}/").content.decode()

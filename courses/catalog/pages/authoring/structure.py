@@ -162,7 +162,7 @@ def teach_activity_add(request, slug: str, module_id: int):
     except ApplicationError as error:
         return _invalid(request, course, f"add{module.pk}", form, error)
     if activity.kind == Activity.Kind.LESSON:
-        return redirect(f"/teach/courses/{course.slug}/activities/{activity.pk}/")  # part D2's editor
+        return redirect("pages:teach-activity", course.slug, activity.pk)  # straight into its editor
     return redirect("pages:teach-course", course.slug)
 
 
