@@ -127,3 +127,5 @@ def test_the_home_in_portuguese(client, org):
     text = client.get(reverse("pages:teach"), HTTP_ACCEPT_LANGUAGE="pt-BR").text
     assert "Inscrições aguardando sua aprovação" in text
     assert "Minhas próximas sessões" in text
+    assert ">Publicado<" in text and ">Published<" not in text  # the course status, in the reader's language
+    assert 'href="/teach/workshops/">Oficinas</a>' in text  # the workspace's menu words it as the site's menu
