@@ -38,6 +38,7 @@ ROLE_FIELDS: dict[str, str] = {
     Role.ORG_ADMIN: "is_org_admin",
 }
 STAFF_ROLES = (Role.INSTRUCTOR, Role.SUPERVISOR, Role.ORG_ADMIN)
+REPORT_ROLES = (Role.HR, Role.ORG_ADMIN)  # who reads an organization's reports and uses /hr/
 
 
 def role_q(*roles: str) -> Q:

@@ -8,7 +8,7 @@ from assessments import urls_pages as assessments_pages_urls
 from courses import urls_api as courses_api_urls
 from courses import urls_pages as courses_pages_urls
 from courses.certificates.pages import verify_certificate
-from courses.hr_reports.pages import reports_dashboard
+from courses.hr_reports.pages.dashboard import reports_dashboard
 from courses.reminders.pages import unsubscribe_page
 from lms.admin import admin_login
 from lms.api import urls as lms_api_urls

@@ -43,11 +43,10 @@ from courses.hr_reports.errors import ReportError, ReportErrorCode
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.fields import int64_fits
-from lms.models import Organization, Role
+from lms.models import REPORT_ROLES, Organization
 from lms.scoping import is_unrestricted, organization_ids_for
 from lms.spreadsheets import neutralize
 
-REPORT_ROLES = (Role.HR, Role.ORG_ADMIN)
 STREAM_CHUNK_ROWS = 2000  # rows per server-side cursor fetch
 CSV_FLUSH_ROWS = 500  # rows per chunk sent to the client
 
