@@ -21,13 +21,18 @@ from courses.hr_reports.services import credentials
 from lms.errors import ApplicationError
 
 DELIVERIES_PER_PAGE = 50
+EVENT_LABELS = [
+    (WebhookEndpoint.Event.ENROLLMENT_COMPLETED.value, pgettext_lazy("hr", "A course completed")),
+    (WebhookEndpoint.Event.CERTIFICATE_ISSUED.value, pgettext_lazy("hr", "A certificate issued")),
+    (WebhookEndpoint.Event.CERTIFICATE_REVOKED.value, pgettext_lazy("hr", "A certificate revoked")),
+]
 
 
 class WebhookForm(forms.Form):
     url = forms.CharField(label=pgettext_lazy("hr", "URL"), max_length=500,
                           help_text=pgettext_lazy("hr", "An https:// address on the public internet."))
     event_types = forms.MultipleChoiceField(label=pgettext_lazy("hr", "Events"),
-                                            choices=WebhookEndpoint.Event.choices,
+                                            choices=EVENT_LABELS,
                                             widget=forms.CheckboxSelectMultiple)
     description = forms.CharField(label=pgettext_lazy("hr", "Description"), max_length=200, required=False)
 
