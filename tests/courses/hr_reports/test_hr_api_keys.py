@@ -64,6 +64,8 @@ def test_hr_without_an_org_admin_creates_a_key_shown_once_that_works(acme):
     assert api_status(raw) == 200
     listed = client.get(PAGE).content.decode()
     assert "Payroll" in listed and key.prefix in listed and raw not in listed and 'id="new-key"' not in listed
+    assert "Not yet" not in listed  # last used: the API call above touched it
+    assert OrganizationAPIKey.objects.get(pk=key.pk).last_used_at is not None
     assert ReportAuditEntry.objects.filter(kind="api_key_created", organization=acme).count() == 1
 
 
