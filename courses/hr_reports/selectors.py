@@ -12,6 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from courses.hr_reports.models import ReportExport, WebhookDelivery, WebhookEndpoint
 from courses.hr_reports.queries import report_organization_ids
+from lms.errors import NotFound
 from lms.models import Organization
 
 
@@ -55,3 +56,23 @@ def deliveries_of(*, endpoint: WebhookEndpoint) -> QuerySet[WebhookDelivery]:
 
 def delivery_get(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
     return get_object_or_404(deliveries_of(endpoint=endpoint), pk=delivery_id)
+
+
+def endpoints_of(*, organization: Organization) -> QuerySet[WebhookEndpoint]:
+    """The organization's webhook endpoints, oldest first (the /hr/webhooks/ page)."""
+    return WebhookEndpoint.objects.filter(organization=organization).select_related("organization").order_by("id")
+
+
+def endpoint_of(*, organization: Organization, endpoint_id: int) -> WebhookEndpoint:
+    """One of the organization's endpoints; another organization's (or none) is NotFound."""
+    endpoint = endpoints_of(organization=organization).filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound("No such webhook endpoint.")
+    return endpoint
+
+
+def delivery_of(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
+    delivery = deliveries_of(endpoint=endpoint).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    return delivery
