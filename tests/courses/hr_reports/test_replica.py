@@ -14,7 +14,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pytest
@@ -115,7 +114,6 @@ def test_a_sync_on_a_paused_then_resumed_standby_neither_skips_nor_repeats(repli
     env.update(DJANGO_SETTINGS_MODULE="lms.settings", VAR_DIR=var_dir, REPORTS_SYNC_LAG_SECONDS="1",
                DATABASE_URL=f"postgres://postgres@127.0.0.1:{primary_port}/lms",
                REPORTS_DATABASE_URL=f"postgres://postgres@127.0.0.1:{standby_port}/lms")
-    started = time.monotonic()
     try:
         result = subprocess.run([sys.executable, "-m", "tests.courses.hr_reports.replica_scenario"],
                                 env=env, cwd=str(django_settings.BASE_DIR), capture_output=True, text=True,
@@ -144,7 +142,6 @@ def test_a_sync_on_a_paused_then_resumed_standby_neither_skips_nor_repeats(repli
     assert seen["missing_or_stale"] == [] and seen["synced_equals_full"] is True
     assert seen["repeated_versions"] == 0
     assert seen["late_row_synced_value"] == seen["late_row_full_value"]
-    assert time.monotonic() - started < 60
 
 
 @pytest.mark.django_db
