@@ -132,6 +132,10 @@ def main() -> dict:
     wait_replayed()
     time.sleep(MARGIN + 0.2)
     observed["caught_up_horizon_recent"] = (timezone.now() - queries.settled_before()).total_seconds() < MARGIN + 1
+    # Idle now: the last replayed commit's stamp stays old, yet a caught-up standby's horizon moves past it.
+    time.sleep(MARGIN)
+    observed["idle_horizon_past_last_replay"] = (queries.settled_before()
+                                                 > one("reports", "SELECT pg_last_xact_replay_timestamp()"))
     rest, _ = sync(hr, acme, paused_cursor)
     feed += rest
     old_rest, _ = constant_guard_sync(hr, acme, old_cursor)

@@ -137,7 +137,7 @@ def test_a_sync_on_a_paused_then_resumed_standby_neither_skips_nor_repeats(repli
     assert seen["constant_guard_synced_early_while_paused"] is True
     assert seen["late_id"] in seen["constant_guard_stale"]
     # Once replay resumed, the sync from the saved cursors equals a full report, and repeated nothing.
-    assert seen["caught_up_horizon_recent"] is True
+    assert seen["caught_up_horizon_recent"] is True and seen["idle_horizon_past_last_replay"] is True
     assert seen["full_rows"] == 11
     assert seen["missing_or_stale"] == [] and seen["synced_equals_full"] is True
     assert seen["repeated_versions"] == 0
