@@ -77,6 +77,7 @@ def dataset(learners: int, course_count: int) -> tuple[Organization, list[Course
             "SELECT '!', NULL, false, 'Learner', g::text, false, true, now(), %s || '-' || g || '@bench.example',"
             " '', '' FROM generate_series(1, %s) g ON CONFLICT DO NOTHING", [PREFIX, learners])
         print(f"  users: {made:,} new")
+        _sql("ANALYZE lms_user")  # each step below joins what the one before filled: plan it for the rows there
         departments = list(org.departments.order_by("id").values_list("id", flat=True))
         made = _sql(
             "INSERT INTO lms_membership (user_id, organization_id, department_id, manager_id, employee_id, is_learner,"
@@ -88,6 +89,7 @@ def dataset(learners: int, course_count: int) -> tuple[Organization, list[Course
             "AND NOT EXISTS (SELECT 1 FROM lms_membership m WHERE m.user_id = u.id AND m.organization_id = %s)",
             [org.pk, departments, len(departments), f"{PREFIX}-%", learners, org.pk])
         print(f"  memberships: {made:,} new")
+        _sql("ANALYZE lms_membership")  # else the manager UPDATE nests loops over 100k x 12.5k rows
         # The first learner of each department manages the others of it.
         _sql("UPDATE lms_membership m SET manager_id = boss.id FROM lms_membership boss "
              "WHERE m.organization_id = %s AND boss.organization_id = %s AND m.department_id = boss.department_id "
@@ -107,6 +109,7 @@ def dataset(learners: int, course_count: int) -> tuple[Organization, list[Course
             " WHERE u.organization_id = %s AND u.employee_id LIKE 'RL-%%'",
             [org.pk, course_ids, org.pk])
         print(f"  enrollments: {made:,}")
+        _sql("ANALYZE courses_enrollment")
         made = _sql(
             "INSERT INTO courses_certificate (enrollment_id, code, learner_name, course_title, course_language,"
             " issuer_name, hours_credited, final_score, show_score, issued_at, expires_at, status, revoked_at,"
