@@ -343,8 +343,8 @@ def summary(*, actor: Any, filters: Filters) -> dict:
     department and the rollup holds rows in scope; otherwise from the live aggregate (``live_summary``).
     """
     if _rollup_serves(filters):
-        allowed = report_organization_ids(actor)
-        scope = {filters.organization.pk} if filters.organization is not None else allowed
+        organization = filters.organization
+        scope = {organization.pk} if organization is not None else report_organization_ids(actor)
         result = rollup_read.rollup_summary(using=reports_database(), organization_ids=scope, course=filters.course,
                                             department=filters.department, now=timezone.now())
         if result is not None:
