@@ -1,15 +1,15 @@
 """The HR summary and the completions chart read from the rollup (``HrRollup``; built by services/rollup.py).
 
-Two queries whatever the size: the rollup rows in scope (a few per organization x course x department),
-and the "edge" enrollments whose verdict changes today — active ones due between midnight (UTC) and now,
-valid certificates expiring between now and midnight, and those on the day thirty days ahead — since the
-rollup keeps due and expiry days, not verdicts. Medians come from the days-to-complete histogram
-(``duration_bucket``): exact to 0.1 day below 30 days, to 1 day up to a year, to 10 days beyond (the
-bucket's lower bound, so the figure may read low by at most that much).
+Three queries whatever the size: the rollup rows in scope, collapsed by the database to one per
+organization x course x department and kind (and histogram bucket); and the "edge" enrollments whose
+verdict changes during today — active ones due between midnight (UTC) and now; valid certificates
+expiring between now and midnight, or on the day thirty days ahead — since the rollup keeps due and
+expiry days, not verdicts. Medians come from the days-to-complete histogram (``duration_bucket``):
+exact to 0.1 day below 30 days, to 1 day up to a year, to 10 days beyond (the bucket's lower bound, so
+the figure may read low by at most that much).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,8 +20,7 @@ from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
 
 Kind = HrRollup.Kind
-ROLLUP_FIELDS = ("organization__slug", "course__slug", "course__title", "department__name", "kind", "bucket",
-                 "value", "count", "score_sum", "score_count")
+GROUP_FIELDS = ("organization__slug", "course__slug", "course__title", "department__name")
 
 
 class _Figures:
@@ -67,22 +66,21 @@ def _scope(queryset: Any, organization_ids: set[int] | None, course: str | None,
     return queryset
 
 
-def _add_rollup_row(figures: _Figures, kind: int, bucket: date | None, value: int, count: int,
-                    score_sum: Decimal, score_count: int, today: date) -> None:
+def _add_rollup_row(figures: _Figures, kind: int, value: int, counts: tuple) -> None:
+    total, past, valid, expiring, score_sum, score_count = counts
     if kind == Kind.ENROLLED:
-        figures.enrolled += count
+        figures.enrolled += total
     elif kind == Kind.COMPLETED:
-        figures.completed += count
-        figures.score_sum += score_sum
-        figures.score_count += score_count
+        figures.completed += total
+        figures.score_sum += score_sum or 0
+        figures.score_count += score_count or 0
     elif kind == Kind.DURATION:
-        figures.durations[value] = figures.durations.get(value, 0) + count
-    elif kind == Kind.ACTIVE_DUE and bucket is not None and bucket < today:
-        figures.overdue += count
-    elif kind == Kind.CERTIFICATE_VALID and (bucket is None or bucket > today):
-        figures.valid += count
-        if bucket is not None and bucket < today + timedelta(days=30):
-            figures.expiring += count
+        figures.durations[value] = figures.durations.get(value, 0) + total
+    elif kind == Kind.ACTIVE_DUE:
+        figures.overdue += past or 0
+    elif kind == Kind.CERTIFICATE_VALID:
+        figures.valid += valid or 0
+        figures.expiring += expiring or 0
 
 
 def _edges(now: datetime) -> tuple[datetime, datetime, datetime, datetime]:
@@ -92,50 +90,65 @@ def _edges(now: datetime) -> tuple[datetime, datetime, datetime, datetime]:
     return today, today + timedelta(days=1), datetime.combine(ahead.astimezone(UTC).date(), time(), tzinfo=UTC), ahead
 
 
+def _rollup_rows(using: str, organization_ids: set[int] | None, course: str | None, department: int | None,
+                 today: date) -> Any:
+    """The rollup collapsed in the database to one row per group and kind (per histogram bucket for
+    durations), due and expiry days already judged against today."""
+    queryset = _scope(HrRollup.objects.using(using), organization_ids, course, department, "department_id")
+    past, after = Q(bucket__lt=today), Q(bucket__gt=today)
+    return (queryset.values(*GROUP_FIELDS, "kind", "value").order_by()
+            .annotate(total=Sum("count"), past=Sum("count", filter=past),
+                      valid=Sum("count", filter=Q(bucket__isnull=True) | after),
+                      expiring=Sum("count", filter=after & Q(bucket__lt=today + timedelta(days=30))),
+                      scores=Sum("score_sum"), scored=Sum("score_count"))
+            .values_list(*GROUP_FIELDS, "kind", "value", "total", "past", "valid", "expiring", "scores", "scored"))
+
+
 def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | None, department: int | None,
-               now: datetime) -> Iterable[tuple]:
-    """Enrollments whose due or expiry moment falls on a partly elapsed day: classified against ``now``."""
-    today, tomorrow, ahead_midnight, ahead = _edges(now)
+               now: datetime) -> list[tuple]:
+    """Enrollments whose due or expiry moment falls on a partly elapsed day, as (labels, overdue, valid,
+    expiring) judged against ``now``: two indexed queries (due: ``enrollment_active_due``; expiry: the
+    certificates' (status, expires_at) index)."""
+    midnight, tomorrow, ahead_midnight, ahead = _edges(now)
     queryset = Enrollment.objects.using(using).alias(
         member=FilteredRelation("user__memberships",
                                 condition=Q(user__memberships__organization_id=F("organization_id"))),
     ).filter(organization__isnull=False)
-    queryset = _scope(queryset, organization_ids, course, department, "member__department_id")
-    valid = Q(certificate__status="valid")
-    queryset = queryset.filter(
-        Q(status=Enrollment.Status.ACTIVE, due_at__gte=today, due_at__lt=now)
-        | (valid & Q(certificate__expires_at__gt=now, certificate__expires_at__lt=tomorrow))
-        | (valid & Q(certificate__expires_at__gte=ahead_midnight, certificate__expires_at__lte=ahead)))
-    return queryset.order_by().values_list(
-        "organization__slug", "course__slug", "course__title", "member__department__name", "status", "due_at",
-        "certificate__status", "certificate__expires_at")
+    queryset = _scope(queryset, organization_ids, course, department, "member__department_id").order_by()
+    labels = ("organization__slug", "course__slug", "course__title", "member__department__name")
+    due = queryset.filter(status=Enrollment.Status.ACTIVE, due_at__gte=midnight, due_at__lt=now)
+    expiring = queryset.filter(
+        Q(certificate__status="valid")
+        & (Q(certificate__expires_at__gt=now, certificate__expires_at__lt=tomorrow)
+           | Q(certificate__expires_at__gte=ahead_midnight, certificate__expires_at__lte=ahead)))
+    out = [(*row, 1, 0, 0) for row in due.values_list(*labels)]
+    for *row, expires in expiring.values_list(*labels, "certificate__expires_at"):
+        today_edge = expires < tomorrow
+        out.append((*row, 0, int(today_edge), 1))
+    return out
 
 
 def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str | None,
                    department: int | None, now: datetime) -> dict | None:
     """The summary (same shape as ``queries.summary``) from the rollup; None when the rollup holds nothing
     in scope (never built: the caller answers from the live query)."""
-    rows = list(_scope(HrRollup.objects.using(using), organization_ids, course, department, "department_id")
-                .order_by().values_list(*ROLLUP_FIELDS))
+    today = now.astimezone(UTC).date()
+    rows = list(_rollup_rows(using, organization_ids, course, department, today))
     if not rows:
         return None
-    today = now.astimezone(UTC).date()
-    midnight, tomorrow, ahead_midnight, ahead = _edges(now)
     by_course: dict[tuple, _Figures] = {}
     by_department: dict[tuple, _Figures] = {}
-    for org, slug, title, department_name, kind, bucket, value, count, score_sum, score_count in rows:
+    for org, slug, title, department_name, kind, value, *counts in rows:
         for figures in (by_course.setdefault((org, slug, title), _Figures()),
                         by_department.setdefault((org, department_name or ""), _Figures())):
-            _add_rollup_row(figures, kind, bucket, value, count, score_sum, score_count, today)
-    for org, slug, title, department_name, status, due_at, cert_status, expires in _edge_rows(
+            _add_rollup_row(figures, kind, value, tuple(counts))
+    for org, slug, title, department_name, overdue, valid, expiring in _edge_rows(
             using=using, organization_ids=organization_ids, course=course, department=department, now=now):
         for figures in (by_course.setdefault((org, slug, title), _Figures()),
                         by_department.setdefault((org, department_name or ""), _Figures())):
-            figures.overdue += status == Enrollment.Status.ACTIVE and due_at is not None and midnight <= due_at < now
-            valid_today = cert_status == "valid" and expires is not None and now < expires < tomorrow
-            figures.valid += valid_today
-            figures.expiring += valid_today or (cert_status == "valid" and expires is not None
-                                                and ahead_midnight <= expires <= ahead)
+            figures.overdue += overdue
+            figures.valid += valid
+            figures.expiring += expiring
     return {
         "by_course": [{"organization": org, "course": slug, "course_title": title, **figures.as_dict()}
                       for (org, slug, title), figures in sorted(by_course.items())],
