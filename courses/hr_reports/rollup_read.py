@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, FilteredRelation, Q, Sum
+from django.db.models import F, FilteredRelation, Max, Q, Sum
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
@@ -96,12 +96,15 @@ def _rollup_rows(using: str, organization_ids: set[int] | None, course: str | No
     durations), due and expiry days already judged against today."""
     queryset = _scope(HrRollup.objects.using(using), organization_ids, course, department, "department_id")
     past, after = Q(bucket__lt=today), Q(bucket__gt=today)
-    return (queryset.values(*GROUP_FIELDS, "kind", "value").order_by()
-            .annotate(total=Sum("count"), past=Sum("count", filter=past),
+    # Grouped by ids (integers sort fast); the labels ride along as Max() of one value per group.
+    return (queryset.values("organization_id", "course_id", "department_id", "kind", "value").order_by()
+            .annotate(**{f"label_{n}": Max(field) for n, field in enumerate(GROUP_FIELDS)},
+                      total=Sum("count"), past=Sum("count", filter=past),
                       valid=Sum("count", filter=Q(bucket__isnull=True) | after),
                       expiring=Sum("count", filter=after & Q(bucket__lt=today + timedelta(days=30))),
                       scores=Sum("score_sum"), scored=Sum("score_count"))
-            .values_list(*GROUP_FIELDS, "kind", "value", "total", "past", "valid", "expiring", "scores", "scored"))
+            .values_list(*(f"label_{n}" for n in range(len(GROUP_FIELDS))), "kind", "value", "total", "past", "valid",
+                         "expiring", "scores", "scored"))
 
 
 def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | None, department: int | None,
