@@ -11,14 +11,20 @@ run at the same size reuses it. Two workloads:
   ratio, time to first byte and the worker's peak RSS. Those figures are printed and recorded under the
   table. The harness only counts JSON answers, so this workload's table row is GET /api/v1/reports/summary/
   (the aggregates over the same rows) against the floor.
+- ``report_summary_rollup``: in its setup, the summary and the dashboard's data (summary + completions by
+  month) timed in-process from the rollup against the live aggregate of the same rows, alternated in the
+  same run (p50 and p99 of each, the ratio, the rollup's rows and its rebuild time); its table row is
+  GET /api/v1/reports/summary/ (from the rollup) against the floor.
 """
 from __future__ import annotations
 
 import http.client
 import shutil
+import statistics
 import subprocess
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -29,6 +35,8 @@ from bench.server import HOST, Server
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
+from courses.hr_reports.models import HrRollup, HrRollupGroup
+from courses.hr_reports.services.rollup import rollup_rebuild
 from lms import services as people_services
 from lms.models import Organization
 
@@ -266,6 +274,67 @@ def report_csv_stream(ctx: Context) -> Plan:
     # The load generator counts only JSON answers, so the table row of this workload is the summary
     # (per course and department over the whole report); the CSV figures are recorded under the table.
     auth = {"Authorization": f"Api-Key {raw}"}
+
+    def project(i: int) -> Request:
+        return Request("GET", "/api/v1/reports/summary/", auth)
+
+    def floor(i: int) -> Request:
+        return Request("GET", "/bench/floor/", auth)
+
+    return Plan(project=project, floor=floor, verify=lambda outcome: figures)
+
+
+def _timed(call) -> float:
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def _percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p99 = ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+    return f"p50 {statistics.median(ordered):,.1f} ms, p99 {p99:,.1f} ms (n={len(ordered)})"
+
+
+def measure_rollup_against_live(org: Organization, *, live_runs: int = 5, rollup_runs: int = 50) -> str:
+    """The summary and the dashboard's data from the rollup vs the live aggregate, alternated."""
+    started = time.monotonic()
+    if not HrRollupGroup.objects.filter(organization=org).exists():
+        rollup_rebuild(organization_id=org.pk)
+    rebuild_seconds = time.monotonic() - started
+    filters = reports.Filters(organization=org)
+    actor = SimpleNamespace(is_superuser=True, is_api_key=False)  # reads every organization, like a superuser
+    timings: dict[str, list[float]] = {"summary": [], "live summary": [], "dashboard": [], "live dashboard": []}
+    for run in range(max(live_runs, rollup_runs)):
+        if run < live_runs:
+            timings["live summary"].append(_timed(lambda: reports.live_summary(actor=actor, filters=filters)))
+            timings["live dashboard"].append(_timed(lambda: (
+                reports.live_summary(actor=actor, filters=filters),
+                reports.completions_by_month(organization=org, filters=reports.Filters(status="completed")))))
+        timings["summary"].append(_timed(lambda: reports.summary(actor=actor, filters=filters)))
+        timings["dashboard"].append(_timed(lambda: (reports.summary(actor=actor, filters=filters),
+                                                    reports.completions_by_month(organization=org))))
+    rollup, live = reports.summary(actor=actor, filters=filters), reports.live_summary(actor=actor, filters=filters)
+    if [(r["course"], r["enrolled"], r["completed"]) for r in rollup["by_course"]] != [
+            (r["course"], r["enrolled"], r["completed"]) for r in live["by_course"]]:
+        raise AssertionError("the rollup's summary differs from the live aggregate")
+    ratio = statistics.median(timings["live summary"]) / statistics.median(timings["summary"])
+    rows = HrRollup.objects.filter(organization=org).count()
+    enrollments = Enrollment.objects.filter(organization=org).count()
+    return (f"summary over {enrollments:,} enrollments: rollup {_percentiles(timings['summary'])} vs live aggregate "
+            f"{_percentiles(timings['live summary'])} = {ratio:,.0f}x faster; dashboard data (summary + chart): "
+            f"rollup {_percentiles(timings['dashboard'])} vs live {_percentiles(timings['live dashboard'])}; "
+            f"rollup {rows:,} rows, rebuilt in {rebuild_seconds:.1f} s (0 if it was already built); in-process")
+
+
+@workload("report_summary_rollup", sizes=SIZES)
+def report_summary_rollup(ctx: Context) -> Plan:
+    """Summary and dashboard data: rollup vs live aggregate (below the table); row: GET …/summary/ vs floor."""
+    org, _ = dataset(ctx.sizes["report_learners"], ctx.sizes["report_courses"])
+    print("  measuring the summary from the rollup against the live aggregate ...")
+    figures = measure_rollup_against_live(org)
+    print(f"  {figures}")
+    auth = {"Authorization": f"Api-Key {_api_key(org, 'bench-report-rollup')}"}
 
     def project(i: int) -> Request:
         return Request("GET", "/api/v1/reports/summary/", auth)

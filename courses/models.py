@@ -16,7 +16,14 @@ from courses.catalog.models import (
 )
 from courses.certificates.models import Certificate, CertificateEvent, RetiredCertificateCode
 from courses.enrollments.models import ActivityProgress, Enrollment, Extension, GradeOverride, VideoWatch
-from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.models import (
+    HrRollup,
+    HrRollupGroup,
+    ReportAuditEntry,
+    ReportExport,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from courses.ratings.models import Rating, RatingFlag
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
 from courses.workshops.models import (
@@ -50,6 +57,8 @@ __all__ = [
     "Enrollment",
     "Extension",
     "GradeOverride",
+    "HrRollup",
+    "HrRollupGroup",
     "Lesson",
     "LessonCaption",
     "LessonImage",

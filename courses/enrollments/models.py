@@ -53,6 +53,9 @@ class Enrollment(models.Model):
         indexes = [
             models.Index(fields=["course", "status"]),
             models.Index(fields=["organization", "updated_at", "id"]),
+            # The HR summary's rollup reads today's due enrollments live (courses.hr_reports.rollup_read).
+            models.Index(fields=["organization", "due_at"], condition=Q(status="active"),
+                         name="enrollment_active_due"),
         ]
 
     def __str__(self) -> str:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
-from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.models import (
+    HrRollup,
+    HrRollupGroup,
+    ReportAuditEntry,
+    ReportExport,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from courses.hr_reports.services import webhooks as webhook_services
 from lms.admin import ReadOnlyOrgAdmin
 
@@ -70,3 +77,20 @@ class WebhookDeliveryAdmin(ReadOnlyOrgAdmin):
         for delivery in queryset:
             webhook_services.webhook_delivery_replay(delivery=delivery)
         self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)
+
+
+@admin.register(HrRollup)
+class HrRollupAdmin(ReadOnlyOrgAdmin):
+    """The summary's rollup, for inspection: counts only, no person (rebuilt by ``manage.py rollup_rebuild``)."""
+
+    list_display = ("organization", "course", "department", "kind", "bucket", "value", "count", "score_sum",
+                    "score_count")
+    list_filter = ("kind",)
+    readonly_fields = [f.name for f in HrRollup._meta.fields]
+
+
+@admin.register(HrRollupGroup)
+class HrRollupGroupAdmin(ReadOnlyOrgAdmin):
+    list_display = ("organization", "course", "enrollments", "enrollment_stamp", "certificate_stamp",
+                    "membership_stamp", "built_at")
+    readonly_fields = [f.name for f in HrRollupGroup._meta.fields]

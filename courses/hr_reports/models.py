@@ -165,3 +165,56 @@ class WebhookDelivery(models.Model):
     @property
     def event_key(self) -> str:
         return f"{self.event_type}:{self.object_id}"
+
+
+class HrRollup(models.Model):
+    """The summary's figures, pre-aggregated per organization x course x department x kind x bucket.
+
+    Built from the enrollments by ``services/rollup.py`` (a rebuild, or a refresh of the (organization,
+    course) groups whose fingerprint moved); read by ``rollup_read.py``. Nothing time-dependent is stored
+    as a verdict: overdue and certificate validity are read against the clock from due / expiry days.
+    """
+
+    class Kind(models.IntegerChoices):
+        ENROLLED = 1, "Enrollments by month of enrollment"
+        COMPLETED = 2, "Completions by month of completion (with score sums)"
+        DURATION = 3, "Completions by days to complete (value: tenths of a day, bucket lower bound)"
+        ACTIVE_DUE = 4, "Active enrollments by due day"
+        CERTIFICATE_VALID = 5, "Valid certificates by expiry day (no day: never expires)"
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    department = models.ForeignKey("lms.Department", on_delete=models.DO_NOTHING, db_constraint=False,
+                                   null=True, blank=True, related_name="+")
+    kind = models.PositiveSmallIntegerField(choices=Kind.choices)
+    bucket = models.DateField(null=True, blank=True)
+    value = models.IntegerField(default=0)
+    count = models.IntegerField(default=0)
+    score_sum = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    score_count = models.IntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["organization", "course"]),
+                   models.Index(fields=["organization", "kind", "bucket"])]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}/{self.course_id}/{self.department_id} {self.get_kind_display()} {self.bucket}"
+
+
+class HrRollupGroup(models.Model):
+    """What an (organization, course) group's rollup rows were built from: the refresh rebuilds a group
+    when its enrollment count or its latest enrollment, certificate or membership change moves."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")
+    enrollments = models.IntegerField(default=0)
+    enrollment_stamp = models.DateTimeField(null=True, blank=True)
+    certificate_stamp = models.DateTimeField(null=True, blank=True)
+    membership_stamp = models.DateTimeField(null=True, blank=True)
+    built_at = models.DateTimeField(default=now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "course"], name="hr_rollup_group_unique")]
+
+    def __str__(self) -> str:
+        return f"rollup group {self.organization_id}/{self.course_id}"

@@ -39,6 +39,7 @@ from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
+from courses.hr_reports import rollup_read
 from courses.hr_reports.errors import ReportError, ReportErrorCode
 from courses.hr_reports.routers import replayed_through
 from lms.error_codes import PlatformErrorCode
@@ -335,13 +336,34 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+# Filters the rollup answers (with the organization scope); any other one sends the summary to live_summary.
+ROLLUP_FILTERS = frozenset({"organization", "course", "department"})
+
+
+def _rollup_serves(filters: Filters) -> bool:
+    return all(getattr(filters, name) is None for name in Filters.__dataclass_fields__ if name not in ROLLUP_FILTERS)
+
+
 def summary(*, actor: Any, filters: Filters) -> dict:
     """Per course and per department: enrolled, completed, completion rate, overdue, average final score,
     median days from enrollment to completion, valid certificates and those expiring within 30 days.
 
-    One aggregate query per grouping on PostgreSQL (the median is ``percentile_cont``); elsewhere the
-    median is computed from a second, narrow query.
+    From the rollup (two queries, ``rollup_read``) when the filters are only organization, course and
+    department and the rollup holds rows in scope; otherwise from the live aggregate (``live_summary``).
     """
+    if _rollup_serves(filters):
+        organization = filters.organization
+        scope = {organization.pk} if organization is not None else report_organization_ids(actor)
+        result = rollup_read.rollup_summary(using=reports_database(), organization_ids=scope, course=filters.course,
+                                            department=filters.department, now=timezone.now())
+        if result is not None:
+            return result
+    return live_summary(actor=actor, filters=filters)
+
+
+def live_summary(*, actor: Any, filters: Filters) -> dict:
+    """The summary aggregated from the enrollments themselves: one aggregate query per grouping on
+    PostgreSQL (the median is ``percentile_cont``); elsewhere the median comes from a second, narrow query."""
     now = timezone.now()
     base = completions_queryset(actor=actor, filters=filters).order_by()
     valid_certificate = Q(certificate__status="valid") & (
@@ -391,25 +413,60 @@ def summary(*, actor: Any, filters: Filters) -> dict:
     return result
 
 
-def completions_by_month(*, organization: Organization, months: int = 12) -> tuple[list[str], dict[str, list[int]]]:
+def _month_start(value: datetime | None) -> bool:
+    return value is None or (value.astimezone(UTC).day == 1 and value.astimezone(UTC).time() == datetime.min.time())
+
+
+def completions_by_month(*, organization: Organization, months: int = 12,
+                         filters: Filters | None = None) -> tuple[list[str], dict[str, list[int]]]:
     """Completions per calendar month (UTC) and department, for the dashboard chart: month labels and
-    one series per department."""
+    one series per department. Course, department and month-aligned completion dates are read from the
+    rollup (counting completed enrollments); any other filter from the enrollments themselves."""
+    filters = filters or Filters()
     now = timezone.now()
     months_back = [(now.year * 12 + now.month - 1) - back for back in range(months - 1, -1, -1)]
     labels = [f"{index // 12:04d}-{index % 12 + 1:02d}" for index in months_back]
     first = datetime(months_back[0] // 12, months_back[0] % 12 + 1, 1, tzinfo=UTC)
-    rows = (
-        Enrollment.objects.using(reports_database())
-        .alias(member=FilteredRelation("user__memberships",
-                                       condition=Q(user__memberships__organization_id=F("organization_id"))))
-        .filter(organization=organization, completed_at__gte=first)
-        .annotate(month=TruncMonth("completed_at"))
-        .values("month", "member__department__name").annotate(count=Count("id")).order_by()
-    )
+    served = ROLLUP_FILTERS | {"completed_after", "completed_before"}
+    rollup = (all(getattr(filters, name) is None for name in Filters.__dataclass_fields__ if name not in served)
+              and _month_start(filters.completed_after) and _month_start(filters.completed_before))
+    if filters.completed_after is not None:
+        first = max(first, filters.completed_after)
+    rows = None
+    if rollup:
+        before = filters.completed_before.astimezone(UTC).date() if filters.completed_before else None
+        found = rollup_read.rollup_completions_by_month(
+            using=reports_database(), organization_id=organization.pk, first=first.astimezone(UTC).date(),
+            course=filters.course, department=filters.department)
+        if found is not None:
+            rows = [(month, department, count) for month, department, count in found if not before or month < before]
+    if rows is None:
+        rows = _live_completions_by_month(organization, first, filters)
     series: dict[str, list[int]] = {}
-    for row in rows:
-        department = row["member__department__name"] or "(no department)"
-        index = labels.index(row["month"].strftime("%Y-%m")) if row["month"].strftime("%Y-%m") in labels else None
-        if index is not None:
-            series.setdefault(department, [0] * months)[index] += row["count"]
+    for month, department, count in rows:
+        label = month.strftime("%Y-%m")
+        if label in labels:
+            series.setdefault(department or "(no department)", [0] * months)[labels.index(label)] += count
     return labels, dict(sorted(series.items()))
+
+
+def _live_completions_by_month(organization: Organization, first: datetime, filters: Filters) -> list[tuple]:
+    now = timezone.now()
+    queryset = (Enrollment.objects.using(reports_database())
+                .alias(member=FilteredRelation("user__memberships",
+                                               condition=Q(user__memberships__organization_id=F("organization_id"))))
+                .filter(organization=organization, completed_at__gte=first))
+    conditions = {
+        "course__slug": filters.course, "member__department_id": filters.department,
+        "member__manager__user__email__iexact": filters.manager, "status": filters.status,
+        "enrolled_at__gte": filters.enrolled_after, "enrolled_at__lt": filters.enrolled_before,
+        "completed_at__lt": filters.completed_before,
+        "updated_at__gte": filters.updated_since or filters.updated_after, "updated_at__lt": filters.updated_before,
+    }
+    queryset = queryset.filter(**{key: value for key, value in conditions.items() if value is not None})
+    if filters.overdue is not None:
+        overdue_q = Q(status=Enrollment.Status.ACTIVE, due_at__lt=now)
+        queryset = queryset.filter(overdue_q if filters.overdue else ~overdue_q)
+    rows = (queryset.annotate(month=TruncMonth("completed_at")).values("month", "member__department__name")
+            .annotate(count=Count("id")).order_by())
+    return [(row["month"], row["member__department__name"], row["count"]) for row in rows]

@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from courses.hr_reports.services import exports as report_services
-from courses.hr_reports.services import webhooks
+from courses.hr_reports.services import rollup, webhooks
 
 TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug to see
 
@@ -27,3 +27,9 @@ def reports_cleanup() -> int:
 @shared_task(name="courses.webhook_deliver", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)
 def webhook_deliver(delivery_id: int) -> str:
     return webhooks.webhook_deliver(delivery_id=delivery_id)
+
+
+@shared_task(name="courses.hr_rollup_refresh", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def hr_rollup_refresh() -> int:
+    """The HR summary's rollup: rebuild the (organization, course) groups that changed since their build."""
+    return rollup.rollup_refresh()

@@ -32,3 +32,7 @@ ROLEPLAY_AGREEMENT_SEED = env.int("ROLEPLAY_AGREEMENT_SEED", default=20261206)
 ROLEPLAY_LIVE_WEIGHT_FLOOR = env.float("ROLEPLAY_LIVE_WEIGHT_FLOOR", default=0.25)
 ROLEPLAY_LIVE_WEIGHT_CAP = env.float("ROLEPLAY_LIVE_WEIGHT_CAP", default=1.0)
 ROLEPLAY_LIVE_MIN_PAIRS = env.int("ROLEPLAY_LIVE_MIN_PAIRS", default=12)
+# The HR summary's rollup: the task refreshing it runs this often (the summary's staleness bound is about
+# this plus one run), and a group built within HR_ROLLUP_SETTLE_SECONDS of its latest change is built again.
+HR_ROLLUP_REFRESH_SECONDS = env.float("HR_ROLLUP_REFRESH_SECONDS", default=60.0)
+HR_ROLLUP_SETTLE_SECONDS = env.float("HR_ROLLUP_SETTLE_SECONDS", default=120.0)
