@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0019_gradebook'),
+        ('courses', '0020_report_audit_credentials'),
         ('lms', '0003_organization_branding'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
