@@ -321,6 +321,10 @@ def measure_rollup_against_live(org: Organization, *, live_runs: int = 5, rollup
     ratio = statistics.median(timings["live summary"]) / statistics.median(timings["summary"])
     rows = HrRollup.objects.filter(organization=org).count()
     enrollments = Enrollment.objects.filter(organization=org).count()
+    targets.figure_put("summary_speedup", value=ratio,
+                       project=f"summary from the rollup p50 {statistics.median(timings['summary']):,.1f} ms "
+                               f"(goal < 50 ms) over {enrollments:,} enrollments",
+                       floor=f"live aggregate p50 {statistics.median(timings['live summary']):,.0f} ms")
     return (f"summary over {enrollments:,} enrollments: rollup {_percentiles(timings['summary'])} vs live aggregate "
             f"{_percentiles(timings['live summary'])} = {ratio:,.0f}x faster; dashboard data (summary + chart): "
             f"rollup {_percentiles(timings['dashboard'])} vs live {_percentiles(timings['live dashboard'])}; "
