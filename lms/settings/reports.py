@@ -31,3 +31,9 @@ ROLEPLAY_AGREEMENT_SEED = env.int("ROLEPLAY_AGREEMENT_SEED", default=20261206)
 ROLEPLAY_LIVE_WEIGHT_FLOOR = env.float("ROLEPLAY_LIVE_WEIGHT_FLOOR", default=0.25)
 ROLEPLAY_LIVE_WEIGHT_CAP = env.float("ROLEPLAY_LIVE_WEIGHT_CAP", default=1.0)
 ROLEPLAY_LIVE_MIN_PAIRS = env.int("ROLEPLAY_LIVE_MIN_PAIRS", default=12)
+# Incremental sync (courses/hr_reports/services/sync.py): tombstones of deleted rows are kept this many days
+# (a client whose cursor is older must sync again from the beginning); the clock task moves the sync key of
+# rows whose overdue flag or certificate status changed with time, this often.
+REPORTS_TOMBSTONE_RETENTION_DAYS = env.int("REPORTS_TOMBSTONE_RETENTION_DAYS", default=90)
+REPORTS_SYNC_CLOCK_EVERY_SECONDS = env.float("REPORTS_SYNC_CLOCK_EVERY_SECONDS", default=300.0)
+REPORTS_SYNC_CLOCK_BATCH = 5000  # rows per UPDATE
