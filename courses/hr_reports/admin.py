@@ -5,7 +5,13 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
-from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.models import (
+    ReportAuditEntry,
+    ReportExport,
+    ReportTombstone,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from courses.hr_reports.services import webhooks as webhook_services
 from lms.admin import ReadOnlyOrgAdmin
 
@@ -70,3 +76,12 @@ class WebhookDeliveryAdmin(ReadOnlyOrgAdmin):
         for delivery in queryset:
             webhook_services.webhook_delivery_replay(delivery=delivery)
         self.message_user(request, f"{queryset.count()} delivery(ies) queued again.", messages.SUCCESS)
+
+
+@admin.register(ReportTombstone)
+class ReportTombstoneAdmin(ReadOnlyOrgAdmin):
+    """Rows deleted from the report, as the incremental sync hands them out (read-only)."""
+    list_display = ("enrollment_id", "organization", "deleted_at")
+    search_fields = ("enrollment_id",)
+    date_hierarchy = "deleted_at"
+    readonly_fields = [f.name for f in ReportTombstone._meta.fields]
