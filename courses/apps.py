@@ -7,9 +7,9 @@ class CoursesConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: services import models, which need the app registry ready.
-        import courses.teaching.sources  # noqa: F401  (registers the /teach/ home's "needs you now" sources)
         from django.db.models.signals import pre_delete
 
+        import courses.teaching.sources  # noqa: F401  (registers the /teach/ home's "needs you now" sources)
         from courses.enrollments.models import Enrollment
         from courses.hr_reports.services.exports import people_changed
         from courses.hr_reports.services.sync import tombstone_on_enrollment_delete

@@ -146,7 +146,8 @@ class Scenario:
         reports_sync_clock()
 
     DOORS = ["api_withdraw", "bulk_csv_import", "progress", "certificate", "admin_course_edit", "admin_user_rename",
-             "membership_move", "due_date", "delete_enrollment", "delete_user", "clock_moves", "clock_moves", "add_learner"]
+             "membership_move", "due_date", "delete_enrollment", "delete_user", "clock_moves", "clock_moves",
+             "add_learner"]
 
 
 @pytest.fixture
