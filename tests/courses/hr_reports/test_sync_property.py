@@ -10,6 +10,7 @@ from types import SimpleNamespace
 import pytest
 from django.contrib import admin
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from courses.catalog import services as catalog_services
@@ -113,6 +114,19 @@ class Scenario:
         course.title = f"Course {self.rng.randint(1, 10**6)}"
         catalog_services.course_update(course=course)
 
+    def page_course_edit(self) -> None:  # the authoring page at /teach/courses/<slug>/edit/
+        course = self.rng.choice(self.courses)
+        browser = Client()
+        browser.force_login(self.root)
+        page = browser.get(f"/teach/courses/{course.slug}/edit/")
+        assert page.status_code == 200
+        data = {name: value for name, value in page.context["form"].initial.items() if value is not None}
+        data["title"] = f"Paged {self.rng.randint(1, 10**6)}"
+        response = browser.post(f"/teach/courses/{course.slug}/edit/", data)
+        assert response.status_code == 302, page.context["form"].errors
+        course.refresh_from_db()
+        assert course.title == data["title"]
+
     def admin_user_rename(self) -> None:  # lms.admin.UserAdmin.save_model after the form changed the name
         user = self.rng.choice(self.learners)
         user.first_name = f"N{self.rng.randint(1, 10**6)}"
@@ -145,7 +159,8 @@ class Scenario:
         self.clock.moment += timedelta(days=self.rng.choice([1, 3, 10, 40]))
         reports_sync_clock()
 
-    DOORS = ["api_withdraw", "bulk_csv_import", "progress", "certificate", "admin_course_edit", "admin_user_rename",
+    DOORS = ["api_withdraw", "bulk_csv_import", "progress", "certificate", "admin_course_edit", "page_course_edit",
+             "admin_user_rename",
              "membership_move", "due_date", "delete_enrollment", "delete_user", "clock_moves", "clock_moves",
              "add_learner"]
 
@@ -167,7 +182,7 @@ def test_incremental_sync_from_saved_cursors_equals_a_full_report(seed, clock, c
     copies: list[dict] = [{"cursor": None, "rows": {}} for _ in range(3)]
     doors_used = set()
     for step in range(STEPS):
-        door = rng.choice(Scenario.DOORS)
+        door = rng.choice(Scenario.DOORS) if step else "page_course_edit"
         doors_used.add(door)
         getattr(world, door)()
         response = client.get(URL, {"page_size": 1000})  # the full report: one page, no cursor, no tombstones
