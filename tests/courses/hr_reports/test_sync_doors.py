@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from courses.catalog import services as catalog_services
@@ -16,7 +18,7 @@ from courses.hr_reports.models import ReportSyncMark, ReportTombstone
 from courses.hr_reports.services import sync as sync_services
 from courses.hr_reports.tasks import reports_sync_clock
 from tests import factories as people
-from tests.courses.hr_reports.conftest import complete
+from tests.courses.hr_reports.conftest import add_member, complete, enroll
 
 URL = "/api/v1/reports/completions/"
 pytestmark = pytest.mark.django_db
@@ -167,3 +169,20 @@ def test_tombstones_past_retention_are_deleted_by_the_clock_task(world, settings
     clock.moment += timedelta(days=2)
     reports_sync_clock()
     assert ReportTombstone.objects.count() == 0
+
+
+def test_a_sync_page_with_tombstones_takes_the_same_queries_whatever_their_number(world, client_for):
+    client = client_for(world.hr)
+    _, cursor = _sync(client)
+
+    def queries_for_a_page(deletions: int) -> int:
+        for _ in range(deletions):
+            member = add_member(world.acme)
+            enroll(member.user, world.other_course, world.acme).delete()
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(URL, {"cursor": cursor, "page_size": 1000})
+        assert response.status_code == 200
+        assert len(_deleted_ids(response.json()["results"])) >= deletions
+        return len(captured)
+
+    assert queries_for_a_page(1) == queries_for_a_page(12)
