@@ -60,10 +60,12 @@ test: install-dev
 	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 bench: install-dev
+	$(BIN)/python -m bench.targets start
 	$(BIN)/python -m bench
 	$(BIN)/python -m bench.certificates
 	$(BIN)/python -m bench.reminders
 	$(BIN)/python -m bench.load --duration 30 --users 20
+	$(BIN)/python -m bench.targets finish
 	# The API against its schema, every schemathesis check, 100 generated requests per operation
 	# (make test runs 8).
 	FUZZ_EXAMPLES=100 VAR_DIR=$${VAR_DIR:-$(CURDIR)/var/test} $(BIN)/pytest tests/reliability/test_fuzz_api.py \

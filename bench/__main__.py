@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bench import environment, machine
+from bench import environment, machine, targets
 
 
 @dataclass
@@ -222,6 +222,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {item.name} verify  {row.verified}", file=sys.stderr if row.verify_failed else sys.stdout)
             rows.append(row)
 
+    for row in rows:
+        if row.name == "progress_write" and row.floor.throughput:
+            targets.figure_put("progress_write", value=row.project.throughput / row.floor.throughput,
+                               project=f"{row.project.throughput:,.0f} req/s",
+                               floor=f"{row.floor.throughput:,.0f} req/s")
+    targets.figures_flush(watch)
     text = table(rows)
     checks = [f"- verify {row.name}: {row.verified}" for row in rows if row.verified]
     if checks:

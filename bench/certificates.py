@@ -35,7 +35,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import environment, machine
+from bench import environment, machine, targets
 
 COURSE_SLUG = "bench-certificates"
 
@@ -305,6 +305,9 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per worker: {solo['project_rate']:.1f} certificates/s vs floor {solo['floor_rate']:.1f} same-layout "
           f"reportlab pages/s (ratio {ratio:.3f}; bare one-line pages {solo['bare_rate']:.1f}/s, ratio "
           f"{solo['project_rate'] / solo['bare_rate']:.3f}) over {solo['certificates']} certificates")
+    targets.figure_put("certificate", value=ratio, project=f"{solo['project_rate']:.1f} certificates/s",
+                       floor=f"{solo['floor_rate']:.1f} same-layout pages/s (bare one-line pages "
+                             f"{solo['bare_rate']:.0f}/s)", watch=watch)
     bulk = bulk_issue(args)
     duplicates = sum(bulk[k] for k in ("dup_enrollments", "dup_issued", "dup_rendered", "dup_emailed"))
     duplicates += max(0, bulk["extra_pdfs"])

@@ -31,7 +31,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import environment, machine
+from bench import environment, machine, targets
 
 DB_NAME = os.environ.get("BENCH_REMINDERS_DB_NAME", "lms_reminders_bench")  # its own: a million enrollments
 ORG_SLUG = "reminders-bench"
@@ -338,11 +338,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f"per logged row: {sweep['heap_per_row']:.0f} heap bytes, {sweep['total_per_row']:.0f} bytes with indexes, "
           f"{sweep['wal_per_row']:.0f} WAL bytes on the first pass; re-sweep WAL {sweep['resweep_wal']:,} bytes "
           f"over {sweep['rows']:,} rows")
+    count = f"{sweep['floor']:.2f} s `SELECT count(*)` of {sweep['due']:,} due rows"
+    targets.figure_put("reminder_first_pass", value=sweep["project"] / sweep["floor"], floor=count,
+                       project=f"{sweep['project']:.2f} s over {data['enrollments']:,} enrollments")
+    targets.figure_put("reminder_resweep", value=sweep["resweep"] / sweep["floor"], floor=count,
+                       project=f"{sweep['resweep']:.2f} s, nothing new")
     dispatch = dispatch_batch()
     print(f"dispatch of one batch: {dispatch}")
     mailed = mail(args.emails)
     print(f"mail: {mailed['project_rate']:.1f} reminders/s vs floor {mailed['floor_rate']:.1f} raw messages/s "
           f"(ratio {mailed['project_rate'] / mailed['floor_rate']:.2f}) over {mailed['emails']} messages")
+    targets.figure_put("reminder_mail", value=mailed["project_rate"] / mailed["floor_rate"],
+                       project=f"{mailed['project_rate']:.1f} reminders/s",
+                       floor=f"{mailed['floor_rate']:.1f} raw messages/s", watch=watch)
     if args.no_record:
         print(watch.finish().line())
     else:

@@ -23,7 +23,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench import data, environment
+from bench import data, environment, targets
 from bench.registry import Context, Outcome, Plan, Request, workload
 from bench.server import HOST, Server
 from courses.catalog.models import Course
@@ -243,6 +243,8 @@ def measure_csv_against_copy(org: Organization, raw_key: str) -> str:
     if rows != copy_rows:
         raise AssertionError(f"the CSV had {rows:,} rows but COPY {copy_rows:,}")
     http_rate, copy_rate = rows / seconds, copy_rows / copy_seconds
+    targets.figure_put("report_csv", value=http_rate / copy_rate, project=f"{http_rate:,.0f} rows/s over HTTP "
+                       f"({rows:,} rows)", floor=f"{copy_rate:,.0f} rows/s by psql COPY")
     return (f"CSV over HTTP {rows:,} rows ({size / 1e6:,.0f} MB) in {seconds:.1f} s = {http_rate:,.0f} rows/s, "
             f"first byte after {ttfb * 1000:.0f} ms; psql COPY of the same query {copy_rows:,} rows in "
             f"{copy_seconds:.1f} s = {copy_rate:,.0f} rows/s; ratio {http_rate / copy_rate:.2f}; serving worker "

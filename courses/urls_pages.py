@@ -5,7 +5,9 @@ from courses.announcements import pages as announcement_pages
 from courses.catalog.pages import authoring, catalog, covers, lesson_editor, lessons, video
 from courses.enrollments.pages import gradebook as gradebook_pages
 from courses.enrollments.pages import learning as enrollment_pages
+from courses.hr_reports.pages import api_keys as hr_api_keys
 from courses.hr_reports.pages import home as hr_home
+from courses.hr_reports.pages import webhooks as hr_webhooks
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
 from courses.teaching import pages as teaching
@@ -51,6 +53,14 @@ urlpatterns = [
     path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
     # HR's workspace (courses/hr_reports/pages frames it; other apps add sections through hr_reports.sections).
     path("hr/", hr_home.hr_home, name="hr"),
+    path("hr/api-keys/", hr_api_keys.hr_api_keys, name="hr-api-keys"),
+    path("hr/api-keys/<slug:prefix>/revoke/", hr_api_keys.hr_api_key_confirm_revoke, name="hr-api-key-confirm-revoke"),
+    path("hr/api-keys/<slug:prefix>/revoked/", hr_api_keys.hr_api_key_revoke, name="hr-api-key-revoke"),
+    path("hr/webhooks/", hr_webhooks.hr_webhooks, name="hr-webhooks"),
+    path("hr/webhooks/<id:endpoint_id>/", hr_webhooks.hr_webhook, name="hr-webhook"),
+    path("hr/webhooks/<id:endpoint_id>/rotate/", hr_webhooks.hr_webhook_rotate, name="hr-webhook-rotate"),
+    path("hr/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/", hr_webhooks.hr_webhook_replay,
+         name="hr-webhook-replay"),
     # The instructor's workspace (courses/teaching frames it; each domain adds its screens below).
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),

@@ -116,6 +116,14 @@ def api_keys_of(*, organization: Organization) -> QuerySet[OrganizationAPIKey]:
     return OrganizationAPIKey.objects.filter(organization=organization).order_by("-created")
 
 
+def api_key_get(*, organization: Organization, prefix: str) -> OrganizationAPIKey:
+    """One of the organization's keys; another organization's (or no) key is NotFound."""
+    key = api_keys_of(organization=organization).filter(prefix=prefix).first()
+    if key is None:
+        raise NotFound("No such API key.")
+    return cast(OrganizationAPIKey, key)
+
+
 def access_organization_people(*, actor: Any, slug: str, write: bool) -> Organization:
     """The organization, for its people: readers (HR, org admins, the org's API key) read; only org admins write.
 

@@ -10,6 +10,7 @@ class ReportErrorCode(ErrorCodeEnum):
     INVALID_CURSOR = "invalid_cursor"
     INVALID_EVENT_TYPES = "invalid_event_types"
     INVALID_FORMAT = "invalid_format"
+    INVALID_KEY_EXPIRY = "invalid_key_expiry"
     INVALID_REPORT_REQUEST = "invalid_report_request"
     INVALID_WEBHOOK_URL = "invalid_webhook_url"
     LINK_INVALID = "link_invalid"

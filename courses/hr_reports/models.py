@@ -70,6 +70,11 @@ class ReportAuditEntry(models.Model):
         EXPORT = "export", "Export requested"
         DOWNLOAD = "download", "Export downloaded"
         DASHBOARD = "dashboard", "Dashboard viewed"
+        KEY_CREATED = "api_key_created", "API key created"
+        KEY_REVOKED = "api_key_revoked", "API key revoked"
+        WEBHOOK_CREATED = "webhook_created", "Webhook endpoint created"
+        WEBHOOK_ROTATED = "webhook_rotated", "Webhook secret rotated"
+        WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,

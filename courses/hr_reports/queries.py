@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.errors import ReportError, ReportErrorCode
+from courses.hr_reports.routers import replayed_through
 from lms.error_codes import PlatformErrorCode
 from lms.errors import NotFound
 from lms.fields import int64_fits
@@ -139,9 +140,17 @@ class Filters:
 
 
 def settled_before() -> datetime:
-    """Rows changed in the last REPORTS_SYNC_LAG_SECONDS are held back: a writer that stamped
-    updated_at but has not committed yet cannot then appear behind a cursor that moved past it."""
-    return timezone.now() - timedelta(seconds=settings.REPORTS_SYNC_LAG_SECONDS)
+    """The sync's horizon: rows with a later updated_at are held back for the next call.
+
+    A row can only slip behind a cursor if it becomes visible to the report's database after rows with a
+    later (updated_at, id) were read. Two things delay visibility. (1) A writer stamps updated_at, then
+    commits a little later: REPORTS_SYNC_LAG_SECONDS is the margin for that, so a row stamped before
+    ``moment - margin`` has committed by ``moment``. (2) A standby shows a commit only once it has replayed
+    it: ``routers.replayed_through()`` is the moment up to which it holds every commit (now on a primary or
+    a caught-up standby, the last replayed commit's time on a lagging one). Every row stamped before
+    ``replayed_through - margin`` is therefore already visible, and stays so; a later one waits."""
+    visible_through = replayed_through(reports_database()) or timezone.now()
+    return visible_through - timedelta(seconds=settings.REPORTS_SYNC_LAG_SECONDS)
 
 
 def completions_queryset(*, actor: Any, filters: Filters) -> QuerySet:

@@ -32,3 +32,5 @@ def hr_sections() -> list[HrSection]:
 
 
 hr_section("home", url_name="pages:hr", label=pgettext_lazy("hr", "Overview"), order=0)
+hr_section("api-keys", url_name="pages:hr-api-keys", label=pgettext_lazy("hr", "API keys"), order=80)
+hr_section("webhooks", url_name="pages:hr-webhooks", label=pgettext_lazy("hr", "Webhooks"), order=90)

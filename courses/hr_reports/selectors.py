@@ -22,6 +22,7 @@ from courses.hr_reports.queries import (
     reports_database,
     settled_before,
 )
+from lms.errors import NotFound
 from lms.models import Organization
 
 
@@ -107,3 +108,4 @@ def sync_page(*, queryset: QuerySet, actor: Any, filters: Filters, cursor: str |
     if entries:
         cursor = encode_position(entries[-1][2]["updated_at"], entries[-1][1])
     return [entry[2] for entry in entries], more, cursor
+from lms.errors import NotFound

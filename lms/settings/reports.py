@@ -5,8 +5,9 @@ from django.core.exceptions import ImproperlyConfigured
 
 from .base import DEBUG, VAR_DIR, env
 
-# Rows changed in the last few seconds are held back from reports, so a transaction that stamped
-# updated_at but had not committed yet cannot slip behind a sync cursor.
+# The sync's margin for transactions in flight: rows stamped less than this before what the report
+# database has replayed (now on a primary, the last replayed commit on a lagging standby) are held back,
+# so a transaction that stamped updated_at but had not committed yet cannot slip behind a sync cursor.
 REPORTS_SYNC_LAG_SECONDS = env.float("REPORTS_SYNC_LAG_SECONDS", default=5.0)
 REPORTS_WORK_DIR = env.str("REPORTS_WORK_DIR", default=str(VAR_DIR / "exports-work"))
 REPORTS_EXPORT_TTL_HOURS = env.int("REPORTS_EXPORT_TTL_HOURS", default=24)

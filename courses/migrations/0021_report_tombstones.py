@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('courses', '0019_gradebook'),
+        ('courses', '0020_report_audit_credentials'),
         ('lms', '0003_organization_branding'),
     ]
 
