@@ -68,6 +68,26 @@ def delivery_get(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDeliv
     return get_object_or_404(deliveries_of(endpoint=endpoint), pk=delivery_id)
 
 
+def endpoints_of(*, organization: Organization) -> QuerySet[WebhookEndpoint]:
+    """The organization's webhook endpoints, oldest first (the /hr/webhooks/ page)."""
+    return WebhookEndpoint.objects.filter(organization=organization).select_related("organization").order_by("id")
+
+
+def endpoint_of(*, organization: Organization, endpoint_id: int) -> WebhookEndpoint:
+    """One of the organization's endpoints; another organization's (or none) is NotFound."""
+    endpoint = endpoints_of(organization=organization).filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound("No such webhook endpoint.")
+    return endpoint
+
+
+def delivery_of(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelivery:
+    delivery = deliveries_of(endpoint=endpoint).filter(pk=delivery_id).first()
+    if delivery is None:
+        raise NotFound("No such delivery.")
+    return delivery
+
+
 def tombstones_after(*, actor: Any, filters: Filters, cursor: str | None, limit: int) -> list[tuple]:
     """Deleted rows of the actor's report scope after the cursor, as (enrollment_id, deleted_at) in
     (deleted_at, id) order: the incremental sync's tombstones. Only the organization and the update-time
@@ -108,4 +128,3 @@ def sync_page(*, queryset: QuerySet, actor: Any, filters: Filters, cursor: str |
     if entries:
         cursor = encode_position(entries[-1][2]["updated_at"], entries[-1][1])
     return [entry[2] for entry in entries], more, cursor
-from lms.errors import NotFound
