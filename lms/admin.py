@@ -356,6 +356,13 @@ class UserAdmin(BaseUserAdmin):
     def get_inlines(self, request, obj):
         return [MembershipInline] if request.user.is_superuser else []
 
+    def save_model(self, request, obj, form, change):
+        # The admin's changeform runs in one transaction: the name or email and the report rows' sync key
+        # (courses.hr_reports) commit together.
+        super().save_model(request, obj, form, change)
+        if change and {"first_name", "last_name", "email"} & set(form.changed_data):
+            services.user_profile_changed(user=obj)
+
     def has_module_permission(self, request) -> bool:
         return request.user.is_superuser or bool(admin_organization_ids(request))
 

@@ -55,6 +55,13 @@ def _people_changed(user_ids) -> None:
             hook(user_ids=ids)
 
 
+def user_profile_changed(*, user: User) -> None:
+    """For writers that saved a user's name or email themselves (the user admin's form): tell the hooks,
+    inside the caller's transaction, as ``user_update_profile`` does."""
+    managed = Membership.objects.filter(manager__user=user).values_list("user_id", flat=True)
+    _people_changed([user.pk, *managed])
+
+
 def _clean_email(email: str) -> str:
     email = (email or "").strip().lower()
     try:

@@ -10,6 +10,7 @@ from courses.hr_reports.models import (
     HrRollupGroup,
     ReportAuditEntry,
     ReportExport,
+    ReportTombstone,
     WebhookDelivery,
     WebhookEndpoint,
 )
@@ -94,3 +95,10 @@ class HrRollupGroupAdmin(ReadOnlyOrgAdmin):
     list_display = ("organization", "course", "enrollments", "enrollment_stamp", "certificate_stamp",
                     "membership_stamp", "built_at")
     readonly_fields = [f.name for f in HrRollupGroup._meta.fields]
+@admin.register(ReportTombstone)
+class ReportTombstoneAdmin(ReadOnlyOrgAdmin):
+    """Rows deleted from the report, as the incremental sync hands them out (read-only)."""
+    list_display = ("enrollment_id", "organization", "deleted_at")
+    search_fields = ("enrollment_id",)
+    date_hierarchy = "deleted_at"
+    readonly_fields = [f.name for f in ReportTombstone._meta.fields]

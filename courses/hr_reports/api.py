@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.http import StreamingHttpResponse
 from django.views.decorators.debug import sensitive_variables
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema, inline_serializer
 from rest_framework import renderers, serializers, status
 from rest_framework.generics import GenericAPIView
 from rest_framework.permissions import AllowAny
@@ -145,12 +145,22 @@ class CompletionRowSerializer(Serializer):
     updated_at = serializers.DateTimeField()
 
 
+class CompletionTombstoneSerializer(Serializer):
+    enrollment_id = serializers.IntegerField(help_text="The id of a row that left the report (deleted).")
+    deleted = serializers.BooleanField(help_text="Always true: drop this row from your copy.")
+    updated_at = serializers.DateTimeField(help_text="When it was deleted; its place in (updated_at, id) order.")
+
+
 class CompletionPageSerializer(Serializer):
     next = serializers.URLField(allow_null=True, help_text="The next page, or null when you have every row so far.")
     sync_cursor = serializers.CharField(allow_null=True, help_text=(
         "Keep it: the position after the last row of this page. Later, `?cursor=<it>` returns exactly the rows "
         "changed since (changed rows come again, with their new values)."))
-    results = CompletionRowSerializer(many=True)
+    results = PolymorphicProxySerializer(
+        component_name="CompletionResult", serializers=[CompletionRowSerializer, CompletionTombstoneSerializer],
+        resource_type_field_name=None, many=True,
+        help_text=("Rows; with `cursor` or `updated_since`, also tombstones `{enrollment_id, deleted: true, "
+                   "updated_at}` of rows deleted since, in the same (updated_at, id) order."))
 
 
 # --- completions ---------------------------------------------------------------------------
@@ -188,17 +198,17 @@ class CompletionsApi(JSONErrorsMixin, APIView):
                                             organization=filters.organization, format=output,
                                             filters=filters.as_json())
         if output == "json":
-            size = options["page_size"]
-            rows = reports.page_rows(queryset, limit=size + 1)
-            more, rows = len(rows) > size, rows[:size]
-            cursor = reports.encode_cursor(rows[-1]) if rows else options.get("cursor")
+            syncing = bool(options.get("cursor") or filters.updated_since)  # deleted rows come as tombstones
+            results, more, cursor = selectors.sync_page(
+                queryset=queryset, actor=request.user, filters=filters, cursor=options.get("cursor"),
+                size=options["page_size"], tombstones=syncing)
             next_url = None
             if more:
                 params = request.query_params.copy()
                 params["cursor"] = cursor
                 next_url = request.build_absolute_uri(request.path) + "?" + params.urlencode()
             return Response({"next": next_url, "sync_cursor": cursor,
-                             "results": [reports.as_dict(row) for row in rows]})
+                             "results": results})
         if output == "csv":
             body = report_streams.csv_stream(queryset, bom=options.get("bom") == "true")
             response = StreamingHttpResponse(body, content_type="text/csv; charset=utf-8")

@@ -218,3 +218,28 @@ class HrRollupGroup(models.Model):
 
     def __str__(self) -> str:
         return f"rollup group {self.organization_id}/{self.course_id}"
+class ReportTombstone(models.Model):
+    """A report row that left the report for good (its enrollment was deleted, with its user or course or on
+    its own), written in the same transaction as the delete. The incremental sync hands it out as
+    ``{"id": ..., "deleted": true, "updated_at": deleted_at}`` in (updated_at, id) order with the rows."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    enrollment_id = models.BigIntegerField(help_text="The row's id (enrollment_id) in the report.")
+    deleted_at = models.DateTimeField(default=now, db_index=True)
+
+    class Meta:
+        ordering = ["deleted_at", "enrollment_id"]
+        indexes = [models.Index(fields=["organization", "deleted_at", "enrollment_id"])]
+
+    def __str__(self) -> str:
+        return f"row {self.enrollment_id} deleted at {self.deleted_at:%Y-%m-%d %H:%M}"
+
+
+class ReportSyncMark(models.Model):
+    """High-water marks of the periodic work that keeps the sync key true (one row per name)."""
+
+    name = models.CharField(max_length=64, unique=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.at:%Y-%m-%d %H:%M:%S}"

@@ -244,7 +244,12 @@ def as_dict(row: tuple) -> dict:
 
 def encode_cursor(row: tuple) -> str:
     """The position after ``row``: its (updated_at, id), opaque to clients."""
-    raw = json.dumps([row[COLUMNS.index("updated_at")], row[0]], separators=(",", ":")).encode()
+    return encode_position(row[COLUMNS.index("updated_at")], row[0])
+
+
+def encode_position(stamp: str, pk: int) -> str:
+    """The cursor after (stamp, pk): a row's (updated_at, id) or a tombstone's (deleted_at, enrollment id)."""
+    raw = json.dumps([stamp, pk], separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 

@@ -5,13 +5,23 @@ dashboard need, scoped like the reports (HR and org admins of an organization; s
 """
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from courses.hr_reports.models import ReportExport, WebhookDelivery, WebhookEndpoint
-from courses.hr_reports.queries import report_organization_ids
+from courses.hr_reports.models import ReportExport, ReportTombstone, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.queries import (
+    Filters,
+    as_dict,
+    decode_cursor,
+    encode_position,
+    page_rows,
+    report_organization_ids,
+    reports_database,
+    settled_before,
+)
 from lms.errors import NotFound
 from lms.models import Organization
 
@@ -76,3 +86,45 @@ def delivery_of(*, endpoint: WebhookEndpoint, delivery_id: int) -> WebhookDelive
     if delivery is None:
         raise NotFound("No such delivery.")
     return delivery
+
+
+def tombstones_after(*, actor: Any, filters: Filters, cursor: str | None, limit: int) -> list[tuple]:
+    """Deleted rows of the actor's report scope after the cursor, as (enrollment_id, deleted_at) in
+    (deleted_at, id) order: the incremental sync's tombstones. Only the organization and the update-time
+    filters narrow them (the row they stood for is gone, and with it its course, department or status)."""
+    queryset = ReportTombstone.objects.using(reports_database())
+    allowed = report_organization_ids(actor)
+    if filters.organization is not None:
+        queryset = queryset.filter(organization_id=filters.organization.pk)
+    elif allowed is not None:
+        queryset = queryset.filter(organization_id__in=sorted(allowed))
+    for bound in (filters.updated_since, filters.updated_after):
+        if bound is not None:
+            queryset = queryset.filter(deleted_at__gte=bound)
+    if filters.updated_before is not None:
+        queryset = queryset.filter(deleted_at__lt=filters.updated_before)
+    if cursor:
+        moment, pk = decode_cursor(cursor)
+        queryset = queryset.filter(Q(deleted_at__gt=moment) | Q(deleted_at=moment, enrollment_id__gt=pk))
+    queryset = queryset.filter(deleted_at__lte=settled_before()).order_by("deleted_at", "enrollment_id")
+    return list(queryset.values_list("enrollment_id", "deleted_at")[:limit])
+
+
+def _moment(stamp: str) -> datetime:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+
+
+def sync_page(*, queryset: QuerySet, actor: Any, filters: Filters, cursor: str | None, size: int,
+              tombstones: bool) -> tuple[list[dict], bool, str | None]:
+    """One JSON page of the completions report: rows (and, when syncing, tombstones) merged in
+    (updated_at, id) order; returns (results, whether more follow, the cursor after this page)."""
+    entries = [(_moment(row[-1]), row[0], as_dict(row)) for row in page_rows(queryset, limit=size + 1)]
+    if tombstones:
+        for pk, at in tombstones_after(actor=actor, filters=filters, cursor=cursor, limit=size + 1):
+            stamp = at.astimezone(UTC).isoformat().replace("+00:00", "Z")
+            entries.append((_moment(stamp), pk, {"enrollment_id": pk, "deleted": True, "updated_at": stamp}))
+        entries.sort(key=lambda entry: (entry[0], entry[1]))
+    more, entries = len(entries) > size, entries[:size]
+    if entries:
+        cursor = encode_position(entries[-1][2]["updated_at"], entries[-1][1])
+    return [entry[2] for entry in entries], more, cursor

@@ -6,6 +6,7 @@ from django.db import OperationalError
 
 from courses.hr_reports.services import exports as report_services
 from courses.hr_reports.services import rollup, webhooks
+from courses.hr_reports.services import sync as sync_services
 
 TRANSIENT = (OperationalError,)  # retried with backoff; anything else is a bug to see
 
@@ -22,6 +23,12 @@ def report_export_run(export_id: int) -> int | None:
 @shared_task(name="courses.reports_cleanup")
 def reports_cleanup() -> int:
     return report_services.exports_cleanup()
+
+
+@shared_task(name="courses.reports_sync_clock", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)
+def reports_sync_clock() -> int:
+    """Beat (lms/settings/tasks.py): overdue and certificate expiry move the report rows' sync key."""
+    return sync_services.sync_clock_tick()
 
 
 @shared_task(name="courses.webhook_deliver", autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5)

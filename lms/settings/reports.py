@@ -36,3 +36,9 @@ ROLEPLAY_LIVE_MIN_PAIRS = env.int("ROLEPLAY_LIVE_MIN_PAIRS", default=12)
 # this plus one run), and a group built within HR_ROLLUP_SETTLE_SECONDS of its latest change is built again.
 HR_ROLLUP_REFRESH_SECONDS = env.float("HR_ROLLUP_REFRESH_SECONDS", default=60.0)
 HR_ROLLUP_SETTLE_SECONDS = env.float("HR_ROLLUP_SETTLE_SECONDS", default=120.0)
+# Incremental sync (courses/hr_reports/services/sync.py): tombstones of deleted rows are kept this many days
+# (a client whose cursor is older must sync again from the beginning); the clock task moves the sync key of
+# rows whose overdue flag or certificate status changed with time, this often.
+REPORTS_TOMBSTONE_RETENTION_DAYS = env.int("REPORTS_TOMBSTONE_RETENTION_DAYS", default=90)
+REPORTS_SYNC_CLOCK_EVERY_SECONDS = env.float("REPORTS_SYNC_CLOCK_EVERY_SECONDS", default=300.0)
+REPORTS_SYNC_CLOCK_BATCH = 5000  # rows per UPDATE

@@ -50,6 +50,9 @@ CELERY_BEAT_SCHEDULE["reports-cleanup"] = {
 CELERY_BEAT_SCHEDULE["hr-rollup-refresh"] = {
     "task": "courses.hr_rollup_refresh", "schedule": env.float("HR_ROLLUP_REFRESH_SECONDS", default=60.0),
 }
+CELERY_BEAT_SCHEDULE["reports-sync-clock"] = {  # overdue and certificate expiry move report rows' sync key
+    "task": "courses.reports_sync_clock", "schedule": env.float("REPORTS_SYNC_CLOCK_EVERY_SECONDS", default=300.0),
+}
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=5.0)
 # The readiness probe answers from its last check for this long (per web process), so a load balancer
 # polling it every second costs the database and the broker at most one check each per period.

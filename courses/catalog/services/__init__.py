@@ -105,7 +105,9 @@ def course_create(*, slug: str, title: str, created_by: User | None = None, **fi
 
 def course_update(*, course: Course, **fields: Any) -> Course:
     shown_in_reports = ("slug", "title", "language")
-    before = {name: getattr(course, name) for name in shown_in_reports} if course.pk else {}
+    # From the database, not the instance: the admin's and the authoring pages' forms have already set the new
+    # values on it, so comparing the instance with itself would see no change.
+    before = (Course.objects.filter(pk=course.pk).values(*shown_in_reports).first() or {}) if course.pk else {}
     tags = _apply_course_fields(course, fields)
     with transaction.atomic():
         course.save()
