@@ -5,7 +5,10 @@ from __future__ import annotations
 import logging
 import smtplib
 
+from django.conf import settings
 from django.core.mail import get_connection
+from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
+from django.core.mail.message import sanitize_address
 
 logger = logging.getLogger(__name__)
 
@@ -39,3 +42,63 @@ def smtp_close_quietly(smtp) -> None:
         smtp.close()
     except Exception:  # noqa: S110 - a connection that is already broken has nothing left to close
         pass
+
+
+def smtp_live(backend) -> bool:
+    """True when ``backend`` is Django's SMTP backend with its connection open (the batch's fast path)."""
+    return isinstance(backend, SMTPBackend) and backend.connection is not None
+
+
+def smtp_envelope(backend, email) -> bytes:
+    """``email``'s bytes, after handing the server its envelope (MAIL FROM, RCPT TO) on the open
+    connection, as Django's SMTP backend and ``smtplib.sendmail`` would; ``smtp_data`` sends the bytes.
+    The envelope is no message: a server that never gets the DATA delivers nothing, so this may run
+    before the message's claim is committed, while the bytes wait for it."""
+    encoding = email.encoding or settings.DEFAULT_CHARSET
+    sender = sanitize_address(email.from_email, encoding)
+    recipients = [sanitize_address(address, encoding) for address in email.recipients()]
+    data = email.message().as_bytes(linesep="\r\n")
+    smtp = backend.connection
+    smtp.ehlo_or_helo_if_needed()
+    options = [f"size={len(data)}"] if smtp.does_esmtp and smtp.has_extn("size") else []
+    code, answer = smtp.mail(sender, options)
+    if code != 250:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPSenderRefused(code, answer, sender)
+    refused = {}
+    for recipient in recipients:
+        code, answer = smtp.rcpt(recipient)
+        if code not in (250, 251):
+            refused[recipient] = (code, answer)
+        if code == 421:
+            smtp.close()
+            raise smtplib.SMTPRecipientsRefused(refused)
+    if len(refused) == len(recipients):
+        _reset_or_close(smtp, 0)
+        raise smtplib.SMTPRecipientsRefused(refused)
+    return data
+
+
+def smtp_data(backend, data: bytes) -> None:
+    """Hand the message over (DATA) after ``smtp_envelope``; raises as ``smtplib.sendmail`` would."""
+    smtp = backend.connection
+    code, answer = smtp.data(data)
+    if code != 250:
+        _reset_or_close(smtp, code)
+        raise smtplib.SMTPDataError(code, answer)
+
+
+def smtp_abandon(backend) -> None:
+    """Forget an envelope whose message will not be sent (its claim was lost): RSET, quietly."""
+    try:
+        backend.connection.rset()
+    except (smtplib.SMTPException, OSError, AttributeError):
+        smtp_close_quietly(backend)
+
+
+def _reset_or_close(smtp, code: int) -> None:
+    """After a refusal, as ``smtplib.sendmail`` does: RSET (quietly), or close on 421."""
+    try:
+        smtp.close() if code == 421 else smtp.rset()
+    except (smtplib.SMTPException, OSError):
+        smtp.close()

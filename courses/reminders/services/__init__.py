@@ -13,18 +13,28 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
 from django.core import signing
 from django.db import connection, transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 
 import courses.reminders.log_storage as log_storage
 from courses.catalog.models import Course
 from courses.errors import CoursesError, CoursesErrorCode
-from courses.reminders.delivery import smtp_close_quietly, smtp_failure, smtp_open
+from courses.reminders.delivery import (
+    smtp_abandon,
+    smtp_close_quietly,
+    smtp_data,
+    smtp_envelope,
+    smtp_failure,
+    smtp_live,
+    smtp_open,
+)
 from courses.reminders.errors import ReminderErrorCode
 from courses.reminders.messages import (
     ALL_KINDS,
@@ -34,8 +44,10 @@ from courses.reminders.messages import (
     reminder_templates,
 )
 from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
-from courses.reminders.registry import DIGEST, DUE_COLUMNS, source, sources
+from courses.reminders.registry import DIGEST, source, sources
+from courses.reminders.services.claim import reminder_claim, reminder_record_sent
 from courses.reminders.services.policies import effective_policies
+from courses.reminders.services.sweep_insert import insert_due as _insert_due
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import PLACEHOLDER_DOMAIN, Organization, User
@@ -51,43 +63,6 @@ def _setting(name: str, default):
 
 
 # --- the sweep ------------------------------------------------------------------------------------
-
-def _insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
-    """INSERT INTO reminder log SELECT <the source's due rows> ON CONFLICT DO NOTHING: one statement,
-    set-based, and the unique key turns a concurrent or repeated sweep into a no-op."""
-    queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
-    compiler = queryset.query.get_compiler(using=queryset.db)
-    select_sql, params = compiler.as_sql()
-    aliases = [alias for _expr, _sql, alias in compiler.select]
-    if sorted(aliases) != sorted(DUE_COLUMNS):
-        raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
-    quote = connection.ops.quote_name
-    table = quote(ReminderLog._meta.db_table)
-    columns = [DUE_COLUMNS[alias] for alias in aliases] + ["period_month", "kind", "status", "created_at",
-                                                           "not_before", "attempts", "digest_period", "detail"]
-    picked = ", ".join(f"due.{quote(alias)}" for alias in [*aliases, "r_month"])
-    key = " AND ".join(f"logged.{quote(DUE_COLUMNS[alias])} = due.{quote(alias)}"
-                       for alias in ("r_recipient", "r_subject", "r_period"))
-    month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
-    fence = " OFFSET 0" if connection.vendor == "postgresql" else ""  # each row's period and month computed once
-    # Identifiers come from the model and quote_name; values travel as parameters. The period's month
-    # (the partition key) is computed from the period; dated periods before the retention horizon are
-    # not logged again (log_storage). The NOT EXISTS skips rows already logged in one anti-join (a
-    # re-sweep is mostly those; the month, redundant with the period, lets PostgreSQL probe one partition
-    # per row when it probes the index, as it does for an organization's sweep against a big log); ON
-    # CONFLICT settles the race with a concurrent sweep. The WHERE also keeps SQLite from reading ON
-    # CONFLICT as part of the SELECT.
-    sql = (f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
-           f"SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM (SELECT found.*, {month} AS r_month FROM ({select_sql}"
-           f"{fence}) found WHERE {log_storage.within_horizon_sql('found.r_period')}{fence}) due WHERE NOT EXISTS "
-           f"(SELECT 1 FROM {table} logged WHERE logged.{quote('kind')} = %s AND {key} "
-           f"AND logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING")
-    horizon = log_storage.horizon_labels(now, _setting("REMINDER_LOG_RETENTION_DAYS", 400))
-    with connection.cursor() as cursor:
-        moment = connection.ops.adapt_datetimefield_value(now)
-        cursor.execute(sql, [kind, Status.PENDING, moment, moment, *params, *horizon, kind])
-        return max(cursor.rowcount, 0)
-
 
 def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None,
                      organization_ids: list[int | None] | None = None) -> dict[str, int]:
@@ -258,41 +233,6 @@ def _enqueue_send(ids: list[int], countdown: float | None = None) -> None:
 
 # --- sending --------------------------------------------------------------------------------------
 
-def reminder_claim(*, log_id: int, now: datetime.datetime, sent_id: int | None = None) -> bool:
-    """Move one pending, due row to sending; True when this caller won it. One conditional UPDATE: of
-    two callers, the second finds the row no longer pending, so no two callers win the same row. A batch
-    claims each row just before handing it to the mail server, so a worker killed mid-batch leaves at
-    most the one message in flight in ``sending``; the rest stay pending and the next sweep sends them.
-
-    ``sent_id``, the batch's previous message, which the mail server has just accepted, is recorded as
-    sent by the same statement (one round trip and one commit per message instead of two). Until then
-    it stays in ``sending``, which is what a killed worker leaves too: failed later, never resent."""
-    if sent_id is None:
-        return bool(ReminderLog.objects.filter(pk=log_id, status=Status.PENDING, not_before__lte=now)
-                    .update(status=Status.SENDING, claimed_at=now, attempts=F("attempts") + 1))
-    quote = connection.ops.quote_name
-    sent = f"{quote('id')} = %s"
-    sql = (f"UPDATE {quote(ReminderLog._meta.db_table)} SET "  # noqa: S608 - identifiers from the model
-           f"{quote('status')} = CASE WHEN {sent} THEN %s ELSE %s END, "
-           f"{quote('sent_at')} = CASE WHEN {sent} THEN %s ELSE {quote('sent_at')} END, "
-           f"{quote('detail')} = CASE WHEN {sent} THEN '' ELSE {quote('detail')} END, "
-           f"{quote('claimed_at')} = CASE WHEN {sent} THEN {quote('claimed_at')} ELSE %s END, "
-           f"{quote('attempts')} = CASE WHEN {sent} THEN {quote('attempts')} ELSE {quote('attempts')} + 1 END "
-           f"WHERE {sent} OR ({quote('id')} = %s AND {quote('status')} = %s AND {quote('not_before')} <= %s) "
-           f"RETURNING {quote('id')}")
-    adapt = connection.ops.adapt_datetimefield_value
-    moment, sent_at = adapt(now), adapt(timezone.now())
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [sent_id, Status.SENT, Status.SENDING, sent_id, sent_at, sent_id, sent_id, moment,
-                             sent_id, sent_id, log_id, Status.PENDING, moment])
-        return any(row[0] == log_id for row in cursor.fetchall())
-
-
-def reminder_record_sent(*, log_id: int) -> None:
-    """The mail server accepted the message: it is sent."""
-    ReminderLog.objects.filter(pk=log_id).update(status=Status.SENT, sent_at=timezone.now(), detail="")
-
-
 def retry_delay(attempts: int) -> float:
     base = float(_setting("REMINDER_RETRY_BACKOFF_SECONDS", 60))
     return base * (2 ** max(attempts - 1, 0))
@@ -323,25 +263,41 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
     retry: list[int] = []
     smtp = smtp_open()
     sent_id: int | None = None  # accepted by the mail server; recorded as sent with the next claim
+    sent_month: int | None = None
     try:
-        for log in ready:
-            previous, sent_id = sent_id, None
-            if not reminder_claim(log_id=log.pk, now=now, sent_id=previous):
-                continue  # another worker has it (a task delivered twice, or two sweeps)
-            log.attempts += 1
-            message, language = rendered.get(log.pk, (None, "en"))
-            if message is None:
-                ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")
-                counts["failed"] += 1
-                continue
-            try:
-                reminder_email_build(log, message, language, connection=smtp, templates=templates).send()
-            except (smtplib.SMTPException, OSError) as exc:
-                smtp = _send_failed(log, exc, smtp=smtp, now=now, max_attempts=max_attempts, counts=counts,
-                                    retry=retry)
-                continue
-            sent_id = log.pk
-            counts["sent"] += 1
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reminder-envelope") as helper:
+            for log in ready:
+                previous, sent_id = sent_id, None
+                message, language = rendered.get(log.pk, (None, "en"))
+                # While the claim commits, the helper builds the message and hands the server its envelope
+                # (no message yet: nothing is handed over before the claim is committed).
+                prepared = helper.submit(_prepare, log, message, language, smtp, templates) \
+                    if message is not None and smtp_live(smtp) else None
+                try:
+                    won = reminder_claim(log_id=log.pk, now=now, sent_id=previous,
+                                         months=(log.period_month, sent_month))
+                finally:
+                    if prepared is not None:
+                        futures.wait([prepared])
+                if not won:  # another worker has it (a task delivered twice, or two sweeps)
+                    smtp = _abandon(prepared, smtp)
+                    continue
+                log.attempts += 1
+                if message is None:
+                    ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")
+                    counts["failed"] += 1
+                    continue
+                try:
+                    if prepared is None:
+                        reminder_email_build(log, message, language, connection=smtp, templates=templates).send()
+                    else:
+                        smtp_data(smtp, prepared.result())  # raises what the envelope met
+                except (smtplib.SMTPException, OSError) as exc:
+                    smtp = _send_failed(log, exc, smtp=smtp, now=now, max_attempts=max_attempts, counts=counts,
+                                        retry=retry)
+                    continue
+                sent_id, sent_month = log.pk, log.period_month
+                counts["sent"] += 1
     finally:
         if sent_id is not None:
             reminder_record_sent(log_id=sent_id)
@@ -350,6 +306,23 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
         attempts = max(log.attempts for log in ready if log.pk in set(retry))
         _enqueue_send(retry, countdown=retry_delay(attempts))
     return counts
+
+
+def _prepare(log: ReminderLog, message, language: str, smtp, templates) -> bytes:
+    """In the helper thread: the message's bytes, its envelope already with the server (no database)."""
+    return smtp_envelope(smtp, reminder_email_build(log, message, language, connection=smtp, templates=templates))
+
+
+def _abandon(prepared: futures.Future | None, smtp):
+    """The claim was lost: forget the envelope handed over for it; a broken connection is opened afresh."""
+    if prepared is None:
+        return smtp
+    if prepared.exception() is None:
+        smtp_abandon(smtp)
+    elif isinstance(prepared.exception(), OSError):
+        smtp_close_quietly(smtp)
+        return smtp_open()
+    return smtp
 
 
 def _send_failed(log: ReminderLog, exc: Exception, *, smtp, now: datetime.datetime, max_attempts: int,

@@ -98,9 +98,10 @@ def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capt
     assert all(large_result[key] > 0 for key in ("sent", "deferred", "suppressed", "folded")), large_result
     assert large == small, "\n".join(large_sql)
     # 1 for the policies, 1 for the log's partitions (PostgreSQL), 3 per kind (an INSERT ... SELECT in its
-    # own transaction), 8 for the dispatch (ids, rows, recent claims, one UPDATE per reason, deferral
-    # instant and digest day, the digests).
-    assert small <= 35, small
+    # own transaction; on PostgreSQL one more when it finds new rows: a CREATE TEMPORARY TABLE AS that may
+    # run in parallel, then the INSERT from it), 8 for the dispatch (ids, rows, recent claims, one UPDATE
+    # per reason, deferral instant and digest day, the digests).
+    assert small <= 35 + len(small_result["inserted"]), small
 
 
 def _send_statements(org, tag: str, people: int) -> tuple[list[str], dict]:

@@ -1,0 +1,87 @@
+"""The sweep's one write per kind: log the source's due rows that are not logged yet.
+
+INSERT ... SELECT ... ON CONFLICT DO NOTHING, set-based: the unique key turns a concurrent or repeated
+sweep into a no-op. Identifiers come from the model and ``quote_name``; values travel as parameters.
+The period's month (the partition key) is computed from the period; dated periods before the
+retention horizon are not logged again (log_storage). A NOT EXISTS skips the rows already logged in
+one anti-join (a re-sweep is mostly those), and ON CONFLICT settles the race with a concurrent sweep.
+
+PostgreSQL runs an INSERT's SELECT in one process, while a CREATE TABLE AS may use parallel workers.
+So there the rows to log are found first, in parallel where the planner sees fit, into a temporary
+table (no WAL; dropped at commit), then inserted: a re-sweep, which finds nothing new, costs about
+what finding the due rows costs, and inserts nothing. Its anti-join leaves out the month (a function
+of the period, so redundant in the key) and no fence keeps the rows apart: the planner can hash the
+log's rows of the kind once and probe it from every worker; the month is computed for new rows only.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime
+import itertools
+
+from django.conf import settings
+from django.db import connection, transaction
+
+import courses.reminders.log_storage as log_storage
+from courses.reminders.models import ReminderLog
+from courses.reminders.registry import DUE_COLUMNS
+
+Status = ReminderLog.Status
+_names = itertools.count()  # each call its own temporary table: several may share a transaction
+
+
+def _key(left: str, right: str) -> str:
+    quote = connection.ops.quote_name
+    return " AND ".join(f"{left}.{quote(DUE_COLUMNS[alias])} = {right}.{quote(alias)}"
+                        for alias in ("r_recipient", "r_subject", "r_period"))
+
+
+def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
+    """Log the due rows of ``queryset`` (a source's ``due``) not logged yet; the number inserted."""
+    queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
+    compiler = queryset.query.get_compiler(using=queryset.db)
+    select_sql, params = compiler.as_sql()
+    aliases = [alias for _expr, _sql, alias in compiler.select]
+    if sorted(aliases) != sorted(DUE_COLUMNS):
+        raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
+    quote = connection.ops.quote_name
+    table = quote(ReminderLog._meta.db_table)
+    columns = ", ".join(quote(c) for c in [*(DUE_COLUMNS[alias] for alias in aliases), "period_month", "kind",
+                                           "status", "created_at", "not_before", "attempts", "digest_period",
+                                           "detail"])
+    horizon = log_storage.horizon_labels(now, getattr(settings, "REMINDER_LOG_RETENTION_DAYS", 400))
+    moment = connection.ops.adapt_datetimefield_value(now)
+    values = [kind, Status.PENDING, moment, moment]
+    if connection.vendor != "postgresql":
+        return _insert_in_one_statement(select_sql, [*params, *horizon], table=table, columns=columns,
+                                        aliases=aliases, kind=kind, values=values)
+    found = f"reminder_due_{next(_names)}"
+    month = log_storage.period_month_sql(connection.vendor, f"due.{quote('r_period')}")
+    block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()  # no savepoint
+    with block, connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE {found} ON COMMIT DROP AS SELECT found.* FROM ({select_sql}) "  # noqa: S608
+                       f"found WHERE {log_storage.within_horizon_sql('found.r_period')} AND NOT EXISTS (SELECT 1 "
+                       f"FROM {table} logged WHERE logged.{quote('kind')} = %s AND {_key('logged', 'found')})",
+                       [*params, *horizon, kind])
+        if cursor.rowcount == 0:
+            return 0
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT due.*, {month}, %s, %s, %s, %s, 0, '', ''"  # noqa: S608
+                       f" FROM {found} due ON CONFLICT DO NOTHING", values)
+        return max(cursor.rowcount, 0)
+
+
+def _insert_in_one_statement(select_sql: str, params: list, *, table: str, columns: str, aliases: list[str],
+                             kind: str, values: list) -> int:
+    """SQLite: one INSERT ... SELECT; each row's month computed once, the anti-join on the whole key.
+    The outer WHERE keeps SQLite from reading ON CONFLICT as part of the SELECT."""
+    quote = connection.ops.quote_name
+    picked = ", ".join(f"due.{quote(alias)}" for alias in [*aliases, "r_month"])
+    month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM "  # noqa: S608
+                       f"(SELECT found.*, {month} AS r_month FROM ({select_sql}) found WHERE "
+                       f"{log_storage.within_horizon_sql('found.r_period')}) due WHERE NOT EXISTS (SELECT 1 FROM "
+                       f"{table} logged WHERE logged.{quote('kind')} = %s AND {_key('logged', 'due')} AND "
+                       f"logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING",
+                       [*values, *params, kind])
+        return max(cursor.rowcount, 0)
