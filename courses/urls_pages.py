@@ -5,7 +5,9 @@ from courses.announcements import pages as announcement_pages
 from courses.catalog.pages import authoring, catalog, covers, lesson_editor, lessons, video
 from courses.enrollments.pages import gradebook as gradebook_pages
 from courses.enrollments.pages import learning as enrollment_pages
+from courses.hr_reports.pages import exports as hr_exports
 from courses.hr_reports.pages import home as hr_home
+from courses.hr_reports.pages import people as hr_people
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
 from courses.teaching import pages as teaching
@@ -51,6 +53,10 @@ urlpatterns = [
     path("workshops/calendar-feed/revoke/", workshops.calendar_feed_revoke, name="workshop-calendar-feed-revoke"),
     # HR's workspace (courses/hr_reports/pages frames it; other apps add sections through hr_reports.sections).
     path("hr/", hr_home.hr_home, name="hr"),
+    path("hr/people/", hr_people.hr_people, name="hr-people"),
+    path("hr/people/<id:user_id>/", hr_people.hr_person, name="hr-person"),
+    path("hr/people/<id:user_id>/remind/", hr_people.hr_person_remind, name="hr-person-remind"),
+    path("hr/exports/", hr_exports.hr_exports, name="hr-exports"),
     # The instructor's workspace (courses/teaching frames it; each domain adds its screens below).
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),

@@ -70,6 +70,7 @@ class ReportAuditEntry(models.Model):
         EXPORT = "export", "Export requested"
         DOWNLOAD = "download", "Export downloaded"
         DASHBOARD = "dashboard", "Dashboard viewed"
+        REMINDER = "reminder", "Reminder sent by HR"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,

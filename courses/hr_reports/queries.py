@@ -354,6 +354,7 @@ def summary(*, actor: Any, filters: Filters) -> dict:
         "by_course": (["organization__slug", "course__slug", "course__title"],
                       lambda r: {"organization": r["organization__slug"], "course": r["course__slug"],
                                  "course_title": r["course__title"]}),
+        "overall": (["organization__slug"], lambda r: {"organization": r["organization__slug"]}),
         "by_department": (["organization__slug", "member__department__name"],
                           lambda r: {"organization": r["organization__slug"],
                                      "department": r["member__department__name"] or ""}),
@@ -382,9 +383,20 @@ def summary(*, actor: Any, filters: Filters) -> dict:
     return result
 
 
-def completions_by_month(*, organization: Organization, months: int = 12) -> tuple[list[str], dict[str, list[int]]]:
-    """Completions per calendar month (UTC) and department, for the dashboard chart: month labels and
-    one series per department."""
+def _chart_conditions(filters: Filters | None) -> dict[str, Any]:
+    if filters is None:
+        return {}
+    conditions = {"course__slug": filters.course, "member__department_id": filters.department,
+                  "member__manager__user__email__iexact": filters.manager,
+                  "enrolled_at__gte": filters.enrolled_after, "enrolled_at__lt": filters.enrolled_before,
+                  "completed_at__gte": filters.completed_after, "completed_at__lt": filters.completed_before}
+    return {key: value for key, value in conditions.items() if value is not None}
+
+
+def completions_by_month(*, organization: Organization, months: int = 12,
+                         filters: Filters | None = None) -> tuple[list[str], dict[str, list[int]]]:
+    """Completions per calendar month (UTC) and department, for the HR home's chart: month labels and
+    one series per department. ``filters`` narrows by course, department, manager and enrollment dates."""
     now = timezone.now()
     months_back = [(now.year * 12 + now.month - 1) - back for back in range(months - 1, -1, -1)]
     labels = [f"{index // 12:04d}-{index % 12 + 1:02d}" for index in months_back]
@@ -394,6 +406,7 @@ def completions_by_month(*, organization: Organization, months: int = 12) -> tup
         .alias(member=FilteredRelation("user__memberships",
                                        condition=Q(user__memberships__organization_id=F("organization_id"))))
         .filter(organization=organization, completed_at__gte=first)
+        .filter(**_chart_conditions(filters))
         .annotate(month=TruncMonth("completed_at"))
         .values("month", "member__department__name").annotate(count=Count("id")).order_by()
     )

@@ -32,3 +32,5 @@ def hr_sections() -> list[HrSection]:
 
 
 hr_section("home", url_name="pages:hr", label=pgettext_lazy("hr", "Overview"), order=0)
+hr_section("people", url_name="pages:hr-people", label=pgettext_lazy("hr", "People"), order=10)
+hr_section("exports", url_name="pages:hr-exports", label=pgettext_lazy("hr", "Exports"), order=40)
