@@ -73,7 +73,7 @@ def test_people_list_and_the_overdue_preset(world):
     assert "Alice Able" in html and "Bob Baker" in html and "Cleo Both" in html
     html = html_of(client.get("/hr/people/", {"status": "active", "overdue": "on"}))
     assert "Bob Baker" in html and "Alice Able" not in html and "Remind now" in html
-    assert "1 enrollment" in html
+    assert "Enrollments: 1" in html
 
 
 @pytest.mark.parametrize("extra", [0, 60])
