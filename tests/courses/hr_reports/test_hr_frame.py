@@ -47,7 +47,7 @@ def test_anonymous_visitors_are_sent_to_sign_in():
 
 
 def test_another_organizations_slug_is_404(organizations):
-    acme, globex = organizations
+    acme, _globex = organizations
     client = client_for(people.member(acme, Role.HR))
     assert client.get("/hr/?organization=globex").status_code == 404
     assert client.get("/hr/?organization=acme").status_code == 200

@@ -12,8 +12,7 @@ from django.utils import timezone
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import ReportAuditEntry, ReportExport
 from courses.reminders.models import ReminderLog
-from courses.reminders.services import nudge
-from courses.reminders.services import reminders_send
+from courses.reminders.services import nudge, reminders_send
 from tests import factories as people
 from tests.courses.hr_reports.conftest import add_member, complete, enroll
 
