@@ -228,8 +228,6 @@ SummarySerializer = inline_serializer("ReportSummary", {
         "course": serializers.CharField(), "course_title": serializers.CharField(), **_summary_row}, many=True),
     "by_department": inline_serializer("ReportSummaryDepartment", {
         "department": serializers.CharField(), **_summary_row}, many=True),
-    "overall": inline_serializer("ReportSummaryOrganization", {**_summary_row}, many=True,
-                                 help_text="One row per organization: its totals over the filtered rows."),
 })
 
 

@@ -326,7 +326,7 @@ def _median(values: list[timedelta]) -> timedelta | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
-def summary(*, actor: Any, filters: Filters) -> dict:
+def summary(*, actor: Any, filters: Filters, overall: bool = False) -> dict:
     """Per course and per department: enrolled, completed, completion rate, overdue, average final score,
     median days from enrollment to completion, valid certificates and those expiring within 30 days.
 
@@ -354,11 +354,12 @@ def summary(*, actor: Any, filters: Filters) -> dict:
         "by_course": (["organization__slug", "course__slug", "course__title"],
                       lambda r: {"organization": r["organization__slug"], "course": r["course__slug"],
                                  "course_title": r["course__title"]}),
-        "overall": (["organization__slug"], lambda r: {"organization": r["organization__slug"]}),
         "by_department": (["organization__slug", "member__department__name"],
                           lambda r: {"organization": r["organization__slug"],
                                      "department": r["member__department__name"] or ""}),
     }
+    if overall:  # HR's home: each organization's totals too ("overall"), one more grouping
+        groupings["overall"] = (["organization__slug"], lambda r: {"organization": r["organization__slug"]})
     result: dict[str, list[dict]] = {}
     for name, (keys, label) in groupings.items():
         rows = list(base.values(*keys).annotate(**aggregates).order_by(*keys))

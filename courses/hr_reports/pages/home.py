@@ -21,7 +21,7 @@ def hr_home(request):
     filters = form.to_filters()
     report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.DASHBOARD,
                                         organization=organization, format="html", filters=filters.as_json())
-    summary = reports.summary(actor=request.user, filters=filters)
+    summary = reports.summary(actor=request.user, filters=filters, overall=True)
     months = charts.month_series(*reports.completions_by_month(organization=organization, filters=filters))
     return render(request, "courses/hr/home.html", {
         "nav": "hr", "hr_nav": "home", "organization": organization, "organizations": organizations,
