@@ -23,6 +23,8 @@ urlpatterns = [
     path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
     path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
     path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
+    # HR's workspace: the empathy-growth figures (a section of /hr/, registered in AssessmentsConfig.ready)
+    path("hr/empathy/", surveys.hr_empathy, name="hr-empathy"),
     # Instructor workspace: the quiz response report and the role-play work
     path("teach/quizzes/<id:activity_id>/report/", quiz_report.quiz_report_page, name="teach-quiz-report"),
     path("teach/roleplays/", roleplay_teaching.teach_roleplays, name="teach-roleplays"),

@@ -6,7 +6,9 @@ from courses.catalog.pages import authoring, catalog, covers, lesson_editor, les
 from courses.enrollments.pages import gradebook as gradebook_pages
 from courses.enrollments.pages import learning as enrollment_pages
 from courses.hr_reports.pages import api_keys as hr_api_keys
+from courses.hr_reports.pages import exports as hr_exports
 from courses.hr_reports.pages import home as hr_home
+from courses.hr_reports.pages import people as hr_people
 from courses.hr_reports.pages import webhooks as hr_webhooks
 from courses.ratings import pages as rating_pages
 from courses.reminders import pages as reminder_pages
@@ -61,6 +63,10 @@ urlpatterns = [
     path("hr/webhooks/<id:endpoint_id>/rotate/", hr_webhooks.hr_webhook_rotate, name="hr-webhook-rotate"),
     path("hr/webhooks/<id:endpoint_id>/deliveries/<id:delivery_id>/replay/", hr_webhooks.hr_webhook_replay,
          name="hr-webhook-replay"),
+    path("hr/people/", hr_people.hr_people, name="hr-people"),
+    path("hr/people/<id:user_id>/", hr_people.hr_person, name="hr-person"),
+    path("hr/people/<id:user_id>/remind/", hr_people.hr_person_remind, name="hr-person-remind"),
+    path("hr/exports/", hr_exports.hr_exports, name="hr-exports"),
     # The instructor's workspace (courses/teaching frames it; each domain adds its screens below).
     path("teach/", teaching.teach_home, name="teach"),
     path("teach/courses/", authoring.teach_courses, name="teach-courses"),

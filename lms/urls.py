@@ -1,6 +1,7 @@
 """Root URLs: the admin, the v1 API of every app, the schema and offline docs, and the learner pages."""
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic.base import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from assessments import urls_api as assessments_api_urls
@@ -8,7 +9,6 @@ from assessments import urls_pages as assessments_pages_urls
 from courses import urls_api as courses_api_urls
 from courses import urls_pages as courses_pages_urls
 from courses.certificates.pages import verify_certificate
-from courses.hr_reports.pages.dashboard import reports_dashboard
 from courses.reminders.pages import unsubscribe_page
 from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
@@ -40,7 +40,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),
-    path("reports/dashboard/", reports_dashboard, name="reports-dashboard"),
+    # The old HR dashboard moved into HR's workspace.
+    path("reports/dashboard/", RedirectView.as_view(url="/hr/", permanent=True, query_string=True),
+         name="reports-dashboard"),
     path("unsubscribe/<str:token>/", unsubscribe_page, name="unsubscribe"),
     # For the monitoring system: outside the versioned API and its schema, closed unless configured.
     path("metrics", metrics_view, name="metrics"),

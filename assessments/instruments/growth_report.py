@@ -73,9 +73,12 @@ def _rubric_block(pairs: list[tuple[float, float]], hidden: Reason | None) -> di
             "mean_last": _round(last, 2), "normalized_gain": _round(normalized_gain(first, last))}
 
 
-def empathy_growth(*, actor: Any, course_slug: str | None = None) -> dict[str, Any]:
-    """The report (module docstring), in five queries whatever the size."""
+def empathy_growth(*, actor: Any, course_slug: str | None = None, organization_id: int | None = None) -> dict[str, Any]:
+    """The report (module docstring), in five queries whatever the size; ``organization_id`` narrows it to
+    one of the actor's organizations (HR's workspace shows one organization at a time)."""
     enrollments = enrollments_in_scope(actor=actor)
+    if organization_id is not None:
+        enrollments = enrollments.filter(organization_id=organization_id)
     if course_slug:
         enrollments = enrollments.filter(course__slug=course_slug)
     scope = enrollments.values("pk")

@@ -19,9 +19,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from assessments.instruments import selectors, services
+from assessments.instruments import growth_report, selectors, services
 from assessments.instruments.errors import InstrumentErrorCode
 from assessments.instruments.forms import SurveyAnswersForm
 from assessments.instruments.models import Instrument, Survey
@@ -29,6 +29,7 @@ from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from courses.catalog import selectors as catalog_selectors
 from courses.catalog.pages.player import activity_player
 from courses.enrollments import selectors as enrollment_selectors
+from courses.hr_reports.pages.frame import hr_organization, hr_page
 
 CONTEXT = "survey"
 
@@ -182,3 +183,16 @@ def survey_answer(request: HttpRequest, activity_id: int) -> HttpResponse:
                 return redirect("pages:course", course.slug)
             return redirect("pages:activity", course.slug, upcoming.pk)
     return _render_survey(request, course, survey.activity, survey, state.enrollment, form=form, status=400)
+
+
+@hr_page
+@require_GET
+def hr_empathy(request: HttpRequest) -> HttpResponse:
+    """HR's empathy-growth figures (/hr/empathy/): the growth report of one organization, with its suppression
+    (groups under the minimum size show no figure)."""
+    organization, organizations = hr_organization(request)
+    report = growth_report.empathy_growth(actor=request.user, organization_id=organization.pk)
+    return render(request, "assessments/pages/hr_empathy.html", {
+        "nav": "hr", "hr_nav": "empathy", "organization": organization, "organizations": organizations,
+        "report": report,
+    })

@@ -75,6 +75,7 @@ class ReportAuditEntry(models.Model):
         WEBHOOK_CREATED = "webhook_created", "Webhook endpoint created"
         WEBHOOK_ROTATED = "webhook_rotated", "Webhook secret rotated"
         WEBHOOK_REPLAYED = "webhook_replayed", "Webhook delivery replayed"
+        REMINDER = "reminder", "Reminder sent by HR"
 
     kind = models.CharField(max_length=16, choices=Kind.choices)
     organization = models.ForeignKey(Organization, on_delete=models.SET_NULL, null=True, blank=True,

@@ -349,7 +349,7 @@ def _rollup_serves(filters: Filters) -> bool:
     return all(getattr(filters, name) is None for name in Filters.__dataclass_fields__ if name not in ROLLUP_FILTERS)
 
 
-def summary(*, actor: Any, filters: Filters) -> dict:
+def summary(*, actor: Any, filters: Filters, overall: bool = False) -> dict:
     """Per course and per department: enrolled, completed, completion rate, overdue, average final score,
     median days from enrollment to completion, valid certificates and those expiring within 30 days.
 
@@ -360,13 +360,13 @@ def summary(*, actor: Any, filters: Filters) -> dict:
         organization = filters.organization
         scope = {organization.pk} if organization is not None else report_organization_ids(actor)
         result = rollup_read.rollup_summary(using=reports_database(), organization_ids=scope, course=filters.course,
-                                            department=filters.department, now=timezone.now())
+                                            department=filters.department, now=timezone.now(), overall=overall)
         if result is not None:
             return result
-    return live_summary(actor=actor, filters=filters)
+    return live_summary(actor=actor, filters=filters, overall=overall)
 
 
-def live_summary(*, actor: Any, filters: Filters) -> dict:
+def live_summary(*, actor: Any, filters: Filters, overall: bool = False) -> dict:
     """The summary aggregated from the enrollments themselves: one aggregate query per grouping on
     PostgreSQL (the median is ``percentile_cont``); elsewhere the median comes from a second, narrow query."""
     now = timezone.now()
@@ -394,6 +394,8 @@ def live_summary(*, actor: Any, filters: Filters) -> dict:
                           lambda r: {"organization": r["organization__slug"],
                                      "department": r["member__department__name"] or ""}),
     }
+    if overall:  # HR's home: each organization's totals too ("overall"), one more grouping
+        groupings["overall"] = (["organization__slug"], lambda r: {"organization": r["organization__slug"]})
     result: dict[str, list[dict]] = {}
     for name, (keys, label) in groupings.items():
         rows = list(base.values(*keys).annotate(**aggregates).order_by(*keys))
@@ -420,6 +422,7 @@ def live_summary(*, actor: Any, filters: Filters) -> dict:
 
 def _month_start(value: datetime | None) -> bool:
     return value is None or (value.astimezone(UTC).day == 1 and value.astimezone(UTC).time() == datetime.min.time())
+
 
 
 def completions_by_month(*, organization: Organization, months: int = 12,

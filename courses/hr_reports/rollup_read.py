@@ -132,7 +132,7 @@ def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | N
 
 
 def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str | None,
-                   department: int | None, now: datetime) -> dict | None:
+                   department: int | None, now: datetime, overall: bool = False) -> dict | None:
     """The summary (same shape as ``queries.summary``) from the rollup; None when the rollup holds nothing
     in scope (never built: the caller answers from the live query)."""
     today = now.astimezone(UTC).date()
@@ -141,23 +141,32 @@ def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str
         return None
     by_course: dict[tuple, _Figures] = {}
     by_department: dict[tuple, _Figures] = {}
+    by_organization: dict[str, _Figures] = {}
+
+    def groups(org: str, slug: str, title: str, department_name: str | None) -> list[_Figures]:
+        found = [by_course.setdefault((org, slug, title), _Figures()),
+                 by_department.setdefault((org, department_name or ""), _Figures())]
+        return [*found, by_organization.setdefault(org, _Figures())] if overall else found
+
     for org, slug, title, department_name, kind, value, *counts in rows:
-        for figures in (by_course.setdefault((org, slug, title), _Figures()),
-                        by_department.setdefault((org, department_name or ""), _Figures())):
+        for figures in groups(org, slug, title, department_name):
             _add_rollup_row(figures, kind, value, tuple(counts))
     for org, slug, title, department_name, overdue, valid, expiring in _edge_rows(
             using=using, organization_ids=organization_ids, course=course, department=department, now=now):
-        for figures in (by_course.setdefault((org, slug, title), _Figures()),
-                        by_department.setdefault((org, department_name or ""), _Figures())):
+        for figures in groups(org, slug, title, department_name):
             figures.overdue += overdue
             figures.valid += valid
             figures.expiring += expiring
-    return {
+    result = {
         "by_course": [{"organization": org, "course": slug, "course_title": title, **figures.as_dict()}
                       for (org, slug, title), figures in sorted(by_course.items())],
         "by_department": [{"organization": org, "department": name, **figures.as_dict()}
                           for (org, name), figures in sorted(by_department.items())],
     }
+    if overall:  # HR's home: each organization's totals
+        result["overall"] = [{"organization": org, **figures.as_dict()}
+                             for org, figures in sorted(by_organization.items())]
+    return result
 
 
 def rollup_completions_by_month(*, using: str, organization_id: int, first: date, course: str | None,

@@ -34,3 +34,5 @@ def hr_sections() -> list[HrSection]:
 hr_section("home", url_name="pages:hr", label=pgettext_lazy("hr", "Overview"), order=0)
 hr_section("api-keys", url_name="pages:hr-api-keys", label=pgettext_lazy("hr", "API keys"), order=80)
 hr_section("webhooks", url_name="pages:hr-webhooks", label=pgettext_lazy("hr", "Webhooks"), order=90)
+hr_section("people", url_name="pages:hr-people", label=pgettext_lazy("hr", "People"), order=10)
+hr_section("exports", url_name="pages:hr-exports", label=pgettext_lazy("hr", "Exports"), order=40)

@@ -8,9 +8,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, FilteredRelation, Q, QuerySet
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 
+from courses.enrollments.models import Enrollment
+from courses.hr_reports import queries as reports
 from courses.hr_reports.models import ReportExport, ReportTombstone, WebhookDelivery, WebhookEndpoint
 from courses.hr_reports.queries import (
     Filters,
@@ -23,7 +26,7 @@ from courses.hr_reports.queries import (
     settled_before,
 )
 from lms.errors import NotFound
-from lms.models import Organization
+from lms.models import Department, Membership, Organization, User
 
 
 def reports_can_read(*, actor: Any) -> bool:
@@ -128,3 +131,58 @@ def sync_page(*, queryset: QuerySet, actor: Any, filters: Filters, cursor: str |
     if entries:
         cursor = encode_position(entries[-1][2]["updated_at"], entries[-1][1])
     return [entry[2] for entry in entries], more, cursor
+
+
+# --- the /hr/ pages ------------------------------------------------------------------------
+
+def organization_courses(*, organization: Organization) -> list[tuple[str, str]]:
+    """(slug, title) of the courses this organization's people are enrolled in, for the course filter."""
+    return list(Enrollment.objects.filter(organization=organization).order_by("course__title", "course__slug")
+                .values_list("course__slug", "course__title").distinct())
+
+
+def organization_departments(*, organization: Organization) -> list[tuple[int, str]]:
+    return list(Department.objects.filter(organization=organization).order_by("name").values_list("id", "name"))
+
+
+def _with_member(queryset: QuerySet[Enrollment]) -> QuerySet[Enrollment]:
+    """Each enrollment with the learner's membership in the enrollment's own organization."""
+    return queryset.alias(member=FilteredRelation(
+        "user__memberships", condition=Q(user__memberships__organization_id=F("organization_id"))))
+
+
+def hr_people(*, organization: Organization, filters: reports.Filters) -> QuerySet[Enrollment]:
+    """The organization's enrollments matching the filters, with what the people list shows (one query a page)."""
+    queryset = _with_member(Enrollment.objects.filter(organization=organization))
+    conditions = {
+        "course__slug": filters.course, "member__department_id": filters.department,
+        "member__manager__user__email__iexact": filters.manager, "status": filters.status,
+        "enrolled_at__gte": filters.enrolled_after, "enrolled_at__lt": filters.enrolled_before,
+    }
+    queryset = queryset.filter(**{key: value for key, value in conditions.items() if value is not None})
+    if filters.overdue is not None:
+        overdue = Q(status=Enrollment.Status.ACTIVE, due_at__lt=timezone.now())
+        queryset = queryset.filter(overdue if filters.overdue else ~overdue)
+    return (queryset.select_related("user", "course")
+            .annotate(department_name=F("member__department__name"))
+            .order_by("user__last_name", "user__first_name", "user_id", "course__title", "id"))
+
+
+def hr_learner(*, organization: Organization, user_id: int) -> tuple[User, list[Enrollment], str]:
+    """A learner of ``organization`` (a member or someone enrolled for it), their enrollments taken for this
+    organization only (with certificates) and their department there; NotFound for anyone else."""
+    member = Membership.objects.filter(organization=organization, user_id=user_id).select_related(
+        "user", "department").first()
+    enrollments = list(Enrollment.objects.filter(organization=organization, user_id=user_id)
+                       .select_related("user", "course", "certificate").order_by("course__title", "id"))
+    if member is None and not enrollments:
+        raise NotFound("No such person in this organization.")
+    user = member.user if member is not None else enrollments[0].user
+    department = member.department.name if member is not None and member.department else ""
+    return user, enrollments, department
+
+
+def organization_exports(*, organization: Organization) -> QuerySet[ReportExport]:
+    """This organization's export jobs, newest first, with who asked."""
+    return ReportExport.objects.filter(organization=organization).select_related("requested_by").order_by(
+        "-created_at", "-id")

@@ -9,3 +9,4 @@ class ReminderErrorCode(ErrorCodeEnum):
     INVALID_POLICY = "invalid_policy"
     INVALID_UNSUBSCRIBE_TOKEN = "invalid_unsubscribe_token"  # noqa: S105 (a code, not a secret)
     INVALID_WEEKDAYS = "invalid_weekdays"
+    NOTHING_OVERDUE = "nothing_overdue"

@@ -72,7 +72,7 @@ def concrete(route: str, learner) -> str:
         **{name: "1" for name in ("activity_id", "session_id", "attempt_id", "performance_id", "scenario_id",
                                   "example_id", "rating_id", "rendition_id", "image_id", "certificate_id",
                                   "question_id", "enrollment_id", "module_id", "workshop_id", "registration_id",
-                                  "rubric_id", "endpoint_id", "delivery_id")},
+                                  "rubric_id", "endpoint_id", "delivery_id", "user_id")},
         "prefix": "NotAKey1",
         "format": "webp", "language": "en", "scim_id": "00000000-0000-4000-8000-000000000000", "name": "User",
         "urn": "urn:ietf:params:scim:schemas:core:2.0:User", "rest": "Unknown",
@@ -109,11 +109,11 @@ def test_every_page_carries_the_security_headers(people, who, figure):
         assert response.status_code < 500, (path, response.status_code)
         assert_security_headers(path, response)
         statuses.add(response.status_code)
-    # The walk met real pages, not only errors: the sign-in form, the docs, the dashboard for HR.
+    # The walk met real pages, not only errors: the sign-in form, the docs, HR's workspace for HR.
     assert client.get("/sign-in/").status_code in (200, 302)
     assert client.get("/api/docs/").status_code == 200
     if who == "hr":
-        assert client.get("/reports/dashboard/").status_code == 200
+        assert client.get("/hr/").status_code == 200 and client.get("/hr/people/").status_code == 200
     assert 200 in statuses and 404 in statuses
     figure("page addresses checked for security headers", len(paths))
 

@@ -1,4 +1,4 @@
-"""The HR dashboard page, the admin screens of reports and webhooks, the replica router, the demo."""
+"""The admin screens of reports and webhooks, the replica router, the demo."""
 from __future__ import annotations
 
 import io
@@ -11,12 +11,11 @@ from django.conf import settings as django_settings
 from django.core.management import call_command
 from django.test import Client
 
-from courses.hr_reports.models import ReportAuditEntry, WebhookDelivery
+from courses.hr_reports.models import WebhookDelivery
 from courses.hr_reports.services import webhooks as webhook_services
 from tests import factories as people
 from tests.courses.hr_reports.conftest import complete
 
-URL = "/reports/dashboard/"
 pytestmark = pytest.mark.django_db
 
 
@@ -24,30 +23,6 @@ def _client(user) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def test_dashboard_shows_summary_chart_and_csv_button(world):
-    complete(world.enrollments["alice"])
-    complete(world.enrollments["cleo_acme"])
-    response = _client(world.hr).get(URL)
-    assert response.status_code == 200
-    html = response.content.decode()
-    assert "Completions — Acme" in html and "Listening well" in html and "Staying calm" in html
-    assert "<svg" in html and "<polyline" in html and ">Support<" in html and ">Sales<" in html
-    assert "/api/v1/reports/completions/?format=csv&amp;bom=true&amp;organization=acme" in html
-    assert "<script" not in html and "http://" not in html.replace("http://www.w3.org/2000/svg", "")
-    assert "Globex" not in html  # nothing of the other organization
-    assert ReportAuditEntry.objects.filter(kind="dashboard", user=world.hr).count() == 1
-    # The button's link works with the same session.
-    csv_response = _client(world.hr).get("/api/v1/reports/completions/", {"format": "csv", "bom": "true",
-                                                                          "organization": "acme"})
-    assert csv_response.status_code == 200 and csv_response["Content-Type"].startswith("text/csv")
-
-
-def test_dashboard_needs_an_hr_login_and_stays_in_scope(world):
-    assert Client().get(URL).status_code == 302  # to the login page
-    assert _client(world.alice).get(URL).status_code == 404
-    assert _client(world.hr).get(URL, {"organization": "globex"}).status_code == 404
 
 
 def test_admin_screens_and_the_replay_action(world, monkeypatch, django_capture_on_commit_callbacks):
@@ -99,5 +74,6 @@ def test_demo_hr_sees_a_populated_dashboard(settings, tmp_path):
     call_command("load_demo", stdout=io.StringIO())
     from lms.models import User
 
-    html = _client(User.objects.get(email="hr@acme.example")).get(URL).content.decode()
-    assert "<polyline" in html and "No completions" not in html and "No enrollments yet" not in html
+    html = _client(User.objects.get(email="hr@acme.example")).get("/hr/").content.decode()
+    assert "<polyline" in html and "No completions" not in html and "No enrollments match" not in html
+    assert 'class="hr-months"' in html  # the chart's data table

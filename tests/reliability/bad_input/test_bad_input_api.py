@@ -214,7 +214,7 @@ def test_nul_bytes_and_markup_in_query_strings_and_paths(world, figure):
                     problems.append(f"{operation.key} with a NUL in <{name}>: {response.status_code}")
     pages = Client()
     pages.force_login(world.users["hr"])
-    for url in ["/verify/bad%00code/", "/unsubscribe/bad%00token/", "/reports/dashboard/?organization=%00",
+    for url in ["/verify/bad%00code/", "/unsubscribe/bad%00token/", "/hr/?organization=%00", "/hr/people/?manager=%00",
                 "/api/v1/verify/bad%00code/", "/api/v1/certificates/bad%00code/credential.json"]:
         cases += 1
         response = pages.get(url)

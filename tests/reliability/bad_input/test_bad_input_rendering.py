@@ -1,5 +1,5 @@
 """Markup in every text field that is shown somewhere comes out inert: HTML pages (verify, unsubscribe,
-the reports dashboard, every admin change list), the API's rendered Markdown, reminder and certificate
+HR's workspace pages, every admin change list), the API's rendered Markdown, reminder and certificate
 emails, and the certificate PDF (its text extracted with pypdf). `javascript:` URLs are refused in link
 fields and dropped from Markdown.
 
@@ -155,12 +155,13 @@ def test_reminder_emails_escape_names_and_titles(world, poisoned, figure, settin
 def test_reports_dashboard_escapes_departments_and_titles(world, poisoned, figure):
     client = Client()
     client.force_login(world.users["hr"])
-    page = ok(client.get("/reports/dashboard/")).content.decode()
-    assert_inert(page, "reports dashboard")
-    assert_shown_escaped(page, PAYLOAD, "reports dashboard")
-    other = client.get("/reports/dashboard/", {"organization": catalogue.SCRIPT})
+    for url in ("/hr/", "/hr/people/"):
+        page = ok(client.get(url)).content.decode()
+        assert_inert(page, f"HR page {url}")
+        assert_shown_escaped(page, PAYLOAD, f"HR page {url}")
+    other = client.get("/hr/", {"organization": catalogue.SCRIPT})
     assert other.status_code == 404
-    assert_inert(other.content.decode(), "reports dashboard, unknown organization")
+    assert_inert(other.content.decode(), "HR home, unknown organization")
     figure("bad-input renderings checked", 2)
 
 

@@ -1,0 +1,44 @@
+"""HR's "remind now": a reminder HR sends by hand from the overdue list, never by the sweep.
+
+The log row names the learner as its subject and the day as its period, so the log's unique key lets at
+most one such reminder reach a learner per day, whoever clicks and however often
+(``courses.reminders.services.nudge``). The message is about the enrollment the row names (the learner's
+most overdue course in that organization)."""
+from __future__ import annotations
+
+from django.db.models import Q
+
+from courses.reminders.enrollment_source import EnrollmentReminder, date_period
+from courses.reminders.registry import KindPolicies, Rule, reminder_source
+
+KIND = "hr_nudge"
+
+
+@reminder_source
+class HrNudge(EnrollmentReminder):
+    kind = KIND
+    label = "Reminder from HR"
+    default_days = 0
+    default_enabled = False  # the sweep never selects it: HR sends it from /hr/people/
+    days_help = "not used: HR sends this reminder by hand"
+    copy = {
+        "en": {"subject": "A reminder from your HR team: \"{course}\"",
+               "body": "Your HR team asks you to finish \"{course}\", which was due on {due}; "
+                       "you have completed {progress}% so far.\nPick up at your next activity.",
+               "action": "Finish the course"},
+        "pt-br": {"subject": "Um lembrete da sua equipe de RH: \"{course}\"",
+                  "body": "Sua equipe de RH pede que você conclua \"{course}\", com prazo em {due}; "
+                          "você concluiu {progress}% até agora.\nContinue pela próxima atividade.",
+                  "action": "Concluir o curso"},
+    }
+
+    def condition(self, now, days):
+        return Q(due_at__isnull=True) & Q(due_at__isnull=False)  # never true, yet a statement the sweep can run
+
+    def period(self):
+        return date_period("due_at")
+
+    def due(self, *, now, policies):
+        # Whatever the policies say (an organization may switch the kind on in its settings), the sweep
+        # selects nothing: an empty rule set would not even compile into the sweep's INSERT ... SELECT.
+        return super().due(now=now, policies=KindPolicies(default=Rule(enabled=True, days=0)))
