@@ -11,8 +11,8 @@ either side are left out (``without_scores`` counts them).
 The cohort's change is the mean of the paired differences (after - before) with a 95% t interval
 (``mean +/- t(0.975, n - 1) * sd / sqrt(n)``). The comparison group: members of the same organization with
 scores who had not completed the course by the end of the cohort's latest after-window, measured over matched
-windows around one reference date, the cohort's median completion date; their change is computed the same
-way. The difference between the two changes has a Welch interval (``se = sqrt(s1^2/n1 + s2^2/n2)``,
+windows around one reference date, the cohort's median completion date (the lower middle one); their change
+is computed the same way. The difference between the two changes has a Welch interval (``se = sqrt(s1^2/n1 + s2^2/n2)``,
 Welch-Satterthwaite degrees of freedom).
 
 Observational, not a controlled trial: who takes a course is chosen (selection), people picked after a bad
@@ -27,7 +27,7 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
-from statistics import median
+from statistics import median_low
 from typing import Any
 
 from django.db.models import Q
@@ -151,7 +151,7 @@ def outcome_report(query: ReportQuery) -> dict[str, Any]:
     trained = [change for user_id, completed in cohort.items()
                if (change := _change(scores.get(user_id, []), completed, window)) is not None]
     comparison: list[float] = []
-    reference = median(sorted(cohort.values())) if cohort else None
+    reference = median_low(sorted(cohort.values())) if cohort else None
     if reference is not None:
         latest = max(cohort.values()) + timedelta(days=window)
         done = set(Enrollment.objects.filter(course=course, completed_at__date__lte=latest).values_list(
