@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class AssessmentsConfig(AppConfig):
@@ -15,6 +16,7 @@ class AssessmentsConfig(AppConfig):
         from assessments.quizzes.pages import attempts as quizzes
         from assessments.roleplays.pages import roleplays
         from courses.catalog.pages.activities import register_activity_page
+        from courses.hr_reports.sections import hr_section
 
         # The course's activity address draws quizzes, role-plays and surveys with these pages; courses
         # never imports assessments. (Peer-review reminders register through assessments/reminders.py,
@@ -22,3 +24,6 @@ class AssessmentsConfig(AppConfig):
         register_activity_page("quiz")(quizzes.quiz_page)
         register_activity_page("roleplay")(roleplays.roleplay_page)
         register_activity_page("survey")(surveys.survey_page)
+        # HR's customer-satisfaction pages (assessments/outcomes) in the /hr/ navigation.
+        hr_section("outcomes", url_name="pages:hr-outcomes", label=pgettext_lazy("hr", "Customer satisfaction"),
+                   order=50)

@@ -19,6 +19,7 @@ from assessments.roleplays.models import (
 
 __all__ = [
     "SUBMIT_GRACE", "AllocationRound", "Attempt", "AttemptAnswer", "CalibrationExample", "Choice", "Criterion",
-    "Instrument", "InstrumentItem", "InstrumentResponse", "Level", "OutcomeScore", "Performance", "Question", "Quiz", "Review",
-    "ReviewAssignment", "ReviewScore", "ReviewerCalibration", "ReviewerRole", "Rubric", "Scenario", "Survey",
+    "Instrument", "InstrumentItem", "InstrumentResponse", "Level", "OutcomeScore", "Performance", "Question",
+    "Quiz", "Review", "ReviewAssignment", "ReviewScore", "ReviewerCalibration", "ReviewerRole", "Rubric", "Scenario",
+    "Survey",
 ]

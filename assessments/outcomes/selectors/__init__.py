@@ -11,8 +11,10 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from assessments.outcomes.models import OutcomeScore
+from courses.catalog.models import Course
+from courses.enrollments.models import Enrollment
 from courses.hr_reports import queries as reports
-from lms.models import Organization
+from lms.models import Department, Organization
 
 
 def outcome_organization(*, actor: Any, slug: str | None) -> Organization:
@@ -34,3 +36,13 @@ def outcome_scores_list(*, organization: Organization, metric: str = "", agent: 
     if period_to:
         rows = rows.filter(period_start__lte=period_to)
     return rows.order_by("-period_end", "-id")
+
+
+def outcome_course_choices(*, organization: Organization) -> QuerySet[Course]:
+    """Courses someone of the organization completed: what the report's form offers."""
+    return Course.objects.filter(enrollments__organization=organization,
+                                 enrollments__status=Enrollment.Status.COMPLETED).distinct().order_by("title")
+
+
+def outcome_department_choices(*, organization: Organization) -> QuerySet[Department]:
+    return Department.objects.filter(organization=organization).order_by("name")
