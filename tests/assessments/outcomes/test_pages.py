@@ -27,7 +27,7 @@ def test_upload_shows_each_bad_line_and_writes_nothing(org, hr_client):
         '"=1+2",E1,,csat,2026-01-01,2026-01-31,9,1,5,,')})
     assert page.status_code == 400
     html = page.content.decode()
-    assert "Nothing was imported: 1 line has errors." in html
+    assert "Nothing was imported. Lines with errors: 1." in html
     assert "<th scope=\"row\" rowspan=\"1\">3</th>" in html and "&#x27;=1+2" in html
     assert not OutcomeScore.objects.exists()
     fixed = hr_client.post(f"/hr/outcomes/?organization={org.slug}", {"file": csv_file(
@@ -43,7 +43,7 @@ def test_list_page_filters_by_agent(org, hr_client, django_assert_max_num_querie
     services.outcome_scores_import(organization=org, rows=services.rows_from_list(rows))
     with django_assert_max_num_queries(12):
         html = hr_client.get(f"/hr/outcomes/scores/?organization={org.slug}&agent=E1").content.decode()
-    assert "2 scores" in html and "k1" in html and "k0" not in html
+    assert "Scores found: 2" in html and "k1" in html and "k0" not in html
 
 
 def test_report_page_shows_figures_and_the_caveat(org, hr_client):
