@@ -5,6 +5,7 @@ from datetime import datetime
 
 import pytest
 
+from assessments.demo_outcomes import demo_outcome_rows
 from assessments.outcomes import services
 from assessments.outcomes.models import OutcomeScore
 from tests import factories as people
@@ -68,3 +69,16 @@ def test_other_roles_and_organizations(org, other_org, client):
     assert client.get("/hr/outcomes/").status_code == 403
     client.force_login(people.member(other_org, "hr"))
     assert client.get(f"/hr/outcomes/scores/?organization={org.slug}").status_code == 404
+
+
+def test_demo_scores_fill_the_report(org, hr_client):
+    w = world(org, learners=6)
+    for enrollment in w.enrollments:
+        complete(enrollment, datetime(2026, 3, 10, 12))
+    rows = demo_outcome_rows(org, datetime(2026, 12, 1).date())
+    first = services.outcome_scores_import(organization=org, rows=services.rows_from_list(rows))
+    again = services.outcome_scores_import(organization=org, rows=services.rows_from_list(rows))
+    assert first["ok"] and first["created"] == len(rows) and again["unchanged"] == len(rows)
+    body = hr_client.get("/api/v1/outcomes/report/", {"course": w.course.slug, "completed_from": "2026-01-01",
+                                                      "completed_to": "2026-12-31"}).json()
+    assert body["trained"]["n"] == 6 and body["trained"]["mean_change"] > 0
