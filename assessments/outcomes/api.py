@@ -9,7 +9,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.generics import GenericAPIView
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -22,6 +22,7 @@ from lms.error_codes import PlatformErrorCode
 from lms.fields import Int64Field
 from lms.models import Role
 from lms.pagination import PageNumberPagination
+from lms.parsers import JSONParser
 from lms.permissions import HasOrgRole
 from lms.selectors import none_of
 from lms.serializers import Serializer
