@@ -7,7 +7,7 @@ writes scores yet). Another organization is not found (404).
 from __future__ import annotations
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.generics import GenericAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
@@ -34,7 +34,8 @@ _ORGANIZATION = serializers.SlugField(required=False, max_length=64,
 _IMPORT_CODES = (PlatformErrorCode.EMPTY_FILE, PlatformErrorCode.FILE_TOO_LARGE, PlatformErrorCode.INVALID_CSV,
                  PlatformErrorCode.INVALID_ENCODING, PlatformErrorCode.MISSING_COLUMNS,
                  PlatformErrorCode.ORGANIZATION_NOT_FOUND, PlatformErrorCode.TOO_MANY_ROWS,
-                 PlatformErrorCode.UNKNOWN_COLUMNS, OutcomeErrorCode.OUTCOME_NO_ROWS,
+                 PlatformErrorCode.UNKNOWN_COLUMNS, OutcomeErrorCode.OUTCOME_INVALID_ROWS,
+                 OutcomeErrorCode.OUTCOME_NO_ROWS,
                  ReportErrorCode.ORGANIZATION_REQUIRED)
 
 
@@ -61,13 +62,7 @@ class OutcomeImportReportSerializer(Serializer):
     rows = OutcomeImportRowSerializer(many=True)
 
 
-_REPORT_RESPONSES = {200: OutcomeImportReportSerializer,
-                     400: {"oneOf": [{"$ref": "#/components/schemas/OutcomeImportReport"},
-                                     {"$ref": "#/components/schemas/Error"}]}}
-
-
-def _import_response(report: dict) -> Response:
-    return Response(report, status=status.HTTP_200_OK if report["ok"] else status.HTTP_400_BAD_REQUEST)
+_REPORT_RESPONSES = {200: OutcomeImportReportSerializer}
 
 
 class OutcomeRowInputSerializer(Serializer):
@@ -139,16 +134,16 @@ class OutcomeScoreListApi(GenericAPIView):
         data.is_valid(raise_exception=True)
         organization = selectors.outcome_organization(actor=request.user, slug=data.validated_data.get("organization"))
         rows = services.rows_from_list(data.validated_data["rows"])
-        return _import_response(services.outcome_scores_import(organization=organization, rows=rows,
-                                                               dry_run=data.validated_data["dry_run"]))
+        return Response(services.outcome_scores_import_or_refuse(organization=organization, rows=rows,
+                                                                 dry_run=data.validated_data["dry_run"]))
 
 
 class OutcomeScoreUploadApi(APIView):
-    """Import scores from CSV, all or nothing: one bad row and nothing is written; every bad row is listed with its
-    line (header = line 1) and one message per field. Columns: external_id, employee_id or email, metric (csat or
-    quality), period_start, period_end (YYYY-MM-DD), score, scale_min, scale_max, and optionally responses and
-    source. UTF-8 with or without BOM, comma, semicolon or tab, at most 5 MB and 10,000 rows. A known external_id
-    updates its row. ``dry_run=true`` validates only."""
+    """Import scores from CSV, all or nothing: one bad row and nothing is written; every bad row is listed (422
+    ``outcome_invalid_rows``, in ``fields.rows``) with its line (header = line 1) and one message per field.
+    Columns: external_id, employee_id or email, metric (csat or quality), period_start, period_end (YYYY-MM-DD),
+    score, scale_min, scale_max, and optionally responses and source. UTF-8 with or without BOM, comma, semicolon
+    or tab, at most 5 MB and 10,000 rows. A known external_id updates its row. ``dry_run=true`` validates only."""
 
     error_codes = _IMPORT_CODES
     permission_classes = [WRITERS]
@@ -165,8 +160,8 @@ class OutcomeScoreUploadApi(APIView):
         data.is_valid(raise_exception=True)
         organization = selectors.outcome_organization(actor=request.user, slug=data.validated_data.get("organization"))
         rows = services.rows_from_csv(data.validated_data["file"])
-        return _import_response(services.outcome_scores_import(organization=organization, rows=rows,
-                                                               dry_run=data.validated_data["dry_run"]))
+        return Response(services.outcome_scores_import_or_refuse(organization=organization, rows=rows,
+                                                                 dry_run=data.validated_data["dry_run"]))
 
 
 class OutcomeGroupSerializer(Serializer):

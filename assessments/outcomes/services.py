@@ -3,7 +3,8 @@
 The rule is the membership import's (lms/imports.py): a file imported halfway would leave a report computed on
 part of a month, so one bad row and nothing is written; every bad row is reported at once, each with its line
 (CSV: as a spreadsheet numbers it, the header being line 1; JSON: the row's position, from 1) and one message
-per field. Rows are matched by ``external_id`` within the organization: a known id updates its row (counted as
+per field (the API answers 422 ``outcome_invalid_rows`` with them in ``fields.rows``; the page lists them).
+Rows are matched by ``external_id`` within the organization: a known id updates its row (counted as
 ``updated``, or ``unchanged`` when nothing differs), a new one creates a row. The agent is a member of the
 importing organization, named by ``employee_id`` or ``email`` (another organization's people are unknown here).
 CSV files follow the house conventions: UTF-8 with or without BOM, comma, semicolon or tab, at most 5 MB and
@@ -242,3 +243,14 @@ def outcome_scores_import(*, organization: Organization, rows: list[_Row], dry_r
                   "errors": [{"field": e["field"], "message": neutralize(e["message"])} for e in row.errors]}
                  for row in rows],
     }
+
+
+def outcome_scores_import_or_refuse(*, organization: Organization, rows: list[_Row], dry_run: bool = False) -> dict:
+    """The API's import: the report when every row is valid, else an ``outcome_invalid_rows`` error (422) whose
+    ``fields.rows`` lists each bad row (its line, external id and one message per field); nothing is written."""
+    report = outcome_scores_import(organization=organization, rows=rows, dry_run=dry_run)
+    if not report["ok"]:
+        bad = [row for row in report["rows"] if row["errors"]]
+        raise ApplicationError(f"Nothing was imported: {len(bad)} row(s) have errors.",
+                               code=OutcomeErrorCode.OUTCOME_INVALID_ROWS, fields={"rows": bad})
+    return report

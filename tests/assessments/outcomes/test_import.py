@@ -36,10 +36,10 @@ def test_bad_rows_are_reported_with_their_lines_and_nothing_is_written(org, agen
         "r3,NOPE,,nps,2026-02-31,2026-01-31,abc,1,5,-2,",
         "r1,E3,,quality,2026-01-01,2026-01-31,80,0,100,,",
     )
-    assert response.status_code == 400
-    body = response.json()
-    assert (body["ok"], body["created"], body["errors"]) == (False, 0, 4)
-    rows = {row["row"]: row for row in body["rows"]}
+    error = assert_error(response, 422, "outcome_invalid_rows")
+    assert error["message"] == "Nothing was imported: 4 row(s) have errors."
+    rows = {row["row"]: row for row in error["fields"]["rows"]}
+    assert set(rows) == {2, 4, 5, 6}
     assert rows[2]["action"] == "error"  # r1 is repeated on line 6
     assert {e["field"] for e in rows[2]["errors"]} == {"external_id"}
     assert rows[4]["errors"] == [{"field": "score", "message": "score 7.000 is outside the scale 1.000 to 5.000."}]
@@ -71,8 +71,8 @@ def test_another_organizations_agents_are_unknown(org, other_org, agents, client
     response = _upload(client_for(people.member(org, "hr")), org,
                        "r1,X9,,csat,2026-01-01,2026-01-31,4,1,5,,",
                        f"r2,,{outsider.user.email},csat,2026-01-01,2026-01-31,4,1,5,,")
-    assert response.status_code == 400
-    assert [row["errors"][0]["field"] for row in response.json()["rows"]] == ["employee_id", "email"]
+    error = assert_error(response, 422, "outcome_invalid_rows")
+    assert [row["errors"][0]["field"] for row in error["fields"]["rows"]] == ["employee_id", "email"]
     assert not OutcomeScore.objects.exists()
 
 
@@ -86,7 +86,8 @@ def test_another_organization_is_not_found(org, other_org, agents, client_for):
 def test_formula_looking_text_is_echoed_inert(org, agents, client_for):
     response = _upload(client_for(people.member(org, "hr")), org,
                        '"=HYPERLINK(""http://x"")",NOPE,,csat,2026-01-01,2026-01-31,4,1,5,,')
-    assert response.json()["rows"][0]["external_id"] == "'=HYPERLINK(\"http://x\")"
+    rows = assert_error(response, 422, "outcome_invalid_rows")["fields"]["rows"]
+    assert rows[0]["external_id"] == "'=HYPERLINK(\"http://x\")"
 
 
 def test_file_conventions(org, agents, client_for):
@@ -112,9 +113,9 @@ def test_json_import_numbers_rows_from_one(org, agents, client_for):
            "period_end": "2026-01-31", "score": "4", "scale_min": "1", "scale_max": "5"}
     bad = client.post(SCORES, {"organization": org.slug, "rows": [row, {**row, "external_id": "j2",
                                                                           "period_end": "2025-12-01"}]}, format="json")
-    assert bad.status_code == 400
-    assert bad.json()["rows"][1] == {"row": 2, "external_id": "j2", "action": "error", "errors": [
-        {"field": "period_end", "message": "period_end is before period_start."}]}
+    assert assert_error(bad, 422, "outcome_invalid_rows")["fields"]["rows"] == [{
+        "row": 2, "external_id": "j2", "action": "error", "errors": [
+        {"field": "period_end", "message": "period_end is before period_start."}]}]
     assert not OutcomeScore.objects.exists()
     good = client.post(SCORES, {"organization": org.slug, "rows": [row]}, format="json")
     assert good.status_code == 200 and good.json()["created"] == 1
