@@ -60,7 +60,7 @@ def test_outcomes_import_and_report_on_a_phone(demo_stack, chromium, language):
     _check(page, problems, "import errors")
     _upload(page, bad.replace(",9,1,5", ",5,1,5"))
     assert page.locator("main .notice").is_visible()
-    page.goto("/hr/outcomes/scores/")
+    page.goto("/hr/outcomes/scores/?agent=A-002&period_to=2026-02-28")
     assert f"{ids}-2" in page.locator("main").inner_text()
     _check(page, problems, "imported scores")
     page.goto("/hr/outcomes/report/")
