@@ -25,17 +25,17 @@ class OutcomeFilterForm(AccessibleFormMixin, forms.Form):
     agent = forms.CharField(label=pgettext_lazy("outcomes", "Agent (employee id or email)"), required=False,
                             max_length=254)
     period_from = forms.DateField(label=pgettext_lazy("outcomes", "Periods ending on or after"), required=False,
-                                  widget=forms.DateInput(attrs=_DATE))
+                                  widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     period_to = forms.DateField(label=pgettext_lazy("outcomes", "Periods starting on or before"), required=False,
-                                widget=forms.DateInput(attrs=_DATE))
+                                widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
 
 
 class OutcomeReportForm(AccessibleFormMixin, forms.Form):
     course = forms.ChoiceField(label=pgettext_lazy("outcomes", "Course"))
     completed_from = forms.DateField(label=pgettext_lazy("outcomes", "Completed from"),
-                                     widget=forms.DateInput(attrs=_DATE))
+                                     widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     completed_to = forms.DateField(label=pgettext_lazy("outcomes", "Completed until"),
-                                   widget=forms.DateInput(attrs=_DATE))
+                                   widget=forms.DateInput(attrs=_DATE, format="%Y-%m-%d"))
     metric = forms.ChoiceField(label=pgettext_lazy("outcomes", "Measure"), choices=_METRICS)
     window_days = forms.IntegerField(label=pgettext_lazy("outcomes", "Window (days before and after)"),
                                      min_value=1, max_value=MAX_WINDOW, initial=DEFAULT_WINDOW)
