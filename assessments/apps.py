@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.utils.translation import pgettext_lazy
 
 
 class AssessmentsConfig(AppConfig):
@@ -7,8 +8,6 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: page modules import models, which need the app registry ready.
-        from django.utils.translation import pgettext_lazy
-
         from assessments import (
             teaching,  # noqa: F401 (adds the role-play reviews owed to the /teach/ home)
             xapi,  # noqa: F401 (adds the assessments' history to the xAPI backfill)
@@ -27,3 +26,6 @@ class AssessmentsConfig(AppConfig):
         register_activity_page("survey")(surveys.survey_page)
         # HR's workspace shows the empathy-growth figures; courses never imports assessments.
         hr_section("empathy", url_name="pages:hr-empathy", label=pgettext_lazy("hr", "Empathy growth"), order=20)
+        # HR's customer-satisfaction pages (assessments/outcomes) in the /hr/ navigation.
+        hr_section("outcomes", url_name="pages:hr-outcomes", label=pgettext_lazy("hr", "Customer satisfaction"),
+                   order=50)

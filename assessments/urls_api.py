@@ -2,6 +2,7 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import api as instruments
+from assessments.outcomes import api as outcomes
 from assessments.quizzes.api import attempts, quizzes
 from assessments.roleplays.api import views as roleplays
 
@@ -44,6 +45,10 @@ urlpatterns = [
     path("activities/<id:activity_id>/survey/responses/", instruments.SurveyRespondApi.as_view(),
          name="survey-respond"),
     path("reports/empathy-growth/", instruments.EmpathyGrowthApi.as_view(), name="report-empathy-growth"),
+    # Training and customer satisfaction (HR)
+    path("outcomes/scores/", outcomes.OutcomeScoreListApi.as_view(), name="outcome-scores"),
+    path("outcomes/scores/upload/", outcomes.OutcomeScoreUploadApi.as_view(), name="outcome-scores-upload"),
+    path("outcomes/report/", outcomes.OutcomeReportApi.as_view(), name="outcome-report"),
     # Instructor workspace: the quiz response report
     path("activities/<id:activity_id>/quiz/report/", quizzes.QuizReportApi.as_view(), name="quiz-report"),
 ]

@@ -7,6 +7,7 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import pages as surveys
+from assessments.outcomes import pages as outcomes
 from assessments.quizzes.pages import attempts as quizzes
 from assessments.quizzes.pages import authoring as quiz_authoring
 from assessments.quizzes.pages import report as quiz_report
@@ -25,6 +26,10 @@ urlpatterns = [
     path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
     # HR's workspace: the empathy-growth figures (a section of /hr/, registered in AssessmentsConfig.ready)
     path("hr/empathy/", surveys.hr_empathy, name="hr-empathy"),
+    # HR: training and customer satisfaction
+    path("hr/outcomes/", outcomes.hr_outcomes, name="hr-outcomes"),
+    path("hr/outcomes/scores/", outcomes.hr_outcome_scores, name="hr-outcome-scores"),
+    path("hr/outcomes/report/", outcomes.hr_outcome_report, name="hr-outcome-report"),
     # Instructor workspace: the quiz response report and the role-play work
     path("teach/quizzes/<id:activity_id>/report/", quiz_report.quiz_report_page, name="teach-quiz-report"),
     path("teach/roleplays/", roleplay_teaching.teach_roleplays, name="teach-roleplays"),

@@ -123,6 +123,11 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/quiz-attempts/": "401 200 200 200 200 403 200 200",
     "GET /api/v1/quiz-attempts/{attempt_id}/": "401 200 200 404 404 403 200 404",
     "POST /api/v1/quiz-attempts/{attempt_id}/submit/": "401 400 404 404 404 403 404 404",
+    # Customer-satisfaction scores: HR, org admins and the HR key read; only people (not keys) import.
+    "GET /api/v1/outcomes/scores/": "401 403 403 403 200 200 200 403",
+    "POST /api/v1/outcomes/scores/": "401 403 403 403 400 403 400 403",
+    "POST /api/v1/outcomes/scores/upload/": "401 403 403 403 415 403 415 403",
+    "GET /api/v1/outcomes/report/": "401 403 403 403 400 400 400 403",
     "GET /api/v1/reports/completions/": "401 403 403 403 200 200 200 403",
     "GET /api/v1/reports/empathy-growth/": "401 403 403 403 200 200 200 403",
     "GET /api/v1/reports/exports/": "401 403 403 403 200 200 200 403",

@@ -322,6 +322,10 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
     "PATCH /api/v1/organizations/{slug}/reminder-settings/": lambda w: {
         "from_email": "Care Team <care@example.com>", "reply_to": "help@example.com", "quiet_start": "21:00",
         "quiet_end": "08:00", "quiet_days": [7], "daily_cap": 3},
+    "POST /api/v1/outcomes/scores/": lambda w: {"organization": w.org.slug, "dry_run": False, "rows": [{
+        "external_id": "zd-1", "email": w.users["learner"].email, "metric": "csat", "period_start": "2026-01-01",
+        "period_end": "2026-01-31", "score": "4.5", "scale_min": "1", "scale_max": "5", "responses": "12",
+        "source": "helpdesk"}]},
     "POST /api/v1/quiz-attempts/{attempt_id}/submit/": _quiz_answers,
     "POST /api/v1/reports/exports/": lambda w: {
         "organization": w.org.slug, "course": w.course.slug, "department": w.department.pk,

@@ -236,6 +236,21 @@ def test_roleplay_recordings(world, uploader, settings):
                   "audio/wav", refuse=True)
 
 
+def test_outcome_csv_import(world, uploader):
+    path = "/api/v1/outcomes/scores/upload/"
+    extra = {"organization": world.org.slug}
+    good = (b"external_id,email,metric,period_start,period_end,score,scale_min,scale_max\n"
+            + f"zd-1,{world.users['learner'].email},csat,2026-01-01,2026-01-31,4,1,5\n".encode())
+    for name, filename in _hostile_names("csv").items():
+        uploader.send(f"outcomes CSV named {name}", "hr", "POST", path, "file", filename, good, "text/csv",
+                      extra=extra)
+    for name, data in (("HTML labelled as CSV", HTML), ("a zip labelled as CSV", _zip()),
+                       ("a PNG labelled as CSV", PNG), ("CSV with a NUL", good.replace(b"zd-1", b"z\x00")),
+                       ("UTF-16 CSV", good.decode().encode("utf-16"))):
+        uploader.send(f"{path}: {name}", "hr", "POST", path, "file", "scores.csv", data, "text/csv", extra=extra,
+                      refuse=True)
+
+
 def test_csv_imports(world, uploader, settings):
     members = f"/api/v1/organizations/{world.org.slug}/memberships/import/"
     enrollments = f"/api/v1/courses/{world.course.slug}/enrollments/bulk/"
