@@ -53,7 +53,8 @@ def _comparable(answer: dict, tolerance_days: float = 0.0) -> dict:
 
 def _medians(answer: dict) -> list[float | None]:
     return [row["median_days_to_complete"] for grouping in ("by_course", "by_department")
-            for row in sorted(answer[grouping], key=lambda r: (r["organization"], r.get("course", r.get("department"))))]
+            for row in sorted(answer[grouping],
+                              key=lambda r: (r["organization"], r.get("course", r.get("department"))))]
 
 
 def _assert_same(rollup: dict, live: dict, tolerance_days: float = 0.0) -> None:
@@ -112,7 +113,7 @@ def test_summary_and_chart_take_a_constant_number_of_queries(world, learners, dj
         answer = queries.summary(actor=world.hr, filters=queries.Filters(organization=world.acme))
     assert sum(row["enrolled"] for row in answer["by_course"]) == 4 + learners
     with django_assert_num_queries(1):
-        labels, series = queries.completions_by_month(organization=world.acme)
+        _labels, series = queries.completions_by_month(organization=world.acme)
     assert sum(series["Support"]) + sum(series.get("Sales", [0] * 12)) == (learners + 2) // 3
 
 
@@ -142,7 +143,7 @@ def test_the_chart_reads_course_and_department_filters_from_the_rollup(world):
     complete(world.enrollments["alice"])
     complete(world.enrollments["bob"])
     rollup_rebuild()
-    labels, series = queries.completions_by_month(organization=world.acme)
+    _labels, series = queries.completions_by_month(organization=world.acme)
     assert series == {"Sales": [0] * 11 + [1], "Support": [0] * 11 + [1]}
     filtered = queries.Filters(department=world.support.pk, course="listening")
     assert queries.completions_by_month(organization=world.acme, filters=filtered)[1] == {"Support": [0] * 11 + [1]}
