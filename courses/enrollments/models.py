@@ -56,9 +56,6 @@ class Enrollment(models.Model):
             # The HR summary's rollup reads today's due enrollments live (courses.hr_reports.rollup_read).
             models.Index(fields=["organization", "due_at"], condition=Q(status="active"),
                          name="enrollment_active_due"),
-            # The rollup refresh's fingerprint scan (count and latest change per organization x course) reads
-            # this index alone (an index-only scan), not the table.
-            models.Index(fields=["organization", "course", "updated_at"], name="enrollment_org_course_stamp"),
         ]
 
     def __str__(self) -> str:

@@ -33,7 +33,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
-from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
 from lms.models import Membership
@@ -91,7 +90,7 @@ def _cell_querysets(organization_id: int, course_ids: list[int] | None) -> list[
     ).filter(organization_id=organization_id)
     if course_ids is not None:
         base = base.filter(course_id__in=course_ids)
-    no_day, zero = Cast(Value(None), DateField()), Value(0, output_field=IntegerField())
+    no_day, zero = Value(None, output_field=DateField()), Value(0, output_field=IntegerField())
     Status = Enrollment.Status
     kinds = [
         (Kind.ENROLLED, base, _utc_month("enrolled_at"), zero),
@@ -128,31 +127,20 @@ def _build(organization_id: int, course_ids: list[int] | None) -> int:
 
 
 def _fingerprints(organization_id: int | None) -> dict[tuple[int, int], tuple]:
-    """Per (organization, course): enrollment count, latest enrollment / certificate / membership change.
-
-    Three grouped queries, none joining enrollments to certificates: the enrollments' figures come from the
-    ``enrollment_org_course_stamp`` index alone; the certificates' from the certificates and their enrollment.
-    """
     enrollments = Enrollment.objects.filter(organization__isnull=False)
-    certificates = Certificate.objects.filter(enrollment__organization__isnull=False)
     memberships = Membership.objects.all()
     if organization_id is not None:
         enrollments = enrollments.filter(organization_id=organization_id)
-        certificates = certificates.filter(enrollment__organization_id=organization_id)
         memberships = memberships.filter(organization_id=organization_id)
     membership_stamps = dict(memberships.values("organization_id").annotate(stamp=Max("updated_at"))
                              .order_by().values_list("organization_id", "stamp"))
-    certificate_stamps = {
-        (organization, course): stamp for organization, course, stamp in certificates.values(
-            "enrollment__organization_id", "enrollment__course_id").annotate(stamp=Max("updated_at")).order_by()
-        .values_list("enrollment__organization_id", "enrollment__course_id", "stamp")
-    }
     return {
-        (organization, course): (count, stamp, certificate_stamps.get((organization, course)),
-                                 membership_stamps.get(organization))
-        for organization, course, count, stamp in enrollments.values("organization_id", "course_id").annotate(
-            enrollments=Count("*"), enrollment_stamp=Max("updated_at")).order_by()
-        .values_list("organization_id", "course_id", "enrollments", "enrollment_stamp")
+        (row["organization_id"], row["course_id"]): (row["enrollments"], row["enrollment_stamp"],
+                                                     row["certificate_stamp"],
+                                                     membership_stamps.get(row["organization_id"]))
+        for row in enrollments.values("organization_id", "course_id").annotate(
+            enrollments=Count("id"), enrollment_stamp=Max("updated_at"),
+            certificate_stamp=Max("certificate__updated_at")).order_by()
     }
 
 
