@@ -90,7 +90,7 @@ def _cell_querysets(organization_id: int, course_ids: list[int] | None) -> list[
     ).filter(organization_id=organization_id)
     if course_ids is not None:
         base = base.filter(course_id__in=course_ids)
-    no_day, zero = Value(None, output_field=DateField()), Value(0, output_field=IntegerField())
+    no_day, zero = Cast(Value(None), DateField()), Value(0, output_field=IntegerField())
     Status = Enrollment.Status
     kinds = [
         (Kind.ENROLLED, base, _utc_month("enrolled_at"), zero),
