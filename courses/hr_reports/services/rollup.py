@@ -9,22 +9,35 @@ stamped a row but committed late is not missed. ``rollup_rebuild`` builds everyt
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import Count, F, FilteredRelation, Max, Q
+from django.db import connection, transaction
+from django.db.models import (
+    Case,
+    Count,
+    DateField,
+    DecimalField,
+    F,
+    FilteredRelation,
+    Func,
+    IntegerField,
+    Max,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Cast, Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
 from lms.models import Membership
 
-BUILD_CHUNK_ROWS = 5000
 Kind = HrRollup.Kind
-Cell = tuple[int, int | None, int, date | None, int]  # course, department, kind, bucket, value
 
 
 def duration_bucket(seconds: float) -> int:
@@ -38,53 +51,79 @@ def duration_bucket(seconds: float) -> int:
     return tenths - tenths % 100
 
 
-def _day(value: datetime) -> date:
-    return value.astimezone(UTC).date()
+class _DurationTenths(Func):
+    """Whole tenths of a day from enrollment to completion, floored (``seconds // 8640``), in SQL."""
+
+    output_field = IntegerField()
+
+    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL: an exact numeric epoch
+        return super().as_sql(compiler, connection, template=(
+            "FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 8640)::integer"), arg_joiner=" - ", **extra_context)
+
+    def as_sqlite(self, compiler, connection, **extra_context):  # integer microseconds, floored division
+        diff = "django_timestamp_diff(%(expressions)s)"
+        return super().as_sql(compiler, connection, template=(
+            f"(CASE WHEN {diff} >= 0 THEN {diff} / 8640000000 ELSE -((8639999999 - {diff}) / 8640000000) END)"),
+            arg_joiner=", ", **extra_context)
 
 
-def _month(value: datetime) -> date:
-    return _day(value).replace(day=1)
+def duration_bucket_sql(tenths: F) -> Case:
+    """``duration_bucket`` as an SQL expression over whole tenths of a day (same precision steps)."""
+    return Case(When(**{f"{tenths.name}__lt": 300}, then=tenths),
+                When(**{f"{tenths.name}__lt": 3650}, then=tenths - tenths % 10),
+                default=tenths - tenths % 100, output_field=IntegerField())
 
 
-def _cells(rows: Iterable[tuple]) -> dict[Cell, list]:
-    """Enrollment tuples -> {cell: [count, score_sum, score_count]}."""
-    cells: dict[Cell, list] = {}
-
-    def add(course: int, department: int | None, kind: int, bucket: date | None, value: int = 0,
-            score: Decimal | None = None) -> None:
-        cell = cells.setdefault((course, department, kind, bucket, value), [0, Decimal(0), 0])
-        cell[0] += 1
-        if score is not None:
-            cell[1] += score
-            cell[2] += 1
-
-    for course, department, status, enrolled_at, completed_at, score, due_at, cert_status, cert_expires in rows:
-        add(course, department, Kind.ENROLLED, _month(enrolled_at))
-        if status == Enrollment.Status.COMPLETED and completed_at is not None:
-            add(course, department, Kind.COMPLETED, _month(completed_at), score=score)
-        if completed_at is not None:
-            seconds = (completed_at - enrolled_at).total_seconds()
-            add(course, department, Kind.DURATION, None, duration_bucket(seconds))
-        if status == Enrollment.Status.ACTIVE and due_at is not None:
-            add(course, department, Kind.ACTIVE_DUE, _day(due_at))
-        if cert_status == "valid":
-            add(course, department, Kind.CERTIFICATE_VALID, _day(cert_expires) if cert_expires else None)
-    return cells
+def _utc_day(field: str) -> TruncDate:
+    return TruncDate(field, tzinfo=UTC)
 
 
-def _build(organization_id: int, course_ids: list[int] | None) -> list[HrRollup]:
-    queryset = Enrollment.objects.alias(
+def _utc_month(field: str) -> Cast:
+    return Cast(TruncMonth(field, tzinfo=UTC), DateField())
+
+
+def _cell_querysets(organization_id: int, course_ids: list[int] | None) -> list[tuple[int, QuerySet]]:
+    """One grouped query per kind: (kind, rows of course, department, bucket, value, count, sums)."""
+    base = Enrollment.objects.alias(
         member=FilteredRelation("user__memberships",
                                 condition=Q(user__memberships__organization_id=F("organization_id"))),
     ).filter(organization_id=organization_id)
     if course_ids is not None:
-        queryset = queryset.filter(course_id__in=course_ids)
-    rows = queryset.values_list("course_id", "member__department_id", "status", "enrolled_at", "completed_at",
-                                "final_score", "due_at", "certificate__status", "certificate__expires_at")
-    cells = _cells(rows.order_by().iterator(chunk_size=BUILD_CHUNK_ROWS))
-    return [HrRollup(organization_id=organization_id, course_id=course, department_id=department, kind=kind,
-                     bucket=bucket, value=value, count=count, score_sum=score_sum, score_count=score_count)
-            for (course, department, kind, bucket, value), (count, score_sum, score_count) in cells.items()]
+        base = base.filter(course_id__in=course_ids)
+    no_day, zero = Cast(Value(None), DateField()), Value(0, output_field=IntegerField())
+    Status = Enrollment.Status
+    kinds = [
+        (Kind.ENROLLED, base, _utc_month("enrolled_at"), zero),
+        (Kind.COMPLETED, base.filter(status=Status.COMPLETED, completed_at__isnull=False),
+         _utc_month("completed_at"), zero),
+        (Kind.DURATION, base.filter(completed_at__isnull=False).alias(
+            tenths=_DurationTenths(F("completed_at"), F("enrolled_at"))), no_day, duration_bucket_sql(F("tenths"))),
+        (Kind.ACTIVE_DUE, base.filter(status=Status.ACTIVE, due_at__isnull=False), _utc_day("due_at"), zero),
+        (Kind.CERTIFICATE_VALID, base.filter(certificate__status="valid"), _utc_day("certificate__expires_at"),
+         zero),
+    ]
+    return [(kind, queryset.annotate(
+        c_course=F("course_id"), c_department=F("member__department_id"), c_bucket=bucket, c_value=value,
+    ).values("c_course", "c_department", "c_bucket", "c_value").annotate(
+        c_count=Count("id"), c_score_sum=Coalesce(Sum("final_score"), Value(Decimal(0)), output_field=DecimalField()),
+        c_score_count=Count("final_score"),
+    ).order_by()) for kind, queryset, bucket, value in kinds]
+
+
+def _build(organization_id: int, course_ids: list[int] | None) -> int:
+    """INSERT ... SELECT ... GROUP BY per kind: no enrollment row passes through Python; rows written."""
+    table = connection.ops.quote_name(HrRollup._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(HrRollup._meta.get_field(name).column) for name in (
+        "organization", "course", "department", "kind", "bucket", "value", "count", "score_sum", "score_count"))
+    written = 0
+    with connection.cursor() as cursor:
+        for kind, queryset in _cell_querysets(organization_id, course_ids):
+            sql, params = queryset.query.sql_with_params()
+            insert = (f"INSERT INTO {table} ({columns}) SELECT %s, c_course, c_department, %s, c_bucket, "  # noqa: S608
+                      f"c_value, c_count, c_score_sum, c_score_count FROM ({sql}) cells")  # quoted names, ORM SQL
+            cursor.execute(insert, (organization_id, int(kind), *params))
+            written += cursor.rowcount
+    return written
 
 
 def _fingerprints(organization_id: int | None) -> dict[tuple[int, int], tuple]:
@@ -117,15 +156,14 @@ def _needs_build(group: HrRollupGroup | None, fingerprint: tuple, settle: timede
 @transaction.atomic
 def _store(organization_id: int, course_ids: list[int], fingerprints: dict, built_at: datetime) -> int:
     HrRollup.objects.filter(organization_id=organization_id, course_id__in=course_ids).delete()
-    rows = _build(organization_id, course_ids)
-    HrRollup.objects.bulk_create(rows, batch_size=1000)
+    written = _build(organization_id, course_ids)
     HrRollupGroup.objects.filter(organization_id=organization_id, course_id__in=course_ids).delete()
     HrRollupGroup.objects.bulk_create([
         HrRollupGroup(organization_id=organization_id, course_id=course, enrollments=fp[0], enrollment_stamp=fp[1],
                       certificate_stamp=fp[2], membership_stamp=fp[3], built_at=built_at)
         for course in course_ids for fp in [fingerprints[(organization_id, course)]]
     ])
-    return len(rows)
+    return written
 
 
 def rollup_refresh(*, organization_id: int | None = None) -> int:

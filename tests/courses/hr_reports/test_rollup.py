@@ -170,6 +170,24 @@ def test_duration_buckets_have_the_documented_precision():
     assert duration_bucket(45.7 * day) == 450 and duration_bucket(400.5 * day) == 4000
 
 
+@pytest.mark.parametrize("delta", [
+    timedelta(0), timedelta(microseconds=1), timedelta(seconds=8639, microseconds=999999), timedelta(seconds=8640),
+    timedelta(days=4), timedelta(days=4.26), timedelta(days=30) - timedelta(microseconds=1), timedelta(days=30),
+    timedelta(days=45.7), timedelta(days=365) - timedelta(microseconds=1), timedelta(days=365),
+    timedelta(days=400.5), timedelta(days=1234, seconds=5), timedelta(microseconds=-1), timedelta(seconds=-8640),
+    timedelta(seconds=-8640, microseconds=-1), timedelta(days=-3.3),
+], ids=str)
+def test_the_database_buckets_days_to_complete_exactly_like_python(world, delta):
+    """The rollup's days-to-complete bucket is computed in SQL; on the edges it equals ``duration_bucket``."""
+    enrolled_at = datetime(2026, 3, 1, 10, 0, 0, 123456, tzinfo=UTC)
+    alice = complete(world.enrollments["alice"], score=80)
+    Enrollment.objects.filter(pk=alice.pk).update(enrolled_at=enrolled_at, completed_at=enrolled_at + delta)
+    rollup_rebuild(organization_id=world.acme.pk)
+    values = set(HrRollup.objects.filter(course_id=alice.course_id, kind=HrRollup.Kind.DURATION)
+                 .values_list("value", flat=True))
+    assert values == {duration_bucket(delta.total_seconds())}
+
+
 # --- random writes through the services: the refreshed rollup equals a rebuild --------------------------
 
 def _snapshot() -> list[tuple]:
