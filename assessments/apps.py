@@ -7,6 +7,8 @@ class AssessmentsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here, not at the top: page modules import models, which need the app registry ready.
+        from django.utils.translation import pgettext_lazy
+
         from assessments import (
             teaching,  # noqa: F401 (adds the role-play reviews owed to the /teach/ home)
             xapi,  # noqa: F401 (adds the assessments' history to the xAPI backfill)
@@ -15,6 +17,7 @@ class AssessmentsConfig(AppConfig):
         from assessments.quizzes.pages import attempts as quizzes
         from assessments.roleplays.pages import roleplays
         from courses.catalog.pages.activities import register_activity_page
+        from courses.hr_reports.sections import hr_section
 
         # The course's activity address draws quizzes, role-plays and surveys with these pages; courses
         # never imports assessments. (Peer-review reminders register through assessments/reminders.py,
@@ -22,3 +25,5 @@ class AssessmentsConfig(AppConfig):
         register_activity_page("quiz")(quizzes.quiz_page)
         register_activity_page("roleplay")(roleplays.roleplay_page)
         register_activity_page("survey")(surveys.survey_page)
+        # HR's workspace draws the 360° feedback section from courses' registry.
+        hr_section("leadership", url_name="pages:hr-leadership", label=pgettext_lazy("hr", "360° feedback"), order=40)

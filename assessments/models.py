@@ -1,5 +1,11 @@
 """Models of the assessments app, one module per area; import them from here."""
 from assessments.instruments.models import Instrument, InstrumentItem, InstrumentResponse, Survey
+from assessments.leadership.models import (
+    LeadershipCycle,
+    LeadershipInvitation,
+    LeadershipResponse,
+    LeadershipSubject,
+)
 from assessments.quizzes.models import SUBMIT_GRACE, Attempt, AttemptAnswer, Choice, Question, Quiz
 from assessments.roleplays.models import (
     AllocationRound,
@@ -18,6 +24,8 @@ from assessments.roleplays.models import (
 
 __all__ = [
     "SUBMIT_GRACE", "AllocationRound", "Attempt", "AttemptAnswer", "CalibrationExample", "Choice", "Criterion",
-    "Instrument", "InstrumentItem", "InstrumentResponse", "Level", "Performance", "Question", "Quiz", "Review",
+    "Instrument", "InstrumentItem", "InstrumentResponse",
+    "LeadershipCycle", "LeadershipInvitation", "LeadershipResponse", "LeadershipSubject",
+    "Level", "Performance", "Question", "Quiz", "Review",
     "ReviewAssignment", "ReviewScore", "ReviewerCalibration", "ReviewerRole", "Rubric", "Scenario", "Survey",
 ]

@@ -31,3 +31,6 @@ ROLEPLAY_AGREEMENT_SEED = env.int("ROLEPLAY_AGREEMENT_SEED", default=20261206)
 ROLEPLAY_LIVE_WEIGHT_FLOOR = env.float("ROLEPLAY_LIVE_WEIGHT_FLOOR", default=0.25)
 ROLEPLAY_LIVE_WEIGHT_CAP = env.float("ROLEPLAY_LIVE_WEIGHT_CAP", default=1.0)
 ROLEPLAY_LIVE_MIN_PAIRS = env.int("ROLEPLAY_LIVE_MIN_PAIRS", default=12)
+
+# 360° feedback on leaders (assessments/leadership/): a new cycle's default minimum of answers per source.
+LEADERSHIP_MINIMUM_RATERS = env.int("LEADERSHIP_MINIMUM_RATERS", default=3)
