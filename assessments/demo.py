@@ -16,7 +16,10 @@ from typing import Any
 import yaml
 from django.db import transaction
 
-from assessments import demo_roleplays  # noqa: F401  (registers the role-play demo loader)
+from assessments import (
+    demo_leadership,  # noqa: F401  (registers the 360° feedback demo loader)
+    demo_roleplays,  # noqa: F401  (registers the role-play demo loader)
+)
 from assessments.demo_attempts import pass_quizzes
 from assessments.quizzes.models import Quiz
 from assessments.quizzes.services import authoring as services

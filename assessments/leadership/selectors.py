@@ -78,8 +78,14 @@ def cycle_organizations(*, actor: Any) -> QuerySet[Organization]:
 
 
 def access_cycle_organization(*, actor: Any, slug: str) -> Organization:
-    """An organization whose 360° cycles the actor runs (HR, organization admins, superusers); else 404."""
-    organization = cycle_organizations(actor=actor).filter(slug=slug).first()
+    """An organization whose 360° cycles the actor runs (HR, organization admins, superusers), by slug, or their
+    only one when no slug is given; else 404."""
+    organizations = cycle_organizations(actor=actor)
+    if slug:
+        organization = organizations.filter(slug=slug).first()
+    else:
+        only = list(organizations[:2])
+        organization = only[0] if len(only) == 1 else None
     if organization is None or getattr(actor, "is_api_key", False):
         raise NotFound("No such organization.")
     return organization

@@ -87,8 +87,8 @@ class ManagerListApi(APIView):
     error_codes = (PlatformErrorCode.NOT_FOUND,)
     permission_classes = [HR_WRITE]
 
-    @extend_schema(parameters=[OpenApiParameter("organization", str, required=True,
-                                                description="The organization's slug.")],
+    @extend_schema(parameters=[OpenApiParameter("organization", str, description="The organization's slug "
+                                                "(may be left out by who reports on one organization only).")],
                    responses=out.ManagerSerializer(many=True), tags=TAGS)
     def get(self, request):
         organization = selectors.access_cycle_organization(

@@ -32,11 +32,12 @@ def world(org, *, team_sizes=(4,)) -> World:
     w = World(organization=org, director=director, managers=[],
               hr=people.member(org, "hr"), admin=people.member(org, "org_admin"))
     for number, size in enumerate(team_sizes):
-        manager = people.member(org, "supervisor", user__first_name="Mia", user__last_name=f"Manager{number}", manager=boss)
+        manager = people.member(org, "supervisor", user__first_name="Mia", user__last_name=f"Manager{number}",
+                                manager=boss)
         lead = Membership.objects.get(user=manager, organization=org)
         w.managers.append(manager)
-        w.teams[manager.pk] = [people.member(org, user__first_name="Tom", user__last_name=f"Team{number}-{i}", manager=lead)
-                               for i in range(size)]
+        w.teams[manager.pk] = [people.member(org, user__first_name="Tom", user__last_name=f"Team{number}-{i}",
+                                             manager=lead) for i in range(size)]
     return w
 
 

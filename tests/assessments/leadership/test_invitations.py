@@ -7,7 +7,6 @@ import datetime
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from assessments.leadership import services
 from assessments.leadership.models import LeadershipInvitation, LeadershipResponse
