@@ -106,7 +106,7 @@ def test_without_the_own_manager_two_team_answers_show_nothing_at_all(org, clien
     assert all(group["withheld"] and group["behaviours"] == [] for group in result["groups"])
     page = Client()
     page.force_login(manager)
-    assert "Fewer than 3 people answered" in page.get(reverse("pages:leadership-results")).content.decode()
+    assert "Too few answers to show anything" in page.get(reverse("pages:leadership-results")).content.decode()
 
 
 def test_a_rater_never_sees_their_answers_back_and_cannot_answer_twice(rated, client_for):
