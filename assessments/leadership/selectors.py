@@ -57,11 +57,14 @@ def _closed_q(prefix: str = "") -> Q:
 
 # --- HR ---------------------------------------------------------------------------------------------------
 
-def cycles_visible_to(*, actor: Any) -> QuerySet[LeadershipCycle]:
+def cycles_visible_to(*, actor: Any, organization: Organization | None = None) -> QuerySet[LeadershipCycle]:
+    """The cycles of the organizations whose reports the actor reads (of ``organization`` only, when given)."""
     allowed = report_organization_ids(actor)
     cycles = LeadershipCycle.objects.select_related("organization").annotate(
         subject_count=Count("subjects", distinct=True),
         closed=ExpressionWrapper(_closed_q(), output_field=BooleanField()))
+    if organization is not None:
+        cycles = cycles.filter(organization=organization)
     return cycles if allowed is None else cycles.filter(organization_id__in=allowed)
 
 
@@ -190,6 +193,13 @@ def results_of(*, actor: Any) -> list[SubjectReport]:
             subject=subject, groups=groups, self_answers=own, gaps=results.self_gaps(own, groups[-1]),
             previous_cycle=earlier.cycle if earlier else None, changes=results.changes(groups[-1], previous_others)))
     return reports
+
+
+def is_rated(*, actor: Any) -> bool:
+    """Whether the actor is a subject of any cycle (their results page has something to say)."""
+    if not getattr(actor, "is_authenticated", False) or getattr(actor, "is_api_key", False):
+        return False
+    return LeadershipSubject.objects.filter(membership__user=actor).exists()
 
 
 def results_pending_of(*, actor: Any) -> QuerySet[LeadershipSubject]:

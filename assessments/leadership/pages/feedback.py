@@ -23,9 +23,7 @@ CONTEXT = "leadership"
 def feedback_list(request):
     invitations = list(selectors.invitations_of(actor=request.user))
     return render(request, "assessments/leadership/feedback.html", {
-        "nav": "feedback", "invitations": invitations,
-        "has_results": bool(selectors.results_of(actor=request.user)) or selectors.results_pending_of(
-            actor=request.user).exists()})
+        "nav": "feedback", "invitations": invitations, "has_results": selectors.is_rated(actor=request.user)})
 
 
 def _refusal(error: ApplicationError) -> str:
@@ -43,8 +41,11 @@ def feedback_answer(request, invitation_id: int):
         invitation = selectors.access_invitation_own(actor=request.user, invitation_id=invitation_id)
     except NotFound:
         raise Http404 from None
+    if invitation.answered:  # the answers are never shown back, not even to their rater
+        messages.info(request, _refusal(ApplicationError("", code=LeadershipErrorCode.INVITATION_ANSWERED)))
+        return redirect("pages:leadership-feedback")
     form = AnswersForm(request.POST or None)
-    if request.method == "POST" and not invitation.answered and form.is_valid():
+    if request.method == "POST" and form.is_valid():
         try:
             services.invitation_answer(invitation=invitation, answers=form.answers())
         except ApplicationError as error:

@@ -39,7 +39,7 @@ def hr_leadership(request):
         else:
             messages.success(request, pgettext(CONTEXT, "The round is launched; invitations are on their way."))
             return redirect(reverse("pages:hr-leadership-cycle", args=[cycle.pk]))
-    cycles = selectors.cycles_visible_to(actor=request.user).filter(organization=organization)
+    cycles = selectors.cycles_visible_to(actor=request.user, organization=organization)
     return render(request, "assessments/leadership/hr_cycles.html", {
         **_frame(organization, organizations), "cycles": cycles, "form": form, "has_managers": bool(managers)})
 
