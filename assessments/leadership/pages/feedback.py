@@ -26,10 +26,10 @@ def feedback_list(request):
         "nav": "feedback", "invitations": invitations, "has_results": selectors.is_rated(actor=request.user)})
 
 
-def _refusal(error: ApplicationError) -> str:
-    if error.code == LeadershipErrorCode.INVITATION_ANSWERED:
+def _refusal(code: str) -> str:
+    if code == LeadershipErrorCode.INVITATION_ANSWERED:
         return pgettext(CONTEXT, "You have already answered for this person. It takes one set of answers.")
-    if error.code == LeadershipErrorCode.CYCLE_NOT_OPEN:
+    if code == LeadershipErrorCode.CYCLE_NOT_OPEN:
         return pgettext(CONTEXT, "This feedback round is closed.")
     return pgettext(CONTEXT, "Answer every behaviour on the scale.")
 
@@ -42,14 +42,14 @@ def feedback_answer(request, invitation_id: int):
     except NotFound:
         raise Http404 from None
     if invitation.answered:  # the answers are never shown back, not even to their rater
-        messages.info(request, _refusal(ApplicationError("", code=LeadershipErrorCode.INVITATION_ANSWERED)))
+        messages.info(request, _refusal(LeadershipErrorCode.INVITATION_ANSWERED))
         return redirect("pages:leadership-feedback")
     form = AnswersForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
             services.invitation_answer(invitation=invitation, answers=form.answers())
         except ApplicationError as error:
-            messages.error(request, _refusal(error))
+            messages.error(request, _refusal(error.code))
         else:
             messages.success(request, pgettext(CONTEXT, "Thank you. Your answers were saved without your name."))
         return redirect("pages:leadership-feedback")
