@@ -72,7 +72,7 @@ def concrete(route: str, learner) -> str:
         **{name: "1" for name in ("activity_id", "session_id", "attempt_id", "performance_id", "scenario_id",
                                   "example_id", "rating_id", "rendition_id", "image_id", "certificate_id",
                                   "question_id", "enrollment_id", "module_id", "workshop_id", "registration_id",
-                                  "rubric_id")},
+                                  "rubric_id", "cycle_id", "invitation_id")},
         "format": "webp", "language": "en", "scim_id": "00000000-0000-4000-8000-000000000000", "name": "User",
         "urn": "urn:ietf:params:scim:schemas:core:2.0:User", "rest": "Unknown",
         "uidb64": urlsafe_base64_encode(force_bytes(learner.pk)),
