@@ -112,7 +112,10 @@ def cycle_participation(*, cycle: LeadershipCycle) -> list[dict]:
 
 
 def cycle_organization_results(*, cycle: LeadershipCycle) -> list[results.GroupResult]:
-    """The whole cycle's others' answers by source under the disclosure rule (no subject, no rater)."""
+    """The whole cycle's others' answers by source under the disclosure rule (no subject, no rater); nothing
+    while the cycle is open, so nobody can difference the figures before and after one person answers."""
+    if not cycle_is_closed(cycle):
+        return []
     invited = set(LeadershipInvitation.objects.filter(subject__cycle=cycle).exclude(source=RaterSource.SELF)
                   .values_list("source", flat=True).distinct())
     by_source: dict[str, list] = defaultdict(list)

@@ -54,7 +54,8 @@ class CycleDetailSerializer(Serializer):
     cycle = CycleSerializer()
     participation = ParticipationSerializer(many=True)
     organization_results = GroupSerializer(many=True, help_text="Every subject's others together, by source, "
-                                                                "under the disclosure rule.")
+                                                                "under the disclosure rule; empty until the "
+                                                                "cycle closes.")
 
 
 class CycleCreateSerializer(Serializer):

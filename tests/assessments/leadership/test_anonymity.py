@@ -124,7 +124,10 @@ def test_a_rater_never_sees_their_answers_back_and_cannot_answer_twice(rated, cl
 
 
 def test_hr_sees_participation_and_withheld_organization_figures(rated, client_for):
-    body = client_for(rated.hr).get(reverse("api:leadership-cycle", args=[rated.cycle.pk])).json()
+    url = reverse("api:leadership-cycle", args=[rated.cycle.pk])
+    assert client_for(rated.hr).get(url).json()["organization_results"] == []  # not while answers come in
+    close(rated.cycle)
+    body = client_for(rated.hr).get(url).json()
     participation = {row["source"]: (row["invited"], row["answered"]) for row in body["participation"]}
     assert participation == {"self": (1, 1), "team": (3, 2), "peer": (0, 0), "manager": (1, 1)}
     groups = {group["source"]: group for group in body["organization_results"]}
