@@ -100,7 +100,7 @@ def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capt
     # 1 for the policies, 1 for the log's partitions (PostgreSQL), 3 per kind (an INSERT ... SELECT in its
     # own transaction), 8 for the dispatch (ids, rows, recent claims, one UPDATE per reason, deferral
     # instant and digest day, the digests).
-    assert small <= 35, small
+    assert small <= 38, small  # nine kinds (leadership_feedback is the ninth)
 
 
 def _send_statements(org, tag: str, people: int) -> tuple[list[str], dict]:
