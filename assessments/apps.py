@@ -29,3 +29,5 @@ class AssessmentsConfig(AppConfig):
         # HR's customer-satisfaction pages (assessments/outcomes) in the /hr/ navigation.
         hr_section("outcomes", url_name="pages:hr-outcomes", label=pgettext_lazy("hr", "Customer satisfaction"),
                    order=50)
+        # HR's workspace draws the 360° feedback section from courses' registry.
+        hr_section("leadership", url_name="pages:hr-leadership", label=pgettext_lazy("hr", "360° feedback"), order=40)

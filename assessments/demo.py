@@ -17,6 +17,7 @@ import yaml
 from django.db import transaction
 
 from assessments import (
+    demo_leadership,  # noqa: F401  (registers the 360° feedback demo loader)
     demo_outcomes,  # noqa: F401  (registers the customer-satisfaction demo loader)
     demo_roleplays,  # noqa: F401  (registers the role-play demo loader)
 )

@@ -2,6 +2,7 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import api as instruments
+from assessments.leadership.api import views as leadership
 from assessments.outcomes import api as outcomes
 from assessments.quizzes.api import attempts, quizzes
 from assessments.roleplays.api import views as roleplays
@@ -51,4 +52,13 @@ urlpatterns = [
     path("outcomes/report/", outcomes.OutcomeReportApi.as_view(), name="outcome-report"),
     # Instructor workspace: the quiz response report
     path("activities/<id:activity_id>/quiz/report/", quizzes.QuizReportApi.as_view(), name="quiz-report"),
+    # 360° feedback on leaders
+    path("leadership/cycles/", leadership.CycleListApi.as_view(), name="leadership-cycles"),
+    path("leadership/cycles/<id:cycle_id>/", leadership.CycleDetailApi.as_view(), name="leadership-cycle"),
+    path("leadership/cycles/<id:cycle_id>/close/", leadership.CycleCloseApi.as_view(), name="leadership-cycle-close"),
+    path("leadership/managers/", leadership.ManagerListApi.as_view(), name="leadership-managers"),
+    path("leadership/invitations/", leadership.InvitationListApi.as_view(), name="leadership-invitations"),
+    path("leadership/invitations/<id:invitation_id>/answer/", leadership.InvitationAnswerApi.as_view(),
+         name="leadership-invitation-answer"),
+    path("leadership/results/", leadership.MyResultsApi.as_view(), name="leadership-results"),
 ]

@@ -7,6 +7,8 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from assessments.instruments import pages as surveys
+from assessments.leadership.pages import feedback as leadership
+from assessments.leadership.pages import hr as leadership_hr
 from assessments.outcomes import pages as outcomes
 from assessments.quizzes.pages import attempts as quizzes
 from assessments.quizzes.pages import authoring as quiz_authoring
@@ -51,4 +53,11 @@ urlpatterns = [
          name="teach-quiz-question"),
     path("teach/quizzes/<id:activity_id>/questions/<id:question_id>/delete/",
          quiz_authoring.teach_quiz_question_delete, name="teach-quiz-question-delete"),
+    # 360° feedback on leaders: raters, a manager's own results, HR's rounds
+    path("feedback/", leadership.feedback_list, name="leadership-feedback"),
+    path("feedback/results/", leadership.feedback_results, name="leadership-results"),
+    path("feedback/<id:invitation_id>/", leadership.feedback_answer, name="leadership-answer"),
+    path("hr/leadership/", leadership_hr.hr_leadership, name="hr-leadership"),
+    path("hr/leadership/<id:cycle_id>/", leadership_hr.hr_leadership_cycle, name="hr-leadership-cycle"),
+    path("hr/leadership/<id:cycle_id>/close/", leadership_hr.hr_leadership_close, name="hr-leadership-close"),
 ]

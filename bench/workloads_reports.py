@@ -10,8 +10,9 @@ run at the same size reuses it. Two workloads:
   against ``psql -c "COPY (the same query) TO STDOUT WITH CSV"`` in the same run: rows/s of both, the
   ratio, time to first byte and the worker's peak RSS; then the whole report as an XLSX export job (run
   in-process as a worker runs it: 1,100,000 rows fill one sheet and continue on a second), every row counted
-  back from the file. Those figures are printed and recorded under the table. The harness only counts JSON answers, so this workload's table row is GET /api/v1/reports/summary/
-  (the aggregates over the same rows) against the floor.
+  back from the file. Those figures are printed and recorded under the table. The harness only counts JSON
+  answers, so this workload's table row is GET /api/v1/reports/summary/ (the aggregates over the same rows)
+  against the floor.
 - ``report_summary_rollup``: in its setup, the summary and the dashboard's data (summary + completions by
   month) timed in-process from the rollup against the live aggregate of the same rows, alternated in the
   same run (p50 and p99 of each, the ratio, the rollup's rows and its rebuild time); its table row is

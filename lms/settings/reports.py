@@ -42,3 +42,6 @@ HR_ROLLUP_SETTLE_SECONDS = env.float("HR_ROLLUP_SETTLE_SECONDS", default=120.0)
 REPORTS_TOMBSTONE_RETENTION_DAYS = env.int("REPORTS_TOMBSTONE_RETENTION_DAYS", default=90)
 REPORTS_SYNC_CLOCK_EVERY_SECONDS = env.float("REPORTS_SYNC_CLOCK_EVERY_SECONDS", default=300.0)
 REPORTS_SYNC_CLOCK_BATCH = 5000  # rows per UPDATE
+
+# 360° feedback on leaders (assessments/leadership/): a new cycle's default minimum of answers per source.
+LEADERSHIP_MINIMUM_RATERS = env.int("LEADERSHIP_MINIMUM_RATERS", default=3)

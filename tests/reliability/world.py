@@ -163,6 +163,12 @@ def build_world() -> World:
     token_id = users["learner"].api_tokens.values_list("pk", flat=True).get()
     webhook_services.webhook_events_emit(event_type="certificate.issued", object_id=certificate.pk)
     delivery = endpoint.deliveries.get()
+    from assessments.leadership import services as leadership_services
+
+    cycle = leadership_services.cycle_launch(actor=users["hr"], organization=org, name="Spring 360",
+                                             opens_on=timezone.localdate(), manager_ids=[manager.pk],
+                                             closes_on=timezone.localdate() + timedelta(days=14))
+    invitation = cycle.subjects.get().invitations.get(rater=users["learner"])
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
@@ -172,7 +178,8 @@ def build_world() -> World:
                         "policy": policy, "unsubscribe": unsubscribe,
                         "export": export, "endpoint": endpoint, "delivery": delivery,
                         "workshop": workshop, "session": session, "registration": registration,
-                        "feed_token": feed_token, "lesson_image": lesson_image})
+                        "feed_token": feed_token, "lesson_image": lesson_image,
+                        "leadership_cycle": cycle, "leadership_invitation": invitation})
 
 
 def _small_png() -> bytes:
@@ -222,6 +229,8 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "rating_id", lambda w: w.extra["rating"].pk),
     (r"", "language", lambda w: "en"),
     (r"", "image_id", lambda w: w.extra["lesson_image"].pk),
+    (r"", "cycle_id", lambda w: w.extra["leadership_cycle"].pk),
+    (r"", "invitation_id", lambda w: w.extra["leadership_invitation"].pk),
 ]
 
 _PARAM = re.compile(r"<(?:(?P<converter>[^>:]+):)?(?P<name>[^>]+)>")

@@ -19,8 +19,9 @@ def test_preferences_default_to_everything_on(client_for, org):
     body = response.json()
     assert body["email_enabled"] is True and body["email_paused"] is False
     assert body["kinds"] == {kind: True for kind in ["certificate_issued", "due_soon", "inactivity",
-                                                     "hr_nudge", "manager_digest", "not_started", "overdue",
-                                                     "peer_reviews_owed", "workshop_session_soon"]}
+                                                     "hr_nudge", "leadership_feedback", "manager_digest",
+                                                     "not_started", "overdue", "peer_reviews_owed",
+                                                     "workshop_session_soon"]}
     assert body["quiet_start"] is None and body["quiet_days"] is None
     assert not NotificationPreference.objects.exists()  # reading writes nothing
 

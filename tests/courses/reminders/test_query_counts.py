@@ -101,7 +101,7 @@ def test_sweep_queries_are_the_same_for_10_and_1000_enrollments(org, django_capt
     # own transaction; on PostgreSQL one more when it finds new rows: a CREATE TEMPORARY TABLE AS that may
     # run in parallel, then the INSERT from it), 8 for the dispatch (ids, rows, recent claims, one UPDATE
     # per reason, deferral instant and digest day, the digests).
-    assert small <= 38 + len(small_result["inserted"]), small  # 9 kinds (hr_nudge included)
+    assert small <= 41 + len(small_result["inserted"]), small  # 10 kinds (hr_nudge, leadership_feedback included)
 
 
 def _send_statements(org, tag: str, people: int) -> tuple[list[str], dict]:

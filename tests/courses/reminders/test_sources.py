@@ -24,8 +24,9 @@ def selected(kind: str, now=NOW) -> set[tuple[str, int, str]]:
 
 
 def test_the_registry_holds_one_source_per_kind():
-    assert sorted(sources()) == ["certificate_issued", "due_soon", "hr_nudge", "inactivity", "manager_digest",
-                                 "not_started", "overdue", "peer_reviews_owed", "workshop_session_soon"]
+    assert sorted(sources()) == ["certificate_issued", "due_soon", "hr_nudge", "inactivity", "leadership_feedback",
+                                 "manager_digest", "not_started", "overdue", "peer_reviews_owed",
+                                 "workshop_session_soon"]
 
 
 def test_inactivity_selects_active_enrollments_idle_for_the_default_seven_days(org, course):

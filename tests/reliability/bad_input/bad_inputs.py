@@ -259,6 +259,12 @@ def _peer_reviewer(world: World) -> dict:
     return {"reviewer": other.pk}
 
 
+def _leadership_answers(world: World) -> dict:
+    from assessments.leadership.behaviours import BEHAVIOUR_KEYS
+
+    return {"answers": {key: 3 for key in BEHAVIOUR_KEYS}}
+
+
 VALID_BODIES: dict[str, Callable[[World], Any]] = {
     "PATCH /api/v1/activities/{activity_id}/lesson/": lambda w: {
         "body": "# Listening\n\nHear the customer out.", "video_url": "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
@@ -369,6 +375,11 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
     "PATCH /api/v1/workshops/sessions/{session_id}/": lambda w: _session(w, create=False),
     "POST /api/v1/workshops/sessions/{session_id}/attendance/": _attendance,
     "POST /api/v1/workshops/sessions/{session_id}/cancel/": lambda w: {"reason": "Trainer ill."},
+    "POST /api/v1/leadership/cycles/": lambda w: {
+        "organization": w.org.slug, "name": "Autumn 360", "opens_on": "2030-01-01", "closes_on": "2030-01-31",
+        "minimum_raters": 3, "managers": [w.users["supervisor"].memberships.get().pk], "peers": True,
+        "own_manager": True, "self_rating": True},
+    "POST /api/v1/leadership/invitations/{invitation_id}/answer/": _leadership_answers,
 }
 
 # Who sends each write: by default the first role the permission table lets in (2xx first, then a
@@ -388,6 +399,8 @@ WRITER_OVERRIDES = {
     "POST /api/v1/roleplays/performances/{performance_id}/reviews/": "instructor",
     "POST /api/v1/reports/exports/": "hr",
     "POST /api/v1/reports/webhooks/": "hr",
+    "POST /api/v1/leadership/cycles/": "hr",
+    "POST /api/v1/leadership/invitations/{invitation_id}/answer/": "learner",
 }
 LET_IN = {"200", "201", "202", "204", "400", "409", "413", "415", "422"}
 
