@@ -10,7 +10,6 @@ PostgreSQL (database ``lms_bench``, created and migrated if needed) and Redis db
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import sys
 import time
@@ -153,7 +152,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     # Own load: the server's processes (one per core) and the load generator keep every core busy.
-    watch = machine.LoadWatch(own=os.cpu_count() or 1)
+    # Own load: each request in flight is one runnable task (a server thread or its PostgreSQL backend), plus
+    # the load generator itself (the data setup before it runs one backend and its parallel workers: fewer).
+    watch = machine.LoadWatch(own=args.concurrency + 1)
     prepare_database(args.reset_db)
     check_redis()
     sizes = {key[len("size_"):]: value for key, value in vars(args).items() if key.startswith("size_")}

@@ -291,7 +291,7 @@ def main(argv: list[str] | None = None) -> int:
     from courses.certificates import open_badges as certificate_credentials
     from courses.certificates.credentials import keys
 
-    watch = machine.LoadWatch(own=min(args.workers + 1, os.cpu_count() or 1))  # workers and this process
+    watch = machine.LoadWatch(own=2 * args.workers + 1)  # each worker and its backend, and this process
     prepare_database(False)
     check_redis()
     if not certificate_credentials.signing_enabled():

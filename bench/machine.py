@@ -65,15 +65,17 @@ def load_average() -> float:
 class LoadWatch:
     """The 1-minute load average before and after a run, and whether the machine stayed as it was.
 
-    The benchmark adds load of its own: with ``own`` tasks busy for ``t`` seconds, the damped average
-    rises by at most ``own * (1 - exp(-t / 60))`` on a machine whose other load did not change (``own``
-    is at most the cores: on a full machine more runnable tasks only queue). A rise beyond that plus
-    LOAD_TOLERANCE means someone else started working; a fall beyond LOAD_TOLERANCE means someone
-    stopped. Either way the two sides of the run saw different machines, and RESULTS.md is not written.
+    The benchmark adds load of its own: with at most ``own`` tasks runnable for ``t`` seconds, the damped
+    average rises by at most ``own * (1 - exp(-t / 60))`` on a machine whose other load did not change.
+    ``own`` counts every task the benchmark can keep runnable, not the cores: the load average counts the
+    tasks waiting for a core as well as those on one (eight requests in flight on two cores read as a load
+    of about eight). A rise beyond that plus LOAD_TOLERANCE means someone else started working; a fall
+    beyond LOAD_TOLERANCE means someone stopped. Either way the two sides of the run saw different
+    machines, and RESULTS.md is not written.
     """
 
     def __init__(self, own: float) -> None:
-        self.own = min(own, os.cpu_count() or 1)
+        self.own = own
         self.before = load_average()
         self.started = time.monotonic()
         self.after: float | None = None

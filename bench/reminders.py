@@ -323,7 +323,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
     # Own load: this process and its PostgreSQL backend (aiosmtpd runs in a thread of this process).
-    watch = machine.LoadWatch(own=2)
+    # Own load: this process, its PostgreSQL backend and the backend's two parallel workers (the sweep's
+    # temporary tables are filled by a parallel SELECT); aiosmtpd is a thread of this process.
+    watch = machine.LoadWatch(own=4)
     setup_django(args.reset_db)
     from bench.__main__ import check_redis
 

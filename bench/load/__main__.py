@@ -87,7 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from bench.__main__ import check_redis, prepare_database
     from bench.load import learners
 
-    watch = machine.LoadWatch(own=os.cpu_count() or 1)  # server, worker, locust, PostgreSQL: every core
+    watch = machine.LoadWatch(own=args.users + 2)  # a request per user in flight, the Celery worker, locust
     prepare_database(args.reset_db)
     check_redis()
     config = learners.Config(

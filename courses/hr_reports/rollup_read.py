@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, FilteredRelation, Max, Q, Sum
+from django.db.models import Count, F, FilteredRelation, Max, Q, Sum
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
@@ -109,9 +109,10 @@ def _rollup_rows(using: str, organization_ids: set[int] | None, course: str | No
 
 def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | None, department: int | None,
                now: datetime) -> list[tuple]:
-    """Enrollments whose due or expiry moment falls on a partly elapsed day, as (labels, overdue, valid,
-    expiring) judged against ``now``: two indexed queries (due: ``enrollment_active_due``; expiry: the
-    certificates' (status, expires_at) index)."""
+    """Enrollments whose due or expiry moment falls on a partly elapsed day, counted per group as (labels,
+    overdue, valid, expiring) judged against ``now``: two indexed queries (due: ``enrollment_active_due``;
+    expiry: the certificates' (status, expires_at) index), each grouped by the database, so a day holding
+    thousands of due dates still sends one row per group."""
     midnight, tomorrow, ahead_midnight, ahead = _edges(now)
     queryset = Enrollment.objects.using(using).alias(
         member=FilteredRelation("user__memberships",
@@ -119,15 +120,15 @@ def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | N
     ).filter(organization__isnull=False)
     queryset = _scope(queryset, organization_ids, course, department, "member__department_id").order_by()
     labels = ("organization__slug", "course__slug", "course__title", "member__department__name")
-    due = queryset.filter(status=Enrollment.Status.ACTIVE, due_at__gte=midnight, due_at__lt=now)
-    expiring = queryset.filter(
-        Q(certificate__status="valid")
-        & (Q(certificate__expires_at__gt=now, certificate__expires_at__lt=tomorrow)
-           | Q(certificate__expires_at__gte=ahead_midnight, certificate__expires_at__lte=ahead)))
-    out = [(*row, 1, 0, 0) for row in due.values_list(*labels)]
-    for *row, expires in expiring.values_list(*labels, "certificate__expires_at"):
-        today_edge = expires < tomorrow
-        out.append((*row, 0, int(today_edge), 1))
+    due = (queryset.filter(status=Enrollment.Status.ACTIVE, due_at__gte=midnight, due_at__lt=now)
+           .values(*labels).annotate(overdue=Count("id")).values_list(*labels, "overdue"))
+    today = Q(certificate__expires_at__gt=now, certificate__expires_at__lt=tomorrow)
+    expiring = (queryset.filter(Q(certificate__status="valid") & (today | Q(
+        certificate__expires_at__gte=ahead_midnight, certificate__expires_at__lte=ahead)))
+        .values(*labels).annotate(valid=Count("id", filter=today), expiring=Count("id"))
+        .values_list(*labels, "valid", "expiring"))
+    out = [(*row, overdue, 0, 0) for *row, overdue in due]
+    out += [(*row, 0, valid, count) for *row, valid, count in expiring]
     return out
 
 
