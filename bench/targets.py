@@ -1,7 +1,8 @@
 """Every headline ratio of `make bench` beside its target, in one table.
 
 Each benchmark leaves its headline figures in ``var/bench/figures.json`` as it finishes (``figure_put``),
-with the load average its own run started and ended at and whether that run could trust it. `make bench`
+with the load average its own run started and ended at, the share of the machine other processes used
+meanwhile, and whether that run could trust it. `make bench`
 begins with ``python -m bench.targets start`` (an empty file, the load average now) and ends with
 ``python -m bench.targets finish``: the table of every target, its figure, the floor and the project's
 side it was measured from, and the load average of each run. RESULTS.md gains the table only when every
@@ -88,7 +89,7 @@ def figures_flush(watch: machine.LoadWatch) -> None:
     watch.finish()
     for key, figure in _PENDING.items():
         state["figures"][key] = {**figure, "load_before": watch.before, "load_after": watch.after,
-                                 "load_problem": watch.problem(),
+                                 "foreign_share": getattr(watch, "foreign_share", None), "load_problem": watch.problem(),
                                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
     _PENDING.clear()
     _write(state)
@@ -102,7 +103,7 @@ def start() -> None:
 
 def table(state: dict) -> tuple[list[str], list[str]]:
     """The table's lines, and what keeps it out of RESULTS.md (missing figures, untrusted loads)."""
-    lines = ["| target | figure | goal | met | project | floor | load (1 min) before → after |",
+    lines = ["| target | figure | goal | met | project | floor | load (1 min) before → after; others' CPU |",
              "|:--|--:|--:|:-:|:--|:--|:--|"]
     problems = []
     for target in TARGETS:
@@ -113,6 +114,8 @@ def table(state: dict) -> tuple[list[str], list[str]]:
             continue
         value = figure["value"]
         load = f"{figure['load_before']:.2f} → {figure['load_after']:.2f}"
+        if figure.get("foreign_share") is not None:
+            load += f"; {figure['foreign_share']:.1%}"
         if figure["load_problem"]:
             load += f" (untrusted: {figure['load_problem']})"
             problems.append(f"{target.key}: {figure['load_problem']}")
