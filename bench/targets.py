@@ -89,7 +89,8 @@ def figures_flush(watch: machine.LoadWatch) -> None:
     watch.finish()
     for key, figure in _PENDING.items():
         state["figures"][key] = {**figure, "load_before": watch.before, "load_after": watch.after,
-                                 "foreign_share": getattr(watch, "foreign_share", None), "load_problem": watch.problem(),
+                                 "foreign_share": getattr(watch, "foreign_share", None),
+                                 "load_problem": watch.problem(),
                                  "at": datetime.now(UTC).isoformat(timespec="seconds")}
     _PENDING.clear()
     _write(state)
