@@ -35,8 +35,9 @@ def _rater_rows(subject: LeadershipSubject, manager: Membership, *, peers: bool,
         siblings = (Membership.objects.filter(manager_id=manager.manager_id, is_active=True, user__is_active=True)
                     .exclude(pk=manager.pk).values_list("user_id", flat=True))
         rows.update({user_id: RaterSource.PEER for user_id in siblings if user_id not in rows})
-    if own_manager and manager.manager_id and manager.manager.is_active and manager.manager.user_id not in rows:
-        rows[manager.manager.user_id] = RaterSource.MANAGER
+    boss = manager.manager if manager.manager_id else None
+    if own_manager and boss is not None and boss.is_active and boss.user_id not in rows:
+        rows[boss.user_id] = RaterSource.MANAGER
     if self_rating:
         rows[manager.user_id] = RaterSource.SELF
     return [LeadershipInvitation(subject=subject, rater_id=user_id, source=source) for user_id, source in rows.items()]

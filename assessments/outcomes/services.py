@@ -201,7 +201,7 @@ def _decide(organization: Organization, rows: list[_Row]) -> dict[str, OutcomeSc
         current = existing.get(row.raw["external_id"])
         if current is None:
             row.action = "create"
-        elif current.membership_id == row.membership.pk and all(
+        elif row.membership is not None and current.membership_id == row.membership.pk and all(
                 getattr(current, name) == row.values[name] for name in _FIELDS):
             row.action = "unchanged"
         else:
@@ -218,6 +218,7 @@ def _apply(organization: Organization, rows: list[_Row], existing: dict[str, Out
     for row in rows:
         if row.action == "update":
             score = existing[row.raw["external_id"]]
+            assert row.membership is not None  # a row without its member has errors and is never applied
             score.membership = row.membership
             for name in _FIELDS:
                 setattr(score, name, row.values[name])

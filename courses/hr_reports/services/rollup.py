@@ -56,7 +56,8 @@ class _DurationTenths(Func):
 
     output_field = IntegerField()
 
-    def as_sql(self, compiler, connection, **extra_context):  # PostgreSQL: an exact numeric epoch
+    def as_sql(self, compiler, connection, function=None, template=None, arg_joiner=None,
+               **extra_context):  # PostgreSQL: an exact numeric epoch
         return super().as_sql(compiler, connection, template=(
             "FLOOR(EXTRACT(EPOCH FROM (%(expressions)s)) / 8640)::integer"), arg_joiner=" - ", **extra_context)
 
@@ -113,7 +114,8 @@ def _cell_querysets(organization_id: int, course_ids: list[int] | None) -> list[
 def _build(organization_id: int, course_ids: list[int] | None) -> int:
     """INSERT ... SELECT ... GROUP BY per kind: no enrollment row passes through Python; rows written."""
     table = connection.ops.quote_name(HrRollup._meta.db_table)
-    columns = ", ".join(connection.ops.quote_name(HrRollup._meta.get_field(name).column) for name in (
+    columns = ", ".join(connection.ops.quote_name(str(HrRollup._meta.get_field(name).column))  # type: ignore[union-attr]
+                        for name in (
         "organization", "course", "department", "kind", "bucket", "value", "count", "score_sum", "score_count"))
     written = 0
     with connection.cursor() as cursor:
