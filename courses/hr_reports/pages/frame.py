@@ -1,34 +1,16 @@
 """The frame of every /hr/ page (`hr_page`) and the organization a page reports on (`hr_organization`)."""
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from courses.hr_reports import queries as reports
 from courses.hr_reports import selectors
-from lms.errors import ApplicationError, Forbidden, NotFound
+from lms.errors import ApplicationError
 from lms.models import Organization
+from lms.pages.workspace import workspace_page
 
-
-def hr_page(view: Callable) -> Callable:
-    """Sign-in, then 403 for anyone who reads no organization's reports (HR and organization admins do, and
-    superusers); a selector's NotFound is the 404 page and its Forbidden the 403 page."""
-    @login_required
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        if not selectors.reports_can_read(actor=request.user):
-            raise PermissionDenied
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound:
-            raise Http404 from None
-        except Forbidden as error:
-            raise PermissionDenied(str(error)) from None
-    return wrapped
+# Sign-in, then 403 for anyone who reads no organization's reports (HR and organization admins do, and superusers).
+hr_page = workspace_page(selectors.reports_can_read)
 
 
 def hr_organization(request) -> tuple[Organization, list[Organization]]:
