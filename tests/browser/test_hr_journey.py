@@ -16,6 +16,7 @@ import openpyxl
 import pytest
 
 from tests.browser.conftest import axe_serious, csp_violations, new_page
+from tests.browser.crawl import crawl
 
 DEMO_PASSWORD = "empathy-demo-2026"
 HR = "hr@acme.example"
@@ -39,33 +40,9 @@ def _sign_in(page, language: str) -> None:
         page.locator("main form button[type=submit]").click()
 
 
-def _hr_links(page) -> list[str]:
-    hrefs = page.eval_on_selector_all("main a[href]", "links => links.map(a => a.href)")
-    found = []
-    for href in hrefs:
-        parts = urlsplit(href)
-        if parts.path.startswith("/hr/") and not parts.path.endswith(NOT_PAGES):
-            found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return found
-
-
 def _crawl(page) -> list[str]:
     """The /hr/ pages reachable from HR's home (whatever sections exist), one per address shape."""
-    seen: list[str] = []
-    shapes: set[str] = set()
-    queue = ["/hr/"]
-    while queue and len(seen) < LIMIT:
-        path = queue.pop(0)
-        shape = "".join("#" if ch.isdigit() else ch for ch in path.split("?")[0])
-        if path in seen or shape in shapes:
-            continue
-        response = page.goto(path, wait_until="domcontentloaded")
-        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        seen.append(path)
-        shapes.add(shape)
-        queue.extend(link for link in _hr_links(page) if link not in seen)
-    return seen
+    return crawl(page, "/hr/", not_pages=NOT_PAGES, limit=LIMIT)
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("pt-br", 1280), ("en", 375), ("pt-br", 375)])

@@ -3,11 +3,10 @@ axe-core finds no serious or critical violation, in English and in Portuguese, a
 no page scrolls sideways at 375 px."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 import pytest
 
 from tests.browser.conftest import axe_serious, csp_violations, new_page
+from tests.browser.crawl import crawl
 
 DEMO_PASSWORD = "empathy-demo-2026"
 # Downloads (CSV, XLSX, calendar files) are not pages; neither is anything that only answers a POST.
@@ -23,34 +22,9 @@ def _sign_in(page, email: str) -> None:
         page.locator("main form button[type=submit]").click()
 
 
-def _teach_links(page) -> list[str]:
-    hrefs = page.eval_on_selector_all("main a[href], nav.teach-nav a[href]", "links => links.map(a => a.href)")
-    found = []
-    for href in hrefs:
-        parts = urlsplit(href)
-        if parts.path.startswith("/teach/") and not parts.path.endswith(NOT_PAGES):
-            found.append(parts.path + (f"?{parts.query}" if parts.query else ""))
-    return found
-
-
 def _crawl(page) -> list[str]:
-    """The /teach/ pages reachable from the workspace's home, one page per address pattern (the first course's
-    gradebook stands for every course's), at most LIMIT."""
-    seen: list[str] = []
-    shapes: set[str] = set()
-    queue = ["/teach/"]
-    while queue and len(seen) < LIMIT:
-        path = queue.pop(0)
-        shape = "".join("#" if ch.isdigit() else ch for ch in path.split("?")[0])
-        if path in seen or shape in shapes:
-            continue
-        response = page.goto(path, wait_until="domcontentloaded")
-        if response is None or response.status != 200 or "text/html" not in response.headers.get("content-type", ""):
-            continue
-        seen.append(path)
-        shapes.add(shape)
-        queue.extend(link for link in _teach_links(page) if link not in seen)
-    return seen
+    """The /teach/ pages reachable from the workspace's home, one page per address pattern, at most LIMIT."""
+    return crawl(page, "/teach/", selector="main a[href], nav.teach-nav a[href]", not_pages=NOT_PAGES, limit=LIMIT)
 
 
 @pytest.mark.parametrize(("language", "width"), [("en", 1280), ("pt-br", 1280), ("en", 375), ("pt-br", 375)])
