@@ -20,6 +20,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from importlib import import_module
 from typing import Any
 
 from django.apps import apps
@@ -141,6 +142,7 @@ def export_section(name: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 
 def _discover() -> None:
+    import_module("lms.privacy.declarations")  # lms's own (lms.privacy is this package, kept import-free)
     autodiscover_modules("privacy")
 
 

@@ -1,0 +1,1 @@
+"""The lms app's personal data: people, memberships, credentials, provisioning."""
