@@ -2,6 +2,7 @@ from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from lms.api import auth, branding, health, me, people, root
+from lms.privacy import urls_api as privacy_api
 
 urlpatterns = [
     path("", root.ApiRootApi.as_view(), name="root"),
@@ -22,4 +23,5 @@ urlpatterns = [
          name="memberships-import"),
     path("organizations/<slug:slug>/memberships/<id:membership_id>/", people.MembershipDetailApi.as_view(),
          name="membership"),
+    *privacy_api.urlpatterns,
 ]

@@ -2,6 +2,7 @@
 from django.urls import path
 
 from lms.pages import branding, views
+from lms.privacy import urls_pages as privacy_pages
 
 urlpatterns = [
     path("favicon.ico", views.favicon, name="favicon"),
@@ -12,4 +13,5 @@ urlpatterns = [
     path("password-reset/sent/", views.ResetSentView.as_view(), name="password-reset-sent"),
     path("password-reset/<uidb64>/<token>/", views.ResetConfirmView.as_view(), name="password-reset-confirm"),
     path("password-reset/done/", views.ResetDoneView.as_view(), name="password-reset-done"),
+    *privacy_pages.urlpatterns,
 ]
