@@ -112,7 +112,9 @@ def dataset(learners: int, course_count: int) -> tuple[Organization, list[Course
             " due_at, completed_at, withdrawn_at, last_activity_at, progress_percent, final_score, time_spent_seconds,"
             " updated_at) "
             "SELECT u.user_id, c.id, %s, NULL, CASE WHEN (u.id + c.id) %% 5 < 2 THEN 'completed' ELSE 'active' END,"
-            " now() - interval '60 days', now() - interval '30 days' + ((u.id + c.id) %% 60) * interval '1 day',"
+            # due: every day from thirty days ago to thirty ahead, at every minute of the day
+            " now() - interval '60 days', date_trunc('day', now()) - interval '30 days'"
+            " + ((u.id * 7 + c.id) %% 60) * interval '1 day' + ((u.id * 37 + c.id * 11) %% 1440) * interval '1 minute',"
             " CASE WHEN (u.id + c.id) %% 5 < 2 THEN now() - ((u.id * 7 + c.id) %% 50) * interval '1 day' END, NULL,"
             " now() - ((u.id + c.id) %% 40) * interval '1 day', CASE WHEN (u.id + c.id) %% 5 < 2 THEN 100 ELSE"
             " ((u.id + c.id) %% 10) * 10 END, CASE WHEN (u.id + c.id) %% 5 < 2 THEN 60 + (u.id %% 40) END,"

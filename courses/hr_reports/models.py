@@ -173,7 +173,9 @@ class HrRollup(models.Model):
 
     Built from the enrollments by ``services/rollup.py`` (a rebuild, or a refresh of the (organization,
     course) groups whose fingerprint moved); read by ``rollup_read.py``. Nothing time-dependent is stored
-    as a verdict: overdue and certificate validity are read against the clock from due / expiry days.
+    as a verdict: overdue and certificate validity are read against the clock from due / expiry days. The
+    one exception, ``DUE_TODAY``, counts what fell due since midnight up to the refresh's minute (written for
+    every group at each refresh, with that minute), so a read looks at the enrollments of the last minute only.
     """
 
     class Kind(models.IntegerChoices):
@@ -182,6 +184,7 @@ class HrRollup(models.Model):
         DURATION = 3, "Completions by days to complete (value: tenths of a day, bucket lower bound)"
         ACTIVE_DUE = 4, "Active enrollments by due day"
         CERTIFICATE_VALID = 5, "Valid certificates by expiry day (no day: never expires)"
+        DUE_TODAY = 6, "Active enrollments due today before the refresh (value: its minute, counted from 2000)"
 
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
     course = models.ForeignKey("courses.Course", on_delete=models.CASCADE, related_name="+")

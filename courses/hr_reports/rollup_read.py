@@ -1,12 +1,13 @@
 """The HR summary and the completions chart read from the rollup (``HrRollup``; built by services/rollup.py).
 
-Three queries whatever the size: the rollup rows in scope, collapsed by the database to one per
-organization x course x department and kind (and histogram bucket); and the "edge" enrollments whose
-verdict changes during today — active ones due between midnight (UTC) and now; valid certificates
-expiring between now and midnight, or on the day thirty days ahead — since the rollup keeps due and
-expiry days, not verdicts. Medians come from the days-to-complete histogram (``duration_bucket``):
-exact to 0.1 day below 30 days, to 1 day up to a year, to 10 days beyond (the bucket's lower bound, so
-the figure may read low by at most that much).
+Three queries whatever the size: the rollup rows in scope, collapsed by the database to one per organization x
+course x department and kind (and histogram bucket); and the "edge" enrollments whose verdict changes during
+today — active ones due since the rollup's snapshot of today (``Kind.DUE_TODAY``, rewritten each refresh: what
+fell due from midnight (UTC) to the refresh's minute), or since midnight for an organization without one;
+valid certificates expiring between now and midnight, or on the day thirty days ahead — since the rollup keeps
+due and expiry days, not verdicts. Medians come from the days-to-complete histogram (``duration_bucket``):
+exact to 0.1 day below 30 days, to 1 day up to a year, to 10 days beyond (the bucket's lower bound, so the
+figure may read low by at most that much).
 """
 from __future__ import annotations
 
@@ -20,6 +21,15 @@ from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
 
 Kind = HrRollup.Kind
+SNAPSHOT_EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # Kind.DUE_TODAY's value: minutes since then
+
+
+def snapshot_minute(moment: datetime) -> int:
+    return int((moment - SNAPSHOT_EPOCH).total_seconds() // 60)
+
+
+def snapshot_moment(minute: int) -> datetime:
+    return SNAPSHOT_EPOCH + timedelta(minutes=minute)
 GROUP_FIELDS = ("organization__slug", "course__slug", "course__title", "department__name")
 
 
@@ -103,16 +113,31 @@ def _rollup_rows(using: str, organization_ids: set[int] | None, course: str | No
                       valid=Sum("count", filter=Q(bucket__isnull=True) | after),
                       expiring=Sum("count", filter=after & Q(bucket__lt=today + timedelta(days=30))),
                       scores=Sum("score_sum"), scored=Sum("score_count"))
-            .values_list(*(f"label_{n}" for n in range(len(GROUP_FIELDS))), "kind", "value", "total", "past", "valid",
-                         "expiring", "scores", "scored"))
+            .values_list(*(f"label_{n}" for n in range(len(GROUP_FIELDS))), "kind", "value", "organization_id", "total",
+                         "past", "valid", "expiring", "scores", "scored"))
+
+
+def _due_since(midnight: datetime, snapshots: dict[int, datetime], organization_ids: set[int] | None) -> Q:
+    """Due from the organization's snapshot minute (what the rollup counted runs to it), else from midnight."""
+    by_moment: dict[datetime, list[int]] = {}
+    for organization, moment in snapshots.items():
+        by_moment.setdefault(moment, []).append(organization)
+    condition = Q(pk__in=[])
+    if organization_ids is None:
+        condition = Q(due_at__gte=midnight) & ~Q(organization_id__in=sorted(snapshots))
+    elif organization_ids - set(snapshots):  # named, so the index reads only their day
+        condition = Q(due_at__gte=midnight, organization_id__in=sorted(organization_ids - set(snapshots)))
+    for moment, organizations in sorted(by_moment.items()):
+        condition |= Q(organization_id__in=sorted(organizations), due_at__gte=moment)
+    return condition
 
 
 def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | None, department: int | None,
-               now: datetime) -> list[tuple]:
+               now: datetime, snapshots: dict[int, datetime]) -> list[tuple]:
     """Enrollments whose due or expiry moment falls on a partly elapsed day, counted per group as (labels,
-    overdue, valid, expiring) judged against ``now``: two indexed queries (due: ``enrollment_active_due``;
-    expiry: the certificates' (status, expires_at) index), each grouped by the database, so a day holding
-    thousands of due dates still sends one row per group."""
+    overdue, valid, expiring) judged against ``now``: two indexed queries (due: ``enrollment_active_due``,
+    from each organization's snapshot minute, so about a minute of due dates; expiry: the certificates'
+    (status, expires_at) index), each grouped by the database."""
     midnight, tomorrow, ahead_midnight, ahead = _edges(now)
     queryset = Enrollment.objects.using(using).alias(
         member=FilteredRelation("user__memberships",
@@ -120,7 +145,8 @@ def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | N
     ).filter(organization__isnull=False)
     queryset = _scope(queryset, organization_ids, course, department, "member__department_id").order_by()
     labels = ("organization__slug", "course__slug", "course__title", "member__department__name")
-    due = (queryset.filter(status=Enrollment.Status.ACTIVE, due_at__gte=midnight, due_at__lt=now)
+    due = (queryset.filter(_due_since(midnight, snapshots, organization_ids), status=Enrollment.Status.ACTIVE,
+                           due_at__lt=now)
            .values(*labels).annotate(overdue=Count("id")).values_list(*labels, "overdue"))
     today = Q(certificate__expires_at__gt=now, certificate__expires_at__lt=tomorrow)
     expiring = (queryset.filter(Q(certificate__status="valid") & (today | Q(
@@ -132,6 +158,17 @@ def _edge_rows(*, using: str, organization_ids: set[int] | None, course: str | N
     return out
 
 
+def _snapshots(rows: list[tuple], now: datetime) -> dict[int, datetime]:
+    """Each organization's snapshot of today's due enrollments, if it was taken today and not after ``now``
+    (a stale one is ignored: its day's rows are in the due days already)."""
+    found = {}
+    for *_labels, kind, value, organization, _total, _past, _valid, _expiring, _scores, _scored in rows:
+        moment = snapshot_moment(value) if kind == Kind.DUE_TODAY else None
+        if moment is not None and moment.date() == now.astimezone(UTC).date() and moment <= now:
+            found[organization] = moment
+    return found
+
+
 def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str | None,
                    department: int | None, now: datetime, overall: bool = False) -> dict | None:
     """The summary (same shape as ``queries.summary``) from the rollup; None when the rollup holds nothing
@@ -140,6 +177,7 @@ def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str
     rows = list(_rollup_rows(using, organization_ids, course, department, today))
     if not rows:
         return None
+    snapshots = _snapshots(rows, now)
     by_course: dict[tuple, _Figures] = {}
     by_department: dict[tuple, _Figures] = {}
     by_organization: dict[str, _Figures] = {}
@@ -149,11 +187,17 @@ def rollup_summary(*, using: str, organization_ids: set[int] | None, course: str
                  by_department.setdefault((org, department_name or ""), _Figures())]
         return [*found, by_organization.setdefault(org, _Figures())] if overall else found
 
-    for org, slug, title, department_name, kind, value, *counts in rows:
+    for org, slug, title, department_name, kind, value, organization, *counts in rows:
+        if kind == Kind.DUE_TODAY:  # an organization's marker row (count 0) makes no group of its own
+            if counts[0] and snapshots.get(organization) == snapshot_moment(value):
+                for figures in groups(org, slug, title, department_name):
+                    figures.overdue += counts[0]
+            continue
         for figures in groups(org, slug, title, department_name):
             _add_rollup_row(figures, kind, value, tuple(counts))
     for org, slug, title, department_name, overdue, valid, expiring in _edge_rows(
-            using=using, organization_ids=organization_ids, course=course, department=department, now=now):
+            using=using, organization_ids=organization_ids, course=course, department=department, now=now,
+            snapshots=snapshots):
         for figures in groups(org, slug, title, department_name):
             figures.overdue += overdue
             figures.valid += valid

@@ -6,6 +6,10 @@ count and latest enrollment, certificate and membership change — with the one 
 and rebuilds only the groups that moved (and drops the groups that are gone). A group built less than
 ``HR_ROLLUP_SETTLE_SECONDS`` after its latest change is built again on the next run, so a writer that
 stamped a row but committed late is not missed. ``rollup_rebuild`` builds everything from scratch.
+
+Both end with the snapshot of today's due enrollments (``Kind.DUE_TODAY``): for every group, the active
+enrollments due between midnight (UTC) and the run's minute, rewritten at every run whether or not a
+group moved, so the summary reads only the enrollments due since that minute from the enrollments table.
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from django.db.models import (
     Func,
     IntegerField,
     Max,
+    Min,
     Q,
     QuerySet,
     Sum,
@@ -35,6 +40,7 @@ from django.utils import timezone
 
 from courses.enrollments.models import Enrollment
 from courses.hr_reports.models import HrRollup, HrRollupGroup
+from courses.hr_reports.rollup_read import snapshot_minute, snapshot_moment
 from lms.models import Membership
 
 Kind = HrRollup.Kind
@@ -157,7 +163,8 @@ def _needs_build(group: HrRollupGroup | None, fingerprint: tuple, settle: timede
 
 @transaction.atomic
 def _store(organization_id: int, course_ids: list[int], fingerprints: dict, built_at: datetime) -> int:
-    HrRollup.objects.filter(organization_id=organization_id, course_id__in=course_ids).delete()
+    HrRollup.objects.filter(organization_id=organization_id, course_id__in=course_ids).exclude(
+        kind=Kind.DUE_TODAY).delete()  # the snapshot is rewritten for every group at the end of the run
     written = _build(organization_id, course_ids)
     HrRollupGroup.objects.filter(organization_id=organization_id, course_id__in=course_ids).delete()
     HrRollupGroup.objects.bulk_create([
@@ -188,6 +195,7 @@ def rollup_refresh(*, organization_id: int | None = None) -> int:
             stale.setdefault(key[0], []).append(key[1])
     for organization, course_ids in stale.items():
         _store(organization, sorted(course_ids), live, built_at)
+    _snapshot_due_today(organization_id, timezone.now())
     return sum(len(course_ids) for course_ids in stale.values())
 
 
@@ -204,5 +212,38 @@ def rollup_rebuild(*, organization_id: int | None = None) -> int:
     by_organization: dict[int, list[int]] = {}
     for organization, course in live:
         by_organization.setdefault(organization, []).append(course)
-    return sum(_store(organization, sorted(courses), live, built_at)
-               for organization, courses in by_organization.items())
+    written = sum(_store(organization, sorted(courses), live, built_at)
+                  for organization, courses in by_organization.items())
+    return written + _snapshot_due_today(organization_id, built_at)
+
+
+@transaction.atomic
+def _snapshot_due_today(organization_id: int | None, now: datetime) -> int:
+    """Rewrite ``Kind.DUE_TODAY``: per group, the active enrollments due from midnight (UTC) to ``now``'s
+    minute; each organization with groups gets at least one row (count 0 if none fell due), so a read
+    knows the minute its count runs to. One grouped INSERT ... SELECT; the rows written."""
+    minute = snapshot_minute(now)
+    moment = snapshot_moment(minute)
+    midnight = datetime.combine(moment.date(), datetime.min.time(), tzinfo=UTC)
+    rows = HrRollup.objects.filter(kind=Kind.DUE_TODAY)
+    groups = HrRollupGroup.objects.all()
+    enrollments = Enrollment.objects.filter(organization__isnull=False)
+    if organization_id is not None:
+        rows, groups = rows.filter(organization_id=organization_id), groups.filter(organization_id=organization_id)
+        enrollments = enrollments.filter(organization_id=organization_id)
+    rows.delete()
+    due = enrollments.alias(
+        member=FilteredRelation("user__memberships",
+                                condition=Q(user__memberships__organization_id=F("organization_id"))),
+    ).filter(status=Enrollment.Status.ACTIVE, due_at__gte=midnight, due_at__lt=moment).values(
+        "organization_id", "course_id", "member__department_id").annotate(count=Count("id")).order_by()
+    made = [HrRollup(organization_id=row["organization_id"], course_id=row["course_id"],
+                     department_id=row["member__department_id"], kind=Kind.DUE_TODAY, bucket=moment.date(),
+                     value=minute, count=row["count"]) for row in due]
+    covered = {row.organization_id for row in made}
+    first_courses = groups.exclude(organization_id__in=covered).values("organization_id").annotate(
+        course=Min("course_id")).order_by()
+    made += [HrRollup(organization_id=row["organization_id"], course_id=row["course"], kind=Kind.DUE_TODAY,
+                      bucket=moment.date(), value=minute, count=0) for row in first_courses]
+    HrRollup.objects.bulk_create(made, batch_size=1000)
+    return len(made)
