@@ -1,5 +1,13 @@
-"""The catalog holds no one's data: courses, lessons and their files are what instructors wrote for everyone."""
-from lms.privacy.registry import not_personal
+"""The catalog holds no one's data but who teaches: courses, lessons and their files are what instructors wrote
+for everyone, with no author recorded. An erased instructor is removed from the courses they taught."""
+from lms.privacy.registry import Row, not_personal, personal_data
+
+personal_data(
+    "courses.Course",
+    people={"instructors": Row.DETACH},
+    fields={},
+    purpose="Who teaches a course: shown on its page, and what they may manage.",
+)
 
 not_personal("courses.Category", ["name"], reason="a category's name")
 not_personal("courses.Tag", ["name"], reason="a tag's name")

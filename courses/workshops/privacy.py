@@ -3,10 +3,25 @@
 A learner's registrations (with their history, attendance marks and the mails sent about them) are deleted with
 the learner: the enrollment they hang off stays (see ``courses.enrollments.privacy``), so only the workshop's
 seat counts change, as if they had never registered. The staff who approved, moved or marked them are detached
-from those rows when they are erased. A session message an instructor wrote stays, without its author, for the
-learners who received it; each delivery row is its recipient's and goes with them.
+from those rows when they are erased, and removed from the workshops and sessions they run. A session message an
+instructor wrote stays, without its author, for the learners who received it; each delivery row is its
+recipient's and goes with them.
 """
 from lms.privacy.registry import Erase, Row, personal_data
+
+personal_data(
+    "courses.Workshop",
+    people={"instructors": Row.DETACH},
+    fields={},
+    purpose="Who runs a workshop: shown to learners, and what they may manage.",
+)
+
+personal_data(
+    "courses.WorkshopSession",
+    people={"instructors": Row.DETACH},
+    fields={},
+    purpose="Who runs a session: shown to its learners, and what they may manage.",
+)
 
 personal_data(
     "courses.Registration",

@@ -32,11 +32,12 @@ from django.utils.module_loading import autodiscover_modules
 class Row(StrEnum):
     """What erasing a person does to a row that is theirs through one path."""
 
-    DELETE = "delete"  # the row goes (their enrollment, their recording, their log rows)
+    DELETE = "delete"  # the row goes (their progress, their recording, their log rows)
     SCRUB = "scrub"  # the row stays; its personal fields are erased as each field says
-    # the row stays without them: the path's first foreign key is set to null. Its fields stay: a declaration's
-    # fields are the data of the people on its DELETE and SCRUB paths (a review's text is KEEP), so detaching the
-    # instructor who revoked a certificate leaves the learner's certificate alone.
+    # the row stays without them: the path's first foreign key is set to null (a many-to-many link, such as a
+    # course's instructors, is removed). Its fields stay: a declaration's fields are the data of the people on
+    # its DELETE and SCRUB paths (a review's text is KEEP), so detaching the instructor who revoked a
+    # certificate leaves the learner's certificate alone.
     DETACH = "detach"
 
 
@@ -214,7 +215,7 @@ def undeclared() -> list[str]:
             declared = set()
             if label in known:  # a field, or the first step of a path to a person ("enrollment" of "enrollment__user")
                 declared = set(known[label].field_names()) | {path.split("__", 1)[0] for path in known[label].people}
-            for model_field in model._meta.concrete_fields:
+            for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
                 if not looks_personal(model_field, person_models):
                     continue
                 if model_field.name in declared or (label, model_field.name) in _registry.not_personal:
