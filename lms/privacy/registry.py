@@ -32,9 +32,13 @@ from django.utils.module_loading import autodiscover_modules
 class Row(StrEnum):
     """What erasing a person does to a row that is theirs through one path."""
 
-    DELETE = "delete"  # the row goes (their enrollment, their recording, their log rows)
+    DELETE = "delete"  # the row goes (their progress, their recording, their log rows)
     SCRUB = "scrub"  # the row stays; its personal fields are erased as each field says
-    DETACH = "detach"  # the row stays without them: the path's foreign key is set to null, fields scrubbed
+    # the row stays without them: the path's first foreign key is set to null (a many-to-many link, such as a
+    # course's instructors, is removed). Its fields stay: a declaration's fields are the data of the people on
+    # its DELETE and SCRUB paths (a review's text is KEEP), so detaching the instructor who revoked a
+    # certificate leaves the learner's certificate alone.
+    DETACH = "detach"
 
 
 class Erase(StrEnum):
@@ -45,6 +49,14 @@ class Erase(StrEnum):
     DELETE_FILE = "delete_file"  # the stored file is deleted and the field cleared
     KEEP = "keep"  # kept as written (a review's text, kept anonymous once its author is detached)
     STEP = "step"  # an erasure step registered with ``erasure_step`` handles it
+
+
+# The retention data classes a declaration may name: "account" (as long as the person's account lives) and the
+# classes whose days settings.PRIVACY_RETENTION_DAYS holds.
+RETENTION_CLASSES = (
+    "account", "reminder_log", "notification_log", "certificate_events", "webhook_deliveries", "report_audit",
+    "report_exports", "data_exports", "recordings", "access_log", "xapi_outbox", "erasure_records",
+)
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,11 @@ class Declaration:
 
     def field_names(self) -> list[str]:
         return [f.name for f in self.fields]
+
+    def owned(self) -> bool:
+        """Whether rows are someone's (a path that deletes or scrubs them), not only linked to an author or
+        actor who is detached."""
+        return any(row != Row.DETACH for row in self.people.values())
 
 
 @dataclass(frozen=True)
@@ -100,6 +117,8 @@ def personal_data(label: str, *, people: Mapping[str, Row | str], fields: Mappin
     for path in people:
         if path != "pk" and path.split("__", 1)[0] not in names:
             raise ValueError(f"{label} has no path {path!r} to a person.")
+    if retention not in RETENTION_CLASSES:
+        raise ValueError(f"{label}: unknown retention class {retention!r} (one of {', '.join(RETENTION_CLASSES)}).")
     declaration = Declaration(
         label=label, people={path: Row(row) for path, row in people.items()},
         fields=tuple(PersonalField(name, what, Erase(erase)) for name, (what, erase) in fields.items()),
@@ -188,13 +207,15 @@ def undeclared() -> list[str]:
     """``app.Model.field`` for every field of the project's models that looks personal and is neither
     declared personal nor declared not personal."""
     known = declarations()
-    person_models = {label for label, d in known.items() if d.people and label != settings.AUTH_USER_MODEL}
+    person_models = {label for label, d in known.items() if d.owned() and label != settings.AUTH_USER_MODEL}
     missing = []
     for app_label in PROJECT_APPS:
         for model in apps.get_app_config(app_label).get_models():
             label = model._meta.label
-            declared = set(known[label].field_names()) | set(known[label].people) if label in known else set()
-            for model_field in model._meta.concrete_fields:
+            declared = set()
+            if label in known:  # a field, or the first step of a path to a person ("enrollment" of "enrollment__user")
+                declared = set(known[label].field_names()) | {path.split("__", 1)[0] for path in known[label].people}
+            for model_field in [*model._meta.concrete_fields, *model._meta.many_to_many]:
                 if not looks_personal(model_field, person_models):
                     continue
                 if model_field.name in declared or (label, model_field.name) in _registry.not_personal:
