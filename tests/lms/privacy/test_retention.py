@@ -2,8 +2,7 @@
 a rule only takes what has ended; recordings lose their file and keep the performance."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.files.storage import default_storage
@@ -22,7 +21,7 @@ from tests.lms.privacy.retention_world import Parents, recording
 
 pytestmark = pytest.mark.django_db
 
-T0 = datetime(2026, 3, 10, 12, 0, tzinfo=dt_timezone.utc)
+T0 = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
 
 
@@ -111,7 +110,7 @@ def test_the_reminder_log_drops_whole_months_past_its_retention(clock, parents, 
     once = parents.reminder("once")
     days = settings.REMINDER_LOG_RETENTION_DAYS
     assert settings.PRIVACY_RETENTION_DAYS["reminder_log"] == days
-    gone_at = datetime(2026, 4, 1, tzinfo=dt_timezone.utc) + timedelta(days=days + 1)
+    gone_at = datetime(2026, 4, 1, tzinfo=UTC) + timedelta(days=days + 1)
 
     clock.moment = gone_at - DAY
     assert retention.retention_run()["reminder_log"]["rows"] == 0
