@@ -1,6 +1,8 @@
 from celery import shared_task
+from django.db import OperationalError
 
 from lms import reconciler, services
+from lms.privacy import retention
 
 
 @shared_task(name="lms.reconcile")
@@ -11,3 +13,9 @@ def reconcile() -> dict:
 @shared_task(name="lms.health_ping")
 def health_ping(probe_id: int) -> None:
     services.health_probe_answer(probe_id=probe_id)
+
+
+@shared_task(name="lms.privacy_retention", autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3)
+def privacy_retention() -> dict:
+    """Beat (lms/settings/tasks.py), nightly: every data class past its retention, in batches."""
+    return retention.retention_run()

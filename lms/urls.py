@@ -14,6 +14,7 @@ from lms.admin import admin_login
 from lms.api import urls as lms_api_urls
 from lms.api.metrics import metrics_view
 from lms.pages import urls as lms_pages_urls
+from lms.privacy.admin import retention_admin_view
 from lms.scim import urls as scim_urls
 
 handler400 = "lms.error_handlers.handler400"
@@ -37,6 +38,8 @@ pages = [
 urlpatterns = [
     # Before the admin's own URLs, so its login form sits behind the per-address throttle.
     path("admin/login/", admin_login, name="admin-login"),
+    # The back office's retention page (lms/privacy/admin.py), behind the admin's own sign-in.
+    path("admin/privacy/retention/", admin.site.admin_view(retention_admin_view), name="admin-privacy-retention"),
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("verify/<str:code>/", verify_certificate, name="verify-certificate"),

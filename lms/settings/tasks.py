@@ -4,6 +4,9 @@ Named ``tasks`` rather than ``celery`` so that it never stands in for the celery
 """
 from __future__ import annotations
 
+from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import VAR_DIR, env
 
 # The database is the source of truth; a task only nudges work along, and the reconciler
@@ -52,6 +55,13 @@ CELERY_BEAT_SCHEDULE["hr-rollup-refresh"] = {
 }
 CELERY_BEAT_SCHEDULE["reports-sync-clock"] = {  # overdue and certificate expiry move report rows' sync key
     "task": "courses.reports_sync_clock", "schedule": env.float("REPORTS_SYNC_CLOCK_EVERY_SECONDS", default=300.0),
+}
+# Privacy retention (lms/privacy/retention.py): every data class past its days, nightly at this UTC hour.
+PRIVACY_RETENTION_HOUR = env.int("PRIVACY_RETENTION_HOUR", default=3)
+if not 0 <= PRIVACY_RETENTION_HOUR <= 23:
+    raise ImproperlyConfigured("PRIVACY_RETENTION_HOUR must be an hour of the day, 0 to 23.")
+CELERY_BEAT_SCHEDULE["privacy-retention"] = {
+    "task": "lms.privacy_retention", "schedule": crontab(minute=17, hour=PRIVACY_RETENTION_HOUR),
 }
 HEALTH_WORKER_TIMEOUT = env.float("HEALTH_WORKER_TIMEOUT", default=5.0)
 # The readiness probe answers from its last check for this long (per web process), so a load balancer

@@ -123,7 +123,7 @@ def test_every_admin_page_carries_the_security_headers(people, figure):
     client = Client()
     client.force_login(people["superuser"])
     paths = ["/admin/", "/admin/password_change/", f"/admin/lms/user/{people['learner'].pk}/change/",
-             f"/admin/lms/user/{people['learner'].pk}/password/"]
+             f"/admin/lms/user/{people['learner'].pk}/password/", "/admin/privacy/retention/"]
     for model in admin.site._registry:
         meta = model._meta
         paths.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
