@@ -19,6 +19,7 @@ from lms import images, services
 from lms.branding import logo_url
 from lms.models import (
     STAFF_ROLES,
+    AccessLogEntry,
     ApiKeyScope,
     Department,
     Membership,
@@ -408,6 +409,17 @@ class UserAdmin(AccessLoggedAdmin, BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyOrgAdmin):
+    """The access log (lms.privacy): read-only, an org admin sees their organizations' entries."""
+
+    list_display = ["at", "actor", "api_key_prefix", "subject", "people", "channel", "what", "organization"]
+    list_filter = ["channel", "organization"]
+    list_select_related = ["actor", "subject", "organization"]
+    search_fields = ["actor__email", "subject__email", "api_key_prefix", "what"]
+    date_hierarchy = "at"
 
 
 @admin.register(UserToken)

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import pytest
-
 from courses.catalog.models import Course
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import Enrollment
@@ -37,8 +35,8 @@ def person(organization: Organization, *roles: str, **fields) -> User:
     return user
 
 
-@pytest.fixture
-def access_world(db, settings, tmp_path) -> AccessWorld:
+def build_access_world(settings, tmp_path) -> AccessWorld:
+    """The world; each test module's ``access_world`` fixture calls it."""
     settings.REPORTS_SYNC_LAG_SECONDS = 0
     settings.MEDIA_ROOT = str(tmp_path / "media")
     settings.REPORTS_WORK_DIR = str(tmp_path / "work")

@@ -17,9 +17,14 @@ from lms.privacy.access_services import Channel, access_record
 from lms.privacy.models import AccessLogEntry
 from tests import factories
 from tests.courses.factories import activities_of
-from tests.lms.privacy.access_log_world import access_world, only_entry  # noqa: F401  (fixture)
+from tests.lms.privacy.access_log_world import AccessWorld, build_access_world, only_entry
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def access_world(db, settings, tmp_path) -> AccessWorld:
+    return build_access_world(settings, tmp_path)
 
 
 def _signed_in(user) -> Client:

@@ -15,9 +15,14 @@ from lms.privacy.access_services import Channel, access_record
 from lms.privacy.models import AccessLogEntry
 from tests import factories
 from tests.helpers import assert_error
-from tests.lms.privacy.access_log_world import access_world  # noqa: F401  (fixture)
+from tests.lms.privacy.access_log_world import AccessWorld, build_access_world
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def access_world(db, settings, tmp_path) -> AccessWorld:
+    return build_access_world(settings, tmp_path)
 
 API = "/api/v1/privacy/organizations/{}/access-log/"
 PAGE = "/org/privacy/access-log/"
