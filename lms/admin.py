@@ -19,6 +19,7 @@ from lms import images, services
 from lms.branding import logo_url
 from lms.models import (
     STAFF_ROLES,
+    AccessLogEntry,
     ApiKeyScope,
     Department,
     Membership,
@@ -29,6 +30,7 @@ from lms.models import (
     UserToken,
 )
 from lms.pages.forms import LockoutMessageMixin
+from lms.privacy.access_services import Channel, access_record
 from lms.scoping import is_unrestricted, organization_ids_for
 from lms.throttles import page_throttle_wait
 
@@ -128,6 +130,26 @@ class PeoplePickerMixin:
 
 def admin_organization_ids(request) -> set[int]:
     return organization_ids_for(request.user, Role.ORG_ADMIN)
+
+
+class AccessLoggedAdmin:
+    """A ModelAdmin mixin for a person's rows: showing one's change (or view) page to anyone but that person
+    leaves an entry in the access log. ``access_subject`` and ``access_organization`` say whose row it is and in
+    which organization(s); the defaults read ``user_id`` and ``organization_id``."""
+
+    def access_subject(self, obj) -> int | None:
+        return obj.user_id
+
+    def access_organization(self, request, obj) -> int | list[int] | None:
+        return obj.organization_id
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and not add:
+            access_record(actor=request.user, organization=self.access_organization(request, obj),
+                          channel=Channel.ADMIN, what=f"admin.{obj._meta.model_name}", subject=self.access_subject(obj),
+                          detail={"id": obj.pk})
+        return super().render_change_form(request, context, add=add, change=change,  # type: ignore[misc]
+                                          form_url=form_url, obj=obj)
 
 
 class OrgScopedAdmin(admin.ModelAdmin):
@@ -262,7 +284,7 @@ class DepartmentAdmin(OrgScopedAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(OrgScopedAdmin):
+class MembershipAdmin(AccessLoggedAdmin, OrgScopedAdmin):
     list_display = ["user", "organization", "department", "manager", "employee_id", "is_learner", "is_instructor",
                     "is_supervisor", "is_hr", "is_org_admin", "is_active"]
     list_filter = ["organization", "is_active", "is_learner", "is_instructor", "is_supervisor", "is_hr",
@@ -335,7 +357,7 @@ class MembershipInline(admin.TabularInline):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(AccessLoggedAdmin, BaseUserAdmin):
     ordering = ["email"]
     list_display = ["email", "first_name", "last_name", "is_staff", "is_active", "last_login"]
     search_fields = ["email", "first_name", "last_name"]
@@ -352,6 +374,16 @@ class UserAdmin(BaseUserAdmin):
         if is_unrestricted(request.user):
             return queryset
         return queryset.filter(memberships__organization_id__in=admin_organization_ids(request)).distinct()
+
+    def access_subject(self, obj) -> int | None:
+        return obj.pk
+
+    def access_organization(self, request, obj) -> list[int]:
+        """The person's organizations the reader administers (a superuser: all the person's)."""
+        organizations = obj.memberships.values_list("organization_id", flat=True)
+        if not is_unrestricted(request.user):
+            organizations = organizations.filter(organization_id__in=admin_organization_ids(request))
+        return list(organizations)
 
     def get_inlines(self, request, obj):
         return [MembershipInline] if request.user.is_superuser else []
@@ -377,6 +409,17 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.is_superuser
+
+
+@admin.register(AccessLogEntry)
+class AccessLogEntryAdmin(ReadOnlyOrgAdmin):
+    """The access log (lms.privacy): read-only, an org admin sees their organizations' entries."""
+
+    list_display = ["at", "actor", "api_key_prefix", "subject", "people", "channel", "what", "organization"]
+    list_filter = ["channel", "organization"]
+    list_select_related = ["actor", "subject", "organization"]
+    search_fields = ["actor__email", "subject__email", "api_key_prefix", "what"]
+    date_hierarchy = "at"
 
 
 @admin.register(UserToken)

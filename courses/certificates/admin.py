@@ -10,6 +10,7 @@ from courses.certificates import services as certificate_services
 from courses.certificates.models import Certificate, CertificateEvent
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.admin import AccessLoggedAdmin
 from lms.errors import ApplicationError
 
 
@@ -25,7 +26,7 @@ class CertificateEventInline(admin.TabularInline):
 
 
 @admin.register(Certificate)
-class CertificateAdmin(admin.ModelAdmin):
+class CertificateAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     """Revoke and reissue from the back office; every action leaves an event."""
 
     list_display = ["code", "learner_name", "course_title", "issuer_name", "issued_at", "expires_at", "status",
@@ -49,6 +50,12 @@ class CertificateAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return selectors.certificates_visible_to(actor=request.user)
+
+    def access_subject(self, obj: Certificate) -> int | None:
+        return obj.enrollment.user_id
+
+    def access_organization(self, request, obj: Certificate) -> int | None:
+        return obj.enrollment.organization_id
 
     def has_module_permission(self, request) -> bool:
         return request.user.is_active and request.user.is_staff

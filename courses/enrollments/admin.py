@@ -7,11 +7,12 @@ from courses.enrollments import selectors, services
 from courses.enrollments.models import ActivityProgress, Enrollment
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
+from lms.admin import AccessLoggedAdmin
 from lms.errors import ApplicationError
 
 
 @admin.register(Enrollment)
-class EnrollmentAdmin(admin.ModelAdmin):
+class EnrollmentAdmin(AccessLoggedAdmin, admin.ModelAdmin):
     list_display = ["user", "course", "organization", "status", "progress_percent", "final_score", "enrolled_at",
                     "due_at", "completed_at"]
     list_filter = ["status", "course", "organization"]

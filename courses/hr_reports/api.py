@@ -30,6 +30,7 @@ from lms.errors import NotFound
 from lms.fields import Int64Field
 from lms.files import file_response
 from lms.pagination import CursorPagination, PageNumberPagination
+from lms.privacy.access_services import Channel, access_record
 from lms.selectors import none_of
 from lms.serializers import ModelSerializer, Serializer
 from lms.throttles import FailOpenThrottle
@@ -197,6 +198,9 @@ class CompletionsApi(JSONErrorsMixin, APIView):
         report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.COMPLETIONS,
                                             organization=filters.organization, format=output,
                                             filters=filters.as_json())
+        access_record(actor=request.user, organization=filters.organization or reports.report_organization_ids(
+            request.user), channel=Channel.REPORT, detail={**filters.as_json(), "format": output},
+            what="report.sync" if options.get("cursor") or filters.updated_since else "report.completions")
         if output == "json":
             syncing = bool(options.get("cursor") or filters.updated_since)  # deleted rows come as tombstones
             results, more, cursor = selectors.sync_page(
@@ -337,6 +341,9 @@ class ExportDownloadApi(APIView):
         report_services.report_audit_record(actor=None, kind=ReportAuditEntry.Kind.DOWNLOAD,
                                             organization=export.organization, format=export.format,
                                             filters={"export": export.pk})
+        access_record(actor=None, actor_id=export.requested_by_id, key_prefix=export.api_key_prefix,
+                      organization=export.organization_id, channel=Channel.EXPORT, what="report.export",
+                      detail={"export": export.pk, "format": export.format})
         content_type = ("text/csv; charset=utf-8" if export.format == "csv" else
                         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         return file_response(export.file, as_attachment=True, content_type=content_type,

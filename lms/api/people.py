@@ -19,6 +19,7 @@ from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.privacy.access_services import Channel, access_record
 from lms.serializers import ModelSerializer, Serializer
 
 
@@ -174,6 +175,8 @@ class MembershipListApi(GenericAPIView):
         organization = _organization_for(request, slug)
         queryset = selectors.memberships_of(organization=organization)
         page = self.paginate_queryset(queryset)
+        access_record(actor=request.user, organization=organization, channel=Channel.API, what="people.memberships",
+                      people=len(page or []), detail={"page": request.query_params.get("page", "1")})
         return self.get_paginated_response(MembershipSerializer(page, many=True).data)
 
     @extend_schema(request=MembershipInputSerializer, responses={201: MembershipSerializer}, tags=["people"])
@@ -198,7 +201,10 @@ class MembershipDetailApi(APIView):
 
     @extend_schema(responses=MembershipSerializer, tags=["people"])
     def get(self, request, slug: str, membership_id: int):
-        return Response(MembershipSerializer(self._get(request, slug, membership_id)).data)
+        membership = self._get(request, slug, membership_id)
+        access_record(actor=request.user, organization=membership.organization_id, channel=Channel.API,
+                      what="people.membership", subject=membership.user_id)
+        return Response(MembershipSerializer(membership).data)
 
     @extend_schema(request=MembershipUpdateSerializer, responses=MembershipSerializer, tags=["people"])
     def patch(self, request, slug: str, membership_id: int):

@@ -67,3 +67,14 @@ not_personal(
            "publicly, not the data of an account holder")
 not_personal("lms.Department", ["name"], reason="a department's name")
 not_personal("lms.OrganizationAPIKey", ["name"], reason="a label an administrator gave an organization's key")
+
+# --- the access log (lms.privacy.access_services) ---------------------------------------------
+personal_data(
+    "lms.AccessLogEntry",
+    people={"subject": Row.DELETE, "actor": Row.DETACH},
+    fields={},  # detail holds the read's filters and ids; addresses are masked when written
+    purpose="Show an organization and its people who read whose data, when and how.",
+    retention="access_log",
+)
+not_personal("lms.AccessLogEntry", ["api_key", "api_key_prefix", "api_key_label"],
+             reason="An organization's system, not a person: the API key that read, its prefix and name.")

@@ -20,6 +20,7 @@ from lms.error_handlers import api_exception_handler
 from lms.models import ApiKeyScope
 from lms.parsers import JSONParser
 from lms.permissions import Permission
+from lms.privacy.access_services import Channel, access_record
 from lms.scim import selectors, services
 from lms.scim.errors import ScimError, ScimType, error_body, not_found
 from lms.scim.filters import simple_equality
@@ -170,7 +171,10 @@ class UsersView(ScimView):
         return [user_document(record, base) for record in records]
 
     def get(self, request):
-        return Response(list_response(self._documents(request.query_params), request.query_params))
+        documents = self._documents(request.query_params)
+        access_record(actor=request.user, organization=self.organization, channel=Channel.API, what="scim.users",
+                      people=len(documents))
+        return Response(list_response(documents, request.query_params))
 
     def post(self, request):
         record = services.scim_user_create(organization=self.organization, data=parse_user(request.data))
@@ -196,8 +200,12 @@ class ScimResourceView(ScimView):
         self.check_if_match(document)
         return record, document
 
+    def read(self, record: Any) -> None:
+        """What a GET of ``record`` leaves behind (a User's read goes to the access log)."""
+
     def get(self, request, scim_id: str):
-        document = self._document(scim_id)[1]
+        record, document = self._document(scim_id)
+        self.read(record)
         if self.not_modified(document):
             return Response(status=304, headers={"ETag": document["meta"]["version"]})
         return self.answer(document)
@@ -207,6 +215,10 @@ class UserView(ScimResourceView):
     def _document(self, scim_id: str) -> tuple[Any, dict]:
         record = selectors.scim_user_get(organization=self.organization, scim_id=scim_id)
         return record, user_document(record, self.base())
+
+    def read(self, record: Any) -> None:
+        access_record(actor=self.request.user, organization=self.organization, channel=Channel.API,
+                      what="scim.user", subject=record.membership.user_id)
 
     def put(self, request, scim_id: str):
         record, _ = self._matched(scim_id)

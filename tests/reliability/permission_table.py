@@ -103,6 +103,8 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/organizations/{slug}/departments/{department_id}/": "401 404 404 404 200 200 200 404",
     "PATCH /api/v1/organizations/{slug}/departments/{department_id}/": "401 404 404 404 403 403 200 404",
     "GET /api/v1/organizations/{slug}/memberships/": "401 404 404 404 200 200 200 404",
+    # The access log: the organization's admins only; its HR and its key see the organization but are refused.
+    "GET /api/v1/privacy/organizations/{slug}/access-log/": "401 404 404 404 403 403 200 404",
     "POST /api/v1/organizations/{slug}/memberships/": "401 404 404 404 403 403 400 404",
     "POST /api/v1/organizations/{slug}/memberships/import/": "401 404 404 404 403 403 415 404",
     "DELETE /api/v1/organizations/{slug}/memberships/{membership_id}/": "401 404 404 404 403 403 204 404",

@@ -16,6 +16,7 @@ from lms.error_codes import PlatformErrorCode
 from lms.fields import Int64Field
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
+from lms.privacy.access_services import Channel, access_record
 from lms.selectors import none_of
 from lms.serializers import Serializer
 
@@ -118,11 +119,16 @@ class GradebookApi(GenericAPIView):
         query.is_valid(raise_exception=True)
         page = self.paginate_queryset(selectors.gradebook_enrollments(course=course, filters=query.filters()))
         rows = selectors.gradebook_rows(list(page or []), selectors.gradebook_activities(course=course))
+        access_record(actor=request.user, organization={row.enrollment.organization_id for row in rows},
+                      channel=Channel.API, what="gradebook", people=len(rows),
+                      detail={"course": course.slug, **query.filters().as_json()})
         return self.get_paginated_response(GradebookRowSerializer(rows, many=True).data)
 
 
-def _detail(course, enrollment_id: int) -> dict:
+def _detail(request, course, enrollment_id: int) -> dict:
     detail = selectors.gradebook_learner(course=course, enrollment_id=enrollment_id)
+    access_record(actor=request.user, organization=detail.enrollment.organization_id, channel=Channel.API,
+                  what="gradebook.learner", subject=detail.enrollment.user_id, detail={"course": course.slug})
     row = detail.row
     row.overrides, row.extensions = detail.overrides, detail.extensions
     return GradebookLearnerDetailSerializer(row).data
@@ -136,7 +142,7 @@ class GradebookLearnerApi(APIView):
     @extend_schema(responses=GradebookLearnerDetailSerializer, tags=TAGS)
     def get(self, request, slug: str, enrollment_id: int):
         course = selectors.access_gradebook(actor=request.user, slug=slug)
-        return Response(_detail(course, enrollment_id))
+        return Response(_detail(request, course, enrollment_id))
 
 
 class GradeOverrideApi(APIView):

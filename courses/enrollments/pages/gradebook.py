@@ -17,6 +17,7 @@ from courses.enrollments.selectors import gradebook as selectors
 from courses.enrollments.services import gradebook as services
 from courses.teaching.pages import teach_page
 from lms.errors import ApplicationError
+from lms.privacy.access_services import Channel, access_record
 
 C = "teach"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -31,7 +32,11 @@ def _filter_form(request, course) -> GradebookFilterForm:
 def teach_gradebook(request, slug: str):
     course = selectors.access_gradebook(actor=request.user, slug=slug)
     form = _filter_form(request, course)
-    book = selectors.gradebook_page(course=course, filters=form.filters(), page=request.GET.get("page", 1))
+    filters = form.filters()
+    book = selectors.gradebook_page(course=course, filters=filters, page=request.GET.get("page", 1))
+    access_record(actor=request.user, organization={row.enrollment.organization_id for row in book.rows},
+                  channel=Channel.PAGE, what="gradebook", people=len(book.rows),
+                  detail={"course": course.slug, **filters.as_json()})
     for row in book.rows:
         row.status_label = gradebook_export.enrollment_status_label(row.enrollment.status)
         for cell in row.cells:
@@ -46,7 +51,11 @@ def teach_gradebook(request, slug: str):
 
 def _download(request, slug: str, extension: str) -> HttpResponse:
     course = selectors.access_gradebook(actor=request.user, slug=slug)
-    activities, rows = selectors.gradebook_all_rows(course=course, filters=_filter_form(request, course).filters())
+    filters = _filter_form(request, course).filters()
+    activities, rows = selectors.gradebook_all_rows(course=course, filters=filters)
+    access_record(actor=request.user, organization={row.enrollment.organization_id for row in rows},
+                  channel=Channel.EXPORT, what=f"gradebook.{extension}", people=len(rows),
+                  detail={"course": course.slug, **filters.as_json()})
     if extension == "csv":
         body, content_type = gradebook_export.gradebook_csv(activities, rows), "text/csv; charset=utf-8"
     else:
@@ -76,6 +85,8 @@ def _quizzes(activities: list[Activity]) -> list[Activity]:
 def _learner_page(request, course, enrollment_id: int, *, override: OverrideForm | None = None,
                   extension: ExtensionForm | None = None, error: str = "", status: int = 200):
     detail = selectors.gradebook_learner(course=course, enrollment_id=enrollment_id)
+    access_record(actor=request.user, organization=detail.enrollment.organization_id, channel=Channel.PAGE,
+                  what="gradebook.learner", subject=detail.enrollment.user_id, detail={"course": course.slug})
     activities = [cell.activity for cell in detail.row.cells]
     for cell in detail.row.cells:
         cell.label = gradebook_export.cell_status_label(cell.status)

@@ -50,6 +50,10 @@ class GradebookFilters:
     overdue: bool | None = None
     sort: str = "name"
 
+    def as_json(self) -> dict:
+        """The filters given, for the access log."""
+        return {name: value for name, value in vars(self).items() if value not in (None, "")}
+
 
 @dataclass
 class Cell:

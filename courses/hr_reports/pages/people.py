@@ -14,6 +14,7 @@ from courses.hr_reports.pages.filters import OVERDUE_QUERY, STATUS_LABELS, filte
 from courses.hr_reports.pages.frame import hr_organization, hr_page
 from courses.reminders.services import nudge
 from lms.errors import ApplicationError
+from lms.privacy.access_services import Channel, access_record
 
 PAGE_SIZE = 50
 
@@ -33,6 +34,8 @@ def hr_people(request):
     now = timezone.now()
     rows = [{"enrollment": e, "status": STATUS_LABELS.get(e.status, e.status),
              "overdue": e.status == "active" and e.due_at is not None and e.due_at < now} for e in page]
+    access_record(actor=request.user, organization=organization, channel=Channel.PAGE, what="hr.people",
+                  people=len({row["enrollment"].user_id for row in rows}), detail=filters.as_json())
     return render(request, "courses/hr/people.html", {
         "nav": "hr", "hr_nav": "people", "organization": organization, "organizations": organizations,
         "form": form, "page": page, "rows": rows, "overdue_preset": filters.overdue is True,
@@ -46,6 +49,7 @@ def hr_people(request):
 def hr_person(request, user_id: int):
     organization, organizations = hr_organization(request)
     person, enrollments, department = selectors.hr_learner(organization=organization, user_id=user_id)
+    access_record(actor=request.user, organization=organization, channel=Channel.PAGE, what="hr.person", subject=person)
     now = timezone.now()
     rows = [{"enrollment": e, "status": STATUS_LABELS.get(e.status, e.status),
              "certificate": getattr(e, "certificate", None),

@@ -122,7 +122,7 @@ def test_the_http_export_streams_the_copy(world, client_for, output, django_asse
     rows = reports.iter_rows(queryset)
     expected = b"".join(reports.csv_chunks(rows) if output == "csv" else reports.ndjson_chunks(rows))
     client = client_for(world.hr)
-    with django_assert_num_queries(3):  # roles, the audit row, the COPY
+    with django_assert_num_queries(4):  # roles, the audit row, the access-log row, the COPY
         response = client.get(URL, {"format": output, "organization": "acme"})
         body = b"".join(response.streaming_content)
     assert response.status_code == 200

@@ -37,6 +37,9 @@ CASES = [
     ("instructor", "/api/v1/roleplays/performances/", "scenario", str),
     ("instructor", "/api/v1/roleplays/performances/", "cursor", _drf_cursor),
     ("learner", "/api/v1/quiz-attempts/", "activity", str),
+    ("org_admin", "/api/v1/privacy/organizations/acme/access-log/", "person", str),
+    ("org_admin", "/api/v1/privacy/organizations/acme/access-log/", "actor", str),
+    ("org_admin", "/api/v1/privacy/organizations/acme/access-log/", "page", str),
 ]
 
 

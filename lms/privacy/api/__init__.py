@@ -1,0 +1,1 @@
+"""The privacy API's views, one module per part."""

@@ -1,0 +1,52 @@
+"""The privacy domain's tables (re-exported from lms/models.py, so their app label is ``lms``)."""
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.timezone import now
+from django.utils.translation import pgettext_lazy
+
+# --- access log ------------------------------------------------------------------------------
+
+class AccessLogEntry(models.Model):
+    """One read of people's data by someone other than them: who (a person, or an organization API key,
+    whose prefix and name are copied so the entry outlives the key), whose data (``subject``; null when the
+    read covered many people, a report page or an export), through which channel, and when. Written only by
+    ``lms.privacy.access_services.access_record``; kept for the ``access_log`` retention class (``at``)."""
+
+    class Channel(models.TextChoices):
+        REPORT = "report", pgettext_lazy("access log channel", "Report")
+        EXPORT = "export", pgettext_lazy("access log channel", "Export")
+        ADMIN = "admin", pgettext_lazy("access log channel", "Administration")
+        API = "api", pgettext_lazy("access log channel", "API")
+        PAGE = "page", pgettext_lazy("access log channel", "Page")
+
+    at = models.DateTimeField(default=now, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    api_key = models.ForeignKey("lms.OrganizationAPIKey", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    api_key_prefix = models.CharField(max_length=16, blank=True)
+    api_key_label = models.CharField(max_length=50, blank=True, help_text="The key's name when it read.")
+    organization = models.ForeignKey("lms.Organization", on_delete=models.CASCADE, related_name="access_log")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True,
+                                related_name="+", help_text="Whose data; empty when the read covered many people.")
+    people = models.PositiveIntegerField(null=True, blank=True,
+                                         help_text="How many people the read covered, when known.")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    what = models.CharField(max_length=64, help_text="The operation or view, e.g. report.completions.")
+    detail = models.JSONField(default=dict, blank=True, help_text="Small: the filters, the export's id.")
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            models.Index(fields=["organization", "at"], name="access_log_org_at"),
+            models.Index(fields=["subject", "at"], name="access_log_subject_at"),
+        ]
+        verbose_name = "access log entry"
+        verbose_name_plural = "access log entries"
+
+    def __str__(self) -> str:
+        return f"{self.channel} {self.what} @ {self.at:%Y-%m-%d %H:%M}"
+
+# --- end of access log -----------------------------------------------------------------------

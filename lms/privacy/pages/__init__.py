@@ -1,0 +1,1 @@
+"""The privacy pages, one module per part."""
