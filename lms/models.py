@@ -289,3 +289,7 @@ class HealthProbe(models.Model):
 
     def __str__(self) -> str:
         return f"probe {self.pk} ({'answered' if self.answered_at else 'waiting'})"
+
+
+# The privacy domain's tables live in lms/privacy/models.py; imported here so Django finds them with the app's.
+from lms.privacy.models import DataExport  # noqa: E402, F401

@@ -1,5 +1,12 @@
 """The privacy API under /api/v1/privacy/ (mounted by lms/api/urls.py)."""
 from django.urls import path  # noqa: F401  (each privacy part adds its lines below)
 
+import lms.converters  # noqa: F401  (registers <id:...>)
+from lms.privacy.api import export
+
 urlpatterns: list = [
+    path("privacy/exports/", export.ExportListApi.as_view(), name="privacy-exports"),
+    path("privacy/exports/<id:export_id>/", export.ExportDetailApi.as_view(), name="privacy-export"),
+    path("privacy/organizations/<slug:slug>/members/<id:user_id>/export/", export.MemberExportApi.as_view(),
+         name="privacy-member-export"),
 ]

@@ -1,0 +1,1 @@
+"""The privacy API, one module per part (URLs in lms/privacy/urls_api.py)."""
