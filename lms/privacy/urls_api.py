@@ -1,5 +1,5 @@
 """The privacy API under /api/v1/privacy/ (mounted by lms/api/urls.py)."""
-from django.urls import path  # noqa: F401  (each privacy part adds its lines below)
+from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from lms.privacy.api import export

@@ -1,6 +1,6 @@
 """The privacy pages: the person's at /me/privacy/, organization admins' at /org/privacy/ (mounted by
 lms/pages/urls.py)."""
-from django.urls import path  # noqa: F401  (each privacy part adds its lines below)
+from django.urls import path
 
 import lms.converters  # noqa: F401  (registers <id:...>)
 from lms.privacy.pages import export

@@ -23,7 +23,7 @@ from lms.selectors import none_of
 from lms.serializers import ModelSerializer
 
 
-class ExportSerializer(ModelSerializer):
+class DataExportSerializer(ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
 
     class Meta:
@@ -31,11 +31,11 @@ class ExportSerializer(ModelSerializer):
         fields = ["id", "status", "organization", "created_at", "finished_at", "expires_at", "size"]
 
 
-class OwnExportSerializer(ExportSerializer):
+class OwnDataExportSerializer(DataExportSerializer):
     download_url = serializers.SerializerMethodField()
 
-    class Meta(ExportSerializer.Meta):
-        fields = [*ExportSerializer.Meta.fields, "download_url"]
+    class Meta(DataExportSerializer.Meta):
+        fields = [*DataExportSerializer.Meta.fields, "download_url"]
 
     def get_download_url(self, obj: DataExport) -> str | None:
         """The signed link (for the signed-in subject only) while the export is ready; null otherwise."""
@@ -48,18 +48,18 @@ class ExportListApi(GenericAPIView):
     error_codes = {"post": (PrivacyErrorCode.EXPORT_ACTIVE,)}
     permission_classes = [IsPerson]
     pagination_class = PageNumberPagination
-    serializer_class = OwnExportSerializer
+    serializer_class = OwnDataExportSerializer
     queryset = none_of(DataExport)  # for the schema; requests use the scoped selector
 
-    @extend_schema(responses=OwnExportSerializer(many=True), tags=["privacy"])
+    @extend_schema(responses=OwnDataExportSerializer(many=True), tags=["privacy"])
     def get(self, request):
         page = self.paginate_queryset(selectors.exports_of(subject=request.user))
-        return self.get_paginated_response(OwnExportSerializer(page, many=True).data)
+        return self.get_paginated_response(OwnDataExportSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={201: OwnExportSerializer}, tags=["privacy"])
+    @extend_schema(request=None, responses={201: OwnDataExportSerializer}, tags=["privacy"])
     def post(self, request):
         export = services.export_request(actor=request.user, subject=request.user)
-        return Response(OwnExportSerializer(export).data, status=status.HTTP_201_CREATED)
+        return Response(OwnDataExportSerializer(export).data, status=status.HTTP_201_CREATED)
 
 
 class ExportDetailApi(GenericAPIView):
@@ -67,12 +67,12 @@ class ExportDetailApi(GenericAPIView):
 
     error_codes = {"get": (PlatformErrorCode.NOT_FOUND,)}
     permission_classes = [IsPerson]
-    serializer_class = OwnExportSerializer
+    serializer_class = OwnDataExportSerializer
     queryset = none_of(DataExport)
 
-    @extend_schema(responses=OwnExportSerializer, tags=["privacy"])
+    @extend_schema(responses=OwnDataExportSerializer, tags=["privacy"])
     def get(self, request, export_id: int):
-        return Response(OwnExportSerializer(selectors.export_get_own(actor=request.user, export_id=export_id)).data)
+        return Response(OwnDataExportSerializer(selectors.export_get_own(actor=request.user, export_id=export_id)).data)
 
 
 class MemberExportApi(GenericAPIView):
@@ -84,17 +84,17 @@ class MemberExportApi(GenericAPIView):
                    "post": (PlatformErrorCode.NOT_FOUND, PrivacyErrorCode.EXPORT_ACTIVE)}
     permission_classes = [IsPerson]
     pagination_class = PageNumberPagination
-    serializer_class = ExportSerializer
+    serializer_class = DataExportSerializer
     queryset = none_of(DataExport)
 
-    @extend_schema(responses=ExportSerializer(many=True), tags=["privacy"])
+    @extend_schema(responses=DataExportSerializer(many=True), tags=["privacy"])
     def get(self, request, slug: str, user_id: int):
         organization, subject = selectors.access_export_member(actor=request.user, slug=slug, user_id=user_id)
         page = self.paginate_queryset(selectors.exports_of_member(organization=organization, subject=subject))
-        return self.get_paginated_response(ExportSerializer(page, many=True).data)
+        return self.get_paginated_response(DataExportSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses={201: ExportSerializer}, tags=["privacy"])
+    @extend_schema(request=None, responses={201: DataExportSerializer}, tags=["privacy"])
     def post(self, request, slug: str, user_id: int):
         organization, subject = selectors.access_export_member(actor=request.user, slug=slug, user_id=user_id)
         export = services.export_request(actor=request.user, subject=subject, organization=organization)
-        return Response(ExportSerializer(export).data, status=status.HTTP_201_CREATED)
+        return Response(DataExportSerializer(export).data, status=status.HTTP_201_CREATED)

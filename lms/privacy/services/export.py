@@ -96,7 +96,7 @@ def _field_plan(model: type[models.Model], declaration: registry.Declaration) ->
             plan.append((name, "file", model_field.attname))
         elif getattr(model_field, "many_to_many", False) and model_field.concrete:
             plan.append((name, "many", name))
-        elif getattr(model_field, "concrete", False) and getattr(model_field, "attname", None):
+        elif isinstance(model_field, models.Field) and model_field.concrete:
             plan.append((name, "value", model_field.attname))
         else:
             plan.append((name, "none", name))
@@ -111,7 +111,7 @@ def _declaration_rows(declaration: registry.Declaration, user: User,
     columns = sorted({column for _, kind, column in plan if kind in ("value", "file")})
     manager = model._default_manager
     for path in declaration.people:
-        lookup = {"pk": user.pk} if path == "pk" else {path: user}
+        lookup: dict[str, Any] = {"pk": user.pk} if path == "pk" else {path: user}
         rows = manager.filter(**lookup).order_by("pk").distinct().values("pk", *columns)
         for values in rows.iterator(chunk_size=_ROWS_CHUNK):
             fields: dict[str, Any] = {}
