@@ -130,6 +130,8 @@ def archive_write(target: BinaryIO, spec: Archive) -> dict[str, int]:
         section_files = []
         for name, answer in sorted(spec.sections.items()):
             filename = f"{safe_name(name)}.json"
+            if filename in counts or filename in ("index.html", "README.txt"):  # never two entries of one name
+                filename = f"section-{filename}"
             archive.writestr(filename, json.dumps(json_safe(answer()), ensure_ascii=False, indent=2))
             section_files.append(filename)
         counts["sections"] = len(section_files)

@@ -11,11 +11,13 @@ import uuid
 import zipfile
 
 import pytest
+from celery import current_app
 from django.core import mail
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 
 from lms.privacy import exports, registry
+from lms.privacy import tasks as privacy_tasks  # noqa: F401  (registers the tasks)
 from lms.privacy.models import DataExport
 from lms.privacy.registry import Erase, Row
 from lms.privacy.services import export as services
@@ -212,3 +214,26 @@ def test_json_safe_writes_dates_decimals_and_ids_as_text():
                                         "id": "00000000-0000-0000-0000-000000000001", "raw": "AAE=",
                                         "spent": 120.0, "list": [1, None]}
     assert exports.safe_name("../../etc/passwd") == "passwd" and exports.safe_name("..") == "file"
+
+
+def test_a_section_named_like_a_domain_file_gets_its_own_name(tmp_path):
+    domain = exports.Domain(name="lms", models=[], rows=iter([{"id": 1}]))
+    spec = exports.Archive(heading="Export", made_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.UTC),
+                           domains=[domain], files=[], sections={"lms": lambda: {"answer": 42}})
+    target = io.BytesIO()
+    counts = exports.archive_write(target, spec)
+    archive = zipfile.ZipFile(target)
+    assert counts == {"lms.json": 1, "files": 0, "sections": 1}
+    assert json.loads(archive.read("lms.json"))["rows"] == [{"id": 1}]
+    assert json.loads(archive.read("section-lms.json")) == {"answer": 42}
+    assert len(archive.namelist()) == len(set(archive.namelist()))
+
+
+def test_the_task_builds_once_however_often_it_runs(export_registry, people, enqueued):
+    alice, _ = people
+    with enqueued.capture(execute=True):
+        export = services.export_request(actor=alice, subject=alice)
+    (name, args), = enqueued
+    task = current_app.tasks[name]
+    assert [task.apply(args=args).get() for _ in range(2)] == ["ready", "ready"]
+    assert len(mail.outbox) == 1 and DataExport.objects.get(pk=export.pk).status == DataExport.Status.READY

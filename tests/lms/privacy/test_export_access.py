@@ -136,9 +136,10 @@ def test_the_link_opens_only_for_its_subject_until_it_expires(world, enqueued, e
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("language", "button", "heading"), [
-    ("en", "Export my data", "Your privacy"), ("pt-br", "Exportar meus dados", "Sua privacidade")])
-def test_the_privacy_home_asks_for_an_export(world, enqueued, language, button, heading):  # noqa: F811
+@pytest.mark.parametrize(("language", "button", "heading", "refused"), [
+    ("en", "Export my data", "Your privacy", "already being prepared"),
+    ("pt-br", "Exportar meus dados", "Sua privacidade", "já está em preparo")])
+def test_the_privacy_home_asks_for_an_export(world, enqueued, language, button, heading, refused):  # noqa: F811
     client = page(world["learner"], language)
     home = client.get("/me/privacy/")
     assert home.status_code == 200
@@ -148,6 +149,7 @@ def test_the_privacy_home_asks_for_an_export(world, enqueued, language, button, 
     assert DataExport.objects.filter(subject=world["learner"], status="pending").count() == 1
     again = client.post("/me/privacy/exports/", follow=True)
     assert again.status_code == 200 and DataExport.objects.filter(subject=world["learner"]).count() == 1
+    assert refused in again.content.decode()
     assert Client().get("/me/privacy/").status_code == 302
 
 
