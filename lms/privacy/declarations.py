@@ -67,3 +67,18 @@ not_personal(
            "publicly, not the data of an account holder")
 not_personal("lms.Department", ["name"], reason="a department's name")
 not_personal("lms.OrganizationAPIKey", ["name"], reason="a label an administrator gave an organization's key")
+
+# The person's data exports (lms/privacy/models.py). Only the subject is a path: an admin who asked on a member's
+# behalf must not find the member's archive in their own export, so ``requested_by`` is kept as an id.
+personal_data(
+    "lms.DataExport",
+    people={"subject": Row.DELETE},
+    fields={
+        "requested_by": ("who asked for it (themself or an organization admin), as an id", Erase.KEEP),
+        "file": ("the archive of their data", Erase.DELETE_FILE),
+        "created_at": ("when it was asked for", Erase.KEEP),
+        "expires_at": ("when it is deleted", Erase.KEEP),
+    },
+    purpose="Answering the person's request for a copy of their data.",
+    retention="data_exports",
+)
