@@ -292,4 +292,4 @@ class HealthProbe(models.Model):
 
 
 # The privacy domain's tables live in lms/privacy/models.py; imported here so Django loads them with the app.
-from lms.privacy.models import AccessLogEntry  # noqa: E402, F401
+from lms.privacy.models import AccessLogEntry, DataExport  # noqa: E402, F401

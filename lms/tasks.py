@@ -3,6 +3,7 @@ from django.db import OperationalError
 
 from lms import reconciler, services
 from lms.privacy import retention
+from lms.privacy import tasks as privacy_tasks  # noqa: F401  (registers the privacy tasks)
 
 
 @shared_task(name="lms.reconcile")

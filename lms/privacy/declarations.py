@@ -78,3 +78,17 @@ personal_data(
 )
 not_personal("lms.AccessLogEntry", ["api_key", "api_key_prefix", "api_key_label"],
              reason="An organization's system, not a person: the API key that read, its prefix and name.")
+# The person's data exports (lms/privacy/models.py). Only the subject is a path: an admin who asked on a member's
+# behalf must not find the member's archive in their own export, so ``requested_by`` is kept as an id.
+personal_data(
+    "lms.DataExport",
+    people={"subject": Row.DELETE},
+    fields={
+        "requested_by": ("who asked for it (themself or an organization admin), as an id", Erase.KEEP),
+        "file": ("the archive of their data", Erase.DELETE_FILE),
+        "created_at": ("when it was asked for", Erase.KEEP),
+        "expires_at": ("when it is deleted", Erase.KEEP),
+    },
+    purpose="Answering the person's request for a copy of their data.",
+    retention="data_exports",
+)

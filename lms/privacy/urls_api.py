@@ -1,9 +1,14 @@
 """The privacy API under /api/v1/privacy/ (mounted by lms/api/urls.py)."""
 from django.urls import path
 
-from lms.privacy.api import access_log
+import lms.converters  # noqa: F401  (registers <id:...>)
+from lms.privacy.api import access_log, export
 
 urlpatterns: list = [
     path("privacy/organizations/<slug:slug>/access-log/", access_log.AccessLogApi.as_view(),
          name="privacy-access-log"),
+    path("privacy/exports/", export.ExportListApi.as_view(), name="privacy-exports"),
+    path("privacy/exports/<id:export_id>/", export.ExportDetailApi.as_view(), name="privacy-export"),
+    path("privacy/organizations/<slug:slug>/members/<id:user_id>/export/", export.MemberExportApi.as_view(),
+         name="privacy-member-export"),
 ]

@@ -81,6 +81,7 @@ SPECTACULAR_SETTINGS = {
         "LrsVersionEnum": "courses.models.LrsEndpoint.Version",
         "LrsActorModeEnum": "courses.models.LrsEndpoint.ActorMode",
         "XapiStatementStatusEnum": "courses.models.XapiStatement.Status",
+        "DataExportStatusEnum": "lms.models.DataExport.Status",
     },
     "APPEND_COMPONENTS": {
         "securitySchemes": {

@@ -122,6 +122,12 @@ EXPECTED: dict[str, str] = {
     "POST /api/v1/organizations/{slug}/xapi/endpoint/test/": "401 403 403 403 403 403 200 403",
     "GET /api/v1/organizations/{slug}/xapi/statements/": "401 403 403 403 403 403 200 403",
     "POST /api/v1/organizations/{slug}/xapi/statements/retry/": "401 403 403 403 403 403 202 403",
+    # Data exports: people only (API keys 403); a person's own, an org admin's for members (404 outside).
+    "GET /api/v1/privacy/exports/": "401 200 200 200 200 403 200 200",
+    "POST /api/v1/privacy/exports/": "401 201 201 201 201 403 201 201",
+    "GET /api/v1/privacy/exports/{export_id}/": "401 200 404 404 404 403 404 404",
+    "GET /api/v1/privacy/organizations/{slug}/members/{user_id}/export/": "401 404 404 404 404 403 200 404",
+    "POST /api/v1/privacy/organizations/{slug}/members/{user_id}/export/": "401 404 404 404 404 403 201 404",
     "GET /api/v1/quiz-attempts/": "401 200 200 200 200 403 200 200",
     "GET /api/v1/quiz-attempts/{attempt_id}/": "401 200 200 404 404 403 200 404",
     "POST /api/v1/quiz-attempts/{attempt_id}/submit/": "401 400 404 404 404 403 404 404",

@@ -72,7 +72,7 @@ def concrete(route: str, learner) -> str:
         **{name: "1" for name in ("activity_id", "session_id", "attempt_id", "performance_id", "scenario_id",
                                   "example_id", "rating_id", "rendition_id", "image_id", "certificate_id",
                                   "question_id", "enrollment_id", "module_id", "workshop_id", "registration_id",
-                                  "rubric_id", "endpoint_id", "delivery_id", "user_id",
+                                  "rubric_id", "endpoint_id", "delivery_id", "user_id", "export_id",
                                   "cycle_id", "invitation_id")},
         "prefix": "NotAKey1",
         "format": "webp", "language": "en", "scim_id": "00000000-0000-4000-8000-000000000000", "name": "User",

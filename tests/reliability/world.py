@@ -33,7 +33,7 @@ from courses.reminders import messages as reminder_messages
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
 from courses.xapi.services.endpoints import lrs_endpoint_set
-from lms.models import Department, Membership, Organization, User
+from lms.models import DataExport, Department, Membership, Organization, User
 from tests import factories as people
 from tests.courses.factories import build_course
 
@@ -169,6 +169,7 @@ def build_world() -> World:
                                              opens_on=timezone.localdate(), manager_ids=[manager.pk],
                                              closes_on=timezone.localdate() + timedelta(days=14))
     invitation = cycle.subjects.get().invitations.get(rater=users["learner"])
+    privacy_export = DataExport.objects.create(subject=users["learner"], status=DataExport.Status.READY)
     return World(org=org, other=other, users=users, raw_tokens=raw_tokens, api_key=api_key, department=department,
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
@@ -179,7 +180,8 @@ def build_world() -> World:
                         "export": export, "endpoint": endpoint, "delivery": delivery,
                         "workshop": workshop, "session": session, "registration": registration,
                         "feed_token": feed_token, "lesson_image": lesson_image,
-                        "leadership_cycle": cycle, "leadership_invitation": invitation})
+                        "leadership_cycle": cycle, "leadership_invitation": invitation,
+                        "privacy_export": privacy_export})
 
 
 def _small_png() -> bytes:
@@ -218,6 +220,9 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "example_id", lambda w: w.extra["example"].pk),
     (r"", "assignment_id", lambda w: w.extra["assignment"].pk),
     (r"", "rubric_id", lambda w: w.extra["scenario"].rubric_id),
+    (r"^privacy/exports/", "export_id", lambda w: w.extra["privacy_export"].pk),
+    (r"^privacy/organizations/", "slug", lambda w: w.org.slug),
+    (r"^privacy/organizations/", "user_id", lambda w: w.users["learner"].pk),
     (r"", "export_id", lambda w: w.extra["export"].pk),
     (r"", "endpoint_id", lambda w: w.extra["endpoint"].pk),
     (r"", "delivery_id", lambda w: w.extra["delivery"].pk),

@@ -1,0 +1,1 @@
+"""The privacy domain's reads, one module per part."""

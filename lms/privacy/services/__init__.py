@@ -1,0 +1,1 @@
+"""The privacy domain's writes, one module per part."""
