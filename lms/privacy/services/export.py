@@ -110,12 +110,16 @@ def _declaration_rows(declaration: registry.Declaration, user: User,
     plan = _field_plan(model, declaration)
     columns = sorted({column for _, kind, column in plan if kind in ("value", "file")})
     manager = model._default_manager
-    for path in declaration.people:
+    for path, row_rule in declaration.people.items():
         lookup: dict[str, Any] = {"pk": user.pk} if path == "pk" else {path: user}
         rows = manager.filter(**lookup).order_by("pk").distinct().values("pk", *columns)
+        # A declaration's fields are the data of the people on its DELETE and SCRUB paths; a row that only
+        # names the person (DETACH: the manager on a report's membership, the author of an announcement) is
+        # listed by id, without the fields that belong to someone else.
+        owned = row_rule != registry.Row.DETACH
         for values in rows.iterator(chunk_size=_ROWS_CHUNK):
             fields: dict[str, Any] = {}
-            for name, kind, column in plan:
+            for name, kind, column in plan if owned else ():
                 if kind == "value":
                     fields[name] = values[column]
                 elif kind == "file":
