@@ -49,11 +49,13 @@ def _from_validation(detail: Any) -> tuple[str, dict]:
 # other code in a validation error names a rule the schema cannot state (a 422): a referenced object
 # that does not exist, a value already taken, an empty file or list, text that is blank once its
 # surrounding spaces are trimmed (the schema's minLength counts them), text with a NUL character (no
-# database stores one), or a rule a serializer checks under its own code.
+# database stores one), a date-time whose instant falls outside the years 1 to 9999 once moved to UTC
+# (``overflow``: the schema's ``format: date-time`` admits 0001-01-01T00:00:00+01:00), or a rule a
+# serializer checks under its own code.
 SHAPE_CODES = frozenset({
     "invalid", "required", "null", "max_length", "min_length", "max_value", "min_value",
     "invalid_choice", "not_a_list", "not_a_dict", "max_digits", "max_decimal_places",
-    "max_whole_digits", "max_string_length", "date", "datetime", "make_aware", "overflow", "incorrect_type",
+    "max_whole_digits", "max_string_length", "date", "datetime", "make_aware", "incorrect_type",
     "incorrect_match", "no_match", "no_name", "invalid_image", "parse_error", "unknown_property",
     "invalid_type", "no_file",
 })

@@ -1,8 +1,8 @@
 """Serializer fields shared by the apps, and the 64-bit range every integer the API reads must fit.
 
 Every id column is a signed 64-bit integer; SQLite's driver cannot even bind a larger Python int
-(``OverflowError``, a 500), so an integer query parameter outside that range is a 400 naming the
-parameter before any query: through ``Int64Field`` (serializers), ``lms.filters.Int64Filter``
+(``OverflowError``, a 500), so an integer parameter or property outside that range is a 400 naming
+it before any query: through ``Int64Field`` (serializers), ``lms.filters.Int64Filter``
 (filtersets) and ``lms.pagination`` (``page`` and ``cursor``), which all ask ``int64_check``.
 """
 from __future__ import annotations
@@ -38,8 +38,16 @@ def int64_check(value: int | Decimal | str, name: str) -> None:
 
 
 class Int64Field(serializers.IntegerField):
-    """An integer within the signed 64-bit range. The range is checked here rather than through
-    ``max_value``, so the OpenAPI schema of the field stays as it was."""
+    """An integer within the signed 64-bit range: an id, or a list of ids (``ListField(child=Int64Field())``).
+    Its bounds default to that range, so the OpenAPI schema states them (``minimum``, ``maximum``, ``format:
+    int64``) and a schema-valid request is never refused for its size; a value outside the range is a 400
+    naming the field before any query."""
+
+    def __init__(self, **kwargs):
+        minimum, maximum = kwargs.get("min_value"), kwargs.get("max_value")
+        kwargs["min_value"] = INT64_MIN if minimum is None else max(minimum, INT64_MIN)
+        kwargs["max_value"] = INT64_MAX if maximum is None else min(maximum, INT64_MAX)
+        super().__init__(**kwargs)
 
     def to_internal_value(self, data):
         value = super().to_internal_value(data)

@@ -100,13 +100,42 @@ def admit_empty_query_values(result, generator, request, public):
 
 def decimal_pattern(field: serializers.DecimalField) -> str:
     """The text a DecimalField accepts: at least one digit, at most its whole and decimal digits, a sign
-    only if it may be negative."""
+    only if it may be negative, and no more than a whole ``max_value`` (a score out of 100 stops at 100)."""
     places = field.decimal_places
     whole = "" if field.max_digits is None else str(field.max_digits - (places or 0))
     sign = "" if field.min_value is not None and field.min_value >= 0 else "-?"
     fraction = rf"(?:\.\d{{0,{places}}})?" if places else ""
     only_fraction = rf"|\.\d{{1,{places}}}" if places else ""
+    limit = _whole_limit(field)
+    if limit is not None:
+        zeros = rf"(?:\.0{{0,{places}}})?" if places else ""
+        return rf"^{sign}(?:(?:{_whole_up_to(limit - 1)}){fraction}|{limit}{zeros}{only_fraction})$"
     return rf"^{sign}(?:\d{{1,{whole}}}{fraction}{only_fraction})$"
+
+
+def _whole_limit(field: serializers.DecimalField) -> int | None:
+    """A field's ``max_value`` when it is a whole number tighter than its digits allow and nothing below 0 is
+    accepted (the only bound a pattern states here), else None."""
+    maximum, minimum = field.max_value, field.min_value
+    if maximum is None or minimum is None or minimum < 0 or maximum < 1 or maximum != int(maximum):
+        return None
+    if field.max_digits is not None and maximum >= 10 ** (field.max_digits - (field.decimal_places or 0)):
+        return None
+    return int(maximum)
+
+
+def _whole_up_to(limit: int) -> str:
+    """Alternatives matching the whole numbers from 0 to ``limit`` written in at most as many digits
+    (``99``: ``\\d{1,1}|[0-8]\\d{1}|9[0-8]|99``)."""
+    text = str(limit)
+    alternatives = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for index, digit in enumerate(text):
+        if digit != "0":
+            rest = len(text) - index - 1
+            lower = "0" if digit == "1" else f"[0-{int(digit) - 1}]"
+            alternatives.append(text[:index] + lower + (rf"\d{{{rest}}}" if rest else ""))
+    alternatives.append(text)
+    return "|".join(alternatives)
 
 
 class AutoSchema(openapi.AutoSchema):
@@ -122,14 +151,17 @@ class AutoSchema(openapi.AutoSchema):
         return super().get_serializer_name(serializer, direction)
 
     def _map_serializer_field(self, field, direction, bypass_extensions=False):
-        """Bounds the generic mapping leaves out: a digit required in a decimal's text, and the length
-        limits of a nested list (``many=True``)."""
+        """Bounds the generic mapping leaves out: a digit required in a decimal's text, a byte in an uploaded
+        file, and the length limits of a nested list (``many=True``)."""
         schema = super()._map_serializer_field(field, direction, bypass_extensions)
         if isinstance(field, serializers.DecimalField) and schema.get("type") == "string" and direction == "request":
             schema["pattern"] = decimal_pattern(field)
         if (isinstance(field, serializers.CharField) and not field.allow_blank and direction == "request"
                 and schema.get("type") == "string"):
             schema.setdefault("minLength", 1)  # also for the items of a list
+        if (isinstance(field, serializers.FileField) and not field.allow_empty_file and direction == "request"
+                and schema.get("format") == "binary"):
+            schema.setdefault("minLength", 1)  # an empty file is refused: at least one byte
         if isinstance(field, serializers.ListSerializer) and schema.get("type") == "array":
             if field.min_length is not None:
                 schema["minItems"] = field.min_length

@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from lms import imports, selectors, services
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
+from lms.fields import Int64Field
 from lms.models import ROLE_FIELDS, Department, Membership, Organization
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsPerson
@@ -128,15 +129,15 @@ class MembershipInputSerializer(Serializer):
     first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
     roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_FIELDS)), default=["learner"])
-    department = serializers.IntegerField(required=False, allow_null=True, help_text="Department id.")
-    manager = serializers.IntegerField(required=False, allow_null=True, help_text="Manager's membership id.")
+    department = Int64Field(required=False, allow_null=True, help_text="Department id.")
+    manager = Int64Field(required=False, allow_null=True, help_text="Manager's membership id.")
     employee_id = serializers.CharField(max_length=64, required=False, allow_blank=True, default="")
 
 
 class MembershipUpdateSerializer(Serializer):
     roles = serializers.ListField(child=serializers.ChoiceField(choices=list(ROLE_FIELDS)), required=False)
-    department = serializers.IntegerField(required=False, allow_null=True)
-    manager = serializers.IntegerField(required=False, allow_null=True)
+    department = Int64Field(required=False, allow_null=True)
+    manager = Int64Field(required=False, allow_null=True)
     employee_id = serializers.CharField(max_length=64, required=False, allow_blank=True)
     is_active = serializers.BooleanField(required=False)
 

@@ -187,7 +187,8 @@ class QuizDocumentSerializer(Serializer):
     instructions = serializers.CharField(required=False, allow_blank=True)
     passing_score = serializers.IntegerField(min_value=0, max_value=100, required=False)
     max_attempts = serializers.IntegerField(min_value=1, max_value=1000, required=False, allow_null=True)
-    time_limit_seconds = serializers.IntegerField(min_value=10, required=False, allow_null=True)
+    time_limit_seconds = serializers.IntegerField(min_value=10, max_value=7 * 24 * 3600, required=False,
+                                                  allow_null=True, help_text="At most a week (604800).")
     shuffle_questions = serializers.BooleanField(required=False)
     shuffle_choices = serializers.BooleanField(required=False)
     questions_per_attempt = serializers.IntegerField(min_value=1, max_value=500, required=False, allow_null=True)

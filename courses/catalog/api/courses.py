@@ -224,7 +224,8 @@ class CourseCoverApi(APIView):
 
     class InputSerializer(Serializer):
         file = serializers.FileField()
-        alt = serializers.CharField(max_length=250, allow_blank=True,
+        # Not blank (the schema says minLength 1); spaces are left to the service, which answers cover_alt_required.
+        alt = serializers.CharField(max_length=250, trim_whitespace=False,
                                     help_text="What the picture shows, for people who cannot see it (required).")
 
     @extend_schema(request={"multipart/form-data": InputSerializer}, responses=CourseDetailSerializer,

@@ -117,7 +117,8 @@ class LessonImageListApi(APIView):
 
     class InputSerializer(Serializer):
         file = serializers.FileField()
-        alt = serializers.CharField(max_length=250, allow_blank=True,
+        # Not blank (the schema says minLength 1); spaces are left to the service, which answers image_alt_required.
+        alt = serializers.CharField(max_length=250, trim_whitespace=False,
                                     help_text="What the picture shows, for people who cannot see it (required).")
         name = serializers.CharField(max_length=64, required=False, allow_blank=True,
                                      help_text="The NAME of image:NAME; by default made from the file's name.")

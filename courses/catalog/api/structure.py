@@ -11,6 +11,7 @@ from courses.catalog import selectors, services
 from courses.catalog.api.serializers import ActivitySerializer, ModuleSerializer
 from courses.catalog.errors import CatalogErrorCode
 from courses.catalog.services import structure
+from lms.fields import Int64Field
 from lms.serializers import Serializer
 
 
@@ -39,7 +40,7 @@ class ModuleDetailApi(APIView):
 
 
 class OrderSerializer(Serializer):
-    order = serializers.ListField(child=serializers.IntegerField(min_value=1), min_length=1, max_length=1000,
+    order = serializers.ListField(child=Int64Field(min_value=1), min_length=1, max_length=1000,
                                   help_text="Every id, once, in the new order.")
 
 

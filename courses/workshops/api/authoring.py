@@ -28,7 +28,7 @@ class WorkshopInputSerializer(Serializer):
 class WorkshopCreateSerializer(WorkshopInputSerializer):
     course = serializers.SlugField(max_length=100, help_text="The course's slug.")
     title = serializers.CharField(max_length=200)
-    module = serializers.IntegerField(min_value=1, required=False,
+    module = Int64Field(min_value=1, required=False,
                                       help_text="The module to add the workshop activity to (default: the last).")
     required = serializers.BooleanField(default=False, help_text="Is the workshop needed to complete the course?")
 

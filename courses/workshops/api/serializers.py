@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from courses.workshops.models import AttendanceMark, Registration, RegistrationEvent, Workshop, WorkshopSession
+from lms.fields import Int64Field
 from lms.serializers import ModelSerializer, Serializer
 
 
@@ -119,7 +120,7 @@ class RosterRowSerializer(ModelSerializer):
 
 
 class PartInputSerializer(Serializer):
-    id = serializers.IntegerField(required=False, help_text="Keep this existing part (its calendar UID stays).")
+    id = Int64Field(min_value=1, required=False, help_text="Keep this existing part (its calendar UID stays).")
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     required = serializers.BooleanField(default=True)

@@ -32,6 +32,7 @@ from courses.workshops.services import attendance as workshop_attendance
 from courses.workshops.services import mail as workshop_mail
 from courses.workshops.services import sessions as workshop_sessions
 from lms.errors import NotFound
+from lms.fields import Int64Field
 from lms.filters import Int64Filter, StrictBooleanFilter
 from lms.pagination import PageNumberPagination
 from lms.permissions import IsAuthenticatedReadOnlyForApiKeys, IsPerson, IsReadOnly
@@ -135,7 +136,7 @@ class SessionListApi(GenericAPIView):
     permission_classes = [IsAuthenticatedReadOnlyForApiKeys & (IsReadOnly | IsPerson)]
 
     class CreateInputSerializer(SessionInputSerializer):
-        workshop = serializers.IntegerField()
+        workshop = Int64Field(min_value=1)
         capacity = serializers.IntegerField(min_value=1, max_value=100_000)
         parts = PartInputSerializer(many=True, min_length=1, max_length=20)
 
@@ -235,8 +236,8 @@ class AttendanceApi(APIView):
 
     class InputSerializer(Serializer):
         class Mark(Serializer):
-            registration = serializers.IntegerField(min_value=1)
-            part = serializers.IntegerField(min_value=1)
+            registration = Int64Field(min_value=1)
+            part = Int64Field(min_value=1)
             status = serializers.ChoiceField(choices=AttendanceMark.Status.choices)
 
         marks = Mark(many=True, min_length=1, max_length=5000)

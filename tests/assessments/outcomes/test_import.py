@@ -10,7 +10,7 @@ from assessments.outcomes import services
 from assessments.outcomes.models import OutcomeScore
 from tests import factories as people
 from tests.assessments.outcomes.helpers import HEADER, csv_file
-from tests.helpers import assert_error
+from tests.helpers import assert_error, request_property
 
 pytestmark = pytest.mark.django_db
 UPLOAD = "/api/v1/outcomes/scores/upload/"
@@ -99,6 +99,17 @@ def test_file_conventions(org, agents, client_for):
     assert_error(client.post(UPLOAD, {"organization": org.slug, "file": nul}, format="multipart"), 422, "invalid_csv")
     assert_error(_upload(client, org, "r1,E1", header="external_id,employee_id"), 422, "missing_columns")
     assert_error(_upload(client, org, header=HEADER), 422, "outcome_no_rows")
+
+
+def test_an_empty_file_is_refused_as_the_schema_says(org, agents, client_for):
+    """The API fuzzer sent an empty file, valid by the schema then, and met a 400: the schema now asks for at
+    least one byte, and an empty file is a 422 that writes nothing."""
+    assert request_property("POST", UPLOAD, "file")["minLength"] == 1
+    empty = SimpleUploadedFile("scores.csv", b"", content_type="text/csv")
+    response = client_for(people.member(org, "hr")).post(UPLOAD, {"organization": org.slug, "file": empty},
+                                                         format="multipart")
+    assert "file" in assert_error(response, 422)["fields"]
+    assert not OutcomeScore.objects.exists()
 
 
 def test_too_large_file_is_refused(org, agents, client_for, monkeypatch):

@@ -19,7 +19,7 @@ from lms.errors import ApplicationError
 from tests import factories as people
 from tests.courses.catalog.conftest import browser, portuguese
 from tests.courses.factories import CategoryFactory, CourseFactory
-from tests.helpers import assert_error
+from tests.helpers import assert_error, request_property
 
 GPS_IFD = 0x8825
 
@@ -208,6 +208,16 @@ def test_alt_text_is_required_with_a_cover(client_for, instructor, course, media
                  "cover_alt_required")
     changed = client.patch("/api/v1/courses/listening/", {"cover_alt": "A quiet room"}, format="json")
     assert changed.json()["cover"]["alt"] == "A quiet room"
+
+
+def test_the_schema_states_what_an_upload_needs(client_for, instructor, course, media):
+    """The API fuzzer sent an empty alt text, valid by the schema then, and met a 400: the schema now says the
+    text and the file are never empty, and an empty text is a 422 that stores nothing."""
+    assert request_property("PUT", "/api/v1/courses/{slug}/cover/", "alt")["minLength"] == 1
+    assert request_property("PUT", "/api/v1/courses/{slug}/cover/", "file")["minLength"] == 1
+    error = assert_error(upload(client_for(instructor), "listening", picture(), alt=""), 422)
+    assert "alt" in error["fields"]
+    assert stored_files(media) == []
 
 
 def test_alt_text_may_be_empty_without_a_cover(client_for, instructor, course):

@@ -18,7 +18,7 @@ from tests import factories as people
 from tests.courses.catalog.conftest import browser
 from tests.courses.catalog.test_covers import GPS_IFD, animated_png, picture, png_bomb
 from tests.courses.factories import activities_of, build_course, words
-from tests.helpers import assert_error
+from tests.helpers import assert_error, request_property
 
 ALT = "Two colleagues listening to a customer on the phone"
 
@@ -148,6 +148,14 @@ def test_a_blank_alt_is_422_and_a_missing_one_400(client_for, instructor, articl
     assert "alt" in error["fields"]
     missing = client.post(images_url(article), {"file": SimpleUploadedFile("a.png", picture())}, format="multipart")
     assert_error(missing, 400)
+    assert stored_files(media) == []
+
+
+def test_the_schema_says_a_picture_needs_its_text(client_for, instructor, article, media):
+    """As for a course's cover: an empty alt text was valid by the schema yet refused; the schema now says
+    minLength 1, and an empty one is a 422 that stores nothing."""
+    assert request_property("POST", "/api/v1/activities/{activity_id}/lesson/images/", "alt")["minLength"] == 1
+    assert "alt" in assert_error(upload(client_for(instructor), article, picture(), alt=""), 422)["fields"]
     assert stored_files(media) == []
 
 

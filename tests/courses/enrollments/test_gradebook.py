@@ -2,6 +2,7 @@
 who may open it, and overrides of a result through completion, with their audit rows."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -14,6 +15,7 @@ from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress, Enrollment, GradeOverride
 from tests.courses.factories import activities_of, build_course
 from tests.factories import DepartmentFactory, MembershipFactory, member
+from tests.helpers import assert_error, request_property
 
 pytestmark = pytest.mark.django_db
 
@@ -234,6 +236,24 @@ def test_the_api_override_writes_its_audit_row(client_for, world):
     detail = client_for(world["instructor"]).get(f"/api/v1/courses/{world['course'].slug}/gradebook/{clara.pk}/")
     assert detail.json()["overrides"][0]["reason"] == "Scored on paper."
     assert detail.json()["activities"][0]["score"] == "60.00"
+
+
+def test_the_schema_bounds_an_override_score_at_100(client_for, world):
+    """The API fuzzer sent score "715", valid by the schema's pattern then (three whole digits), and met a 400:
+    the pattern now stops at 100, and 100 itself is taken."""
+    pattern = re.compile(request_property("POST", "/api/v1/courses/{slug}/gradebook/{enrollment_id}/overrides/",
+                                          "score")["pattern"])
+    assert [text for text in ("0", "7.5", "99.99", "100", "100.00", ".5") if not pattern.fullmatch(text)] == []
+    assert [text for text in ("715", "100.01", "101", "-1", "1000") if pattern.fullmatch(text)] == []
+    clara = world["people"]["Clara"]
+    url = f"/api/v1/courses/{world['course'].slug}/gradebook/{clara.pk}/overrides/"
+    client = client_for(world["instructor"])
+    assert_error(client.post(url, {"activity": world["activities"][0].pk, "score": "715", "reason": "Typo."},
+                             format="json"), 400)
+    response = client.post(url, {"activity": world["activities"][0].pk, "score": "100", "reason": "On paper."},
+                           format="json")
+    assert response.status_code == 201, response.content
+    assert response.json()["new_score"] == "100.00"
 
 
 def test_an_override_that_would_change_nothing_is_409(client, world):

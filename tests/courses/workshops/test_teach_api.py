@@ -9,6 +9,7 @@ from courses.workshops.models import Workshop
 from courses.workshops.services import sessions as services
 from tests import factories as people
 from tests.courses.workshops.conftest import enrolled, make_session, make_workshop, workshop_course
+from tests.helpers import assert_error, request_property
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +50,22 @@ def test_instructors_from_another_organization_are_refused(setting, other_org, c
     assert "instructors" in response.json()["error"]["fields"]
     assert Workshop.objects.count() == before
     assert not Activity.objects.filter(title="Lab").exists()
+
+
+def test_instructor_ids_past_64_bits_are_refused_as_the_schema_says(setting, client_for):
+    """The API fuzzer sent an instructor id over 2**63 - 1, valid by the schema then (no maximum), and met a 400:
+    the schema now states the 64-bit range of an id; past it is a 400 naming the field, and the largest id is
+    a 422 (nobody has it)."""
+    instructor, course = setting
+    item = request_property("POST", "/api/v1/workshops/", "instructors", "items")
+    assert (item["minimum"], item["maximum"], item["format"]) == (1, 2**63 - 1, "int64")
+    assert request_property("POST", "/api/v1/workshops/", "module")["maximum"] == 2**63 - 1
+    client = client_for(instructor)
+    body = {"course": course.slug, "title": "Lab"}
+    for ids, status in (([2**63], 400), ([10**30, 4], 400), ([2**63 - 1], 422)):
+        error = assert_error(client.post("/api/v1/workshops/", {**body, "instructors": ids}, format="json"), status)
+        assert "instructors" in error["fields"], ids
+    assert not Workshop.objects.exists()
 
 
 def test_who_may_create(setting, org, other_org, client_for):
