@@ -72,6 +72,6 @@ def org_access_log(request):
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "lms/privacy/access_log.html", {
-        "organization": organization, "organizations": organizations, "form": form, "page": page,
+        "nav": "org-privacy", "organization": organization, "organizations": organizations, "form": form, "page": page,
         "query": query.urlencode(),
     })
