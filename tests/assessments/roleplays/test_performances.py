@@ -72,7 +72,8 @@ def test_bad_uploads_and_inputs_are_422_and_nothing_is_written(org, client_for, 
     pdf = SimpleUploadedFile("call.mp3", b"%PDF-1.7" + b"\x00" * 50, content_type="audio/mpeg")
     assert_error(client.post(_url(w), {"media": pdf, "recording_consent": 1}, format="multipart"), 422, "invalid_media")
     big = SimpleUploadedFile("call.wav", WAV + b"\x00" * 200, content_type="audio/wav")
-    assert_error(client.post(_url(w), {"media": big, "recording_consent": 1}, format="multipart"), 422, "media_too_large")
+    assert_error(client.post(_url(w), {"media": big, "recording_consent": 1}, format="multipart"), 422,
+                 "media_too_large")
     assert_error(client.post(_url(w), {}, format="json"), 422, "invalid_performance")
     assert_error(client.post(_url(w), {"link": "http://example.com/video"}, format="json"), 422)
     assert_error(client.post(_url(w), {"link": "https://x.example/v", "session_reference": "S1"}, format="json"),

@@ -125,6 +125,10 @@ def test_the_page_in_portuguese_shows_the_consent_text(w):
     client.post("/i18n/setlang/", {"language": "pt-br"})
     html = client.get(_activity_url(w)).content.decode()
     assert "O que gravamos" in html and "Você pode retirar o seu consentimento" in html
+    assert "Antes de enviar uma gravação" in html and "Texto de consentimento, versão 1." in html
+    assert "Li o texto de consentimento acima" in html
+    response = client.post(reverse("pages:roleplay-submit", args=[w.scenario.pk]), {"media": _upload()})
+    assert "Marque a caixa de consentimento para enviar uma gravação" in response.content.decode()
 
 
 def test_withdrawing_on_the_page_deletes_the_file_and_keeps_the_transcript_review(w, client_for, settings,
