@@ -39,8 +39,9 @@ VERSIONS: dict[int, ConsentText] = {
         en=(
             "What we record: the audio or video file of this role-play that you record or upload here, your "
             "voice and anything the camera shows.",
-            "Who sees it: the people who review this performance (your peers, your role-play partner and your "
-            "supervisor) and the instructors of this course. Nobody else.",
+            "Who sees it: the people asked to review this performance (your peers, your role-play partner, your "
+            "supervisor and, when reviews are late, your organization's admins) and the instructors of this "
+            "course. It is never public.",
             "How long we keep it: {days} days after the performance is scored, then we delete the file. The "
             "transcript and the reviews stay with your course record.",
             "You may withdraw your consent at any time on the performance's page. We then delete the recording "
@@ -50,8 +51,9 @@ VERSIONS: dict[int, ConsentText] = {
         pt_br=(
             "O que gravamos: o arquivo de áudio ou vídeo desta simulação que você gravar ou enviar aqui, a sua "
             "voz e tudo o que a câmera mostrar.",
-            "Quem vê: as pessoas que avaliam esta atuação (seus colegas, seu parceiro na simulação e seu "
-            "supervisor) e os instrutores deste curso. Ninguém mais.",
+            "Quem vê: as pessoas chamadas a avaliar esta atuação (seus colegas, seu parceiro na simulação, seu "
+            "supervisor e, quando as avaliações atrasam, os administradores da sua organização) e os instrutores "
+            "deste curso. Ela nunca é pública.",
             "Por quanto tempo guardamos: {days} dias depois que a atuação recebe a nota; depois apagamos o "
             "arquivo. A transcrição e as avaliações continuam no seu histórico do curso.",
             "Você pode retirar o seu consentimento a qualquer momento na página da atuação. Nesse caso apagamos "
