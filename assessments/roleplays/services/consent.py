@@ -46,12 +46,12 @@ def recording_consent_withdraw(*, consent: RecordingConsent, actor: Any,
     """The learner takes their consent back: ``withdrawn_at`` is set and the recording deleted. Withdrawing
     twice changes nothing; someone else's consent is not found."""
     with transaction.atomic():
-        consent = RecordingConsent.objects.select_for_update().filter(pk=consent.pk, user_id=actor.pk).first()
-        if consent is None:
+        locked = RecordingConsent.objects.select_for_update().filter(pk=consent.pk, user_id=actor.pk).first()
+        if locked is None:
             raise NotFound("No such recording consent.", code=RoleplayErrorCode.RECORDING_CONSENT_NOT_FOUND)
-        if consent.withdrawn_at is not None:
-            return consent
-        consent.withdrawn_at = now or timezone.now()
-        consent.save(update_fields=["withdrawn_at"])
-        recording_delete(performance=consent.performance)
-    return consent
+        if locked.withdrawn_at is not None:
+            return locked
+        locked.withdrawn_at = now or timezone.now()
+        locked.save(update_fields=["withdrawn_at"])
+        recording_delete(performance=locked.performance)
+    return locked
