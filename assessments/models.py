@@ -14,6 +14,7 @@ from assessments.roleplays.models import (
     Criterion,
     Level,
     Performance,
+    RecordingConsent,
     Review,
     ReviewAssignment,
     ReviewerCalibration,
@@ -27,6 +28,6 @@ __all__ = [
     "SUBMIT_GRACE", "AllocationRound", "Attempt", "AttemptAnswer", "CalibrationExample", "Choice", "Criterion",
     "Instrument", "InstrumentItem", "InstrumentResponse",
     "LeadershipCycle", "LeadershipInvitation", "LeadershipResponse", "LeadershipSubject",
-    "Level", "OutcomeScore", "Performance", "Question", "Quiz", "Review",
+    "Level", "OutcomeScore", "Performance", "Question", "Quiz", "RecordingConsent", "Review",
     "ReviewAssignment", "ReviewScore", "ReviewerCalibration", "ReviewerRole", "Rubric", "Scenario", "Survey",
 ]

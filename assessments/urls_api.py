@@ -5,6 +5,7 @@ from assessments.instruments import api as instruments
 from assessments.leadership.api import views as leadership
 from assessments.outcomes import api as outcomes
 from assessments.quizzes.api import attempts, quizzes
+from assessments.roleplays.api import consent as roleplay_consent
 from assessments.roleplays.api import views as roleplays
 
 urlpatterns = [
@@ -35,6 +36,14 @@ urlpatterns = [
     path("roleplays/performances/<id:performance_id>/reviews/", roleplays.ReviewCreateApi.as_view(),
          name="roleplay-review-create"),
     path("roleplays/reviews/<id:review_id>/", roleplays.ReviewUpdateApi.as_view(), name="roleplay-review"),
+    path("roleplays/recording-consent/", roleplay_consent.RecordingConsentTextApi.as_view(),
+         name="roleplay-consent-text"),
+    path("roleplays/recording-consents/", roleplay_consent.RecordingConsentListApi.as_view(),
+         name="roleplay-consents"),
+    path("roleplays/recording-consents/<id:consent_id>/", roleplay_consent.RecordingConsentDetailApi.as_view(),
+         name="roleplay-consent"),
+    path("roleplays/recording-consents/<id:consent_id>/withdraw/",
+         roleplay_consent.RecordingConsentWithdrawApi.as_view(), name="roleplay-consent-withdraw"),
     path("roleplays/queue/", roleplays.QueueApi.as_view(), name="roleplay-queue"),
     path("roleplays/assignments/<id:assignment_id>/reassign/", roleplays.AssignmentReassignApi.as_view(),
          name="roleplay-reassign"),

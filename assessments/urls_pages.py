@@ -25,6 +25,8 @@ urlpatterns = [
     path("quizzes/attempts/<id:attempt_id>/submit/", quizzes.quiz_submit, name="quiz-submit"),
     path("roleplays/<id:scenario_id>/perform/", roleplays.roleplay_submit, name="roleplay-submit"),
     path("roleplays/performances/<id:performance_id>/", roleplays.roleplay_result, name="roleplay-result"),
+    path("roleplays/performances/<id:performance_id>/recording-consent/withdraw/",
+         roleplays.roleplay_consent_withdraw, name="roleplay-consent-withdraw"),
     path("surveys/<id:activity_id>/answer/", surveys.survey_answer, name="survey-answer"),
     # HR's workspace: the empathy-growth figures (a section of /hr/, registered in AssessmentsConfig.ready)
     path("hr/empathy/", surveys.hr_empathy, name="hr-empathy"),

@@ -23,6 +23,8 @@ class RoleplayErrorCode(ErrorCodeEnum):
     NOT_A_ROLEPLAY = "not_a_roleplay"
     PERFORMANCE_NOT_FOUND = "performance_not_found"
     PERFORMANCE_PENDING = "performance_pending"
+    RECORDING_CONSENT_NOT_FOUND = "recording_consent_not_found"
+    RECORDING_CONSENT_REQUIRED = "recording_consent_required"
     REVIEW_CLOSED = "review_closed"
     REVIEW_EXISTS = "review_exists"
     REVIEWER_NOT_FOUND = "reviewer_not_found"
@@ -37,7 +39,8 @@ class RoleplayError(AssessmentsError):
     """Role-play, rubric, review or instrument input breaks a rule (400; nothing is recorded).
 
     Codes: ``invalid_rubric``, ``invalid_scenario``, ``invalid_performance``, ``invalid_media``,
-    ``media_too_large``, ``invalid_review``, ``invalid_level``, ``invalid_instrument``, ``invalid_answers``.
+    ``media_too_large``, ``invalid_review``, ``invalid_level``, ``invalid_instrument``, ``invalid_answers``,
+    ``recording_consent_required`` (a recording without the current consent text agreed to).
     """
 
     code = RoleplayErrorCode.INVALID_ROLEPLAY

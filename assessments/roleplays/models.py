@@ -334,3 +334,27 @@ class ReviewerCalibration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer_id} on {self.scenario_id}: {self.weight}"
+
+
+class RecordingConsent(models.Model):
+    """A learner's consent to keep the recording of one performance: the version of the consent text
+    (``assessments.roleplays.consent``) they agreed to and when; ``withdrawn_at`` once they took it back,
+    which deleted the recording (the transcript and the reviews stay)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recording_consents")
+    performance = models.OneToOneField(Performance, on_delete=models.CASCADE, related_name="recording_consent")
+    version = models.PositiveSmallIntegerField(help_text="The version of the consent text agreed to.")
+    given_at = models.DateTimeField(default=now)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-given_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(version__gte=1), name="recording_consent_version_positive"),
+            models.CheckConstraint(condition=Q(withdrawn_at__isnull=True) | Q(withdrawn_at__gte=models.F("given_at")),
+                                   name="recording_consent_withdrawn_after_given"),
+        ]
+        indexes = [models.Index(fields=["user", "given_at"])]
+
+    def __str__(self) -> str:
+        return f"Recording consent v{self.version} of {self.user_id} for {self.performance_id}"

@@ -99,7 +99,8 @@ def test_the_checked_views_hand_the_file_to_the_web_server_only_for_the_right_pe
     w = world(org, learners=1)
     media = SimpleUploadedFile("call.bin", WAV, content_type="application/octet-stream")
     performance = client_for(w.learners[0]).post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/performances/",
-                                                  {"media": media}, format="multipart").json()["id"]
+                                                  {"media": media, "recording_consent": 1},
+                                                  format="multipart").json()["id"]
 
     settings.PROTECTED_MEDIA_REDIRECT = "x-accel-redirect"
     ebook = Lesson.objects.get(activity=article).ebook.name

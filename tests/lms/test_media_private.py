@@ -98,7 +98,8 @@ def test_a_role_play_upload_is_served_only_through_its_checked_view(debug_urls, 
     w = world(org, learners=1)
     performer = client_for(w.learners[0])
     upload = SimpleUploadedFile("call.bin", WAV, content_type="application/octet-stream")
-    created = performer.post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/performances/", {"media": upload},
+    created = performer.post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/performances/",
+                             {"media": upload, "recording_consent": 1},
                              format="multipart")
     assert created.status_code == 201, created.content
     performance_id = created.json()["id"]

@@ -73,7 +73,7 @@ def concrete(route: str, learner) -> str:
                                   "example_id", "rating_id", "rendition_id", "image_id", "certificate_id",
                                   "question_id", "enrollment_id", "module_id", "workshop_id", "registration_id",
                                   "rubric_id", "endpoint_id", "delivery_id", "user_id", "export_id",
-                                  "cycle_id", "invitation_id")},
+                                  "cycle_id", "invitation_id", "consent_id")},
         "prefix": "NotAKey1",
         "format": "webp", "language": "en", "scim_id": "00000000-0000-4000-8000-000000000000", "name": "User",
         "urn": "urn:ietf:params:scim:schemas:core:2.0:User", "rest": "Unknown",

@@ -18,6 +18,7 @@ from rest_framework.test import APIClient
 from assessments.instruments import services as instrument_services
 from assessments.quizzes.services import attempts as quiz_attempts
 from assessments.quizzes.services import authoring as quiz_authoring
+from assessments.roleplays.services import consent as roleplay_consent
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
 from assessments.roleplays.services import rubrics as roleplay_rubrics
@@ -125,6 +126,8 @@ def build_world() -> World:
                                              scenario=scenario,
                                              transcript="Agent: Let me look at the order.")
     roleplay_performances.peer_allocate(scenario=scenario, seed=1)
+    recording_consent = roleplay_consent.recording_consent_create(performance=performance, user=users["learner"],
+                                                                  version=1)
     criteria = scenario.rubric.criteria.order_by("position", "id")
     review = roleplay_reviews.review_submit(performance=performance, reviewer=users["learner"], role="self",
                                             scores=[{"criterion": c.pk, "points": 3} for c in criteria])
@@ -174,6 +177,7 @@ def build_world() -> World:
                  membership=membership, course=course, lesson=lesson, quiz_activity=quiz.activity,
                  enrollment=enrollment, attempt_id=attempt.pk, certificate=certificate, token_id=token_id,
                  extra={"rating": rating, "scenario": scenario, "survey": survey, "performance": performance,
+                        "consent": recording_consent,
                         "review": review,
                         "example": example, "assignment": performance.assignments.order_by("pk").first(),
                         "policy": policy, "unsubscribe": unsubscribe,
@@ -217,6 +221,7 @@ PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"", "scenario_id", lambda w: w.extra["scenario"].pk),
     (r"", "performance_id", lambda w: w.extra["performance"].pk),
     (r"", "review_id", lambda w: w.extra["review"].pk),
+    (r"", "consent_id", lambda w: w.extra["consent"].pk),
     (r"", "example_id", lambda w: w.extra["example"].pk),
     (r"", "assignment_id", lambda w: w.extra["assignment"].pk),
     (r"", "rubric_id", lambda w: w.extra["scenario"].rubric_id),

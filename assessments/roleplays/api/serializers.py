@@ -148,6 +148,13 @@ class StandingSerializer(Serializer):
     reviewers_counted = serializers.IntegerField(allow_null=True)
 
 
+class ConsentSummarySerializer(Serializer):
+    version = serializers.IntegerField(help_text="The version of the consent text the performer agreed to.")
+    given_at = serializers.DateTimeField()
+    withdrawn_at = serializers.DateTimeField(allow_null=True, help_text="Set once withdrawn: the recording "
+                                             "is deleted; review the transcript.")
+
+
 class PerformanceDetailSerializer(PerformanceSerializer):
     standing = StandingSerializer(help_text="Where the review stands: step, reviews received of expected, "
                                             "the date it resolves by.")
@@ -159,6 +166,8 @@ class PerformanceDetailSerializer(PerformanceSerializer):
     media_size = serializers.IntegerField()
     reviews = ReviewSerializer(many=True)
     breakdown = BreakdownSerializer(allow_null=True, help_text="For the performer and staff.")
+    recording_consent = ConsentSummarySerializer(allow_null=True, help_text="The performer's consent to the "
+                                                 "recording; null when none was uploaded.")
 
 
 class AssignmentSerializer(Serializer):

@@ -41,7 +41,9 @@ def _detail(request, performance: Performance) -> dict:
                  "session_reference": p.session_reference, "media_type": p.media_type, "media_size": p.media_size,
                  "reviews": out.ReviewSerializer(body["reviews"], many=True).data,
                  "breakdown": out.BreakdownSerializer(body["breakdown"]).data if body["breakdown"] else None,
-                 "standing": out.StandingSerializer(body["standing"]).data})
+                 "standing": out.StandingSerializer(body["standing"]).data,
+                 "recording_consent": (out.ConsentSummarySerializer(body["recording_consent"]).data
+                                       if body["recording_consent"] else None)})
     return data
 
 
@@ -74,10 +76,11 @@ class ScenarioDetailApi(APIView):
 
 class PerformanceCreateApi(APIView):
     """Perform the scenario: a transcript, an audio or video file (multipart, checked by content), an https
-    link, or a live performance's workshop session reference."""
+    link, or a live performance's workshop session reference. A file needs the learner's consent: send
+    ``recording_consent`` with the current consent text's version."""
     error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, RoleplayErrorCode.INVALID_MEDIA,
                    RoleplayErrorCode.INVALID_PERFORMANCE, RoleplayErrorCode.MEDIA_TOO_LARGE,
-                   RoleplayErrorCode.PERFORMANCE_PENDING)
+                   RoleplayErrorCode.PERFORMANCE_PENDING, RoleplayErrorCode.RECORDING_CONSENT_REQUIRED)
 
     permission_classes = [IsPerson]
     parser_classes = [JSONParser, MultiPartParser]
@@ -91,6 +94,10 @@ class PerformanceCreateApi(APIView):
         partner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
                                            help_text="The colleague who played the customer.")
         cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
+        recording_consent = serializers.IntegerField(
+            required=False, min_value=1, max_value=32767,
+            help_text="With a file: the version of the recording consent text you agree to (GET "
+                      "/roleplays/recording-consent/); a file without the current version is refused.")
 
     class JsonInputSerializer(InputSerializer):
         # JSON cannot carry a file: the same fields, without media.

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from assessments.quizzes.forms import refuse_repeated_values
+from assessments.roleplays import consent
 from assessments.roleplays.models import Criterion, Review
 from lms.error_codes import PlatformErrorCode
 from lms.pages.forms import AccessibleFormMixin
@@ -36,13 +37,26 @@ class PerformanceForm(AccessibleFormMixin, forms.Form):
         widget=forms.Textarea(attrs={"rows": 12}),
         help_text=_("Paste the conversation, one line per turn (for example \"Agent: ...\", \"Customer: ...\")."),
         error_messages={"max_length": _("Keep the transcript to %(limit_value)d characters or fewer.")})
+    recording_consent = forms.BooleanField(
+        label=_("I have read the consent text above and agree that my recording is kept and shown as it says."),
+        required=False)
+    recording_consent_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1,
+                                                   max_value=32767)
     media = forms.FileField(label=_("Recording (audio or video file)"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*"}))
+                            widget=forms.ClearableFileInput(attrs={"accept": "audio/*,video/*",
+                                                                   "data-needs-consent": "id_recording_consent"}))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["media"].help_text = media_help()
+        self.fields["recording_consent_version"].initial = consent.CURRENT_VERSION
         self._describe()
+
+    def consent_version(self) -> int | None:
+        """The consent text version the learner agreed to, or None when the box is not ticked."""
+        if not self.cleaned_data.get("recording_consent"):
+            return None
+        return self.cleaned_data.get("recording_consent_version") or consent.CURRENT_VERSION
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

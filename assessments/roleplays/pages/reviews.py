@@ -64,6 +64,7 @@ def _review_context(request: HttpRequest, performance, role: str, assignment: Re
         "role": role, "role_label": role_label(role), "assignment": assignment, "existing": existing,
         "pending_calibration": pending_calibration, "closed": closed,
         "show_performer": role in (ReviewerRole.SUPERVISOR, ReviewerRole.PARTNER),
+        "recording_consent": selectors.recording_consent_summary(performance),
     }
 
 

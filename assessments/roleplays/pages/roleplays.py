@@ -15,15 +15,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from assessments.roleplays import selectors
+from assessments.roleplays import consent, selectors
 from assessments.roleplays.errors import RoleplayConflict, RoleplayError
 from assessments.roleplays.models import Performance, ReviewerRole, Scenario
 from assessments.roleplays.pages.forms import PerformanceForm
 from assessments.roleplays.pages.rubrics import rubric_matrix
+from assessments.roleplays.selectors import consent as consent_selectors
+from assessments.roleplays.services import consent as consent_services
 from assessments.roleplays.services import performances as services
 from courses.catalog.pages.player import activity_player
 from courses.enrollments import selectors as course_selectors
 from courses.enrollments.models import Enrollment
+from lms.errors import NotFound
 
 READABLE = (Enrollment.Status.ACTIVE, Enrollment.Status.COMPLETED)
 WAITING = (Performance.Status.SUBMITTED, Performance.Status.IN_REVIEW)
@@ -53,6 +56,8 @@ def performance_error(exc: RoleplayError | RoleplayConflict) -> str:
         "performance_pending": _("Your previous performance is still being reviewed; you can perform again once "
                                  "it is scored."),
         "enrollment_required": _("Enroll in the course to perform this scenario."),
+        "recording_consent_required": _("Tick the consent box to send a recording, or send only a transcript. "
+                                        "If the box was ticked, the consent text has changed: read it again."),
     }.get(exc.code, exc.message)
 
 
@@ -73,6 +78,7 @@ def _render_scenario(request: HttpRequest, scenario: Scenario, *, form: Performa
         **(player or activity_player(request, activity)), "scenario": scenario,
         "rubric": rubric_matrix(list(scenario.rubric.criteria.all())), "enrolled": enrollment is not None,
         "performances": performances, "waiting": waiting, "form": form if enrollment else None,
+        "consent": consent.current(),
     }
     return render(request, "assessments/pages/roleplay.html", context, status=status)
 
@@ -103,7 +109,8 @@ def roleplay_submit(request: HttpRequest, scenario_id: int) -> HttpResponse:
         media = (upload.read(settings.ROLEPLAY_MEDIA_MAX_BYTES + 1), upload.name) if upload else None
         try:
             performance = services.performance_submit(enrollment=enrollment, scenario=scenario,
-                                                      transcript=form.cleaned_data["transcript"], media=media)
+                                                      transcript=form.cleaned_data["transcript"], media=media,
+                                                      recording_consent=form.consent_version())
         except RoleplayConflict as exc:
             messages.error(request, performance_error(exc))
             return redirect(activity_url)
@@ -142,7 +149,7 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
         breakdown = None  # nothing scored yet: no table of dashes
     context = {
         **activity_player(request, scenario.activity), "performance": performance, "scenario": scenario,
-        "breakdown": breakdown, "reviews": reviews, "own": own,
+        "breakdown": breakdown, "reviews": reviews, "own": own, "recording_consent": body["recording_consent"],
         "performer": body["performer"], "standing": body["standing"],
         "step_label": STEP_LABELS.get(body["standing"]["escalation_step"], ""),
         "self_reviewed": any(r["role"] == ReviewerRole.SELF for r in body["reviews"]),
@@ -150,3 +157,21 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
                   for role, score in body["breakdown"]["roles"].items()] if body["breakdown"] else [],
     }
     return render(request, "assessments/pages/roleplay_result.html", context)
+
+
+@require_POST
+@login_required
+def roleplay_consent_withdraw(request: HttpRequest, performance_id: int) -> HttpResponse:
+    """The performer withdraws their consent to the recording: it is deleted now; the transcript, reviews and
+    score stay. Anyone else's performance: 404."""
+    try:
+        recording_consent = consent_selectors.recording_consent_of_performance(actor=request.user,
+                                                                               performance_id=performance_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    already = recording_consent.withdrawn_at is not None
+    consent_services.recording_consent_withdraw(consent=recording_consent, actor=request.user)
+    if not already:
+        messages.success(request, _("Consent withdrawn: the recording is deleted. Reviewers go on with the "
+                                    "transcript."))
+    return redirect("pages:roleplay-result", performance_id)

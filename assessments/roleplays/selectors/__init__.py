@@ -30,6 +30,7 @@ from assessments.roleplays.models import (
     Rubric,
     Scenario,
 )
+from assessments.roleplays.selectors.consent import recording_consent_summary
 from courses.catalog import selectors as course_selectors
 from courses.catalog.models import Course
 from courses.enrollments.models import Enrollment
@@ -194,7 +195,8 @@ def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any
         }
     return {"performance": performance, "reviews": rows, "breakdown": breakdown,
             "performer": _person(enrollment.user) if (everything or own) else None,
-            "standing": performance_standing(performance, reviews)}
+            "standing": performance_standing(performance, reviews),
+            "recording_consent": recording_consent_summary(performance)}
 
 
 def review_get(*, actor: Any, review_id: int) -> Review:

@@ -41,9 +41,11 @@ from django.utils.text import slugify
 
 from assessments.errors import AssessmentErrorCode
 from assessments.roleplays.allocation import allocate_group
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from assessments.roleplays.errors import RoleplayConflict, RoleplayError, RoleplayErrorCode
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import AllocationRound, Performance, ReviewAssignment, ReviewerRole, Rubric, Scenario
+from assessments.roleplays.services.consent import recording_consent_create
 from assessments.roleplays.services.escalation import performance_deadlines_set, performances_escalate
 from assessments.roleplays.services.reviews import performance_finalize
 from assessments.roleplays.services.xapi import performance_submitted_record
@@ -172,8 +174,11 @@ def _ensure_supervisor_assignment(performance: Performance, *, reason: str,
 def performance_submit(
     *, enrollment: Enrollment, scenario: Scenario, transcript: str = "", media: tuple[bytes, str] | None = None,
     link: str = "", session_reference: str = "", partner: User | None = None, cohort: str = "",
+    recording_consent: int | None = None,
 ) -> Performance:
-    """A learner's performance of ``scenario``; ``media`` is (content, file name)."""
+    """A learner's performance of ``scenario``; ``media`` is (content, file name), refused unless
+    ``recording_consent`` is the current version of the consent text (``assessments.roleplays.consent``),
+    which is then recorded with the performance."""
     if enrollment.course_id != scenario.activity.course_id:
         raise RoleplayError("This scenario is not part of the enrollment's course.",
                             code=RoleplayErrorCode.INVALID_PERFORMANCE)
@@ -192,6 +197,10 @@ def performance_submit(
     if problems:
         raise RoleplayError(next(iter(problems.values()))[0], code=RoleplayErrorCode.INVALID_PERFORMANCE,
                             fields=problems)
+    if media and recording_consent != CONSENT_VERSION:
+        raise RoleplayError("Agree to the current recording consent before sending a recording.",
+                            code=RoleplayErrorCode.RECORDING_CONSENT_REQUIRED,
+                            fields={"recording_consent": [f"Send the current version, {CONSENT_VERSION}."]})
     media_type = sniff_media(media[0], max_bytes=settings.ROLEPLAY_MEDIA_MAX_BYTES) if media else ""
     if partner is not None and (partner.pk == enrollment.user_id or not Membership.objects.filter(
             user=partner, organization=enrollment.organization_id, is_active=True).exists()):
@@ -221,6 +230,9 @@ def performance_submit(
             performance.media.save(f"{upload_stem(media[1], default='recording', max_length=40)}.{extension}",
                                    ContentFile(media[0]), save=False)
         performance.save()
+        if media:
+            recording_consent_create(performance=performance, user=enrollment.user, version=CONSENT_VERSION,
+                                     given_at=now)
         if partner is not None:
             ReviewAssignment.objects.create(performance=performance, reviewer=partner, role=ReviewerRole.PARTNER,
                                             reason=ReviewAssignment.Reason.ROLE, due_at=due_at)

@@ -93,7 +93,8 @@ def test_a_transcript_is_submitted_and_awaits_reviews(w):
 def test_a_recording_is_stored(w):
     client = signed_in(w.learners[0])
     upload = SimpleUploadedFile("my call.wav", WAV, content_type="audio/wav")
-    response = client.post(submit_url(w.scenario), {"transcript": "", "media": upload})
+    response = client.post(submit_url(w.scenario), {"transcript": "", "media": upload, "recording_consent": "on",
+                                                      "recording_consent_version": "1"})
     assert response.status_code == 302
     performance = Performance.objects.get()
     assert (performance.kind, performance.media_type, performance.media_size) == ("media", "audio/wav", len(WAV))
@@ -105,7 +106,7 @@ def test_a_recording_is_stored(w):
 def test_bad_submissions_show_the_error_with_400_and_store_nothing(w, settings, tmp_path, case):
     settings.ROLEPLAY_MEDIA_MAX_BYTES = 1024 * 1024
     client = signed_in(w.learners[0])
-    data: dict = {"transcript": ""}
+    data: dict = {"transcript": "", "recording_consent": "on", "recording_consent_version": "1"}
     if case == "not_a_recording":
         data["media"] = SimpleUploadedFile("call.mp3", b"<html>not audio at all</html>", content_type="audio/mpeg")
     elif case == "too_large":

@@ -363,7 +363,8 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "title": "A rushed answer", "transcript": "Agent: Next.", "link": "https://example.com/clip",
         "scores": scores(w)},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/performances/": lambda w: {
-        "transcript": "Agent: Tell me about the party.", "link": "", "session_reference": "", "cohort": "spring"},
+        "transcript": "Agent: Tell me about the party.", "link": "", "session_reference": "", "cohort": "spring",
+        "recording_consent": 1},
     "POST /api/v1/workshops/": lambda w: {
         "course": w.course.slug, "title": "Extra practice", "module": w.course.modules.get().pk, "required": False,
         "description": "One more round.", "requires_approval": False, "instructors": [w.users["instructor"].pk]},

@@ -225,15 +225,19 @@ def test_lesson_video(world, uploader, settings):
 def test_roleplay_recordings(world, uploader, settings):
     Performance.objects.filter(pk=world.extra["performance"].pk).delete()  # the learner may perform again
     path = f"/api/v1/roleplays/scenarios/{world.extra['scenario'].pk}/performances/"
+    consent = {"recording_consent": "1"}  # the learner agrees to the current consent text
     for name, filename in _hostile_names("wav").items():
-        uploader.send(f"recording named {name}", "learner", "POST", path, "media", filename, WAV, "audio/wav")
+        uploader.send(f"recording named {name}", "learner", "POST", path, "media", filename, WAV, "audio/wav",
+                      extra=consent)
     uploader.send("PDF labelled as audio", "learner", "POST", path, "media", "call.mp3", _pdf(), "audio/mpeg",
-                  refuse=True)
+                  extra=consent, refuse=True)
     uploader.send("HTML labelled as audio", "learner", "POST", path, "media", "call.wav", HTML, "audio/wav",
+                  extra=consent, refuse=True)
+    uploader.send("recording without consent", "learner", "POST", path, "media", "call.wav", WAV, "audio/wav",
                   refuse=True)
     settings.ROLEPLAY_MEDIA_MAX_BYTES = len(WAV) + 10
     uploader.send("recording over its limit", "learner", "POST", path, "media", "call.wav", WAV + b"\x00" * 100,
-                  "audio/wav", refuse=True)
+                  "audio/wav", extra=consent, refuse=True)
 
 
 def test_outcome_csv_import(world, uploader):
