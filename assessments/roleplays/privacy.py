@@ -9,7 +9,8 @@ them. Staff who played the customer, opened an allocation round or chose a calib
 Note for erasure: ``Review.reviewer`` is a non-nullable foreign key with ``on_delete=CASCADE``; Row.DETACH on it
 needs a migration making it nullable (SET_NULL) before erasure can carry it out.
 """
-from lms.privacy.registry import Erase, Row, personal_data
+from assessments.roleplays.consent_export import consents_for
+from lms.privacy.registry import Erase, Row, export_section, personal_data
 
 personal_data(
     "assessments.Performance",
@@ -90,3 +91,20 @@ personal_data(
     fields={"created_at": ("when they allocated reviewers", Erase.KEEP)},
     purpose="A round of allocating peer reviewers; who ran it.",
 )
+
+personal_data(
+    "assessments.RecordingConsent",
+    people={"user": Row.DELETE, "performance__enrollment__user": Row.DELETE},
+    fields={
+        "version": ("the version of the consent text they agreed to", Erase.KEEP),
+        "given_at": ("when they agreed", Erase.KEEP),
+        "withdrawn_at": ("when they withdrew it", Erase.KEEP),
+    },
+    purpose="Proof that the learner agreed to have a role-play recording kept, and when they withdrew it.",
+)
+
+
+@export_section("recording_consents")
+def recording_consents(user) -> list[dict]:
+    """Each consent with the text they agreed to, in both languages, and whether the recording is still kept."""
+    return consents_for(user)

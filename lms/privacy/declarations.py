@@ -7,7 +7,8 @@ not change; whoever they managed loses them as manager. Their personal tokens go
 goes with everything the identity provider told us about them (the erasure record, not this row, refuses a
 re-import).
 """
-from lms.privacy.registry import Erase, Row, not_personal, personal_data
+from lms.privacy.access_selectors import access_log_for
+from lms.privacy.registry import Erase, Row, export_section, not_personal, personal_data
 
 personal_data(
     "lms.User",
@@ -92,3 +93,9 @@ personal_data(
     purpose="Answering the person's request for a copy of their data.",
     retention="data_exports",
 )
+
+
+@export_section("access_log")
+def access_log(user) -> list[dict]:
+    """Who read the person's data: entries naming them, and reads of many people in their organizations."""
+    return access_log_for(user)
