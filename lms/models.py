@@ -118,6 +118,10 @@ class Organization(models.Model):
                                               help_text="Drawn above the signer's name on certificates.")
     certificate_signer_name = models.CharField(max_length=120, blank=True)
     certificate_signer_title = models.CharField(max_length=120, blank=True)
+    # While set, erasures of the organization's members are recorded but held (lms/privacy/services/erasure.py).
+    legal_hold = models.BooleanField(default=False, help_text="Erasure requests of members are held while set.")
+    legal_hold_reason = models.CharField(max_length=500, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
@@ -289,3 +293,7 @@ class HealthProbe(models.Model):
 
     def __str__(self) -> str:
         return f"probe {self.pk} ({'answered' if self.answered_at else 'waiting'})"
+
+
+# The privacy domain's tables live in lms/privacy/models.py; Django loads an app's models from here.
+from lms.privacy.models import ErasureIdentifier, ErasureRecord, ErasureRequest  # noqa: E402, F401

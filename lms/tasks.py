@@ -1,6 +1,7 @@
 from celery import shared_task
 
 from lms import reconciler, services
+from lms.privacy.services import erasure as privacy_erasure
 
 
 @shared_task(name="lms.reconcile")
@@ -11,3 +12,8 @@ def reconcile() -> dict:
 @shared_task(name="lms.health_ping")
 def health_ping(probe_id: int) -> None:
     services.health_probe_answer(probe_id=probe_id)
+
+
+@shared_task(name="lms.privacy_erase")
+def privacy_erase(request_id: int) -> bool:
+    return privacy_erasure.erasure_run(request_id=request_id)

@@ -23,3 +23,4 @@ from .reports import *
 from .xapi import *
 from .logs import *
 from .metrics import *
+from .privacy_erasure import *
