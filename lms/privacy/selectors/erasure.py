@@ -80,3 +80,18 @@ def erasure_held_requests(*, organization_id: int) -> list[int]:
 def erasure_holding_organizations(*, user: User) -> list[Organization]:
     """The organizations under legal hold the person belongs to."""
     return list(Organization.objects.filter(legal_hold=True, memberships__user=user).distinct())
+
+
+def erasure_can_administer(*, actor: Any) -> bool:
+    """Whether the caller may use /org/privacy/ erasure: an org admin somewhere (people only)."""
+    return bool(erasure_admin_organizations(actor=actor))
+
+
+def erasure_organizations_administered(*, actor: Any) -> list[Organization]:
+    return list(Organization.objects.filter(pk__in=erasure_admin_organizations(actor=actor)).order_by("name", "id"))
+
+
+def erasure_members(*, organization: Organization, actor: Any) -> list[Membership]:
+    """The organization's members an admin may ask to erase (everyone but the admin), by address."""
+    return list(Membership.objects.filter(organization=organization).exclude(user_id=person_id(actor))
+                .select_related("user").order_by("user__email"))
