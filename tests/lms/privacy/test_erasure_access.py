@@ -20,7 +20,8 @@ def _no_worker(monkeypatch):
     return sent
 
 
-def test_a_person_asks_and_confirms_with_their_password(org, client_for, _no_worker, django_capture_on_commit_callbacks):
+def test_a_person_asks_and_confirms_with_their_password(org, client_for, _no_worker,
+                                                        django_capture_on_commit_callbacks):
     person = people.member(org)
     client = client_for(person)
     assert client.get("/api/v1/privacy/me/erasure/").status_code == 404
