@@ -39,10 +39,15 @@ def _scrub_deliveries(enrollment_ids: list[int], certificate_ids: list[int]) -> 
         WebhookDelivery.objects.filter(pk=delivery.pk).update(payload=_scrub_payload(delivery.payload))
 
 
+def _delete_files(files: list) -> None:
+    for storage, name in files:
+        storage.delete(name)
+
+
 def _expire_exports(organization_ids: list[int]) -> None:
-    for export in ReportExport.objects.filter(organization_id__in=organization_ids).exclude(file=""):
-        storage, name = export.file.storage, export.file.name
-        transaction.on_commit(lambda storage=storage, name=name: storage.delete(name))
+    files = [(export.file.storage, export.file.name)
+             for export in ReportExport.objects.filter(organization_id__in=organization_ids).exclude(file="")]
+    transaction.on_commit(lambda: _delete_files(files))
     ReportExport.objects.filter(organization_id__in=organization_ids, status=ReportExport.Status.DONE).update(
         status=ReportExport.Status.EXPIRED)
     ReportExport.objects.filter(organization_id__in=organization_ids).exclude(file="").update(file="")

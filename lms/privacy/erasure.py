@@ -86,7 +86,7 @@ def _scrub(queryset: models.QuerySet, declaration: Declaration, detach: str | No
     for row in queryset.order_by("pk").iterator():
         values = _field_values(row, declaration.fields, erasure)
         if fk_name is not None:
-            values[row._meta.get_field(fk_name).attname] = None  # type: ignore[union-attr]
+            values[row._meta.get_field(fk_name).attname] = None
         if values:
             type(row)._base_manager.filter(pk=row.pk).update(**values)
             erasure.count(erasure.scrubbed, declaration.label, 1)
@@ -106,9 +106,11 @@ def _delete(queryset: models.QuerySet, declaration: Declaration, erasure: Erasur
     try:
         erasure.count(erasure.deleted, declaration.label, queryset.delete()[0])
         return
-    except (ProtectedError, RestrictedError) as error:
-        kept = {obj.pk for obj in error.protected_objects if isinstance(obj, queryset.model)}
-        kept |= _protected_owners(queryset, error.protected_objects)
+    except ProtectedError as error:
+        blocking = set(error.protected_objects)
+    except RestrictedError as error:
+        blocking = set(error.restricted_objects)
+    kept = {obj.pk for obj in blocking if isinstance(obj, queryset.model)} | _protected_owners(queryset, blocking)
     erasure.count(erasure.deleted, declaration.label, queryset.exclude(pk__in=kept).delete()[0])
     _scrub(queryset.model._base_manager.filter(pk__in=kept), declaration, None, erasure)
 

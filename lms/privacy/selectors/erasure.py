@@ -93,5 +93,5 @@ def erasure_organizations_administered(*, actor: Any) -> list[Organization]:
 
 def erasure_members(*, organization: Organization, actor: Any) -> list[Membership]:
     """The organization's members an admin may ask to erase (everyone but the admin), by address."""
-    return list(Membership.objects.filter(organization=organization).exclude(user_id=person_id(actor))
+    return list(Membership.objects.filter(organization=organization).exclude(user_id=person_id(actor) or 0)
                 .select_related("user").order_by("user__email"))

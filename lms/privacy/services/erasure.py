@@ -134,20 +134,24 @@ def legal_hold_set(*, organization: Organization, reason: str) -> Organization:
 
 def legal_hold_lift(*, organization: Organization) -> int:
     """Lift the hold and carry out the held erasures of its members not held by another organization."""
-    released = 0
     with transaction.atomic():
         organization.legal_hold, organization.legal_hold_reason, organization.legal_hold_set_at = False, "", None
         organization.save(update_fields=["legal_hold", "legal_hold_reason", "legal_hold_set_at"])
+        released_ids: list[int] = []
         for request in ErasureRequest.objects.select_for_update().filter(
                 pk__in=erasure_held_requests(organization_id=organization.pk)).select_related("user"):
             if erasure_holding_organizations(user=request.user):
                 continue
             request.state = ErasureRequest.State.CONFIRMED
             request.save(update_fields=["state"])
-            request_id = request.pk
-            transaction.on_commit(lambda request_id=request_id: task_enqueue(TASK, args=[request_id]))
-            released += 1
-    return released
+            released_ids.append(request.pk)
+        transaction.on_commit(lambda: _enqueue_all(released_ids))
+    return len(released_ids)
+
+
+def _enqueue_all(request_ids: list[int]) -> None:
+    for request_id in request_ids:
+        task_enqueue(TASK, args=[request_id])
 
 
 def _record(user: User, request: ErasureRequest) -> ErasureRecord:
