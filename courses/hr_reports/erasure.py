@@ -15,8 +15,16 @@ from django.utils import timezone
 
 from courses.certificates.models import Certificate
 from courses.enrollments.models import Enrollment
-from courses.hr_reports.models import ReportExport, ReportTombstone, WebhookDelivery, WebhookEndpoint
+from courses.hr_reports.models import (
+    ReportAuditEntry,
+    ReportExport,
+    ReportTombstone,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from lms.models import ErasureIdentifier
 from lms.privacy.registry import erasure_step
+from lms.privacy.selectors.erasure import email_digest, employee_id_digest
 from lms.queue import task_enqueue
 
 PERSON_KEYS = ("email", "name", "employee_id", "department", "user_id")
@@ -53,6 +61,27 @@ def _expire_exports(organization_ids: list[int]) -> None:
     ReportExport.objects.filter(organization_id__in=organization_ids).exclude(file="").update(file="")
 
 
+def _names_the_person(value: object, organization_id: int | None, digests: set[str]) -> bool:
+    """A filter value that hashes to the person's address or employee id (the record keeps only those hashes)."""
+    if not isinstance(value, str) or not value.strip():
+        return False
+    candidates = {email_digest(value)}
+    if organization_id is not None:
+        candidates.add(employee_id_digest(organization_id, value))
+    return bool(candidates & digests)
+
+
+def _scrub_audit_filters(record, organization_ids: list[int]) -> None:
+    """HR's audit trail keeps which filters were used; a filter that named the person (their address or employee
+    id, searched for) is blanked."""
+    digests = set(ErasureIdentifier.objects.filter(record=record).values_list("digest", flat=True))
+    for entry in ReportAuditEntry.objects.filter(organization_id__in=organization_ids).exclude(filters={}):
+        filters = dict(entry.filters or {})
+        named = [key for key, value in filters.items() if _names_the_person(value, entry.organization_id, digests)]
+        if named:
+            ReportAuditEntry.objects.filter(pk=entry.pk).update(filters={**filters, **dict.fromkeys(named, "")})
+
+
 @erasure_step("hr-reports", order=30)
 def hr_reports_erase(user, record) -> None:
     enrollments = list(Enrollment.objects.filter(user=user).values_list("pk", "organization_id"))
@@ -66,4 +95,5 @@ def hr_reports_erase(user, record) -> None:
     Enrollment.objects.filter(pk__in=enrollment_ids).update(organization=None, updated_at=stamp)
     organization_ids = sorted(set(record.organization_ids or []) | {o for _, o in enrollments if o is not None})
     _expire_exports(organization_ids)
+    _scrub_audit_filters(record, organization_ids)
     transaction.on_commit(lambda: task_enqueue("courses.hr_rollup_refresh"))

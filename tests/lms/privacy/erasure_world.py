@@ -114,7 +114,7 @@ def seed_person(org_a, org_b) -> Seeded:
     Review.objects.create(performance=own, reviewer=peer, role="peer", rubric=rubric,
                           comments=f"{FIRST} listened well.")
     Review.objects.create(performance=theirs, reviewer=person, role="peer", rubric=rubric,
-                          comments=f"Signed {FIRST} {LAST}: good pacing.")
+                          comments="Good pacing; the apology came early.")  # kept, anonymous, with the reviewed
     # A workshop registration, a reminder, the HR trail, a webhook delivery and an export naming them.
     session = make_session(make_workshop(course=None))
     enrollment_services.enrollment_create(user=person, course=session.workshop.activity.course)
@@ -123,6 +123,9 @@ def seed_person(org_a, org_b) -> Seeded:
                                organization_id=org_a.pk)
     ReportAuditEntry.objects.create(kind="completions", organization=org_a, user=person,
                                     filters={"email": EMAIL})
+    hr = people.member(org_a, "hr")  # HR searched for the person: the audit trail's filter names them
+    ReportAuditEntry.objects.create(kind="completions", organization=org_a, user=hr,
+                                    filters={"q": EMAIL.upper(), "employee_id": EMPLOYEE_A, "status": "active"})
     endpoint = WebhookEndpoint.objects.create(organization=org_a, url="https://hooks.example.com/in",
                                               event_types=["enrollment.completed"], secret_encrypted="x")
     WebhookDelivery.objects.create(endpoint=endpoint, event_type="enrollment.completed", object_id=completed.pk,
