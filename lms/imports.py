@@ -20,6 +20,7 @@ from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError
 from lms.models import ROLE_FIELDS, Department, Membership, Organization, User
+from lms.privacy.selectors.erasure import erasure_was_erased
 from lms.serializers import Serializer
 
 MAX_ROWS = 10_000
@@ -141,6 +142,8 @@ def _validate(organization: Organization, rows: list[_Row]) -> None:
             row.errors.append("Names are limited to 150 characters.")
         if row.department and row.department.lower() not in departments:
             row.errors.append(f"Unknown department '{row.department}'.")
+        if erasure_was_erased(email=row.email, organization_id=organization.pk, employee_id=row.employee_id):
+            row.errors.append("This person was erased at the person's request and cannot be imported again.")
         bad_roles = [r for r in row.roles if r not in ROLE_FIELDS]
         if bad_roles:
             row.errors.append(f"Unknown role(s) {', '.join(bad_roles)}; use {', '.join(ROLE_FIELDS)}.")

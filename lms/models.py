@@ -118,6 +118,10 @@ class Organization(models.Model):
                                               help_text="Drawn above the signer's name on certificates.")
     certificate_signer_name = models.CharField(max_length=120, blank=True)
     certificate_signer_title = models.CharField(max_length=120, blank=True)
+    # While set, erasures of the organization's members are recorded but held (lms/privacy/services/erasure.py).
+    legal_hold = models.BooleanField(default=False, help_text="Erasure requests of members are held while set.")
+    legal_hold_reason = models.CharField(max_length=500, blank=True)
+    legal_hold_set_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=now, editable=False)
 
     class Meta:
@@ -292,4 +296,10 @@ class HealthProbe(models.Model):
 
 
 # The privacy domain's tables live in lms/privacy/models.py; imported here so Django loads them with the app.
-from lms.privacy.models import AccessLogEntry, DataExport  # noqa: E402, F401
+from lms.privacy.models import (  # noqa: E402, F401
+    AccessLogEntry,
+    DataExport,
+    ErasureIdentifier,
+    ErasureRecord,
+    ErasureRequest,
+)

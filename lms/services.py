@@ -33,6 +33,8 @@ from lms.models import (
     role_q,
     validate_timezone,
 )
+from lms.privacy.erasure_errors import ErasureErrorCode
+from lms.privacy.selectors.erasure import erasure_was_erased
 from lms.selectors import token_digest
 
 PeopleHook = Callable[..., None]
@@ -386,6 +388,9 @@ def membership_add_person(
     employee_id: str = "",
 ) -> Membership:
     """Add a person by email, creating their account (no password: they reset it) if needed."""
+    if erasure_was_erased(email=email, organization_id=organization.pk, employee_id=employee_id):
+        raise ApplicationError("This person was erased at the person's request and cannot be added again.",
+                               code=ErasureErrorCode.ERASED_PERSON, status_code=409)
     with transaction.atomic():
         user, _ = user_get_or_create(email=email, first_name=first_name, last_name=last_name)
         return membership_create(organization=organization, user=user, roles=roles, department=department,

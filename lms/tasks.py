@@ -4,6 +4,7 @@ from django.db import OperationalError
 from lms import reconciler, services
 from lms.privacy import retention
 from lms.privacy import tasks as privacy_tasks  # noqa: F401  (registers the privacy tasks)
+from lms.privacy.services import erasure as privacy_erasure
 
 
 @shared_task(name="lms.reconcile")
@@ -20,3 +21,8 @@ def health_ping(probe_id: int) -> None:
 def privacy_retention() -> dict:
     """Beat (lms/settings/tasks.py), nightly: every data class past its retention, in batches."""
     return retention.retention_run()
+
+
+@shared_task(name="lms.privacy_erase")
+def privacy_erase(request_id: int) -> bool:
+    return privacy_erasure.erasure_run(request_id=request_id)

@@ -20,6 +20,8 @@ class Certificate(models.Model):
     code = models.CharField(max_length=32, unique=True, editable=False,
                             help_text="Public verification code: 120 random bits, URL-safe, fixed forever.")
     learner_name = models.CharField(max_length=300)
+    learner_erased = models.BooleanField(default=False, help_text="Issued to a learner who asked to be forgotten: "
+                                                                  "no name is kept, the credential is revoked.")
     course_title = models.CharField(max_length=200)
     course_language = models.CharField(max_length=16)
     issuer_name = models.CharField(max_length=200)

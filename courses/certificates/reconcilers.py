@@ -41,7 +41,7 @@ def certificates_unrendered() -> int:
     if certificate_credentials.signing_enabled():
         pending |= Q(credential__isnull=True)
     ids = list(
-        Certificate.objects.filter(pending, issued_at__lt=cutoff)
+        Certificate.objects.filter(pending, issued_at__lt=cutoff, learner_erased=False)
         .order_by("id").values_list("id", flat=True)[:BATCH]
     )
     for certificate_id in ids:

@@ -199,8 +199,8 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
 
     with transaction.atomic():
         certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
-        if certificate is None:
-            return None
+        if certificate is None or certificate.learner_erased:
+            return certificate  # an erased learner's certificate keeps no PDF and no credential
         current = bool(certificate.pdf) and certificate.template_version == TEMPLATE_VERSION and (
             certificate.credential is not None or not certificate_credentials.signing_enabled())
         if current and not force:

@@ -38,6 +38,7 @@ def verification_payload(code: str) -> dict | None:
         issuer = selectors.issuer_of(found.certificate if isinstance(found, RetiredCertificateCode) else found)
     payload = VerificationSerializer({
         "code": subject.code, "status": subject.effective_status, "learner_name": subject.learner_name,
+        "learner_erased": _erased(found),
         "course_title": subject.course_title, "issuer_name": subject.issuer_name,
         "issued_at": subject.issued_at, "expires_at": subject.expires_at, "revoked_at": subject.revoked_at,
         "hours_credited": subject.hours_credited,
@@ -47,10 +48,20 @@ def verification_payload(code: str) -> dict | None:
     return payload if found is not None else None
 
 
+def _erased(found: Certificate | RetiredCertificateCode | None) -> bool:
+    """Issued to a learner who asked to be forgotten: no name is kept and the credential is revoked."""
+    if isinstance(found, RetiredCertificateCode):
+        return found.certificate.learner_erased
+    return bool(found is not None and found.learner_erased)
+
+
 class VerificationSerializer(Serializer):
     code = serializers.CharField()
     status = serializers.ChoiceField(choices=["valid", "revoked", "expired"])
-    learner_name = serializers.CharField()
+    learner_name = serializers.CharField(help_text="Empty when the learner asked to be forgotten.")
+    learner_erased = serializers.BooleanField(
+        help_text="Issued to a learner who asked to be forgotten: no name is kept, and the credential is revoked "
+                  "(status \"revoked\", its status-list bit set).")
     course_title = serializers.CharField()
     issuer_name = serializers.CharField()
     issued_at = serializers.DateTimeField()

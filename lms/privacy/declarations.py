@@ -99,3 +99,13 @@ personal_data(
 def access_log(user) -> list[dict]:
     """Who read the person's data: entries naming them, and reads of many people in their organizations."""
     return access_log_for(user)
+
+# --- erasure (lms/privacy/services/erasure.py) ---
+personal_data(
+    "lms.ErasureRequest",
+    people={"user": Row.SCRUB, "requested_by": Row.DETACH},
+    fields={},
+    purpose="A request to erase a person, until carried out; then only its states and dates remain.",
+    retention="erasure_records")
+not_personal("lms.Organization", ["legal_hold_reason"],
+             reason="Why the organization holds erasures: a legal matter of the organization, not about a person.")

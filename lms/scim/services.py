@@ -20,6 +20,7 @@ from django.utils import timezone
 from lms import services as people
 from lms.errors import ApplicationError, Conflict
 from lms.models import PLACEHOLDER_DOMAIN, Department, Membership, Organization, ScimUser
+from lms.privacy.selectors.erasure import erasure_was_erased
 from lms.scim import selectors
 from lms.scim.errors import ScimError, ScimType, invalid_value
 from lms.scim.inputs import GroupInput, UserInput
@@ -107,6 +108,10 @@ def _store(record: ScimUser, data: UserInput) -> ScimUser:
 
 
 def scim_user_create(*, organization: Organization, data: UserInput) -> ScimUser:
+    if erasure_was_erased(email=data.login_email if _is_address(data.login_email) else "",
+                          organization_id=organization.pk, employee_id=data.employee_number):
+        raise ScimError("This person was erased at the person's request and cannot be provisioned again.",
+                        status=409, scim_type=ScimType.UNIQUENESS)
     with transaction.atomic(), _people_errors():
         _check_user_name_free(organization, data.user_name)
         scim_id = uuid.uuid4()

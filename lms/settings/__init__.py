@@ -24,3 +24,4 @@ from .xapi import *
 from .logs import *
 from .metrics import *
 from .privacy import *
+from .privacy_erasure import *

@@ -205,6 +205,7 @@ def _small_png() -> bytes:
 PARAMETER_RULES: list[tuple[str, str, Any]] = [
     (r"^organizations/", "slug", lambda w: w.org.slug),
     (r"^privacy/organizations/", "slug", lambda w: w.org.slug),
+    (r"^privacy/", "user_id", lambda w: w.users["learner"].pk),
     (r"^courses/", "slug", lambda w: w.course.slug),
     (r"^credentials/achievements/", "slug", lambda w: w.certificate.enrollment.course.slug),
     (r"/quiz/", "activity_id", lambda w: w.quiz_activity.pk),

@@ -30,6 +30,7 @@ from courses.certificates import services as certificate_services
 from courses.certificates.credentials import keys as credential_keys
 from courses.certificates.credentials.data_integrity import sign
 from courses.certificates.credentials.loader import CONTEXTS_DIR, LOCAL_CONTEXTS
+from courses.certificates.erasure import certificates_erase
 from courses.certificates.models import Certificate
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 
@@ -170,6 +171,18 @@ def test_a_revoked_credential_is_seen_revoked_through_the_status_list(certificat
     assert outside["signatureVerified"] is True
     assert outside["statusChecked"] is True and outside["revoked"] is True
     assert ours["checks"]["revocation"] == "revoked" and ours["checks"]["signature"] == "ok"
+
+
+def test_an_erased_learners_credential_is_seen_revoked_outside(certificate, tmp_path):
+    """A copy kept by the learner or an employer: once the learner is erased (the credential withdrawn, the
+    name gone), the status list says revoked."""
+    kept = copy.deepcopy(certificate.credential)
+    certificates_erase(certificate.enrollment.user, None)
+    certificate.refresh_from_db()
+    assert certificate.credential is None and certificate.learner_erased and certificate.learner_name == ""
+    outside, ours = both(kept, tmp_path)
+    assert outside["statusChecked"] is True and outside["revoked"] is True
+    assert ours["checks"]["revocation"] == "revoked"
 
 
 def _set(path: tuple, value):

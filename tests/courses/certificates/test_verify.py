@@ -18,8 +18,8 @@ from tests.helpers import assert_error
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_verify_padding")]
 
-PUBLIC_FIELDS = {"code", "status", "learner_name", "course_title", "issuer_name", "issuer_logo_url", "issued_at",
-                 "expires_at", "revoked_at", "hours_credited"}
+PUBLIC_FIELDS = {"code", "status", "learner_name", "learner_erased", "course_title", "issuer_name", "issuer_logo_url",
+                 "issued_at", "expires_at", "revoked_at", "hours_credited"}
 UNKNOWN = "AAAAAAAAAAAAAAAAAAAA"
 
 

@@ -273,6 +273,8 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
     "POST /api/v1/activities/{activity_id}/survey/responses/": _survey_answers,
     "POST /api/v1/auth/token/": lambda w: {"email": w.users["learner"].email, "password": "wrong", "name": "cli"},
     "POST /api/v1/certificates/{code}/reissue/": lambda w: {"reason": "Name corrected."},
+    "POST /api/v1/privacy/me/erasure/confirm/": lambda w: {"password": "not the password"},
+    "PUT /api/v1/privacy/organizations/{slug}/legal-hold/": lambda w: {"reason": "Litigation pending."},
     "POST /api/v1/certificates/{code}/revoke/": lambda w: {"reason": "Issued by mistake."},
     "POST /api/v1/courses/": lambda w: {
         "slug": "bad-input-course", "title": "Hearing people out", "summary": "Short.", "description": "# Long",
