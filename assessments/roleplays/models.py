@@ -261,7 +261,9 @@ class Review(models.Model):
         CONFIRMED = "confirmed", "Confirmed"
 
     performance = models.ForeignKey(Performance, on_delete=models.CASCADE, related_name="reviews")
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="roleplay_reviews")
+    # Null once the reviewer asked to be erased: the review stays, anonymous (lms/privacy).
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="roleplay_reviews")
     role = models.CharField(max_length=16, choices=ReviewerRole.choices)
     assignment = models.OneToOneField(ReviewAssignment, on_delete=models.SET_NULL, null=True, blank=True,
                                       related_name="review")

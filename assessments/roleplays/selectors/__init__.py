@@ -154,8 +154,9 @@ def can_see_everything(*, actor: Any, performance: Performance) -> bool:
         organization=enrollment.organization_id, user_id=enrollment.user_id).exists()
 
 
-def _person(user) -> dict[str, Any]:
-    return {"id": user.pk, "name": user.display_name}
+def _person(user) -> dict[str, Any] | None:
+    """Who wrote a review; None once they asked to be erased (the review stays, anonymous)."""
+    return None if user is None else {"id": user.pk, "name": user.display_name}
 
 
 def performance_detail(*, actor: Any, performance: Performance) -> dict[str, Any]:

@@ -132,7 +132,8 @@ def agreement_report(*, actor: Any, rubric: Rubric, scenario_id: int | None = No
     (``agreement.leniency_of``). A fixed number of queries."""
     scores = _filtered_scores(actor, rubric, scenario_id, cohort or CohortFilter())
     # (performance, criterion, reviewer, label, points, role, enrollment, performer, organization)
-    rows = list(scores.values_list(
+    # A review whose reviewer was erased has no rater to agree or disagree with: it is left out.
+    rows = list(scores.filter(review__reviewer__isnull=False).values_list(
         "review__performance_id", "criterion_id", "review__reviewer_id", "review__performance__cohort", "points",
         "review__role", "review__performance__enrollment_id", "review__performance__enrollment__user_id",
         "review__performance__enrollment__organization_id"))

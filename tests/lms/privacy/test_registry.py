@@ -33,9 +33,6 @@ HOW_TO_DECLARE = (
 )
 
 # Row.DETACH sets the path's first foreign key to null (or removes a many-to-many link). These are declared
-# DETACH although the column is not nullable yet: erasure needs a migration (nullable, on_delete=SET_NULL)
-# before it can carry them out.
-DETACH_AWAITING_MIGRATION = {"assessments.Review.reviewer"}
 
 
 def _first_hop(declaration, path):
@@ -160,7 +157,7 @@ def test_no_kept_row_hangs_off_a_row_erasure_deletes():
     assert wrong == []
 
 
-def test_detached_links_are_nullable_or_known_to_need_a_migration():
+def test_detached_links_are_nullable():
     not_nullable = set()
     for label, declaration in declarations().items():
         for path, row in declaration.people.items():
@@ -169,7 +166,7 @@ def test_detached_links_are_nullable_or_known_to_need_a_migration():
             hop = _first_hop(declaration, path)
             if not (hop.null or hop.many_to_many):
                 not_nullable.add(f"{label}.{path.split('__', 1)[0]}")
-    assert not_nullable == DETACH_AWAITING_MIGRATION
+    assert not_nullable == set(), "DETACH needs a nullable foreign key (on_delete=SET_NULL) to set to null"
 
 
 def test_a_new_email_column_or_link_to_people_nobody_declared_is_listed(monkeypatch):
