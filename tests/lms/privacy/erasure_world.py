@@ -18,6 +18,7 @@ from django.db import connection, models
 # The domains' erasure steps (the lead wires them into their privacy.py on merge).
 import courses.certificates.erasure
 import courses.hr_reports.erasure  # noqa: F401
+from assessments.roleplays import consent as consent_text
 from assessments.roleplays.models import Review, Rubric
 from assessments.roleplays.services import performances
 from courses.enrollments import services as enrollment_services
@@ -108,7 +109,8 @@ def seed_person(org_a, org_b) -> Seeded:
     peer_enrollment, _ = enrollment_services.enrollment_create(user=peer, course=course)
     own = performances.performance_submit(enrollment=enrollment_b, scenario=scenario,
                                           transcript=f"Agent {FIRST}: I hear you.",
-                                          media=(b"RIFF\x00\x00\x00\x00WAVE" + EMAIL.encode(), "call.wav"))
+                                          media=(b"RIFF\x00\x00\x00\x00WAVE" + EMAIL.encode(), "call.wav"),
+                                          recording_consent=consent_text.CURRENT_VERSION)
     theirs = performances.performance_submit(enrollment=peer_enrollment, scenario=scenario, transcript="Agent: ok")
     rubric = Rubric.objects.get(pk=scenario.rubric_id)
     Review.objects.create(performance=own, reviewer=peer, role="peer", rubric=rubric,
