@@ -18,6 +18,8 @@ from django.db import connection, models
 # The domains' erasure steps (the lead wires them into their privacy.py on merge).
 import courses.certificates.erasure
 import courses.hr_reports.erasure  # noqa: F401
+from assessments.quizzes.services import attempts as quiz_attempts
+from assessments.quizzes.services import authoring as quiz_authoring
 from assessments.roleplays import consent as consent_text
 from assessments.roleplays.models import Review, Rubric
 from assessments.roleplays.services import performances
@@ -27,9 +29,11 @@ from courses.hr_reports.models import ReportAuditEntry, ReportExport, WebhookDel
 from courses.reminders.models import ReminderLog
 from courses.workshops.services import sessions as workshop_sessions
 from lms.models import Membership, ScimUser, User
-from lms.privacy import registry
+from lms.privacy import access_services, registry
+from lms.privacy.models import DataExport
 from lms.privacy.registry import Erase, Row
 from tests import factories as people
+from tests.assessments import factories as quiz_factories
 from tests.assessments.roleplays.factories import roleplay_course
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course
 from tests.courses.workshops.conftest import make_session, make_workshop
@@ -139,6 +143,17 @@ def seed_person(org_a, org_b) -> Seeded:
     LogEntry.objects.log_action(user_id=people.UserFactory(is_staff=True).pk,
                                 content_type_id=ContentType.objects.get_for_model(User).pk, object_id=str(USER_ID),
                                 object_repr=EMAIL, action_flag=CHANGE, change_message=f"Renamed {FIRST}")
+    # A quiz in organization A, answered in their own words (a free-text answer naming them).
+    quiz_course_a, quiz = quiz_factories.quiz_course(organization=org_a)
+    quiz_authoring.question_create(quiz=quiz, kind="short_text", prompt="Name the skill.", accepted_answers=["empathy"])
+    attempt, _ = quiz_attempts.attempt_start(quiz=quiz, enrollment=quiz_factories.enroll(quiz_course_a, person))
+    quiz_attempts.attempt_submit(attempt=attempt, answers=[{"question": attempt.layout[0]["question"],
+                                                            "text": f"{FIRST} says empathy"}])
+    # Someone read their data (the access log) and they asked for a copy of it (a data export with its file).
+    access_services.access_record(actor=hr, organization=org_a, subject=person, channel="page",
+                                  what="hr.person", detail={"user": USER_ID})
+    data_export = DataExport.objects.create(subject=person, requested_by=person, status=DataExport.Status.READY)
+    data_export.file.save("export.zip", ContentFile(f"{FIRST} {LAST} {EMAIL}".encode()), save=True)
     store = SessionStore()
     store["_auth_user_id"] = str(USER_ID)
     store.create()
