@@ -137,7 +137,7 @@ class LegalHoldApi(APIView):
         organization = services.legal_hold_set(organization=organization, reason=data.validated_data["reason"])
         return Response(LegalHoldSerializer(organization).data)
 
-    @extend_schema(request=None, responses=LegalHoldLiftedSerializer, tags=TAGS)
+    @extend_schema(request=None, responses={200: LegalHoldLiftedSerializer}, tags=TAGS)
     def delete(self, request, slug: str):
         organization = access_erasure_organization(actor=request.user, slug=slug)
         released = services.legal_hold_lift(organization=organization)
