@@ -9,7 +9,3 @@ def privacy_export_build(export_id: int) -> str | None:
     export = export_services.export_build(export_id=export_id)
     return export.status if export else None
 
-
-@shared_task(name="lms.privacy_exports_expire")
-def privacy_exports_expire() -> int:
-    return export_services.exports_expire()

@@ -241,19 +241,3 @@ def export_send_ready_mail(*, export_id: int) -> bool:
         DataExport.objects.filter(pk=export_id, emailed_at=claimed_at).update(emailed_at=None)
         raise
     return True
-
-
-def exports_expire(*, batch: int = 200) -> int:
-    """Mark ready exports past their expiry expired and delete their files, ``batch`` at a time; answers how
-    many expired."""
-    total = 0
-    while True:
-        due = list(DataExport.objects.filter(status=DataExport.Status.READY, expires_at__lte=timezone.now())
-                   .order_by("pk").values_list("pk", "file")[:batch])
-        if not due:
-            return total
-        for _pk, name in due:
-            if name:
-                default_storage.delete(name)
-        total += DataExport.objects.filter(pk__in=[pk for pk, _ in due], status=DataExport.Status.READY).update(
-            status=DataExport.Status.EXPIRED, file="", size=0)

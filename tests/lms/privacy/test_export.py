@@ -226,17 +226,6 @@ def test_a_failed_build_is_marked_failed_and_the_person_may_ask_again(export_reg
     assert services.export_request(actor=alice, subject=alice).status == DataExport.Status.PENDING
 
 
-def test_expired_exports_lose_their_file(export_registry, people, enqueued):
-    alice, _ = people
-    export = _build(alice, enqueued)
-    name = export.file.name
-    assert services.exports_expire() == 0
-    DataExport.objects.filter(pk=export.pk).update(expires_at=export.finished_at)
-    assert services.exports_expire() == 1
-    export.refresh_from_db()
-    assert export.status == DataExport.Status.EXPIRED and not export.file and not default_storage.exists(name)
-
-
 def test_json_safe_writes_dates_decimals_and_ids_as_text():
     value = {"when": datetime.date(2026, 1, 2), "score": decimal.Decimal("9.50"), "id": uuid.UUID(int=1),
              "raw": b"\x00\x01", "spent": datetime.timedelta(minutes=2), "list": (1, None)}

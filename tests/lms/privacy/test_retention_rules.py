@@ -1,5 +1,5 @@
-"""lms's own rules (data exports, the access log, erasure records) appear only once their models exist, and
-then remove what is past its days with its files; the task is on the nightly beat."""
+"""lms's own rules remove data exports (with their archives), access-log entries and erasure records at their
+data class's age and not a day before; the task is on the nightly beat."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -7,42 +7,53 @@ from datetime import timedelta
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from courses.hr_reports.models import ReportExport
-from lms.privacy import retention, retention_rules
-from tests.lms.privacy.retention_world import Parents
+from lms.privacy import retention
+from lms.privacy.models import AccessLogEntry, DataExport, ErasureRecord
+from tests import factories as people
 
 pytestmark = pytest.mark.django_db
 
 
-def test_rules_of_models_not_there_yet_are_not_registered(monkeypatch):
-    def missing(label):
-        raise LookupError(label)
-
-    monkeypatch.setattr(retention_rules.apps, "get_model", missing)
-    before = dict(retention._rules)
-    retention_rules.register_for("access_log", "lms.NoSuchModel", name="Nothing")
-    assert retention._rules == before
+def _run(capture) -> dict:
+    with capture(execute=True):
+        return retention.retention_run()
 
 
-def test_a_model_that_arrives_gets_its_rule_by_its_date_and_file_fields(monkeypatch, org,
-                                                                        django_capture_on_commit_callbacks):
-    """Stand-in: a model with ``created_at``, ``status`` and a file, as the data export model will have."""
-    monkeypatch.setattr(retention_rules.apps, "get_model", lambda label: ReportExport)
-    monkeypatch.setattr(retention, "_rules", dict(retention._rules))
-    retention_rules.register_for("data_exports", "lms.DataExport", name="Personal data exports")
-    rule = retention._rules[("data_exports", "Personal data exports")]
-    assert (rule.date_field, rule.file_fields) == ("created_at", ("file",))
+def _days(data_class: str) -> timedelta:
+    return timedelta(days=settings.PRIVACY_RETENTION_DAYS[data_class])
 
-    parents = Parents(org)
-    old = parents.report_export(timezone.now() - timedelta(days=8))
-    running = parents.report_export(timezone.now() - timedelta(days=8), status="running")
-    with django_capture_on_commit_callbacks(execute=True):
-        removed, _ = retention.rule_apply(rule, now=timezone.now(), batch=10, max_batches=5)
-    assert removed == 1
-    assert list(ReportExport.objects.values_list("pk", flat=True)) == [running.pk]
+
+def test_data_exports_go_with_their_archive_at_their_age(settings, tmp_path, django_capture_on_commit_callbacks):
+    settings.MEDIA_ROOT = tmp_path
+    person, now = people.UserFactory(), timezone.now()
+    old = DataExport.objects.create(subject=person, status=DataExport.Status.READY,
+                                    created_at=now - _days("data_exports") - timedelta(hours=1))
+    old.file.save("old.zip", ContentFile(b"archive"))
+    young = DataExport.objects.create(subject=person, status=DataExport.Status.READY,
+                                      created_at=now - _days("data_exports") + timedelta(days=1))
+    building = DataExport.objects.create(subject=person, status=DataExport.Status.RUNNING,
+                                         created_at=now - _days("data_exports") - timedelta(days=3))
+    _run(django_capture_on_commit_callbacks)
+    assert set(DataExport.objects.values_list("pk", flat=True)) == {young.pk, building.pk}
     assert not old.file.storage.exists(old.file.name)
+
+
+def test_access_log_and_erasure_records_go_at_their_age(org, django_capture_on_commit_callbacks):
+    now = timezone.now()
+    AccessLogEntry.objects.create(organization=org, channel="page", what="hr.person",
+                                   at=now - _days("access_log") - timedelta(hours=1))
+    new_read = AccessLogEntry.objects.create(organization=org, channel="page", what="hr.person",
+                                             at=now - _days("access_log") + timedelta(days=1))
+    ErasureRecord.objects.create(requested_role="self",
+                                              erased_at=now - _days("erasure_records") - timedelta(hours=1))
+    new_record = ErasureRecord.objects.create(requested_role="self",
+                                              erased_at=now - _days("erasure_records") + timedelta(days=1))
+    _run(django_capture_on_commit_callbacks)
+    assert list(AccessLogEntry.objects.values_list("pk", flat=True)) == [new_read.pk]
+    assert list(ErasureRecord.objects.values_list("pk", flat=True)) == [new_record.pk]
 
 
 def test_an_unknown_data_class_is_refused():
