@@ -322,7 +322,6 @@ def mail(emails: int) -> dict:
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     args = parse_args(argv)
-    # Own load: this process and its PostgreSQL backend (aiosmtpd runs in a thread of this process).
     # Own load: this process, its PostgreSQL backend and the backend's two parallel workers (the sweep's
     # temporary tables are filled by a parallel SELECT); aiosmtpd is a thread of this process.
     watch = machine.LoadWatch(own=4)

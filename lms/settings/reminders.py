@@ -1,6 +1,8 @@
 """Reminder mail: workshop reminders, the reminder batches and retries, the deep link they carry."""
 from __future__ import annotations
 
+import re
+
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import env
@@ -17,4 +19,9 @@ REMINDER_MAX_ATTEMPTS = env.int("REMINDER_MAX_ATTEMPTS", default=5)
 REMINDER_LOG_RETENTION_DAYS = env.int("REMINDER_LOG_RETENTION_DAYS", default=400)
 if REMINDER_LOG_RETENTION_DAYS < 366:
     raise ImproperlyConfigured("REMINDER_LOG_RETENTION_DAYS must be at least 366 (a policy's days go up to 365).")
+# PostgreSQL's work_mem for the sweep's statements (SET LOCAL in its transaction): the anti-join hashes the
+# log's rows of a kind, which at a million enrollments needs tens of MB; the default 4MB spills it to disk.
+REMINDER_SWEEP_WORK_MEM = env.str("REMINDER_SWEEP_WORK_MEM", default="64MB")
+if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", REMINDER_SWEEP_WORK_MEM):
+    raise ImproperlyConfigured("REMINDER_SWEEP_WORK_MEM is a PostgreSQL memory size such as 64MB (kB, MB or GB).")
 LEARNER_ACTIVITY_URL = env.str("LEARNER_ACTIVITY_URL", default="")

@@ -48,6 +48,7 @@ from courses.reminders.registry import DIGEST, source, sources
 from courses.reminders.services.claim import reminder_claim, reminder_record_sent
 from courses.reminders.services.policies import effective_policies
 from courses.reminders.services.sweep_insert import insert_due as _insert_due
+from courses.reminders.services.sweep_insert import sweep_memory
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import PLACEHOLDER_DOMAIN, Organization, User
@@ -74,15 +75,16 @@ def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] |
         log_storage.partitions_ensure(cursor, ReminderLog._meta.db_table, log_storage.wanted_months(
             now, _setting("REMINDER_LOG_RETENTION_DAYS", 400)))
     inserted = {}
-    for kind, src in sources().items():
-        if kinds is not None and kind not in kinds:
-            continue
-        due = src.due(now=now, policies=policies[kind])
-        if organization_ids is not None:
-            scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
-            due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
-        with transaction.atomic():
-            inserted[kind] = _insert_due(due, kind=kind, now=now)
+    with sweep_memory():
+        for kind, src in sources().items():
+            if kinds is not None and kind not in kinds:
+                continue
+            due = src.due(now=now, policies=policies[kind])
+            if organization_ids is not None:
+                scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
+                due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
+            with transaction.atomic():
+                inserted[kind] = _insert_due(due, kind=kind, now=now)
     return inserted
 
 

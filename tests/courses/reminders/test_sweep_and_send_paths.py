@@ -97,3 +97,52 @@ def test_a_lost_claim_hands_the_server_nothing_and_the_batch_goes_on(org, course
     assert len(smtp_backend.handler.sessions) == 1
     statuses = dict(ReminderLog.objects.values_list("pk", "status"))
     assert statuses == {ids[0]: Status.SENT, ids[1]: Status.SENDING, ids[2]: Status.SENT}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_sweep_that_loses_the_race_for_a_row_logs_the_others_and_that_row_once(org, course):
+    """PostgreSQL inserts the found rows with a plain INSERT; a row another writer logged after the
+    sweep's anti-join looked makes the unique index refuse it, and the same rows go in again with
+    ON CONFLICT DO NOTHING. Here the other writer holds its row uncommitted until the sweep's INSERT
+    waits on it in the unique index, then commits: the sweep still logs the other two, and nothing fails."""
+    import threading
+    import time
+
+    from django.db import connection, connections, transaction
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite writes one transaction at a time: no sweep can race another writer")
+    from courses.reminders.services import log as reminder_log
+
+    reminder_log.reminder_log_partitions_ensure(now=NOW)  # as the daily upkeep leaves them: no DDL in the sweep
+    always_open(org)
+    people_ = [learner(org) for _ in range(3)]
+    first, *_ = [enroll(person, course, org, enrolled_days_ago=30, idle_days=9) for person in people_]
+    holding, blocked = threading.Event(), []
+
+    def racer():  # another writer: logs the first person's row, commits once the sweep's INSERT waits on it
+        try:
+            with transaction.atomic():
+                ReminderLog.objects.create(recipient=people_[0], kind="inactivity", subject_id=first.pk,
+                                           period="2026-11-16", organization=org, not_before=NOW, created_at=NOW)
+                holding.set()
+                with connection.cursor() as cursor:
+                    for _ in range(200):
+                        cursor.execute("SELECT pg_stat_clear_snapshot()")  # else one snapshot per transaction
+                        cursor.execute("SELECT query FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                                       "AND datname = current_database() AND pid <> pg_backend_pid()")
+                        blocked.extend(row[0] for row in cursor.fetchall())
+                        if blocked:
+                            break
+                        time.sleep(0.05)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=racer)
+    thread.start()
+    assert holding.wait(10)
+    inserted = reminders.reminders_select(now=NOW, kinds=["inactivity"])
+    thread.join(15)
+    assert len(blocked) == 1 and blocked[0].startswith(f'INSERT INTO "{ReminderLog._meta.db_table}"'), blocked
+    assert inserted == {"inactivity": 2}
+    assert sorted(ReminderLog.objects.values_list("recipient_id", flat=True)) == sorted(p.pk for p in people_)
