@@ -125,10 +125,11 @@ def dataset(learners: int, course_count: int) -> tuple[Organization, list[Course
         print(f"  enrollments: {made:,}")
         _sql("ANALYZE courses_enrollment")
         made = _sql(
-            "INSERT INTO courses_certificate (enrollment_id, code, learner_name, course_title, course_language,"
-            " issuer_name, hours_credited, final_score, show_score, issued_at, expires_at, status, revoked_at,"
-            " revoked_by_id, revoked_reason, pdf, template_version, credential, rendered_at, emailed_at, updated_at) "
-            "SELECT e.id, 'rb' || e.id, 'Learner', c.title, 'en', 'Bench Reports', 2, e.final_score, false,"
+            "INSERT INTO courses_certificate (enrollment_id, code, learner_name, learner_erased, course_title,"
+            " course_language, issuer_name, hours_credited, final_score, show_score, issued_at, expires_at, status,"
+            " revoked_at, revoked_by_id, revoked_reason, pdf, template_version, credential, rendered_at, emailed_at,"
+            " updated_at) "
+            "SELECT e.id, 'rb' || e.id, 'Learner', false, c.title, 'en', 'Bench Reports', 2, e.final_score, false,"
             " e.completed_at, e.completed_at + interval '24 months', CASE WHEN e.id %% 97 = 0 THEN 'revoked' ELSE"
             " 'valid' END, CASE WHEN e.id %% 97 = 0 THEN now() END, NULL, '', '', 0, NULL, NULL, NULL, now() "
             "FROM courses_enrollment e JOIN courses_course c ON c.id = e.course_id "
