@@ -41,8 +41,7 @@ _KEY_ORDER = ("r_recipient", "r_subject", "r_period")  # the unique index's orde
 
 def _key(left: str, right: str) -> str:
     quote = connection.ops.quote_name
-    return " AND ".join(f"{left}.{quote(DUE_COLUMNS[alias])} = {right}.{quote(alias)}"
-                        for alias in ("r_recipient", "r_subject", "r_period"))
+    return " AND ".join(f"{left}.{quote(DUE_COLUMNS[alias])} = {right}.{quote(alias)}" for alias in _KEY_ORDER)
 
 
 @contextlib.contextmanager
@@ -66,7 +65,8 @@ def sweep_memory():
 
 
 def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
-    """Log the due rows of ``queryset`` (a source's ``due``) not logged yet; the number inserted."""
+    """Log the due rows of ``queryset`` (a source's ``due``) not logged yet; the number inserted (a row another
+    writer logged meanwhile is not counted: it was not inserted here)."""
     queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
     compiler = queryset.query.get_compiler(using=queryset.db)
     select_sql, params = compiler.as_sql()
@@ -86,7 +86,8 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
                                         aliases=aliases, kind=kind, values=values)
     found = f"reminder_due_{next(_names)}"
     month = log_storage.period_month_sql(connection.vendor, f"due.{quote('r_period')}")
-    block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()  # no savepoint
+    # The caller's transaction, or one of its own (the temporary table lives until the commit).
+    block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
     with block, connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {found} ON COMMIT DROP AS SELECT found.* FROM ({select_sql}) "  # noqa: S608
                        f"found WHERE {log_storage.within_horizon_sql('found.r_period')} AND NOT EXISTS (SELECT 1 "
