@@ -72,11 +72,13 @@ bench: install-dev
 		-n $(TEST_WORKERS) -q -p no:cacheprovider
 
 # ruff (style, and no import inside a function), import-linter (imports run one way: pyproject.toml),
-# mypy (types of services and selectors, with the Django and DRF stubs).
+# mypy (types of services and selectors, with the Django and DRF stubs), and no model change without its
+# migration.
 lint: install-dev
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var} $(BIN)/mypy
+	VAR_DIR=$${VAR_DIR:-$(CURDIR)/var} $(BIN)/python manage.py makemigrations --check --dry-run
 
 schema: install
 	mkdir -p var && $(BIN)/python manage.py spectacular --validate --fail-on-warn --file var/openapi.yaml
