@@ -18,7 +18,7 @@ from courses.reminders.models import ReminderLog
 from courses.reminders.services.log import reminder_log_maintain
 from courses.workshops.models import SessionMessageDelivery, WorkshopEmail
 from courses.xapi.models import XapiStatement
-from lms.privacy.retention import retention_cutoff, retention_rule
+from lms.privacy.retention import retention_cutoff, retention_rule, retention_rule_by_age
 
 
 def _reminder_log_purge(now: datetime.datetime) -> int:
@@ -36,24 +36,12 @@ def reminder_log_expired(cutoff: datetime.datetime) -> QuerySet:
     return ReminderLog.objects.exclude(period_month=log_storage.TIMELESS).filter(period_month__lt=before)
 
 
-@retention_rule("notification_log", label=_("Workshop e-mails"), date_field="created_at")
-def workshop_emails_expired(cutoff: datetime.datetime) -> QuerySet:
-    return WorkshopEmail.objects.filter(created_at__lt=cutoff)
-
-
-@retention_rule("notification_log", label=_("Session message deliveries"), date_field="created_at")
-def session_message_deliveries_expired(cutoff: datetime.datetime) -> QuerySet:
-    return SessionMessageDelivery.objects.filter(created_at__lt=cutoff)
-
-
-@retention_rule("notification_log", label=_("Announcement deliveries"), date_field="created_at")
-def announcement_deliveries_expired(cutoff: datetime.datetime) -> QuerySet:
-    return AnnouncementDelivery.objects.filter(created_at__lt=cutoff)
-
-
-@retention_rule("certificate_events", label=_("Certificate events"), date_field="at")
-def certificate_events_expired(cutoff: datetime.datetime) -> QuerySet:
-    return CertificateEvent.objects.filter(at__lt=cutoff)
+retention_rule_by_age("notification_log", WorkshopEmail, label=_("Workshop e-mails"), date_field="created_at")
+retention_rule_by_age("notification_log", SessionMessageDelivery, label=_("Session message deliveries"),
+                      date_field="created_at")
+retention_rule_by_age("notification_log", AnnouncementDelivery, label=_("Announcement deliveries"),
+                      date_field="created_at")
+retention_rule_by_age("certificate_events", CertificateEvent, label=_("Certificate events"), date_field="at")
 
 
 @retention_rule("webhook_deliveries", label=_("Webhook deliveries"), date_field="created_at")
@@ -63,9 +51,7 @@ def webhook_deliveries_expired(cutoff: datetime.datetime) -> QuerySet:
     return WebhookDelivery.objects.filter(status__in=finished, created_at__lt=cutoff)
 
 
-@retention_rule("report_audit", label=_("Report audit log"), date_field="at")
-def report_audit_expired(cutoff: datetime.datetime) -> QuerySet:
-    return ReportAuditEntry.objects.filter(at__lt=cutoff)
+retention_rule_by_age("report_audit", ReportAuditEntry, label=_("Report audit log"), date_field="at")
 
 
 @retention_rule("report_exports", label=_("Report exports"), date_field="created_at", file_fields=["file"])

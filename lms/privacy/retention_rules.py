@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from lms.privacy.models import AccessLogEntry, DataExport, ErasureRecord
-from lms.privacy.retention import retention_rule
+from lms.privacy.retention import retention_rule, retention_rule_by_age
 
 
 @retention_rule("data_exports", label=_("Personal data exports"), date_field="created_at", file_fields=("file",))
@@ -16,11 +16,5 @@ def data_exports_expired(cutoff: datetime.datetime) -> QuerySet:
     return DataExport.objects.filter(created_at__lt=cutoff).exclude(status__in=DataExport.ACTIVE)
 
 
-@retention_rule("access_log", label=_("Access log"), date_field="at")
-def access_log_expired(cutoff: datetime.datetime) -> QuerySet:
-    return AccessLogEntry.objects.filter(at__lt=cutoff)
-
-
-@retention_rule("erasure_records", label=_("Erasure records"), date_field="erased_at")
-def erasure_records_expired(cutoff: datetime.datetime) -> QuerySet:
-    return ErasureRecord.objects.filter(erased_at__lt=cutoff)
+retention_rule_by_age("access_log", AccessLogEntry, label=_("Access log"), date_field="at")
+retention_rule_by_age("erasure_records", ErasureRecord, label=_("Erasure records"), date_field="erased_at")
