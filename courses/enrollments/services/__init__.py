@@ -25,7 +25,6 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import FilteredRelation, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -34,6 +33,7 @@ from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.progress import progress_apply, progress_recompute
+from courses.enrollments.services.locked_read import own_enrollment_locked
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
 from courses.xapi.services import events as xapi
@@ -251,10 +251,11 @@ def _after_enrollment_completed(enrollment_id: int) -> None:
 
 
 def _lock_enrollment(enrollment: Enrollment) -> Enrollment:
-    # Lock only the enrollment row; the joined rows are read for the caller's response.
+    # Lock only the enrollment row; the joined rows are read for the caller's response, and the
+    # organization's LRS endpoint for the xAPI events (which then need no look-up of their own).
     return (
         Enrollment.objects.select_for_update(of=("self",))
-        .select_related("course", "user", "organization")
+        .select_related("course", "user", "organization__lrs_endpoint")
         .get(pk=enrollment.pk)
     )
 
@@ -448,17 +449,10 @@ def lesson_complete_own(*, user: User, enrollment_id: int, activity_id: int,
     ``progress.enrollment`` and ``progress.activity`` carry what the answer shows."""
     seconds = _seconds_checked(time_spent_seconds)
     with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .annotate(picked=FilteredRelation("course__activities", condition=Q(course__activities__pk=activity_id)))
-            # "picked" is the FilteredRelation above, which the type checker's plugin cannot see
-            .select_related("course", "user", "organization", "picked", "picked__module")  # type: ignore[misc]
-            .filter(pk=enrollment_id, user_id=user.pk)
-            .first()
-        )
-        if enrollment is None:
+        found = own_enrollment_locked(user_id=user.pk, enrollment_id=enrollment_id, activity_id=activity_id)
+        if found is None:
             raise Http404
-        activity = getattr(enrollment, "picked", None)
+        enrollment, activity = found
         if activity is None:
             raise NotFound("No such activity in this course.", code=EnrollmentErrorCode.ACTIVITY_NOT_FOUND)
         _refuse_unless_lesson(activity)

@@ -16,7 +16,8 @@ from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.workshops.models import Registration, RegistrationEvent
 from courses.xapi import statements as xs
 from courses.xapi.models import LrsEndpoint, XapiStatement
-from courses.xapi.services.outbox import statement_record
+from courses.xapi.services.outbox import UNREAD, Unread, statement_record
+from lms.models import Organization
 
 
 def _course_object(course: Course) -> dict[str, Any]:
@@ -34,6 +35,20 @@ def _agent(endpoint: LrsEndpoint, enrollment: Enrollment) -> dict[str, Any]:
                     user_id=enrollment.user_id, email=enrollment.user.email)
 
 
+def _endpoint_read_with(enrollment: Enrollment) -> LrsEndpoint | Unread | None:
+    """The organization's active endpoint (or None) when the caller read it with the enrollment (the
+    lesson write's lock does, as does ``select_related("organization__lrs_endpoint")``); else UNREAD."""
+    if not Enrollment.organization.is_cached(enrollment):
+        return UNREAD
+    organization = enrollment.organization
+    if organization is None:
+        return None
+    if not Organization.lrs_endpoint.is_cached(organization):
+        return UNREAD
+    endpoint = getattr(organization, "lrs_endpoint", None)
+    return endpoint if endpoint is not None and endpoint.is_active else None
+
+
 def _record(enrollment: Enrollment, *, event: str, verb: str, obj_of, at: datetime, parents: bool = True,
             result: dict[str, Any] | None = None, grouping: list[dict[str, Any]] | None = None,
             ) -> XapiStatement | None:
@@ -45,7 +60,8 @@ def _record(enrollment: Enrollment, *, event: str, verb: str, obj_of, at: dateti
         return xs.statement(event=event, agent=_agent(endpoint, enrollment), verb_name=verb, obj=obj, at=at,
                             context_=context, result_=result)
 
-    return statement_record(organization_id=enrollment.organization_id, event=event, verb=verb, build=build)
+    return statement_record(organization_id=enrollment.organization_id, event=event, verb=verb, build=build,
+                            endpoint=_endpoint_read_with(enrollment))
 
 
 def xapi_enrollment_registered(*, enrollment: Enrollment) -> XapiStatement | None:

@@ -42,12 +42,24 @@ MAX_BATCHES_PER_RUN = 20  # then the task enqueues itself again, so one organiza
 TRANSIENT_STATUS = {408, 425, 429}
 
 
+class Unread:
+    """The caller did not read the organization's endpoint: ``statement_record`` looks it up."""
+
+
+UNREAD = Unread()
+
+
 def statement_record(*, organization_id: int | None, event: str, verb: str,
-                     build: Callable[[LrsEndpoint], dict[str, Any]]) -> XapiStatement | None:
-    """Write the statement of ``event`` if its organization sends xAPI and it is not recorded yet."""
+                     build: Callable[[LrsEndpoint], dict[str, Any]],
+                     endpoint: LrsEndpoint | Unread | None = UNREAD) -> XapiStatement | None:
+    """Write the statement of ``event`` if its organization sends xAPI and it is not recorded yet.
+
+    ``endpoint``: the organization's active endpoint (or None) when the caller already read it in this
+    transaction, which saves the look-up."""
     if organization_id is None:
         return None
-    endpoint = selectors.active_endpoint_for(organization_id)
+    if isinstance(endpoint, Unread):
+        endpoint = selectors.active_endpoint_for(organization_id)
     if endpoint is None:
         return None
     sid = statement_id(event)

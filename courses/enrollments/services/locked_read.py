@@ -1,0 +1,124 @@
+"""The statement that opens "mark a lesson done": lock the learner's own enrollment and read, in the same
+row, everything the write and its answer use.
+
+The ORM can say the same thing (a ``FilteredRelation`` on the course's activities and five
+``select_related`` joins), but compiling that query took about 3 ms of Python on every request, three
+times what PostgreSQL spends running it. The joins never change, so the SQL is put together once per
+database connection's vendor and kept; each request only binds its three ids. The row is cut into
+model instances with the same converters the ORM applies, so the objects are what the ORM would have
+returned.
+
+The organization's LRS endpoint comes along: the xAPI events of the write then know, without a
+query each, whether the organization sends statements (most do not).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model
+
+from courses.catalog.models import Activity, Course, Module
+from courses.enrollments.models import Enrollment
+from courses.xapi.models import LrsEndpoint
+from lms.models import Organization, User
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One table of the statement: its alias and where its columns start in the row."""
+    model: type[Model]
+    alias: str
+    start: int
+
+    @property
+    def fields(self) -> list[Any]:
+        return list(self.model._meta.concrete_fields)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    parts: dict[str, _Part]
+    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, its expression)
+
+
+# alias -> (model, join); the enrollment comes first, the joins in the order they need each other.
+_JOINS: tuple[tuple[str, type[Model], str], ...] = (
+    ("e", Enrollment, ""),
+    ("u", User, "INNER JOIN {table} u ON u.{pk} = e.{user}"),
+    ("c", Course, "INNER JOIN {table} c ON c.{pk} = e.{course}"),
+    ("o", Organization, "LEFT OUTER JOIN {table} o ON o.{pk} = e.{organization}"),
+    ("x", LrsEndpoint, "LEFT OUTER JOIN {table} x ON x.{organization} = e.{organization} AND x.{active}"),
+    ("a", Activity, "LEFT OUTER JOIN {table} a ON a.{course} = e.{course} AND a.{pk} = %(activity)s"),
+    ("m", Module, "LEFT OUTER JOIN {table} m ON m.{pk} = a.{module}"),
+)
+
+
+@cache
+def _statement(vendor: str) -> _Statement:
+    """The SQL and the row's layout, built once per database vendor from the models' own metadata."""
+    quote = connection.ops.quote_name
+    columns: list[str] = []
+    parts: dict[str, _Part] = {}
+    converters = []
+    joins = []
+    for alias, model, join in _JOINS:
+        part = _Part(model, alias, len(columns))
+        parts[alias] = part
+        for field in part.fields:
+            expression = field.get_col(alias)
+            found = tuple(connection.ops.get_db_converters(expression) + expression.get_db_converters(connection))
+            if found:
+                converters.append((len(columns), found, expression))
+            columns.append(f"{alias}.{quote(field.column)}")
+        if join:
+            joins.append(join.format(
+                table=quote(model._meta.db_table), pk=quote(model._meta.pk.column),
+                user=quote("user_id"), course=quote("course_id"), organization=quote("organization_id"),
+                module=quote("module_id"), active=quote("is_active")))
+    lock = " FOR UPDATE OF e" if vendor == "postgresql" else ""
+    # Only names from the models' metadata go into the text; the three ids are bound parameters.
+    sql = (f"SELECT {', '.join(columns)} FROM {quote(Enrollment._meta.db_table)} e {' '.join(joins)} "  # noqa: S608
+           f"WHERE e.{quote('id')} = %(enrollment)s AND e.{quote('user_id')} = %(user)s{lock}")
+    return _Statement(sql, parts, tuple(converters))
+
+
+def _instance(row: list[Any], part: _Part) -> Any:
+    """The part's model instance from its slice of the row; None for a LEFT JOIN that found nothing."""
+    fields = part.fields
+    values = row[part.start:part.start + len(fields)]
+    pk_index = fields.index(part.model._meta.pk)
+    if values[pk_index] is None:
+        return None
+    return part.model.from_db(connection.alias, [field.attname for field in fields], values)
+
+
+def own_enrollment_locked(*, user_id: int, enrollment_id: int,
+                          activity_id: int) -> tuple[Enrollment, Activity | None] | None:
+    """Lock the enrollment ``enrollment_id`` if it is ``user_id``'s, with its learner, course, organization
+    (and that organization's active LRS endpoint, or None), and the course's activity ``activity_id`` with
+    its module (None when the course has no such activity). None when the enrollment is not theirs.
+
+    Runs inside the caller's transaction."""
+    statement = _statement(connection.vendor)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, {"enrollment": enrollment_id, "user": user_id, "activity": activity_id})
+        found = cursor.fetchone()
+    if found is None:
+        return None
+    row = list(found)
+    for index, converters, expression in statement.converters:
+        for converter in converters:
+            row[index] = converter(row[index], expression, connection)
+    loaded = {alias: _instance(row, part) for alias, part in statement.parts.items()}
+    enrollment, course, organization = loaded["e"], loaded["c"], loaded["o"]
+    enrollment.user, enrollment.course, enrollment.organization = loaded["u"], course, organization
+    if organization is not None:
+        Organization.lrs_endpoint.related.set_cached_value(organization, loaded["x"])
+    activity = loaded["a"]
+    if activity is not None:
+        activity.course, activity.module = course, loaded["m"]
+    return enrollment, activity

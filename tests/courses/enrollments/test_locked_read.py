@@ -1,0 +1,104 @@
+"""The lesson write's opening statement, built by hand once per process: it must give the same objects the
+ORM gives, refuse what is not the caller's, and carry the organization's LRS endpoint so the xAPI
+events of the write take no look-up of their own."""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from courses.enrollments import services
+from courses.enrollments.models import Enrollment
+from courses.enrollments.services.locked_read import own_enrollment_locked
+from courses.xapi.models import LrsEndpoint, XapiStatement
+from tests import factories as people
+from tests.courses.factories import activities_of, build_course
+
+pytestmark = pytest.mark.django_db
+
+
+def _values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+@pytest.fixture
+def organization():
+    return people.OrganizationFactory(slug="locked-read", name="Locked Read Org")
+
+
+@pytest.fixture
+def course(organization):
+    return build_course(organization=organization, activities=[{"title": "First"}, {"title": "Second"}])
+
+
+@pytest.fixture
+def enrollment(course, organization):
+    learner = people.member(organization)
+    enrollment, _ = services.enrollment_create(user=learner, course=course)
+    # Values the backends store in their own shapes: a decimal, a time with microseconds, a boolean.
+    Enrollment.objects.filter(pk=enrollment.pk).update(
+        final_score=Decimal("87.50"),
+        due_at=(timezone.now() + timedelta(days=3)).replace(microsecond=123456))
+    return enrollment
+
+
+def _endpoint(organization, *, active: bool) -> LrsEndpoint:
+    return LrsEndpoint.objects.create(organization=organization, url="https://lrs.example/xapi",
+                                      credentials_encrypted="-", is_active=active)
+
+
+def test_it_reads_what_the_orm_reads(enrollment, organization):
+    endpoint = _endpoint(organization, active=True)
+    activity = activities_of(enrollment.course)[1]
+    with transaction.atomic():
+        found, picked = own_enrollment_locked(user_id=enrollment.user_id, enrollment_id=enrollment.pk,
+                                              activity_id=activity.pk)
+    expected = Enrollment.objects.select_related("user", "course", "organization").get(pk=enrollment.pk)
+    assert _values(found) == _values(expected)
+    assert isinstance(found.final_score, Decimal) and found.due_at.microsecond == 123456
+    assert _values(found.user) == _values(expected.user)
+    assert _values(found.course) == _values(expected.course)
+    assert _values(found.organization) == _values(expected.organization)
+    assert found.organization.lrs_endpoint.pk == endpoint.pk
+    assert _values(picked) == _values(activity)
+    assert _values(picked.module) == _values(activity.module)
+    assert picked.course is found.course
+    assert not found._state.adding and found._state.db == connection.alias
+
+
+def test_someone_elses_enrollment_is_none_and_another_courses_activity_is_missing(enrollment, organization):
+    stranger = people.member(organization)
+    elsewhere = activities_of(build_course(organization=organization, activities=[{"title": "Elsewhere"}]))[0]
+    with transaction.atomic():
+        assert own_enrollment_locked(user_id=stranger.pk, enrollment_id=enrollment.pk,
+                                     activity_id=elsewhere.pk) is None
+        found, picked = own_enrollment_locked(user_id=enrollment.user_id, enrollment_id=enrollment.pk,
+                                              activity_id=elsewhere.pk)
+    assert found.pk == enrollment.pk and picked is None
+
+
+def test_an_organization_without_an_active_endpoint_reads_none(enrollment, organization):
+    activity = activities_of(enrollment.course)[0]
+    for endpoint in (None, _endpoint(organization, active=False)):
+        with transaction.atomic():
+            found, _ = own_enrollment_locked(user_id=enrollment.user_id, enrollment_id=enrollment.pk,
+                                             activity_id=activity.pk)
+        assert getattr(found.organization, "lrs_endpoint", None) is None, endpoint
+
+
+@pytest.mark.parametrize("active", [True, False])
+def test_the_writes_xapi_events_use_the_endpoint_read_by_the_lock(enrollment, organization, active):
+    _endpoint(organization, active=active)
+    activity = activities_of(enrollment.course)[0]
+    with CaptureQueriesContext(connection) as queries:
+        progress = services.lesson_complete_own(user=enrollment.user, enrollment_id=enrollment.pk,
+                                                activity_id=activity.pk)
+    look_ups = f'FROM {connection.ops.quote_name(LrsEndpoint._meta.db_table)}'
+    assert not [q["sql"] for q in queries.captured_queries if look_ups in q["sql"]]
+    events = set(XapiStatement.objects.values_list("event", flat=True))
+    assert events == ({f"progress:{progress.pk}:launched", f"progress:{progress.pk}:experienced"} if active
+                      else set())
