@@ -9,6 +9,7 @@ from bench import data
 from bench.registry import Context, Outcome, Plan, Request, workload
 from courses.catalog import services as catalog_services
 from courses.catalog.models import Activity, Course, Lesson
+from courses.certificates.models import Certificate
 from courses.enrollments import services as enrollment_services
 from courses.enrollments.models import ActivityProgress, Enrollment
 from lms.models import Organization
@@ -46,7 +47,10 @@ def _course(org: Organization, activities: int) -> Course:
 
 
 def _fresh_enrollments(course: Course, org: Organization, learners: list) -> list[Enrollment]:
-    """Drop the previous run's enrollments and progress in the bench course; one active enrollment per learner."""
+    """Drop the previous run's enrollments, progress and certificates in the bench course (a worker on the
+    bench's broker may have issued certificates for the enrollments the last run completed); one active
+    enrollment per learner."""
+    Certificate.objects.filter(enrollment__course=course).delete()
     ActivityProgress.objects.filter(enrollment__course=course).delete()
     Enrollment.objects.filter(course=course).delete()
     now = timezone.now()
