@@ -26,6 +26,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Field
 from django.http import Http404
 from django.utils import timezone
 
@@ -371,9 +372,14 @@ _PROGRESS_SAVED = ("progress_percent", "final_score", "last_activity_at", "time_
 
 
 @cache
+def _progress_saved_fields() -> tuple[Field, ...]:
+    return tuple(field for field in Enrollment._meta.concrete_fields if field.name in _PROGRESS_SAVED)
+
+
+@cache
 def _enrollment_progress_sql(vendor: str) -> str:
     quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(Enrollment._meta.get_field(name).column)} = %s" for name in _PROGRESS_SAVED)
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in _progress_saved_fields())
     return f"UPDATE {quote(Enrollment._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
 
 
@@ -383,8 +389,8 @@ def _enrollment_progress_save(enrollment: Enrollment) -> None:
     prepared by the fields themselves, as the ORM's UPDATE does, and ``updated_at`` is stamped as its
     ``auto_now`` would (the HR report's sync reads it)."""
     enrollment.updated_at = timezone.now()
-    fields = [Enrollment._meta.get_field(name) for name in _PROGRESS_SAVED]
-    params = [field.get_db_prep_save(getattr(enrollment, field.attname), connection) for field in fields]
+    params = [field.get_db_prep_save(getattr(enrollment, field.attname), connection)
+              for field in _progress_saved_fields()]
     with connection.cursor() as cursor:
         cursor.execute(_enrollment_progress_sql(connection.vendor), [*params, enrollment.pk])
 

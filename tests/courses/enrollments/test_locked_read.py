@@ -102,3 +102,17 @@ def test_the_writes_xapi_events_use_the_endpoint_read_by_the_lock(enrollment, or
     events = set(XapiStatement.objects.values_list("event", flat=True))
     assert events == ({f"progress:{progress.pk}:launched", f"progress:{progress.pk}:experienced"} if active
                       else set())
+
+
+def test_the_writes_enrollment_update_moves_the_sync_key_and_keeps_the_rest(enrollment):
+    """The enrollment's UPDATE is a kept statement, not ``save()``: it must still stamp ``updated_at`` (the HR
+    report's sync reads it) and write the recomputed figures, and nothing else."""
+    before = Enrollment.objects.get(pk=enrollment.pk)
+    first, _ = activities_of(enrollment.course)
+    services.lesson_complete_own(user=enrollment.user, enrollment_id=enrollment.pk, activity_id=first.pk,
+                                 time_spent_seconds=45)
+    after = Enrollment.objects.get(pk=enrollment.pk)
+    assert after.updated_at > before.updated_at
+    assert after.last_activity_at is not None and after.time_spent_seconds == before.time_spent_seconds + 45
+    assert after.progress_percent == 50 and after.status == "active"
+    assert (after.due_at, after.enrolled_at, after.user_id) == (before.due_at, before.enrolled_at, before.user_id)
