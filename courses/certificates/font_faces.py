@@ -68,7 +68,13 @@ class Face:
 
 
 def font_dirs() -> tuple[Path, ...]:
-    return (BUNDLED_DIR, *(Path(folder) for folder in settings.CERTIFICATE_FONT_DIRS))
+    return _font_dirs(tuple(settings.CERTIFICATE_FONT_DIRS))
+
+
+@cache
+def _font_dirs(configured: tuple) -> tuple[Path, ...]:
+    # Keyed by the setting's value, so a changed setting (tests override it) is seen at once.
+    return (BUNDLED_DIR, *(Path(folder) for folder in configured))
 
 
 @cache
@@ -92,8 +98,14 @@ def face(family: str, bold: bool) -> Face | None:
 
 def candidates(script: str, bold: bool, han_family: str = "cjk-sc") -> list[Face]:
     """Faces to try, in order, for a character of ``script``."""
+    return list(_candidates(script, bold, han_family, font_dirs()))
+
+
+@cache
+def _candidates(script: str, bold: bool, han_family: str, dirs: tuple[Path, ...]) -> tuple[Face, ...]:
+    # Each text run of every certificate asks this; the answer only changes with the font folders.
     preferred = SCRIPT_FAMILIES.get(script, ())
     if script == "Hani":
         preferred = (han_family,)
     names = dict.fromkeys((*preferred, *FALLBACK))
-    return [loaded for name in names if (loaded := face(name, bold)) is not None]
+    return tuple(loaded for name in names if (loaded := _load(name, bold, dirs)) is not None)

@@ -107,13 +107,6 @@ def issuer_of(certificate: Certificate) -> Organization | None:
     return enrollment.course.organization or enrollment.organization
 
 
-def certificate_issuer(*, certificate: Certificate) -> Organization | None:
-    """``issuer_of`` with the organizations loaded here (one query)."""
-    loaded = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
-              .get(pk=certificate.pk))
-    return issuer_of(loaded)
-
-
 def own_certificate(*, user: Any, certificate_id: int) -> Certificate:
     """One of the user's own certificates, with its course and issuer loaded; 404 for anyone else's."""
     certificate = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")

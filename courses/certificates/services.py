@@ -78,8 +78,11 @@ def _read(file) -> bytes | None:
 
 
 def _branding(certificate: Certificate) -> dict:
-    """The issuing organization's logo, signature and signer (``_issuer_name``'s organization), as drawn now."""
-    organization = selectors.certificate_issuer(certificate=certificate)
+    """The issuing organization's logo, signature and signer (``_issuer_name``'s organization), as drawn now.
+
+    Reads the organizations the caller loaded with the certificate's enrollment, in the transaction that holds
+    the certificate's lock (``certificate_issue``, ``certificate_render``): they are as current as a re-read."""
+    organization = selectors.issuer_of(certificate)
     if organization is None:
         return {}
     return {"logo": _read(organization.logo), "signature": _read(organization.certificate_signature),
@@ -142,6 +145,12 @@ def _renew(certificate: Certificate, enrollment: Enrollment, issued_at) -> Certi
     return certificate
 
 
+def _one_or_none(queryset):
+    """The one row a unique lookup finds, or None. Unlike ``first()`` it asks for no ORDER BY (a model's default
+    ordering, or the primary key): one row needs no order, and building the clause is measurable per certificate."""
+    return next(iter(queryset.order_by()[:1]), None)
+
+
 def _issued(certificate: Certificate) -> None:
     """What follows every issue, in its transaction: HR's sync, xAPI, the webhook after the commit."""
     enrollments_touch(enrollment_ids=[certificate.enrollment_id])
@@ -160,19 +169,20 @@ def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificat
     its row (one commit, the row lock already held, no existence check for a file name nobody used); an
     existing one is rendered as ``certificate_render`` would (only if it is not current)."""
     with transaction.atomic():
-        enrollment = (
+        enrollment = _one_or_none(
             Enrollment.objects.select_for_update(of=("self",))
-            .select_related("course__organization", "user", "organization")
+            # The organization's LRS endpoint too: the "earned" xAPI event then needs no look-up of its own.
+            .select_related("course__organization", "user", "organization__lrs_endpoint")
             .filter(pk=enrollment_id)
-            .first()
         )
         if enrollment is None or enrollment.status != Enrollment.Status.COMPLETED:
             return None
-        existing = Certificate.objects.filter(enrollment=enrollment).first()
+        existing = _one_or_none(Certificate.objects.filter(enrollment=enrollment))
         if existing is not None and not _replaced_by_completion(existing, enrollment):
             return certificate_render(certificate_id=existing.pk) if render else existing
         issued_at = timezone.now()
         if existing is not None:
+            existing.enrollment = enrollment  # the locked row, its course and organizations: read once
             certificate = _renew(existing, enrollment, issued_at)
             _issued(certificate)
             if render:
@@ -198,7 +208,13 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     """Generate the PDF and the signed credential, unless they are current. Safe to run twice."""
 
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().filter(pk=certificate_id).first()
+        # Lock only the certificate row (PostgreSQL refuses FOR UPDATE on the outer-joined organizations); the
+        # enrollment, learner, course and organizations come along for the PDF, the branding and the credential.
+        certificate = _one_or_none(
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__user", "enrollment__course__organization", "enrollment__organization")
+            .filter(pk=certificate_id)
+        )
         if certificate is None or certificate.learner_erased:
             return certificate  # an erased learner's certificate keeps no PDF and no credential
         current = bool(certificate.pdf) and certificate.template_version == TEMPLATE_VERSION and (

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -56,8 +57,30 @@ def _is_absolute(iri: str) -> bool:
     return bool(_ABSOLUTE_IRI.match(iri)) and not iri.startswith(jsonld.DEFAULT_BASE_IRI)
 
 
+#: The type of PyLD's frozen (finished) active contexts.
+_FROZEN = type(jsonld.freeze({}))
+#: Active contexts PyLD made, by what they were made from: see ``_SafeProcessor._process_context``.
+_PROCESSED_CONTEXTS: dict[tuple, Any] = {}
+_PROCESSED_CONTEXTS_MAX = 512  # a few dozen are enough for our credentials; bounded against odd inputs
+
+
+def _processed_key(active_ctx: Any, local_ctx: Any, options: dict, flags: tuple) -> tuple | None:
+    """What a processed context depends on, or None when that cannot be told (then nothing is kept).
+
+    Only a frozen active context counts: PyLD gives its frozen contexts a unique ``_uuid`` and never changes
+    them afterwards (its own caches rely on that), while an unfrozen one is a draft still being built."""
+    if not isinstance(active_ctx, _FROZEN) or "_uuid" not in active_ctx:
+        return None
+    try:
+        local = json.dumps(local_ctx, sort_keys=True)
+    except (TypeError, ValueError):
+        return None
+    return (active_ctx["_uuid"], local, flags, options.get("base"), options.get("processingMode"),
+            options.get("documentLoader"))
+
+
 class _SafeProcessor(jsonld.JsonLdProcessor):
-    """Safe-mode RDF conversion on PyLD (pinned 3.3.0; overrides two of its private methods).
+    """Safe-mode RDF conversion on PyLD (pinned 3.3.0; overrides three of its private methods).
 
     PyLD silently drops undefined properties (refused here through ``on_property_dropped``) and
     resolves relative IRIs -- an ``id`` such as ``cert-1``, an undefined ``type`` -- against a
@@ -67,6 +90,27 @@ class _SafeProcessor(jsonld.JsonLdProcessor):
 
     def __init__(self) -> None:
         super().__init__(on_property_dropped=_refuse_dropped)
+
+    def _process_context(self, active_ctx, local_ctx, options, override_protected=False, propagate=True,
+                         validate_scoped=True, cycles=None):
+        # PyLD keeps a processed pinned context only under the exact active context it was applied to, and a
+        # type-scoped context (the OB context has many) is applied to a fresh clone every time, so every
+        # credential re-processed them, and everything nested below them, from the pinned JSON: most of the
+        # signing time. The result is a pure function of the key (the pinned files never change while we
+        # run; the loader serves nothing else), so it is kept for the process. Only contexts are kept, never a
+        # document's statements, and under the full text of the context asked for: a document bringing an inline
+        # context of its own never gets one kept for another.
+        flags = (override_protected, propagate, validate_scoped)
+        key = _processed_key(active_ctx, local_ctx, options, flags)
+        if key is not None and (kept := _PROCESSED_CONTEXTS.get(key)) is not None:
+            return kept
+        processed = super()._process_context(active_ctx, local_ctx, options, override_protected, propagate,
+                                             validate_scoped, cycles)
+        if key is not None and isinstance(processed, _FROZEN):
+            if len(_PROCESSED_CONTEXTS) >= _PROCESSED_CONTEXTS_MAX:
+                _PROCESSED_CONTEXTS.clear()  # a dict's clear and set are atomic: safe for threads, if crude
+            _PROCESSED_CONTEXTS[key] = processed
+        return processed
 
     def _graph_to_rdf(self, graph, issuer, options):
         for node_id in graph:

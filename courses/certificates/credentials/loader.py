@@ -4,7 +4,8 @@ Any other URL raises ``UnknownContext`` -- the loader never reaches the network,
 verifying give the same result everywhere and a credential cannot make us fetch a URL it chose.
 Files in ``contexts/`` are byte-for-byte copies (see ``contexts/NOTICE.md``). Each file is read and
 parsed once per process; callers get a fresh deep copy so the cache cannot be mutated. PyLD keeps what it
-processed from each one (``document_loader`` tags them static), so contexts are processed once per process too.
+processed from each one (``document_loader`` tags them static), and ``data_integrity`` keeps the scoped contexts
+they define, so contexts are processed once per process too.
 """
 from __future__ import annotations
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytest
 from django.core.files.storage import FileSystemStorage
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from courses.certificates import services as certificate_services
 from courses.certificates.models import Certificate, CertificateEvent
@@ -50,3 +52,23 @@ def test_an_existing_certificate_is_rendered_only_if_it_is_not_current(key_id):
     again = certificate_services.certificate_issue(enrollment_id=enrollment.pk, render=True)
     assert again.rendered_at == certificate.rendered_at
     assert CertificateEvent.objects.filter(certificate=certificate, kind=CertificateEvent.Kind.RENDERED).count() == 1
+
+
+def _reads_of(queries, table: str) -> list[str]:
+    return [q["sql"] for q in queries if q["sql"].lstrip().upper().startswith("SELECT") and f'"{table}"' in q["sql"]]
+
+
+@pytest.mark.parametrize("render_later", [False, True], ids=["issue-and-render", "render-task"])
+def test_issuing_and_rendering_read_the_enrollment_and_its_organizations_once(key_id, render_later):
+    """The branding, the PDF and the credential use what the locking query loaded: no second read."""
+    enrollment = completed_enrollment()
+    if render_later:
+        certificate = issued(enrollment, render=False)
+        with CaptureQueriesContext(connection) as queries:
+            certificate_services.certificate_render(certificate_id=certificate.pk)
+    else:
+        with CaptureQueriesContext(connection) as queries:
+            certificate_services.certificate_issue(enrollment_id=enrollment.pk, render=True)
+    for table in ("lms_organization", "courses_enrollment", "lms_user", "courses_course"):
+        assert len(_reads_of(queries.captured_queries, table)) <= 1, (table, _reads_of(queries.captured_queries, table))
+    assert Certificate.objects.get(enrollment=enrollment).credential is not None
