@@ -89,9 +89,17 @@ def _timestamp(index: int) -> str:
             f"""THEN 'YYYY-MM-DD"T"HH24:MI:SS"Z"' ELSE 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"' END)""")
 
 
+# First characters that begin no formula: neither a blank nor a trigger (all of those are below "A" or past "~").
+_PLAIN_START = "int4range(65, 127)"
+
+
 def _safe(expression: str) -> str:
-    """A formula-like text with a leading apostrophe (``lms.spreadsheets.neutralize``)."""
-    return f"CASE WHEN ({expression}) ~ %(formula)s THEN '''' || ({expression}) ELSE ({expression}) END"
+    """A formula-like text with a leading apostrophe (``lms.spreadsheets.neutralize``).
+
+    Most cells start with a letter, which begins no formula: the first character's code is checked before
+    the regular expression runs (the expression took about a tenth of PostgreSQL's time in an export)."""
+    return (f"CASE WHEN {_PLAIN_START} @> ascii({expression}) THEN ({expression}) "
+            f"WHEN ({expression}) ~ %(formula)s THEN '''' || ({expression}) ELSE ({expression}) END")
 
 
 def _name(first: int, last: int) -> str:

@@ -18,7 +18,7 @@ from courses.hr_reports.models import ReportExport
 from courses.hr_reports.services import exports as report_services
 from lms import services as people_services
 from lms.models import Membership
-from lms.spreadsheets import FORMULA_TRIGGERS, _is_blank
+from lms.spreadsheets import FORMULA_TRIGGERS, _is_blank, looks_like_formula
 from tests.courses.factories import build_course
 from tests.courses.hr_reports.conftest import add_member, enroll
 
@@ -53,6 +53,11 @@ def test_the_sql_character_tables_are_pythons():
                 and unicodedata.normalize("NFKC", chr(point)) in FORMULA_TRIGGERS]
     assert list(copy_rows.TRIGGER_CODE_POINTS) == triggers
     assert list(copy_rows.STRIP_CODE_POINTS) == [point for point in range(0x110000) if chr(point).isspace()]
+    # The SQL skips its regular expression for a first character in 65..126: none of them may begin a formula.
+    assert copy_rows._PLAIN_START == "int4range(65, 127)"
+    assert not [point for point in triggers if 65 <= point <= 126]
+    assert not [(low, high) for low, high in copy_rows.BLANK_RANGES if low <= 126 and high >= 65]
+    assert not [point for point in range(65, 127) if looks_like_formula(chr(point) + "=1+1")]
 
 
 def _awkward_world(world) -> None:
