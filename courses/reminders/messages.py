@@ -8,6 +8,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.urls import reverse
 
 from courses.reminders import copy as reminder_copy
+from courses.reminders.layouts import layout_pair
 from courses.reminders.models import ReminderLog
 from courses.reminders.registry import DIGEST, Message, source
 from lms.mail import MailTemplates, mail_build, mail_templates, site_link
@@ -50,7 +51,7 @@ def _digest_message(log: ReminderLog, items: list[Message], language: str) -> Me
 
 def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message, str]]:
     """{log id: (message, language)} for a batch: each kind loads what it needs at once."""
-    folded = {}
+    folded: dict[tuple[int, str], list[ReminderLog]] = {}
     digest_logs = [log for log in logs if log.kind == DIGEST]
     if digest_logs:
         for row in (ReminderLog.objects.filter(status=ReminderLog.Status.FOLDED,
@@ -72,11 +73,11 @@ def reminder_messages_render(logs: list[ReminderLog]) -> dict[int, tuple[Message
     for log in logs:
         language = _language(log)
         if log.kind == DIGEST:
-            items = [source(row.kind).message(row, data.get(row.pk), language)
-                     for row in folded.get((log.recipient_id, log.period), []) if source(row.kind)]
+            items = [found.message(row, data.get(row.pk), language)
+                     for row in folded.get((log.recipient_id, log.period), []) if (found := source(row.kind))]
             rendered[log.pk] = (_digest_message(log, items, language), language)
-        elif source(log.kind) is not None:
-            rendered[log.pk] = (source(log.kind).message(log, data.get(log.pk), language), language)
+        elif (found := source(log.kind)) is not None:
+            rendered[log.pk] = (found.message(log, data.get(log.pk), language), language)
     return rendered
 
 
@@ -84,8 +85,11 @@ REMINDER_TEMPLATE = "courses/mail/reminder"
 
 
 def reminder_templates() -> MailTemplates:
-    """The reminder's template pair, loaded once for a batch (``reminder_email_build(templates=...)``)."""
-    return mail_templates(REMINDER_TEMPLATE)
+    """The reminder's template pair for one batch (``reminder_email_build(templates=...)``): loaded once,
+    and rendered once per language and shape of message, then filled in per message (``layouts.py``)."""
+    loaded = mail_templates(REMINDER_TEMPLATE)
+    text, html = layout_pair(loaded.text, loaded.html)
+    return MailTemplates(text=text, html=html)
 
 
 def reminder_email_build(log: ReminderLog, message: Message, language: str, connection=None,

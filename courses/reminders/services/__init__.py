@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime
 import logging
 import smtplib
-from concurrent import futures
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 from django.conf import settings
@@ -267,39 +265,34 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
     sent_id: int | None = None  # accepted by the mail server; recorded as sent with the next claim
     sent_month: int | None = None
     try:
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="reminder-envelope") as helper:
-            for log in ready:
-                previous, sent_id = sent_id, None
-                message, language = rendered.get(log.pk, (None, "en"))
-                # While the claim commits, the helper builds the message and hands the server its envelope
-                # (no message yet: nothing is handed over before the claim is committed).
-                prepared = helper.submit(_prepare, log, message, language, smtp, templates) \
-                    if message is not None and smtp_live(smtp) else None
-                try:
-                    won = reminder_claim(log_id=log.pk, now=now, sent_id=previous,
-                                         months=(log.period_month, sent_month))
-                finally:
-                    if prepared is not None:
-                        futures.wait([prepared])
-                if not won:  # another worker has it (a task delivered twice, or two sweeps)
-                    smtp = _abandon(prepared, smtp)
-                    continue
-                log.attempts += 1
-                if message is None:
-                    ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")
-                    counts["failed"] += 1
-                    continue
-                try:
-                    if prepared is None:
-                        reminder_email_build(log, message, language, connection=smtp, templates=templates).send()
-                    else:
-                        smtp_data(smtp, prepared.result())  # raises what the envelope met
-                except (smtplib.SMTPException, OSError) as exc:
-                    smtp = _send_failed(log, exc, smtp=smtp, now=now, max_attempts=max_attempts, counts=counts,
-                                        retry=retry)
-                    continue
-                sent_id, sent_month = log.pk, log.period_month
-                counts["sent"] += 1
+        for log in ready:
+            previous, sent_id = sent_id, None
+            message, language = rendered.get(log.pk, (None, "en"))
+            # While the claim commits, the message is built and the server gets its envelope (no message
+            # yet: nothing is handed over before the claim is committed).
+            prepared = _Envelope(log, message, language, smtp, templates) \
+                if message is not None and smtp_live(smtp) else None
+            won = reminder_claim(log_id=log.pk, now=now, sent_id=previous, months=(log.period_month, sent_month),
+                                 meanwhile=prepared.prepare if prepared is not None else None)
+            if not won:  # another worker has it (a task delivered twice, or two sweeps)
+                smtp = _abandon(prepared, smtp)
+                continue
+            log.attempts += 1
+            if message is None:
+                ReminderLog.objects.filter(pk=log.pk).update(status=Status.FAILED, detail="unknown kind")
+                counts["failed"] += 1
+                continue
+            try:
+                if prepared is None:
+                    reminder_email_build(log, message, language, connection=smtp, templates=templates).send()
+                else:
+                    smtp_data(smtp, prepared.result())  # raises what the envelope met
+            except (smtplib.SMTPException, OSError) as exc:
+                smtp = _send_failed(log, exc, smtp=smtp, now=now, max_attempts=max_attempts, counts=counts,
+                                    retry=retry)
+                continue
+            sent_id, sent_month = log.pk, log.period_month
+            counts["sent"] += 1
     finally:
         if sent_id is not None:
             reminder_record_sent(log_id=sent_id)
@@ -310,18 +303,37 @@ def reminders_send(*, log_ids: list[int], now: datetime.datetime | None = None) 
     return counts
 
 
-def _prepare(log: ReminderLog, message, language: str, smtp, templates) -> bytes:
-    """In the helper thread: the message's bytes, its envelope already with the server (no database)."""
-    return smtp_envelope(smtp, reminder_email_build(log, message, language, connection=smtp, templates=templates))
+class _Envelope:
+    """One message built and its envelope handed to the server while its claim is on the way (``prepare``,
+    which uses no database), keeping what went wrong for when the claim is known."""
+
+    def __init__(self, log: ReminderLog, message, language: str, smtp, templates) -> None:
+        self.build = (log, message, language, smtp, templates)
+        self.data: bytes | None = None
+        self.error: Exception | None = None
+
+    def prepare(self) -> None:
+        log, message, language, smtp, templates = self.build
+        try:
+            self.data = smtp_envelope(smtp, reminder_email_build(log, message, language, connection=smtp,
+                                                                 templates=templates))
+        except Exception as exc:  # raised by result(), once the claim says whether the message goes
+            self.error = exc
+
+    def result(self) -> bytes:
+        if self.error is not None:
+            raise self.error
+        assert self.data is not None  # prepare ran: the claim runs it before answering
+        return self.data
 
 
-def _abandon(prepared: futures.Future | None, smtp):
+def _abandon(prepared: _Envelope | None, smtp):
     """The claim was lost: forget the envelope handed over for it; a broken connection is opened afresh."""
     if prepared is None:
         return smtp
-    if prepared.exception() is None:
+    if prepared.error is None:
         smtp_abandon(smtp)
-    elif isinstance(prepared.exception(), OSError):
+    elif isinstance(prepared.error, OSError):
         smtp_close_quietly(smtp)
         return smtp_open()
     return smtp
