@@ -20,13 +20,11 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
 from decimal import Decimal
-from functools import cache
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Field
 from django.http import Http404
 from django.utils import timezone
 
@@ -35,7 +33,7 @@ from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.progress import progress_apply, progress_recompute
-from courses.enrollments.services.locked_read import own_enrollment_locked
+from courses.enrollments.services.kept_statements import enrollment_progress_save, own_enrollment_locked
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
 from courses.xapi.services import events as xapi
@@ -367,34 +365,6 @@ def _progress_write(enrollment: Enrollment, activity: Activity, *, passed: bool,
     return progress, activities, rows
 
 
-_PROGRESS_SAVED = ("progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status",
-                   "completed_at", "updated_at")
-
-
-@cache
-def _progress_saved_fields() -> tuple[Field, ...]:
-    return tuple(field for field in Enrollment._meta.concrete_fields if field.name in _PROGRESS_SAVED)
-
-
-@cache
-def _enrollment_progress_sql(vendor: str) -> str:
-    quote = connection.ops.quote_name
-    sets = ", ".join(f"{quote(field.column)} = %s" for field in _progress_saved_fields())
-    return f"UPDATE {quote(Enrollment._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
-
-
-def _enrollment_progress_save(enrollment: Enrollment) -> None:
-    """``enrollment.save(update_fields=_PROGRESS_SAVED)``, with the statement's text kept per process:
-    building it through the ORM cost about as much Python as the rest of the recompute. Values are
-    prepared by the fields themselves, as the ORM's UPDATE does, and ``updated_at`` is stamped as its
-    ``auto_now`` would (the HR report's sync reads it)."""
-    enrollment.updated_at = timezone.now()
-    params = [field.get_db_prep_save(getattr(enrollment, field.attname), connection)
-              for field in _progress_saved_fields()]
-    with connection.cursor() as cursor:
-        cursor.execute(_enrollment_progress_sql(connection.vendor), [*params, enrollment.pk])
-
-
 def _result_record(enrollment: Enrollment, activity: Activity, *, passed: bool, score: Decimal | None,
                    seconds: int) -> ActivityProgress:
     """Inside the transaction, the enrollment locked: write the progress row, recompute, complete."""
@@ -420,7 +390,7 @@ def _result_record(enrollment: Enrollment, activity: Activity, *, passed: bool, 
         enrollment.completed_at = now
         just_completed = True
         xapi.xapi_enrollment_completed(enrollment=enrollment)
-    _enrollment_progress_save(enrollment)
+    enrollment_progress_save(enrollment)
     if just_completed:
         enrollment_id = enrollment.pk
         transaction.on_commit(lambda: _after_enrollment_completed(enrollment_id))

@@ -1,5 +1,8 @@
-"""The statement that opens "mark a lesson done": lock the learner's own enrollment and read, in the same
-row, everything the write and its answer use.
+"""Statements of the progress write whose SQL is put together once per process and kept.
+
+The one that opens "mark a lesson done" locks the learner's own enrollment and reads, in the same row,
+everything the write and its answer use; the one that closes every result writes the enrollment's
+recomputed figures (``enrollment_progress_save``).
 
 The ORM can say the same thing (a ``FilteredRelation`` on the course's activities and five
 ``select_related`` joins), but compiling that query took about 3 ms of Python on every request, three
@@ -18,7 +21,8 @@ from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import Field, Model
+from django.utils import timezone
 
 from courses.catalog.models import Activity, Course, Module
 from courses.enrollments.models import Enrollment
@@ -122,3 +126,31 @@ def own_enrollment_locked(*, user_id: int, enrollment_id: int,
     if activity is not None:
         activity.course, activity.module = course, loaded["m"]
     return enrollment, activity
+
+
+_PROGRESS_SAVED = ("progress_percent", "final_score", "last_activity_at", "time_spent_seconds", "status",
+                   "completed_at", "updated_at")
+
+
+@cache
+def _progress_saved_fields() -> tuple[Field, ...]:
+    return tuple(field for field in Enrollment._meta.concrete_fields if field.name in _PROGRESS_SAVED)
+
+
+@cache
+def _enrollment_progress_sql(vendor: str) -> str:
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(field.column)} = %s" for field in _progress_saved_fields())
+    return f"UPDATE {quote(Enrollment._meta.db_table)} SET {sets} WHERE {quote('id')} = %s"  # noqa: S608
+
+
+def enrollment_progress_save(enrollment: Enrollment) -> None:
+    """``enrollment.save(update_fields=_PROGRESS_SAVED)``, with the statement's text kept per process:
+    building it through the ORM cost about as much Python as the rest of the recompute. Values are
+    prepared by the fields themselves, as the ORM's UPDATE does, and ``updated_at`` is stamped as its
+    ``auto_now`` would (the HR report's sync reads it)."""
+    enrollment.updated_at = timezone.now()
+    params = [field.get_db_prep_save(getattr(enrollment, field.attname), connection)
+              for field in _progress_saved_fields()]
+    with connection.cursor() as cursor:
+        cursor.execute(_enrollment_progress_sql(connection.vendor), [*params, enrollment.pk])

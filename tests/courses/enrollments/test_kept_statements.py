@@ -1,6 +1,6 @@
-"""The lesson write's opening statement, built by hand once per process: it must give the same objects the
-ORM gives, refuse what is not the caller's, and carry the organization's LRS endpoint so the xAPI
-events of the write take no look-up of their own."""
+"""The progress write's kept statements. The opening lock, built by hand once per process, must give the
+same objects the ORM gives, refuse what is not the caller's, and carry the organization's LRS endpoint so
+the xAPI events of the write take no look-up of their own; the closing UPDATE must write what save() did."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from courses.enrollments import services
 from courses.enrollments.models import Enrollment
-from courses.enrollments.services.locked_read import own_enrollment_locked
+from courses.enrollments.services.kept_statements import own_enrollment_locked
 from courses.xapi.models import LrsEndpoint, XapiStatement
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
