@@ -32,14 +32,18 @@ from lms.models import Organization, User
 
 @dataclass(frozen=True)
 class _Part:
-    """One table of the statement: its alias and where its columns start in the row."""
+    """One table of the statement: where its columns start in the row, their attribute names and where
+    its primary key is among them (worked out with the statement, not on every request)."""
     model: type[Model]
-    alias: str
     start: int
+    fields: tuple[Any, ...]
+    attnames: tuple[str, ...]
+    pk_index: int
 
-    @property
-    def fields(self) -> list[Any]:
-        return list(self.model._meta.concrete_fields)
+    @classmethod
+    def of(cls, model: type[Model], start: int) -> _Part:
+        fields = tuple(model._meta.concrete_fields)
+        return cls(model, start, fields, tuple(field.attname for field in fields), fields.index(model._meta.pk))
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ def _statement(vendor: str) -> _Statement:
     converters = []
     joins = []
     for alias, model, join in _JOINS:
-        part = _Part(model, alias, len(columns))
+        part = _Part.of(model, len(columns))
         parts[alias] = part
         for field in part.fields:
             expression = field.get_col(alias)
@@ -92,12 +96,10 @@ def _statement(vendor: str) -> _Statement:
 
 def _instance(row: list[Any], part: _Part) -> Any:
     """The part's model instance from its slice of the row; None for a LEFT JOIN that found nothing."""
-    fields = part.fields
-    values = row[part.start:part.start + len(fields)]
-    pk_index = fields.index(part.model._meta.pk)
-    if values[pk_index] is None:
+    values = row[part.start:part.start + len(part.fields)]
+    if values[part.pk_index] is None:
         return None
-    return part.model.from_db(connection.alias, [field.attname for field in fields], values)
+    return part.model.from_db(connection.alias, list(part.attnames), values)
 
 
 def own_enrollment_locked(*, user_id: int, enrollment_id: int,
