@@ -19,7 +19,8 @@ def date_period(field: str):
 
 
 class EnrollmentReminder(ReminderSource):
-    """Subclasses give ``condition(now, days)`` (a Q on Enrollment), ``period()`` and ``copy``."""
+    """Subclasses give ``condition(now, days)`` (a Q on Enrollment), ``copy``, and either ``dated_by`` (the
+    period is that field's date) or ``period()``."""
 
     copy: ClassVar[dict[str, dict[str, str]]]
 
@@ -27,7 +28,9 @@ class EnrollmentReminder(ReminderSource):
         raise NotImplementedError
 
     def period(self):
-        raise NotImplementedError
+        if self.dated_by is None:
+            raise NotImplementedError
+        return date_period(self.dated_by)
 
     def due(self, *, now: datetime, policies: KindPolicies) -> QuerySet:
         rules = policies.q(lambda days: self.condition(now, days), org_field="organization_id",

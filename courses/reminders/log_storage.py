@@ -22,6 +22,7 @@ import datetime
 import re
 
 from django.db import transaction
+from django.utils import timezone
 
 TIMELESS = 0  # the partition of periods that name no time; never dropped
 MONTHS_AHEAD = 13  # a policy's days go up to 365: due-soon periods reach at most a year ahead
@@ -85,6 +86,15 @@ def horizon_labels(now: datetime.datetime, retention_days: int) -> list[str]:
     first = month_start(horizon_month(now, retention_days))
     year, week, _ = (first + datetime.timedelta(days=(7 - first.weekday()) % 7)).isocalendar()
     return [first.isoformat(), f"{year}-W{week:02d}"]
+
+
+def first_moment(day: str) -> datetime.datetime:
+    """The first moment of ``day`` (ISO) in the current time zone, the one ``date_period`` dates in, in UTC
+    (fold 0: where a clock change skips midnight, the moment of the change; where midnight comes twice,
+    the first)."""
+    local = datetime.datetime.combine(datetime.date.fromisoformat(day), datetime.time(0),
+                                      tzinfo=timezone.get_current_timezone())
+    return local.astimezone(datetime.UTC)
 
 
 def within_horizon_sql(column: str) -> str:

@@ -75,14 +75,14 @@ def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] |
     inserted = {}
     with sweep_memory():
         for kind, src in sources().items():
-            if kinds is not None and kind not in kinds:
+            if not src.swept or (kinds is not None and kind not in kinds):
                 continue
             due = src.due(now=now, policies=policies[kind])
             if organization_ids is not None:
                 scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
                 due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
             with transaction.atomic():
-                inserted[kind] = _insert_due(due, kind=kind, now=now)
+                inserted[kind] = _insert_due(due, kind=kind, now=now, dated_by=src.dated_by)
     return inserted
 
 

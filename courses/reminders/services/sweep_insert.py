@@ -13,6 +13,8 @@ table (no WAL; dropped at commit), then inserted: a re-sweep, which finds nothin
 what finding the due rows costs, and inserts nothing. Its anti-join leaves out the month (a function
 of the period, so redundant in the key) and no fence keeps the rows apart: the planner can hash the
 log's rows of the kind once and probe it from every worker; the month is computed for new rows only.
+Where a kind's months are known before the statement runs (a constant period, or a dated one), the
+anti-join names them, so only those partitions are read (``_months_logged``).
 
 The insert itself is a plain INSERT in the unique index's order, in a savepoint: ON CONFLICT's
 speculative insertion (a probe of the unique index, then the insert, then its confirmation, per row)
@@ -29,6 +31,7 @@ import itertools
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db.models import Value
 
 import courses.reminders.log_storage as log_storage
 from courses.reminders.models import ReminderLog
@@ -64,10 +67,37 @@ def sweep_memory():
             pass
 
 
-def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
+def _months_logged(queryset, *, dated_by: str | None, horizon_month: int) -> tuple[str, list]:
+    """A condition on the log's partition key that the anti-join may add, and its parameters: where this
+    kind's periods can be logged, known before the statement runs, so PostgreSQL reads only those
+    partitions (the log holds every kind: without it each kind's anti-join scans all of them). A constant
+    period is logged in its own month (the timeless partition for "once"); a dated one (``dated_by``) in
+    the horizon's month or later, never in the timeless partition. Otherwise none: any partition."""
+    period = queryset.query.annotations.get("r_period")
+    column = f"logged.{connection.ops.quote_name('period_month')}"
+    if isinstance(period, Value) and isinstance(period.value, str):
+        return f" AND {column} = %s", [log_storage.period_month(period.value)]
+    if dated_by is not None:
+        return f" AND {column} >= %s", [horizon_month]
+    return "", []
+
+
+def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | None = None) -> int:
     """Log the due rows of ``queryset`` (a source's ``due``) not logged yet; the number inserted (a row another
-    writer logged meanwhile is not counted: it was not inserted here)."""
+    writer logged meanwhile is not counted: it was not inserted here). ``dated_by``: the source's field whose
+    date is the period (``ReminderSource.dated_by``); the field itself is compared with the first moment of
+    the horizon's first day, instead of the period's text with its label. The same rows (a date is before
+    that day exactly when the moment is before its first moment), and a plain range on a column: no
+    expression per row, and the planner estimates it from the column's statistics."""
     queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
+    retention = getattr(settings, "REMINDER_LOG_RETENTION_DAYS", 400)
+    horizon = log_storage.horizon_labels(now, retention)
+    months = _months_logged(queryset, dated_by=dated_by, horizon_month=log_storage.horizon_month(now, retention))
+    if dated_by is not None:
+        queryset = queryset.filter(**{f"{dated_by}__gte": log_storage.first_moment(horizon[0])})
+        within, horizon = "1 = 1", []
+    else:
+        within = log_storage.within_horizon_sql("found.r_period")
     compiler = queryset.query.get_compiler(using=queryset.db)
     select_sql, params = compiler.as_sql()
     aliases = [alias for _expr, _sql, alias in compiler.select]
@@ -78,21 +108,20 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
     columns = ", ".join(quote(c) for c in [*(DUE_COLUMNS[alias] for alias in aliases), "period_month", "kind",
                                            "status", "created_at", "not_before", "attempts", "digest_period",
                                            "detail"])
-    horizon = log_storage.horizon_labels(now, getattr(settings, "REMINDER_LOG_RETENTION_DAYS", 400))
     moment = connection.ops.adapt_datetimefield_value(now)
     values = [kind, Status.PENDING, moment, moment]
     if connection.vendor != "postgresql":
-        return _insert_in_one_statement(select_sql, [*params, *horizon], table=table, columns=columns,
-                                        aliases=aliases, kind=kind, values=values)
+        return _insert_in_one_statement(select_sql, [*params, *horizon], within=within, table=table,
+                                        columns=columns, aliases=aliases, kind=kind, values=values)
     found = f"reminder_due_{next(_names)}"
     month = log_storage.period_month_sql(connection.vendor, f"due.{quote('r_period')}")
     # The caller's transaction, or one of its own (the temporary table lives until the commit).
     block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
     with block, connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {found} ON COMMIT DROP AS SELECT found.* FROM ({select_sql}) "  # noqa: S608
-                       f"found WHERE {log_storage.within_horizon_sql('found.r_period')} AND NOT EXISTS (SELECT 1 "
-                       f"FROM {table} logged WHERE logged.{quote('kind')} = %s AND {_key('logged', 'found')})",
-                       [*params, *horizon, kind])
+                       f"found WHERE {within} AND NOT EXISTS (SELECT 1 FROM {table} logged WHERE "
+                       f"logged.{quote('kind')} = %s AND {_key('logged', 'found')}{months[0]})",
+                       [*params, *horizon, kind, *months[1]])
         if cursor.rowcount == 0:
             return 0
         insert = (f"INSERT INTO {table} ({columns}) SELECT due.*, {month}, %s, %s, %s, %s, 0, '', '' "  # noqa: S608
@@ -105,8 +134,8 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime) -> int:
         return max(cursor.rowcount, 0)
 
 
-def _insert_in_one_statement(select_sql: str, params: list, *, table: str, columns: str, aliases: list[str],
-                             kind: str, values: list) -> int:
+def _insert_in_one_statement(select_sql: str, params: list, *, within: str, table: str, columns: str,
+                             aliases: list[str], kind: str, values: list) -> int:
     """SQLite: one INSERT ... SELECT; each row's month computed once, the anti-join on the whole key.
     The outer WHERE keeps SQLite from reading ON CONFLICT as part of the SELECT."""
     quote = connection.ops.quote_name
@@ -114,8 +143,8 @@ def _insert_in_one_statement(select_sql: str, params: list, *, table: str, colum
     month = log_storage.period_month_sql(connection.vendor, f"found.{quote('r_period')}")
     with connection.cursor() as cursor:
         cursor.execute(f"INSERT INTO {table} ({columns}) SELECT {picked}, %s, %s, %s, %s, 0, '', '' FROM "  # noqa: S608
-                       f"(SELECT found.*, {month} AS r_month FROM ({select_sql}) found WHERE "
-                       f"{log_storage.within_horizon_sql('found.r_period')}) due WHERE NOT EXISTS (SELECT 1 FROM "
+                       f"(SELECT found.*, {month} AS r_month FROM ({select_sql}) found WHERE {within}) due "
+                       f"WHERE NOT EXISTS (SELECT 1 FROM "
                        f"{table} logged WHERE logged.{quote('kind')} = %s AND {_key('logged', 'due')} AND "
                        f"logged.{quote('period_month')} = due.r_month) ON CONFLICT DO NOTHING",
                        [*values, *params, kind])

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from courses.reminders.enrollment_source import EnrollmentReminder, date_period
+from courses.reminders.enrollment_source import EnrollmentReminder
 from courses.reminders.registry import reminder_source
 
 
 @reminder_source
 class DueSoon(EnrollmentReminder):
     kind = "due_soon"
+    # A new due date (re-enrolling) is a new period.
+    dated_by = "due_at"
     label = "Due soon"
     default_days = 3
     days_help = "days before the due date"
@@ -28,7 +30,3 @@ class DueSoon(EnrollmentReminder):
 
     def condition(self, now, days):
         return Q(due_at__gt=now, due_at__lte=now + timedelta(days=days))
-
-    def period(self):
-        # A new due date (re-enrolling) is a new period.
-        return date_period("due_at")

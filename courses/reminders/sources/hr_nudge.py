@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.db.models import Q
 
-from courses.reminders.enrollment_source import EnrollmentReminder, date_period
+from courses.reminders.enrollment_source import EnrollmentReminder
 from courses.reminders.registry import KindPolicies, Rule, reminder_source
 
 KIND = "hr_nudge"
@@ -17,6 +17,7 @@ KIND = "hr_nudge"
 @reminder_source
 class HrNudge(EnrollmentReminder):
     kind = KIND
+    dated_by = "due_at"
     label = "Reminder from HR"
     default_days = 0
     default_enabled = False  # the sweep never selects it: HR sends it from /hr/people/
@@ -32,13 +33,12 @@ class HrNudge(EnrollmentReminder):
                   "action": "Concluir o curso"},
     }
 
-    def condition(self, now, days):
-        return Q(due_at__isnull=True) & Q(due_at__isnull=False)  # never true, yet a statement the sweep can run
+    swept = False  # the sweep skips it: a scan of every enrollment every interval, to find nothing
 
-    def period(self):
-        return date_period("due_at")
+    def condition(self, now, days):
+        return Q(due_at__isnull=True) & Q(due_at__isnull=False)  # never true, yet a statement that can run
 
     def due(self, *, now, policies):
-        # Whatever the policies say (an organization may switch the kind on in its settings), the sweep
-        # selects nothing: an empty rule set would not even compile into the sweep's INSERT ... SELECT.
+        # Whatever the policies say (an organization may switch the kind on in its settings), nothing is
+        # due; the rules are the default's so the statement still compiles (an empty rule set would not).
         return super().due(now=now, policies=KindPolicies(default=Rule(enabled=True, days=0)))

@@ -5,13 +5,15 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from courses.reminders.enrollment_source import EnrollmentReminder, date_period
+from courses.reminders.enrollment_source import EnrollmentReminder
 from courses.reminders.registry import reminder_source
 
 
 @reminder_source
 class Inactivity(EnrollmentReminder):
     kind = "inactivity"
+    # One reminder per idle spell: coming back and going quiet again starts a new period.
+    dated_by = "last_activity_at"
     label = "No activity for a while"
     default_days = 7
     days_help = "days without activity"
@@ -28,7 +30,3 @@ class Inactivity(EnrollmentReminder):
 
     def condition(self, now, days):
         return Q(last_activity_at__isnull=False, last_activity_at__lte=now - timedelta(days=days))
-
-    def period(self):
-        # One reminder per idle spell: coming back and going quiet again starts a new period.
-        return date_period("last_activity_at")

@@ -5,13 +5,14 @@ from datetime import timedelta
 
 from django.db.models import Q
 
-from courses.reminders.enrollment_source import EnrollmentReminder, date_period
+from courses.reminders.enrollment_source import EnrollmentReminder
 from courses.reminders.registry import reminder_source
 
 
 @reminder_source
 class Overdue(EnrollmentReminder):
     kind = "overdue"
+    dated_by = "due_at"
     label = "Overdue"
     default_days = 0
     days_help = "days after the due date"
@@ -28,6 +29,3 @@ class Overdue(EnrollmentReminder):
 
     def condition(self, now, days):
         return Q(due_at__isnull=False, due_at__lte=now - timedelta(days=days))
-
-    def period(self):
-        return date_period("due_at")
