@@ -33,7 +33,11 @@ from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.progress import progress_apply, progress_recompute
-from courses.enrollments.services.kept_statements import enrollment_progress_save, own_enrollment_locked
+from courses.enrollments.services.kept_statements import (
+    enrollment_progress_save,
+    kept_cursor,
+    own_enrollment_locked,
+)
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
 from courses.xapi.services import events as xapi
@@ -331,7 +335,7 @@ def _progress_upsert(enrollment: Enrollment, activity: Activity, *, passed: bool
                                   activity=quote(Activity._meta.db_table),
                                   returned=", ".join(quote(column) for column in _PROGRESS_COLUMNS))
     status = ActivityProgress.Status.PASSED if passed else ActivityProgress.Status.FAILED
-    with connection.cursor() as cursor:
+    with kept_cursor() as cursor:
         cursor.execute(sql, {"enrollment": enrollment.pk, "activity": activity.pk, "course": enrollment.course_id,
                              "status": status, "score": score, "now": now, "completed_at": now if passed else None,
                              "seconds": seconds})

@@ -13,14 +13,22 @@ returned.
 
 The organization's LRS endpoint comes along: the xAPI events of the write then know, without a
 query each, whether the organization sends statements (most do not).
+
+On PostgreSQL these statements, and the write's insert-or-update, also go through ``kept_cursor``: the
+server prepares each once per connection. Planning the lock's five joins took about 0.55 ms of the
+server's time on every request, three times what running it takes.
 """
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
+from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.utils import timezone
 
@@ -28,6 +36,44 @@ from courses.catalog.models import Activity, Course, Module
 from courses.enrollments.models import Enrollment
 from courses.xapi.models import LrsEndpoint
 from lms.models import Organization, User
+
+
+@cache
+def _prepared_classes() -> tuple[type, type]:
+    """The Django PostgreSQL backend's server-binding cursor, every statement prepared (psycopg keeps the
+    prepared statements per connection, keyed by the statement's text and its parameters' types), and
+    Django's debug wrapper logging a statement's own text: psycopg has no text to show for a prepared one."""
+    # Only on PostgreSQL: importing the backend elsewhere would load psycopg for nothing.
+    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor  # noqa: PLC0415
+
+    class PreparedCursor(ServerBindingCursor):
+        def execute(self, query, params=None, *, prepare=None, binary=None):
+            return super().execute(query, params, prepare=True, binary=binary)
+
+    class PreparedDebugWrapper(CursorDebugWrapper):
+        def execute(self, sql, params=None):
+            with self.debug_sql(sql, params):
+                return CursorWrapper.execute(self, sql, params)
+
+    return PreparedCursor, PreparedDebugWrapper
+
+
+@contextlib.contextmanager
+def kept_cursor() -> Iterator[Any]:
+    """A cursor on the default connection for a statement run on every request: on PostgreSQL (unless
+    ``DATABASE_PREPARED_STATEMENTS`` is off) its statements are prepared, parsed and planned once per
+    connection; elsewhere the ordinary cursor. Wrapped as Django wraps its own, so errors are Django's and
+    the statements are counted and logged like every other."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    connection.ensure_connection()
+    connection.validate_thread_sharing()
+    cursor_class, debug_wrapper = _prepared_classes()
+    raw = cursor_class(connection.connection)
+    with (debug_wrapper(raw, connection) if connection.queries_logged else connection.make_cursor(raw)) as cursor:
+        yield cursor
 
 
 @dataclass(frozen=True)
@@ -110,7 +156,7 @@ def own_enrollment_locked(*, user_id: int, enrollment_id: int,
 
     Runs inside the caller's transaction."""
     statement = _statement(connection.vendor)
-    with connection.cursor() as cursor:
+    with kept_cursor() as cursor:
         cursor.execute(statement.sql, {"enrollment": enrollment_id, "user": user_id, "activity": activity_id})
         found = cursor.fetchone()
     if found is None:
@@ -154,5 +200,5 @@ def enrollment_progress_save(enrollment: Enrollment) -> None:
     enrollment.updated_at = timezone.now()
     params = [field.get_db_prep_save(getattr(enrollment, field.attname), connection)
               for field in _progress_saved_fields()]
-    with connection.cursor() as cursor:
+    with kept_cursor() as cursor:
         cursor.execute(_enrollment_progress_sql(connection.vendor), [*params, enrollment.pk])

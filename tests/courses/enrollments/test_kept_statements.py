@@ -116,3 +116,45 @@ def test_the_writes_enrollment_update_moves_the_sync_key_and_keeps_the_rest(enro
     assert after.last_activity_at is not None and after.time_spent_seconds == before.time_spent_seconds + 45
     assert after.progress_percent == 50 and after.status == "active"
     assert (after.due_at, after.enrolled_at, after.user_id) == (before.due_at, before.enrolled_at, before.user_id)
+
+
+def _prepared() -> dict[str, int]:
+    """The statements the server holds prepared for this connection: statement text -> times executed."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement, parameter_types::text, generic_plans + custom_plans "
+                       "FROM pg_prepared_statements")
+        return {(sql, types): runs for sql, types, runs in cursor.fetchall()}
+
+
+def _progress_statements(prepared: dict[str, int]) -> dict[str, int]:
+    tables = ('"courses_enrollment"', '"courses_activityprogress"')
+    return {key: runs for key, runs in prepared.items() if any(table in key[0] for table in tables)}
+
+
+def test_on_postgresql_the_writes_statements_are_prepared_once_and_run_each_time(enrollment):
+    """Lock, insert-or-update and UPDATE: parsed and planned once per connection, then only run (a
+    statement whose parameters change type, a time where there was none, is prepared once per shape)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    first, _ = activities_of(enrollment.course)
+    services.lesson_complete_own(user=enrollment.user, enrollment_id=enrollment.pk, activity_id=first.pk)
+    before = _progress_statements(_prepared())
+    progress = services.lesson_complete_own(user=enrollment.user, enrollment_id=enrollment.pk,
+                                            activity_id=first.pk, time_spent_seconds=30)
+    after = _progress_statements(_prepared())
+    assert len(after) == 3 and set(after) == set(before)
+    assert all(after[key] == before[key] + 1 for key in after)
+    assert progress.attempts == 2 and progress.enrollment.progress_percent == 50
+
+
+def test_with_prepared_statements_off_the_write_prepares_nothing(enrollment, settings):
+    """For a pooler that does not carry prepared statements from one client to the next."""
+    if connection.vendor != "postgresql":
+        pytest.skip("prepared statements are PostgreSQL's")
+    settings.DATABASE_PREPARED_STATEMENTS = False
+    before = _progress_statements(_prepared())
+    first, _ = activities_of(enrollment.course)
+    progress = services.lesson_complete_own(user=enrollment.user, enrollment_id=enrollment.pk,
+                                            activity_id=first.pk)
+    assert _progress_statements(_prepared()) == before
+    assert progress.enrollment.progress_percent == 50
