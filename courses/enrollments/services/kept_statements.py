@@ -43,14 +43,17 @@ def _prepared_classes() -> tuple[type, type]:
     """The Django PostgreSQL backend's server-binding cursor, every statement prepared (psycopg keeps the
     prepared statements per connection, keyed by the statement's text and its parameters' types), and
     Django's debug wrapper logging a statement's own text: psycopg has no text to show for a prepared one."""
-    # Only on PostgreSQL: importing the backend elsewhere would load psycopg for nothing.
-    from django.db.backends.postgresql.base import CursorDebugWrapper, ServerBindingCursor  # noqa: PLC0415
+    # Only on PostgreSQL: importing the backend elsewhere would load psycopg for nothing. The stubs omit
+    # ServerBindingCursor (the backend defines it for psycopg 3 only).
+    from django.db.backends.postgresql import base  # noqa: PLC0415
 
-    class PreparedCursor(ServerBindingCursor):
+    server_binding: Any = base.ServerBindingCursor  # type: ignore[attr-defined]
+
+    class PreparedCursor(server_binding):
         def execute(self, query, params=None, *, prepare=None, binary=None):
             return super().execute(query, params, prepare=True, binary=binary)
 
-    class PreparedDebugWrapper(CursorDebugWrapper):
+    class PreparedDebugWrapper(base.CursorDebugWrapper):
         def execute(self, sql, params=None):
             with self.debug_sql(sql, params):
                 return CursorWrapper.execute(self, sql, params)
