@@ -57,11 +57,16 @@ def period_month(period: str) -> int:
     return TIMELESS
 
 
+def day_month_sql(column: str) -> str:
+    """The month of ``column``, a period known to be a day (``YYYY-MM-DD``): its year and month digits."""
+    return f"CAST(substr({column}, 1, 4) || substr({column}, 6, 2) AS INTEGER)"
+
+
 def period_month_sql(vendor: str, column: str) -> str:
     """The same function in SQL over ``column`` (an expression that is safe to repeat), written for a
     statement that has parameters (a percent sign is doubled). Days, the common case, cost a pattern
     match and a cast; only weeks go through the calendar."""
-    day = f"CAST(substr({column}, 1, 4) || substr({column}, 6, 2) AS INTEGER)"
+    day = day_month_sql(column)
     if vendor == "postgresql":
         return (f"(CASE WHEN {column} ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$' THEN {day} "
                 f"WHEN {column} ~ '^[0-9]{{4}}-W[0-9]{{2}}$' "

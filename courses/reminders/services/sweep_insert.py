@@ -67,19 +67,34 @@ def sweep_memory():
             pass
 
 
+def _constant_period(queryset) -> str | None:
+    period = queryset.query.annotations.get("r_period")
+    return period.value if isinstance(period, Value) and isinstance(period.value, str) else None
+
+
 def _months_logged(queryset, *, dated_by: str | None, horizon_month: int) -> tuple[str, list]:
     """A condition on the log's partition key that the anti-join may add, and its parameters: where this
     kind's periods can be logged, known before the statement runs, so PostgreSQL reads only those
     partitions (the log holds every kind: without it each kind's anti-join scans all of them). A constant
     period is logged in its own month (the timeless partition for "once"); a dated one (``dated_by``) in
     the horizon's month or later, never in the timeless partition. Otherwise none: any partition."""
-    period = queryset.query.annotations.get("r_period")
     column = f"logged.{connection.ops.quote_name('period_month')}"
-    if isinstance(period, Value) and isinstance(period.value, str):
-        return f" AND {column} = %s", [log_storage.period_month(period.value)]
+    if (constant := _constant_period(queryset)) is not None:
+        return f" AND {column} = %s", [log_storage.period_month(constant)]
     if dated_by is not None:
         return f" AND {column} >= %s", [horizon_month]
     return "", []
+
+
+def _month_of_new_rows(queryset, *, dated_by: str | None, column: str) -> tuple[str, list]:
+    """The partition key of each new row, as cheaply as the kind allows: a constant period's month is one
+    parameter, a dated kind's period is always a day (its year and month digits, no pattern test), any
+    other goes through ``period_month_sql``."""
+    if (constant := _constant_period(queryset)) is not None:
+        return "%s", [log_storage.period_month(constant)]
+    if dated_by is not None:
+        return log_storage.day_month_sql(column), []
+    return log_storage.period_month_sql(connection.vendor, column), []
 
 
 def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | None = None) -> int:
@@ -114,7 +129,7 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
         return _insert_in_one_statement(select_sql, [*params, *horizon], within=within, table=table,
                                         columns=columns, aliases=aliases, kind=kind, values=values)
     found = f"reminder_due_{next(_names)}"
-    month = log_storage.period_month_sql(connection.vendor, f"due.{quote('r_period')}")
+    month, month_params = _month_of_new_rows(queryset, dated_by=dated_by, column=f"due.{quote('r_period')}")
     # The caller's transaction, or one of its own (the temporary table lives until the commit).
     block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
     with block, connection.cursor() as cursor:
@@ -128,9 +143,9 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
                   f"FROM {found} due ORDER BY {', '.join(quote(alias) for alias in _KEY_ORDER)}")
         try:
             with transaction.atomic():  # a savepoint: a lost race undoes only this statement
-                cursor.execute(insert, values)
+                cursor.execute(insert, [*month_params, *values])
         except IntegrityError:  # a concurrent writer logged one of these rows after our anti-join looked
-            cursor.execute(f"{insert} ON CONFLICT DO NOTHING", values)
+            cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [*month_params, *values])
         return max(cursor.rowcount, 0)
 
 

@@ -59,6 +59,16 @@ def test_sql_computes_the_same_month_as_python():
         assert dict(cursor.fetchall()) == PERIODS
 
 
+def test_the_shortcut_for_a_kind_whose_periods_are_days_gives_the_same_month():
+    days = {period: month for period, month in PERIODS.items() if len(period) == 10 and period[4] == "-"}
+    assert len(days) == 3
+    values = " UNION ALL ".join(["SELECT %s AS period"] * len(days))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT p.period, {log_storage.day_month_sql('p.period')} FROM ({values}) p",  # noqa: S608
+                       list(days))
+        assert dict(cursor.fetchall()) == days
+
+
 def test_month_arithmetic():
     assert log_storage.month_add(202611, 1) == 202612
     assert log_storage.month_add(202612, 1) == 202701
