@@ -11,10 +11,10 @@ Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDER
    PostgreSQL's ``SELECT count(*)`` over each kind's same due-rows query: the least any sweep could
    do is find the rows. Rounds alternate project and floor. Then re-sweeps (log already full: every row a
    conflict), again alternating with the floor, the best of each compared (each figure against the floor
-   of its own rounds); the first re-sweep, straight
-   after the bulk insert, also sets the new rows' hint bits (a cost paid once) and is reported beside the
-   figure. The first dispatch batch is timed too; targets: first pass at most 8x the floor, re-sweep at
-   most 1.5x. Then the figures that do not depend on the machine's load, for
+   of its own rounds); the first re-sweep, straight after the bulk insert, also sets the new rows' hint
+   bits (a cost paid once) and is reported beside the figure. The first dispatch batch is timed too;
+   targets: first pass at most 8x the floor, re-sweep at most 1.5x. Then the figures that do not depend on
+   the machine's load, for
    docs/reminder-log-growth.md: bytes per logged row (heap, and with indexes, summed over the
    partitions) and WAL bytes per row of a first pass (``pg_current_wal_lsn()`` before and after).
 2. **Mail.** ``--emails`` reminders sent by ``reminders_send`` in batches of ``REMINDER_SEND_BATCH`` (one
@@ -34,6 +34,8 @@ import platform
 import smtplib
 import sys
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bench import environment, machine, targets
@@ -182,41 +184,47 @@ def sweep_rounds(rounds: int) -> dict:
             cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
         return sum(reminders.reminders_select(now=now).values())
 
-    project_times, floor_times = [], []
-    due = inserted = 0
-    for round_no in range(rounds):
-        for side in (("project", "floor") if round_no % 2 == 0 else ("floor", "project")):
-            started = time.perf_counter()
-            if side == "project":
-                inserted = project()
-                project_times.append(time.perf_counter() - started)
-            else:
-                due = floor()
-                floor_times.append(time.perf_counter() - started)
+    def resweep() -> int:  # the log already full
+        return sum(reminders.reminders_select(now=now).values())
+
+    first_pass = alternate(rounds, {"project": project, "floor": floor})
     # Re-sweeps over the full log, alternating with the floor again, compared like the first pass: the least
     # of each side, the floor from these rounds (each figure against the floor measured beside it). The first
     # re-sweep, right after the bulk insert, also sets the new rows' hint bits, a cost paid once per insert;
     # it is reported beside the figure, not as it.
-    resweep_times, resweep_floor_times, again = [], [], 0
-    for round_no in range(rounds + 1):
-        for side in (("resweep", "floor") if round_no % 2 == 0 else ("floor", "resweep")):
-            if side == "floor" and round_no == 0:
-                continue  # the first re-sweep comes straight after the last first pass
-            started = time.perf_counter()
-            if side == "resweep":
-                again += sum(reminders.reminders_select(now=now).values())
-                resweep_times.append(time.perf_counter() - started)
-            else:
-                due = floor()
-                resweep_floor_times.append(time.perf_counter() - started)
+    lead = alternate(1, {"resweep": resweep})
+    again = alternate(rounds, {"floor": floor, "resweep": resweep})
+    resweep_times = lead.times["resweep"] + again.times["resweep"]
+    inserted, due = first_pass.results["project"][-1], first_pass.results["floor"][-1]
+    logged_again = sum(lead.results["resweep"] + again.results["resweep"])
     by_kind = dict(ReminderLog.objects.values_list("kind").annotate(n=Count("id")))
-    if inserted != due or again != 0:
-        raise AssertionError(f"inserted {inserted} rows for {due} due, re-sweeps inserted {again}")
-    return {"due": due, "by_kind": by_kind, "project": min(project_times), "floor": min(floor_times),
-            "project_all": project_times, "floor_all": floor_times, "resweep": min(resweep_times[1:]),
+    if inserted != due or logged_again != 0:
+        raise AssertionError(f"inserted {inserted} rows for {due} due, re-sweeps inserted {logged_again}")
+    return {"due": due, "by_kind": by_kind, "project": min(first_pass.times["project"]),
+            "floor": min(first_pass.times["floor"]), "project_all": first_pass.times["project"],
+            "floor_all": first_pass.times["floor"], "resweep": min(resweep_times[1:]),
             "resweep_first": resweep_times[0], "resweep_all": resweep_times,
-            "resweep_floor": min(resweep_floor_times), "resweep_floor_all": resweep_floor_times,
+            "resweep_floor": min(again.times["floor"]), "resweep_floor_all": again.times["floor"],
             **per_row_costs(now)}
+
+
+@dataclass
+class Rounds:
+    times: dict[str, list[float]]  # seconds of each run, per side
+    results: dict[str, list[int]]  # what each run returned, per side
+
+
+def alternate(rounds: int, sides: dict[str, Callable[[], int]]) -> Rounds:
+    """``rounds`` runs of every side, in the given order and then reversed, turn about, so a machine that
+    gets busier slows every side alike."""
+    out = Rounds({side: [] for side in sides}, {side: [] for side in sides})
+    names = list(sides)
+    for round_no in range(rounds):
+        for side in names if round_no % 2 == 0 else names[::-1]:
+            started = time.perf_counter()
+            out.results[side].append(sides[side]())
+            out.times[side].append(time.perf_counter() - started)
+    return out
 
 
 def log_bytes() -> dict:

@@ -14,7 +14,7 @@ what finding the due rows costs, and inserts nothing. Its anti-join leaves out t
 of the period, so redundant in the key) and no fence keeps the rows apart: the planner can hash the
 log's rows of the kind once and probe it from every worker; the month is computed for new rows only.
 Where a kind's months are known before the statement runs (a constant period, or a dated one), the
-anti-join names them, so only those partitions are read (``_months_logged``).
+anti-join names them, so only those partitions are read (``_Months``).
 
 The insert itself is a plain INSERT in the unique index's order, in a savepoint: ON CONFLICT's
 speculative insertion (a probe of the unique index, then the insert, then its confirmation, per row)
@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 import itertools
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -67,34 +68,31 @@ def sweep_memory():
             pass
 
 
-def _constant_period(queryset) -> str | None:
+@dataclass(frozen=True)
+class _Months:
+    """Where a kind's periods fall in the log's partitions, known before its statements run.
+
+    ``logged``: a condition on the partition key the anti-join adds, so PostgreSQL reads only those
+    partitions (the log holds every kind: without it each kind's anti-join scans all of them).
+    ``new_row``: each new row's partition key, as cheaply as the kind allows. A constant period is logged
+    in its own month (the timeless partition for "once"): one parameter for both. A dated kind
+    (``dated_by``) logs days from the horizon's month on, never in the timeless partition; a day's month
+    is its digits (no pattern test). Any other: every partition, and ``period_month_sql`` per row."""
+    logged: str
+    logged_params: list
+    new_row: str
+    new_row_params: list
+
+
+def _months(queryset, *, dated_by: str | None, horizon_month: int, column: str) -> _Months:
+    partition_key = f"logged.{connection.ops.quote_name('period_month')}"
     period = queryset.query.annotations.get("r_period")
-    return period.value if isinstance(period, Value) and isinstance(period.value, str) else None
-
-
-def _months_logged(queryset, *, dated_by: str | None, horizon_month: int) -> tuple[str, list]:
-    """A condition on the log's partition key that the anti-join may add, and its parameters: where this
-    kind's periods can be logged, known before the statement runs, so PostgreSQL reads only those
-    partitions (the log holds every kind: without it each kind's anti-join scans all of them). A constant
-    period is logged in its own month (the timeless partition for "once"); a dated one (``dated_by``) in
-    the horizon's month or later, never in the timeless partition. Otherwise none: any partition."""
-    column = f"logged.{connection.ops.quote_name('period_month')}"
-    if (constant := _constant_period(queryset)) is not None:
-        return f" AND {column} = %s", [log_storage.period_month(constant)]
+    if isinstance(period, Value) and isinstance(period.value, str):
+        month = log_storage.period_month(period.value)
+        return _Months(f" AND {partition_key} = %s", [month], "%s", [month])
     if dated_by is not None:
-        return f" AND {column} >= %s", [horizon_month]
-    return "", []
-
-
-def _month_of_new_rows(queryset, *, dated_by: str | None, column: str) -> tuple[str, list]:
-    """The partition key of each new row, as cheaply as the kind allows: a constant period's month is one
-    parameter, a dated kind's period is always a day (its year and month digits, no pattern test), any
-    other goes through ``period_month_sql``."""
-    if (constant := _constant_period(queryset)) is not None:
-        return "%s", [log_storage.period_month(constant)]
-    if dated_by is not None:
-        return log_storage.day_month_sql(column), []
-    return log_storage.period_month_sql(connection.vendor, column), []
+        return _Months(f" AND {partition_key} >= %s", [horizon_month], log_storage.day_month_sql(column), [])
+    return _Months("", [], log_storage.period_month_sql(connection.vendor, column), [])
 
 
 def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | None = None) -> int:
@@ -107,7 +105,9 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
     queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
     retention = getattr(settings, "REMINDER_LOG_RETENTION_DAYS", 400)
     horizon = log_storage.horizon_labels(now, retention)
-    months = _months_logged(queryset, dated_by=dated_by, horizon_month=log_storage.horizon_month(now, retention))
+    quote = connection.ops.quote_name
+    months = _months(queryset, dated_by=dated_by, horizon_month=log_storage.horizon_month(now, retention),
+                     column=f"due.{quote('r_period')}")
     if dated_by is not None:
         queryset = queryset.filter(**{f"{dated_by}__gte": log_storage.first_moment(horizon[0])})
         within, horizon = "1 = 1", []
@@ -118,7 +118,6 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
     aliases = [alias for _expr, _sql, alias in compiler.select]
     if sorted(aliases) != sorted(DUE_COLUMNS):
         raise ValueError(f"a reminder source must select exactly {sorted(DUE_COLUMNS)}, not {aliases}")
-    quote = connection.ops.quote_name
     table = quote(ReminderLog._meta.db_table)
     columns = ", ".join(quote(c) for c in [*(DUE_COLUMNS[alias] for alias in aliases), "period_month", "kind",
                                            "status", "created_at", "not_before", "attempts", "digest_period",
@@ -129,23 +128,22 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
         return _insert_in_one_statement(select_sql, [*params, *horizon], within=within, table=table,
                                         columns=columns, aliases=aliases, kind=kind, values=values)
     found = f"reminder_due_{next(_names)}"
-    month, month_params = _month_of_new_rows(queryset, dated_by=dated_by, column=f"due.{quote('r_period')}")
     # The caller's transaction, or one of its own (the temporary table lives until the commit).
     block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
     with block, connection.cursor() as cursor:
         cursor.execute(f"CREATE TEMPORARY TABLE {found} ON COMMIT DROP AS SELECT found.* FROM ({select_sql}) "  # noqa: S608
                        f"found WHERE {within} AND NOT EXISTS (SELECT 1 FROM {table} logged WHERE "
-                       f"logged.{quote('kind')} = %s AND {_key('logged', 'found')}{months[0]})",
-                       [*params, *horizon, kind, *months[1]])
+                       f"logged.{quote('kind')} = %s AND {_key('logged', 'found')}{months.logged})",
+                       [*params, *horizon, kind, *months.logged_params])
         if cursor.rowcount == 0:
             return 0
-        insert = (f"INSERT INTO {table} ({columns}) SELECT due.*, {month}, %s, %s, %s, %s, 0, '', '' "  # noqa: S608
+        insert = (f"INSERT INTO {table} ({columns}) SELECT due.*, {months.new_row}, %s, %s, %s, %s, 0, '', '' "  # noqa: S608
                   f"FROM {found} due ORDER BY {', '.join(quote(alias) for alias in _KEY_ORDER)}")
         try:
             with transaction.atomic():  # a savepoint: a lost race undoes only this statement
-                cursor.execute(insert, [*month_params, *values])
+                cursor.execute(insert, [*months.new_row_params, *values])
         except IntegrityError:  # a concurrent writer logged one of these rows after our anti-join looked
-            cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [*month_params, *values])
+            cursor.execute(f"{insert} ON CONFLICT DO NOTHING", [*months.new_row_params, *values])
         return max(cursor.rowcount, 0)
 
 

@@ -6,10 +6,8 @@ most one such reminder reach a learner per day, whoever clicks and however often
 most overdue course in that organization)."""
 from __future__ import annotations
 
-from django.db.models import Q
-
 from courses.reminders.enrollment_source import EnrollmentReminder
-from courses.reminders.registry import KindPolicies, Rule, reminder_source
+from courses.reminders.registry import reminder_source
 
 KIND = "hr_nudge"
 
@@ -17,7 +15,6 @@ KIND = "hr_nudge"
 @reminder_source
 class HrNudge(EnrollmentReminder):
     kind = KIND
-    dated_by = "due_at"
     label = "Reminder from HR"
     default_days = 0
     default_enabled = False  # the sweep never selects it: HR sends it from /hr/people/
@@ -33,12 +30,4 @@ class HrNudge(EnrollmentReminder):
                   "action": "Concluir o curso"},
     }
 
-    swept = False  # the sweep skips it: a scan of every enrollment every interval, to find nothing
-
-    def condition(self, now, days):
-        return Q(due_at__isnull=True) & Q(due_at__isnull=False)  # never true, yet a statement that can run
-
-    def due(self, *, now, policies):
-        # Whatever the policies say (an organization may switch the kind on in its settings), nothing is
-        # due; the rules are the default's so the statement still compiles (an empty rule set would not).
-        return super().due(now=now, policies=KindPolicies(default=Rule(enabled=True, days=0)))
+    swept = False  # the sweep skips it (so it has no condition or period to select by): HR sends it by hand
