@@ -26,7 +26,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
-from courses.certificates.shaped_text import draw_block
+from courses.certificates.shaped_text import draw_block, text_layer_font
 from courses.certificates.text_layout import Block, Fit, fit
 
 # Bump when the layout or the credential's shape changes: the reconciler re-renders (PDF and signed
@@ -89,9 +89,9 @@ SIGNATURE_BOX = (160, 48)  # points, above the signer's line, bottom centre
 
 @cache
 def _register_fonts() -> tuple[str, str]:
-    pdfmetrics.registerFont(TTFont("DejaVuSans", str(FONT_DIR / "DejaVuSans.ttf")))
+    regular = text_layer_font()  # the regular labels share their font with the invisible text layer
     pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(FONT_DIR / "DejaVuSans-Bold.ttf")))
-    return "DejaVuSans", "DejaVuSans-Bold"
+    return regular.fontName, "DejaVuSans-Bold"
 
 
 def _draw_field(pdf: canvas.Canvas, block: Block, centre: float, top: float, largest: float) -> float:

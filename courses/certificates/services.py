@@ -20,8 +20,8 @@ from django.utils import timezone
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
+from courses.certificates import issue_statements, selectors
 from courses.certificates import open_badges as certificate_credentials
-from courses.certificates import selectors
 from courses.certificates.errors import CertificateErrorCode
 from courses.certificates.links import linkedin_add_url, verify_url
 from courses.certificates.models import RENEWED_STATUS_INDEX_BASE, Certificate, CertificateEvent, RetiredCertificateCode
@@ -169,25 +169,23 @@ def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificat
     its row (one commit, the row lock already held, no existence check for a file name nobody used); an
     existing one is rendered as ``certificate_render`` would (only if it is not current)."""
     with transaction.atomic():
-        enrollment = _one_or_none(
-            Enrollment.objects.select_for_update(of=("self",))
-            # The organization's LRS endpoint too: the "earned" xAPI event then needs no look-up of its own.
-            .select_related("course__organization", "user", "organization__lrs_endpoint")
-            .filter(pk=enrollment_id)
-        )
-        if enrollment is None or enrollment.status != Enrollment.Status.COMPLETED:
+        # One statement: the lock, the learner, course, organizations (and the LRS endpoint, so the "earned"
+        # xAPI event needs no look-up of its own), the certificate it may have and the new one's id.
+        locked = issue_statements.enrollment_locked(enrollment_id, reserve=render)
+        if locked is None or locked.enrollment.status != Enrollment.Status.COMPLETED:
             return None
-        existing = _one_or_none(Certificate.objects.filter(enrollment=enrollment))
+        enrollment, existing = locked.enrollment, locked.certificate
         if existing is not None and not _replaced_by_completion(existing, enrollment):
             return certificate_render(certificate_id=existing.pk) if render else existing
         issued_at = timezone.now()
         if existing is not None:
-            existing.enrollment = enrollment  # the locked row, its course and organizations: read once
             certificate = _renew(existing, enrollment, issued_at)
             _issued(certificate)
             if render:
                 _render(certificate, new_file=True)
             return certificate
+        if locked.reserved_id is not None:
+            return _issue_rendered(locked, issued_at)
         try:
             with transaction.atomic():
                 certificate = Certificate.objects.create(enrollment=enrollment, code=new_certificate_code(),
@@ -201,6 +199,30 @@ def certificate_issue(*, enrollment_id: int, render: bool = False) -> Certificat
             return certificate_render(certificate_id=existing.pk) if render else existing
         if render:
             _render(certificate, new_file=True)
+    return certificate
+
+
+def _issue_rendered(locked: issue_statements.Locked, issued_at) -> Certificate:
+    """PostgreSQL: a new certificate drawn and signed under the id ``enrollment_locked`` reserved, then written
+    with its two events and the enrollment's bump for HR's sync in one statement (what ``_issued`` and
+    ``_render`` write in several)."""
+    enrollment = locked.enrollment
+    certificate = Certificate(pk=locked.reserved_id, enrollment=enrollment, code=new_certificate_code(),
+                              **_frozen(enrollment, issued_at))
+    size = _drawn(certificate, new_file=True)
+    events = [(CertificateEvent.Kind.ISSUED, issued_at, {"enrollment": enrollment.pk}),
+              (CertificateEvent.Kind.RENDERED, certificate.rendered_at,
+               {"template_version": TEMPLATE_VERSION, "bytes": size})]
+    if not issue_statements.certificate_insert(certificate, events):
+        # A row for this enrollment (or with this code) exists after all: it stands, and the file drawn for
+        # this one is nobody's.
+        certificate.pdf.storage.delete(certificate.pdf.name)
+        existing = Certificate.objects.get(enrollment=enrollment)
+        return certificate_render(certificate_id=existing.pk) or existing
+    xapi_certificate_earned(certificate=certificate)
+    if locked.webhooks:
+        certificate_id = certificate.pk
+        transaction.on_commit(lambda: webhook_events_emit(event_type="certificate.issued", object_id=certificate_id))
     return certificate
 
 
@@ -225,8 +247,9 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
     return certificate
 
 
-def _render(certificate: Certificate, *, new_file: bool) -> None:
-    """Draw the PDF and sign the credential of a locked certificate row, and record it."""
+def _drawn(certificate: Certificate, *, new_file: bool) -> int:
+    """Draw the certificate's PDF into storage and sign its credential, on the instance (nothing saved);
+    returns the PDF's size in bytes."""
     pdf = render_certificate_pdf(CertificateContent(
         learner_name=certificate.learner_name, course_title=certificate.course_title,
         language=certificate.course_language, issuer_name=certificate.issuer_name,
@@ -249,9 +272,15 @@ def _render(certificate: Certificate, *, new_file: bool) -> None:
     certificate.credential = certificate_credentials.build_signed(certificate)
     certificate.template_version = TEMPLATE_VERSION
     certificate.rendered_at = timezone.now()
+    return len(pdf)
+
+
+def _render(certificate: Certificate, *, new_file: bool) -> None:
+    """Draw the PDF and sign the credential of a locked certificate row, and record it."""
+    size = _drawn(certificate, new_file=new_file)
     certificate.save(update_fields=["pdf", "credential", "template_version", "rendered_at", "updated_at"])
     CertificateEvent.objects.create(certificate=certificate, kind=CertificateEvent.Kind.RENDERED,
-                                    detail={"template_version": TEMPLATE_VERSION, "bytes": len(pdf)})
+                                    detail={"template_version": TEMPLATE_VERSION, "bytes": size})
 
 
 def certificate_send_issue_email(*, certificate_id: int) -> bool:

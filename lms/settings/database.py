@@ -23,7 +23,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)
-# PostgreSQL: the few statements run on every progress write (courses/enrollments/services/kept_statements.py)
+# PostgreSQL: the few statements run on every progress write and certificate issue (lms/kept_statements.py)
 # are prepared once per connection, so the server parses and plans them once, not per request. Turn off
 # behind a pooler that hands one transaction's connection to another client and does not carry prepared
 # statements across (PgBouncer in transaction mode before 1.21); every other statement is unaffected.

@@ -8,98 +8,38 @@ The ORM can say the same thing (a ``FilteredRelation`` on the course's activitie
 ``select_related`` joins), but compiling that query took about 3 ms of Python on every request, three
 times what PostgreSQL spends running it. The joins never change, so the SQL is put together once per
 database connection's vendor and kept; each request only binds its three ids. The row is cut into
-model instances with the same converters the ORM applies, so the objects are what the ORM would have
-returned.
+model instances with the same converters the ORM applies (``lms.kept_statements.JoinedRow``), so the
+objects are what the ORM would have returned.
 
 The organization's LRS endpoint comes along: the xAPI events of the write then know, without a
 query each, whether the organization sends statements (most do not).
 
-On PostgreSQL these statements, and the write's insert-or-update, also go through ``kept_cursor``: the
-server prepares each once per connection. Planning the lock's five joins took about 0.55 ms of the
-server's time on every request, three times what running it takes.
+On PostgreSQL these statements, and the write's insert-or-update, also go through ``kept_cursor``
+(``lms.kept_statements``): the server prepares each once per connection. Planning the lock's five joins
+took about 0.55 ms of the server's time on every request, three times what running it takes.
 """
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
 
-from django.conf import settings
 from django.db import connection
-from django.db.backends.utils import CursorWrapper
 from django.db.models import Field, Model
 from django.utils import timezone
 
 from courses.catalog.models import Activity, Course, Module
 from courses.enrollments.models import Enrollment
 from courses.xapi.models import LrsEndpoint
+from lms.kept_statements import JoinedRow, kept_cursor
 from lms.models import Organization, User
 
-
-@cache
-def _prepared_classes() -> tuple[type, type]:
-    """The Django PostgreSQL backend's server-binding cursor, every statement prepared (psycopg keeps the
-    prepared statements per connection, keyed by the statement's text and its parameters' types), and
-    Django's debug wrapper logging a statement's own text: psycopg has no text to show for a prepared one."""
-    # Only on PostgreSQL: importing the backend elsewhere would load psycopg for nothing. The stubs omit
-    # ServerBindingCursor (the backend defines it for psycopg 3 only).
-    from django.db.backends.postgresql import base  # noqa: PLC0415
-
-    server_binding: Any = base.ServerBindingCursor  # type: ignore[attr-defined]
-
-    class PreparedCursor(server_binding):
-        def execute(self, query, params=None, *, prepare=None, binary=None):
-            return super().execute(query, params, prepare=True, binary=binary)
-
-    class PreparedDebugWrapper(base.CursorDebugWrapper):
-        def execute(self, sql, params=None):
-            with self.debug_sql(sql, params):
-                return CursorWrapper.execute(self, sql, params)
-
-    return PreparedCursor, PreparedDebugWrapper
-
-
-@contextlib.contextmanager
-def kept_cursor() -> Iterator[Any]:
-    """A cursor on the default connection for a statement run on every request: on PostgreSQL (unless
-    ``DATABASE_PREPARED_STATEMENTS`` is off) its statements are prepared, parsed and planned once per
-    connection; elsewhere the ordinary cursor. Wrapped as Django wraps its own, so errors are Django's and
-    the statements are counted and logged like every other."""
-    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
-        with connection.cursor() as cursor:
-            yield cursor
-        return
-    connection.ensure_connection()
-    connection.validate_thread_sharing()
-    cursor_class, debug_wrapper = _prepared_classes()
-    raw = cursor_class(connection.connection)
-    with (debug_wrapper(raw, connection) if connection.queries_logged else connection.make_cursor(raw)) as cursor:
-        yield cursor
-
-
-@dataclass(frozen=True)
-class _Part:
-    """One table of the statement: where its columns start in the row, their attribute names and where
-    its primary key is among them (worked out with the statement, not on every request)."""
-    model: type[Model]
-    start: int
-    fields: tuple[Any, ...]
-    attnames: tuple[str, ...]
-    pk_index: int
-
-    @classmethod
-    def of(cls, model: type[Model], start: int) -> _Part:
-        fields = tuple(model._meta.concrete_fields)
-        return cls(model, start, fields, tuple(field.attname for field in fields), fields.index(model._meta.pk))
+__all__ = ["enrollment_progress_save", "kept_cursor", "own_enrollment_locked"]
 
 
 @dataclass(frozen=True)
 class _Statement:
     sql: str
-    parts: dict[str, _Part]
-    converters: tuple[tuple[int, tuple[Any, ...], Any], ...]  # (column, converters, its expression)
+    row: JoinedRow
 
 
 # alias -> (model, join); the enrollment comes first, the joins in the order they need each other.
@@ -118,37 +58,16 @@ _JOINS: tuple[tuple[str, type[Model], str], ...] = (
 def _statement(vendor: str) -> _Statement:
     """The SQL and the row's layout, built once per database vendor from the models' own metadata."""
     quote = connection.ops.quote_name
-    columns: list[str] = []
-    parts: dict[str, _Part] = {}
-    converters = []
-    joins = []
-    for alias, model, join in _JOINS:
-        part = _Part.of(model, len(columns))
-        parts[alias] = part
-        for field in part.fields:
-            expression = field.get_col(alias)
-            found = tuple(connection.ops.get_db_converters(expression) + expression.get_db_converters(connection))
-            if found:
-                converters.append((len(columns), found, expression))
-            columns.append(f"{alias}.{quote(field.column)}")
-        if join:
-            joins.append(join.format(
-                table=quote(model._meta.db_table), pk=quote(model._meta.pk.column),
-                user=quote("user_id"), course=quote("course_id"), organization=quote("organization_id"),
-                module=quote("module_id"), active=quote("is_active")))
+    row = JoinedRow([(alias, model) for alias, model, _ in _JOINS])
+    joins = [join.format(table=quote(model._meta.db_table), pk=quote(model._meta.pk.column),
+                         user=quote("user_id"), course=quote("course_id"), organization=quote("organization_id"),
+                         module=quote("module_id"), active=quote("is_active"))
+             for _, model, join in _JOINS if join]
     lock = " FOR UPDATE OF e" if vendor == "postgresql" else ""
     # Only names from the models' metadata go into the text; the three ids are bound parameters.
-    sql = (f"SELECT {', '.join(columns)} FROM {quote(Enrollment._meta.db_table)} e {' '.join(joins)} "  # noqa: S608
+    sql = (f"SELECT {row.columns} FROM {quote(Enrollment._meta.db_table)} e {' '.join(joins)} "  # noqa: S608
            f"WHERE e.{quote('id')} = %(enrollment)s AND e.{quote('user_id')} = %(user)s{lock}")
-    return _Statement(sql, parts, tuple(converters))
-
-
-def _instance(row: list[Any], part: _Part) -> Any:
-    """The part's model instance from its slice of the row; None for a LEFT JOIN that found nothing."""
-    values = row[part.start:part.start + len(part.fields)]
-    if values[part.pk_index] is None:
-        return None
-    return part.model.from_db(connection.alias, list(part.attnames), values)
+    return _Statement(sql, row)
 
 
 def own_enrollment_locked(*, user_id: int, enrollment_id: int,
@@ -164,11 +83,7 @@ def own_enrollment_locked(*, user_id: int, enrollment_id: int,
         found = cursor.fetchone()
     if found is None:
         return None
-    row = list(found)
-    for index, converters, expression in statement.converters:
-        for converter in converters:
-            row[index] = converter(row[index], expression, connection)
-    loaded = {alias: _instance(row, part) for alias, part in statement.parts.items()}
+    loaded = statement.row.read(found)
     enrollment, course, organization = loaded["e"], loaded["c"], loaded["o"]
     enrollment.user, enrollment.course, enrollment.organization = loaded["u"], course, organization
     if organization is not None:
