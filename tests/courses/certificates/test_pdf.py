@@ -1,6 +1,7 @@
 """The certificate PDF, read back with real tools: pypdf for text and page size, pdfium + zxing for the QR."""
 from __future__ import annotations
 
+import io
 from datetime import datetime
 from decimal import Decimal
 
@@ -85,3 +86,17 @@ def test_portuguese_labels():
     for fragment in ("Certificado de Conclusão", "Conceição Araújo", "Empatia no atendimento", "Emitido em 04/05/2027",
                      "4 horas de formação", "abcDEF123_-xyz789012"):
         assert fragment in text
+
+
+def test_the_text_layer_rides_in_the_regular_font_one_subset_per_font():
+    """The invisible layer over the drawn name uses the regular labels' DejaVu Sans: the file embeds two font
+    subsets, not three, and the name in a script DejaVu Sans lacks still reads back as text."""
+    content = CertificateContent(
+        learner_name="Ana 山田", course_title="Listening First", language="en", issuer_name="Loja Exemplo",
+        issued_at=datetime(2027, 5, 4, 12, 0), hours_credited=Decimal("4"), code="abcDEF123_-xyz789012",
+        verify_url="http://example.test/verify/x/")
+    data = render_certificate_pdf(content)
+    fonts = PdfReader(io.BytesIO(data)).pages[0]["/Resources"]["/Font"]
+    names = sorted(str(font.get_object()["/BaseFont"]).split("+")[-1] for font in fonts.values())
+    assert names == ["DejaVuSans", "DejaVuSans-Bold"]
+    assert "Ana 山田" in pdf_text(data)

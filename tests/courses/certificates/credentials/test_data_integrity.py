@@ -1,10 +1,10 @@
 import copy
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from courses.certificates.credentials import keys
+from courses.certificates.credentials import data_integrity, keys
 from courses.certificates.credentials.data_integrity import VerificationResult, canonicalize, sign, verify
 from courses.certificates.errors import CredentialError
 
@@ -239,3 +239,28 @@ def test_sign_requires_an_aware_created_time():
     with pytest.raises(CredentialError):
         sign(spec_test_vector_credential(), private_key=Ed25519PrivateKey.generate(),
              verification_method=SPEC_METHOD, created=datetime(2010, 1, 1))
+
+
+def test_a_proof_configuration_is_canonicalized_once_per_text(monkeypatch):
+    """Signing one credential after another within a second meets the same proof configuration: its canonical
+    hash is computed once. Any difference (here the next second) is canonicalized afresh, and every proof made
+    or checked this way verifies (the spec vector tests above show the kept hash is the exact one)."""
+    data_integrity._proof_config_hash.cache_clear()
+    seen: list[str] = []
+    real = data_integrity.canonicalize
+
+    def counting(document: dict) -> str:
+        seen.append("proof" if "proofPurpose" in document else "document")
+        return real(document)
+
+    monkeypatch.setattr(data_integrity, "canonicalize", counting)
+    key = Ed25519PrivateKey.generate()
+    for name in ("First badge", "Second badge", "Third badge"):
+        document = spec_test_vector_credential() | {"name": name}
+        signed = sign(document, private_key=key, verification_method=SPEC_METHOD, created=SPEC_CREATED)
+        assert verify(signed, resolve_key=lambda method: key.public_key()).verified
+    later = sign(spec_test_vector_credential(), private_key=key, verification_method=SPEC_METHOD,
+                 created=SPEC_CREATED + timedelta(seconds=1))
+    assert verify(later, resolve_key=lambda method: key.public_key()).verified
+    assert seen.count("proof") == 2
+    assert seen.count("document") == 8  # each document, signed and verified
