@@ -3,8 +3,9 @@
 A bulk completion has a worker issue thousands of certificates one after another, and each used to cost
 about a dozen ORM statements: the enrollment's lock, a look for its certificate, the new row, its two
 events, the enrollment's bump for HR's sync, the rendered row's update, a savepoint around the insert and a
-look for webhook endpoints after the commit. The Python that built them and the server's planning of the
-lock's joins cost more than drawing the page's text.
+look for webhook endpoints after the commit. On the benchmark's machine they took about 15 of the 35 ms a
+certificate cost (the Python that built them, the round trips, the server planning the lock's joins); the
+two statements below take about 2.5 ms.
 
 ``enrollment_locked`` is one statement on both databases: the enrollment locked (PostgreSQL), with its
 learner, course, both organizations, the active LRS endpoint, the certificate it may already have, whether

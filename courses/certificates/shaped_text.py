@@ -80,9 +80,9 @@ def _outline(face: Face, gid: int) -> str | None:
 def draw_line(pdf: Canvas, line: Line, left: float, baseline: float, size: float, text: str | None = None) -> None:
     """Draw ``line`` at ``size`` points from ``left``; the text layer says ``text`` (default: the line's own).
 
-    Each glyph is its kept outline under its own scale and offset, in the current fill colour: written as
-    the operators ``saveState``, ``transform``, ``drawPath`` and ``restoreState`` would write, in one go
-    (calling them per glyph was a tenth of the time spent drawing a certificate)."""
+    Each glyph is its kept outline under its own scale and offset, in the current fill colour: the operators
+    ``saveState``, ``transform``, ``drawPath`` and ``restoreState`` would write, written in one go (those calls
+    also keep a Python copy of the graphics state per glyph, which nothing here reads)."""
     drawn = []
     for glyph in line.glyphs:
         outline = _outline(glyph.face, glyph.gid)
