@@ -49,18 +49,13 @@ def _prepared_classes() -> tuple[type, type]:
     return PreparedCursor, PreparedDebugWrapper
 
 
-def prepares() -> bool:
-    """Whether ``kept_cursor`` prepares its statements on this connection."""
-    return connection.vendor == "postgresql" and settings.DATABASE_PREPARED_STATEMENTS
-
-
 @contextlib.contextmanager
 def kept_cursor() -> Iterator[Any]:
     """A cursor on the default connection for a statement run on every request: on PostgreSQL (unless
     ``DATABASE_PREPARED_STATEMENTS`` is off) its statements are prepared, parsed and planned once per
     connection; elsewhere the ordinary cursor. Wrapped as Django wraps its own, so errors are Django's and
     the statements are counted and logged like every other."""
-    if not prepares():
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
         with connection.cursor() as cursor:
             yield cursor
         return

@@ -26,6 +26,12 @@ def assert_error(response, status: int, code: str | None = None) -> dict:
     return error
 
 
+def stored_values(instance) -> dict:
+    """Every concrete field's stored value of a model instance, by attribute name: two reads of one row compare
+    field by field."""
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
 def signed_in(user) -> Client:
     """Django's test browser, signed in as ``user``."""
     client = Client()

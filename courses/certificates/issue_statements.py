@@ -83,7 +83,7 @@ def enrollment_locked(enrollment_id: int, *, reserve: bool = False) -> Locked | 
     Runs inside the caller's transaction."""
     sql, row = _lock_statement(connection.vendor)
     with kept_cursor() as cursor:
-        cursor.execute(sql, {"enrollment": enrollment_id, "reserve": reserve and connection.vendor == "postgresql",
+        cursor.execute(sql, {"enrollment": enrollment_id, "reserve": reserve,
                              "completed": Enrollment.Status.COMPLETED})
         found = cursor.fetchone()
     if found is None:

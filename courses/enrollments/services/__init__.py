@@ -33,17 +33,14 @@ from courses.certificates.services import certificate_schedule_issue
 from courses.enrollments.errors import EnrollmentConflict, EnrollmentErrorCode, ProgressError
 from courses.enrollments.models import ActivityProgress, Enrollment
 from courses.enrollments.progress import progress_apply, progress_recompute
-from courses.enrollments.services.kept_statements import (
-    enrollment_progress_save,
-    kept_cursor,
-    own_enrollment_locked,
-)
+from courses.enrollments.services.kept_statements import enrollment_progress_save, own_enrollment_locked
 from courses.errors import CoursesError, CoursesErrorCode
 from courses.hr_reports.services.webhooks import webhook_completion_emit
 from courses.xapi.services import events as xapi
 from lms.csv_uploads import csv_delimiter, csv_upload_text
 from lms.error_codes import PlatformErrorCode
 from lms.errors import ApplicationError, NotFound
+from lms.kept_statements import kept_cursor
 from lms.models import Membership, Organization, Role, User
 from lms.scoping import is_unrestricted, organization_ids_for
 

@@ -33,8 +33,6 @@ from courses.xapi.models import LrsEndpoint
 from lms.kept_statements import JoinedRow, kept_cursor
 from lms.models import Organization, User
 
-__all__ = ["enrollment_progress_save", "kept_cursor", "own_enrollment_locked"]
-
 
 @dataclass(frozen=True)
 class _Statement:

@@ -22,12 +22,9 @@ from courses.hr_reports.models import WebhookDelivery, WebhookEndpoint
 from courses.xapi.models import LrsEndpoint, XapiStatement
 from tests import factories as people
 from tests.courses.certificates.conftest import completed_enrollment, issued, one_step_course, postgres_only
+from tests.helpers import stored_values
 
 pytestmark = pytest.mark.django_db
-
-
-def _values(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
 @pytest.fixture
@@ -52,13 +49,13 @@ def test_the_lock_reads_what_the_orm_reads(enrollment, organization):
     locked = _locked(enrollment.pk, reserve=True)
     expected = Enrollment.objects.select_related("user", "course__organization", "organization").get(pk=enrollment.pk)
     found = locked.enrollment
-    assert _values(found) == _values(expected)
-    assert _values(found.user) == _values(expected.user)
-    assert _values(found.course) == _values(expected.course)
-    assert _values(found.course.organization) == _values(expected.course.organization)
-    assert _values(found.organization) == _values(expected.organization)
+    assert stored_values(found) == stored_values(expected)
+    assert stored_values(found.user) == stored_values(expected.user)
+    assert stored_values(found.course) == stored_values(expected.course)
+    assert stored_values(found.course.organization) == stored_values(expected.course.organization)
+    assert stored_values(found.organization) == stored_values(expected.organization)
     assert found.organization.lrs_endpoint == endpoint
-    assert _values(locked.certificate) == _values(Certificate.objects.get(pk=certificate.pk))
+    assert stored_values(locked.certificate) == stored_values(Certificate.objects.get(pk=certificate.pk))
     assert locked.certificate.enrollment is found
     assert locked.reserved_id is None  # it has a certificate: nothing to reserve
     assert locked.webhooks is False
@@ -99,7 +96,7 @@ def test_a_new_certificate_takes_two_statements_and_is_whole(enrollment, key_id)
     statements = [q["sql"] for q in queries.captured_queries if "SAVEPOINT" not in q["sql"]]
     assert len(statements) == 2, [sql[:80] for sql in statements]
     certificate = Certificate.objects.get(enrollment=enrollment)
-    assert _values(certificate) == _values(made)
+    assert stored_values(certificate) == stored_values(made)
     assert certificate.pdf.name == f"certificates/{certificate.code}.pdf"
     assert certificate.pdf.read().startswith(b"%PDF")
     assert certificate.learner_name == enrollment.user.display_name and certificate.rendered_at is not None

@@ -17,12 +17,9 @@ from courses.enrollments.services.kept_statements import own_enrollment_locked
 from courses.xapi.models import LrsEndpoint, XapiStatement
 from tests import factories as people
 from tests.courses.factories import activities_of, build_course
+from tests.helpers import stored_values
 
 pytestmark = pytest.mark.django_db
-
-
-def _values(instance) -> dict:
-    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
 
 
 @pytest.fixture
@@ -58,14 +55,14 @@ def test_it_reads_what_the_orm_reads(enrollment, organization):
         found, picked = own_enrollment_locked(user_id=enrollment.user_id, enrollment_id=enrollment.pk,
                                               activity_id=activity.pk)
     expected = Enrollment.objects.select_related("user", "course", "organization").get(pk=enrollment.pk)
-    assert _values(found) == _values(expected)
+    assert stored_values(found) == stored_values(expected)
     assert isinstance(found.final_score, Decimal) and found.due_at.microsecond == 123456
-    assert _values(found.user) == _values(expected.user)
-    assert _values(found.course) == _values(expected.course)
-    assert _values(found.organization) == _values(expected.organization)
+    assert stored_values(found.user) == stored_values(expected.user)
+    assert stored_values(found.course) == stored_values(expected.course)
+    assert stored_values(found.organization) == stored_values(expected.organization)
     assert found.organization.lrs_endpoint.pk == endpoint.pk
-    assert _values(picked) == _values(activity)
-    assert _values(picked.module) == _values(activity.module)
+    assert stored_values(picked) == stored_values(activity)
+    assert stored_values(picked.module) == stored_values(activity.module)
     assert picked.course is found.course
     assert not found._state.adding and found._state.db == connection.alias
 
