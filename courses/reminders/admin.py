@@ -10,7 +10,13 @@ from django.db.models import Q
 
 from courses.catalog.models import Course
 from courses.reminders import services
-from courses.reminders.models import NotificationPreference, ReminderLog, ReminderPolicy, ReminderSettings
+from courses.reminders.models import (
+    NotificationPreference,
+    ReminderLog,
+    ReminderPolicy,
+    ReminderSettings,
+    ReminderSweepMark,
+)
 from courses.reminders.registry import sources
 from lms.admin import OrgScopedAdmin, ReadOnlyOrgAdmin, admin_organization_ids
 from lms.errors import ApplicationError
@@ -104,3 +110,36 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
     def resume(self, request, queryset):
         for preference in queryset.select_related("user"):
             services.notification_preference_update(user=preference.user, resume=True)
+
+
+@admin.register(ReminderSweepMark)
+class ReminderSweepMarkAdmin(admin.ModelAdmin):
+    """Where each kind's sweep left off (superusers). Deleting marks makes the next sweep of those kinds a
+    full one, which also logs what changes to enrollments made due since the last full sweep."""
+
+    list_display = ["kind", "scope", "swept_until", "full_at"]
+    list_filter = ["kind"]
+    search_fields = ["kind", "scope"]
+    readonly_fields = [f.name for f in ReminderSweepMark._meta.fields]
+    actions = ["sweep_in_full"]
+
+    def has_module_permission(self, request) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    @admin.action(description="Sweep the selected kinds in full next time")
+    def sweep_in_full(self, request, queryset):
+        count, _ = queryset.delete()
+        self.message_user(request, f"{count} mark(s) removed: the next sweep of those kinds reads every due row.",
+                          messages.SUCCESS)

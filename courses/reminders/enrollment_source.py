@@ -1,7 +1,7 @@
 """The shared shape of the reminders about one enrollment (inactivity, not started, due soon, overdue)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 from django.db.models import CharField, Exists, F, OuterRef, Q, QuerySet
@@ -16,6 +16,11 @@ from lms.models import Membership
 def date_period(field: str):
     """The UTC date of a timestamp as text (YYYY-MM-DD), computed in SQL."""
     return Cast(TruncDate(field), CharField())
+
+
+# How long before a sweep's mark an enrollment's change is looked at again (``due_since``): the time between
+# a write's ``updated_at`` and its commit, which a sweep in between cannot see.
+CHANGE_MARGIN = timedelta(hours=1)
 
 
 class EnrollmentReminder(ReminderSource):
@@ -33,8 +38,19 @@ class EnrollmentReminder(ReminderSource):
         return date_period(self.dated_by)
 
     def due(self, *, now: datetime, policies: KindPolicies) -> QuerySet:
-        rules = policies.q(lambda days: self.condition(now, days), org_field="organization_id",
-                           course_field="course_id")
+        return self._due(policies.q(lambda days: self.condition(now, days), org_field="organization_id",
+                                    course_field="course_id"))
+
+    def due_since(self, *, now: datetime, since: datetime, policies: KindPolicies) -> QuerySet:
+        """Each rule's condition at ``now`` and, on the same enrollments, not at ``since`` (a last activity or
+        a due date crossed its number of days in between), or on an enrollment changed since then: its
+        ``updated_at`` (stamped by every write, the HR sync's cursor too) from ``CHANGE_MARGIN`` before
+        ``since``, so that a change committed up to that long after it was stamped is still seen."""
+        changed = Q(updated_at__gte=since - CHANGE_MARGIN)
+        return self._due(policies.q(lambda days: self.condition(now, days) & (~self.condition(since, days) | changed),
+                                    org_field="organization_id", course_field="course_id"))
+
+    def _due(self, rules: Q) -> QuerySet:
         # Nobody is reminded of a course taken for an organization whose membership was deactivated (by its
         # admins or by SCIM provisioning); the enrollment and its history stay.
         deactivated = Membership.objects.filter(

@@ -200,3 +200,29 @@ class ReminderLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} to {self.recipient_id} about {self.subject_id} ({self.period}): {self.status}"
+
+
+class ReminderSweepMark(models.Model):
+    """Where the sweep of one kind over one scope (every organization, or one) left off.
+
+    ``swept_until`` is the moment of the last sweep of that kind and scope that committed; the next sweep
+    need only look at the rows whose time came after it (see courses/reminders/services/sweep_marks.py).
+    ``full_at`` is the moment of the last sweep that read every due row, and ``policies`` a digest of the
+    kind's rules it ran with: when the rules change, or a day has passed since ``full_at``
+    (REMINDER_FULL_SWEEP_HOURS), the next sweep reads everything again. Deleting a mark (the admin's
+    action) makes the next sweep of its kind and scope a full one.
+    """
+
+    kind = models.CharField(max_length=32)
+    # "all", or the organization ids the sweep was limited to ("none": reminders of no organization).
+    scope = models.CharField(max_length=64)
+    swept_until = models.DateTimeField()
+    full_at = models.DateTimeField()
+    policies = models.CharField(max_length=64, help_text="A digest of the kind's rules the sweep ran with.")
+
+    class Meta:
+        ordering = ["kind", "scope"]
+        constraints = [models.UniqueConstraint(fields=["kind", "scope"], name="reminder_sweep_mark_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} / {self.scope}: swept until {self.swept_until:%Y-%m-%d %H:%M}"

@@ -13,6 +13,7 @@ the app's ``ready()`` may import it too.
 """
 from __future__ import annotations
 
+import hashlib
 import importlib
 import pkgutil
 from dataclasses import dataclass, field
@@ -42,6 +43,12 @@ class KindPolicies:
     default: Rule
     by_org: dict[int, Rule] = field(default_factory=dict)
     by_course: dict[tuple[int, int], Rule] = field(default_factory=dict)
+
+    def digest(self) -> str:
+        """A digest of these rules: equal exactly when the rules are (an incremental sweep is valid only
+        against a mark left by the same rules)."""
+        rules = repr((self.default, sorted(self.by_org.items()), sorted(self.by_course.items())))
+        return hashlib.sha256(rules.encode()).hexdigest()
 
     def q(self, condition, *, org_field: str, course_field: str | None) -> Q:
         """OR of ``condition(days)`` over the rules, each limited to where it applies: a course rule
@@ -98,6 +105,13 @@ class ReminderSource:
         """A ``values()`` queryset with exactly the columns ``recipient``, ``subject``, ``enrollment``,
         ``organization`` and ``period`` (see ``due_columns``): the reminders of this kind due now."""
         raise NotImplementedError
+
+    def due_since(self, *, now: datetime, since: datetime, policies: KindPolicies) -> QuerySet | None:
+        """The part of ``due(now)`` whose time came after ``since``: the rows due now that, with the data as
+        it is now, were not due at ``since`` (``due(now)`` without ``due(since)``). None (the default): every
+        sweep of the kind reads all of ``due``. Only for a kind whose rows are due by their data, the clock
+        and the rules alone; the sweep's marks (services/sweep_marks.py) decide when ``since`` may be used."""
+        return None
 
     def load(self, logs: list) -> dict[int, Any]:
         """What ``message`` needs for each log row of a batch, keyed by log id (constant queries)."""

@@ -47,6 +47,7 @@ from courses.reminders.services.claim import reminder_claim, reminder_record_sen
 from courses.reminders.services.policies import effective_policies
 from courses.reminders.services.sweep_insert import insert_due as _insert_due
 from courses.reminders.services.sweep_insert import sweep_memory
+from courses.reminders.services.sweep_marks import sweep_mark, sweep_plans, sweep_scope
 from courses.reminders.windows import recipient_plan, window_for
 from lms.errors import NotFound
 from lms.models import PLACEHOLDER_DOMAIN, Organization, User
@@ -64,25 +65,32 @@ def _setting(name: str, default):
 # --- the sweep ------------------------------------------------------------------------------------
 
 def reminders_select(*, now: datetime.datetime | None = None, kinds: list[str] | None = None,
-                     organization_ids: list[int | None] | None = None) -> dict[str, int]:
+                     organization_ids: list[int | None] | None = None, full: bool = False) -> dict[str, int]:
     """Log every reminder due now, one INSERT ... SELECT per kind; {kind: rows inserted}. Only those of
-    ``organization_ids`` when given (None in it: reminders of no organization)."""
+    ``organization_ids`` when given (None in it: reminders of no organization). A kind swept before reads
+    only the rows whose time came since, unless ``full`` or its mark asks for a full sweep (sweep_marks)."""
     now = now or timezone.now()
     policies = effective_policies()
     with connection.cursor() as cursor:  # the partitions this sweep may write into (one catalog read)
         log_storage.partitions_ensure(cursor, ReminderLog._meta.db_table, log_storage.wanted_months(
             now, _setting("REMINDER_LOG_RETENTION_DAYS", 400)))
+    swept = {kind: src for kind, src in sources().items() if src.swept and (kinds is None or kind in kinds)}
+    scope = sweep_scope(organization_ids)
+    plans = sweep_plans(scope, {kind: policies[kind].digest() for kind in swept}, now=now, full=full)
     inserted = {}
     with sweep_memory():
-        for kind, src in sources().items():
-            if not src.swept or (kinds is not None and kind not in kinds):
-                continue
-            due = src.due(now=now, policies=policies[kind])
+        for kind, src in swept.items():
+            plan = plans[kind]
+            due = None if plan.since is None else src.due_since(now=now, since=plan.since, policies=policies[kind])
+            if due is None:  # a full sweep (a kind without ``due_since`` always is one)
+                plan, due = plan.full(), src.due(now=now, policies=policies[kind])
             if organization_ids is not None:
-                scope = Q(r_organization__in=[i for i in organization_ids if i is not None])
-                due = due.filter(scope | Q(r_organization__isnull=True) if None in organization_ids else scope)
+                limit = Q(r_organization__in=[i for i in organization_ids if i is not None])
+                due = due.filter(limit | Q(r_organization__isnull=True) if None in organization_ids else limit)
             with transaction.atomic():
-                inserted[kind] = _insert_due(due, kind=kind, now=now, dated_by=src.dated_by)
+                inserted[kind] = _insert_due(due, kind=kind, now=now, dated_by=src.dated_by,
+                                             few=plan.since is not None)
+                sweep_mark(kind, scope, plan, now=now)
     return inserted
 
 

@@ -95,13 +95,19 @@ def _months(queryset, *, dated_by: str | None, horizon_month: int, column: str) 
     return _Months("", [], log_storage.period_month_sql(connection.vendor, column), [])
 
 
-def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | None = None) -> int:
+def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | None = None,
+               few: bool = False) -> int:
     """Log the due rows of ``queryset`` (a source's ``due``) not logged yet; the number inserted (a row another
     writer logged meanwhile is not counted: it was not inserted here). ``dated_by``: the source's field whose
     date is the period (``ReminderSource.dated_by``); the field itself is compared with the first moment of
     the horizon's first day, instead of the period's text with its label. The same rows (a date is before
     that day exactly when the moment is before its first moment), and a plain range on a column: no
-    expression per row, and the planner estimates it from the column's statistics."""
+    expression per row, and the planner estimates it from the column's statistics.
+
+    ``few``: the queryset is an incremental sweep's (sweep_marks.py), whose rows are usually few but whose
+    conditions the planner cannot estimate (it would hash every logged row of the kind to compare a handful).
+    On PostgreSQL its rows are then found first into a temporary table of their own, analyzed, and only
+    they are compared with the log: by the unique index, row by row, when they are few, by a hash when not."""
     queryset = queryset.order_by()  # a model's default ordering would sort every due row for nothing
     retention = getattr(settings, "REMINDER_LOG_RETENTION_DAYS", 400)
     horizon = log_storage.horizon_labels(now, retention)
@@ -131,6 +137,13 @@ def insert_due(queryset, *, kind: str, now: datetime.datetime, dated_by: str | N
     # The caller's transaction, or one of its own (the temporary table lives until the commit).
     block = contextlib.nullcontext() if connection.in_atomic_block else transaction.atomic()
     with block, connection.cursor() as cursor:
+        if few:
+            window = f"reminder_window_{next(_names)}"
+            cursor.execute(f"CREATE TEMPORARY TABLE {window} ON COMMIT DROP AS {select_sql}", params)
+            if cursor.rowcount == 0:
+                return 0
+            cursor.execute(f"ANALYZE {window}")
+            select_sql, params = f"SELECT * FROM {window}", []  # noqa: S608
         cursor.execute(f"CREATE TEMPORARY TABLE {found} ON COMMIT DROP AS SELECT found.* FROM ({select_sql}) "  # noqa: S608
                        f"found WHERE {within} AND NOT EXISTS (SELECT 1 FROM {table} logged WHERE "
                        f"logged.{quote('kind')} = %s AND {_key('logged', 'found')}{months.logged})",

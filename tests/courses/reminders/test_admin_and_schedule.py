@@ -11,7 +11,7 @@ from django.test import Client
 from django_celery_beat.models import PeriodicTask
 
 from courses.reminders import services as reminders
-from courses.reminders.models import ReminderLog, ReminderPolicy
+from courses.reminders.models import ReminderLog, ReminderPolicy, ReminderSweepMark
 from lms.reconciler import registered
 from tests import factories as people
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner
@@ -107,3 +107,21 @@ def test_admin_policies_name_own_or_public_courses_only(org, other_org):
         "organization": org.pk, "kind": "due_soon", "course": foreign.pk, "enabled": "on", "days": "5"})
     assert response.status_code == 200  # the form refuses another organization's course
     assert set(ReminderPolicy.objects.values_list("course_id", flat=True)) == {public.pk, own.pk}
+
+
+def test_superusers_see_the_sweep_marks_and_can_ask_for_a_full_sweep(org, course):
+    always_open(org)
+    reminders.reminders_select(now=NOW, kinds=["inactivity", "overdue"])
+    url = "/admin/courses/remindersweepmark/"
+    client = admin_client(people.UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(url)
+    assert page.status_code == 200
+    assert sorted(page.context["cl"].queryset.values_list("kind", "scope")) == [("inactivity", "all"),
+                                                                               ("overdue", "all")]
+    inactivity = ReminderSweepMark.objects.get(kind="inactivity")
+    done = client.post(url, {"action": "sweep_in_full", "_selected_action": [inactivity.pk]}, follow=True)
+    assert done.status_code == 200
+    assert list(ReminderSweepMark.objects.values_list("kind", flat=True)) == ["overdue"]
+    # Organization admins do not see them: the marks are the whole installation's.
+    org_admin = people.member(org, "org_admin", user__is_staff=True)
+    assert admin_client(org_admin).get(url).status_code == 403
