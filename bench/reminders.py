@@ -9,11 +9,17 @@ Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDER
    The project side is ``reminders_select``: for every kind one ``INSERT INTO reminder log SELECT <due
    rows> ON CONFLICT DO NOTHING`` into an empty log (truncated before each round). The **floor** is
    PostgreSQL's ``SELECT count(*)`` over each kind's same due-rows query: the least any sweep could
-   do is find the rows. Rounds alternate project and floor. Then re-sweeps (log already full: every row a
-   conflict), again alternating with the floor, the best of each compared (each figure against the floor
-   of its own rounds); the first re-sweep, straight after the bulk insert, also sets the new rows' hint
-   bits (a cost paid once) and is reported beside the figure. The first dispatch batch is timed too;
-   targets: first pass at most 8x the floor, re-sweep at most 1.5x. Then the figures that do not depend on
+   do is find the rows. Rounds alternate project and floor. Then full re-sweeps (log already full: every row
+   a conflict; the sweep that runs at least daily and when rules change), again alternating with the floor,
+   the best of each compared (each figure against the floor of its own rounds); the first re-sweep, straight
+   after the bulk insert, also sets the new rows' hint bits (a cost paid once) and is reported beside the
+   figure. Then the periodic re-sweep: 15 minutes after the first pass, from the marks it left
+   (courses/reminders/services/sweep_marks.py), against the count floor at that moment; before each round the
+   marks are put back where the first pass left them and the rows the round logged are removed, so every
+   round does the same work. The generated enrollments' ``updated_at`` is their last write (their last
+   activity, or enrolling), so the few active in the last hour count as changed. The first dispatch batch is
+   timed too; targets: first pass at most 8x the floor, each re-sweep at most 1.5x. Then the figures that do
+   not depend on
    the machine's load, for
    docs/reminder-log-growth.md: bytes per logged row (heap, and with indexes, summed over the
    partitions) and WAL bytes per row of a first pass (``pg_current_wal_lsn()`` before and after).
@@ -36,7 +42,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from bench import environment, machine, targets
 
@@ -85,6 +91,7 @@ def setup_django(reset: bool) -> None:
 def generate(enrollments: int) -> dict:
     """Learners, memberships with managers, and enrollments, set-based; reused when already there."""
     from django.db import connection, transaction
+    from django.db.models.functions import Coalesce, Greatest
 
     from courses.catalog import services
     from courses.catalog.models import Course
@@ -105,7 +112,11 @@ def generate(enrollments: int) -> dict:
         courses.append(course)
     learners = -(-enrollments // PER_LEARNER)
     have = Enrollment.objects.filter(organization=org).count()
-    if have == learners * PER_LEARNER:
+    # Data of an earlier version stamped every row's updated_at with the moment it was generated.
+    stale = Enrollment.objects.filter(organization=org, status=Enrollment.Status.ACTIVE,
+                                      updated_at__gt=Greatest("enrolled_at", Coalesce("last_activity_at",
+                                                                                      "enrolled_at"))).exists()
+    if have == learners * PER_LEARNER and not stale:
         print(f"reusing {have:,} enrollments")
         return {"org": org, "enrollments": have}
     started = time.monotonic()
@@ -144,7 +155,9 @@ def generate(enrollments: int) -> dict:
                    CASE WHEN s.status = 'withdrawn' THEN now() END,
                    CASE WHEN s.r3 < 0.25 THEN NULL
                         ELSE s.enrolled_at + (now() - s.enrolled_at) * s.r3 END,
-                   CASE WHEN s.r3 < 0.25 THEN 0 ELSE (s.r3 * 90)::int END, 0, now()
+                   CASE WHEN s.r3 < 0.25 THEN 0 ELSE (s.r3 * 90)::int END, 0,
+                   CASE WHEN s.status <> 'active' THEN now() WHEN s.r3 < 0.25 THEN s.enrolled_at
+                        ELSE s.enrolled_at + (now() - s.enrolled_at) * s.r3 END
             FROM (SELECT user_id, row_number() OVER (ORDER BY user_id) AS n FROM {members}
                   WHERE organization_id = %s) u
             CROSS JOIN generate_series(0, {PER_LEARNER - 1}) k
@@ -169,23 +182,34 @@ def sweep_rounds(rounds: int) -> dict:
     from django.utils import timezone
 
     from courses.reminders import services as reminders
-    from courses.reminders.models import ReminderLog
-    from courses.reminders.registry import sources
+    from courses.reminders.models import ReminderLog, ReminderSweepMark
+    from courses.reminders.registry import ReminderSource, sources
 
     now = timezone.now()
+    later = now + timedelta(minutes=15)  # the next periodic sweep
     policies = reminders.effective_policies()
 
-    def floor() -> int:
-        return sum(src.due(now=now, policies=policies[kind]).count()
+    def count(moment) -> int:
+        return sum(src.due(now=moment, policies=policies[kind]).count()
                    for kind, src in sources().items() if src.swept)  # the kinds the sweep reads
+
+    def floor() -> int:
+        return count(now)
 
     def project() -> int:
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
-        return sum(reminders.reminders_select(now=now).values())
+            cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}, {ReminderSweepMark._meta.db_table}")
+        return sum(reminders.reminders_select(now=now, full=True).values())
 
     def resweep() -> int:  # the log already full
-        return sum(reminders.reminders_select(now=now).values())
+        return sum(reminders.reminders_select(now=now, full=True).values())
+
+    def periodic_reset() -> None:  # untimed: as the first pass left the marks, without this round's rows
+        ReminderLog.objects.filter(created_at=later).delete()
+        ReminderSweepMark.objects.update(swept_until=now, full_at=now)
+
+    def periodic() -> int:
+        return sum(reminders.reminders_select(now=later).values())
 
     first_pass = alternate(rounds, {"project": project, "floor": floor})
     # Re-sweeps over the full log, alternating with the floor again, compared like the first pass: the least
@@ -195,6 +219,13 @@ def sweep_rounds(rounds: int) -> dict:
     lead = alternate(1, {"resweep": resweep})
     again = alternate(rounds, {"floor": floor, "resweep": resweep})
     resweep_times = lead.times["resweep"] + again.times["resweep"]
+    periodic_rounds = alternate(rounds, {"periodic": periodic, "floor_later": lambda: count(later)},
+                                prepare={"periodic": periodic_reset})
+    periodic_new = periodic_rounds.results["periodic"]
+    windowed = [kind for kind, src in sources().items() if src.swept and type(src).due_since is not
+                ReminderSource.due_since]  # the kinds that can sweep from a mark (the others always sweep in full)
+    if len(set(periodic_new)) != 1 or ReminderSweepMark.objects.filter(kind__in=windowed).exclude(full_at=now).exists():
+        raise AssertionError(f"periodic rounds logged {periodic_new} rows, or swept {windowed} in full")
     inserted, due = first_pass.results["project"][-1], first_pass.results["floor"][-1]
     logged_again = sum(lead.results["resweep"] + again.results["resweep"])
     by_kind = dict(ReminderLog.objects.values_list("kind").annotate(n=Count("id")))
@@ -205,6 +236,9 @@ def sweep_rounds(rounds: int) -> dict:
             "floor_all": first_pass.times["floor"], "resweep": min(resweep_times[1:]),
             "resweep_first": resweep_times[0], "resweep_all": resweep_times,
             "resweep_floor": min(again.times["floor"]), "resweep_floor_all": again.times["floor"],
+            "periodic": min(periodic_rounds.times["periodic"]), "periodic_all": periodic_rounds.times["periodic"],
+            "periodic_floor": min(periodic_rounds.times["floor_later"]),
+            "periodic_floor_all": periodic_rounds.times["floor_later"], "periodic_new": periodic_new[0],
             **per_row_costs(now)}
 
 
@@ -214,13 +248,16 @@ class Rounds:
     results: dict[str, list[int]]  # what each run returned, per side
 
 
-def alternate(rounds: int, sides: dict[str, Callable[[], int]]) -> Rounds:
+def alternate(rounds: int, sides: dict[str, Callable[[], int]],
+              prepare: dict[str, Callable[[], None]] | None = None) -> Rounds:
     """``rounds`` runs of every side, in the given order and then reversed, turn about, so a machine that
-    gets busier slows every side alike."""
+    gets busier slows every side alike. ``prepare[side]``, when given, runs untimed before each run of it."""
     out = Rounds({side: [] for side in sides}, {side: [] for side in sides})
     names = list(sides)
     for round_no in range(rounds):
         for side in names if round_no % 2 == 0 else names[::-1]:
+            if prepare and side in prepare:
+                prepare[side]()
             started = time.perf_counter()
             out.results[side].append(sides[side]())
             out.times[side].append(time.perf_counter() - started)
@@ -266,10 +303,10 @@ def per_row_costs(now) -> dict:
     with connection.cursor() as cursor:  # WAL counts the full-page images that happen to fall in the pass
         cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
     start = lsn()
-    rows = sum(reminders.reminders_select(now=now).values())
+    rows = sum(reminders.reminders_select(now=now, full=True).values())
     first_wal = wal_since(start)
     start = lsn()
-    reminders.reminders_select(now=now)
+    reminders.reminders_select(now=now, full=True)
     resweep_wal = wal_since(start)
     with connection.cursor() as cursor:
         cursor.execute(f"VACUUM ANALYZE {ReminderLog._meta.db_table}")
@@ -371,16 +408,21 @@ def main(argv: list[str] | None = None) -> int:
           f"(ratio {sweep['floor'] / sweep['project']:.2f}); re-sweep {sweep['resweep']:.2f} s (the first, setting "
           f"hint bits, {sweep['resweep_first']:.2f} s); "
           f"by kind {sweep['by_kind']}")
-    print(f"first pass {sweep['project'] / sweep['floor']:.2f}x the count floor (target <= 8x); re-sweep "
+    print(f"first pass {sweep['project'] / sweep['floor']:.2f}x the count floor (target <= 8x); full re-sweep "
           f"{sweep['resweep'] / sweep['resweep_floor']:.2f}x its rounds' floor of {sweep['resweep_floor']:.2f} s "
-          f"(target <= 1.5x)")
+          f"(target <= 1.5x); periodic re-sweep 15 minutes later {sweep['periodic']:.2f} s, "
+          f"{sweep['periodic'] / sweep['periodic_floor']:.2f}x its rounds' floor of {sweep['periodic_floor']:.2f} s "
+          f"(target <= 1.5x), {sweep['periodic_new']:,} rows new")
     print(f"per logged row: {sweep['heap_per_row']:.0f} heap bytes, {sweep['total_per_row']:.0f} bytes with indexes, "
           f"{sweep['wal_per_row']:.0f} WAL bytes on the first pass; re-sweep WAL {sweep['resweep_wal']:,} bytes "
           f"over {sweep['rows']:,} rows")
     count = f"{sweep['floor']:.2f} s `SELECT count(*)` of {sweep['due']:,} due rows"
     targets.figure_put("reminder_first_pass", value=sweep["project"] / sweep["floor"], floor=count,
                        project=f"{sweep['project']:.2f} s over {data['enrollments']:,} enrollments")
-    targets.figure_put("reminder_resweep", value=sweep["resweep"] / sweep["resweep_floor"],
+    targets.figure_put("reminder_resweep", value=sweep["periodic"] / sweep["periodic_floor"],
+                       floor=f"{sweep['periodic_floor']:.2f} s `SELECT count(*)` of the due rows 15 minutes later",
+                       project=f"{sweep['periodic']:.2f} s, {sweep['periodic_new']:,} rows new")
+    targets.figure_put("reminder_full_resweep", value=sweep["resweep"] / sweep["resweep_floor"],
                        floor=f"{sweep['resweep_floor']:.2f} s `SELECT count(*)` of {sweep['due']:,} due rows",
                        project=f"{sweep['resweep']:.2f} s, nothing new")
     dispatch = dispatch_batch()
@@ -412,7 +454,7 @@ def mail_only(emails: int, watch: machine.LoadWatch) -> int:
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {ReminderLog._meta.db_table}")
-    reminders.reminders_select()
+    reminders.reminders_select(full=True)
     with connection.cursor() as cursor:  # as the full run leaves the log (per_row_costs)
         cursor.execute(f"VACUUM ANALYZE {ReminderLog._meta.db_table}")
     print(mail_line(mail(emails)))
@@ -445,12 +487,18 @@ def record(argv, data, sweep, dispatch, mailed, watch: machine.LoadWatch) -> Non
         f"- due rows logged: {sweep['due']:,} ({kinds}); all rounds project "
         f"{', '.join(f'{t:.2f}' for t in sweep['project_all'])} s, floor "
         f"{', '.join(f'{t:.2f}' for t in sweep['floor_all'])} s.",
-        f"- re-sweep with the log already full (every row a conflict, nothing inserted): {sweep['resweep']:.2f} s, "
+        f"- full re-sweep with the log already full (every row a conflict, nothing inserted): "
+        f"{sweep['resweep']:.2f} s, "
         f"best of {len(sweep['resweep_all']) - 1} alternating with the floor (best {sweep['resweep_floor']:.2f} s: "
         f"{sweep['resweep'] / sweep['resweep_floor']:.2f}x); the first, straight after the bulk insert and setting "
         f"its rows' hint bits, {sweep['resweep_first']:.2f} s (all re-sweeps "
         f"{', '.join(f'{t:.2f}' for t in sweep['resweep_all'])} s, their floors "
         f"{', '.join(f'{t:.2f}' for t in sweep['resweep_floor_all'])} s).",
+        f"- periodic re-sweep 15 minutes after the first pass, from its marks ({sweep['periodic_new']:,} rows "
+        f"new): {sweep['periodic']:.2f} s, best of {len(sweep['periodic_all'])} alternating with the count floor at "
+        f"that moment (best {sweep['periodic_floor']:.2f} s: {sweep['periodic'] / sweep['periodic_floor']:.2f}x; all "
+        f"{', '.join(f'{t:.2f}' for t in sweep['periodic_all'])} s, their floors "
+        f"{', '.join(f'{t:.2f}' for t in sweep['periodic_floor_all'])} s).",
         f"- dispatch of the first batch ({dispatch['sent'] + dispatch['deferred'] + dispatch['suppressed']:,} "
         f"rows: {dispatch['sent']:,} to send, {dispatch['deferred']:,} deferred, {dispatch['folded']:,} folded into "
         f"digests): {dispatch['seconds']:.2f} s.",

@@ -49,8 +49,10 @@ TARGETS = [
            ">=", 0.5, "python -m bench.certificates"),
     Target("reminder_first_pass", "reminder sweep, first pass over the enrollments ÷ `SELECT count(*)` of the due "
            "rows, seconds", "<=", 8.0, "python -m bench.reminders"),
-    Target("reminder_resweep", "reminder re-sweep (log full) ÷ the same count floor, seconds", "<=", 1.5,
-           "python -m bench.reminders"),
+    Target("reminder_resweep", "reminder re-sweep 15 minutes after the first pass (log full; the periodic sweep, "
+           "from its marks) ÷ the count floor at that moment, seconds", "<=", 1.5, "python -m bench.reminders"),
+    Target("reminder_full_resweep", "reminder full re-sweep (log full; at least daily, and when rules change) ÷ "
+           "the same count floor, seconds", "<=", 1.5, "python -m bench.reminders"),
     Target("reminder_mail", "reminder mail (claim, render, send, record) ÷ raw smtplib with the same bytes, "
            "messages/s", ">=", 0.3, "python -m bench.reminders"),
     Target("summary_speedup", "HR summary from the rollup: p50 of the aggregate query over live rows ÷ p50 from "
