@@ -1,8 +1,9 @@
 """The sweep every 15 minutes reads only what came due since its last run of a kind: it logs exactly what
-full sweeps at the same moments log; an enrollment changed since is looked at again; a change it cannot see
-(a membership restored) waits for the next full sweep (at most REMINDER_FULL_SWEEP_HOURS); new rules, a
-clock that went back, or a deleted mark sweep in full; marks are kept per scope and only with the insert
-they describe."""
+full sweeps at the same moments log; an enrollment changed since (by its own write, or by a membership
+restored through the services, which stamp its enrollments) is looked at again; a change made behind the
+services' back, which stamps nothing, waits for the next full sweep (at most REMINDER_FULL_SWEEP_HOURS); new
+rules, a clock that went back, or a deleted mark sweep in full; marks are kept per scope and only with the
+insert they describe."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -18,6 +19,7 @@ from courses.reminders.registry import sources
 from courses.reminders.services import log as reminder_log
 from courses.reminders.services.sweep_marks import sweep_plans, sweep_scope
 from lms.models import Membership
+from lms.services import membership_update
 from tests.courses.factories import build_course
 from tests.courses.reminders.conftest import NOW, always_open, enroll, learner
 
@@ -105,14 +107,25 @@ def deactivated_learner(org, course):
     return enrollment
 
 
-def test_a_membership_restored_is_logged_by_the_next_full_sweep(org, course, settings):
+def test_a_membership_restored_through_the_services_is_logged_by_the_next_sweep(org, course):
+    reminder_log.reminder_log_partitions_ensure(now=NOW)
+    always_open(org)
+    enrollment = deactivated_learner(org, course)
+    assert reminders.reminders_select(now=NOW, kinds=["inactivity"]) == {"inactivity": 0}
+    membership_update(membership=Membership.objects.get(user=enrollment.user, organization=org), is_active=True)
+    assert reminders.reminders_select(now=NOW + timedelta(minutes=15), kinds=["inactivity"]) == {"inactivity": 1}
+    assert ReminderSweepMark.objects.get(kind="inactivity").full_at == NOW  # by the incremental sweep
+
+
+def test_a_membership_restored_behind_the_services_back_is_logged_by_the_next_full_sweep(org, course, settings):
+    """A raw UPDATE (a data fix in SQL) stamps no enrollment: only a full sweep sees what it made due."""
     settings.REMINDER_FULL_SWEEP_HOURS = 24
     reminder_log.reminder_log_partitions_ensure(now=NOW)
     always_open(org)
     enrollment = deactivated_learner(org, course)
     assert reminders.reminders_select(now=NOW, kinds=["inactivity"]) == {"inactivity": 0}
     Membership.objects.filter(user=enrollment.user, organization=org).update(is_active=True)
-    # Due since NOW by today's data, and its enrollment unchanged: the incremental sweeps leave it ...
+    # Due at NOW already by today's data, and its enrollment not stamped: the incremental sweeps leave it ...
     assert reminders.reminders_select(now=NOW + timedelta(minutes=15), kinds=["inactivity"]) == {"inactivity": 0}
     assert reminders.reminders_select(now=NOW + timedelta(hours=23), kinds=["inactivity"]) == {"inactivity": 0}
     # ... and the first sweep 24 hours after the last full one logs it.
@@ -121,7 +134,7 @@ def test_a_membership_restored_is_logged_by_the_next_full_sweep(org, course, set
     assert mark.full_at == mark.swept_until == NOW + timedelta(hours=24)
 
 
-def test_with_full_sweeps_every_time_a_restored_membership_is_logged_at_once(org, course, settings):
+def test_with_full_sweeps_every_time_a_raw_change_is_logged_at_once(org, course, settings):
     settings.REMINDER_FULL_SWEEP_HOURS = 0
     reminder_log.reminder_log_partitions_ensure(now=NOW)
     always_open(org)
