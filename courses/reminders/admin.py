@@ -115,7 +115,7 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 @admin.register(ReminderSweepMark)
 class ReminderSweepMarkAdmin(admin.ModelAdmin):
     """Where each kind's sweep left off (superusers). Deleting marks makes the next sweep of those kinds a
-    full one, which also logs what changes to enrollments made due since the last full sweep."""
+    full one, which also logs what a change the periodic sweeps cannot see made due (services/sweep_marks.py)."""
 
     list_display = ["kind", "scope", "swept_until", "full_at"]
     list_filter = ["kind"]

@@ -24,9 +24,9 @@ if REMINDER_LOG_RETENTION_DAYS < 366:
 REMINDER_SWEEP_WORK_MEM = env.str("REMINDER_SWEEP_WORK_MEM", default="64MB")
 if not re.fullmatch(r"[1-9][0-9]*(kB|MB|GB)", REMINDER_SWEEP_WORK_MEM):
     raise ImproperlyConfigured("REMINDER_SWEEP_WORK_MEM is a PostgreSQL memory size such as 64MB (kB, MB or GB).")
-# The sweep reads only what time brought since its last run of a kind (courses/reminders/services/
-# sweep_marks.py); a full sweep, which also logs what changes to enrollments made due, runs at least this
-# often (hours; 0: every sweep is full).
+# The periodic sweep reads only what came due since its last run of a kind (courses/reminders/services/
+# sweep_marks.py); a full sweep, which also logs what a change that stamps no enrollment made due, runs at
+# least this often (hours; 0: every sweep is full).
 REMINDER_FULL_SWEEP_HOURS = env.float("REMINDER_FULL_SWEEP_HOURS", default=24.0)
 if REMINDER_FULL_SWEEP_HOURS < 0:
     raise ImproperlyConfigured("REMINDER_FULL_SWEEP_HOURS is a number of hours, 0 or more (0: every sweep is full).")

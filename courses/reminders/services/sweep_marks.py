@@ -10,8 +10,8 @@ changed since, by the enrollment's ``updated_at``) and anti-joins only them.
 What an incremental sweep does not see, and who catches it: a change that stamps no enrollment (an UPDATE
 made in SQL behind the services' back; the services stamp an enrollment when its learner's membership, name
 or manager changes too), a write committed more than an hour after it was stamped, a kind's condition
-changed by a new release. The next full sweep logs such a row. Full sweeps run when a kind and scope has no mark, when
-the kind's rules changed (their digest differs), when the clock went back, and at least every
+changed by a new release. The next full sweep logs such a row. Full sweeps run when a kind and scope has no
+mark, when the kind's rules changed (their digest differs), when the clock went back, and at least every
 REMINDER_FULL_SWEEP_HOURS (default 24; 0: every sweep is full). Such a reminder goes out up to that many
 hours late, never twice: the unique key decides, as in a full sweep.
 
