@@ -9,12 +9,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from courses.reminders import log_storage
-from courses.reminders.models import ReminderLog
+from courses.reminders.models import ReminderLog, ReminderSweepMark
 from courses.reminders.services import reminders_dispatch
 from lms.models import Organization, User
 from lms.queue import task_enqueue
 
 ORGANIZATION_SWEEP = "courses.long.reminders_sweep_organization"
+STALE_MARK = datetime.timedelta(days=7)
 
 
 def _retention() -> int:
@@ -32,8 +33,10 @@ def reminder_log_partitions_ensure(*, now: datetime.datetime | None = None) -> l
 
 def reminder_log_maintain(*, now: datetime.datetime | None = None) -> dict:
     """The daily upkeep: make the coming months' partitions, drop the months retention has expired
-    (on SQLite, delete their rows), and delete pending rows whose recipient was deleted while a sweep
-    logged them (there is no database constraint to refuse them; they could never be sent)."""
+    (on SQLite, delete their rows), delete pending rows whose recipient was deleted while a sweep
+    logged them (there is no database constraint to refuse them; they could never be sent), and the sweep
+    marks no sweep moved for a week (an organization deleted, a kind removed): such a mark could only ask
+    for a full sweep, which a missing one does as well."""
     now = now or timezone.now()
     table = ReminderLog._meta.db_table
     before = log_storage.expired_before(now, _retention())
@@ -46,7 +49,8 @@ def reminder_log_maintain(*, now: datetime.datetime | None = None) -> dict:
             dropped, deleted = [], log_storage.rows_expire(cursor, table, before=before)
     orphans, _ = (ReminderLog.objects.filter(status=ReminderLog.Status.PENDING)
                   .exclude(recipient_id__in=User.objects.values("pk")).delete())
-    return {"created": created, "dropped": dropped, "deleted": deleted, "orphans": orphans}
+    stale_marks, _ = ReminderSweepMark.objects.filter(swept_until__lt=now - STALE_MARK).delete()
+    return {"created": created, "dropped": dropped, "deleted": deleted, "orphans": orphans, "stale_marks": stale_marks}
 
 
 def reminders_sweep_plan(*, now: datetime.datetime | None = None) -> dict:

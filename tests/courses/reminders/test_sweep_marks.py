@@ -223,3 +223,11 @@ def test_on_postgresql_an_incremental_sweep_finds_its_rows_before_comparing_them
     incremental = statements(NOW + timedelta(minutes=15))
     assert "CREATE TEMPORARY TABLE reminder_window_" in incremental and "ANALYZE reminder_window_" in incremental
     assert ReminderLog.objects.filter(kind="inactivity").count() == 2
+
+
+def test_the_daily_upkeep_removes_marks_no_sweep_moved_for_a_week(org, course):
+    reminder_log.reminder_log_partitions_ensure(now=NOW)
+    reminders.reminders_select(now=NOW - timedelta(days=8), kinds=["inactivity"], organization_ids=[org.pk])
+    reminders.reminders_select(now=NOW, kinds=["inactivity"])
+    assert reminder_log.reminder_log_maintain(now=NOW)["stale_marks"] == 1
+    assert list(ReminderSweepMark.objects.values_list("scope", flat=True)) == ["all"]
