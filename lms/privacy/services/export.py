@@ -87,12 +87,15 @@ class _FileQueue(list):
 
 
 def _field_plan(model: type[models.Model], declaration: registry.Declaration) -> list[tuple[str, str, str]]:
-    """(field, kind, column) for each declared field: "value" (read with the row), "file", "many" (ids of a
-    many-to-many), or "none" (not a column: exported as null)."""
+    """(field, kind, column) for each declared field: "value" (read with the row), "file", "archive" (an
+    earlier export's archive: this same data again, so it is named, never copied; copied, each archive would
+    hold every earlier one), "many" (ids of a many-to-many), or "none" (not a column: exported as null)."""
     plan = []
     for name in declaration.field_names():
         model_field = model._meta.get_field(name)
-        if isinstance(model_field, models.FileField):
+        if model is DataExport and name == "file":
+            plan.append((name, "archive", model_field.attname))
+        elif isinstance(model_field, models.FileField):
             plan.append((name, "file", model_field.attname))
         elif getattr(model_field, "many_to_many", False) and model_field.concrete:
             plan.append((name, "many", name))
@@ -108,7 +111,7 @@ def _declaration_rows(declaration: registry.Declaration, user: User,
     """The rows of ``declaration`` that are ``user``'s, path by path, streamed; declared files go to ``files``."""
     model = declaration.model
     plan = _field_plan(model, declaration)
-    columns = sorted({column for _, kind, column in plan if kind in ("value", "file")})
+    columns = sorted({column for _, kind, column in plan if kind in ("value", "file", "archive")})
     manager = model._default_manager
     for path, row_rule in declaration.people.items():
         lookup: dict[str, Any] = {"pk": user.pk} if path == "pk" else {path: user}
@@ -124,6 +127,9 @@ def _declaration_rows(declaration: registry.Declaration, user: User,
                     fields[name] = values[column]
                 elif kind == "file":
                     fields[name] = _file_entry(model, name, values["pk"], values[column], files)
+                elif kind == "archive":
+                    fields[name] = pgettext("privacy export", "an earlier archive of this data (not copied again)") \
+                        if values[column] else ""
                 elif kind == "many":
                     fields[name] = [pk for pk in manager.filter(pk=values["pk"]).values_list(
                         f"{name}__pk", flat=True) if pk is not None]

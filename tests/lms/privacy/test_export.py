@@ -125,7 +125,11 @@ def assert_every_declared_field(archive: zipfile.ZipFile, person, export: DataEx
                 for field in declaration.fields:
                     model_field = model._meta.get_field(field.name)
                     value = row["fields"][field.name]
-                    if model_field.get_internal_type() in ("FileField", "ImageField"):
+                    if declaration.label == "lms.DataExport" and field.name == "file":
+                        # An earlier archive is named, never copied: it is this same data again.
+                        assert value == ("an earlier archive of this data (not copied again)" if instance.file
+                                         else "")
+                    elif model_field.get_internal_type() in ("FileField", "ImageField"):
                         stored = getattr(instance, field.name)
                         if stored:
                             with stored.open("rb") as handle:
@@ -167,7 +171,6 @@ def test_with_the_real_registry_too(people, enqueued, exported):
 def test_nothing_of_a_second_person_is_in_the_archive(export_registry, people, enqueued):
     alice, bob = people
     archive = _archive(_build(alice, enqueued))
-    assert any(name.startswith("files/lms.DataExport/") for name in archive.namelist())
     everything = "\n".join([*archive.namelist(), *(archive.read(name).decode("utf-8", "replace")
                                                    for name in archive.namelist())]).lower()
     assert "alicia.q@example.com" in everything and "quintero" in everything
@@ -256,3 +259,14 @@ def test_the_task_builds_once_however_often_it_runs(export_registry, people, enq
     task = current_app.tasks[name]
     assert [task.apply(args=args).get() for _ in range(2)] == ["ready", "ready"]
     assert len(mail.outbox) == 1 and DataExport.objects.get(pk=export.pk).status == DataExport.Status.READY
+
+
+def test_an_earlier_archive_is_named_not_copied(export_registry, people, enqueued):
+    """Copied, each export would hold every earlier one (and they theirs): the row says there was one."""
+    alice, _ = people
+    archive = _archive(_build(alice, enqueued))
+    assert not any(name.startswith("files/lms.DataExport/") for name in archive.namelist())
+    everything = "\n".join(archive.read(name).decode("utf-8", "replace") for name in archive.namelist())
+    assert "Alicia's earlier archive" not in everything
+    rows = [row for row in json.loads(archive.read("lms.privacy.json"))["rows"] if row["model"] == "lms.DataExport"]
+    assert "an earlier archive of this data (not copied again)" in {row["fields"]["file"] for row in rows}
