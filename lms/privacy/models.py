@@ -96,6 +96,18 @@ class DataExport(models.Model):
     def __str__(self) -> str:
         return f"export {self.pk} of user {self.subject_id} ({self.status})"
 
+    @property
+    def shown_status(self) -> str:
+        """The status people see: a ready export whose link has run out reads as expired (the nightly retention
+        then deletes it with its archive)."""
+        if self.status == self.Status.READY and self.expires_at is not None and self.expires_at <= now():
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return str(self.Status(self.shown_status).label)
+
 
 # --- erasure (lms/privacy/services/erasure.py) ---------------------------------------------------------------
 

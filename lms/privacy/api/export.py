@@ -30,6 +30,11 @@ class DataExportSerializer(ModelSerializer):
         model = DataExport
         fields = ["id", "status", "organization", "created_at", "finished_at", "expires_at", "size"]
 
+    def to_representation(self, instance: DataExport) -> dict:
+        data = super().to_representation(instance)
+        data["status"] = instance.shown_status  # "expired" once the link has run out (one of the same choices)
+        return data
+
 
 class OwnDataExportSerializer(DataExportSerializer):
     download_url = serializers.SerializerMethodField()

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core import signing
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Case, F, OuterRef, QuerySet, Subquery, Value, When
 from django.utils import timezone
 
 from lms.errors import NotFound
@@ -82,8 +82,11 @@ def members_with_exports(*, organization: Organization) -> QuerySet[Membership]:
     the organization (``export_status``, ``export_id``; null when none)."""
     latest = DataExport.objects.filter(subject=OuterRef("user_id"), organization=organization).order_by(
         "-created_at", "-id")
+    # As ``DataExport.shown_status``: a ready export whose link has run out reads as expired.
+    shown = Case(When(status=DataExport.Status.READY, expires_at__lte=timezone.now(),
+                      then=Value(DataExport.Status.EXPIRED.value)), default=F("status"))
     return (Membership.objects.filter(organization=organization).select_related("user")
-            .annotate(export_status=Subquery(latest.values("status")[:1]),
+            .annotate(export_status=Subquery(latest.annotate(shown=shown).values("shown")[:1]),
                       export_id=Subquery(latest.values("pk")[:1]))
             .order_by("user__last_name", "user__first_name", "user__email", "id"))
 

@@ -169,3 +169,29 @@ def test_org_privacy_lists_members_and_asks_on_their_behalf(world, org, enqueued
     for refused in ("learner", "hr"):
         assert page(world[refused]).get("/org/privacy/").status_code == 403
     assert page(world["hr"]).post(f"/org/privacy/members/{world['learner'].pk}/export/").status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("language", "ready", "expired"), [("en", "Ready", "Expired"),
+                                                            ("pt-br", "Pronta", "Expirada")])
+def test_an_export_whose_link_ran_out_reads_as_expired_everywhere(world, org, language, ready, expired):
+    """Until the nightly retention deletes it, a ready export past its link's time says so: on the person's
+    page, on the organization admin's, and in the API (no download link)."""
+    learner = world["learner"]
+    export = DataExport.objects.create(subject=learner, organization=org, status=DataExport.Status.READY,
+                                       expires_at=timezone.now() + datetime.timedelta(hours=1))
+
+    def status_cells() -> tuple[str, str, str]:
+        mine = page(learner, language).get("/me/privacy/").content.decode()
+        admins = page(world["admin"], language).get("/org/privacy/").content.decode()
+        row = admins.split(learner.email, 1)[1].split("</tr>", 1)[0]
+        return mine, row, api(learner).get(f"{EXPORTS}{export.pk}/").json()["status"]
+
+    mine, row, answered = status_cells()
+    assert f"<td>{ready}</td>" in mine and f"<td>{ready}</td>" in row and answered == "ready"
+    DataExport.objects.filter(pk=export.pk).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    mine, row, answered = status_cells()
+    assert f"<td>{expired}</td>" in mine and f"<td>{expired}</td>" in row and answered == "expired"
+    assert f"<td>{ready}</td>" not in mine
+    assert api(learner).get(f"{EXPORTS}{export.pk}/").json()["download_url"] is None
+    assert DataExport.objects.get(pk=export.pk).status == DataExport.Status.READY  # stored as it was
