@@ -92,6 +92,6 @@ def erasure_organizations_administered(*, actor: Any) -> list[Organization]:
 
 
 def erasure_members(*, organization: Organization, actor: Any) -> list[Membership]:
-    """The organization's members an admin may ask to erase (everyone but the admin), by address."""
+    """The organization's members an admin may ask to erase (everyone but the admin), by name, then address."""
     return list(Membership.objects.filter(organization=organization).exclude(user_id=person_id(actor) or 0)
-                .select_related("user").order_by("user__email"))
+                .select_related("user").order_by("user__last_name", "user__first_name", "user__email", "id"))

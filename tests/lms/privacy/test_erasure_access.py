@@ -135,3 +135,18 @@ def test_org_page_refuses_learners_and_hr(org):
         client = Client()
         client.force_login(people.member(org, role))
         assert client.get(f"/org/privacy/{org.slug}/erasure/").status_code == 403
+
+
+def test_org_page_names_the_members_it_lists(org):
+    """Members are shown by name and address (a member without a name by address alone), in the list to
+    choose from and in the requests."""
+    admin = people.member(org, "org_admin")
+    zoe = people.member(org, user__first_name="Zoë", user__last_name="Abreu", user__email="z.abreu@example.com")
+    nameless = people.member(org, user__first_name="", user__last_name="", user__email="nobody@example.com")
+    client = Client()
+    client.force_login(admin)
+    client.post(f"/org/privacy/{org.slug}/erasure/", {"action": "request", "user_id": zoe.pk})
+    text = client.get(f"/org/privacy/{org.slug}/erasure/").content.decode()
+    assert f'<option value="{zoe.pk}">Zoë Abreu — z.abreu@example.com</option>' in text
+    assert f'<option value="{nameless.pk}">nobody@example.com</option>' in text
+    assert 'Zoë Abreu <span class="muted">z.abreu@example.com</span>' in text
