@@ -15,7 +15,7 @@ CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
 _broker_dir = VAR_DIR / "broker"
 CELERY_BROKER_TRANSPORT_OPTIONS: dict = {"visibility_timeout": 3600}
 if CELERY_BROKER_URL.startswith("filesystem"):
-    for sub in ("queue", "processed", "control"):
+    for sub in ("queue", "processed", "control", "broken"):
         (_broker_dir / sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_TRANSPORT_OPTIONS.update(
         {
@@ -23,9 +23,12 @@ if CELERY_BROKER_URL.startswith("filesystem"):
             "data_folder_out": str(_broker_dir / "queue"),
             "processed_folder": str(_broker_dir / "processed"),
             "control_folder": str(_broker_dir / "control"),
+            "broken_folder": str(_broker_dir / "broken"),
             "store_processed": False,
         }
     )
+    # kombu's filesystem transport, writing each message whole before a worker can see it (lms/filesystem_broker.py).
+    CELERY_BROKER_TRANSPORT = "lms.filesystem_broker:Transport"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

@@ -95,7 +95,7 @@ class DemoStack:
 
         def serving() -> bool:
             if self.process.poll() is not None:
-                pytest.fail(f"the stack exited early:\n{self.log_path.read_text()[-4000:]}")
+                pytest.fail(f"the stack exited early:\n{self.why_stopped()}")
             return "Empathy LMS is running" in self.log_path.read_text()
 
         wait_for(serving, timeout=90, what="the web server, worker and beat to start")
@@ -117,7 +117,16 @@ class DemoStack:
     def check_alive(self) -> None:
         """Fail with the stack's log if it stopped (a test then says why, not "connection refused")."""
         if self.process is None or self.process.poll() is not None:
-            pytest.fail(f"the demo stack is not running:\n{self.log_path.read_text()[-4000:]}")
+            pytest.fail(f"the demo stack is not running:\n{self.why_stopped()}")
+
+    def why_stopped(self) -> str:
+        """What scripts/run.py said when it stopped (which process exited, and how) and the last traceback in
+        the stack's log, ahead of its tail: the tail alone is mostly the web server's access log."""
+        text = self.log_path.read_text(errors="replace")
+        said = [line for line in text.splitlines() if re.search(r"exited with|^stopping |Unrecoverable", line)]
+        last_traceback = text.rfind("Traceback (most recent call last)")
+        traceback = text[last_traceback:][:3000] if last_traceback >= 0 else "(no traceback in the log)"
+        return "\n".join([*said, traceback, "--- the log's last lines ---", text[-2000:]])
 
     @property
     def credentials(self) -> dict:

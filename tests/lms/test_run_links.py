@@ -49,7 +49,7 @@ class RunStack(DemoStack):
 
         def serving() -> bool:
             if self.process.poll() is not None:
-                pytest.fail(f"the stack exited early:\n{self.log_path.read_text()[-4000:]}")
+                pytest.fail(f"the stack exited early:\n{self.why_stopped()}")
             return "Empathy LMS is running" in self.log_path.read_text()[seen:]
 
         wait_for(serving, timeout=120, what="scripts/run.py to serve")
