@@ -25,6 +25,11 @@ class Certificate(models.Model):
     course_title = models.CharField(max_length=200)
     course_language = models.CharField(max_length=16)
     issuer_name = models.CharField(max_length=200)
+    issuer = models.ForeignKey(
+        "lms.Organization", on_delete=models.SET_NULL, null=True, blank=True, editable=False, related_name="+",
+        help_text="The organization that issued it (the course's, else the learner's at issue), kept when the "
+                  "enrollment later leaves the organization, as an erasure makes it; empty for the public catalog's "
+                  "own certificates.")
     hours_credited = models.DecimalField(max_digits=5, decimal_places=1)
     final_score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
     show_score = models.BooleanField(default=False, help_text="Print the final score on the certificate.")

@@ -54,5 +54,5 @@ personal_data(
     retention="certificate_events",
 )
 
-not_personal("courses.Certificate", ["issuer_name"], reason="the issuing organization's name")
+not_personal("courses.Certificate", ["issuer_name", "issuer"], reason="the issuing organization and its name")
 not_personal("courses.RetiredCertificateCode", ["issuer_name"], reason="the issuing organization's name")

@@ -89,27 +89,26 @@ def certificate_public(*, code: str):
     its ``code`` differs), or None; one query either way, with the organizations ``issuer_of`` reads."""
 
     retired = RetiredCertificateCode.objects.filter(code=code).values("certificate_id")
-    return (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
-            .filter(Q(code=code) | Q(pk__in=retired)).first())
+    return (Certificate.objects.select_related("issuer").filter(Q(code=code) | Q(pk__in=retired)).first())
 
 
 def retired_certificate_public(*, code: str) -> RetiredCertificateCode | None:
     """For public verification of a code that a renewed certificate replaced (it verifies as revoked)."""
     return (RetiredCertificateCode.objects
-            .select_related("certificate__enrollment__course__organization", "certificate__enrollment__organization")
-            .filter(code=code).first())
+            .select_related("certificate__issuer").filter(code=code).first())
 
 
 def issuer_of(certificate: Certificate) -> Organization | None:
-    """The organization that issued the certificate (the course's, else the enrollment's), as its issuer name
-    says; ``None`` for the public catalog's certificates. Reads what the caller loaded."""
-    enrollment = certificate.enrollment
-    return enrollment.course.organization or enrollment.organization
+    """The organization that issued the certificate, as recorded at issue (its issuer name says the same);
+    ``None`` for the public catalog's certificates. Recorded, not derived from the enrollment, which leaves its
+    organization when the learner is erased. Reads what the caller loaded (``select_related("issuer")``)."""
+    return certificate.issuer
 
 
 def own_certificate(*, user: Any, certificate_id: int) -> Certificate:
     """One of the user's own certificates, with its course and issuer loaded; 404 for anyone else's."""
-    certificate = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization")
+    certificate = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization",
+                                                      "issuer")
                    .filter(pk=certificate_id, enrollment__user_id=person_id(user) or 0).defer("credential")
                    .annotate(has_credential=ExpressionWrapper(Q(credential__isnull=False),
                                                               output_field=BooleanField()))

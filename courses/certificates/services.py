@@ -33,7 +33,7 @@ from courses.hr_reports.services.webhooks import webhook_events_emit
 from courses.xapi.services.events import xapi_certificate_earned
 from lms.errors import Conflict
 from lms.mail import mail_build, mail_language, site_link
-from lms.models import User
+from lms.models import Organization, User
 from lms.queue import task_enqueue
 
 logger = logging.getLogger(__name__)
@@ -61,9 +61,10 @@ def _add_months(moment, months: int):
     raise ValueError("unreachable")
 
 
-def _issuer_name(enrollment: Enrollment) -> str:
-    organization = enrollment.course.organization or enrollment.organization
-    return organization.name if organization else settings.CERTIFICATE_ISSUER_NAME
+def _issuer(enrollment: Enrollment) -> Organization | None:
+    """Who issues the enrollment's certificate: the course's organization, else the learner's (a public catalog
+    course taken through an organization), else nobody (the public catalog's own name prints)."""
+    return enrollment.course.organization or enrollment.organization
 
 
 def _read(file) -> bytes | None:
@@ -78,7 +79,7 @@ def _read(file) -> bytes | None:
 
 
 def _branding(certificate: Certificate) -> dict:
-    """The issuing organization's logo, signature and signer (``_issuer_name``'s organization), as drawn now.
+    """The issuing organization's logo, signature and signer (the recorded ``issuer``), as drawn now.
 
     Reads the organizations the caller loaded with the certificate's enrollment, in the transaction that holds
     the certificate's lock (``certificate_issue``, ``certificate_render``): they are as current as a re-read."""
@@ -93,8 +94,10 @@ def _branding(certificate: Certificate) -> dict:
 def _frozen(enrollment: Enrollment, issued_at) -> dict:
     """What a certificate certifies, as it stands when it is issued."""
     course = enrollment.course
+    issuer = _issuer(enrollment)
     return {"learner_name": enrollment.user.display_name, "course_title": course.title,
-            "course_language": course.language, "issuer_name": _issuer_name(enrollment),
+            "course_language": course.language, "issuer": issuer,
+            "issuer_name": issuer.name if issuer else settings.CERTIFICATE_ISSUER_NAME,
             "hours_credited": course.hours_credited, "final_score": enrollment.final_score, "issued_at": issued_at,
             "expires_at": _add_months(issued_at, course.validity_months) if course.validity_months else None}
 
@@ -234,7 +237,8 @@ def certificate_render(*, certificate_id: int, force: bool = False) -> Certifica
         # enrollment, learner, course and organizations come along for the PDF, the branding and the credential.
         certificate = _one_or_none(
             Certificate.objects.select_for_update(of=("self",))
-            .select_related("enrollment__user", "enrollment__course__organization", "enrollment__organization")
+            .select_related("enrollment__user", "enrollment__course__organization", "enrollment__organization",
+                            "issuer")
             .filter(pk=certificate_id)
         )
         if certificate is None or certificate.learner_erased:
@@ -342,7 +346,8 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
     with transaction.atomic():
         # Lock only the certificate row: PostgreSQL refuses FOR UPDATE on the nullable (outer-joined) organizations.
         certificate = Certificate.objects.select_for_update(of=("self",)).select_related(
-            "enrollment__user", "enrollment__course__organization", "enrollment__organization").get(pk=certificate.pk)
+            "enrollment__user", "enrollment__course__organization", "enrollment__organization", "issuer",
+        ).get(pk=certificate.pk)
         if certificate.status == Certificate.Status.REVOKED:
             raise Conflict("A revoked certificate cannot be reissued.", code=CertificateErrorCode.CERTIFICATE_REVOKED)
         enrollment = certificate.enrollment
@@ -350,8 +355,10 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
                   "issuer_name": certificate.issuer_name}
         certificate.learner_name = enrollment.user.display_name
         certificate.course_title = enrollment.course.title
-        certificate.issuer_name = _issuer_name(enrollment)
-        certificate.save(update_fields=["learner_name", "course_title", "issuer_name", "updated_at"])
+        # The issuer as it is now; the recorded one stays when the enrollment has left its organization since.
+        certificate.issuer = _issuer(enrollment) or certificate.issuer
+        certificate.issuer_name = certificate.issuer.name if certificate.issuer else settings.CERTIFICATE_ISSUER_NAME
+        certificate.save(update_fields=["learner_name", "course_title", "issuer", "issuer_name", "updated_at"])
         enrollments_touch(enrollment_ids=[certificate.enrollment_id])
         after = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,
                  "issuer_name": certificate.issuer_name}

@@ -83,3 +83,47 @@ def test_the_verify_page_shows_the_logo(course, org, no_verify_padding):
 def test_a_logo_address_that_names_no_logo_is_404(org):
     assert Client().get("/logos/" + "0" * 32 + ".png").status_code == 404
     assert Client().get("/logos/..%2F..%2Fsecrets.png").status_code == 404
+
+
+def test_an_erased_learners_certificate_keeps_its_issuer_and_logo(org, no_verify_padding, settings, monkeypatch,
+                                                                 django_capture_on_commit_callbacks):
+    """A public catalog course taken through an organization: the organization issues the certificate. Erasure
+    takes the enrollment out of the organization (HR's reports must forget the person); the certificate still
+    verifies as issued by it, with its logo, because the issuer is recorded on the certificate."""
+    from lms.privacy.services import erasure as erasure_services
+
+    monkeypatch.setattr(erasure_services, "task_enqueue", lambda *args, **kwargs: None)
+    monkeypatch.setattr("courses.hr_reports.erasure.task_enqueue", lambda *args, **kwargs: None)
+    lms_services.organization_branding_set(organization=org, logo=drawn(600, 200, (30, 90, 160, 255)))
+    public_course = one_step_course(title="Open to everyone", hours_credited=Decimal("1"))
+    assert public_course.organization is None
+    enrollment = completed_enrollment(course=public_course, organization=org)
+    certificate = issued(enrollment)
+    assert certificate.issuer_name == org.name
+    org.refresh_from_db()
+    logo = f"/logos/{org.logo.name.rsplit('/', 1)[-1]}"
+
+    learner = enrollment.user
+    learner.set_password("a long erasure passphrase")
+    learner.save()
+    erasure_services.erasure_request_self(user=learner)
+    request = erasure_services.erasure_confirm_self(user=learner, password="a long erasure passphrase")
+    with django_capture_on_commit_callbacks(execute=True):
+        assert erasure_services.erasure_run(request_id=request.pk)
+    enrollment.refresh_from_db()
+    assert enrollment.organization_id is None  # what used to take the issuer with it
+
+    api = Client().get(f"/api/v1/verify/{certificate.code}/").json()
+    assert api["learner_erased"] is True
+    assert api["issuer_name"] == org.name and api["issuer_logo_url"] == logo
+    html = Client().get(f"/verify/{certificate.code}/").content.decode()
+    assert f'src="{logo}"' in html and f'alt="{org.name}"' in html
+
+
+def test_a_reissue_after_the_enrollment_left_its_organization_keeps_the_recorded_issuer(org):
+    public_course = one_step_course(title="Open to everyone", hours_credited=Decimal("1"))
+    enrollment = completed_enrollment(course=public_course, organization=org)
+    certificate = issued(enrollment)
+    type(enrollment).objects.filter(pk=enrollment.pk).update(organization=None)
+    certificate = certificate_services.certificate_reissue(certificate=certificate, actor=None, reason="typo")
+    assert certificate.issuer_id == org.pk and certificate.issuer_name == org.name
