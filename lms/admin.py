@@ -152,6 +152,30 @@ class AccessLoggedAdmin:
                                           form_url=form_url, obj=obj)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only the services write, shown here and never added or edited: to active staff (``superusers_only``:
+    to superusers alone), deleted by superusers only. Which rows a viewer sees is the subclass's
+    ``get_queryset``."""
+
+    superusers_only = False
+
+    def has_module_permission(self, request) -> bool:
+        user = request.user
+        return user.is_active and (user.is_superuser if self.superusers_only else user.is_staff)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        return self.has_module_permission(request)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.is_active and request.user.is_superuser
+
+
 class OrgScopedAdmin(admin.ModelAdmin):
     """Rows reach an org admin only through ``org_field`` pointing at one of their organizations."""
 

@@ -27,6 +27,7 @@ from assessments.quizzes.services import transfer as quiz_transfer
 from assessments.quizzes.services.authoring import QUIZ_FIELDS, clean_question
 from courses.catalog.admin_scope import CourseScopedAdmin, is_course_staff, managed_course_ids
 from courses.catalog.models import Activity
+from lms.admin import ReadOnlyAdmin
 from lms.errors import ApplicationError
 from lms.scoping import is_unrestricted
 
@@ -304,7 +305,7 @@ class QuestionAdmin(CourseStaffAdmin):
 
 
 @admin.register(Attempt)
-class AttemptAdmin(admin.ModelAdmin):
+class AttemptAdmin(ReadOnlyAdmin):
     list_display = ["__str__", "quiz", "learner", "number", "status", "score", "passed", "started_at", "submitted_at"]
     list_filter = ["status", "passed"]
     search_fields = ["enrollment__user__email", "quiz__activity__title"]
@@ -317,20 +318,5 @@ class AttemptAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).filter(selectors.attempt_scope_q(request.user))
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return request.user.is_superuser
 
 

@@ -7,7 +7,7 @@ from courses.enrollments import selectors, services
 from courses.enrollments.models import ActivityProgress, Enrollment
 
 # --- HR reports: exports, audit log, webhooks ---------------------------------------------
-from lms.admin import AccessLoggedAdmin
+from lms.admin import AccessLoggedAdmin, ReadOnlyAdmin
 from lms.errors import ApplicationError
 
 
@@ -46,7 +46,7 @@ class EnrollmentAdmin(AccessLoggedAdmin, admin.ModelAdmin):
 
 
 @admin.register(ActivityProgress)
-class ActivityProgressAdmin(admin.ModelAdmin):
+class ActivityProgressAdmin(ReadOnlyAdmin):
     list_display = ["enrollment", "activity", "status", "score", "attempts", "completed_at"]
     list_filter = ["status"]
     list_select_related = ["enrollment__user", "enrollment__course", "activity"]
@@ -54,15 +54,3 @@ class ActivityProgressAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).filter(
             enrollment__in=selectors.enrollments_visible_to(actor=request.user).values("pk"))
-
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import CharField, OuterRef, Q, Subquery
+from django.db.models.functions import Cast
 
 from courses.catalog.models import Course
 from courses.reminders import services
@@ -18,8 +19,10 @@ from courses.reminders.models import (
     ReminderSweepMark,
 )
 from courses.reminders.registry import sources
-from lms.admin import OrgScopedAdmin, ReadOnlyOrgAdmin, admin_organization_ids
+from courses.reminders.services.sweep_marks import ALL
+from lms.admin import OrgScopedAdmin, ReadOnlyAdmin, ReadOnlyOrgAdmin, admin_organization_ids
 from lms.errors import ApplicationError
+from lms.models import Organization
 from lms.scoping import is_unrestricted
 
 
@@ -113,30 +116,28 @@ class NotificationPreferenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderSweepMark)
-class ReminderSweepMarkAdmin(admin.ModelAdmin):
+class ReminderSweepMarkAdmin(ReadOnlyAdmin):
     """Where each kind's sweep left off (superusers). Deleting marks makes the next sweep of those kinds a
     full one, which also logs what a change the periodic sweeps cannot see made due (services/sweep_marks.py)."""
 
-    list_display = ["kind", "scope", "swept_until", "full_at"]
+    superusers_only = True
+    list_display = ["kind", "scope_shown", "swept_until", "full_at"]
     list_filter = ["kind"]
     search_fields = ["kind", "scope"]
     readonly_fields = [f.name for f in ReminderSweepMark._meta.fields]
     actions = ["sweep_in_full"]
 
-    def has_module_permission(self, request) -> bool:
-        return request.user.is_active and request.user.is_superuser
+    def get_queryset(self, request):
+        # A per-organization sweep's scope is the organization's id: its name comes along in the same query.
+        named = Organization.objects.annotate(key=Cast("pk", CharField())).filter(key=OuterRef("scope"))
+        return super().get_queryset(request).annotate(organization_name=Subquery(named.values("name")[:1]))
 
-    def has_view_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return self.has_module_permission(request)
+    @admin.display(description="Scope", ordering="scope")
+    def scope_shown(self, obj: ReminderSweepMark) -> str:
+        if obj.scope == ALL:
+            return "Every organization"
+        name = getattr(obj, "organization_name", None)
+        return f"{name} (#{obj.scope})" if name else obj.scope
 
     @admin.action(description="Sweep the selected kinds in full next time")
     def sweep_in_full(self, request, queryset):

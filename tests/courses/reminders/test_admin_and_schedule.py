@@ -112,16 +112,20 @@ def test_admin_policies_name_own_or_public_courses_only(org, other_org):
 def test_superusers_see_the_sweep_marks_and_can_ask_for_a_full_sweep(org, course):
     always_open(org)
     reminders.reminders_select(now=NOW, kinds=["inactivity", "overdue"])
+    reminders.reminders_select(now=NOW, kinds=["overdue"], organization_ids=[org.pk])
     url = "/admin/courses/remindersweepmark/"
     client = admin_client(people.UserFactory(is_staff=True, is_superuser=True))
     page = client.get(url)
     assert page.status_code == 200
-    assert sorted(page.context["cl"].queryset.values_list("kind", "scope")) == [("inactivity", "all"),
-                                                                               ("overdue", "all")]
+    assert sorted(page.context["cl"].queryset.values_list("kind", "scope")) == sorted([
+        ("inactivity", "all"), ("overdue", "all"), ("overdue", str(org.pk))])
+    # The scope reads as the organization's name, not only its id.
+    html = page.content.decode()
+    assert f"{org.name} (#{org.pk})" in html and "Every organization" in html
     inactivity = ReminderSweepMark.objects.get(kind="inactivity")
     done = client.post(url, {"action": "sweep_in_full", "_selected_action": [inactivity.pk]}, follow=True)
     assert done.status_code == 200
-    assert list(ReminderSweepMark.objects.values_list("kind", flat=True)) == ["overdue"]
+    assert sorted(ReminderSweepMark.objects.values_list("kind", flat=True)) == ["overdue", "overdue"]
     # Organization admins do not see them: the marks are the whole installation's.
     org_admin = people.member(org, "org_admin", user__is_staff=True)
     assert admin_client(org_admin).get(url).status_code == 403
