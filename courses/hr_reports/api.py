@@ -198,8 +198,9 @@ class CompletionsApi(JSONErrorsMixin, APIView):
         report_services.report_audit_record(actor=request.user, kind=ReportAuditEntry.Kind.COMPLETIONS,
                                             organization=filters.organization, format=output,
                                             filters=filters.as_json())
-        access_record(actor=request.user, organization=filters.organization or reports.report_organization_ids(
-            request.user), channel=Channel.REPORT, detail={**filters.as_json(), "format": output},
+        access_record(actor=request.user, organization=selectors.report_read_organization_ids(
+            actor=request.user, organization=filters.organization), channel=Channel.REPORT,
+            detail={**filters.as_json(), "format": output},
             what="report.sync" if options.get("cursor") or filters.updated_since else "report.completions")
         if output == "json":
             syncing = bool(options.get("cursor") or filters.updated_since)  # deleted rows come as tombstones

@@ -41,6 +41,15 @@ def report_organizations(*, actor: Any) -> QuerySet[Organization]:
     return Organization.objects.all() if allowed is None else Organization.objects.filter(pk__in=allowed)
 
 
+def report_read_organization_ids(*, actor: Any, organization: Organization | None) -> set[int]:
+    """The organizations one read of the report covers, for the access log: the one asked for, else every one the
+    actor reads. A superuser reads every organization, so each one's log shows the read."""
+    if organization is not None:
+        return {organization.pk}
+    allowed = report_organization_ids(actor)  # the roles already loaded: no query
+    return set(Organization.objects.values_list("pk", flat=True)) if allowed is None else set(allowed)
+
+
 def _in_report_scope(queryset: QuerySet[Any], actor: Any) -> QuerySet[Any]:
     """``queryset`` (rows with an ``organization``) narrowed to the organizations whose report ``actor`` reads."""
     allowed = report_organization_ids(actor)

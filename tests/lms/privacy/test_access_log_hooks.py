@@ -94,6 +94,17 @@ def test_the_report_and_its_sync_are_logged_by_reader(access_world, client_for):
     only_entry(actor=w.hr, channel="report", what="report.sync")
 
 
+def test_a_superusers_report_read_is_logged_in_every_organization_it_covers(access_world, client_for):
+    w = access_world
+    superuser = factories.UserFactory(is_staff=True, is_superuser=True)
+    assert client_for(superuser).get("/api/v1/reports/completions/").status_code == 200
+    entries = AccessLogEntry.objects.filter(actor=superuser, what="report.completions")
+    assert sorted(entries.values_list("organization__slug", flat=True)) == ["acme", "globex"]
+    AccessLogEntry.objects.all().delete()
+    assert client_for(superuser).get("/api/v1/reports/completions/", {"organization": "globex"}).status_code == 200
+    only_entry(actor=superuser, organization=w.globex, channel="report", what="report.completions")
+
+
 def test_the_report_read_by_an_api_key_names_the_key(access_world):
     w = access_world
     key, client = _key_client(w.acme, ApiKeyScope.REPORTS_READ)
