@@ -10,6 +10,7 @@ from django.core.files.storage import FileSystemStorage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
 
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from courses.catalog.models import Lesson, LessonCaption
 from courses.enrollments import services as enrollment_services
 from lms.files import file_response
@@ -99,7 +100,7 @@ def test_the_checked_views_hand_the_file_to_the_web_server_only_for_the_right_pe
     w = world(org, learners=1)
     media = SimpleUploadedFile("call.bin", WAV, content_type="application/octet-stream")
     performance = client_for(w.learners[0]).post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/performances/",
-                                                  {"media": media, "recording_consent": 1},
+                                                  {"media": media, "recording_consent": CONSENT_VERSION},
                                                   format="multipart").json()["id"]
 
     settings.PROTECTED_MEDIA_REDIRECT = "x-accel-redirect"

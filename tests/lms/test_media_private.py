@@ -14,6 +14,7 @@ from django.urls import clear_url_caches, resolve
 from django.urls.exceptions import Resolver404
 
 import lms.urls
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from courses.enrollments import services as enrollment_services
 from tests import factories as people
 from tests.assessments.roleplays.factories import world
@@ -99,7 +100,7 @@ def test_a_role_play_upload_is_served_only_through_its_checked_view(debug_urls, 
     performer = client_for(w.learners[0])
     upload = SimpleUploadedFile("call.bin", WAV, content_type="application/octet-stream")
     created = performer.post(f"/api/v1/roleplays/scenarios/{w.scenario.pk}/performances/",
-                             {"media": upload, "recording_consent": 1},
+                             {"media": upload, "recording_consent": CONSENT_VERSION},
                              format="multipart")
     assert created.status_code == 201, created.content
     performance_id = created.json()["id"]

@@ -76,8 +76,8 @@ class ScenarioDetailApi(APIView):
 
 class PerformanceCreateApi(APIView):
     """Perform the scenario: a transcript, an audio or video file (multipart, checked by content), an https
-    link, or a live performance's workshop session reference. A file needs the learner's consent: send
-    ``recording_consent`` with the current consent text's version."""
+    link, or a live performance's workshop session reference. A file, or a link to a recording kept elsewhere,
+    needs the learner's consent: send ``recording_consent`` with the current consent text's version."""
     error_codes = (AssessmentErrorCode.ENROLLMENT_REQUIRED, RoleplayErrorCode.INVALID_MEDIA,
                    RoleplayErrorCode.INVALID_PERFORMANCE, RoleplayErrorCode.MEDIA_TOO_LARGE,
                    RoleplayErrorCode.PERFORMANCE_PENDING, RoleplayErrorCode.RECORDING_CONSENT_REQUIRED)
@@ -88,7 +88,8 @@ class PerformanceCreateApi(APIView):
     class InputSerializer(Serializer):
         transcript = serializers.CharField(required=False, allow_blank=True, max_length=50_000, trim_whitespace=False)
         media = serializers.FileField(required=False, help_text="Audio or video (multipart).")
-        link = serializers.CharField(required=False, allow_blank=True, max_length=500)
+        link = serializers.CharField(required=False, allow_blank=True, max_length=500,
+                                     help_text="An https link to a recording kept elsewhere (needs the consent).")
         session_reference = serializers.CharField(required=False, allow_blank=True, max_length=100,
                                                   help_text="The workshop session of a live performance.")
         partner = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID,
@@ -96,8 +97,8 @@ class PerformanceCreateApi(APIView):
         cohort = serializers.CharField(required=False, allow_blank=True, max_length=100)
         recording_consent = serializers.IntegerField(
             required=False, min_value=1, max_value=32767,
-            help_text="With a file: the version of the recording consent text you agree to (GET "
-                      "/roleplays/recording-consent/); a file without the current version is refused.")
+            help_text="With a file or a link: the version of the recording consent text you agree to (GET "
+                      "/roleplays/recording-consent/); a recording without the current version is refused.")
 
     class JsonInputSerializer(InputSerializer):
         # JSON cannot carry a file: the same fields, without media.

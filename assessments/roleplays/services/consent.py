@@ -1,9 +1,9 @@
 """Recording consent: recording it beside the recording it allows, and withdrawing it.
 
 Withdrawing deletes the recording in the same call: the consent row gets ``withdrawn_at``, the performance
-loses its file (field cleared, type and size reset) and the file itself is deleted once the transaction has
-committed, so a rollback never leaves a performance pointing at a deleted file. The performance keeps its
-transcript, reviews and score; reviewers go on with the text.
+loses its file (field cleared, type and size reset) or its link to a recording kept elsewhere, and a file is
+deleted once the transaction has committed, so a rollback never leaves a performance pointing at a deleted
+file. The performance keeps its transcript, reviews and score; reviewers go on with the text.
 """
 from __future__ import annotations
 
@@ -27,17 +27,20 @@ def recording_consent_create(*, performance: Performance, user: Any, version: in
 
 
 def recording_delete(*, performance: Performance) -> bool:
-    """Delete the performance's recording (after commit) and clear its file fields; False when it had none."""
+    """Delete the performance's recording (the file after commit) and clear its file fields, or remove its link to
+    a recording kept elsewhere; False when it had neither."""
     with transaction.atomic():
         performance = Performance.objects.select_for_update(of=("self",)).get(pk=performance.pk)
-        if not performance.media:
+        if not performance.media and not performance.link:
             return False
         storage, name = performance.media.storage, performance.media.name
         performance.media = ""
         performance.media_type = ""
         performance.media_size = 0
-        performance.save(update_fields=["media", "media_type", "media_size"])
-        transaction.on_commit(lambda: storage.delete(name))
+        performance.link = ""
+        performance.save(update_fields=["media", "media_type", "media_size", "link"])
+        if name:
+            transaction.on_commit(lambda: storage.delete(name))
     return True
 
 

@@ -176,9 +176,9 @@ def performance_submit(
     link: str = "", session_reference: str = "", partner: User | None = None, cohort: str = "",
     recording_consent: int | None = None,
 ) -> Performance:
-    """A learner's performance of ``scenario``; ``media`` is (content, file name), refused unless
-    ``recording_consent`` is the current version of the consent text (``assessments.roleplays.consent``),
-    which is then recorded with the performance."""
+    """A learner's performance of ``scenario``; ``media`` is (content, file name). A recording, uploaded
+    (``media``) or kept elsewhere (``link``), is refused unless ``recording_consent`` is the current version of
+    the consent text (``assessments.roleplays.consent``), which is then recorded with the performance."""
     if enrollment.course_id != scenario.activity.course_id:
         raise RoleplayError("This scenario is not part of the enrollment's course.",
                             code=RoleplayErrorCode.INVALID_PERFORMANCE)
@@ -197,8 +197,8 @@ def performance_submit(
     if problems:
         raise RoleplayError(next(iter(problems.values()))[0], code=RoleplayErrorCode.INVALID_PERFORMANCE,
                             fields=problems)
-    if media and recording_consent != CONSENT_VERSION:
-        raise RoleplayError("Agree to the current recording consent before sending a recording.",
+    if (media or link) and recording_consent != CONSENT_VERSION:
+        raise RoleplayError("Agree to the current recording consent before sending a recording or a link to one.",
                             code=RoleplayErrorCode.RECORDING_CONSENT_REQUIRED,
                             fields={"recording_consent": [f"Send the current version, {CONSENT_VERSION}."]})
     media_type = sniff_media(media[0], max_bytes=settings.ROLEPLAY_MEDIA_MAX_BYTES) if media else ""
@@ -230,7 +230,7 @@ def performance_submit(
             performance.media.save(f"{upload_stem(media[1], default='recording', max_length=40)}.{extension}",
                                    ContentFile(media[0]), save=False)
         performance.save()
-        if media:
+        if media or link:
             recording_consent_create(performance=performance, user=enrollment.user, version=CONSENT_VERSION,
                                      given_at=now)
         if partner is not None:

@@ -8,6 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from assessments.roleplays.models import Performance, ReviewAssignment
 from assessments.roleplays.services import performances as roleplay_performances
 from assessments.roleplays.services import reviews as roleplay_reviews
@@ -94,7 +95,7 @@ def test_a_recording_is_stored(w):
     client = signed_in(w.learners[0])
     upload = SimpleUploadedFile("my call.wav", WAV, content_type="audio/wav")
     response = client.post(submit_url(w.scenario), {"transcript": "", "media": upload, "recording_consent": "on",
-                                                      "recording_consent_version": "1"})
+                                                      "recording_consent_version": str(CONSENT_VERSION)})
     assert response.status_code == 302
     performance = Performance.objects.get()
     assert (performance.kind, performance.media_type, performance.media_size) == ("media", "audio/wav", len(WAV))
@@ -106,7 +107,7 @@ def test_a_recording_is_stored(w):
 def test_bad_submissions_show_the_error_with_400_and_store_nothing(w, settings, tmp_path, case):
     settings.ROLEPLAY_MEDIA_MAX_BYTES = 1024 * 1024
     client = signed_in(w.learners[0])
-    data: dict = {"transcript": "", "recording_consent": "on", "recording_consent_version": "1"}
+    data: dict = {"transcript": "", "recording_consent": "on", "recording_consent_version": str(CONSENT_VERSION)}
     if case == "not_a_recording":
         data["media"] = SimpleUploadedFile("call.mp3", b"<html>not audio at all</html>", content_type="audio/mpeg")
     elif case == "too_large":

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from assessments.roleplays.errors import RoleplayError
 from assessments.roleplays.media import sniff_media
 from assessments.roleplays.models import Performance, ReviewAssignment
@@ -55,7 +56,7 @@ def test_upload_a_recording(org, client_for, settings, tmp_path):
     w = world(org, learners=1)
     client = client_for(w.learners[0])
     upload = SimpleUploadedFile("call.bin", WAV, content_type="application/octet-stream")
-    response = client.post(_url(w), {"media": upload, "recording_consent": 1}, format="multipart")
+    response = client.post(_url(w), {"media": upload, "recording_consent": CONSENT_VERSION}, format="multipart")
     assert response.status_code == 201, response.content
     body = response.json()
     assert (body["kind"], body["media_type"], body["media_size"]) == ("media", "audio/wav", len(WAV))
@@ -70,9 +71,10 @@ def test_bad_uploads_and_inputs_are_422_and_nothing_is_written(org, client_for, 
     w = world(org, learners=1)
     client = client_for(w.learners[0])
     pdf = SimpleUploadedFile("call.mp3", b"%PDF-1.7" + b"\x00" * 50, content_type="audio/mpeg")
-    assert_error(client.post(_url(w), {"media": pdf, "recording_consent": 1}, format="multipart"), 422, "invalid_media")
+    assert_error(client.post(_url(w), {"media": pdf, "recording_consent": CONSENT_VERSION}, format="multipart"), 422,
+                 "invalid_media")
     big = SimpleUploadedFile("call.wav", WAV + b"\x00" * 200, content_type="audio/wav")
-    assert_error(client.post(_url(w), {"media": big, "recording_consent": 1}, format="multipart"), 422,
+    assert_error(client.post(_url(w), {"media": big, "recording_consent": CONSENT_VERSION}, format="multipart"), 422,
                  "media_too_large")
     assert_error(client.post(_url(w), {}, format="json"), 422, "invalid_performance")
     assert_error(client.post(_url(w), {"link": "http://example.com/video"}, format="json"), 422)
@@ -87,7 +89,8 @@ def test_bad_uploads_and_inputs_are_422_and_nothing_is_written(org, client_for, 
 
 def test_link_and_live_performances(org, client_for):
     w = world(org, learners=2)
-    link = client_for(w.learners[0]).post(_url(w), {"link": "https://video.example/take-1"}, format="json")
+    link = client_for(w.learners[0]).post(_url(w), {"link": "https://video.example/take-1",
+                                                    "recording_consent": CONSENT_VERSION}, format="json")
     assert link.status_code == 201 and link.json()["kind"] == "link"
     live = client_for(w.learners[1]).post(_url(w), {"session_reference": "workshop-session-42",
                                                     "transcript": "Notes from the session",

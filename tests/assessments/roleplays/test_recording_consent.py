@@ -67,6 +67,29 @@ def test_the_api_refuses_a_recording_without_the_current_consent(w, client_for, 
     assert client.post(_api_url(w), {"transcript": TRANSCRIPT}, format="json").status_code == 201
 
 
+def test_a_link_to_a_recording_kept_elsewhere_needs_the_consent_too_and_withdrawing_removes_it(w, client_for):
+    client = client_for(w.learners[0])
+    link = "https://video.example/take-1"
+    assert_error(client.post(_api_url(w), {"link": link}, format="json"), 422, "recording_consent_required")
+    assert not Performance.objects.exists() and not RecordingConsent.objects.exists()
+    body = client.post(_api_url(w), {"link": link, "transcript": TRANSCRIPT,
+                                     "recording_consent": consent.CURRENT_VERSION}, format="json").json()
+    assert body["kind"] == "link" and body["recording_consent"]["version"] == consent.CURRENT_VERSION
+    stored = RecordingConsent.objects.get()
+    mine = client.get("/api/v1/roleplays/recording-consents/").json()["results"]
+    assert [(c["id"], c["has_recording"]) for c in mine] == [(stored.pk, True)]
+    withdrawn = client.post(f"/api/v1/roleplays/recording-consents/{stored.pk}/withdraw/")
+    assert withdrawn.status_code == 200 and not withdrawn.json()["has_recording"]
+    kept = Performance.objects.get(pk=body["id"])
+    assert kept.link == "" and kept.transcript == TRANSCRIPT  # reviewers go on with the transcript
+
+
+def test_the_current_text_covers_a_link_as_well_as_a_file():
+    text = consent.current()
+    assert "link" in " ".join(text.paragraphs("en")) and "link" in " ".join(text.paragraphs("pt-br"))
+    assert consent.text_of(1) is not None  # the text earlier consents were given to stays readable
+
+
 def test_the_api_stores_a_recording_with_consent_and_records_the_version(w, client_for, settings):
     body = _recorded(w, client_for)
     assert body["kind"] == "media" and body["media_type"] == "audio/wav"
@@ -125,7 +148,7 @@ def test_the_page_in_portuguese_shows_the_consent_text(w):
     client.post("/i18n/setlang/", {"language": "pt-br"})
     html = client.get(_activity_url(w)).content.decode()
     assert "O que gravamos" in html and "Você pode retirar o seu consentimento" in html
-    assert "Antes de enviar uma gravação" in html and "Texto de consentimento, versão 1." in html
+    assert "Antes de enviar uma gravação" in html and f"Texto de consentimento, versão {consent.CURRENT_VERSION}." in html
     assert "Li o texto de consentimento acima" in html
     response = client.post(reverse("pages:roleplay-submit", args=[w.scenario.pk]), {"media": _upload()})
     assert "Marque a caixa de consentimento para enviar uma gravação" in response.content.decode()

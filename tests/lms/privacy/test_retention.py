@@ -181,3 +181,15 @@ def test_the_preview_counts_what_the_next_run_removes(clock, parents):
     assert {p.rule.data_class for p in retention.retention_preview()} >= {
         "reminder_log", "notification_log", "certificate_events", "webhook_deliveries", "report_audit",
         "report_exports", "recordings", "xapi_outbox"}
+
+
+def test_a_link_to_a_recording_kept_elsewhere_is_removed_with_the_recordings(clock, org):
+    linked = recording(org, scored_at=T0, link="https://video.example/take")
+    Performance.objects.filter(pk=linked.pk).update(media="", media_type="", media_size=0)  # a link alone
+    clock.moment = T0 + timedelta(days=89)
+    retention.retention_run()
+    assert Performance.objects.get(pk=linked.pk).link == "https://video.example/take"
+    clock.moment = T0 + timedelta(days=90, minutes=1)
+    assert retention.retention_run()["recordings"]["rows"] == 1
+    kept = Performance.objects.get(pk=linked.pk)
+    assert kept.link == "" and kept.status == Performance.Status.SCORED and kept.transcript == linked.transcript

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from assessments.roleplays.default_content import DEFAULT_INSTRUMENT
 from tests.reliability.permission_table import EXPECTED
 from tests.reliability.world import ROLES, World
@@ -366,7 +367,7 @@ VALID_BODIES: dict[str, Callable[[World], Any]] = {
         "scores": scores(w)},
     "POST /api/v1/roleplays/scenarios/{scenario_id}/performances/": lambda w: {
         "transcript": "Agent: Tell me about the party.", "link": "", "session_reference": "", "cohort": "spring",
-        "recording_consent": 1},
+        "recording_consent": CONSENT_VERSION},
     "POST /api/v1/workshops/": lambda w: {
         "course": w.course.slug, "title": "Extra practice", "module": w.course.modules.get().pk, "required": False,
         "description": "One more round.", "requires_approval": False, "instructors": [w.users["instructor"].pk]},

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.test import Client
 from reportlab.pdfgen import canvas
 
+from assessments.roleplays.consent import CURRENT_VERSION as CONSENT_VERSION
 from assessments.roleplays.models import Performance
 from courses.catalog.models import Lesson
 from tests import factories as people
@@ -232,7 +233,7 @@ def test_lesson_video(world, uploader, settings):
 def test_roleplay_recordings(world, uploader, settings):
     Performance.objects.filter(pk=world.extra["performance"].pk).delete()  # the learner may perform again
     path = f"/api/v1/roleplays/scenarios/{world.extra['scenario'].pk}/performances/"
-    consent = {"recording_consent": "1"}  # the learner agrees to the current consent text
+    consent = {"recording_consent": str(CONSENT_VERSION)}  # the learner agrees to the current consent text
     for name, filename in _hostile_names("wav").items():
         uploader.send(f"recording named {name}", "learner", "POST", path, "media", filename, WAV, "audio/wav",
                       extra=consent)
