@@ -81,8 +81,8 @@ def _read(file) -> bytes | None:
 def _branding(certificate: Certificate) -> dict:
     """The issuing organization's logo, signature and signer (the recorded ``issuer``), as drawn now.
 
-    Reads the organizations the caller loaded with the certificate's enrollment, in the transaction that holds
-    the certificate's lock (``certificate_issue``, ``certificate_render``): they are as current as a re-read."""
+    Reads the issuer the caller loaded with the certificate, in the transaction that holds the certificate's lock
+    (``certificate_issue``, ``certificate_render``): it is as current as a re-read."""
     organization = selectors.issuer_of(certificate)
     if organization is None:
         return {}
