@@ -148,7 +148,8 @@ def test_the_page_in_portuguese_shows_the_consent_text(w):
     client.post("/i18n/setlang/", {"language": "pt-br"})
     html = client.get(_activity_url(w)).content.decode()
     assert "O que gravamos" in html and "Você pode retirar o seu consentimento" in html
-    assert "Antes de enviar uma gravação" in html and f"Texto de consentimento, versão {consent.CURRENT_VERSION}." in html
+    assert "Antes de enviar uma gravação" in html
+    assert f"Texto de consentimento, versão {consent.CURRENT_VERSION}." in html
     assert "Li o texto de consentimento acima" in html
     response = client.post(reverse("pages:roleplay-submit", args=[w.scenario.pk]), {"media": _upload()})
     assert "Marque a caixa de consentimento para enviar uma gravação" in response.content.decode()
