@@ -171,7 +171,10 @@ def roleplay_consent_withdraw(request: HttpRequest, performance_id: int) -> Http
         raise Http404 from exc
     already = recording_consent.withdrawn_at is not None
     consent_services.recording_consent_withdraw(consent=recording_consent, actor=request.user)
-    if not already:
+    if not already and recording_consent.performance.kind == Performance.Kind.LINK:
+        messages.success(request, _("Consent withdrawn: the link to your recording is removed. Reviewers go on "
+                                    "with the transcript."))
+    elif not already:
         messages.success(request, _("Consent withdrawn: the recording is deleted. Reviewers go on with the "
                                     "transcript."))
     return redirect("pages:roleplay-result", performance_id)

@@ -239,3 +239,24 @@ def test_the_export_lists_the_persons_consents_with_their_words(w, client_for):
     assert rows[0]["text"]["en"][0].startswith("What we record")
     assert rows[0]["text"]["pt-BR"][0].startswith("O que gravamos")
     assert consents_for(w.instructor) == []
+
+
+@pytest.mark.parametrize(("language", "offered", "withdrawn", "told"), [
+    ("en", "Withdraw consent and remove the link", "the link to it is removed",
+     "Consent withdrawn: the link to your recording is removed."),
+    ("pt-br", "Retirar o consentimento e remover o link", "o link para ela foi removido",
+     "Consentimento retirado: o link para a sua gravação foi removido."),
+])
+def test_the_performers_page_speaks_of_removing_a_link_not_deleting_a_file(w, client_for, language, offered,
+                                                                           withdrawn, told):
+    body = client_for(w.learners[0]).post(_api_url(w), {
+        "link": "https://video.example/take-2", "transcript": TRANSCRIPT,
+        "recording_consent": consent.CURRENT_VERSION}, format="json").json()
+    client = signed_in(w.learners[0])
+    client.cookies["django_language"] = language
+    page = client.get(reverse("pages:roleplay-result", args=[body["id"]])).content.decode()
+    assert offered in page
+    response = client.post(reverse("pages:roleplay-consent-withdraw", args=[body["id"]]), follow=True)
+    html = response.content.decode()
+    assert response.status_code == 200 and told in html and withdrawn in html
+    assert Performance.objects.get(pk=body["id"]).link == ""
