@@ -102,8 +102,8 @@ def test_a_real_worker_keeps_running_past_an_unreadable_message(tmp_path):
         (tmp_path / "broker" / "queue" / "0_half-written.default.msg").write_bytes(b"")
         wait_for(lambda: (tmp_path / "broker" / "broken" / "0_half-written.default.msg").exists(), timeout=30,
                  what="the worker to set the unreadable message aside", diagnose=log_path.read_text)
-        ping = subprocess.run([*celery, "inspect", "ping", "--timeout", "10"], cwd=ROOT, env=env,  # noqa: S603
-                              capture_output=True, text=True, timeout=60)
+        ping = subprocess.run([*celery, "inspect", "ping", "--timeout", "30"], cwd=ROOT, env=env,  # noqa: S603
+                              capture_output=True, text=True, timeout=120)
         assert worker.poll() is None, log_path.read_text()
         assert ping.returncode == 0 and "pong" in ping.stdout, ping.stdout + ping.stderr
     finally:
