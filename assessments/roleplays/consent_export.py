@@ -19,7 +19,7 @@ def consents_for(user: Any) -> list[dict[str, Any]]:
             "scenario": activity.title, "version": consent.version,
             "given_at": consent.given_at.isoformat(),
             "withdrawn_at": consent.withdrawn_at.isoformat() if consent.withdrawn_at else None,
-            "recording_kept": bool(consent.performance.media or consent.performance.link),
+            "recording_kept": consent.performance.has_recording,
             "text": {"en": text.paragraphs("en"), "pt-BR": text.paragraphs("pt-br")} if text else None,
         })
     return rows

@@ -195,6 +195,11 @@ class Performance(models.Model):
     def __str__(self) -> str:
         return f"Performance {self.pk} of {self.scenario_id}"
 
+    @property
+    def has_recording(self) -> bool:
+        """A recording under the performer's consent: a file kept here, or a link to one kept elsewhere."""
+        return bool(self.media or self.link)
+
 
 class AllocationRound(models.Model):
     """One run of peer allocation over a scenario's waiting performances (of one cohort, if given)."""

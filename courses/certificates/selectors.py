@@ -107,8 +107,7 @@ def issuer_of(certificate: Certificate) -> Organization | None:
 
 def own_certificate(*, user: Any, certificate_id: int) -> Certificate:
     """One of the user's own certificates, with its course and issuer loaded; 404 for anyone else's."""
-    certificate = (Certificate.objects.select_related("enrollment__course__organization", "enrollment__organization",
-                                                      "issuer")
+    certificate = (Certificate.objects.select_related("enrollment__course", "issuer")
                    .filter(pk=certificate_id, enrollment__user_id=person_id(user) or 0).defer("credential")
                    .annotate(has_credential=ExpressionWrapper(Q(credential__isnull=False),
                                                               output_field=BooleanField()))

@@ -67,6 +67,10 @@ def _issuer(enrollment: Enrollment) -> Organization | None:
     return enrollment.course.organization or enrollment.organization
 
 
+def _issuer_name(issuer: Organization | None) -> str:
+    return issuer.name if issuer else settings.CERTIFICATE_ISSUER_NAME
+
+
 def _read(file) -> bytes | None:
     if not file:
         return None
@@ -97,7 +101,7 @@ def _frozen(enrollment: Enrollment, issued_at) -> dict:
     issuer = _issuer(enrollment)
     return {"learner_name": enrollment.user.display_name, "course_title": course.title,
             "course_language": course.language, "issuer": issuer,
-            "issuer_name": issuer.name if issuer else settings.CERTIFICATE_ISSUER_NAME,
+            "issuer_name": _issuer_name(issuer),
             "hours_credited": course.hours_credited, "final_score": enrollment.final_score, "issued_at": issued_at,
             "expires_at": _add_months(issued_at, course.validity_months) if course.validity_months else None}
 
@@ -357,7 +361,7 @@ def certificate_reissue(*, certificate: Certificate, actor: User | None, reason:
         certificate.course_title = enrollment.course.title
         # The issuer as it is now; the recorded one stays when the enrollment has left its organization since.
         certificate.issuer = _issuer(enrollment) or certificate.issuer
-        certificate.issuer_name = certificate.issuer.name if certificate.issuer else settings.CERTIFICATE_ISSUER_NAME
+        certificate.issuer_name = _issuer_name(certificate.issuer)
         certificate.save(update_fields=["learner_name", "course_title", "issuer", "issuer_name", "updated_at"])
         enrollments_touch(enrollment_ids=[certificate.enrollment_id])
         after = {"learner_name": certificate.learner_name, "course_title": certificate.course_title,

@@ -42,7 +42,7 @@ class RecordingConsentSerializer(Serializer):
     has_recording = serializers.SerializerMethodField()
 
     def get_has_recording(self, consent: RecordingConsent) -> bool:
-        return bool(consent.performance.media or consent.performance.link)
+        return consent.performance.has_recording
 
 
 class RecordingConsentTextApi(APIView):

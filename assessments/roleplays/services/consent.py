@@ -31,7 +31,7 @@ def recording_delete(*, performance: Performance) -> bool:
     a recording kept elsewhere; False when it had neither."""
     with transaction.atomic():
         performance = Performance.objects.select_for_update(of=("self",)).get(pk=performance.pk)
-        if not performance.media and not performance.link:
+        if not performance.has_recording:
             return False
         storage, name = performance.media.storage, performance.media.name
         performance.media = ""

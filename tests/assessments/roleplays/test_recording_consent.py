@@ -255,7 +255,7 @@ def test_the_performers_page_speaks_of_removing_a_link_not_deleting_a_file(w, cl
     client = signed_in(w.learners[0])
     client.cookies["django_language"] = language
     page = client.get(reverse("pages:roleplay-result", args=[body["id"]])).content.decode()
-    assert offered in page
+    assert offered in page and 'data-confirm=""' not in page  # the question asked before withdrawing is there
     response = client.post(reverse("pages:roleplay-consent-withdraw", args=[body["id"]]), follow=True)
     html = response.content.decode()
     assert response.status_code == 200 and told in html and withdrawn in html
