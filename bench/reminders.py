@@ -31,6 +31,8 @@ Two measurements, on PostgreSQL database ``lms_reminders_bench`` (BENCH_REMINDER
 Figures are appended to bench/RESULTS.md (``--no-record`` to skip). ``--mail-only`` runs the mail measurement
 alone, after one untimed sweep, and records nothing: with a smaller ``--enrollments`` (20,000 still leaves
 thousands of due rows) it is the quick loop for work on the send path; the figure is measured the same way.
+``--aged-periods N`` measures the re-sweeps over a log that has run for a while (every dated row with N older
+periods a week apart) and records nothing either: docs/reminder-log-growth.md, "a log that has aged".
 """
 from __future__ import annotations
 
@@ -62,7 +64,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--mail-only", action="store_true",
                         help="only the mail figure, printed: one untimed sweep fills the log, no sweep rounds, "
                              "nothing recorded in RESULTS.md or var/bench/figures.json (for work on the send path)")
+    parser.add_argument("--aged-periods", type=int, default=0, metavar="N",
+                        help="only the sweeps over an aged log, printed: after one untimed first pass, every row with "
+                             "a dated period gets N older periods a week apart (within retention), then full and "
+                             "periodic re-sweeps against their count floors; nothing recorded")
     args = parser.parse_args(argv)
+    if args.aged_periods < 0:
+        parser.error("--aged-periods must be 0 or more")
     if min(args.enrollments, args.rounds, args.emails) < 1:
         parser.error("sizes must be at least 1")
     return args
@@ -403,6 +411,8 @@ def main(argv: list[str] | None = None) -> int:
     data = generate(args.enrollments)
     if args.mail_only:
         return mail_only(args.emails, watch)
+    if args.aged_periods:
+        return aged(args.aged_periods, args.rounds, watch)
     sweep = sweep_rounds(args.rounds)
     print(f"sweep over {data['enrollments']:,} enrollments: {sweep['due']:,} reminders due; INSERT ... SELECT "
           f"{sweep['project']:.2f} s vs floor SELECT count(*) {sweep['floor']:.2f} s "
@@ -461,6 +471,79 @@ def mail_only(emails: int, watch: machine.LoadWatch) -> int:
     print(mail_line(mail(emails)))
     print(watch.finish().line())
     return 0
+
+
+def aged(periods: int, rounds: int, watch: machine.LoadWatch) -> int:
+    """The re-sweeps over a log that has run for a while, printed. A partial run: never left for
+    ``bench.targets`` (the table wants every figure of one full run)."""
+    result = aged_sweeps(periods, rounds)
+    print(f"aged log: {result['due']:,} rows of a first pass and {result['added']:,} older periods ({periods} a "
+          f"dated row at most): {result['rows']:,} rows, {result['rows'] / max(result['due'], 1):.1f} times the "
+          f"due rows")
+    print(f"aged log: full re-sweep {result['full']:.2f} s, {result['full'] / result['full_floor']:.2f}x its rounds' "
+          f"floor of {result['full_floor']:.2f} s ({result['full'] / max(result['due'], 1) * 1e6:.1f} us per due "
+          f"row); periodic re-sweep {result['periodic']:.2f} s, "
+          f"{result['periodic'] / result['periodic_floor']:.2f}x its rounds' floor of "
+          f"{result['periodic_floor']:.2f} s, {result['periodic_new']:,} rows new (targets <= 1.5x, as for the "
+          f"fresh log)")
+    print(watch.finish().line())
+    return 0
+
+
+def aged_sweeps(periods: int, rounds: int) -> dict:
+    """One untimed first pass, then ``periods`` older copies of every row whose period is a day (each a week
+    before the last, kept only within retention), as the earlier stretches of inactivity and earlier due
+    dates of the same enrollments would be; then full and periodic re-sweeps alternating with their count
+    floors as in the full run (the best of each)."""
+    from django.conf import settings
+    from django.db import connection
+    from django.utils import timezone
+
+    from courses.reminders import log_storage
+    from courses.reminders import services as reminders
+    from courses.reminders.models import ReminderLog, ReminderSweepMark
+    from courses.reminders.registry import sources
+
+    table = ReminderLog._meta.db_table
+    now = timezone.now()
+    later = now + timedelta(minutes=15)
+    policies = reminders.effective_policies()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {table}, {ReminderSweepMark._meta.db_table}")
+    due = sum(reminders.reminders_select(now=now, full=True).values())
+    horizon = log_storage.month_start(log_storage.horizon_month(now, settings.REMINDER_LOG_RETENTION_DAYS))
+    with connection.cursor() as cursor:
+        cursor.execute(f"""
+            INSERT INTO {table} (recipient_id, kind, subject_id, period, period_month, enrollment_id,
+                                 organization_id, status, created_at, not_before, attempts, digest_period, detail)
+            SELECT recipient_id, kind, subject_id, to_char(day, 'YYYY-MM-DD'), to_char(day, 'YYYYMM')::int,
+                   enrollment_id, organization_id, 'sent', created_at, not_before, 0, '', ''
+            FROM (SELECT log.*, log.period::date - 7 * k AS day FROM {table} log
+                  CROSS JOIN generate_series(1, %s) k WHERE log.period ~ '^[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}$') older
+            WHERE day >= %s""", [periods, horizon])
+        added = cursor.rowcount
+        cursor.execute(f"VACUUM ANALYZE {table}")
+
+    def count(moment) -> int:
+        return sum(src.due(now=moment, policies=policies[kind]).count()
+                   for kind, src in sources().items() if src.swept)
+
+    def periodic_reset() -> None:
+        ReminderLog.objects.filter(created_at=later).delete()
+        ReminderSweepMark.objects.update(swept_until=now, full_at=now)
+
+    full = alternate(rounds, {"floor": lambda: count(now),
+                              "resweep": lambda: sum(reminders.reminders_select(now=now, full=True).values())})
+    periodic = alternate(rounds, {"periodic": lambda: sum(reminders.reminders_select(now=later).values()),
+                                  "floor_later": lambda: count(later)}, prepare={"periodic": periodic_reset})
+    periodic_reset()
+    new = periodic.results["periodic"]
+    if sum(full.results["resweep"]) != 0 or len(set(new)) != 1:
+        raise AssertionError(f"full re-sweeps over the aged log inserted {full.results['resweep']} rows, "
+                             f"periodic rounds {new}")
+    return {"due": due, "added": added, "rows": due + added, "full": min(full.times["resweep"]),
+            "full_floor": min(full.times["floor"]), "periodic": min(periodic.times["periodic"]),
+            "periodic_floor": min(periodic.times["floor_later"]), "periodic_new": new[0]}
 
 
 def record(argv, data, sweep, dispatch, mailed, watch: machine.LoadWatch) -> None:

@@ -38,3 +38,28 @@ def test_the_reminder_generator_writes_teams_and_enrollments():
     assert made["enrollments"] == 50
     members = Membership.objects.filter(organization=made["org"])
     assert members.count() == 10 and members.filter(manager__isnull=False).count() == 9
+
+
+@pytest.mark.django_db(transaction=True)  # the aged log is vacuumed, which no transaction may hold
+def test_the_aged_log_holds_older_periods_within_retention_and_its_re_sweeps_log_nothing_twice():
+    from django.conf import settings
+    from django.utils import timezone
+
+    from bench.reminders import aged_sweeps, generate
+    from courses.reminders import log_storage
+    from courses.reminders.models import ReminderLog
+
+    generate(200)
+    # 60 weeks back reach past the 400 days of retention: the older periods stop at its horizon.
+    result = aged_sweeps(periods=60, rounds=1)
+    logged = ReminderLog.objects.all()
+    dated = logged.filter(period__regex=r"^\d{4}-\d{2}-\d{2}$")
+    first_pass_dated = dated.count() - result["added"]
+    assert result["due"] > 0 and 0 < result["added"] < 60 * first_pass_dated
+    assert logged.count() == result["rows"] == result["due"] + result["added"]
+    # Every row of a dated kind now has older periods of the same enrollment, never before retention's horizon.
+    horizon = log_storage.month_start(log_storage.horizon_month(timezone.now(), settings.REMINDER_LOG_RETENTION_DAYS))
+    days = [row.period for row in logged.filter(kind="inactivity")]
+    assert len(days) > len(set(logged.filter(kind="inactivity").values_list("subject_id", flat=True)))
+    assert min(days) >= horizon.isoformat()
+    assert not logged.filter(kind="not_started").exclude(period="once").exists()  # timeless rows are not copied

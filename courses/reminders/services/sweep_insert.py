@@ -9,8 +9,9 @@ one anti-join (a re-sweep is mostly those), and ON CONFLICT settles the race wit
 
 PostgreSQL runs an INSERT's SELECT in one process, while a CREATE TABLE AS may use parallel workers.
 So there the rows to log are found first, in parallel where the planner sees fit, into a temporary
-table (no WAL; dropped at commit), then inserted: a re-sweep, which finds nothing new, costs about
-what finding the due rows costs, and inserts nothing. Its anti-join leaves out the month (a function
+table (no WAL; dropped at commit), then inserted: a re-sweep, which finds nothing new, costs finding the
+due rows plus the anti-join (a hash of the kind's logged rows, which grows as older periods accumulate:
+docs/reminder-log-growth.md), and inserts nothing. Its anti-join leaves out the month (a function
 of the period, so redundant in the key) and no fence keeps the rows apart: the planner can hash the
 log's rows of the kind once and probe it from every worker; the month is computed for new rows only.
 Where a kind's months are known before the statement runs (a constant period, or a dated one), the

@@ -1,11 +1,12 @@
 """Where each kind's sweep left off, so the sweep every 15 minutes reads only what came due since.
 
-A full sweep compares every due row with the log (an anti-join over as many logged rows as there are due
-rows); nearly all of them were logged by an earlier sweep. A sweep that committed at moment T logged every
-row due at T. A row due now and not logged yet is then one whose time came after T (a last activity or a
-due date crossing its number of days) or one that changed after T. So the next sweep asks the source for
-those alone (``ReminderSource.due_since``: for the enrollment kinds, due now and either not due at T or
-changed since, by the enrollment's ``updated_at``) and anti-joins only them.
+A full sweep compares every due row with the log (an anti-join over every logged row of the kind within
+retention: as many as the due rows on a fresh log, several times more once older periods accumulate, see
+docs/reminder-log-growth.md); nearly all of them were logged by an earlier sweep. A sweep that committed
+at moment T logged every row due at T. A row due now and not logged yet is then one whose time came after
+T (a last activity or a due date crossing its number of days) or one that changed after T. So the next
+sweep asks the source for those alone (``ReminderSource.due_since``: for the enrollment kinds, due now and
+either not due at T or changed since, by the enrollment's ``updated_at``) and anti-joins only them.
 
 What an incremental sweep does not see, and who catches it: a change that stamps no enrollment (an UPDATE
 made in SQL behind the services' back; the services stamp an enrollment when its learner's membership, name
