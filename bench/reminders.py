@@ -184,6 +184,23 @@ def generate(enrollments: int) -> dict:
     return {"org": org, "enrollments": Enrollment.objects.filter(organization=org).count()}
 
 
+def due_count(moment, policies: dict) -> int:
+    """The floor: ``SELECT count(*)`` of each swept kind's due rows at ``moment`` (HR's hand-sent kind is not
+    swept, so not counted)."""
+    from courses.reminders.registry import sources
+
+    return sum(src.due(now=moment, policies=policies[kind]).count() for kind, src in sources().items() if src.swept)
+
+
+def marks_back(now, later) -> None:
+    """Untimed, before a periodic round: the marks as the first pass at ``now`` left them, and the rows an
+    earlier round logged at ``later`` removed, so every round does the same work."""
+    from courses.reminders.models import ReminderLog, ReminderSweepMark
+
+    ReminderLog.objects.filter(created_at=later).delete()
+    ReminderSweepMark.objects.update(swept_until=now, full_at=now)
+
+
 def sweep_rounds(rounds: int) -> dict:
     from django.db import connection
     from django.db.models import Count
@@ -197,12 +214,8 @@ def sweep_rounds(rounds: int) -> dict:
     later = now + timedelta(minutes=15)  # the next periodic sweep
     policies = reminders.effective_policies()
 
-    def count(moment) -> int:
-        return sum(src.due(now=moment, policies=policies[kind]).count()
-                   for kind, src in sources().items() if src.swept)  # the kinds the sweep reads
-
     def floor() -> int:
-        return count(now)
+        return due_count(now, policies)
 
     def project() -> int:
         with connection.cursor() as cursor:
@@ -211,10 +224,6 @@ def sweep_rounds(rounds: int) -> dict:
 
     def resweep() -> int:  # the log already full
         return sum(reminders.reminders_select(now=now, full=True).values())
-
-    def periodic_reset() -> None:  # untimed: as the first pass left the marks, without this round's rows
-        ReminderLog.objects.filter(created_at=later).delete()
-        ReminderSweepMark.objects.update(swept_until=now, full_at=now)
 
     def periodic() -> int:
         return sum(reminders.reminders_select(now=later).values())
@@ -227,8 +236,8 @@ def sweep_rounds(rounds: int) -> dict:
     lead = alternate(1, {"resweep": resweep})
     again = alternate(rounds, {"floor": floor, "resweep": resweep})
     resweep_times = lead.times["resweep"] + again.times["resweep"]
-    periodic_rounds = alternate(rounds, {"periodic": periodic, "floor_later": lambda: count(later)},
-                                prepare={"periodic": periodic_reset})
+    periodic_rounds = alternate(rounds, {"periodic": periodic, "floor_later": lambda: due_count(later, policies)},
+                                prepare={"periodic": lambda: marks_back(now, later)})
     periodic_new = periodic_rounds.results["periodic"]
     windowed = [kind for kind, src in sources().items() if src.swept and type(src).due_since is not
                 ReminderSource.due_since]  # the kinds that can sweep from a mark (the others always sweep in full)
@@ -502,7 +511,6 @@ def aged_sweeps(periods: int, rounds: int) -> dict:
     from courses.reminders import log_storage
     from courses.reminders import services as reminders
     from courses.reminders.models import ReminderLog, ReminderSweepMark
-    from courses.reminders.registry import sources
 
     table = ReminderLog._meta.db_table
     now = timezone.now()
@@ -524,19 +532,12 @@ def aged_sweeps(periods: int, rounds: int) -> dict:
         added = cursor.rowcount
         cursor.execute(f"VACUUM ANALYZE {table}")
 
-    def count(moment) -> int:
-        return sum(src.due(now=moment, policies=policies[kind]).count()
-                   for kind, src in sources().items() if src.swept)
-
-    def periodic_reset() -> None:
-        ReminderLog.objects.filter(created_at=later).delete()
-        ReminderSweepMark.objects.update(swept_until=now, full_at=now)
-
-    full = alternate(rounds, {"floor": lambda: count(now),
+    full = alternate(rounds, {"floor": lambda: due_count(now, policies),
                               "resweep": lambda: sum(reminders.reminders_select(now=now, full=True).values())})
     periodic = alternate(rounds, {"periodic": lambda: sum(reminders.reminders_select(now=later).values()),
-                                  "floor_later": lambda: count(later)}, prepare={"periodic": periodic_reset})
-    periodic_reset()
+                                  "floor_later": lambda: due_count(later, policies)},
+                         prepare={"periodic": lambda: marks_back(now, later)})
+    marks_back(now, later)
     new = periodic.results["periodic"]
     if sum(full.results["resweep"]) != 0 or len(set(new)) != 1:
         raise AssertionError(f"full re-sweeps over the aged log inserted {full.results['resweep']} rows, "

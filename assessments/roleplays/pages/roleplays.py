@@ -162,8 +162,8 @@ def roleplay_result(request: HttpRequest, performance_id: int) -> HttpResponse:
 @require_POST
 @login_required
 def roleplay_consent_withdraw(request: HttpRequest, performance_id: int) -> HttpResponse:
-    """The performer withdraws their consent to the recording: it is deleted now; the transcript, reviews and
-    score stay. Anyone else's performance: 404."""
+    """The performer withdraws their consent to the recording: it is deleted now (a link: removed); the
+    transcript, reviews and score stay. Anyone else's performance: 404."""
     try:
         recording_consent = consent_selectors.recording_consent_of_performance(actor=request.user,
                                                                                performance_id=performance_id)
@@ -171,10 +171,9 @@ def roleplay_consent_withdraw(request: HttpRequest, performance_id: int) -> Http
         raise Http404 from exc
     already = recording_consent.withdrawn_at is not None
     consent_services.recording_consent_withdraw(consent=recording_consent, actor=request.user)
-    if not already and recording_consent.performance.kind == Performance.Kind.LINK:
+    if not already:
+        link = recording_consent.performance.kind == Performance.Kind.LINK
         messages.success(request, _("Consent withdrawn: the link to your recording is removed. Reviewers go on "
-                                    "with the transcript."))
-    elif not already:
-        messages.success(request, _("Consent withdrawn: the recording is deleted. Reviewers go on with the "
-                                    "transcript."))
+                                    "with the transcript.") if link
+                         else _("Consent withdrawn: the recording is deleted. Reviewers go on with the transcript."))
     return redirect("pages:roleplay-result", performance_id)
